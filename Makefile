@@ -1,0 +1,28 @@
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/richs/richsops/cli.Version=$(VERSION)
+GO ?= go
+
+.PHONY: build test demo vet fmt bench clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/richsops .
+
+# make test: what CI runs. Integration tests start their own mariadbd,
+# redis-server, sshd and pm2 and skip with a reason only when the binary is
+# missing (.ci/run installs them all).
+test: build
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+	./scripts/tmux-demo-test.sh bin/richsops
+
+demo: build
+	./bin/richsops demo
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+bench: build
+	@echo "see BENCHMARKS.md: each bench/*.sh prints its figures"
+
+clean:
+	rm -rf bin

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ui"
+	"github.com/richs/richsops/ui/common"
+)
+
+// Version is set by the linker (make build).
+var Version = "dev"
+
+func init() {
+	Register(Command{
+		Name: "version", Summary: "print the version", NoConfig: true,
+		Run: func(env *Env, args []string) error {
+			fmt.Fprintf(env.Stdout, "richsops %s\n", Version)
+			return nil
+		},
+	})
+	Register(Command{
+		Name:    "config",
+		Summary: "config check | config show [--json] | config path",
+		Usage: `richsops config check   validate the config; each mistake as file:line: key: problem; exit 2 on any
+richsops config show    print the effective config (defaults filled in) as JSON
+richsops config path    print which file is used`,
+		NoConfig: true,
+		Run:      runConfig,
+	})
+	Register(Command{
+		Name:    "tui",
+		Summary: "start the console (the default with no subcommand)",
+		Run:     func(env *Env, args []string) error { return RunTUI(env) },
+	})
+}
+
+func runConfig(env *Env, args []string) error {
+	if len(args) == 0 {
+		return Usagef("config: want check, show or path")
+	}
+	path := config.Locate(env.Globals.Config)
+	switch args[0] {
+	case "path":
+		if path == "" {
+			fmt.Fprintln(env.Stdout, "(none: built-in defaults)")
+		} else {
+			fmt.Fprintln(env.Stdout, path)
+		}
+		return nil
+	case "check":
+		cfg, err := config.Load(path)
+		if err != nil {
+			var ps config.Problems
+			if errors.As(err, &ps) {
+				fmt.Fprintln(env.Stderr, ps.Error())
+				return ExitError{Code: ExitUsage}
+			}
+			return ExitError{Code: ExitUsage, Err: err}
+		}
+		for _, w := range cfg.Warnings() {
+			fmt.Fprintln(env.Stderr, "warning: "+w)
+		}
+		shown := path
+		if shown == "" {
+			shown = "built-in defaults"
+		}
+		fmt.Fprintf(env.Stdout, "%s: OK (%d jobs, %d logs, %d services, %d hosts)\n", shown, len(cfg.Jobs), len(cfg.Logs), len(cfg.Services), len(cfg.Hosts))
+		return nil
+	case "show":
+		cfg, err := config.Load(path)
+		if err != nil {
+			return ExitError{Code: ExitUsage, Err: err}
+		}
+		return env.PrintJSON(cfg)
+	}
+	return Usagef("config: unknown %q (check, show, path)", args[0])
+}
+
+// RunTUI starts the console on env's config.
+func RunTUI(env *Env) error {
+	hostLabel := env.Cfg.Host
+	if hostLabel == "local" || hostLabel == "" {
+		hostLabel, _ = os.Hostname()
+	}
+	d := ui.NewDeps(common.Deps{
+		Cfg:       env.Cfg,
+		Gate:      env.Gate,
+		Hosts:     env.Hosts,
+		ReadOnly:  env.Cfg.ReadOnly,
+		HostLabel: hostLabel,
+	})
+	return ui.Run(d)
+}

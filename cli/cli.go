@@ -1,0 +1,261 @@
+// Package cli is richsops' command line: global flags that work before or
+// after the subcommand, a registry of subcommands, and Env.Do, which sends an
+// action through the gate after asking on the terminal (unless --yes).
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+)
+
+// Exit codes. 2 is also "config invalid", as `config check` promises.
+const (
+	ExitOK    = 0
+	ExitFail  = 1
+	ExitUsage = 2
+)
+
+// Globals are the flags every subcommand accepts, anywhere on the line.
+type Globals struct {
+	Config   string
+	ReadOnly bool
+	Host     string
+	Yes      bool
+	JSON     bool
+	Lang     string
+	Help     bool
+}
+
+// Env is what a subcommand runs with.
+type Env struct {
+	Globals
+	Cfg    *config.Config
+	Gate   *gate.Gate
+	Hosts  *host.Registry
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Host is the host chosen by --host (or config `host`).
+func (e *Env) Host() (host.Host, error) {
+	name := e.Globals.Host
+	if name == "" {
+		name = e.Cfg.Host
+	}
+	return e.Hosts.Get(name)
+}
+
+// Command is one subcommand ("jobs", "db", "tail", ...).
+type Command struct {
+	Name    string
+	Summary string // one line for --help
+	Usage   string // full usage text, printed by NAME --help
+	// NoConfig commands run without loading the config (version, demo).
+	NoConfig bool
+	Run      func(env *Env, args []string) error
+}
+
+var commands = map[string]Command{}
+
+// Register adds a subcommand. Domain packages call it from init().
+func Register(c Command) {
+	if _, dup := commands[c.Name]; dup {
+		panic("cli: duplicate command " + c.Name)
+	}
+	commands[c.Name] = c
+}
+
+// Commands lists the registered subcommands by name.
+func Commands() []Command {
+	out := make([]Command, 0, len(commands))
+	for _, c := range commands {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds a registered subcommand.
+func Lookup(name string) (Command, bool) {
+	c, ok := commands[name]
+	return c, ok
+}
+
+// UsageError makes the command exit 2 with the message and its usage.
+type UsageError struct{ Msg string }
+
+func (e UsageError) Error() string { return e.Msg }
+
+// Usagef is a UsageError.
+func Usagef(format string, a ...any) error { return UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// ExitError ends the command with a specific exit code (check's 0/1/2).
+type ExitError struct {
+	Code int
+	Err  error // may be nil: the output already said it
+}
+
+func (e ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+// SplitGlobals takes the global flags out of args wherever they are and
+// returns the rest in order. "--" ends flag parsing.
+func SplitGlobals(args []string) (Globals, []string, error) {
+	var g Globals
+	var rest []string
+	value := func(i *int, name string) (string, error) {
+		a := args[*i]
+		if v, ok := strings.CutPrefix(a, name+"="); ok {
+			return v, nil
+		}
+		if *i+1 >= len(args) {
+			return "", fmt.Errorf("%s needs a value", name)
+		}
+		*i++
+		return args[*i], nil
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		var err error
+		switch {
+		case a == "--config" || strings.HasPrefix(a, "--config="):
+			g.Config, err = value(&i, "--config")
+		case a == "--host" || strings.HasPrefix(a, "--host="):
+			g.Host, err = value(&i, "--host")
+		case a == "--lang" || strings.HasPrefix(a, "--lang="):
+			g.Lang, err = value(&i, "--lang")
+		case a == "--readonly" || a == "--read-only":
+			g.ReadOnly = true
+		case a == "--yes" || a == "-y":
+			g.Yes = true
+		case a == "--json":
+			g.JSON = true
+		case a == "--help" || a == "-h":
+			g.Help = true
+		default:
+			rest = append(rest, a)
+		}
+		if err != nil {
+			return g, nil, err
+		}
+	}
+	return g, rest, nil
+}
+
+// LoadConfig loads the config the globals point at and applies --readonly,
+// --lang. Problems come back as config.Problems.
+func LoadConfig(g Globals) (*config.Config, error) {
+	cfg, err := config.Load(config.Locate(g.Config))
+	if err != nil {
+		return nil, err
+	}
+	if g.ReadOnly {
+		cfg.ReadOnly = true
+	}
+	if g.Lang != "" {
+		cfg.Lang = g.Lang
+	}
+	return cfg, nil
+}
+
+// NewEnv builds the Env for a loaded config.
+func NewEnv(g Globals, cfg *config.Config) *Env {
+	return &Env{
+		Globals: g,
+		Cfg:     cfg,
+		Gate:    gate.New(cfg.ReadOnly, cfg.AuditLog),
+		Hosts:   NewHosts(cfg),
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+	}
+}
+
+// NewHosts builds the host registry; the SSH issue sets NewRemote here.
+var NewHosts = func(cfg *config.Config) *host.Registry { return host.NewRegistry(cfg) }
+
+// ErrDeclined is returned when the operator answers no.
+var ErrDeclined = errors.New("not confirmed; nothing was done")
+
+// Do shows what the action will run, asks (unless --yes), and sends it
+// through the gate. It prints the outcome and returns the gate's error.
+func (e *Env) Do(a gate.Action) (gate.Result, error) {
+	w := e.Stderr
+	fmt.Fprintf(w, "%s %s", a.Name, a.Target)
+	if a.Host != "" && a.Host != "local" {
+		fmt.Fprintf(w, " on %s", a.Host)
+	}
+	fmt.Fprintln(w)
+	for _, l := range a.Preview {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+	if len(a.Argv) > 0 && len(a.Preview) == 0 {
+		fmt.Fprintf(w, "  runs: %s\n", host.ShellQuote(a.Argv))
+	}
+	if e.Gate.ReadOnly {
+		res := e.Gate.Do(nilCtx(), a)
+		return res, res.Err
+	}
+	if !e.Yes || a.Danger != "" {
+		if a.Danger != "" && e.Yes {
+			// --yes does not cover a typed confirmation; --force-word does.
+			if os.Getenv("RICHSOPS_CONFIRM") != a.Danger {
+				return gate.Result{}, fmt.Errorf("this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=%s", a.Danger)
+			}
+		} else if !e.ask(a) {
+			return gate.Result{}, ErrDeclined
+		}
+	}
+	res := e.Gate.Do(nilCtx(), a)
+	if res.Err != nil {
+		fmt.Fprintf(w, "failed: %v\n", res.Err)
+	} else {
+		fmt.Fprintf(e.Stdout, "%s\n", res.Outcome.Summary)
+	}
+	for _, d := range res.Outcome.Details {
+		fmt.Fprintf(e.Stdout, "  %s\n", d)
+	}
+	return res, res.Err
+}
+
+func (e *Env) ask(a gate.Action) bool {
+	r := bufio.NewReader(e.Stdin)
+	if a.Danger != "" {
+		fmt.Fprintf(e.Stderr, "Type %q to go ahead: ", a.Danger)
+		line, _ := r.ReadString('\n')
+		return strings.TrimSpace(line) == a.Danger
+	}
+	fmt.Fprint(e.Stderr, "Go ahead? [y/N] ")
+	line, _ := r.ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+// PrintJSON writes v as indented JSON to stdout.
+func (e *Env) PrintJSON(v any) error {
+	enc := json.NewEncoder(e.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

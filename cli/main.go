@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/richs/richsops/ops/config"
+)
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g, rest, err := SplitGlobals(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "richsops:", err)
+		return ExitUsage
+	}
+	name := "tui"
+	if len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if name == "help" || (g.Help && name == "tui") {
+		PrintHelp(stdout)
+		return ExitOK
+	}
+	cmd, ok := Lookup(name)
+	if !ok {
+		fmt.Fprintf(stderr, "richsops: unknown command %q\n\n", name)
+		PrintHelp(stderr)
+		return ExitUsage
+	}
+	if g.Help {
+		fmt.Fprintf(stdout, "richsops %s: %s\n", cmd.Name, cmd.Summary)
+		if cmd.Usage != "" {
+			fmt.Fprintln(stdout, "\n"+cmd.Usage)
+		}
+		return ExitOK
+	}
+	env := &Env{Globals: g, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if !cmd.NoConfig {
+		cfg, err := LoadConfig(g)
+		if err != nil {
+			var ps config.Problems
+			if errors.As(err, &ps) {
+				fmt.Fprintln(stderr, ps.Error())
+				fmt.Fprintln(stderr, "richsops: the config has mistakes; fix them (richsops config check) and start again")
+			} else {
+				fmt.Fprintln(stderr, "richsops:", err)
+			}
+			return ExitUsage
+		}
+		env = NewEnv(g, cfg)
+		env.Stdin, env.Stdout, env.Stderr = stdin, stdout, stderr
+	}
+	err = cmd.Run(env, rest)
+	var ue UsageError
+	var ee ExitError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "richsops %s: %s\n", cmd.Name, ue.Msg)
+		if cmd.Usage != "" {
+			fmt.Fprintln(stderr, "\n"+cmd.Usage)
+		}
+		return ExitUsage
+	case errors.As(err, &ee):
+		if ee.Err != nil {
+			fmt.Fprintf(stderr, "richsops %s: %v\n", cmd.Name, ee.Err)
+		}
+		return ee.Code
+	case errors.Is(err, ErrDeclined):
+		fmt.Fprintln(stderr, err)
+		return ExitFail
+	}
+	fmt.Fprintf(stderr, "richsops %s: %v\n", cmd.Name, err)
+	return ExitFail
+}
+
+// PrintHelp lists the subcommands and global flags.
+func PrintHelp(w io.Writer) {
+	fmt.Fprintln(w, `richsops: the operations console of the richs box.
+
+Usage: richsops [global flags] [command] [args]
+With no command, the console (TUI) starts.
+
+Commands:`)
+	for _, c := range Commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Summary)
+	}
+	fmt.Fprintln(w, `
+Global flags (before or after the command):
+  --config FILE   config file (else $RICHSOPS_CONFIG, else /etc/richsops/config.toml)
+  --readonly      refuse every change (the screens still show everything)
+  --host NAME     act on a configured host ("local" or a [[hosts]] name)
+  --yes, -y       do not ask before a change (typed confirmations still need RICHSOPS_CONFIRM)
+  --json          machine-readable output for listings
+  --lang ja|en    labels in Japanese or English (default from LANG)
+  --help, -h      this help, or a command's usage
+
+richsops COMMAND --help shows a command's usage.`)
+}
+
+// trimLines is a helper for tests.
+func trimLines(s string) string { return strings.TrimSpace(s) }
+
+var _ = trimLines
+var _ = os.Stdin

@@ -1,0 +1,13 @@
+// Command richsops is the operations console of the richs box: a Bubble Tea
+// TUI for the runbook's procedures, and the same checks and actions headless.
+package main
+
+import (
+	"os"
+
+	"github.com/richs/richsops/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

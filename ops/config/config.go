@@ -1,0 +1,241 @@
+// Package config holds richsops' settings: the TOML shape of
+// config.example.toml, the runbook's values as defaults, and validation that
+// names file, line and key of each mistake.
+package config
+
+import (
+	"path/filepath"
+	"time"
+)
+
+// Config is the whole file. Every field has a default (Default()), so the
+// file on the real box can be nearly empty.
+type Config struct {
+	Lang     string `toml:"lang"`      // ja | en; "" = from LANG
+	ReadOnly bool   `toml:"readonly"`  // refuse every change
+	AuditLog string `toml:"audit_log"` // JSON lines
+	Host     string `toml:"host"`      // default host for subcommands: "local" or a [[hosts]] name
+
+	App        App         `toml:"app"`
+	Crontab    Crontab     `toml:"crontab"`
+	Jobs       []Job       `toml:"jobs"`
+	Logs       []Log       `toml:"logs"`
+	LogView    LogView     `toml:"logview"`
+	Public     Public      `toml:"public"`
+	Services   []Service   `toml:"services"`
+	IndexLinux IndexLinux  `toml:"index_linux"`
+	Probes     []Probe     `toml:"probes"`
+	Database   Database    `toml:"database"`
+	Backup     Backup      `toml:"backup"`
+	Amazon     Amazon      `toml:"amazon"`
+	Traffic    Traffic     `toml:"traffic"`
+	Thresholds Thresholds  `toml:"thresholds"`
+	Guard      Guard       `toml:"guard"`
+	Hosts      []HostEntry `toml:"hosts"`
+
+	// Path is the file this config was read from ("" for defaults only).
+	Path string `toml:"-"`
+	// lines maps a dotted key ("jobs[1].args") to its line in Path.
+	lines map[string]int
+}
+
+// App is the Django application.
+type App struct {
+	Dir    string            `toml:"dir"`
+	User   string            `toml:"user"`   // jobs run as this user when richsops runs as root
+	Python string            `toml:"python"` // python command (argv[0])
+	Manage string            `toml:"manage"` // manage.py, relative to dir
+	LogDir string            `toml:"log_dir"`
+	Env    map[string]string `toml:"env"`
+}
+
+// Crontab is the system crontab the stock checks are scheduled in.
+type Crontab struct {
+	Path   string   `toml:"path"`
+	Reload []string `toml:"reload"` // argv run after an edit
+}
+
+// Job is one manage.py stock-check command.
+type Job struct {
+	Name  string   `toml:"name"`  // the manage.py command, e.g. check_item_mercari
+	Args  []string `toml:"args"`  // default arguments
+	Log   string   `toml:"log"`   // relative to app.log_dir, or absolute
+	Guard string   `toml:"guard"` // "index-linux": refuse to start while it is unhealthy
+	// MaxRuntime marks a run as "running far longer than usual".
+	MaxRuntime Duration `toml:"max_runtime"`
+}
+
+// Log is one followed log file (or a glob of them).
+type Log struct {
+	Name string `toml:"name"`
+	Path string `toml:"path"` // a path or a glob
+	Host string `toml:"host"` // "" = local
+	// Kind selects colouring and parsing: django | nginx-access | nginx-error | plain.
+	Kind string `toml:"kind"`
+}
+
+// LogView bounds the log panes.
+type LogView struct {
+	InitialLines int `toml:"initial_lines"` // lines shown on open
+	BufferLines  int `toml:"buffer_lines"`  // ring buffer per pane
+	MaxLineBytes int `toml:"max_line_bytes"`
+}
+
+// Public is the folder of files served to the outside.
+type Public struct {
+	Dir        string   `toml:"dir"`
+	Folders    []string `toml:"folders"` // images, output, tmp
+	TmpMaxAge  Duration `toml:"tmp_max_age"`
+	TmpWarnGiB float64  `toml:"tmp_warn_gib"`
+}
+
+// Service is one thing richsops can start and stop.
+type Service struct {
+	Name string `toml:"name"`
+	Kind string `toml:"kind"` // systemd | pm2 | command
+	Host string `toml:"host"` // "" = local
+	// systemd
+	Unit      string `toml:"unit"`
+	CanReload bool   `toml:"can_reload"`
+	// pm2
+	App  string            `toml:"app"`
+	Path string            `toml:"path"`
+	Env  map[string]string `toml:"env"`
+	// command
+	Start   []string `toml:"start"`
+	Stop    []string `toml:"stop"`
+	Restart []string `toml:"restart"`
+	Status  []string `toml:"status"`
+	// Log is shown by the Logs tab: a file, or "journal" for journalctl -u.
+	Log string `toml:"log"`
+	// RetryOnTimeout retries a restart once when it times out (mysqld, as the runbook does).
+	RetryOnTimeout bool     `toml:"retry_on_timeout"`
+	Timeout        Duration `toml:"timeout"`
+}
+
+// IndexLinux is the in-house Node.js service the Mercari checks depend on.
+type IndexLinux struct {
+	PM2App    string            `toml:"pm2_app"`
+	Path      string            `toml:"path"`
+	Script    string            `toml:"script"` // relative to path
+	Env       map[string]string `toml:"env"`
+	HealthURL string            `toml:"health_url"`
+	Redis     string            `toml:"redis"` // host:port
+	// RedisService names the [[services]] entry restarted by "restart Redis, then index-linux".
+	RedisService string `toml:"redis_service"`
+}
+
+// Probe is an HTTP health check of an in-house service.
+type Probe struct {
+	Name    string   `toml:"name"`
+	URL     string   `toml:"url"`
+	Timeout Duration `toml:"timeout"`
+	Expect  int      `toml:"expect"` // expected status; 0 = any 2xx/3xx
+}
+
+// Database is the MariaDB server whose binary logs fill its disk.
+type Database struct {
+	DSN             string   `toml:"dsn"`
+	Host            string   `toml:"host"` // "local" or a [[hosts]] name
+	Datadir         string   `toml:"datadir"`
+	MyCnf           string   `toml:"my_cnf"`
+	Restart         []string `toml:"restart"`
+	DiskFullPercent float64  `toml:"disk_full_percent"`
+	ExpireDays      int      `toml:"expire_days"`
+	Timeout         Duration `toml:"timeout"`
+}
+
+// Backup is the mysqldump backup taken on the application server.
+type Backup struct {
+	Dir     string   `toml:"dir"`
+	Keep    int      `toml:"keep"`
+	Dump    []string `toml:"dump"`
+	Level   int      `toml:"level"` // gzip level
+	MinFree string   `toml:"min_free"`
+}
+
+// Amazon is how a rate block by Amazon shows in the logs.
+type Amazon struct {
+	BlockPatterns []string `toml:"block_patterns"`
+	Logs          []string `toml:"logs"` // names of [[logs]] to scan
+	ClearAfter    Duration `toml:"clear_after"`
+	ClearMax      Duration `toml:"clear_max"`
+	CaptchaURL    string   `toml:"captcha_url"`
+}
+
+// Traffic is the nginx access summary.
+type Traffic struct {
+	Log       string `toml:"log"`        // name of a [[logs]] entry
+	LogFormat string `toml:"log_format"` // nginx log_format; "" = combined
+}
+
+// Thresholds are when the overview raises attention.
+type Thresholds struct {
+	DiskWarnPercent  float64 `toml:"disk_warn_percent"`
+	DiskCritPercent  float64 `toml:"disk_crit_percent"`
+	Nginx5xxPercent  float64 `toml:"nginx_5xx_percent"`
+	LoadPerCPU       float64 `toml:"load_per_cpu"`
+	MemoryPercent    float64 `toml:"memory_percent"`
+	ProbeSlowSeconds float64 `toml:"probe_slow_seconds"`
+}
+
+// Guard is the Mercari interlock of `richsops guard`.
+type Guard struct {
+	Jobs       []string `toml:"jobs"`
+	Threshold  int      `toml:"threshold"`
+	Interval   Duration `toml:"interval"`
+	StateFile  string   `toml:"state_file"`
+	AutoResume bool     `toml:"auto_resume"`
+}
+
+// HostEntry is another machine reached over SSH.
+type HostEntry struct {
+	Name    string   `toml:"name"`
+	SSH     string   `toml:"ssh"` // user@host
+	Options []string `toml:"options"`
+	Roles   []string `toml:"roles"`
+}
+
+// Duration is a time.Duration written as "7d", "3h", "90s" in TOML.
+type Duration struct{ time.Duration }
+
+// JobLogPath is where a job's output goes.
+func (c *Config) JobLogPath(j Job) string {
+	if filepath.IsAbs(j.Log) {
+		return j.Log
+	}
+	return filepath.Join(c.App.LogDir, j.Log)
+}
+
+// Job finds a job by exact name.
+func (c *Config) Job(name string) (Job, bool) {
+	for _, j := range c.Jobs {
+		if j.Name == name {
+			return j, true
+		}
+	}
+	return Job{}, false
+}
+
+// Service finds a service by name.
+func (c *Config) Service(name string) (Service, bool) {
+	for _, s := range c.Services {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
+
+// HostEntry finds a host by name.
+func (c *Config) HostEntry(name string) (HostEntry, bool) {
+	for _, h := range c.Hosts {
+		if h.Name == name {
+			return h, true
+		}
+	}
+	return HostEntry{}, false
+}
+
+// Line is the line of a dotted key in the file, 0 when unknown.
+func (c *Config) Line(key string) int { return c.lines[key] }

@@ -1,0 +1,222 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"time"
+)
+
+// The runbook's stock-check arguments: 2 4 --max-workers 14.
+var defaultJobArgs = []string{"2", "4", "--max-workers", "14"}
+
+// DefaultJobs are the four manage.py commands cron runs twice a day.
+func DefaultJobs() []Job {
+	return []Job{
+		{Name: "check_item_yahoo", Log: "inventory-yahoo.log"},
+		{Name: "check_item_mercari", Log: "inventory-mercari.log", Guard: "index-linux"},
+		{Name: "update_item_yahoo", Log: "inventory-yahoo.log"},
+		{Name: "update_item_mercari", Log: "inventory-mercari.log", Guard: "index-linux"},
+	}
+}
+
+// DefaultLogs are the app's four logs and nginx's two.
+func DefaultLogs(logDir string) []Log {
+	return []Log{
+		{Name: "django", Path: logDir + "/django.log", Kind: "django"},
+		{Name: "inventory-yahoo", Path: logDir + "/inventory-yahoo.log", Kind: "django"},
+		{Name: "inventory-mercari", Path: logDir + "/inventory-mercari.log", Kind: "django"},
+		{Name: "update-amazon-feed", Path: logDir + "/update-amazon-feed.log", Kind: "django"},
+		{Name: "nginx-access", Path: "/var/log/nginx/access.log", Kind: "nginx-access"},
+		{Name: "nginx-error", Path: "/var/log/nginx/error.log", Kind: "nginx-error"},
+	}
+}
+
+// DefaultServices are the systemd units and the pm2 app of the runbook.
+func DefaultServices(dbHost string) []Service {
+	return []Service{
+		{Name: "nginx", Kind: "systemd", Unit: "nginx", CanReload: true, Log: "journal"},
+		{Name: "mysqld", Kind: "systemd", Unit: "mysqld", Host: dbHost, RetryOnTimeout: true, Log: "journal"},
+		{Name: "redis", Kind: "systemd", Unit: "redis", Log: "journal"},
+		{Name: "crond", Kind: "systemd", Unit: "crond", CanReload: true, Log: "journal"},
+		{Name: "zabbix-agent", Kind: "systemd", Unit: "zabbix-agent", Log: "journal"},
+		{Name: "index-linux", Kind: "pm2", App: "index-linux"},
+	}
+}
+
+// Default is the configuration with no file at all: the runbook's box.
+func Default() *Config {
+	c := &Config{}
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	str := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	num := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	flt := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	dur := func(p *Duration, v time.Duration) {
+		if p.Duration == 0 {
+			p.Duration = v
+		}
+	}
+	list := func(p *[]string, v ...string) {
+		if *p == nil {
+			*p = v
+		}
+	}
+	if c.Lang == "" {
+		c.Lang = LangFromEnv()
+	}
+	str(&c.AuditLog, "/var/log/richsops/audit.jsonl")
+	str(&c.Host, "local")
+
+	str(&c.App.Dir, "/var/www/richs")
+	str(&c.App.User, "richs")
+	str(&c.App.Python, "python")
+	str(&c.App.Manage, "manage.py")
+	str(&c.App.LogDir, c.App.Dir+"/logs")
+	if c.App.Env == nil {
+		c.App.Env = map[string]string{"LANG": "ja_JP.UTF-8"}
+	}
+
+	str(&c.Crontab.Path, "/etc/crontab")
+	list(&c.Crontab.Reload, "systemctl", "reload", "crond")
+
+	if len(c.Jobs) == 0 {
+		c.Jobs = DefaultJobs()
+	}
+	for i := range c.Jobs {
+		j := &c.Jobs[i]
+		if j.Args == nil {
+			j.Args = append([]string(nil), defaultJobArgs...)
+		}
+		str(&j.Log, j.Name+".log")
+		dur(&j.MaxRuntime, 6*time.Hour)
+	}
+
+	if len(c.Logs) == 0 {
+		c.Logs = DefaultLogs(c.App.LogDir)
+	}
+	for i := range c.Logs {
+		str(&c.Logs[i].Kind, guessLogKind(c.Logs[i].Name, c.Logs[i].Path))
+	}
+	num(&c.LogView.InitialLines, 2000)
+	num(&c.LogView.BufferLines, 10000)
+	num(&c.LogView.MaxLineBytes, 64*1024)
+
+	str(&c.Public.Dir, "/var/www/richs_public")
+	list(&c.Public.Folders, "images", "output", "tmp")
+	dur(&c.Public.TmpMaxAge, 7*24*time.Hour)
+	flt(&c.Public.TmpWarnGiB, 5)
+
+	str(&c.Database.DSN, "root@unix(/var/lib/mysql/mysql.sock)/")
+	str(&c.Database.Host, "local")
+	str(&c.Database.Datadir, "/var/lib/mysql")
+	str(&c.Database.MyCnf, "/etc/my.cnf")
+	list(&c.Database.Restart, "systemctl", "restart", "mysqld")
+	flt(&c.Database.DiskFullPercent, 98)
+	num(&c.Database.ExpireDays, 1)
+	dur(&c.Database.Timeout, 5*time.Second)
+
+	if c.Services == nil {
+		dbHost := ""
+		if c.Database.Host != "local" {
+			dbHost = c.Database.Host
+		}
+		c.Services = DefaultServices(dbHost)
+	}
+	for i := range c.Services {
+		s := &c.Services[i]
+		if s.Kind == "systemd" {
+			str(&s.Unit, s.Name)
+		}
+		if s.Kind == "pm2" {
+			str(&s.App, s.Name)
+		}
+		dur(&s.Timeout, 60*time.Second)
+	}
+
+	str(&c.IndexLinux.PM2App, "index-linux")
+	str(&c.IndexLinux.Path, "/home/hai/index-linux")
+	str(&c.IndexLinux.Script, "index.js")
+	if c.IndexLinux.Env == nil {
+		c.IndexLinux.Env = map[string]string{"SERVER": "srv1", "DEBUG": "ibiz:*", "NODE_ENV": "production"}
+	}
+	str(&c.IndexLinux.HealthURL, "http://127.0.0.1:3000/health")
+	str(&c.IndexLinux.Redis, "127.0.0.1:6379")
+	str(&c.IndexLinux.RedisService, "redis")
+
+	str(&c.Amazon.CaptchaURL, "http://captcha.example/amazon/captcha/")
+	if c.Probes == nil {
+		c.Probes = []Probe{
+			{Name: "index-linux", URL: c.IndexLinux.HealthURL},
+			{Name: "captcha", URL: c.Amazon.CaptchaURL},
+		}
+	}
+	for i := range c.Probes {
+		dur(&c.Probes[i].Timeout, 5*time.Second)
+	}
+
+	str(&c.Backup.Dir, "/var/backups/richs")
+	num(&c.Backup.Keep, 7)
+	list(&c.Backup.Dump, "mysqldump", "--single-transaction", "--quick", "--routines", "--triggers", "--events", "--all-databases")
+	num(&c.Backup.Level, 6)
+	str(&c.Backup.MinFree, "1GiB")
+
+	list(&c.Amazon.BlockPatterns, `503 Service Unavailable`, `amazon\.co\.jp.* 503`)
+	list(&c.Amazon.Logs, "django", "inventory-yahoo", "inventory-mercari", "update-amazon-feed")
+	dur(&c.Amazon.ClearAfter, 3*time.Hour)
+	dur(&c.Amazon.ClearMax, 6*time.Hour)
+
+	str(&c.Traffic.Log, "nginx-access")
+
+	flt(&c.Thresholds.DiskWarnPercent, 85)
+	flt(&c.Thresholds.DiskCritPercent, 95)
+	flt(&c.Thresholds.Nginx5xxPercent, 5)
+	flt(&c.Thresholds.LoadPerCPU, 2)
+	flt(&c.Thresholds.MemoryPercent, 90)
+	flt(&c.Thresholds.ProbeSlowSeconds, 2)
+
+	list(&c.Guard.Jobs, "check_item_mercari")
+	num(&c.Guard.Threshold, 3)
+	dur(&c.Guard.Interval, time.Minute)
+	str(&c.Guard.StateFile, "/var/lib/richsops/guard.json")
+}
+
+func guessLogKind(name, path string) string {
+	s := strings.ToLower(name + " " + path)
+	switch {
+	case strings.Contains(s, "nginx") && strings.Contains(s, "access"):
+		return "nginx-access"
+	case strings.Contains(s, "nginx") && strings.Contains(s, "error"):
+		return "nginx-error"
+	case strings.HasSuffix(path, ".log"):
+		return "django"
+	}
+	return "plain"
+}
+
+// LangFromEnv is "ja" when LC_ALL, LC_MESSAGES or LANG starts with ja, else "en".
+func LangFromEnv() string {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(k); v != "" {
+			if strings.HasPrefix(strings.ToLower(v), "ja") {
+				return "ja"
+			}
+			return "en"
+		}
+	}
+	return "en"
+}

@@ -1,0 +1,246 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Validate returns every mistake that the decoder could not see: missing
+// or relative paths, unknown kinds, duplicate names, bad references.
+func (c *Config) Validate() Problems {
+	var ps Problems
+	add := func(key, format string, a ...any) {
+		ps = append(ps, Problem{File: c.Path, Line: c.lineNear(key), Key: key, Msg: fmt.Sprintf(format, a...)})
+	}
+	abs := func(key, p string) {
+		switch {
+		case p == "":
+			add(key, "missing path")
+		case !filepath.IsAbs(p):
+			add(key, "path %q must be absolute", p)
+		}
+	}
+	argv := func(key string, v []string) {
+		if len(v) == 0 || v[0] == "" {
+			add(key, "missing command (an argv list such as [\"systemctl\", \"reload\", \"crond\"])")
+		}
+	}
+	switch c.Lang {
+	case "ja", "en":
+	default:
+		add("lang", "must be \"ja\" or \"en\", not %q", c.Lang)
+	}
+	abs("audit_log", c.AuditLog)
+	abs("app.dir", c.App.Dir)
+	abs("app.log_dir", c.App.LogDir)
+	if c.App.Python == "" {
+		add("app.python", "missing command")
+	}
+	abs("crontab.path", c.Crontab.Path)
+	argv("crontab.reload", c.Crontab.Reload)
+
+	seen := map[string]bool{}
+	for i, j := range c.Jobs {
+		k := fmt.Sprintf("jobs[%d]", i)
+		if j.Name == "" {
+			add(k+".name", "missing job name")
+		} else if !regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`).MatchString(j.Name) {
+			add(k+".name", "job name %q: only letters, digits and _.:- are allowed", j.Name)
+		}
+		if seen[j.Name] {
+			add(k+".name", "duplicate job %q", j.Name)
+		}
+		seen[j.Name] = true
+		if j.Guard != "" && j.Guard != "index-linux" {
+			add(k+".guard", "unknown guard %q (only \"index-linux\")", j.Guard)
+		}
+	}
+	seen = map[string]bool{}
+	for i, l := range c.Logs {
+		k := fmt.Sprintf("logs[%d]", i)
+		if l.Name == "" {
+			add(k+".name", "missing log name")
+		}
+		if seen[l.Name] {
+			add(k+".name", "duplicate log %q", l.Name)
+		}
+		seen[l.Name] = true
+		abs(k+".path", l.Path)
+		switch l.Kind {
+		case "django", "nginx-access", "nginx-error", "plain":
+		default:
+			add(k+".kind", "unknown kind %q (django, nginx-access, nginx-error, plain)", l.Kind)
+		}
+		c.checkHostRef(&ps, k+".host", l.Host)
+	}
+	if c.LogView.InitialLines < 0 || c.LogView.BufferLines < 1 || c.LogView.MaxLineBytes < 80 {
+		add("logview", "initial_lines >= 0, buffer_lines >= 1 and max_line_bytes >= 80")
+	}
+	abs("public.dir", c.Public.Dir)
+
+	seen = map[string]bool{}
+	for i, s := range c.Services {
+		k := fmt.Sprintf("services[%d]", i)
+		if s.Name == "" {
+			add(k+".name", "missing service name")
+		}
+		if seen[s.Name] {
+			add(k+".name", "duplicate service %q", s.Name)
+		}
+		seen[s.Name] = true
+		switch s.Kind {
+		case "systemd":
+		case "pm2":
+		case "command":
+			argv(k+".start", s.Start)
+			argv(k+".stop", s.Stop)
+		default:
+			add(k+".kind", "unknown kind %q (systemd, pm2, command)", s.Kind)
+		}
+		c.checkHostRef(&ps, k+".host", s.Host)
+	}
+	abs("index_linux.path", c.IndexLinux.Path)
+	if _, err := url.ParseRequestURI(c.IndexLinux.HealthURL); err != nil {
+		add("index_linux.health_url", "bad URL: %v", err)
+	}
+	if !strings.Contains(c.IndexLinux.Redis, ":") {
+		add("index_linux.redis", "want host:port, not %q", c.IndexLinux.Redis)
+	}
+	for i, p := range c.Probes {
+		k := fmt.Sprintf("probes[%d]", i)
+		if u, err := url.ParseRequestURI(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			add(k+".url", "bad URL %q (http:// or https://)", p.URL)
+		}
+	}
+	if c.Database.DSN == "" {
+		add("database.dsn", "missing DSN")
+	}
+	abs("database.datadir", c.Database.Datadir)
+	abs("database.my_cnf", c.Database.MyCnf)
+	argv("database.restart", c.Database.Restart)
+	if c.Database.DiskFullPercent <= 0 || c.Database.DiskFullPercent > 100 {
+		add("database.disk_full_percent", "must be between 0 and 100")
+	}
+	if c.Database.Host != "local" {
+		c.checkHostRef(&ps, "database.host", c.Database.Host)
+	}
+	if c.Host != "local" {
+		c.checkHostRef(&ps, "host", c.Host)
+	}
+	abs("backup.dir", c.Backup.Dir)
+	argv("backup.dump", c.Backup.Dump)
+	if c.Backup.Keep < 1 {
+		add("backup.keep", "must be at least 1")
+	}
+	if c.Backup.Level < 1 || c.Backup.Level > 9 {
+		add("backup.level", "gzip level 1..9")
+	}
+	if _, err := ParseSize(c.Backup.MinFree); err != nil {
+		add("backup.min_free", "%v", err)
+	}
+	for i, p := range c.Amazon.BlockPatterns {
+		if _, err := regexp.Compile(p); err != nil {
+			add(fmt.Sprintf("amazon.block_patterns[%d]", i), "bad regexp: %v", err)
+		}
+	}
+	if c.Amazon.ClearMax.Duration < c.Amazon.ClearAfter.Duration {
+		add("amazon.clear_max", "must not be shorter than clear_after")
+	}
+	if c.Guard.Threshold < 1 {
+		add("guard.threshold", "must be at least 1")
+	}
+	for i, name := range c.Guard.Jobs {
+		if _, ok := c.Job(name); !ok {
+			add(fmt.Sprintf("guard.jobs[%d]", i), "no job named %q", name)
+		}
+	}
+	seen = map[string]bool{"local": true}
+	for i, h := range c.Hosts {
+		k := fmt.Sprintf("hosts[%d]", i)
+		if h.Name == "" || seen[h.Name] {
+			add(k+".name", "missing or duplicate host name %q (\"local\" is taken)", h.Name)
+		}
+		seen[h.Name] = true
+		if h.SSH == "" || strings.HasPrefix(h.SSH, "-") {
+			add(k+".ssh", "want user@host, not %q", h.SSH)
+		}
+	}
+	return ps
+}
+
+func (c *Config) checkHostRef(ps *Problems, key, name string) {
+	if name == "" || name == "local" {
+		return
+	}
+	if _, ok := c.HostEntry(name); !ok {
+		*ps = append(*ps, Problem{File: c.Path, Line: c.lineNear(key), Key: key, Msg: fmt.Sprintf("no [[hosts]] entry named %q", name)})
+	}
+}
+
+// lineNear is the key's line, else its table's, else 0 (a default).
+func (c *Config) lineNear(key string) int {
+	for k := key; k != ""; {
+		if l := c.lines[k]; l > 0 {
+			return l
+		}
+		i := strings.LastIndexAny(k, ".[")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return 0
+}
+
+// Warnings are things that are legal but probably wrong on this machine:
+// paths that do not exist. `config check` prints them without failing.
+func (c *Config) Warnings() []string {
+	var ws []string
+	check := func(key, p string) {
+		if p == "" {
+			return
+		}
+		if _, err := os.Stat(p); err != nil {
+			ws = append(ws, fmt.Sprintf("%s:%d: %s: %v", c.Path, c.lineNear(key), key, err))
+		}
+	}
+	check("app.dir", c.App.Dir)
+	check("app.log_dir", c.App.LogDir)
+	check("crontab.path", c.Crontab.Path)
+	check("public.dir", c.Public.Dir)
+	for i, l := range c.Logs {
+		if l.Host == "" && !strings.ContainsAny(l.Path, "*?[") {
+			check(fmt.Sprintf("logs[%d].path", i), l.Path)
+		}
+	}
+	if c.Database.Host == "local" {
+		check("database.datadir", c.Database.Datadir)
+		check("database.my_cnf", c.Database.MyCnf)
+	}
+	return ws
+}
+
+// ParseSize reads "512MiB", "1GiB", "2G", "1000000".
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suf string
+		mul int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"K", 1000}, {"M", 1000 * 1000}, {"G", 1000 * 1000 * 1000}, {"T", 1000 * 1000 * 1000 * 1000}, {"B", 1}}
+	mul := int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suf); ok {
+			s, mul = strings.TrimSpace(n), u.mul
+			break
+		}
+	}
+	var f float64
+	if _, err := fmt.Sscanf(s, "%g", &f); err != nil || f < 0 {
+		return 0, fmt.Errorf("bad size %q (e.g. 512MiB, 1GiB)", s)
+	}
+	return int64(f * float64(mul)), nil
+}

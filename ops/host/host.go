@@ -1,0 +1,134 @@
+// Package host says where a command runs and a file lives. Every other ops
+// package reaches the box only through a Host, so the same code works on the
+// application server (Local) and on the DB server or srv1/srv2 over SSH.
+//
+// Commands are argv slices, never shell strings built from input.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// DefaultTimeout bounds a command whose Cmd.Timeout is zero: nothing the UI
+// starts may hang forever.
+const DefaultTimeout = 30 * time.Second
+
+// Cmd is one command to run on a host.
+type Cmd struct {
+	Argv    []string
+	Dir     string            // working folder; "" = host default
+	Env     map[string]string // added to (and overriding) the inherited environment
+	Stdin   io.Reader         // nil = empty
+	Stdout  io.Writer         // nil = captured into Result.Stdout
+	Timeout time.Duration     // 0 = DefaultTimeout; <0 = no timeout (only the context)
+}
+
+// Result is what a finished command left behind.
+type Result struct {
+	Argv     []string
+	Stdout   []byte // empty when Cmd.Stdout was set
+	Stderr   []byte
+	ExitCode int // -1 when it did not run to an exit (start failure, timeout, signal)
+	Duration time.Duration
+}
+
+// ErrTimeout is wrapped by Run's error when the command outlived its timeout.
+var ErrTimeout = errors.New("timed out")
+
+// ExitError is returned by Run when the command ran but exited non-zero.
+type ExitError struct {
+	Argv   []string
+	Code   int
+	Stderr string
+}
+
+func (e *ExitError) Error() string {
+	msg := fmt.Sprintf("%s: exit status %d", e.Argv[0], e.Code)
+	if s := strings.TrimSpace(e.Stderr); s != "" {
+		msg += ": " + lastLines(s, 3)
+	}
+	return msg
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// FileInfo is the part of a stat that ops needs, the same for local and remote.
+type FileInfo struct {
+	Name    string
+	Size    int64
+	Mode    os.FileMode
+	ModTime time.Time
+	UID     int
+	GID     int
+	IsDir   bool
+}
+
+// DiskUsage is one filesystem's usage, as df shows it.
+type DiskUsage struct {
+	Path        string
+	Mount       string
+	Total, Used uint64
+	Free        uint64 // available to unprivileged users, like df's "Avail"
+}
+
+// Percent is used/(used+avail), the figure df prints in its Use% column.
+func (d DiskUsage) Percent() float64 {
+	if d.Used+d.Free == 0 {
+		return 0
+	}
+	return float64(d.Used) * 100 / float64(d.Used+d.Free)
+}
+
+// AtomicOpts controls WriteFileAtomic.
+type AtomicOpts struct {
+	// IfUnchanged, when non-nil, is the content the caller read and edited:
+	// the write is refused with ErrChanged if the file now holds anything else.
+	IfUnchanged []byte
+	// Backup keeps the previous content as PATH.richsops-YYYYMMDD-HHMMSS.
+	Backup bool
+	// Mode for the new file; 0 keeps the old file's mode (0644 for a new file).
+	Mode os.FileMode
+	// UID/GID for the new file; -1 keeps the old file's (the default when both are 0 and KeepOwner).
+	UID, GID int
+	// KeepOwner ignores UID/GID and copies the old file's owner.
+	KeepOwner bool
+}
+
+// ErrChanged is returned by WriteFileAtomic when the file changed since it was read.
+var ErrChanged = errors.New("file changed since it was read; reload and try again")
+
+// Host runs commands and touches files on one machine.
+type Host interface {
+	// Name is the configured name ("local", "db1", ...), for audit and display.
+	Name() string
+	// IsLocal is true for the machine richsops runs on.
+	IsLocal() bool
+	// Run runs argv and waits. err is nil only for exit status 0; a non-zero
+	// exit gives *ExitError, a timeout wraps ErrTimeout. Result is always filled.
+	Run(ctx context.Context, c Cmd) (Result, error)
+	// ReadFile returns a file's content.
+	ReadFile(ctx context.Context, path string) ([]byte, error)
+	// Stat describes a file (without following a final symlink: Lstat).
+	Stat(ctx context.Context, path string) (FileInfo, error)
+	// ReadDir lists a folder (Lstat of each entry).
+	ReadDir(ctx context.Context, path string) ([]FileInfo, error)
+	// WriteFileAtomic replaces path: temp file in the same folder, fsync,
+	// rename, optional backup. Returns the backup path ("" when none).
+	WriteFileAtomic(ctx context.Context, path string, data []byte, o AtomicOpts) (backup string, err error)
+	// Remove deletes one file (never a folder tree).
+	Remove(ctx context.Context, path string) error
+	// Disk reports the filesystem holding path.
+	Disk(ctx context.Context, path string) (DiskUsage, error)
+}

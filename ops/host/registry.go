@@ -1,0 +1,70 @@
+package host
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/richs/richsops/ops/config"
+)
+
+// Registry resolves the host names used in config ("local", "db1", ...).
+type Registry struct {
+	mu    sync.Mutex
+	hosts map[string]Host
+	cfg   *config.Config
+	// NewRemote builds a remote host from its config entry. Until the SSH
+	// host lands it is nil and remote names give a clear error.
+	NewRemote func(config.HostEntry) (Host, error)
+}
+
+// NewRegistry returns a registry with the local host.
+func NewRegistry(cfg *config.Config) *Registry {
+	return &Registry{cfg: cfg, hosts: map[string]Host{"local": NewLocal(), "": NewLocal()}}
+}
+
+// Get returns the host of that name ("" and "local" are this machine).
+func (r *Registry) Get(name string) (Host, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h, ok := r.hosts[name]; ok {
+		return h, nil
+	}
+	e, ok := r.cfg.HostEntry(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown host %q (known: %v)", name, r.namesLocked())
+	}
+	if r.NewRemote == nil {
+		return nil, fmt.Errorf("host %q: remote hosts are not supported in this build", name)
+	}
+	h, err := r.NewRemote(e)
+	if err != nil {
+		return nil, err
+	}
+	r.hosts[name] = h
+	return h, nil
+}
+
+// Set installs a host under a name (tests, and the SSH host).
+func (r *Registry) Set(name string, h Host) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hosts[name] = h
+}
+
+// Names lists "local" and every configured host.
+func (r *Registry) Names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.namesLocked()
+}
+
+func (r *Registry) namesLocked() []string {
+	out := []string{"local"}
+	var rest []string
+	for _, h := range r.cfg.Hosts {
+		rest = append(rest, h.Name)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}

@@ -1,0 +1,351 @@
+// Package ui is the Bubble Tea console: the root model with its tab bar,
+// status line, key help, confirm dialog and toasts. Each tab lives in its own
+// package under ui/ and talks to the box only through ops, inside tea.Cmds.
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ui/common"
+)
+
+// MinWidth and MinHeight are the smallest terminal the console draws in.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// App is the root model.
+type App struct {
+	deps     *common.Deps
+	tabs     []common.Tab
+	active   int
+	keys     common.GlobalKeys
+	help     help.Model
+	width    int
+	height   int
+	confirm  *confirmDialog
+	running  []string // actions in flight
+	toast    common.ToastMsg
+	toastAt  time.Time
+	lastOut  string // last action outcome, kept in the status line
+	mouseOn  bool
+	quitting bool
+}
+
+type clockMsg time.Time
+type toastExpiredMsg struct{ at time.Time }
+
+// New builds the app around its tabs (in tab bar order).
+func New(deps *common.Deps, tabs []common.Tab) *App {
+	h := help.New()
+	h.ShortSeparator = "  "
+	return &App{deps: deps, tabs: tabs, keys: common.NewGlobalKeys(deps.T), help: h, mouseOn: true}
+}
+
+// Init starts every tab and the status clock.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{a.clock()}
+	for _, t := range a.tabs {
+		cmds = append(cmds, t.Init())
+	}
+	if len(a.tabs) > 0 {
+		cmds = append(cmds, a.sendTo(a.active, common.ActiveMsg{Active: true}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// clock ticks on the minute: the status line shows HH:MM, so a faster tick
+// would only burn CPU.
+func (a *App) clock() tea.Cmd {
+	now := a.deps.Now()
+	next := now.Truncate(time.Minute).Add(time.Minute)
+	return tea.Tick(next.Sub(now), func(t time.Time) tea.Msg { return clockMsg(t) })
+}
+
+func (a *App) sendTo(i int, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	a.tabs[i], cmd = a.tabs[i].Update(msg)
+	return cmd
+}
+
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, len(a.tabs))
+	for i := range a.tabs {
+		cmds[i] = a.sendTo(i, msg)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) switchTo(i int) tea.Cmd {
+	if i < 0 || i >= len(a.tabs) || i == a.active {
+		return nil
+	}
+	old := a.active
+	a.active = i
+	return tea.Batch(a.sendTo(old, common.ActiveMsg{Active: false}), a.sendTo(i, common.ActiveMsg{Active: true}))
+}
+
+// Update routes messages: keys to the dialog or the active tab (after the
+// global keys), everything else to every tab.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.help.Width = msg.Width
+		for _, t := range a.tabs {
+			t.SetSize(msg.Width, a.bodyHeight())
+		}
+		return a, nil
+	case clockMsg:
+		return a, a.clock()
+	case toastExpiredMsg:
+		if msg.at.Equal(a.toastAt) {
+			a.toast = common.ToastMsg{}
+		}
+		return a, nil
+	case common.ToastMsg:
+		return a, a.showToast(msg)
+	case common.SwitchTabMsg:
+		return a, a.switchTo(msg.Index)
+	case common.OpenLogMsg:
+		return a, tea.Batch(a.switchTo(common.TabLogs), a.sendTo(common.TabLogs, msg))
+	case common.ConfirmMsg:
+		if a.deps.ReadOnly {
+			// Refused through the gate so the attempt is audited.
+			return a, a.run(msg.Action)
+		}
+		a.confirm = newConfirm(a.deps, msg.Action)
+		return a, nil
+	case common.ActionDoneMsg:
+		a.running = removeOne(a.running, msg.Result.Action)
+		text, isErr := outcomeLine(a.deps, msg.Result)
+		a.lastOut = text
+		return a, tea.Batch(a.showToast(common.ToastMsg{Text: text, Error: isErr}), a.broadcast(msg))
+	case tea.MouseMsg:
+		if len(a.tabs) > 0 {
+			return a, a.sendTo(a.active, msg)
+		}
+		return a, nil
+	case tea.KeyMsg:
+		return a, a.key(msg)
+	}
+	return a, a.broadcast(msg)
+}
+
+func (a *App) key(msg tea.KeyMsg) tea.Cmd {
+	if a.confirm != nil {
+		done, yes, cmd := a.confirm.update(msg)
+		if !done {
+			return cmd
+		}
+		act := a.confirm.action
+		a.confirm = nil
+		if !yes {
+			return a.showToast(common.ToastMsg{Text: a.deps.T("cancelled: ", "中止: ") + act.Name + " " + act.Target})
+		}
+		return a.run(act)
+	}
+	if msg.String() == "ctrl+c" {
+		a.quitting = true
+		return tea.Quit
+	}
+	capturing := len(a.tabs) > 0 && a.tabs[a.active].Capturing()
+	if !capturing {
+		switch {
+		case key.Matches(msg, a.keys.Quit):
+			a.quitting = true
+			return tea.Quit
+		case key.Matches(msg, a.keys.Help):
+			a.help.ShowAll = !a.help.ShowAll
+			for _, t := range a.tabs {
+				t.SetSize(a.width, a.bodyHeight())
+			}
+			return nil
+		case key.Matches(msg, a.keys.NextTab):
+			return a.switchTo((a.active + 1) % len(a.tabs))
+		case key.Matches(msg, a.keys.PrevTab):
+			return a.switchTo((a.active + len(a.tabs) - 1) % len(a.tabs))
+		case key.Matches(msg, a.keys.Mouse):
+			a.mouseOn = !a.mouseOn
+			if a.mouseOn {
+				return tea.Batch(tea.EnableMouseCellMotion, a.showToast(common.ToastMsg{Text: a.deps.T("mouse on", "マウス有効")}))
+			}
+			return tea.Batch(tea.DisableMouse, a.showToast(common.ToastMsg{Text: a.deps.T("mouse off: the terminal can select text", "マウス無効: 端末で文字を選択できます")}))
+		}
+		for i, b := range []key.Binding{a.keys.Tab1, a.keys.Tab2, a.keys.Tab3, a.keys.Tab4, a.keys.Tab5} {
+			if key.Matches(msg, b) && i < len(a.tabs) {
+				return a.switchTo(i)
+			}
+		}
+	}
+	if len(a.tabs) == 0 {
+		return nil
+	}
+	return a.sendTo(a.active, msg)
+}
+
+// run sends an action through the gate in a tea.Cmd: the UI never blocks.
+func (a *App) run(act gate.Action) tea.Cmd {
+	a.running = append(a.running, act.Name)
+	g := a.deps.Gate
+	started := func() tea.Msg { return common.ActionStartedMsg{Action: act} }
+	return tea.Batch(a.broadcast(started()), func() tea.Msg {
+		return common.ActionDoneMsg{Result: g.Do(context.Background(), act)}
+	})
+}
+
+func (a *App) showToast(t common.ToastMsg) tea.Cmd {
+	a.toast = t
+	at := a.deps.Now()
+	a.toastAt = at
+	return tea.Tick(6*time.Second, func(time.Time) tea.Msg { return toastExpiredMsg{at: at} })
+}
+
+func outcomeLine(d *common.Deps, r gate.Result) (string, bool) {
+	name := strings.TrimSpace(r.Action + " " + r.Target)
+	if r.Err != nil {
+		if r.Err == gate.ErrReadOnly {
+			return d.T("refused (read-only): ", "拒否 (読み取り専用): ") + name, true
+		}
+		return d.T("failed: ", "失敗: ") + name + ": " + r.Err.Error(), true
+	}
+	if r.Outcome.Summary != "" {
+		return r.Outcome.Summary, false
+	}
+	return d.T("done: ", "完了: ") + name, false
+}
+
+func removeOne(list []string, s string) []string {
+	for i, v := range list {
+		if v == s {
+			return append(list[:i:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+// bodyHeight is what is left for the tab: tab bar, status line and help
+// take the rest.
+func (a *App) bodyHeight() int {
+	h := a.height - 2 - lipgloss.Height(a.helpView())
+	if h < 1 {
+		h = 1
+	}
+	return h
+}
+
+func (a *App) helpView() string {
+	if len(a.tabs) == 0 {
+		return a.help.View(keyMap{global: a.keys})
+	}
+	return a.help.View(keyMap{global: a.keys, tab: a.tabs[a.active]})
+}
+
+// View draws tab bar, the active tab (or the dialog over it), status, help.
+func (a *App) View() string {
+	if a.quitting {
+		return ""
+	}
+	if a.width == 0 {
+		return ""
+	}
+	if a.width < MinWidth || a.height < MinHeight {
+		return a.deps.T(
+			"richsops needs a terminal of at least 80x24 (now "+itoa(a.width)+"x"+itoa(a.height)+").\nMake the window bigger, or press q to quit.",
+			"richsops には 80x24 以上の端末が必要です (現在 "+itoa(a.width)+"x"+itoa(a.height)+")。\nウィンドウを広げるか、q で終了してください。")
+	}
+	body := ""
+	if len(a.tabs) > 0 {
+		body = a.tabs[a.active].View()
+	}
+	bh := a.bodyHeight()
+	if a.confirm != nil {
+		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view(a.width))
+	}
+	body = lipgloss.NewStyle().Width(a.width).Height(bh).MaxHeight(bh).MaxWidth(a.width).Render(body)
+	return lipgloss.JoinVertical(lipgloss.Left, a.tabBar(), body, a.statusLine(), a.helpView())
+}
+
+func (a *App) tabBar() string {
+	s := a.deps.Styles
+	parts := make([]string, 0, len(a.tabs)+1)
+	for i, t := range a.tabs {
+		label := itoa(i+1) + " " + t.Title()
+		if i == a.active {
+			parts = append(parts, s.TabActive.Render(label))
+		} else {
+			parts = append(parts, s.TabInactive.Render(label))
+		}
+	}
+	bar := lipgloss.JoinHorizontal(lipgloss.Top, parts...)
+	title := s.Title.Render("richsops")
+	gap := a.width - lipgloss.Width(bar) - lipgloss.Width(title) - 1
+	if gap < 1 {
+		return lipgloss.NewStyle().MaxWidth(a.width).Render(bar)
+	}
+	return bar + strings.Repeat(" ", gap) + title + " "
+}
+
+func (a *App) statusLine() string {
+	s := a.deps.Styles
+	left := " " + a.deps.HostLabel
+	if a.deps.ReadOnly {
+		left = s.Badge.Render(a.deps.T("READ-ONLY", "読み取り専用")) + left
+	}
+	if len(a.running) > 0 {
+		left += "  " + s.Warn.Render("⟳ "+strings.Join(a.running, ", "))
+	}
+	msg := a.lastOut
+	style := s.Muted
+	if a.toast.Text != "" {
+		msg = a.toast.Text
+		style = s.Info
+		if a.toast.Error {
+			style = s.Crit
+		}
+	}
+	right := a.deps.Now().Format("15:04") + " "
+	room := a.width - lipgloss.Width(left) - lipgloss.Width(right) - 2
+	if room < 0 {
+		room = 0
+	}
+	msgR := style.Render(truncate(msg, room))
+	gap := a.width - lipgloss.Width(left) - lipgloss.Width(msgR) - lipgloss.Width(right)
+	if gap < 1 {
+		gap = 1
+	}
+	line := left + "  " + msgR + strings.Repeat(" ", max(0, gap-2)) + right
+	return s.Status.Width(a.width).MaxWidth(a.width).Render(line)
+}
+
+// keyMap joins the global keys and the active tab's for bubbles/help.
+type keyMap struct {
+	global common.GlobalKeys
+	tab    common.Tab
+}
+
+func (k keyMap) ShortHelp() []key.Binding {
+	var out []key.Binding
+	if k.tab != nil {
+		out = append(out, k.tab.ShortHelp()...)
+	}
+	return append(out, k.global.Tab1, k.global.Help, k.global.Quit)
+}
+
+func (k keyMap) FullHelp() [][]key.Binding {
+	var out [][]key.Binding
+	if k.tab != nil {
+		out = append(out, k.tab.FullHelp()...)
+	}
+	g := k.global
+	return append(out, []key.Binding{g.Tab1, g.NextTab, g.PrevTab, g.Mouse, g.Help, g.Quit})
+}

@@ -1,0 +1,118 @@
+// Package common is what every tab shares: the Tab contract, the messages
+// tabs exchange with the root model, styles, key bindings and small helpers.
+//
+// A tab never runs a command or opens a file itself: it returns tea.Cmds that
+// call ops, and gets the results back as messages.
+package common
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+)
+
+// Deps are the things a tab may use. Built once by the app.
+type Deps struct {
+	Cfg      *config.Config
+	Gate     *gate.Gate
+	Hosts    *host.Registry
+	Lang     string // "ja" | "en"
+	ReadOnly bool
+	Styles   *Styles
+	// HostLabel names the machine in the status line (hostname, or the
+	// --host name).
+	HostLabel string
+	// Now is time.Now; golden tests freeze it.
+	Now func() time.Time
+}
+
+// T picks the label for the configured language.
+func (d *Deps) T(en, ja string) string {
+	if d.Lang == "ja" {
+		return ja
+	}
+	return en
+}
+
+// Tab is one screen of the console.
+type Tab interface {
+	// Title is the tab bar label, already in the configured language.
+	Title() string
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Tab, tea.Cmd)
+	View() string
+	// SetSize gives the tab the cells it may draw in (below the tab bar,
+	// above the status and help lines).
+	SetSize(width, height int)
+	// ShortHelp and FullHelp feed bubbles/help (help.KeyMap).
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// Capturing is true while the tab takes free text (a search prompt, an
+	// argument editor): the app then passes every key, even q and 1-5, to it.
+	Capturing() bool
+}
+
+// ActiveMsg is sent to a tab when it becomes visible (true) or hidden
+// (false). Tabs stop their refresh timers while hidden unless they feed the
+// overview: an idle console must not burn CPU.
+type ActiveMsg struct{ Active bool }
+
+// ConfirmMsg asks the app to show the confirm dialog for an action and, on
+// yes, run it through the gate. Tabs return it with Confirm(a).
+type ConfirmMsg struct{ Action gate.Action }
+
+// Confirm is the tea.Cmd a tab returns to ask for a change.
+func Confirm(a gate.Action) tea.Cmd {
+	return func() tea.Msg { return ConfirmMsg{Action: a} }
+}
+
+// ActionStartedMsg is broadcast when a confirmed action starts running.
+type ActionStartedMsg struct{ Action gate.Action }
+
+// ActionDoneMsg is broadcast to every tab when an action finished (or was
+// refused): tabs refresh what it changed.
+type ActionDoneMsg struct{ Result gate.Result }
+
+// ToastMsg shows a line in the status bar for a while.
+type ToastMsg struct {
+	Text  string
+	Error bool
+}
+
+// Toast is the tea.Cmd form of ToastMsg.
+func Toast(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return ToastMsg{Text: text, Error: isErr} }
+}
+
+// SwitchTabMsg makes the app show a tab by its index (0 = Overview).
+type SwitchTabMsg struct{ Index int }
+
+// Tab indexes, in tab bar order.
+const (
+	TabOverview = iota
+	TabJobs
+	TabLogs
+	TabDatabase
+	TabServices
+)
+
+// OpenLogMsg asks the Logs tab to open a pane: a file on a host, or the
+// output of a command (journalctl -u UNIT -f). The app switches to Logs.
+type OpenLogMsg struct {
+	Name string
+	Host string   // "" = local
+	Path string   // a file to follow, or
+	Argv []string // a command whose output is followed
+	Kind string   // django | nginx-access | nginx-error | plain
+}
+
+// Every returns a tea.Cmd that sends msg after d. Tabs re-arm it on receipt
+// (and stop re-arming while hidden).
+func Every(d time.Duration, msg func(time.Time) tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(t time.Time) tea.Msg { return msg(t) })
+}

@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/dbview"
+	"github.com/richs/richsops/ui/jobsview"
+	"github.com/richs/richsops/ui/logsview"
+	"github.com/richs/richsops/ui/overview"
+	"github.com/richs/richsops/ui/servicesview"
+)
+
+// Tabs builds the five tabs in tab bar order (see common.TabOverview...).
+func Tabs(d *common.Deps) []common.Tab {
+	return []common.Tab{overview.New(d), jobsview.New(d), logsview.New(d), dbview.New(d), servicesview.New(d)}
+}
+
+// NewDeps fills the parts of Deps that have defaults.
+func NewDeps(d common.Deps) *common.Deps {
+	if d.Styles == nil {
+		d.Styles = common.DefaultStyles()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Lang == "" {
+		d.Lang = d.Cfg.Lang
+	}
+	return &d
+}
+
+// Run starts the console in the alternate screen and blocks until it quits.
+func Run(d *common.Deps) error {
+	if os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	p := tea.NewProgram(New(d, Tabs(d)), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	_, err := p.Run()
+	return err
+}
