@@ -116,6 +116,8 @@ type Service struct {
 	Stop    []string `toml:"stop"`
 	Restart []string `toml:"restart"`
 	Status  []string `toml:"status"`
+	// PIDFile (command) gives the pid and, by its mtime, the start time.
+	PIDFile string `toml:"pid_file"`
 	// Log is shown by the Logs tab: a file, or "journal" for journalctl -u.
 	Log string `toml:"log"`
 	// RetryOnTimeout retries a restart once when it times out (mysqld, as the runbook does).

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -115,6 +116,9 @@ func classify(err error) (problem, msg string) {
 		return "dns", err.Error()
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recErr), errors.As(err, &alert):
 		return "tls", "TLS: " + err.Error()
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		// net/http gives this one no type of its own.
+		return "tls", "TLS: the server speaks plain HTTP, not HTTPS"
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return "unreachable", err.Error()
 	}

@@ -248,18 +248,16 @@ func pm2StartSteps(ctx context.Context, r *run) error {
 	if len(r.s.Env) == 0 {
 		return nil
 	}
-	st, ok := r.wait(ctx)
-	if ok {
-		return nil
-	}
-	if st.State == Degraded && len(st.EnvMismatch) > 0 {
+	// pm2 stores the new env before `pm2 restart` returns, so one look at
+	// jlist tells whether --update-env took.
+	if st := StatusOf(ctx, r.s, r.h); len(st.EnvMismatch) > 0 {
 		r.logf("env not in force after --update-env (%s): deleting and starting afresh", strings.Join(st.EnvMismatch, "; "))
 		if err := r.exec(ctx, PM2DeleteArgv(r.s), ""); err != nil {
 			return err
 		}
 		return r.freshStart(ctx)
 	}
-	return nil // verify reports the state it is stuck in
+	return nil
 }
 
 func (r *run) freshStart(ctx context.Context) error {
@@ -284,6 +282,11 @@ func commandPlan(s Spec, v Verb) (argv []string, preview []string, err error) {
 
 func commandSteps(ctx context.Context, r *run) error {
 	if r.v == Restart && len(r.s.Restart) == 0 {
+		if r.before.State == Down {
+			// Like systemctl restart of a stopped unit: just start it.
+			r.logf("%s is down: starting it", r.s.Name)
+			return r.exec(ctx, r.s.Start, "")
+		}
 		if err := r.exec(ctx, r.s.Stop, ""); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,28 @@ func commandStatus(ctx context.Context, h host.Host, s Spec) Status {
 	default:
 		st.State, st.Detail = Unknown, err.Error()
 	}
+	if st.State == Up && s.PIDFile != "" {
+		st.PID, st.Since = readPIDFile(ctx, h, s.PIDFile)
+	}
 	return st
+}
+
+// readPIDFile is the pid written in the file and the file's mtime (when the
+// service wrote it, at start); zeroes when it is missing or unreadable.
+func readPIDFile(ctx context.Context, h host.Host, path string) (int, time.Time) {
+	data, err := h.ReadFile(ctx, path)
+	if err != nil {
+		return 0, time.Time{}
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		return 0, time.Time{}
+	}
+	fi, err := h.Stat(ctx, path)
+	if err != nil {
+		return pid, time.Time{}
+	}
+	return pid, fi.ModTime
 }
 
 func firstLine(s string) string {
