@@ -164,4 +164,3 @@ func redisThenIndex(env *cli.Env) error {
 	_, err = env.Do(a)
 	return err
 }
-
