@@ -14,8 +14,11 @@ type RedisResult struct {
 	Addr    string        `json:"addr"`
 	OK      bool          `json:"ok"`
 	Latency time.Duration `json:"latency_ns"` // connect + PING + PONG
-	Err     string        `json:"error,omitempty"`
-	At      time.Time     `json:"at"`
+	// Problem is "" when OK, else timeout, refused, dns, unreachable,
+	// redis (an error reply), protocol or error; Err says it in words.
+	Problem string    `json:"problem,omitempty"`
+	Err     string    `json:"error,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // pingCmd is PING in RESP, the Redis wire protocol.
@@ -34,7 +37,7 @@ func RedisPing(ctx context.Context, addr string, timeout time.Duration) (r Redis
 	defer func() { r.Latency = time.Since(start) }()
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	if err != nil {
-		_, r.Err = classify(err)
+		r.Problem, r.Err = classify(err)
 		return r
 	}
 	defer conn.Close()
@@ -42,20 +45,22 @@ func RedisPing(ctx context.Context, addr string, timeout time.Duration) (r Redis
 		_ = conn.SetDeadline(dl)
 	}
 	if _, err := conn.Write([]byte(pingCmd)); err != nil {
-		_, r.Err = classify(err)
+		r.Problem, r.Err = classify(err)
 		return r
 	}
 	line, err := bufio.NewReaderSize(conn, 512).ReadString('\n')
 	if err != nil {
-		_, r.Err = classify(err)
+		r.Problem, r.Err = classify(err)
 		return r
 	}
 	reply, err := ParseRESPLine(line)
 	switch {
+	case err != nil && strings.HasPrefix(line, "-"):
+		r.Problem, r.Err = "redis", err.Error()
 	case err != nil:
-		r.Err = err.Error()
+		r.Problem, r.Err = "protocol", err.Error()
 	case reply != "PONG":
-		r.Err = fmt.Sprintf("unexpected answer %q", reply)
+		r.Problem, r.Err = "protocol", fmt.Sprintf("unexpected answer %q", reply)
 	default:
 		r.OK = true
 	}
