@@ -16,6 +16,7 @@ import (
 // redis-server (a command service) and the real pm2 app, then the real
 // index-linux health check.
 func TestRedisThenIndexLinux(t *testing.T) {
+	t.Parallel() // each has its own pm2 daemon
 	r := svctest.NewRedis(t)
 	pm := svctest.NewPM2(t)
 	dir := svctest.WriteEnvApp(t)

@@ -59,6 +59,7 @@ func waitAppEnv(t *testing.T, dir, oldPID string) map[string]string {
 // configured env changed (pm2 froze the first one), a stop and a start; the
 // app itself reports the environment it got, and pm2 jlist must agree.
 func TestPM2EnvInForce(t *testing.T) {
+	t.Parallel() // each has its own pm2 daemon
 	pm := svctest.NewPM2(t)
 	dir := svctest.WriteEnvApp(t)
 	cfg := pm2Config(pm, dir, svctest.FreePort(t))
@@ -119,6 +120,7 @@ func TestPM2EnvInForce(t *testing.T) {
 // --update-env (as an old pm2 would): the env stays frozen, so the action
 // must fall back to delete + start and verify the env then.
 func TestPM2DeleteAndStartWhenUpdateEnvIsIgnored(t *testing.T) {
+	t.Parallel() // each has its own pm2 daemon
 	pm := svctest.NewPM2(t)
 	dir := svctest.WriteEnvApp(t)
 	wrapper := filepath.Join(t.TempDir(), "pm2-old")
