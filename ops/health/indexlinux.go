@@ -88,6 +88,16 @@ func IndexLinux(ctx context.Context, cfg *config.Config, h host.Host) (bool, str
 	return rep.Healthy, rep.Reason
 }
 
+// IndexLinuxOn is IndexLinux with the host taken from the registry: the
+// host of index-linux's [[services]] entry (local when it names none).
+func IndexLinuxOn(ctx context.Context, cfg *config.Config, hosts *host.Registry) (bool, string) {
+	h, err := hosts.Get(services.IndexLinuxSpec(cfg).Host)
+	if err != nil {
+		return false, "index-linux host: " + err.Error()
+	}
+	return IndexLinux(ctx, cfg, h)
+}
+
 // Probe runs one configured probe.
 func Probe(ctx context.Context, p config.Probe) HTTPResult {
 	r := ProbeHTTP(ctx, p.URL, p.Timeout.Duration, p.Expect)

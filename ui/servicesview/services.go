@@ -33,6 +33,7 @@ type Tab struct {
 	active  bool
 	gen     int // refresh timer generation: a new chain on each show
 	loading bool
+	again   bool // an action finished during a load: load once more after it
 	snap    health.Snapshot
 	loaded  bool
 	sel     int
@@ -87,6 +88,7 @@ func (t *Tab) FullHelp() [][]key.Binding {
 // load reads everything in a tea.Cmd.
 func (t *Tab) load() tea.Cmd {
 	if t.loading {
+		t.again = true
 		return nil
 	}
 	t.loading = true
@@ -121,6 +123,11 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.loading = false
 		t.snap, t.loaded = msg.snap, true
 		t.clampSel()
+		if t.again && t.active {
+			t.again = false
+			return t, t.load()
+		}
+		t.again = false
 		return t, nil
 	case common.ActionStartedMsg:
 		verb, targets, ok := ours(msg.Action.Name, msg.Action.Target)
