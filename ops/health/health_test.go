@@ -2,6 +2,8 @@ package health_test
 
 import (
 	"context"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +41,9 @@ func TestProbeHTTP(t *testing.T) {
 	}))
 	defer slow.Close()
 	defer close(release)
-	selfSigned := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	selfSigned := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	selfSigned.StartTLS()
 	defer selfSigned.Close()
 	refusedPort := svctest.FreePort(t)
 
@@ -80,22 +84,8 @@ func TestProbeHTTP(t *testing.T) {
 
 func TestProbeBadTLSServer(t *testing.T) {
 	// A server that accepts TCP and answers garbage to the TLS hello.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
-			c.Close()
-		}
-	}()
-	r := health.ProbeHTTP(context.Background(), "https://"+l.Addr().String()+"/", 5*time.Second, 0)
+	addr := tcpServer(t, func(c net.Conn) { c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n")) })
+	r := health.ProbeHTTP(context.Background(), "https://"+addr+"/", 5*time.Second, 0)
 	if r.OK || r.Problem != "tls" {
 		t.Fatalf("got %+v", r)
 	}
@@ -130,21 +120,10 @@ func TestRedisPingNotRedis(t *testing.T) {
 		t.Fatalf("got %+v", p)
 	}
 	// A server that accepts and never answers: the timeout ends it.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	p = health.RedisPing(context.Background(), l.Addr().String(), 300*time.Millisecond)
+	release := make(chan struct{})
+	defer close(release)
+	addr := tcpServer(t, func(net.Conn) { <-release })
+	p = health.RedisPing(context.Background(), addr, 300*time.Millisecond)
 	if p.OK || !strings.Contains(p.Err, "no answer in time") {
 		t.Fatalf("silent server: %+v", p)
 	}
@@ -225,4 +204,27 @@ func TestIndexLinuxHealth(t *testing.T) {
 	if ok || !strings.HasPrefix(why, "pm2 il-health is down: stopped; health URL") {
 		t.Errorf("all down: %v %s", ok, why)
 	}
+}
+
+// tcpServer serves each connection with handle, then closes it; it stops
+// at the end of the test.
+func tcpServer(t *testing.T, handle func(net.Conn)) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	return l.Addr().String()
 }
