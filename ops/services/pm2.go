@@ -13,6 +13,11 @@ import (
 	"github.com/richs/richsops/ops/host"
 )
 
+// NotInPM2List is the Detail of a pm2 app that pm2 does not know. pm2 keeps
+// one daemon (and list) per user: when richsops runs as another user than
+// the app's, the service's pm2 prefix must switch user (sudo -u hai pm2).
+const NotInPM2List = "not in pm2's list"
+
 // PM2Proc is one app of `pm2 jlist`, the fields richsops reads.
 type PM2Proc struct {
 	Name     string
@@ -202,7 +207,7 @@ func EnvMismatch(want, inForce map[string]string) []string {
 func pm2ProcStatus(s Spec, p PM2Proc, found bool) Status {
 	st := base(s)
 	if !found {
-		st.State, st.Detail = Down, "not in pm2's list"
+		st.State, st.Detail = Down, NotInPM2List
 		return st
 	}
 	st.PID, st.Restarts, st.Memory, st.CPU, st.Detail = p.PID, p.Restarts, p.Memory, p.CPU, p.Status

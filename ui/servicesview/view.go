@@ -132,7 +132,7 @@ func (t *Tab) serviceRows(room int) []string {
 		if st.PID > 0 {
 			pid = strconv.Itoa(st.PID)
 		}
-		if st.Kind == services.KindPM2 && st.State != services.Unknown && st.Detail != "not in pm2's list" {
+		if st.Kind == services.KindPM2 && st.State != services.Unknown && st.Detail != services.NotInPM2List {
 			rest = strconv.Itoa(st.Restarts)
 		}
 		if st.Memory > 0 {
@@ -204,6 +204,11 @@ func (t *Tab) detailLines() []string {
 		line += s.Muted.Render(t.d.T("  can reload", "  リロード可"))
 	}
 	out = append(out, " "+line)
+	if st.Detail == services.NotInPM2List {
+		out = append(out, " "+s.Muted.Render(t.d.T(
+			"pm2 keeps one list per user: check the service's pm2 setting (e.g. [\"sudo\", \"-u\", \"hai\", \"pm2\"])",
+			"pm2 の一覧はユーザーごとです: サービスの pm2 設定を確認してください (例 [\"sudo\", \"-u\", \"hai\", \"pm2\"])")))
+	}
 	if len(st.EnvMismatch) > 0 {
 		out = append(out, " "+s.Warn.Render(t.d.T("env differs from config: ", "環境変数が設定と違います: ")+strings.Join(st.EnvMismatch, "; ")))
 	} else if len(st.Env) > 0 {
