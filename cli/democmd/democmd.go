@@ -146,7 +146,7 @@ func runConsole(env *cli.Env, s *demo.Sandbox) error {
 	}
 
 	stopErr := stopActivity(s, child, exited)
-	fmt.Fprintf(env.Stdout, "demo sandbox left in %s (config %s)\n", s.Dir, s.ConfigPath())
+	fmt.Fprintf(env.Stdout, "demo sandbox left in %s\nits config: %s\n", s.Dir, s.ConfigPath())
 	return errors.Join(tuiErr, stopErr)
 }
 
