@@ -25,6 +25,15 @@ screen() { tm capture-pane -p -S -100 -t "$sess" 2>/dev/null | tail -30 || true;
 screen_sgr() { tm capture-pane -p -e -t "$sess" 2>/dev/null || true; }
 pids=()
 
+# sandbox_pids: processes whose command line names the sandbox (the tmux
+# server that started the demo names it too, and is not one of them).
+sandbox_pids() {
+	local p
+	for p in $(pgrep -f -- "$sb" || true); do
+		[[ "$(cat /proc/"$p"/comm 2>/dev/null)" == tmux* ]] || echo "$p"
+	done
+}
+
 cleanup() {
 	tm kill-server 2>/dev/null || true
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
@@ -82,7 +91,7 @@ highlighted 1 Overview
 for f in "$sb"/run/pids/*.json; do
 	[ -e "$f" ] && pids+=("$(basename "$f" .json)")
 done
-while read -r p; do pids+=("$p"); done < <(pgrep -f -- "$sb" || true)
+while read -r p; do pids+=("$p"); done < <(sandbox_pids)
 [ "${#pids[@]}" -ge 3 ] || fail "expected the sandbox's processes (activity, writer, jobs), found ${#pids[@]}"
 
 tm send-keys -t "$sess" 2
@@ -135,8 +144,8 @@ if [ "${#alive[@]}" -gt 0 ]; then
 	ps -o pid,args -p "$(IFS=,; echo "${alive[*]}")" || true
 	fail "sandbox processes left after quitting: ${alive[*]}"
 fi
-if pgrep -f -- "$sb" >/dev/null; then
-	pgrep -af -- "$sb" || true
+if [ -n "$(sandbox_pids)" ]; then
+	ps -o pid,args -p "$(sandbox_pids | paste -sd,)" || true
 	fail "a process still names the sandbox after quitting"
 fi
 echo "tmux demo test: OK (5 tabs, tab/shift+tab, help, quit; ${#pids[@]} sandbox processes stopped)"
