@@ -56,7 +56,6 @@ func cmdline(pid int) []string {
 	return strings.Split(strings.TrimSuffix(string(data), "\x00"), "\x00")
 }
 
-
 func size(p string) int64 {
 	fi, err := os.Stat(p)
 	if err != nil {

@@ -327,7 +327,9 @@ func TestRunWriterAppends(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- RunWriter(ctx, s, WriterOptions{Interval: 2 * time.Millisecond, FirstBurst: time.Millisecond, BurstEvery: time.Hour}) }()
+	go func() {
+		done <- RunWriter(ctx, s, WriterOptions{Interval: 2 * time.Millisecond, FirstBurst: time.Millisecond, BurstEvery: time.Hour})
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for grown := 0; grown < len(all); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
