@@ -119,7 +119,7 @@ func systemdTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format("Mon 2006-01-02 15:04:05 MST")
+	return t.Local().Format("Mon 2006-01-02 15:04:05 MST")
 }
 
 func yesno(b bool) string {
