@@ -130,7 +130,12 @@ for ((i = 0; i < 300; i++)); do
 	sleep 0.1
 done
 [ "$(tm display-message -p -t "$sess" '#{pane_dead}')" = 1 ] || fail "the demo did not exit after q"
-status=$(tm display-message -p -t "$sess" '#{pane_dead_status}')
+status=
+for ((i = 0; i < 50; i++)); do
+	status=$(tm display-message -p -t "$sess" '#{pane_dead_status}')
+	[ -n "$status" ] && break
+	sleep 0.1
+done
 [ "$status" = 0 ] || fail "the demo exited with status $status"
 wait_for "its config: .*config.toml" 5
 

@@ -123,6 +123,9 @@ func Build(dir string, o Options) (*Sandbox, error) {
 		o.Seed = uint64(o.Now.UnixNano())
 	}
 	s := &Sandbox{Dir: abs, Bin: o.Bin, DSN: os.Getenv(EnvDSN)}
+	// A rebuild changes the ports: whatever an earlier demo left running in
+	// this folder would be orphaned, so it is stopped first.
+	StopAll(s, 3*time.Second)
 	for _, p := range []*int{&s.HealthPort, &s.RedisPort, &s.DBPort} {
 		if *p, err = freePort(); err != nil {
 			return nil, err
