@@ -16,6 +16,9 @@ if ! command -v tmux >/dev/null; then
 	exit 0
 fi
 
+# CI runners often have no usable TERM; the pane gets tmux's own anyway.
+if [ "${TERM:-dumb}" = dumb ]; then export TERM=xterm-256color; fi
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/richsops-tmux-test.XXXXXX")
 sb=$tmp/sandbox
 sock=richsops-demo-test-$$
@@ -83,7 +86,8 @@ highlighted() {
 	fail "tab \"$1 $2\" is not highlighted in the tab bar: $(screen_sgr | head -1 | cat -v)"
 }
 
-tm new-session -d -s "$sess" -x 100 -y 30 "$bin demo --lang en --dir $sb"
+# NO_COLOR would hide the active tab's highlight that this test checks.
+tm new-session -d -s "$sess" -x 100 -y 30 "env -u NO_COLOR $bin demo --lang en --dir $sb"
 tm set-option -t "$sess" remain-on-exit on >/dev/null
 
 wait_for "1 Overview" 30
