@@ -53,9 +53,9 @@ fail() {
 	exit 1
 }
 
-# wait_for REGEX [SECONDS]: until the screen matches.
+# wait_for REGEX [SECONDS]: until the screen matches (3x SECONDS: CI machines are shared and slow).
 wait_for() {
-	local re=$1 secs=${2:-15} i
+	local re=$1 secs=$(( ${2:-15} * 3 )) i
 	for ((i = 0; i < secs * 10; i++)); do
 		if screen | grep -qE -- "$re"; then return 0; fi
 		sleep 0.1
@@ -79,7 +79,7 @@ is_highlighted() {
 # highlighted N TITLE: waits until tab N is the highlighted one.
 highlighted() {
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 300; i++)); do
 		is_highlighted "$1" "$2" && return 0
 		sleep 0.1
 	done
