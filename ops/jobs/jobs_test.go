@@ -133,9 +133,9 @@ func TestFindAndKill(t *testing.T) {
 			yahoo := spawn(t, dir, "sh", "manage.py", yahoo)
 
 			var procs []Proc
-			eventually(t, "5 mercari processes (tree child included)", func() bool {
+			eventually(t, "4 mercari processes (tree child included)", func() bool {
 				procs, _ = List(ctx, h, []string{mercari})
-				return len(procs) == 5
+				return len(procs) == 4
 			})
 			got := pids(procs)
 			for _, c := range []*exec.Cmd{plain, stubborn, tree} {
