@@ -325,7 +325,7 @@ func TestRunNow(t *testing.T) {
 	})
 	b, _ := os.ReadFile(logPath)
 	line := string(b)
-	for _, want := range []string{"pwd=" + cfg.App.Dir, "user=" + wantUser, "lang=ja_JP.UTF-8", "args="+mercari+" 7 8"} {
+	for _, want := range []string{"pwd=" + cfg.App.Dir, "user=" + wantUser, "lang=ja_JP.UTF-8", "args=" + mercari + " 7 8"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("log %q lacks %q", line, want)
 		}
