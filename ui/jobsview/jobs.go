@@ -249,10 +249,10 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 	switch {
 	case msg.spec != nil && errors.As(msg.err, &ge):
 		t.runSpec = *msg.spec
-		t.hint = msg.err.Error() + " — " + t.d.T("press O to override (typed confirmation)", "O で強制実行（確認入力あり）")
+		t.hint = t.d.T("press O to override (typed confirmation): ", "O で強制実行（確認入力あり）: ") + msg.err.Error()
 	case msg.spec != nil && errors.Is(msg.err, jobs.ErrRunning):
 		t.runSpec = *msg.spec
-		t.hint = msg.err.Error() + " — " + t.d.T("press F to start another instance", "F で重複して実行")
+		t.hint = t.d.T("press F to start another instance: ", "F で重複して実行: ") + msg.err.Error()
 	default:
 		t.hint = msg.err.Error()
 	}
@@ -479,7 +479,13 @@ func (t *Tab) View() string {
 		b = append(b, st.Warn.Render(fit(t.ask.text, t.w)))
 	default:
 		if t.hint != "" {
-			b = append(b, st.Warn.Render(fit(clean(t.hint), t.w)))
+			// Up to two lines: the key to press comes first.
+			h := ansi.Hardwrap(clean(t.hint), max(10, t.w), true)
+			for i, l := range strings.Split(h, "\n") {
+				if i < 2 {
+					b = append(b, st.Warn.Render(fit(l, t.w)))
+				}
+			}
 		}
 		b = append(b, t.keyLine())
 	}
@@ -513,7 +519,7 @@ func (t *Tab) nextWords(s jobs.Status) string {
 		}
 		return "-"
 	}
-	return t.d.T("in ", "") + human.Duration(s.Next.Sub(t.d.Now())) + t.d.T("", "後") + " (" + s.Next.Format("15:04") + ")"
+	return t.d.T("in ", "") + human.Duration(s.Next.Sub(t.d.Now())) + t.d.T("", "後")
 }
 
 func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
@@ -538,7 +544,7 @@ func (t *Tab) table() []string {
 		nameW = max(nameW, lipgloss.Width(s.Name))
 	}
 	nameW = min(nameW+1, 24)
-	const stateW, procW, nextW, lastW = 9, 5, 18, 12
+	const stateW, procW, nextW, lastW = 9, 6, 12, 11
 	schedW := max(8, t.w-nameW-stateW-procW-nextW-lastW-6)
 	hdr := " " + pad(t.d.T("JOB", "ジョブ"), nameW) + pad(t.d.T("STATE", "状態"), stateW) + pad(t.d.T("SCHEDULE", "スケジュール"), schedW) +
 		pad(t.d.T("NEXT", "次回"), nextW) + pad(t.d.T("PROCS", "実行"), procW) + pad(t.d.T("LAST RUN", "前回"), lastW)
@@ -573,6 +579,9 @@ func (t *Tab) table() []string {
 	if s.Missed != nil {
 		lines = append(lines, st.Crit.Render(fit(fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press r to run it now", "%s の実行が抜けています: %s — r で今すぐ実行"),
 			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason), t.w)))
+	}
+	if !s.Next.IsZero() {
+		lines = append(lines, st.Muted.Render(fit(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
 	}
 	if s.Guard != "" {
 		lines = append(lines, st.Muted.Render(fit(t.d.T("guarded by ", "ガード: ")+s.Guard+t.d.T(": refused while it is unhealthy", "（異常時は実行を拒否）"), t.w)))
