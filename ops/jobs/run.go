@@ -170,12 +170,17 @@ func (l launch) start() (int, error) {
 	if fi, err := os.Stat(l.dir); err != nil || !fi.IsDir() {
 		return 0, fmt.Errorf("app folder %s: not a folder (%v)", l.dir, err)
 	}
-	_, statErr := os.Stat(l.log)
-	logf, err := os.OpenFile(l.log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	_, statErr := os.Lstat(l.log)
+	// The log folder belongs to the app user: as root, never follow a
+	// symlink planted there, and never block on a FIFO.
+	logf, err := os.OpenFile(l.log, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o644)
 	if err != nil {
 		return 0, fmt.Errorf("log: %w", err)
 	}
 	defer logf.Close()
+	if fi, err := logf.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("log %s: not a regular file", l.log)
+	}
 	if os.IsNotExist(statErr) && l.logUID >= 0 {
 		// A log richsops creates as root must stay writable by cron's runs.
 		_ = logf.Chown(l.logUID, l.logGID)
