@@ -256,3 +256,23 @@ func FuzzPauseResume(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse: parsing keeps every byte (the lines put back together are the
+// input) and never panics, whatever the file holds.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(realWorld))
+	f.Add([]byte("@reboot\troot\tx\r\n*/5 1-5/2 * jan-dec/3 mon,wed-fri u c %d\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file := Parse(data)
+		var b bytes.Buffer
+		for _, l := range file.Lines {
+			b.WriteString(l.Text + l.EOL)
+			if l.Kind == Entry {
+				l.Schedule.Next(time.Date(2026, 2, 28, 23, 59, 0, 0, time.UTC))
+			}
+		}
+		if !bytes.Equal(b.Bytes(), data) {
+			t.Fatalf("lost bytes: %q", data)
+		}
+	})
+}
