@@ -273,7 +273,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		}
 		sum := fmt.Sprintf("%s started: pid %d as %s", j.Name, pid, l.asUser)
 		if override {
-			sum += " (guard overridden)"
+			sum += fmt.Sprintf(" (guard overridden: %s was unhealthy: %s)", ge.Guard, ge.Reason)
 		}
 		details = append(details, "log: "+l.log)
 		if l.warning != "" {

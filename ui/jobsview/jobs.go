@@ -480,7 +480,7 @@ func (t *Tab) View() string {
 	default:
 		if t.hint != "" {
 			// Up to two lines: the key to press comes first.
-			h := ansi.Hardwrap(clean(t.hint), max(10, t.w), true)
+			h := ansi.Wrap(clean(t.hint), max(10, t.w), "")
 			for i, l := range strings.Split(h, "\n") {
 				if i < 2 {
 					b = append(b, st.Warn.Render(fit(l, t.w)))
@@ -577,8 +577,11 @@ func (t *Tab) table() []string {
 	}
 	lines = append(lines, "")
 	if s.Missed != nil {
-		lines = append(lines, st.Crit.Render(fit(fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press r to run it now", "%s の実行が抜けています: %s — r で今すぐ実行"),
-			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason), t.w)))
+		msg := fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press r to run it now", "%s の実行が抜けています: %s — r で今すぐ実行"),
+			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason)
+		for _, l := range strings.Split(ansi.Wrap(msg, max(10, t.w), ""), "\n") {
+			lines = append(lines, st.Crit.Render(fit(l, t.w)))
+		}
 	}
 	if !s.Next.IsZero() {
 		lines = append(lines, st.Muted.Render(fit(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
@@ -590,7 +593,11 @@ func (t *Tab) table() []string {
 		lines = append(lines, st.Warn.Render(fit(clean(e), t.w)))
 	}
 	if len(s.Procs) == 0 {
-		lines = append(lines, st.Muted.Render(fit(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+human.Ago(s.LastRun, t.d.Now())+" ("+s.LastFrom+")", t.w)))
+		last := t.d.T("no log yet", "ログなし")
+		if !s.LastRun.IsZero() {
+			last = human.Ago(s.LastRun, t.d.Now()) + " (" + s.LastFrom + ")"
+		}
+		lines = append(lines, st.Muted.Render(fit(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
 	}
 	for _, p := range s.Procs {
 		lines = append(lines, fit(t.procLine(p), t.w))
