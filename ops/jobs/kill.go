@@ -118,7 +118,7 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 		case id == idGone:
 			report[i] = fmt.Sprintf("pid %d: already gone", p.PID)
 		case id == idOther:
-			report[i] = fmt.Sprintf("pid %d: now another process (pid reused); not signalled", p.PID)
+			report[i] = fmt.Sprintf("pid %d: no longer the process listed (start time or command changed: pid reused?); not signalled", p.PID)
 		default:
 			if err := signal(ctx, h, p.PID, syscall.SIGTERM); err != nil {
 				report[i] = fmt.Sprintf("pid %d: SIGTERM failed: %v", p.PID, err)
