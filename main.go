@@ -7,6 +7,7 @@ import (
 
 	"github.com/richs/richsops/cli"
 	_ "github.com/richs/richsops/cli/democmd"
+	_ "github.com/richs/richsops/cli/jobscmd"
 )
 
 func main() {
