@@ -116,19 +116,19 @@ func TestSvcActions(t *testing.T) {
 		}
 	}
 	code, out, errs := f.run("y\n", "svc", "restart", "nginx")
-	if code != 0 || !strings.Contains(out, "nginx restarted: up") || !strings.Contains(errs, "systemctl restart nginx") && !strings.Contains(errs, "restart nginx") {
+	if code != 0 || !strings.Contains(out, "nginx restarted, verified in") || !strings.Contains(errs, "restart nginx") {
 		t.Fatalf("restart: exit %d\n%s\n%s", code, out, errs)
 	}
 	if code, _, errs := f.run("", "--yes", "svc", "reload", "crond"); code != 1 || !strings.Contains(errs, "cannot reload") {
 		t.Errorf("reload crond: exit %d %s", code, errs)
 	}
-	if code, out, errs := f.run("", "--yes", "svc", "start", "redis"); code != 0 || !strings.Contains(out, "redis started: up") {
+	if code, out, errs := f.run("", "--yes", "svc", "start", "redis"); code != 0 || !strings.Contains(out, "redis started, verified in") {
 		t.Fatalf("start redis: exit %d\n%s\n%s", code, out, errs)
 	}
 	if code, _, errs := f.run("", "--readonly", "--yes", "svc", "stop", "redis"); code != 1 || !strings.Contains(errs, "read-only") {
 		t.Errorf("read-only stop: exit %d %s", code, errs)
 	}
-	if code, out, errs := f.run("", "--yes", "svc", "stop", "redis"); code != 0 || !strings.Contains(out, "redis stopped: down") {
+	if code, out, errs := f.run("", "--yes", "svc", "stop", "redis"); code != 0 || !strings.Contains(out, "redis stopped, verified in") {
 		t.Errorf("stop redis: exit %d\n%s\n%s", code, out, errs)
 	}
 	recs, err := gate.ReadAudit(f.audit)

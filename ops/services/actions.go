@@ -45,9 +45,11 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 		}
 		a.Argv = PM2RestartArgv(s)
 		a.Preview = []string{
-			host.ShellQuote(a.Argv) + "   (when pm2 knows the app)",
-			host.ShellQuote(PM2StartArgv(s)) + "   (when it does not)",
-			"if the configured env is not in force afterwards: " + host.ShellQuote(PM2DeleteArgv(s)) + ", then start as above",
+			"if pm2 knows " + s.App + ":",
+			"  " + host.ShellQuote(a.Argv),
+			"else:",
+			"  " + host.ShellQuote(PM2StartArgv(s)),
+			"if the configured env is then not in force: " + host.ShellQuote(PM2DeleteArgv(s)) + ", and start as above",
 		}
 		if len(s.Env) > 0 {
 			a.Preview = append(a.Preview, "env to verify in pm2 jlist: "+envList(s.Env))
@@ -183,7 +185,7 @@ func (r *run) verify(ctx context.Context) (gate.Outcome, error) {
 	if !ok {
 		return r.outcome(""), fmt.Errorf("%s: %s ran, but after %s it is %s, not %s", r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expectWord(r.v))
 	}
-	return r.outcome(fmt.Sprintf("%s %s: %s (verified in %s)", r.s.Name, pastTense(r.v), Describe(st), took)), nil
+	return r.outcome(fmt.Sprintf("%s %s, verified in %s: %s", r.s.Name, pastTense(r.v), took, Describe(st))), nil
 }
 
 func pastTense(v Verb) string {

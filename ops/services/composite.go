@@ -70,14 +70,15 @@ func RedisThenIndexLinux(cfg *config.Config, hosts *host.Registry, check HealthC
 			out.Summary = redis.Name + " restarted; " + idx.Name + " restart failed"
 			return out, err
 		}
-		out.Summary = o1.Summary + "; " + o2.Summary
+		out.Details = append(out.Details, o1.Summary, o2.Summary)
+		out.Summary = redis.Name + " restarted, then " + idx.Name + " restarted"
 		if check != nil {
 			ok, why := check(ctx)
 			out.Details = append(out.Details, "health: "+why)
 			if !ok {
 				return out, fmt.Errorf("both restarted, but index-linux is unhealthy: %s", why)
 			}
-			out.Summary += "; healthy"
+			out.Summary += "; index-linux healthy"
 		}
 		return out, nil
 	}

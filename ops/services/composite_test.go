@@ -43,7 +43,7 @@ func TestRedisThenIndexLinux(t *testing.T) {
 	if res.Err != nil {
 		t.Fatalf("%v\n%s", res.Err, strings.Join(res.Outcome.Details, "\n"))
 	}
-	if !strings.HasSuffix(res.Outcome.Summary, "; healthy") {
+	if !strings.HasSuffix(res.Outcome.Summary, "; index-linux healthy") {
 		t.Errorf("summary = %q", res.Outcome.Summary)
 	}
 	details := strings.Join(res.Outcome.Details, "\n")

@@ -108,7 +108,7 @@ func TestSystemdActionsExactArgv(t *testing.T) {
 		if res.Err != nil {
 			t.Fatalf("%s: %v\n%s", st.verb, res.Err, strings.Join(res.Outcome.Details, "\n"))
 		}
-		if !strings.Contains(res.Outcome.Summary, "nginx "+st.word+": "+string(st.state)) {
+		if sum := res.Outcome.Summary; !strings.HasPrefix(sum, "nginx "+st.word+", verified in ") || !strings.Contains(sum, ": "+string(st.state)+", ") {
 			t.Errorf("%s: summary %q", st.verb, res.Outcome.Summary)
 		}
 		calls := sc.Calls()

@@ -118,7 +118,7 @@ func TestRestartKeyConfirmsRunsAndShowsOutcome(t *testing.T) {
 		t.Fatal("no refresh after the action")
 	}
 	f.tab.Update(cmd())
-	if v := f.tab.View(); !strings.Contains(v, "nginx restarted: up") {
+	if v := f.tab.View(); !strings.Contains(v, "nginx restarted, verified in") {
 		t.Errorf("outcome not shown:\n%s", v)
 	}
 }
