@@ -104,4 +104,3 @@ Global flags (before or after the command):
 
 richsops COMMAND --help shows a command's usage.`)
 }
-

@@ -50,7 +50,7 @@ func TestParseFlags(t *testing.T) {
 func TestCLI(t *testing.T) {
 	dir := t.TempDir()
 	tab := filepath.Join(dir, "crontab")
-	content := "0 3,15 * * * richs cd /x && python manage.py check_item_mercari 2 4\n0 4 * * * richs python manage.py check_item_mercari_v2\n"
+	content := "0 3,15 * * * richs cd /x && python manage.py check_item_mercari_tc 2 4\n0 4 * * * richs python manage.py check_item_mercari_tc_v2\n"
 	os.WriteFile(tab, []byte(content), 0o644)
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
@@ -62,6 +62,18 @@ python = "/bin/sh"
 [crontab]
 path = "`+tab+`"
 reload = ["true"]
+# Names of their own: other packages' tests and the demo run real
+# check_item_mercari processes at the same time.
+[[jobs]]
+name = "check_item_yahoo_tc"
+[[jobs]]
+name = "check_item_mercari_tc"
+guard = "index-linux"
+[[jobs]]
+name = "update_item_yahoo_tc"
+[[jobs]]
+name = "update_item_mercari_tc"
+guard = "index-linux"
 `), 0o644)
 	runCLI := func(stdin string, args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
@@ -79,20 +91,20 @@ reload = ["true"]
 	if code, _, _ := runCLI("", "jobs", "pause", "nope"); code != cli.ExitUsage {
 		t.Errorf("unknown job: exit %d", code)
 	}
-	if code, _, _ := runCLI("n\n", "jobs", "pause", "check_item_mercari"); code != cli.ExitFail {
+	if code, _, _ := runCLI("n\n", "jobs", "pause", "check_item_mercari_tc"); code != cli.ExitFail {
 		t.Errorf("declined pause: exit %d", code)
 	}
-	if code, _, errs := runCLI("", "--yes", "jobs", "pause", "check_item_mercari"); code != 0 {
+	if code, _, errs := runCLI("", "--yes", "jobs", "pause", "check_item_mercari_tc"); code != 0 {
 		t.Fatalf("pause: %d %s", code, errs)
 	}
 	b, _ := os.ReadFile(tab)
-	if !strings.HasPrefix(string(b), crontab.PausedPrefix) || !strings.Contains(string(b), "\n0 4 * * * richs python manage.py check_item_mercari_v2") {
+	if !strings.HasPrefix(string(b), crontab.PausedPrefix) || !strings.Contains(string(b), "\n0 4 * * * richs python manage.py check_item_mercari_tc_v2") {
 		t.Fatalf("after pause: %q", b)
 	}
 	if code, out, _ := runCLI("", "jobs", "list"); code != 0 || !strings.Contains(out, "paused") {
 		t.Errorf("list: %s", out)
 	}
-	if code, _, errs := runCLI("y\n", "jobs", "resume", "check_item_mercari"); code != 0 {
+	if code, _, errs := runCLI("y\n", "jobs", "resume", "check_item_mercari_tc"); code != 0 {
 		t.Fatalf("resume: %d %s", code, errs)
 	}
 	if b, _ := os.ReadFile(tab); string(b) != content {
@@ -100,13 +112,13 @@ reload = ["true"]
 	}
 	// Guarded job, no health check wired: refused with the override hint.
 	jobs.DefaultGuard = nil
-	if code, _, errs := runCLI("", "--yes", "jobs", "run", "check_item_mercari"); code != cli.ExitFail || !strings.Contains(errs, "--override") {
+	if code, _, errs := runCLI("", "--yes", "jobs", "run", "check_item_mercari_tc"); code != cli.ExitFail || !strings.Contains(errs, "--override") {
 		t.Errorf("guarded run: %d %s", code, errs)
 	}
-	if code, _, errs := runCLI("", "--yes", "jobs", "run", "--override", "check_item_mercari"); code == 0 || !strings.Contains(errs, "OVERRIDE") {
+	if code, _, errs := runCLI("", "--yes", "jobs", "run", "--override", "check_item_mercari_tc"); code == 0 || !strings.Contains(errs, "OVERRIDE") {
 		t.Errorf("override with --yes and no typed word: %d %s", code, errs)
 	}
-	if code, _, errs := runCLI("", "--readonly", "--yes", "jobs", "pause", "check_item_mercari"); code == 0 || !strings.Contains(errs, "read-only") {
+	if code, _, errs := runCLI("", "--readonly", "--yes", "jobs", "pause", "check_item_mercari_tc"); code == 0 || !strings.Contains(errs, "read-only") {
 		t.Errorf("read-only: %d %s", code, errs)
 	}
 }

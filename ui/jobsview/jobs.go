@@ -441,8 +441,10 @@ func fit(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// pad fits s into a column of w cells, always leaving one blank cell so
+// that a cut value never runs into the next column.
 func pad(s string, w int) string {
-	s = fit(s, w)
+	s = fit(s, w-1)
 	if n := lipgloss.Width(s); n < w {
 		s += strings.Repeat(" ", w-n)
 	}

@@ -18,13 +18,22 @@ import (
 	"github.com/richs/richsops/ui/common"
 )
 
+// The tests run beside the demo's and other packages' real job processes
+// (named check_item_mercari ...): unique job names keep them apart.
+var suffix = "_t"
+var mercariName = "check_item_mercari" + suffix
+
 func deps(t *testing.T, readOnly bool) *common.Deps {
 	cfg := config.Default()
+	for i := range cfg.Jobs {
+		cfg.Jobs[i].Name += suffix
+	}
+	cfg.Guard.Jobs = nil
 	dir := t.TempDir()
 	cfg.Crontab.Path = filepath.Join(dir, "crontab")
 	cfg.Crontab.Reload = []string{"true"}
 	cfg.App.Dir, cfg.App.LogDir = dir, dir
-	os.WriteFile(cfg.Crontab.Path, []byte("0 3,15 * * * richs python manage.py check_item_mercari 2 4\n"), 0o644)
+	os.WriteFile(cfg.Crontab.Path, []byte("0 3,15 * * * richs python manage.py "+mercariName+" 2 4\n"), 0o644)
 	now := time.Date(2026, 11, 27, 16, 0, 0, 0, time.Local)
 	return &common.Deps{Cfg: cfg, Gate: gate.New(readOnly, ""), Hosts: host.NewRegistry(cfg), Lang: "en", ReadOnly: readOnly,
 		Styles: common.DefaultStyles(), Now: func() time.Time { return now }}
@@ -38,7 +47,7 @@ func snapshot(d *common.Deps) snapshotMsg {
 	}
 	st[1].State, st[1].Schedule, st[1].Next = crontab.StateActive, []string{"0 3,15 * * *"}, now.Add(11*time.Hour)
 	st[1].Procs = []jobs.Proc{{PID: 4242, User: "richs", Start: now.Add(-time.Hour), Elapsed: time.Hour, CPU: 97.5, RSS: 200 << 20,
-		Args: []string{"python", "manage.py", "check_item_mercari", "2", "4", "--max-workers", "14", "\x1b[31mred"}, Job: "check_item_mercari"}}
+		Args: []string{"python", "manage.py", mercariName, "2", "4", "--max-workers", "14", "\x1b[31mred"}, Job: mercariName}}
 	st[0].Missed = &jobs.Missed{At: now.Add(-time.Hour), Reason: "the machine was down then"}
 	return snapshotMsg{st: st}
 }
@@ -78,7 +87,7 @@ func TestViewFits(t *testing.T) {
 	}
 	tab, _ = tab.Update(press("esc"))
 	tab, _ = tab.Update(press("k"))
-	if v := tab.View(); !strings.Contains(v, "MISSED") || !strings.Contains(v, "check_item_mercari") {
+	if v := tab.View(); !strings.Contains(v, "MISSED") || !strings.Contains(v, mercariName) {
 		t.Errorf("view:\n%s", v)
 	}
 }
@@ -142,7 +151,7 @@ func TestRunAndPauseFlow(t *testing.T) {
 	}
 	// After a resume, it offers run-now.
 	tab, _ = tab.Update(common.ActiveMsg{Active: true})
-	tab, _ = tab.Update(common.ActionDoneMsg{Result: gate.Result{Action: "jobs.resume", Target: "check_item_mercari"}})
+	tab, _ = tab.Update(common.ActionDoneMsg{Result: gate.Result{Action: "jobs.resume", Target: mercariName}})
 	if !strings.Contains(tab.View(), "Run it now") {
 		t.Fatalf("no run-now offer:\n%s", tab.View())
 	}
