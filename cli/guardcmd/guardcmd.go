@@ -1,0 +1,146 @@
+// Package guardcmd is `richsops guard`: the Mercari interlock as a service
+// loop or, with --once, one probe for cron.
+package guardcmd
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/guard"
+)
+
+const usage = `richsops guard [--interval 1m] [--threshold 3] [--state FILE]
+richsops guard --once [--threshold 3] [--state FILE]
+
+Probes index-linux (pm2 app online, health URL, Redis PING). After
+--threshold consecutive unhealthy probes it pauses the guarded jobs
+(guard.jobs) in the crontab and stops their processes, audited; after as
+many healthy probes it resumes what it paused itself (guard.auto_resume),
+or only reports. Lines paused by someone else are never resumed.
+--readonly: probe, count and report only.
+
+--once exits 0 healthy, 1 unhealthy (still counting), 2 acted or jobs
+paused by guard, 3 guard itself could not run (state file, lock).`
+
+// ExitError is guard's own failure (state file unreadable, lock held).
+const ExitError = 3
+
+func init() {
+	cli.Register(cli.Command{Name: "guard", Summary: "pause the Mercari checks while index-linux is down (loop or --once)", Usage: usage, Run: run})
+}
+
+type opts struct {
+	once      bool
+	interval  time.Duration
+	threshold int
+	state     string
+}
+
+func parse(args []string) (opts, error) {
+	var o opts
+	fs := flag.NewFlagSet("guard", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.once, "once", false, "")
+	fs.DurationVar(&o.interval, "interval", 0, "")
+	fs.IntVar(&o.threshold, "threshold", 0, "")
+	fs.StringVar(&o.state, "state", "", "")
+	if err := fs.Parse(args); err != nil {
+		return o, cli.Usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return o, cli.Usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if o.threshold < 0 {
+		return o, cli.Usagef("--threshold must be at least 1")
+	}
+	if o.interval < 0 || (o.interval > 0 && o.interval < time.Second) {
+		return o, cli.Usagef("--interval must be at least 1s")
+	}
+	return o, nil
+}
+
+func run(env *cli.Env, args []string) error {
+	o, err := parse(args)
+	if err != nil {
+		return err
+	}
+	h, err := env.Host()
+	if err != nil {
+		return err
+	}
+	g := guard.New(env.Cfg, env.Hosts, h, env.Gate, o.threshold, o.state)
+	if o.once {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		step, err := g.Once(ctx)
+		report(env, step, err)
+		if err != nil {
+			return cli.ExitError{Code: ExitError}
+		}
+		return cli.ExitError{Code: step.ExitCode()}
+	}
+	interval := o.interval
+	if interval == 0 {
+		interval = env.Cfg.Guard.Interval.Duration
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	mode := ""
+	if g.ReadOnly {
+		mode = ", read-only: report only"
+	}
+	fmt.Fprintf(env.Stderr, "richsops guard: every %s, threshold %d, jobs %s, state %s%s\n",
+		interval, g.Threshold, strings.Join(g.Jobs, ","), g.StateFile, mode)
+	g.Loop(ctx, interval, func(s guard.Step, err error) { report(env, s, err) })
+	return nil
+}
+
+// report prints one probe: a JSON line with --json, else a status line and
+// what was done.
+func report(env *cli.Env, s guard.Step, err error) {
+	if env.JSON {
+		out := struct {
+			guard.Step
+			Error string `json:"error,omitempty"`
+		}{Step: s}
+		if err != nil {
+			out.Error = err.Error()
+		}
+		_ = env.PrintJSON(out)
+		return
+	}
+	w := env.Stdout
+	if err != nil {
+		fmt.Fprintf(w, "%s guard failed: %v\n", time.Now().Format(time.RFC3339), err)
+		if s.State.LastProbe.IsZero() {
+			return
+		}
+	}
+	verdict := "healthy"
+	count := s.State.Successes
+	if !s.Healthy {
+		verdict, count = "UNHEALTHY", s.State.Failures
+	}
+	fmt.Fprintf(w, "%s index-linux %s (%d/%d)", s.State.LastProbe.Format(time.RFC3339), verdict, min(count, s.Threshold), s.Threshold)
+	if len(s.State.Paused) > 0 {
+		fmt.Fprintf(w, "; paused by guard: %s", strings.Join(s.State.Paused, ","))
+	}
+	fmt.Fprintf(w, ": %s\n", s.Reason)
+	for _, d := range s.Did {
+		fmt.Fprintf(w, "  did: %s\n", d)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	for _, e := range s.Errors {
+		fmt.Fprintf(w, "  ERROR: %s\n", e)
+	}
+}
