@@ -6,7 +6,9 @@ import (
 	"os"
 
 	"github.com/richs/richsops/cli"
+	_ "github.com/richs/richsops/cli/checkcmd"
 	_ "github.com/richs/richsops/cli/democmd"
+	_ "github.com/richs/richsops/cli/guardcmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
 	_ "github.com/richs/richsops/cli/svccmd"
 )

@@ -1,0 +1,174 @@
+// Package checkcmd is `richsops check`: the Overview's health checks for
+// cron, Zabbix and monitoring plugins.
+package checkcmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/check"
+)
+
+const usage = `richsops check [--json] [--only NAME[,NAME]] [--zabbix]
+
+Runs the health checks of the Overview in parallel and prints one line per
+problem (severity, source, text), or JSON with --json.
+Exit code as monitoring plugins: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (a check
+could not run). CRIT outranks UNKNOWN, UNKNOWN outranks WARN.
+--only     run only these checks (repeatable or comma-separated)
+--zabbix   print one number, 0 OK, 1 WARN (or UNKNOWN), 2 CRIT, and exit 0
+           (for a Zabbix UserParameter)`
+
+func init() {
+	cli.Register(cli.Command{Name: "check", Summary: "health checks for cron and Zabbix (exit 0/1/2/3)", Usage: usage + "\nChecks: " + strings.Join(check.Names(), ", "), Run: run})
+}
+
+type opts struct {
+	only   []string
+	zabbix bool
+}
+
+func parse(args []string) (opts, error) {
+	var o opts
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--zabbix":
+			o.zabbix = true
+		case a == "--only" || strings.HasPrefix(a, "--only="):
+			v, ok := strings.CutPrefix(a, "--only=")
+			if !ok {
+				if i+1 >= len(args) {
+					return o, fmt.Errorf("--only needs a value")
+				}
+				i++
+				v = args[i]
+			}
+			for _, n := range strings.Split(v, ",") {
+				if n = strings.TrimSpace(n); n != "" {
+					o.only = append(o.only, n)
+				}
+			}
+		default:
+			return o, fmt.Errorf("unexpected argument %q", a)
+		}
+	}
+	return o, nil
+}
+
+// Output is the --json shape.
+type Output struct {
+	Status   string   `json:"status"` // OK | WARN | CRIT | UNKNOWN
+	ExitCode int      `json:"exit_code"`
+	Checks   []Source `json:"checks"`
+}
+
+// Source is one collector's result.
+type Source struct {
+	Source     string `json:"source"`
+	Status     string `json:"status"`
+	DurationMS int64  `json:"duration_ms"`
+	Items      []Item `json:"items"`
+}
+
+// Item is one problem.
+type Item struct {
+	Severity string `json:"severity"`
+	Text     string `json:"text"`
+	Tab      string `json:"tab,omitempty"` // the screen that acts on it
+	Key      string `json:"key,omitempty"` // the key there
+}
+
+var tabNames = map[int]string{check.TabOverview: "overview", check.TabJobs: "jobs", check.TabLogs: "logs", check.TabDatabase: "database", check.TabServices: "services"}
+
+// Build turns results into the output and its exit code.
+func Build(results []check.Result) Output {
+	var all []attention.Item
+	out := Output{Checks: []Source{}}
+	for _, r := range results {
+		s := Source{Source: r.Source, Status: check.SeverityName(r.Worst()), DurationMS: r.Duration.Milliseconds(), Items: []Item{}}
+		for _, it := range r.Items {
+			it := Item{Severity: check.SeverityName(it.Severity), Text: it.Text, Tab: tabNames[it.Tab], Key: it.Key}
+			if it.Tab == "overview" && it.Key == "" {
+				it.Tab = "" // no screen to go to
+			}
+			s.Items = append(s.Items, it)
+		}
+		all = append(all, r.Items...)
+		out.Checks = append(out.Checks, s)
+	}
+	worst := check.Worst(all)
+	out.Status, out.ExitCode = check.SeverityName(worst), check.ExitCode(worst)
+	return out
+}
+
+func run(env *cli.Env, args []string) error {
+	// A bad command line is UNKNOWN (3) for a monitoring plugin, not the
+	// usual 2, which would read as CRIT.
+	o, err := parse(args)
+	if err != nil {
+		return cli.ExitError{Code: 3, Err: fmt.Errorf("%v\n\n%s", err, usage)}
+	}
+	cs, err := check.Select(o.only)
+	if err != nil {
+		return cli.ExitError{Code: 3, Err: err}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out := Build(check.Run(ctx, env.Cfg, env.Hosts, cs))
+	switch {
+	case o.zabbix:
+		// Zabbix wants a value, not an exit code; UNKNOWN alerts as WARN.
+		v := out.ExitCode
+		if v == 3 {
+			v = 1
+		}
+		fmt.Fprintln(env.Stdout, v)
+		return nil
+	case env.JSON:
+		if err := env.PrintJSON(out); err != nil {
+			return err
+		}
+	default:
+		printTable(env, out)
+	}
+	return cli.ExitError{Code: out.ExitCode}
+}
+
+// printTable: a status line first (as plugins do), then every problem,
+// then one line per source without any.
+func printTable(env *cli.Env, out Output) {
+	var n = map[string]int{}
+	for _, c := range out.Checks {
+		for _, it := range c.Items {
+			n[it.Severity]++
+		}
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d critical, %d warning, %d unknown\n", out.Status, n["CRIT"], n["WARN"], n["UNKNOWN"])
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	for _, sev := range []string{"CRIT", "UNKNOWN", "WARN"} { // worst first
+		for _, c := range out.Checks {
+			for _, it := range c.Items {
+				if it.Severity != sev {
+					continue
+				}
+				where := ""
+				if it.Tab != "" && it.Key != "" {
+					where = fmt.Sprintf("  [%s: %s]", it.Tab, it.Key)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s%s\n", it.Severity, c.Source, it.Text, where)
+			}
+		}
+	}
+	for _, c := range out.Checks {
+		if len(c.Items) == 0 {
+			fmt.Fprintf(tw, "OK\t%s\t%s\n", c.Source, "no problems")
+		}
+	}
+	tw.Flush()
+}
