@@ -263,10 +263,14 @@ func (g *Guard) apply(ctx context.Context, st *State) Step {
 // read-only mode nothing runs and the answer is false, so nothing is
 // recorded as paused.
 func (g *Guard) do(ctx context.Context, step *Step, job string, build func(context.Context, string) (Plan, error)) (Plan, bool) {
+	// An error with an action still runs it: a crontab that cannot be read
+	// must not keep guard from stopping the running processes.
 	plan, err := build(ctx, job)
 	if err != nil {
 		step.Errors = append(step.Errors, fmt.Sprintf("%s: %v", job, err))
-		return plan, false
+		if plan.Action == nil {
+			return plan, false
+		}
 	}
 	if plan.Action == nil {
 		return plan, true
@@ -283,7 +287,7 @@ func (g *Guard) do(ctx context.Context, step *Step, job string, build func(conte
 		return plan, false
 	}
 	step.Did = append(step.Did, fmt.Sprintf("%s %s: %s", a.Name, job, res.Outcome.Summary))
-	return plan, true
+	return plan, err == nil
 }
 
 // Loop probes every interval until ctx ends, calling report after each step.

@@ -388,6 +388,23 @@ func TestGuard(t *testing.T) {
 		}
 	})
 
+	t.Run("crontab unreadable: processes still stopped", func(t *testing.T) {
+		os.Remove(w.cfg.Guard.StateFile)
+		os.Remove(w.cfg.Crontab.Path)
+		p6 := w.spawn(guarded)
+		w.health.down()
+		probe(t, g, guard.ExitUnhealthy)
+		probe(t, g, guard.ExitUnhealthy)
+		step := probe(t, g, guard.ExitActed)
+		if len(step.State.Paused) != 0 || len(step.Errors) != 1 || !strings.Contains(step.Errors[0], "no such file") {
+			t.Fatalf("%+v", step)
+		}
+		if w.running(guarded)[p6] {
+			t.Fatal("p6 survives")
+		}
+		w.health.up()
+	})
+
 	t.Run("read-only: counts and reports, changes nothing", func(t *testing.T) {
 		os.Remove(w.cfg.Guard.StateFile)
 		w.writeCrontab(crontabText())

@@ -31,13 +31,21 @@ func JobActions(cfg *config.Config, h host.Host, wait time.Duration) Actions {
 // pause); otherwise it leaves the crontab alone and only stops the running
 // processes, so that it never takes over a pause it did not make.
 func stopPlan(ctx context.Context, cfg *config.Config, h host.Host, job string, wait time.Duration) (Plan, error) {
-	tab, err := crontab.Load(ctx, h, cfg.Crontab.Path)
-	if err != nil {
-		return Plan{}, err
-	}
 	procs, err := jobs.List(ctx, h, []string{job})
 	if err != nil {
 		return Plan{}, fmt.Errorf("processes: %w", err)
+	}
+	tab, tabErr := crontab.Load(ctx, h, cfg.Crontab.Path)
+	if tabErr != nil {
+		// Cannot pause: still stop what runs now.
+		if len(procs) == 0 {
+			return Plan{}, tabErr
+		}
+		a, err := jobs.KillAction(ctx, h, cfg, job, 0, wait)
+		if err != nil {
+			return Plan{}, fmt.Errorf("%v; and its processes: %w", tabErr, err)
+		}
+		return Plan{Action: &a}, tabErr
 	}
 	var note string
 	switch st := tab.JobState(job); st {
