@@ -252,6 +252,9 @@ func (s *SSH) argv(shared bool, extra []string, remote string) []string {
 // from Result.Stderr.
 const remoteMarker = "\x1frichsops-remote\n"
 
+// markerCmd prints remoteMarker (printf turns \037 into the 0x1f byte).
+const markerCmd = `printf '\037richsops-remote\n' >&2; `
+
 // remoteCommand renders c as the string the remote login shell runs.
 func remoteCommand(c Cmd) (string, error) {
 	if len(c.Argv) == 0 {
@@ -263,7 +266,7 @@ func remoteCommand(c Cmd) (string, error) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(`printf '\037richsops-remote\n' >&2; `)
+	b.WriteString(markerCmd)
 	if c.Dir != "" {
 		if strings.IndexByte(c.Dir, 0) >= 0 {
 			return "", errors.New("folder name holds a NUL byte")
@@ -284,14 +287,34 @@ func remoteCommand(c Cmd) (string, error) {
 	for _, k := range keys {
 		b.WriteString("export " + k + "=" + QuoteWord(c.Env[k]) + "; ")
 	}
+	argv := ShellQuote(c.Argv)
+	// Killing the local ssh does not stop a remote command that prints
+	// nothing (sshd does not signal it), so a command with a timeout also
+	// gets one on the remote side, a little longer than the local one.
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	if timeout > 0 {
+		fmt.Fprintf(&b, "if command -v timeout >/dev/null 2>&1; then exec timeout -k %d %d %s; fi; ",
+			remoteKillGrace, ceilSeconds(timeout)+remoteTimeoutSlack, argv)
+	}
 	// exec spares a shell process; a command word starting with "-" would
 	// read as an option of exec, so it runs without.
 	if !strings.HasPrefix(c.Argv[0], "-") {
 		b.WriteString("exec ")
 	}
-	b.WriteString(ShellQuote(c.Argv))
+	b.WriteString(argv)
 	return b.String(), nil
 }
+
+// The remote timeout runs remoteTimeoutSlack seconds past the local one
+// (so the local one, with its clear error, fires first), then SIGTERM, and
+// SIGKILL remoteKillGrace seconds later.
+const (
+	remoteTimeoutSlack = 2
+	remoteKillGrace    = 5
+)
 
 func isEnvName(k string) bool {
 	if k == "" || (k[0] >= '0' && k[0] <= '9') {
@@ -319,11 +342,17 @@ func plainPath(p string) string {
 // ErrUnreachable); a timeout kills the local ssh and wraps ErrTimeout (and
 // ErrUnreachable when the remote shell had not started yet).
 func (s *SSH) Run(ctx context.Context, c Cmd) (Result, error) {
-	res := Result{Argv: c.Argv, ExitCode: -1}
 	remote, err := remoteCommand(c)
 	if err != nil {
-		return res, fmt.Errorf("host %s: %w", s.name, err)
+		return Result{Argv: c.Argv, ExitCode: -1}, fmt.Errorf("host %s: %w", s.name, err)
 	}
+	return s.run(ctx, c, remote)
+}
+
+// run runs the remote shell command line remote with c's stdin, stdout and
+// timeout; c.Argv names the command in results and errors.
+func (s *SSH) run(ctx context.Context, c Cmd, remote string) (Result, error) {
+	res := Result{Argv: c.Argv, ExitCode: -1}
 	shared := false
 	if s.slots != nil {
 		select {
@@ -415,11 +444,18 @@ const helperPrelude = `p=$1
 if [ ! -e "$p" ] && [ ! -L "$p" ]; then exit 3; fi
 `
 
-// script runs a POSIX sh script on the host with args as "$1"...: the
-// script is constant and the arguments are quoted words, never spliced in.
+// script runs a POSIX sh script in the remote login shell with args as
+// "$1"...: the script is constant and the arguments are quoted words, never
+// spliced in. (Running it in the login shell itself, not "sh -c", spares a
+// process per file operation.)
 func (s *SSH) script(ctx context.Context, op, p, body string, args []string, stdin io.Reader) (Result, error) {
-	argv := append([]string{"sh", "-c", body, "richsops"}, args...)
-	res, err := s.Run(ctx, Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}, Stdin: stdin})
+	for _, a := range args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return Result{ExitCode: -1}, fmt.Errorf("host %s: %s %q: a NUL byte in the name", s.name, op, p)
+		}
+	}
+	remote := markerCmd + "export LC_ALL=C; set -- " + ShellQuote(args) + "\n" + body
+	res, err := s.run(ctx, Cmd{Argv: []string{op, p}, Stdin: stdin}, remote)
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		switch ee.Code {

@@ -254,6 +254,35 @@ func TestSSHRunTimeoutKillsSSH(t *testing.T) {
 	}
 }
 
+// remoteProcess reports whether a process with tag in its command line runs
+// (the "remote" host is this machine).
+func remoteProcess(tag string) bool {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(tag)) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSSHTimeoutStopsQuietRemoteCommand(t *testing.T) {
+	h := newTestSSH(t, SSHConfig{})
+	tag := fmt.Sprintf("rs-quiet-%d", time.Now().UnixNano())
+	_, err := h.Run(ctx(t), Cmd{Argv: []string{"sh", "-c", "sleep 60", tag}, Timeout: time.Second})
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("got %v", err)
+	}
+	// It prints nothing, so only the remote timeout can end it.
+	deadline := time.Now().Add(45 * time.Second)
+	for remoteProcess(tag) {
+		if time.Now().After(deadline) {
+			t.Fatal("the remote command outlived its timeout by 45s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func TestSSHConcurrentCommands(t *testing.T) {
 	h := newTestSSH(t, SSHConfig{MaxMuxSessions: 4})
 	var wg sync.WaitGroup
@@ -704,10 +733,15 @@ func TestRemoteCommand(t *testing.T) {
 		{Cmd{Argv: []string{"env"}, Env: map[string]string{"B": "2", "A": "$x"}}, "export A='$x'; export B=2; exec env"},
 	}
 	for _, c := range cases {
+		c.c.Timeout = -1
 		got, err := remoteCommand(c.c)
 		if err != nil || !strings.HasSuffix(got, c.want) || !strings.HasPrefix(got, `printf '\037richsops-remote\n' >&2; `) {
 			t.Errorf("%q: got %q, %v; want suffix %q", c.c.Argv, got, err, c.want)
 		}
+	}
+	got, _ := remoteCommand(Cmd{Argv: []string{"-x", "a b"}, Timeout: 1500 * time.Millisecond})
+	if want := "if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 4 -x 'a b'; fi; -x 'a b'"; !strings.HasSuffix(got, want) {
+		t.Errorf("with a timeout: got %q, want suffix %q", got, want)
 	}
 	for _, bad := range []Cmd{{}, {Argv: []string{"a\x00"}}, {Argv: []string{"x"}, Env: map[string]string{"1A": "x"}}, {Argv: []string{"x"}, Env: map[string]string{"A": "\x00"}}, {Argv: []string{"x"}, Dir: "a\x00"}} {
 		if _, err := remoteCommand(bad); err == nil {

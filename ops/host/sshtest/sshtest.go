@@ -102,6 +102,10 @@ KbdInteractiveAuthentication no
 MaxStartups 100
 PrintMotd no
 LogLevel INFO
+# Debian's bash reads ~/.bashrc for commands run by sshd unless SHLVL says it
+# is nested: keep the developer's rc files (pyenv init, ...) out of the
+# timings. Quoting still goes through the login shell.
+SetEnv SHLVL=1
 `, s.Port, filepath.Join(dir, "host_ed25519"), filepath.Join(dir, "sshd.pid"), filepath.Join(dir, "authorized_keys")),
 		"ssh_config": fmt.Sprintf(`Host *
   User %s
