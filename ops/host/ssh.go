@@ -377,7 +377,11 @@ func (s *SSH) run(ctx context.Context, c Cmd, remote string) (Result, error) {
 		if !started {
 			return res, fmt.Errorf("host %s (%s): %w: no answer: %w", s.name, s.dest, ErrUnreachable, err)
 		}
-		return res, fmt.Errorf("host %s: %s: %w", s.name, c.Argv[0], ErrTimeout)
+		limit := c.Timeout
+		if limit == 0 {
+			limit = DefaultTimeout
+		}
+		return res, fmt.Errorf("host %s: %s: %w after %s", s.name, c.Argv[0], ErrTimeout, limit)
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,31 +34,50 @@ func benchCrontab(b *testing.B) string {
 	return p
 }
 
-// timeRefreshes runs refresh b.N times and reports the median per refresh
-// (the mean, ns/op, is skewed by the odd slow one on a busy machine).
-func timeRefreshes(b *testing.B, refresh func() error) {
-	if err := refresh(); err != nil { // warm: the shared connection is open before timing
-		b.Fatal(err)
+// variant is one way of doing the refresh.
+type variant struct {
+	name    string
+	refresh func() error
+}
+
+// timeRefreshes runs every variant's refresh b.N times, taking turns (so a
+// burst of load on this shared machine hits them all alike), and reports
+// each one's median per refresh (the mean, ns/op, is skewed by the odd slow
+// one).
+func timeRefreshes(b *testing.B, variants []variant) {
+	times := make([][]time.Duration, len(variants))
+	for _, v := range variants { // warm: shared connections open before timing
+		if err := v.refresh(); err != nil {
+			b.Fatalf("%s: %v", v.name, err)
+		}
 	}
-	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		start := time.Now()
-		if err := refresh(); err != nil {
-			b.Fatal(err)
+		for k := range variants {
+			j := (i + k) % len(variants) // rotate who goes first
+			start := time.Now()
+			if err := variants[j].refresh(); err != nil {
+				b.Fatalf("%s: %v", variants[j].name, err)
+			}
+			times[j] = append(times[j], time.Since(start))
 		}
-		times = append(times, time.Since(start))
 	}
 	b.StopTimer()
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms/refresh-median")
+	for j, v := range variants {
+		ts := times[j]
+		sort.Slice(ts, func(a, c int) bool { return ts[a] < ts[c] })
+		b.ReportMetric(float64(ts[len(ts)/2].Microseconds())/1000, "ms/refresh-"+v.name)
+	}
 }
 
 // BenchmarkSSHJobsRefresh is a Jobs refresh on a remote host (one ps, one
 // read of the crontab) through the SSH host with and without ControlMaster,
 // beside the same two commands on the local host and with plain ssh.
-// bench/ssh.sh runs it with -benchtime=50x.
+// bench/ssh.sh runs it with -benchtime=50x; ns/op is one round of all five.
 func BenchmarkSSHJobsRefresh(b *testing.B) {
+	if sshdErr != nil {
+		b.Skip(sshdErr)
+	}
 	crontab := benchCrontab(b)
 	ctx := context.Background()
 	hostRefresh := func(h Host) func() error {
@@ -69,15 +89,6 @@ func BenchmarkSSHJobsRefresh(b *testing.B) {
 			return err
 		}
 	}
-	b.Run("controlmaster", func(b *testing.B) {
-		timeRefreshes(b, hostRefresh(newTestSSH(b, SSHConfig{})))
-	})
-	b.Run("no-controlmaster", func(b *testing.B) {
-		timeRefreshes(b, hostRefresh(newTestSSH(b, SSHConfig{NoControlMaster: true})))
-	})
-	b.Run("local", func(b *testing.B) {
-		timeRefreshes(b, hostRefresh(NewLocal()))
-	})
 	// The reference: the same two commands with the plain ssh client.
 	plain := func(extra ...string) func() error {
 		base := append([]string{"-F", sshd.ClientConfig, "-p", strconv.Itoa(sshd.Port), "-o", "BatchMode=yes"}, extra...)
@@ -85,29 +96,25 @@ func BenchmarkSSHJobsRefresh(b *testing.B) {
 			for _, remote := range [][]string{refreshArgv, {"cat", "--", crontab}} {
 				args := append(append(append([]string{}, base...), sshd.User+"@127.0.0.1"), remote...)
 				if out, err := exec.Command("ssh", args...).CombinedOutput(); err != nil {
-					b.Fatalf("ssh: %v: %s", err, out)
+					return fmt.Errorf("ssh: %v: %s", err, out)
 				}
 			}
 			return nil
 		}
 	}
-	b.Run("plain-ssh-controlmaster", func(b *testing.B) {
-		if sshdErr != nil {
-			b.Skip(sshdErr)
-		}
-		d, err := os.MkdirTemp(sshd.Dir, "pcm") // short: a socket path has < 108 bytes
-		if err != nil {
-			b.Fatal(err)
-		}
-		cp := filepath.Join(d, "%C")
-		refresh := plain("-o", "ControlMaster=auto", "-o", "ControlPath="+cp, "-o", "ControlPersist=20")
-		timeRefreshes(b, refresh)
-		exec.Command("ssh", "-F", sshd.ClientConfig, "-p", strconv.Itoa(sshd.Port), "-o", "ControlPath="+cp, "-O", "stop", sshd.User+"@127.0.0.1").Run()
+	d, err := os.MkdirTemp(sshd.Dir, "pcm") // short: a socket path has < 108 bytes
+	if err != nil {
+		b.Fatal(err)
+	}
+	cp := "ControlPath=" + filepath.Join(d, "%C")
+	b.Cleanup(func() {
+		exec.Command("ssh", "-F", sshd.ClientConfig, "-p", strconv.Itoa(sshd.Port), "-o", cp, "-O", "stop", sshd.User+"@127.0.0.1").Run()
 	})
-	b.Run("plain-ssh", func(b *testing.B) {
-		if sshdErr != nil {
-			b.Skip(sshdErr)
-		}
-		timeRefreshes(b, plain())
+	timeRefreshes(b, []variant{
+		{"controlmaster", hostRefresh(newTestSSH(b, SSHConfig{}))},
+		{"no-controlmaster", hostRefresh(newTestSSH(b, SSHConfig{NoControlMaster: true}))},
+		{"local", hostRefresh(NewLocal())},
+		{"plain-ssh-controlmaster", plain("-o", "ControlMaster=auto", "-o", cp, "-o", "ControlPersist=20")},
+		{"plain-ssh", plain()},
 	})
 }
