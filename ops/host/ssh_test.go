@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host/sshtest"
 )
 
@@ -889,4 +890,66 @@ func FuzzParseFindStat(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestProbeHost(t *testing.T) {
+	h := newTestSSH(t, SSHConfig{})
+	p := ProbeHost(ctx(t), h, 30*time.Second)
+	if !p.Reachable || p.Err != nil || p.Connect <= 0 || p.RTT <= 0 {
+		t.Errorf("reachable host: %+v", p)
+	}
+	if p := ProbeHost(ctx(t), NewLocal(), 30*time.Second); !p.Reachable || p.Err != nil {
+		t.Errorf("local: %+v", p)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	down := newTestSSHEntry(t, SSHConfig{}, port)
+	if p := ProbeHost(ctx(t), down, 30*time.Second); p.Reachable || !errors.Is(p.Err, ErrUnreachable) {
+		t.Errorf("closed port: %+v", p)
+	}
+	silent := newTestSSHEntry(t, SSHConfig{}, silentListener(t))
+	start := time.Now()
+	if p := ProbeHost(ctx(t), silent, time.Second); p.Reachable || !errors.Is(p.Err, ErrTimeout) {
+		t.Errorf("silent host: %+v", p)
+	}
+	if el := time.Since(start); el > 20*time.Second {
+		t.Errorf("probe of a silent host took %s with a 1s timeout", el)
+	}
+}
+
+func TestRegistryBuildsAndClosesSSHHosts(t *testing.T) {
+	if sshdErr != nil {
+		t.Skip(sshdErr)
+	}
+	dir, err := os.MkdirTemp(sshd.Dir, "reg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Hosts = []config.HostEntry{sshd.Entry("db1")}
+	r := NewRegistry(cfg)
+	r.NewRemote = func(e config.HostEntry) (Host, error) { return NewSSH(e, SSHConfig{ControlDir: dir}) }
+	h, err := r.Get("db1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Name() != "db1" || h.IsLocal() {
+		t.Fatalf("got %s local=%v", h.Name(), h.IsLocal())
+	}
+	if _, err := h.Run(ctx(t), Cmd{Argv: []string{"true"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !h.(*SSH).MasterRunning(ctx(t)) {
+		t.Fatal("no shared connection")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if h.(*SSH).MasterRunning(ctx(t)) {
+		t.Error("Registry.Close left the shared connection open")
+	}
 }
