@@ -84,42 +84,6 @@ func (e *ConnectError) Error() string {
 
 func (e *ConnectError) Unwrap() error { return ErrUnreachable }
 
-// sshOptionsWithValue are the ssh flags a host's options may carry, with a
-// value; sshOptionsBare without. Others (-N, -f, -t, -M, -O, -A, -L, -R, -D,
-// -W, -E, ...) would break or widen what richsops does, so they are refused.
-const (
-	sshOptionsWithValue = "FipoJlcmb"
-	sshOptionsBare      = "46Cq"
-)
-
-// checkSSHOptions validates a host's extra ssh options.
-func checkSSHOptions(opts []string) error {
-	for i := 0; i < len(opts); i++ {
-		o := opts[i]
-		if len(o) < 2 || o[0] != '-' || o[1] == '-' {
-			return fmt.Errorf("ssh option %q: want -F file, -i key, -p port, -o Key=Value, -J jump, -l user, -4, -6 or -C", o)
-		}
-		for j := 1; j < len(o); j++ {
-			f := o[j]
-			switch {
-			case strings.IndexByte(sshOptionsBare, f) >= 0:
-				continue
-			case strings.IndexByte(sshOptionsWithValue, f) >= 0:
-				if j == len(o)-1 { // value is the next word
-					if i+1 >= len(opts) {
-						return fmt.Errorf("ssh option -%c needs a value", f)
-					}
-					i++
-				}
-				j = len(o) // the rest of this word is the value
-			default:
-				return fmt.Errorf("ssh option %q: -%c is not allowed for a richsops host", o, f)
-			}
-		}
-	}
-	return nil
-}
-
 // DefaultControlDir is $XDG_RUNTIME_DIR/richsops-ssh, else
 // $TMPDIR/richsops-ssh-UID.
 func DefaultControlDir() string {
@@ -163,7 +127,7 @@ func NewSSH(e config.HostEntry, sc SSHConfig) (*SSH, error) {
 	if e.SSH == "" || strings.HasPrefix(e.SSH, "-") || strings.ContainsAny(e.SSH, " \t\r\n\x00") {
 		return nil, fmt.Errorf("host %s: ssh destination %q: want user@host", e.Name, e.SSH)
 	}
-	if err := checkSSHOptions(e.Options); err != nil {
+	if err := config.CheckSSHOptions(e.Options); err != nil {
 		return nil, fmt.Errorf("host %s: %w", e.Name, err)
 	}
 	s := &SSH{name: e.Name, dest: e.SSH, binary: sc.Binary}

@@ -759,27 +759,6 @@ func TestPlainPath(t *testing.T) {
 	}
 }
 
-func TestCheckSSHOptions(t *testing.T) {
-	good := [][]string{
-		nil, {"-F", "/etc/richsops/ssh_config"}, {"-i", "/root/.ssh/id_db", "-p", "2222"}, {"-p2222"},
-		{"-o", "User=root", "-oPort=22"}, {"-J", "jump.example"}, {"-4", "-C"}, {"-4Cp", "22"}, {"-l", "root"},
-	}
-	for _, o := range good {
-		if err := checkSSHOptions(o); err != nil {
-			t.Errorf("%q: %v", o, err)
-		}
-	}
-	bad := [][]string{
-		{"-p"}, {"-N"}, {"-f"}, {"-A"}, {"-L", "1:a:2"}, {"-R", "x"}, {"-D", "1080"}, {"-t"}, {"-M"}, {"-O", "exit"},
-		{"-E", "/tmp/log"}, {"--"}, {"host"}, {"-"}, {"-4N"}, {"-W", "a:1"}, {"-o"},
-	}
-	for _, o := range bad {
-		if err := checkSSHOptions(o); err == nil {
-			t.Errorf("%q accepted", o)
-		}
-	}
-}
-
 func TestNewSSHChecks(t *testing.T) {
 	if sshdErr != nil {
 		t.Skip(sshdErr)
