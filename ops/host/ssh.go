@@ -358,15 +358,17 @@ func (s *SSH) run(ctx context.Context, c Cmd, remote string) (Result, error) {
 	return res, fmt.Errorf("host %s: %w", s.name, err)
 }
 
-// cutMarker removes the remote marker from stderr and says whether it was there.
+// cutMarker removes the remote marker from stderr and says whether it was
+// there. What ssh itself said before the remote shell started (such as
+// "session open refused by peer ... disabling multiplexing" when sshd's
+// MaxSessions is reached and ssh falls back to a connection of its own) is
+// not the command's and goes too.
 func cutMarker(stderr []byte) ([]byte, bool) {
 	i := bytes.Index(stderr, []byte(remoteMarker))
 	if i < 0 {
 		return stderr, false
 	}
-	out := make([]byte, 0, len(stderr)-len(remoteMarker))
-	out = append(out, stderr[:i]...)
-	return append(out, stderr[i+len(remoteMarker):]...), true
+	return stderr[i+len(remoteMarker):], true
 }
 
 // Close ends the shared connection. It uses "ssh -O stop": the master stops

@@ -308,6 +308,44 @@ func TestSSHConcurrentCommands(t *testing.T) {
 	}
 }
 
+func TestSSHBeyondSSHDMaxSessions(t *testing.T) {
+	if sshdErr != nil {
+		t.Skip(sshdErr)
+	}
+	// Another richsops process may use the same shared connection, so sshd's
+	// MaxSessions can be reached whatever this process counts: ssh then
+	// falls back to a connection of its own, and the command's stderr stays clean.
+	srv, err := sshtest.StartWith("MaxSessions 1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	d, err := os.MkdirTemp(srv.Dir, "cm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewSSH(srv.Entry("tight"), SSHConfig{ControlDir: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if _, err := h.Run(ctx(t), Cmd{Argv: []string{"true"}}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := h.Run(ctx(t), Cmd{Argv: []string{"sh", "-c", "sleep 0.5; echo done"}})
+			if err != nil || string(res.Stdout) != "done\n" || len(res.Stderr) != 0 {
+				t.Errorf("got %q, stderr %q, %v", res.Stdout, res.Stderr, err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 func TestSSHRefusedConnection(t *testing.T) {
 	if sshdErr != nil {
 		t.Skip(sshdErr)

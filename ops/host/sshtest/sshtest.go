@@ -38,7 +38,10 @@ type Server struct {
 
 // Start generates keys and configs and starts sshd, waiting until it
 // accepts connections.
-func Start() (*Server, error) {
+func Start() (*Server, error) { return StartWith("") }
+
+// StartWith is Start with extra sshd_config lines ("MaxSessions 1\n").
+func StartWith(extraConfig string) (*Server, error) {
 	sshd, err := findSSHD()
 	if err != nil {
 		return nil, err
@@ -106,7 +109,7 @@ LogLevel INFO
 # is nested: keep the developer's rc files (pyenv init, ...) out of the
 # timings. Quoting still goes through the login shell.
 SetEnv SHLVL=1
-`, s.Port, filepath.Join(dir, "host_ed25519"), filepath.Join(dir, "sshd.pid"), filepath.Join(dir, "authorized_keys")),
+%s`, s.Port, filepath.Join(dir, "host_ed25519"), filepath.Join(dir, "sshd.pid"), filepath.Join(dir, "authorized_keys"), extraConfig),
 		"ssh_config": fmt.Sprintf(`Host *
   User %s
   IdentityFile %s
