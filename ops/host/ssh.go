@@ -106,7 +106,7 @@ func privateDir(dir string) error {
 	if !fi.IsDir() {
 		return fmt.Errorf("ssh control folder %s: not a folder (a symlink?)", dir)
 	}
-	if uid, _ := fileOwner(fi); uid != os.Getuid() {
+	if uid := toFileInfo(fi).UID; uid != os.Getuid() {
 		return fmt.Errorf("ssh control folder %s: owned by uid %d, not by us (uid %d); remove it", dir, uid, os.Getuid())
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
@@ -115,11 +115,6 @@ func privateDir(dir string) error {
 		}
 	}
 	return nil
-}
-
-func fileOwner(fi os.FileInfo) (int, int) {
-	f := toFileInfo(fi)
-	return f.UID, f.GID
 }
 
 // NewSSH builds the host of a [[hosts]] entry.
