@@ -9,6 +9,7 @@ import (
 	_ "github.com/richs/richsops/cli/checkcmd"
 	_ "github.com/richs/richsops/cli/democmd"
 	_ "github.com/richs/richsops/cli/guardcmd"
+	_ "github.com/richs/richsops/cli/hostscmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
 	_ "github.com/richs/richsops/cli/svccmd"
 )
