@@ -17,11 +17,11 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/tailbytes"
 )
 
@@ -86,7 +86,7 @@ func (d *Detector) Find(source string, data []byte) (hits []Hit, undated int) {
 				undated++
 				continue
 			}
-			hits = append(hits, Hit{Time: ts, Source: source, Line: clean(data[start:end])})
+			hits = append(hits, Hit{Time: ts, Source: source, Line: human.Safe(string(data[start:end]), 300)})
 		}
 	}
 	return hits, undated
@@ -155,21 +155,6 @@ func shape(s []byte, pattern string) bool {
 		}
 	}
 	return true
-}
-
-// clean makes a log line safe and short for a terminal: control bytes and
-// invalid UTF-8 become spaces or are dropped, at most 300 bytes.
-func clean(b []byte) string {
-	if len(b) > 300 {
-		b = b[:300]
-	}
-	s := strings.ToValidUTF8(string(b), "")
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // Status is what the overview and the attention list show.

@@ -3,6 +3,8 @@ package traffic
 import (
 	"sort"
 	"time"
+
+	"github.com/richs/richsops/ops/human"
 )
 
 // Count is one row of a top list.
@@ -212,8 +214,8 @@ func (t *tally) line(l []byte) {
 	}
 	if r.reqTime >= 0 && (len(t.slow) < t.top || r.reqTime > t.slow[0].Seconds) {
 		t.addSlow(Request{
-			Time: time.Unix(ts, 0), Client: string(r.client), Method: string(r.method),
-			Path: string(r.path), Status: r.status, Seconds: r.reqTime,
+			Time: time.Unix(ts, 0), Client: human.Safe(string(r.client), 0), Method: human.Safe(string(r.method), 0),
+			Path: human.Safe(string(r.path), 0), Status: r.status, Seconds: r.reqTime,
 		})
 	}
 }
@@ -287,6 +289,9 @@ func topN(m map[string]*int64, n int) []Count {
 	})
 	if len(out) > n {
 		out = out[:n]
+	}
+	for i := range out {
+		out[i].Key = human.Safe(out[i].Key, 0) // log text is attacker input
 	}
 	return out
 }
