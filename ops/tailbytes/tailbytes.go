@@ -16,16 +16,17 @@ import (
 )
 
 // Read returns the last max bytes of path on h, without the partial first
-// line when the read started inside the file. cut is true when the file
+// line when the read started inside a line. One byte more than max is read
+// to tell whether the window starts exactly at a line. cut is true when the file
 // was longer than max (older lines were not read).
 func Read(ctx context.Context, h host.Host, path string, max int64) (data []byte, cut bool, err error) {
 	if h.IsLocal() {
-		data, cut, err = readLocal(path, max)
+		data, err = readLocal(path, max+1)
 	} else {
-		data, cut, err = readRemote(ctx, h, path, max)
+		data, err = readRemote(ctx, h, path, max+1)
 	}
-	if err != nil || !cut {
-		return data, cut, err
+	if cut = int64(len(data)) > max; err != nil || !cut {
+		return data, false, err
 	}
 	if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
 		data = data[nl+1:]
@@ -35,18 +36,18 @@ func Read(ctx context.Context, h host.Host, path string, max int64) (data []byte
 	return data, cut, nil
 }
 
-func readLocal(path string, max int64) ([]byte, bool, error) {
+func readLocal(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, false, fmt.Errorf("%s: not a regular file", path)
+		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	off := st.Size() - max
 	if off < 0 {
@@ -56,23 +57,19 @@ func readLocal(path string, max int64) ([]byte, bool, error) {
 	buf := make([]byte, st.Size()-off)
 	n, err := f.ReadAt(buf, off)
 	if err != nil && err != io.EOF {
-		return nil, false, err
+		return nil, err
 	}
-	return buf[:n], off > 0, nil
+	return buf[:n], nil
 }
 
-func readRemote(ctx context.Context, h host.Host, path string, max int64) ([]byte, bool, error) {
+func readRemote(ctx context.Context, h host.Host, path string, max int64) ([]byte, error) {
 	st, err := h.Stat(ctx, path)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if st.Size <= max {
-		data, err := h.ReadFile(ctx, path)
-		return data, false, err
+		return h.ReadFile(ctx, path)
 	}
 	res, err := h.Run(ctx, host.Cmd{Argv: []string{"tail", "-c", strconv.FormatInt(max, 10), "--", path}})
-	if err != nil {
-		return nil, false, err
-	}
-	return res.Stdout, true, nil
+	return res.Stdout, err
 }
