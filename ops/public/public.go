@@ -166,8 +166,10 @@ func realDir(ctx context.Context, h host.Host, path string) error {
 
 // Preview is what the confirm dialog and the terminal prompt show.
 func (p Plan) Preview(max int) []string {
-	lines := []string{fmt.Sprintf("remove %d files (%s) modified before %s from %s",
-		len(p.Files), human.Bytes(p.Bytes), p.Cutoff.Format(time.DateTime), p.Dir)}
+	lines := []string{
+		fmt.Sprintf("remove %d files (%s) from %s", len(p.Files), human.Bytes(p.Bytes), p.Dir),
+		fmt.Sprintf("modified before %s (older than %s)", p.Cutoff.Format("2006-01-02 15:04"), human.Duration(p.OlderThan)),
+	}
 	for i, f := range p.Files {
 		if i == max {
 			lines = append(lines, fmt.Sprintf("… and %d more", len(p.Files)-max))
@@ -185,7 +187,7 @@ func (p Plan) Preview(max int) []string {
 func (p Plan) Action(h host.Host) gate.Action {
 	return gate.Action{
 		Name: "public.clean", Target: p.Dir, Host: h.Name(),
-		Preview: p.Preview(30),
+		Preview: p.Preview(15),
 		Run: func(ctx context.Context) (gate.Outcome, error) {
 			var removed, skipped int
 			var freed int64

@@ -146,7 +146,7 @@ func (m *Model) hostLines() []string {
 	spark := max(0, min(60, m.width-48))
 	row := func(label string, pct float64, sev int, detail, key string, hi float64) string {
 		g := gauge(pct, gw, st.Level(sev), st.GaugeEmpty)
-		return fmt.Sprintf("  %-10s %s %5.1f%%  %-16s %s", label, g, pct, detail,
+		return fmt.Sprintf("  %s %s %5.1f%%  %-16s %s", pad(label, 10), g, pct, detail,
 			st.Info.Render(sparkline(m.hist.Values(key), spark, hi)))
 	}
 	cpuSev := 0
@@ -250,8 +250,8 @@ func (m *Model) trafficLines() []string {
 	}
 	w := max(10, min(60, m.width-16))
 	out = append(out,
-		fmt.Sprintf("  %-12s %s", t("req/min", "件/分"), st.Info.Render(sparkline(req, w, 0))),
-		fmt.Sprintf("  %-12s %s", t("5xx/min", "5xx/分"), st.Crit.Render(sparkline(e5, w, 0))))
+		fmt.Sprintf("  %s %s", pad(t("req/min", "件/分"), 12), st.Info.Render(sparkline(req, w, 0))),
+		fmt.Sprintf("  %s %s", pad(t("5xx/min", "5xx/分"), 12), st.Crit.Render(sparkline(e5, w, 0))))
 	half := (m.width - 4) / 2
 	col := func(c traffic.Count) string {
 		return ansi.Truncate(fmt.Sprintf("%7d %s", c.Hits, c.Key), half-1, "…")
