@@ -188,6 +188,12 @@ func (m *Model) fetch(src string) tea.Cmd {
 			return amazonMsg{st, err}
 		}
 	case srcPublic:
+		pc := d.Cfg.Public
+		if !m.active {
+			// Hidden, only tmp matters (its size feeds the attention list);
+			// walking a big images folder is not cheap.
+			pc.Folders = []string{"tmp"}
+		}
 		return func() tea.Msg {
 			ctx, cancel := ctxFor()
 			defer cancel()
@@ -195,7 +201,7 @@ func (m *Model) fetch(src string) tea.Cmd {
 			if err != nil {
 				return publicMsg{}
 			}
-			return publicMsg{public.Scan(ctx, h, d.Cfg.Public, d.Now())}
+			return publicMsg{public.Scan(ctx, h, pc, d.Now())}
 		}
 	case srcNginx:
 		return func() tea.Msg {
@@ -275,7 +281,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		m.report(srcAmazon, amazonItems(m.d, m.amz))
 		return m, m.done(srcAmazon, msg.err)
 	case publicMsg:
-		m.folders = msg.folders
+		m.folders = mergeFolders(m.folders, msg.folders)
 		m.report(srcPublic, public.Attention(m.folders, m.d.Cfg.Public, m.d.T))
 		return m, m.done(srcPublic, nil)
 	case trafficMsg:
@@ -305,6 +311,24 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// mergeFolders replaces the folders in fresh and keeps the others (a
+// hidden tab reads only tmp).
+func mergeFolders(old, fresh []public.Folder) []public.Folder {
+	out := append([]public.Folder(nil), old...)
+	for _, f := range fresh {
+		found := false
+		for i := range out {
+			if out[i].Name == f.Name {
+				out[i], found = f, true
+			}
+		}
+		if !found {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // report replaces a source's items.

@@ -199,3 +199,22 @@ func TestTimersFollowVisibility(t *testing.T) {
 		t.Fatal("second fetch while one is in flight")
 	}
 }
+
+func TestHiddenTabReadsOnlyTmp(t *testing.T) {
+	m, _ := fixture(t)
+	m.Update(common.ActiveMsg{Active: true})
+	m.inflight[srcPublic] = false
+	run(t, m, m.fetch(srcPublic))
+	if len(m.folders) != 3 {
+		t.Fatalf("shown: %d folders", len(m.folders))
+	}
+	m.Update(common.ActiveMsg{Active: false})
+	msg := m.fetch(srcPublic)().(publicMsg)
+	if len(msg.folders) != 1 || msg.folders[0].Name != "tmp" {
+		t.Fatalf("hidden read %+v", msg.folders)
+	}
+	m.Update(msg)
+	if len(m.folders) != 3 || m.folders[2].Name != "tmp" {
+		t.Fatalf("merged %+v", m.folders)
+	}
+}

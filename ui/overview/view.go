@@ -146,7 +146,7 @@ func (m *Model) hostLines() []string {
 	spark := max(0, min(60, m.width-48))
 	row := func(label string, pct float64, sev int, detail, key string, hi float64) string {
 		g := gauge(pct, gw, st.Level(sev), st.GaugeEmpty)
-		return fmt.Sprintf("  %s %s %5.1f%%  %-16s %s", pad(label, 10), g, pct, detail,
+		return fmt.Sprintf("  %s %s %5.1f%%  %s %s", pad(label, 10), g, pct, pad(detail, 16),
 			st.Info.Render(sparkline(m.hist.Values(key), spark, hi)))
 	}
 	cpuSev := 0
