@@ -86,16 +86,15 @@ func (s *Summary) Share(class int) float64 {
 	return float64(n) * 100 / float64(s.Requests)
 }
 
-// Recent5xx is the 5xx share (0..100) and the request count over the last
-// n minutes of the series: what the attention list judges, so an old burst
-// of errors in the file does not raise an alarm forever.
-func (s *Summary) Recent5xx(n int) (share float64, requests int64) {
+// Recent5xx is the 5xx share (0..100) and the request count of the
+// minutes of the series from since on: what the attention list judges, so
+// an old burst of errors in the file does not raise an alarm forever.
+func (s *Summary) Recent5xx(since time.Time) (share float64, requests int64) {
 	var e int64
-	series := s.Series
-	if len(series) > n {
-		series = series[len(series)-n:]
-	}
-	for _, m := range series {
+	for _, m := range s.Series {
+		if m.Time.Before(since.Truncate(time.Minute)) {
+			continue
+		}
 		requests += m.Requests
 		e += m.S5xx
 	}
@@ -213,8 +212,12 @@ func (t *tally) line(l []byte) {
 		}
 	}
 	if r.reqTime >= 0 && (len(t.slow) < t.top || r.reqTime > t.slow[0].Seconds) {
+		var when time.Time
+		if dated {
+			when = time.Unix(ts, 0)
+		}
 		t.addSlow(Request{
-			Time: time.Unix(ts, 0), Client: human.Safe(string(r.client), 0), Method: human.Safe(string(r.method), 0),
+			Time: when, Client: human.Safe(string(r.client), 0), Method: human.Safe(string(r.method), 0),
 			Path: human.Safe(string(r.path), 0), Status: r.status, Seconds: r.reqTime,
 		})
 	}

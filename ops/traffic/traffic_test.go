@@ -71,7 +71,7 @@ func TestCombinedHandCounted(t *testing.T) {
 	if fmt.Sprint(got) != "[0 0 3 0 1 0 3 1]" {
 		t.Fatalf("series = %v", got)
 	}
-	if share, n := s.Recent5xx(1); n != 3 || share < 33.3 || share > 33.4 {
+	if share, n := s.Recent5xx(s.Last.Add(-30 * time.Second)); n != 3 || share < 33.3 || share > 33.4 {
 		t.Fatalf("recent 5xx = %v of %d", share, n)
 	}
 	if s.HasRequestTime || len(s.Slowest) != 0 {

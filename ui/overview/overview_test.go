@@ -16,6 +16,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/traffic"
 	"github.com/richs/richsops/ui/common"
 )
 
@@ -216,5 +217,19 @@ func TestHiddenTabReadsOnlyTmp(t *testing.T) {
 	m.Update(msg)
 	if len(m.folders) != 3 || m.folders[2].Name != "tmp" {
 		t.Fatalf("merged %+v", m.folders)
+	}
+}
+
+func TestNginxItemOnlyForRecentErrors(t *testing.T) {
+	m, _ := fixture(t)
+	series := func(at time.Time) *traffic.Summary {
+		return &traffic.Summary{Series: []traffic.Minute{{Time: at.Truncate(time.Minute), Requests: 100, S5xx: 10}}}
+	}
+	if items := nginxItems(m.d, series(now.Add(-time.Hour))); len(items) != 0 {
+		t.Fatalf("an hour-old burst raised %+v", items)
+	}
+	items := nginxItems(m.d, series(now.Add(-time.Minute)))
+	if len(items) != 1 || items[0].Severity != attention.Warn { // 10% is over 5%, under 15%
+		t.Fatalf("items = %+v", items)
 	}
 }

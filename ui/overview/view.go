@@ -34,12 +34,12 @@ func amazonItems(d *common.Deps, st amazon.Status) []attention.Item {
 	return nil
 }
 
-// nginxItems: the 5xx share of the last 15 minutes of the access log above
-// thresholds.nginx_5xx_percent (critical at three times it). Too few
-// requests to judge give nothing.
+// nginxItems: the 5xx share of the last 15 minutes (by the clock, so a
+// quiet log's old errors do not count) above thresholds.nginx_5xx_percent,
+// critical at three times it. Too few requests to judge give nothing.
 func nginxItems(d *common.Deps, s *traffic.Summary) []attention.Item {
 	th := d.Cfg.Thresholds.Nginx5xxPercent
-	share, n := s.Recent5xx(15)
+	share, n := s.Recent5xx(d.Now().Add(-15 * time.Minute))
 	if th <= 0 || n < 20 {
 		return nil
 	}
@@ -48,7 +48,7 @@ func nginxItems(d *common.Deps, s *traffic.Summary) []attention.Item {
 		return nil
 	}
 	return []attention.Item{{Severity: sev, Source: srcNginx, Key: "l", Tab: common.TabLogs,
-		Text: fmt.Sprintf(d.T("nginx 5xx at %.1f%% (%d requests, last 15 min)",
+		Text: fmt.Sprintf(d.T("nginx 5xx at %.1f%% (%d requests in 15 min)",
 			"nginx の 5xx が %.1f%%（直近15分 %d 件）"), share, n)}}
 }
 
