@@ -178,3 +178,21 @@ func FuzzParseLine(f *testing.F) {
 		}
 	})
 }
+
+// Any log_format either fails to compile or parses any line without
+// panicking.
+func FuzzCompileAndParse(f *testing.F) {
+	f.Add(Combined, `1.2.3.4 - - [27/Nov/2026:03:10:01 +0900] "GET / HTTP/1.1" 200 5 "-" "ua"`)
+	f.Add(customFormat, strings.Split(customLog, "\n")[0])
+	f.Add(`${remote_addr}|$status|$request|$msec`, `1.2.3.4|200|GET / HTTP/1.0|1764180601.123`)
+	f.Fuzz(func(t *testing.T, format, line string) {
+		fm, err := Compile(format)
+		if err != nil {
+			return
+		}
+		tl := newTally(fm, 2)
+		tl.line([]byte(line))
+		tl.line([]byte(line)) // the clock's minute cache
+		_ = tl.summary(Options{}.withDefaults())
+	})
+}
