@@ -11,6 +11,7 @@ import (
 	_ "github.com/richs/richsops/cli/guardcmd"
 	_ "github.com/richs/richsops/cli/hostscmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
+	_ "github.com/richs/richsops/cli/overviewcmd"
 	_ "github.com/richs/richsops/cli/svccmd"
 )
 
