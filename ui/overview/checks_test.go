@@ -129,3 +129,26 @@ func TestTabIndexes(t *testing.T) {
 		t.Fatal("ops/check's tab indexes differ from ui/common's")
 	}
 }
+
+// TestOverviewTakesCheckReports: the Overview passes a collector's result
+// on as an attention.Report and lists its items; enter on one switches to
+// the tab that acts on it.
+func TestOverviewTakesCheckReports(t *testing.T) {
+	cfg := config.Default()
+	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now}
+	m := New(d).(*Model)
+	m.checks.inflight = 1
+	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "r", Tab: check.TabJobs}}}
+	_, cmd := m.Update(checkDoneMsg{rep})
+	for _, msg := range drain(cmd) {
+		m.Update(msg)
+	}
+	items := m.items()
+	if len(items) != 1 || items[0].Text != "x MISSED" {
+		t.Fatalf("items %+v", items)
+	}
+	m.sel = 0
+	if msgs := drain(m.act(items[0])); len(msgs) != 1 || msgs[0] != (common.SwitchTabMsg{Index: common.TabJobs}) {
+		t.Fatalf("enter: %+v", msgs)
+	}
+}

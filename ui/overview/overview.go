@@ -18,6 +18,7 @@ import (
 
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
@@ -34,7 +35,7 @@ const (
 
 // TrafficWindow is how much of the end of the access log the overview
 // reads on each refresh (the CLI reads the whole file).
-const TrafficWindow = 16 << 20
+const TrafficWindow = check.TrafficWindow
 
 // refresh says how often each source is read while the tab is shown and
 // while it is hidden. All four feed the attention list, so they keep
@@ -75,8 +76,9 @@ type Model struct {
 	seen    map[string]time.Time
 
 	reports map[string][]attention.Item
-	sel     int // selected attention row
-	scroll  int // first line of the page shown
+	checks  *checks // the ops/check collectors of the other sources (jobs, services, ...)
+	sel     int     // selected attention row
+	scroll  int     // first line of the page shown
 	planing bool
 }
 
@@ -103,6 +105,7 @@ func New(d *common.Deps) common.Tab {
 		errs:     map[string]string{},
 		seen:     map[string]time.Time{},
 		reports:  map[string][]attention.Item{},
+		checks:   newChecks(d),
 	}
 }
 
@@ -125,7 +128,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 }
 
 // Init reads every source once; each result schedules the next read.
-func (m *Model) Init() tea.Cmd { return m.fetchAll() }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.fetchAll(), m.checks.Init()) }
 
 // Messages of the tab's own fetches.
 type (
@@ -250,7 +253,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case common.ActiveMsg:
 		m.active = msg.Active
 		m.gen++ // the pending ticks were timed for the other state
-		var cmds []tea.Cmd
+		cmds := []tea.Cmd{m.checks.Update(msg)}
 		for src := range refresh {
 			if m.inflight[src] {
 				continue // its result schedules the next tick at the new pace
@@ -262,6 +265,8 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			}
 		}
 		return m, tea.Batch(cmds...)
+	case checksTickMsg, checkDoneMsg:
+		return m, m.checks.Update(msg)
 	case tickMsg:
 		if msg.gen != m.gen {
 			return m, nil

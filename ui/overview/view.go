@@ -11,58 +11,24 @@ import (
 
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
 	"github.com/richs/richsops/ui/common"
 )
 
-// amazonItems is the Amazon block's attention item: acted on in Jobs, where
-// the bulk searches are paused.
+// amazonItems and nginxItems are ops/check's, so that `richsops check`
+// judges exactly as the attention list does.
 func amazonItems(d *common.Deps, st amazon.Status) []attention.Item {
-	sev := st.Severity()
-	switch sev {
-	case attention.Crit:
-		return []attention.Item{{Severity: sev, Source: srcAmazon, Key: "enter", Tab: common.TabJobs,
-			Text: fmt.Sprintf(d.T("Amazon blocks (503) since %s, %d in 1h: stop bulk searches",
-				"Amazon ブロック中（503）%s から、1時間に %d 件: 一括検索を停止"), clock(st.Since, st.Now), st.LastHour)}}
-	case attention.Warn:
-		return []attention.Item{{Severity: sev, Source: srcAmazon, Key: "enter", Tab: common.TabJobs,
-			Text: fmt.Sprintf(d.T("Amazon block may have cleared; no bulk searches until %s",
-				"Amazon ブロック解除の可能性。%s まで一括検索は控える"), clock(st.ClearBy, st.Now))}}
-	}
-	return nil
+	return check.AmazonItems(st, d.T)
 }
 
-// nginxItems: the 5xx share of the last 15 minutes (by the clock, so a
-// quiet log's old errors do not count) above thresholds.nginx_5xx_percent,
-// critical at three times it. Too few requests to judge give nothing.
 func nginxItems(d *common.Deps, s *traffic.Summary) []attention.Item {
-	th := d.Cfg.Thresholds.Nginx5xxPercent
-	share, n := s.Recent5xx(d.Now().Add(-15 * time.Minute))
-	if th <= 0 || n < 20 {
-		return nil
-	}
-	sev := attention.Level(share, th, 3*th)
-	if sev == attention.OK {
-		return nil
-	}
-	return []attention.Item{{Severity: sev, Source: srcNginx, Key: "l", Tab: common.TabLogs,
-		Text: fmt.Sprintf(d.T("nginx 5xx at %.1f%% (%d requests in 15 min)",
-			"nginx の 5xx が %.1f%%（直近15分 %d 件）"), share, n)}}
+	return check.NginxItems(s, d.Cfg.Thresholds, d.Now(), d.T)
 }
 
-// clock is 15:04 for today, 11-27 15:04 otherwise.
-func clock(t, now time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	t = t.Local()
-	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
-		return t.Format("15:04")
-	}
-	return t.Format("01-02 15:04")
-}
+func clock(t, now time.Time) string { return check.Clock(t, now) }
 
 // View draws the page and shows the part that fits, from the scroll line.
 func (m *Model) View() string {
