@@ -48,7 +48,7 @@ func sourcesConfig(t *testing.T) *config.Config {
 	cfg.Amazon.Logs = []string{"django"}
 	cfg.Public.Dir = filepath.Join(dir, "public")
 	cfg.Public.TmpWarnGiB = 1.0 / (1 << 30) // one byte
-	cfg.Thresholds.DiskWarnPercent = 0.0001  // every disk
+	cfg.Thresholds.DiskWarnPercent = 0.0001 // every disk
 	cfg.Thresholds.MemoryPercent = 0.0001
 	return cfg
 }
