@@ -235,7 +235,19 @@ func (g *Guard) apply(ctx context.Context, st *State) Step {
 		}
 	case healthy && st.Successes >= step.Threshold && len(st.Paused) > 0:
 		if !g.AutoResume {
-			step.Notes = append(step.Notes, fmt.Sprintf("index-linux healthy again; still paused by guard: %v (guard.auto_resume is off: resume by hand with `richsops jobs resume NAME`)", st.Paused))
+			// Report only; forget the jobs someone resumed by hand meanwhile.
+			var still []string
+			for _, job := range st.Paused {
+				if plan, err := g.Actions.Resume(ctx, job); err == nil && plan.Action == nil {
+					step.Notes = append(step.Notes, job+": "+plan.Note)
+					continue
+				}
+				still = append(still, job)
+			}
+			st.Paused = still
+			if len(still) > 0 {
+				step.Notes = append(step.Notes, fmt.Sprintf("index-linux healthy again; still paused by guard: %v (guard.auto_resume is off: resume by hand with `richsops jobs resume NAME`)", still))
+			}
 			break
 		}
 		var still []string

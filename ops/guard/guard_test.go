@@ -354,6 +354,18 @@ func TestGuard(t *testing.T) {
 		if w.crontab() != pausedText() {
 			t.Fatal("report-only mode resumed")
 		}
+		// The operator resumes by hand: guard forgets the job.
+		a, err := jobs.ResumeAction(context.Background(), w.h, w.cfg, guarded)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := gate.New(false, w.audit).Do(context.Background(), a); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		step = probe(t, g, guard.ExitHealthy)
+		if len(step.State.Paused) != 0 || len(step.Notes) != 1 || !strings.Contains(step.Notes[0], "resumed by someone else") {
+			t.Fatalf("%+v", step)
+		}
 	})
 
 	t.Run("paused by someone else: processes stopped, lines never resumed", func(t *testing.T) {
