@@ -415,3 +415,9 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 		},
 	}
 }
+
+// FromConfig is the backup of cfg: the dump runs on the machine richsops
+// runs on (the application server).
+func FromConfig(cfg *config.Config) *Backup {
+	return &Backup{Cfg: cfg.Backup, Host: host.NewLocal()}
+}

@@ -227,3 +227,12 @@ func parseIndex(data []byte) []string {
 
 // errServerAnswers refuses the file-level path while SQL works.
 var errServerAnswers = errors.New("the server answers: use purge, not the emergency path")
+
+// FromConfig builds the DB of cfg on its configured host.
+func FromConfig(cfg *config.Config, hosts *host.Registry) (*DB, error) {
+	h, err := hosts.Get(cfg.Database.Host)
+	if err != nil {
+		return nil, fmt.Errorf("database host: %w", err)
+	}
+	return New(cfg.Database, h)
+}
