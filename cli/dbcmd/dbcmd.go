@@ -15,7 +15,6 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/backup"
-	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
@@ -117,7 +116,7 @@ func StatusLines(st *mysql.Status) []string {
 	if st.Server != nil {
 		s := st.Server
 		out = append(out, fmt.Sprintf("server:   %s, up %s", s.Version, human.Duration(s.Uptime)))
-		out = append(out, "expiry:   "+ExpiryText(s.Expiry))
+		out = append(out, "expiry:   "+s.Expiry.String())
 	} else {
 		out = append(out, "server:   NOT ANSWERING: "+st.ServerErr)
 	}
@@ -154,22 +153,6 @@ func StatusLines(st *mysql.Status) []string {
 	return out
 }
 
-// ExpiryText describes the expiry in force.
-func ExpiryText(e mysql.Expiry) string {
-	var parts []string
-	if e.Days != nil {
-		parts = append(parts, fmt.Sprintf("expire_logs_days=%g", *e.Days))
-	}
-	if e.Seconds != nil {
-		parts = append(parts, fmt.Sprintf("binlog_expire_logs_seconds=%d", *e.Seconds))
-	}
-	eff := "never (logs are kept forever)"
-	if e.EffectiveSecs > 0 {
-		eff = human.Duration(e.Effective())
-	}
-	return eff + "  (" + strings.Join(parts, ", ") + ")"
-}
-
 func expire(env *cli.Env, args []string) error {
 	fs := flags("db expire")
 	days := fs.Int("days", env.Cfg.Database.ExpireDays, "days")
@@ -194,23 +177,6 @@ func expire(env *cli.Env, args []string) error {
 	})
 }
 
-// ParseBefore reads --before: a date, a date and time (local), RFC 3339,
-// or an age ("3d", "12h") meaning that long ago.
-func ParseBefore(s string, now time.Time) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.Local(), nil
-	}
-	if d, err := config.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("--before %q: want 2006-01-02, \"2006-01-02 15:04:05\", RFC 3339 or an age like 3d", s)
-}
-
 func purge(env *cli.Env, args []string) error {
 	fs := flags("db purge")
 	to := fs.String("to", "", "log")
@@ -224,7 +190,7 @@ func purge(env *cli.Env, args []string) error {
 	var t time.Time
 	if *before != "" {
 		var err error
-		if t, err = ParseBefore(*before, time.Now()); err != nil {
+		if t, err = mysql.ParseBefore(*before, time.Now()); err != nil {
 			return cli.Usagef("%v", err)
 		}
 	}
@@ -278,7 +244,7 @@ func runBackup(env *cli.Env, args []string) error {
 	var progress func(backup.Progress)
 	if f, ok := env.Stderr.(*os.File); ok && isTerminal(f) && !env.JSON {
 		progress = func(pr backup.Progress) {
-			fmt.Fprintf(f, "\r%s", ProgressText(pr))
+			fmt.Fprintf(f, "\r%s", pr.String())
 			if pr.Done {
 				fmt.Fprintln(f)
 			}
@@ -298,16 +264,6 @@ func runBackup(env *cli.Env, args []string) error {
 		return env.PrintJSON(res.Outcome)
 	}
 	return err
-}
-
-// ProgressText is one line: bytes, rate, elapsed, and the estimate.
-func ProgressText(p backup.Progress) string {
-	s := fmt.Sprintf("dump %s → %s gz, %s/s, %s", human.Bytes(p.DumpBytes), human.Bytes(p.FileBytes),
-		human.Bytes(int64(p.Rate())), p.Elapsed.Round(time.Second))
-	if f := p.Fraction(); f >= 0 {
-		s += fmt.Sprintf(", ~%.0f%% of the last backup's size", f*100)
-	}
-	return s
 }
 
 func isTerminal(f *os.File) bool {

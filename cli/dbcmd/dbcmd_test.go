@@ -23,12 +23,12 @@ func TestParseBefore(t *testing.T) {
 		"3d":                  now.Add(-72 * time.Hour),
 		"12h":                 now.Add(-12 * time.Hour),
 	} {
-		got, err := ParseBefore(in, now)
+		got, err := mysql.ParseBefore(in, now)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("%s: %v %v", in, got, err)
 		}
 	}
-	if _, err := ParseBefore("yesterday", now); err == nil {
+	if _, err := mysql.ParseBefore("yesterday", now); err == nil {
 		t.Error("bad time accepted")
 	}
 }

@@ -421,3 +421,13 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 func FromConfig(cfg *config.Config) *Backup {
 	return &Backup{Cfg: cfg.Backup, Host: host.NewLocal()}
 }
+
+// String is one line: bytes, rate, elapsed, and the estimate.
+func (p Progress) String() string {
+	s := fmt.Sprintf("dump %s → %s gz, %s/s, %s", human.Bytes(p.DumpBytes), human.Bytes(p.FileBytes),
+		human.Bytes(int64(p.Rate())), p.Elapsed.Round(time.Second))
+	if f := p.Fraction(); f >= 0 {
+		s += fmt.Sprintf(", ~%.0f%% of the last backup's size", f*100)
+	}
+	return s
+}
