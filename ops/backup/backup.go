@@ -88,6 +88,10 @@ type Backup struct {
 	Now  func() time.Time
 	// Every is the progress interval (default 200 ms).
 	Every time.Duration
+	// Stall ends the dump when it wrote nothing for this long (default
+	// 5 min): a hung server must not hold a backup, and its partial file,
+	// forever.
+	Stall time.Duration
 }
 
 func (b *Backup) now() time.Time {
@@ -227,27 +231,40 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 	dumpCount := &counter{w: gz}
 	start := time.Now()
 	stop := make(chan struct{})
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	every := b.Every
+	if every <= 0 {
+		every = 200 * time.Millisecond
+	}
+	stall := b.Stall
+	if stall <= 0 {
+		stall = 5 * time.Minute
+	}
 	var wg sync.WaitGroup
-	if progress != nil {
-		every := b.Every
-		if every <= 0 {
-			every = 200 * time.Millisecond
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTicker(every)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					progress(Progress{DumpBytes: dumpCount.get(), FileBytes: fileCount.get(), Elapsed: time.Since(start), Expected: p.Expected})
+	wg.Add(1)
+	go func() { // progress reports and the stall watchdog
+		defer wg.Done()
+		t := time.NewTicker(min(every, stall))
+		defer t.Stop()
+		last, lastAt := int64(-1), time.Now()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				n := dumpCount.get()
+				if n != last {
+					last, lastAt = n, now
+				} else if now.Sub(lastAt) >= stall {
+					cancel(fmt.Errorf("the dump wrote nothing for %s", stall))
+				}
+				if progress != nil {
+					progress(Progress{DumpBytes: n, FileBytes: fileCount.get(), Elapsed: time.Since(start), Expected: p.Expected})
 				}
 			}
-		}()
-	}
+		}
+	}()
 	r, runErr := b.Host.Run(ctx, host.Cmd{Argv: p.Argv, Stdout: dumpCount, Timeout: -1})
 	closeErr := gz.Close()
 	close(stop)
@@ -257,6 +274,9 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 		return res, fmt.Errorf("writing %s: %w; dump stopped, partial file removed", partial, werr)
 	}
 	if runErr != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			runErr = cause
+		}
 		msg := strings.TrimSpace(string(r.Stderr))
 		var ee *host.ExitError
 		if errors.As(runErr, &ee) {

@@ -311,3 +311,29 @@ func TestVerifyRejects(t *testing.T) {
 		t.Error("truncated gzip accepted")
 	}
 }
+
+// A server that hangs holds the dump without output: the stall watchdog
+// ends it and nothing complete-looking is left.
+func TestStalledDumpEnds(t *testing.T) {
+	s := needServer(t)
+	dir := t.TempDir()
+	b := newBackup(dir, dumpArgv(s, "rt"))
+	b.Stall = 2 * time.Second
+	p, err := b.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Signal(syscall.SIGCONT)
+	_, err = b.Run(context.Background(), p, nil)
+	s.Signal(syscall.SIGCONT)
+	if err == nil || !strings.Contains(err.Error(), "wrote nothing") {
+		t.Fatalf("err %v", err)
+	}
+	noCompleteLookingFile(t, dir)
+	if err := s.WaitUp(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
