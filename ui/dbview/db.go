@@ -234,10 +234,15 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if r.Err != nil {
 			t.lastLines = append(t.lastLines, strings.Split(r.Err.Error(), "\n")...)
 		}
+		var cmds []tea.Cmd
 		if t.active {
-			return t, t.fetch()
+			cmds = append(cmds, t.fetch())
 		}
-		return t, nil
+		if r.Action == "db.expire" && r.Err == nil && t.db != nil {
+			// The server applies a new expiry only at a rotation: offer it now.
+			cmds = append(cmds, common.Confirm(t.db.Flush()))
+		}
+		return t, tea.Batch(cmds...)
 	case tea.KeyMsg:
 		if t.prompt != noPrompt {
 			return t, t.promptKey(msg)

@@ -163,6 +163,12 @@ func TestTabStatusAndActions(t *testing.T) {
 	if v := tab.View(); !strings.Contains(v, "no binary log removed") {
 		t.Errorf("details not shown:\n%s", v)
 	}
+	// After the expiry is set, FLUSH BINARY LOGS is offered.
+	update(t, tab, common.ActiveMsg{Active: false})
+	c := update(t, tab, common.ActionDoneMsg{Result: gate.Result{Action: "db.expire", Target: "1 days"}})
+	if cm, ok := call(t, c).(common.ConfirmMsg); !ok || cm.Action.Name != "db.flush" {
+		t.Errorf("flush not offered after expire: %+v", cm)
+	}
 	// Hidden: ticks are dropped.
 	update(t, tab, common.ActiveMsg{Active: false})
 	if c := update(t, tab, tickMsg{gen: tab.gen}); c != nil {
