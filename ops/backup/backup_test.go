@@ -64,10 +64,7 @@ CREATE PROCEDURE rt.total() SELECT SUM(price) FROM rt.items;`)
 func needServer(t *testing.T) *mysqltest.Server {
 	t.Helper()
 	if srv == nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(srvSkip)
-		}
-		t.Skip(srvSkip)
+		mysqltest.SkipOrFail(t, srvSkip)
 	}
 	return srv
 }
@@ -258,16 +255,7 @@ func TestDumpFailsShowsStderr(t *testing.T) {
 
 func TestFullBackupDisk(t *testing.T) {
 	s := needServer(t)
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "richsops-test", dir).CombinedOutput()
-	if err != nil {
-		msg := "cannot mount a tmpfs (needs root): " + strings.TrimSpace(string(out))
-		if os.Getenv("CI") != "" && os.Getuid() == 0 {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
+	dir := mysqltest.MountTmpfs(t, "1m")
 	b := newBackup(dir, dumpArgv(s, "rt"))
 	p, err := b.Plan(context.Background())
 	if err != nil {

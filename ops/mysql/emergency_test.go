@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -14,22 +13,6 @@ import (
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
-
-// mountTmpfs mounts a small tmpfs, or skips the test saying why.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "richsops-test", dir).CombinedOutput()
-	if err != nil {
-		msg := "cannot mount a tmpfs (needs root): " + strings.TrimSpace(string(out))
-		if os.Getenv("CI") != "" && os.Getuid() == 0 {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
-	return dir
-}
 
 // fill writes a file that leaves about keep bytes free on dir's filesystem.
 func fill(t *testing.T, dir string, keep int64) {
@@ -65,7 +48,7 @@ func TestEmergencyOnFullDisk(t *testing.T) {
 	if m := mysqltest.Missing(); m != "" {
 		needServer(t)
 	}
-	mnt := mountTmpfs(t, "128m")
+	mnt := mysqltest.MountTmpfs(t, "128m")
 	dir := t.TempDir()
 	s, err := mysqltest.Start(mysqltest.Options{Dir: dir, Datadir: filepath.Join(mnt, "data"),
 		Extra: []string{"--max-binlog-size=2097152"}})

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	driver "github.com/go-sql-driver/mysql"
@@ -234,4 +235,36 @@ func (s *Server) Stop() {
 // ClientArgs are the flags for the mariadb/mariadb-dump clients.
 func (s *Server) ClientArgs() []string {
 	return []string{"--no-defaults", "--socket=" + s.Socket, "--user=root"}
+}
+
+// SkipOrFail skips a test for a missing prerequisite, or fails it when the
+// CI environment variable is set (CI installs everything).
+func SkipOrFail(t interface {
+	Helper()
+	Fatal(...any)
+	Skip(...any)
+}, reason string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(reason)
+	}
+	t.Skip(reason)
+}
+
+// MountTmpfs mounts a tmpfs of size (e.g. "1m") on a temporary folder and
+// unmounts it at the end of the test; it skips (fails under CI as root) when
+// mounting is not permitted.
+func MountTmpfs(t testing.TB, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "richsops-test", dir).CombinedOutput()
+	if err != nil {
+		msg := "cannot mount a tmpfs (needs root): " + strings.TrimSpace(string(out))
+		if os.Getenv("CI") != "" && os.Getuid() == 0 {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
+	return dir
 }
