@@ -41,8 +41,9 @@ for run in $(seq "$RUNS"); do
   T[gzip]+="$(secs bash -c '"$@" | gzip -6 > "'"$OUT"'/gzip.sql.gz"' _ "${DUMP[@]}") "
   T[pigz]+="$(secs bash -c '"$@" | pigz -6 -p 2 > "'"$OUT"'/pigz.sql.gz"' _ "${DUMP[@]}") "
   rm -rf "$OUT/richsops"
-  T[richsops]+="$(secs "$BIN" --config "$OUT/config.toml" --yes backup > "$OUT/richsops.log" 2>&1) "
-  echo "run $run: floor ${T[floor]##* } gzip ${T[gzip]} pigz ${T[pigz]} richsops ${T[richsops]}" >&2
+  T[richsops]+="$(secs bash -c '"$0" --config "$1" --yes backup > "$2" 2>&1' "$BIN" "$OUT/config.toml" "$OUT/richsops.log") "
+  grep -E 'wrote|verified' "$OUT/richsops.log" >&2
+  echo "after run $run: floor ${T[floor]}/ gzip ${T[gzip]}/ pigz ${T[pigz]}/ richsops ${T[richsops]}" >&2
 done
 dumpsize=$("${DUMP[@]}" | wc -c)
 rs=$(ls "$OUT"/richsops/db-*.sql.gz)
@@ -58,4 +59,4 @@ for m in floor gzip pigz richsops; do
   esac
   printf '%-34s %10.1f %14s %s   (runs: %s)\n' "$m" "$med" "$size" "$chk" "${T[$m]}"
 done
-grep -E 'wrote|verified' "$OUT/richsops.log" || true
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -220,7 +220,27 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 			os.Remove(partial)
 		}
 	}()
-	fileCount := &counter{w: f}
+	// The file is read back and checked while it is written (each byte
+	// after it reached the file): the check overlaps the dump instead of
+	// adding a second pass over the whole backup at the end.
+	rf, err := os.Open(partial)
+	if err != nil {
+		return res, err
+	}
+	grow := newGrowingFile(rf)
+	verified := make(chan verifyResult, 1)
+	trailer := expectsTrailer(p.Argv)
+	go func() {
+		n, err := verifyStream(grow, trailer)
+		rf.Close()
+		verified <- verifyResult{n, err}
+	}()
+	defer func() {
+		if grow.finish(errAborted) {
+			<-verified // the backup failed before the check ended: let it go
+		}
+	}()
+	fileCount := &counter{w: notifyWriter{f, grow}}
 	gz, err := pgzip.NewWriterLevel(fileCount, p.Level)
 	if err != nil {
 		return res, err
@@ -298,10 +318,12 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 	}
 	res.FileBytes = fileCount.get()
 	vstart := time.Now()
-	n, err := Verify(partial, expectsTrailer(p.Argv))
+	grow.finish(nil)
+	v := <-verified
+	n := v.n
 	res.Verify = time.Since(vstart)
-	if err != nil {
-		return res, fmt.Errorf("verify: %w; partial file removed", err)
+	if v.err != nil {
+		return res, fmt.Errorf("verify %s: %w; partial file removed", partial, v.err)
 	}
 	if n != res.DumpBytes {
 		return res, fmt.Errorf("verify: %d bytes read back, %d written; partial file removed", n, res.DumpBytes)
@@ -347,23 +369,112 @@ func Verify(path string, trailer bool) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	zr, err := pgzip.NewReader(f)
+	n, err := verifyStream(f, trailer)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
+		return n, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
+}
+
+func verifyStream(r io.Reader, trailer bool) (int64, error) {
+	zr, err := pgzip.NewReader(r)
+	if err != nil {
+		return 0, err
 	}
 	defer zr.Close()
 	tail := &tailBuf{max: 256}
 	n, err := io.Copy(tail, zr)
 	if err != nil {
-		return n, fmt.Errorf("%s: %w", path, err)
+		return n, err
 	}
 	if trailer {
 		lines := strings.Split(strings.TrimRight(string(tail.b), "\n"), "\n")
 		if !strings.HasPrefix(lines[len(lines)-1], Trailer) {
-			return n, fmt.Errorf("%s: the dump does not end with %q (incomplete dump)", path, Trailer)
+			return n, fmt.Errorf("the dump does not end with %q (incomplete dump)", Trailer)
 		}
 	}
 	return n, nil
+}
+
+type verifyResult struct {
+	n   int64
+	err error
+}
+
+var errAborted = errors.New("backup aborted")
+
+// growingFile reads a file while another goroutine writes it: at the
+// current end it waits for more until finish is called.
+type growingFile struct {
+	f    *os.File
+	mu   sync.Mutex
+	cond *sync.Cond
+	size int64 // bytes written so far
+	off  int64 // read position (the reader's own)
+	done bool
+	err  error // finish's reason: nil = complete
+}
+
+func newGrowingFile(f *os.File) *growingFile {
+	g := &growingFile{f: f}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+func (g *growingFile) wrote(n int) {
+	g.mu.Lock()
+	g.size += int64(n)
+	g.mu.Unlock()
+	g.cond.Broadcast()
+}
+
+// finish says no more bytes come (err == nil) or the backup failed; it
+// reports whether this call ended the stream (false when already ended).
+func (g *growingFile) finish(err error) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done {
+		return false
+	}
+	g.done, g.err = true, err
+	g.cond.Broadcast()
+	return true
+}
+
+func (g *growingFile) Read(p []byte) (int, error) {
+	g.mu.Lock()
+	for g.off >= g.size && !g.done {
+		g.cond.Wait()
+	}
+	avail, err := g.size-g.off, g.err
+	g.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if avail == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > avail {
+		p = p[:avail]
+	}
+	n, err := g.f.ReadAt(p, g.off)
+	g.off += int64(n)
+	if err == io.EOF && n > 0 {
+		err = nil
+	}
+	return n, err
+}
+
+// notifyWriter writes to the file and tells the reader how far it got.
+type notifyWriter struct {
+	f *os.File
+	g *growingFile
+}
+
+func (w notifyWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.g.wrote(n)
+	return n, err
 }
 
 type tailBuf struct {
@@ -426,7 +537,7 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 			out.Summary = fmt.Sprintf("backup %s: %s (dump %s) in %s", filepath.Base(r.Path), human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), human.Duration(r.Duration))
 			out.Details = []string{
 				fmt.Sprintf("wrote %s: %s compressed from %s in %s (%s/s)", r.Path, human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), r.Duration.Round(time.Millisecond), human.Bytes(int64(float64(r.DumpBytes)/max(r.Duration.Seconds(), 0.001)))),
-				fmt.Sprintf("verified (gzip stream whole, dump trailer present) in %s", r.Verify.Round(time.Millisecond)),
+				fmt.Sprintf("verified while writing (gzip stream whole, dump trailer present), done %s after the last byte", r.Verify.Round(time.Millisecond)),
 			}
 			for _, rm := range r.Removed {
 				out.Details = append(out.Details, "rotated away "+rm)
