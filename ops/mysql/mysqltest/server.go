@@ -99,7 +99,12 @@ func Start(o Options) (*Server, error) {
 	if out, err := install.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
 	}
-	s.Args = append([]string{bin("mariadbd"), "--no-defaults", "--user=" + u.Username,
+	// Its own tmpdir: /tmp is shared with whatever else runs (and cleans) there.
+	tmp := filepath.Join(o.Dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, err
+	}
+	s.Args = append([]string{bin("mariadbd"), "--no-defaults", "--tmpdir=" + tmp, "--user=" + u.Username,
 		"--datadir=" + s.Datadir, "--socket=" + s.Socket, fmt.Sprintf("--port=%d", port),
 		"--bind-address=127.0.0.1", "--pid-file=" + filepath.Join(o.Dir, "mysqld.pid"),
 		"--log-error=" + filepath.Join(o.Dir, "error.log"),
@@ -139,7 +144,15 @@ func (s *Server) WaitUp(d time.Duration) error {
 				return nil
 			}
 		}
-		if time.Now().After(deadline) {
+		exited := false
+		if s.done != nil {
+			select {
+			case <-s.done:
+				exited = true
+			default:
+			}
+		}
+		if exited || time.Now().After(deadline) {
 			log, _ := os.ReadFile(filepath.Join(s.Dir, "error.log"))
 			return fmt.Errorf("mariadbd did not answer within %s: %v\n%s", d, err, tail(string(log), 20))
 		}
