@@ -116,6 +116,13 @@ func (d *DB) Status(ctx context.Context) *Status {
 			}
 		}
 	}
+	// Empty lists, not null, in --json.
+	if s.Binlogs == nil {
+		s.Binlogs = []Binlog{}
+	}
+	if s.CnfExpiry == nil {
+		s.CnfExpiry = []CnfSetting{}
+	}
 	if s.Disk != nil && s.Disk.Total > 0 {
 		s.BinlogShare = float64(s.BinlogTotal) * 100 / float64(s.Disk.Total)
 	}

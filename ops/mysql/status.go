@@ -47,7 +47,7 @@ type Server struct {
 
 // ServerStatus asks the server. Each statement is bounded by the timeout.
 func (c *Client) ServerStatus(ctx context.Context) (*Server, error) {
-	s := &Server{}
+	s := &Server{Binlogs: []Binlog{}}
 	_, rows, err := c.rows(ctx, "SELECT VERSION(), @@version_comment")
 	if err != nil {
 		return nil, err
