@@ -519,8 +519,10 @@ func Rotate(ctx context.Context, h host.Host, dir string, keep int) ([]string, e
 // Action is the backup as a gate action. progress may be nil.
 func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 	preview := []string{
-		host.ShellQuote(p.Argv) + " | pgzip -" + fmt.Sprint(p.Level) + " > " + p.Path + Partial,
-		fmt.Sprintf("renamed to %s only after the dump exits 0 and the file verifies", filepath.Base(p.Path)),
+		host.ShellQuote(p.Argv),
+		"  | pgzip -" + fmt.Sprint(p.Level) + " > " + p.Path + Partial,
+		"renamed to " + filepath.Base(p.Path) + " only after the dump",
+		"  exits 0 and the file verifies",
 		fmt.Sprintf("%s free in %s; keeps the newest %d backups", human.Bytes(int64(p.Free)), p.Dir, p.Keep),
 	}
 	if n := len(p.Previous) + 1 - p.Keep; p.Keep > 0 && n > 0 {

@@ -13,10 +13,18 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log"
 	"time"
 
 	driver "github.com/go-sql-driver/mysql"
 )
+
+func init() {
+	// The driver logs connection errors to stderr by itself; in the TUI that
+	// would scribble over the screen. Every error reaches the caller anyway.
+	_ = driver.SetLogger(log.New(io.Discard, "", 0))
+}
 
 // DefaultTimeout bounds connect, read and write when the caller gives none.
 const DefaultTimeout = 5 * time.Second

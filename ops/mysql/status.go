@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
+
+	driver "github.com/go-sql-driver/mysql"
 )
 
 // Binlog is one binary log as SHOW BINARY LOGS lists it.
@@ -47,6 +50,24 @@ type Server struct {
 
 // ServerStatus asks the server. Each statement is bounded by the timeout.
 func (c *Client) ServerStatus(ctx context.Context) (*Server, error) {
+	s, err := c.serverStatus(ctx)
+	return s, c.explain(err)
+}
+
+// explain says what a timeout means: the server did not answer in time.
+func (c *Client) explain(err error) error {
+	if err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrInvalidConn) || isTimeout(err)) {
+		return fmt.Errorf("no answer within %s (%w)", c.Timeout, err)
+	}
+	return err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (c *Client) serverStatus(ctx context.Context) (*Server, error) {
 	s := &Server{Binlogs: []Binlog{}}
 	_, rows, err := c.rows(ctx, "SELECT VERSION(), @@version_comment")
 	if err != nil {

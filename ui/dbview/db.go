@@ -115,7 +115,7 @@ func (t *Tab) Init() tea.Cmd   { return nil }
 func (t *Tab) Capturing() bool { return t.prompt != noPrompt }
 func (t *Tab) SetSize(w, h int) {
 	t.width, t.height = w, h
-	t.bar.Width = max(10, min(40, w-40))
+	t.bar.Width = max(10, min(30, w-50))
 }
 
 func (t *Tab) ShortHelp() []key.Binding {
@@ -407,7 +407,7 @@ func (t *Tab) View() string {
 	if t.loading {
 		stamp = "…" + stamp
 	}
-	top = append(top, fit(title, w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
+	top = append(top, padRight(fit(title, w-lipgloss.Width(stamp)-1), w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
 	top = append(top, t.diskLine(w))
 	if st.Emergency {
 		top = append(top, s.Crit.Render(fit(t.d.T(
@@ -530,7 +530,7 @@ func (t *Tab) table(w, rows int) []string {
 		switch {
 		case b.Active:
 			note = t.d.T("active", "使用中")
-		case i == t.cursor:
+		case i == t.cursor && i > 0:
 			note = t.d.T(fmt.Sprintf("p: purge the %d before", i), fmt.Sprintf("p: これより前の %d 個を削除", i))
 		}
 		line := fmt.Sprintf("  %-28s %10s   %s", b.Name, human.Bytes(b.Size), note)

@@ -215,9 +215,11 @@ func TestHungServerCmdReturns(t *testing.T) {
 		t.Error("a second reader started while one is stuck")
 	}
 	update(t, tab, call(t, c))
-	if v := tab.View(); !strings.Contains(v, "NOT ANSWERING") {
+	v := tab.View()
+	if !strings.Contains(v, "NOT ANSWERING") {
 		t.Errorf("view:\n%s", v)
 	}
+	checkWidth(t, v, 80, 20)
 	srv.Signal(syscall.SIGCONT)
 	if err := srv.WaitUp(30 * time.Second); err != nil {
 		t.Fatal(err)
