@@ -47,7 +47,7 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	if err != nil {
 		return gate.Action{}, fmt.Errorf("my.cnf: %w", err)
 	}
-	edits, err := cnf.PlanExpiry(days, !srv.MariaDB && srv.Expiry.UsesSeconds() && srv.Expiry.Days == nil)
+	edits, err := cnf.PlanExpiry(days, !srv.MariaDB && srv.Expiry.UsesSeconds()) // MySQL 8: the seconds are the current name
 	if err != nil {
 		return gate.Action{}, err
 	}
