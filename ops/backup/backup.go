@@ -285,7 +285,7 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 			}
 		}
 	}()
-	r, runErr := b.Host.Run(ctx, host.Cmd{Argv: p.Argv, Stdout: dumpCount, Timeout: -1})
+	r, runErr := b.runDump(ctx, p.Argv, dumpCount)
 	closeErr := gz.Close()
 	close(stop)
 	wg.Wait()
@@ -563,4 +563,27 @@ func (p Progress) String() string {
 		s += fmt.Sprintf(", ~%.0f%% of the last backup's size", f*100)
 	}
 	return s
+}
+
+// runDump runs the dump with its stdout on a pipe of ours, read in 1 MiB
+// chunks (a large pipe buffer and few wake-ups: the copy is on the hot path
+// of a multi-gigabyte stream). When w fails (disk full) the pipe is closed
+// so the dump dies of EPIPE instead of blocking.
+func (b *Backup) runDump(ctx context.Context, argv []string, w io.Writer) (host.Result, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return host.Result{Argv: argv, ExitCode: -1}, err
+	}
+	growPipe(pw)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		buf := make([]byte, 1<<20)
+		_, _ = io.CopyBuffer(w, pr, buf) // w keeps its own first error
+		pr.Close()
+	}()
+	r, err := b.Host.Run(ctx, host.Cmd{Argv: argv, Stdout: pw, Timeout: -1})
+	pw.Close()
+	<-copied
+	return r, err
 }
