@@ -37,6 +37,10 @@ func TestMain(m *testing.M) {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mariadbd:", err)
+		if srv != nil {
+			srv.Stop()
+		}
+		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	code := m.Run()

@@ -213,8 +213,13 @@ func (s *Server) Signal(sig syscall.Signal) error {
 	return syscall.Kill(pid, sig)
 }
 
-// Kill stops the server at once (SIGKILL) and waits for it to go.
+// Kill stops the server at once (SIGKILL) and waits for it to go. A server
+// that another process started on this datadir (a restart script) and that
+// has not written its pid file yet is found by its exact --datadir argument.
 func (s *Server) Kill() {
+	for _, pid := range s.pidsByDatadir() {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
 	if pid := s.Pid(); pid > 0 {
 		_ = syscall.Kill(pid, syscall.SIGCONT)
 		_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -280,4 +285,32 @@ func MountTmpfs(t testing.TB, size string) string {
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
 	return dir
+}
+
+// pidsByDatadir lists the mariadbd processes whose argv holds exactly
+// --datadir=s.Datadir (a unique temporary path).
+func (s *Server) pidsByDatadir() []int {
+	want := "--datadir=" + s.Datadir
+	var out []int
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(data), "\x00")
+		if !strings.HasSuffix(args[0], "mariadbd") {
+			continue
+		}
+		for _, a := range args {
+			if a == want {
+				var pid int
+				if _, err := fmt.Sscan(filepath.Base(filepath.Dir(p)), &pid); err == nil {
+					out = append(out, pid)
+				}
+				break
+			}
+		}
+	}
+	return out
 }
