@@ -305,7 +305,7 @@ func (a *App) View() string {
 	if a.confirm != nil {
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view(a.width))
 	} else if a.picker != nil {
-		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.picker.view(a.width))
+		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.picker.view(a.width, bh))
 	}
 	body = lipgloss.NewStyle().Width(a.width).Height(bh).MaxHeight(bh).MaxWidth(a.width).Render(body)
 	return lipgloss.JoinVertical(lipgloss.Left, a.tabBar(), body, a.statusLine(), a.helpView())

@@ -30,6 +30,7 @@ type hostPicker struct {
 
 type pickRow struct {
 	name, ssh, roles string
+	current          bool
 	probed           bool
 	probe            host.Probe
 }
@@ -52,7 +53,7 @@ func newHostPicker(d *common.Deps, gen int) (*hostPicker, tea.Cmd) {
 			r.ssh, r.roles = e.SSH, strings.Join(e.Roles, ",")
 		}
 		if name == d.Host || (common.IsLocal(name) && common.IsLocal(d.Host)) {
-			p.cur = i
+			p.cur, r.current = i, true
 		}
 		p.rows = append(p.rows, r)
 		cmds = append(cmds, probe(d.Hosts, name, gen))
@@ -98,30 +99,39 @@ func (p *hostPicker) update(msg tea.KeyMsg) (bool, string) {
 	return false, ""
 }
 
-func (p *hostPicker) view(width int) string {
+// view draws the dialog in width x height cells; with more hosts than fit,
+// the rows scroll to keep the selection shown.
+func (p *hostPicker) view(width, height int) string {
 	s := p.deps.Styles
 	t := p.deps.T
 	maxW := min(width-6, 100)
 	nameW, sshW := 5, 3
 	for _, r := range p.rows {
-		nameW = max(nameW, lipgloss.Width(r.name))
+		nameW = max(nameW, lipgloss.Width(r.name)+2)
 		sshW = max(sshW, lipgloss.Width(r.ssh))
 	}
-	nameW, sshW = min(nameW, 16)+2, min(sshW, 28)+2
+	nameW, sshW = min(nameW, 18)+2, min(sshW, 28)+2
 	lines := []string{s.Title.Render(t("Current host", "対象ホスト")), ""}
-	for i, r := range p.rows {
+	room := max(1, height-6) // border, title, blank, blank, key line
+	first := max(0, p.cur-room+1)
+	for i := first; i < len(p.rows) && i < first+room; i++ {
+		r := p.rows[i]
 		mark := "  "
 		if i == p.cur {
 			mark = "> "
 		}
-		line := mark + padTo(r.name, nameW) + padTo(r.ssh, sshW) + padTo(r.roles, 14) + p.state(r)
+		name := r.name
+		if r.current {
+			name += " *"
+		}
+		line := mark + padTo(name, nameW) + padTo(r.ssh, sshW) + padTo(r.roles, 14) + p.state(r)
 		line = truncate(line, maxW)
 		if i == p.cur {
 			line = s.Selected.Render(line)
 		}
 		lines = append(lines, line)
 	}
-	lines = append(lines, "", s.Muted.Render(t("j/k move · enter choose · esc close", "j/k 移動 · enter 選択 · esc 閉じる")))
+	lines = append(lines, "", s.Muted.Render(t("* current · j/k move · enter choose · esc close", "* 現在 · j/k 移動 · enter 選択 · esc 閉じる")))
 	return s.Border.Padding(0, 1).Render(strings.Join(lines, "\n"))
 }
 

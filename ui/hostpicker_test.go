@@ -175,3 +175,23 @@ func TestHostLabel(t *testing.T) {
 		}
 	}
 }
+
+// Many hosts scroll inside the dialog: the selection stays in view and the
+// dialog never grows past the room it is given.
+func TestHostPickerScrolls(t *testing.T) {
+	sh := newShell(t, false)
+	for i := range 30 {
+		sh.deps.Cfg.Hosts = append(sh.deps.Cfg.Hosts, config.HostEntry{Name: "srv" + strconv.Itoa(10+i), SSH: "hai@srv.example"})
+	}
+	p, _ := newHostPicker(sh.deps, 1) // the probes are not run
+	for range 40 {
+		p.update(keyMsg("j"))
+	}
+	v := p.view(80, 18)
+	if n := strings.Count(v, "\n") + 1; n > 18 {
+		t.Errorf("%d lines:\n%s", n, v)
+	}
+	if !strings.Contains(v, "> srv39") {
+		t.Errorf("selection not shown:\n%s", v)
+	}
+}
