@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/richs/richsops/cli"
+	_ "github.com/richs/richsops/cli/tailcmd"
 )
 
 func main() {

@@ -2,8 +2,11 @@ package logtail
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 const blockSize = 64 * 1024
@@ -122,3 +125,32 @@ func Before(o Origin, n, maxLine int) ([]Line, Origin, error) {
 	o.Offset = start
 	return sp.flush(sp.feed(data, nil)), o, nil
 }
+
+// Resolve turns a configured path that may be a glob into one file: the
+// newest match by modification time. A plain path is returned as is (it may
+// not exist yet: Follow waits for it).
+func Resolve(pattern string) (string, error) {
+	if !hasMeta(pattern) {
+		return pattern, nil
+	}
+	matches, err := filepath.Glob(pattern)
+	if err != nil {
+		return "", err
+	}
+	best, bestTime := "", int64(0)
+	for _, m := range matches {
+		fi, err := os.Stat(m)
+		if err != nil || fi.IsDir() {
+			continue
+		}
+		if t := fi.ModTime().UnixNano(); best == "" || t > bestTime {
+			best, bestTime = m, t
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("%s: no file matches", pattern)
+	}
+	return best, nil
+}
+
+func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[\`) }
