@@ -64,4 +64,3 @@ func Wrap(s string, w int) []string {
 	}
 	return rows
 }
-

@@ -74,6 +74,7 @@ type Model struct {
 	active  bool
 	notify  chan struct{}
 	pumping bool
+	gen     int       // pump generation: a replaced pump's batch does not re-arm
 	last    time.Time // when the last batch was taken
 	msg     string    // one-line note under the panes (errors of prompts)
 }
@@ -82,6 +83,7 @@ type Model struct {
 type batchMsg struct {
 	batches map[int]logtail.Batch
 	at      time.Time
+	gen     int
 }
 
 type loadedMsg struct {
@@ -135,13 +137,22 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		m.active = msg.Active
 		return m, nil
 	case batchMsg:
-		m.pumping = false
-		m.last = msg.at
 		for _, p := range m.panes {
 			if b, ok := msg.batches[p.id]; ok {
 				p.ingest(b)
 			}
 		}
+		if msg.gen != m.gen {
+			// A replaced pump took the wake-up the current one waits
+			// for: pass it on, in case a newer pane has lines.
+			select {
+			case m.notify <- struct{}{}:
+			default:
+			}
+			return m, nil
+		}
+		m.pumping = false
+		m.last = msg.at
 		return m, m.pump()
 	case loadedMsg:
 		return m, m.loaded(msg)
@@ -205,7 +216,7 @@ func (m *Model) open(src source) tea.Cmd {
 	m.focus, m.picker = len(m.panes)-1, false
 	m.layoutPanes()
 	start := m.starter(ctx, p)
-	m.pumping = false // a pump waiting without this pane's queue is left to time out
+	m.pumping = false // the waiting pump lacks this pane's queue: replace it
 	return tea.Batch(start, m.pump())
 }
 
@@ -258,6 +269,8 @@ func (m *Model) pump() tea.Cmd {
 		return nil
 	}
 	m.pumping = true
+	m.gen++
+	gen := m.gen
 	queues := make(map[int]*logtail.Queue, len(m.panes))
 	for _, p := range m.panes {
 		queues[p.id] = p.queue
@@ -281,14 +294,14 @@ func (m *Model) pump() tea.Cmd {
 			time.Sleep(wait)
 		}
 		if got := take(); len(got) > 0 {
-			return batchMsg{batches: got, at: time.Now()}
+			return batchMsg{batches: got, at: time.Now(), gen: gen}
 		}
 		select {
 		case <-notify:
 		case <-time.After(pumpTimeout):
 		}
 		time.Sleep(frame / 5) // let a burst gather
-		return batchMsg{batches: take(), at: time.Now()}
+		return batchMsg{batches: take(), at: time.Now(), gen: gen}
 	}
 }
 
