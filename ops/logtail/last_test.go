@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -180,4 +181,43 @@ func BenchmarkRingPush(b *testing.B) {
 		r.Push(batch)
 	}
 	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "lines/s")
+}
+
+// BenchmarkLast reads the last 1000 lines of a 1 MiB and a 256 MiB file:
+// the time must not depend on the size (the 2 GiB case is in bench/logs.sh).
+func BenchmarkLast(b *testing.B) {
+	line := []byte("2026-11-27 03:12:07,123 INFO inventory.check 商品 「テスト商品」 price=1980 stock=3\n")
+	for _, mib := range []int{1, 256} {
+		p := filepath.Join(b.TempDir(), "big.log")
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		chunk := bytes.Repeat(line, (1<<20)/len(line))
+		for i := 0; i < mib; i++ {
+			f.Write(chunk)
+		}
+		f.Close()
+		b.Run(strconv.Itoa(mib)+"MiB", func(b *testing.B) {
+			for b.Loop() {
+				if lines, err := Last(p, 1000, DefaultMaxLine); err != nil || len(lines) != 1000 {
+					b.Fatal(err, len(lines))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFeed is the follower's per-read work: split a 4 MiB read into
+// sanitized lines.
+func BenchmarkFeed(b *testing.B) {
+	line := []byte("2026-11-27 03:12:07,123 INFO inventory.check item 1234567 ok\n")
+	chunk := bytes.Repeat(line, readSize/len(line))
+	sp := newSplitter(DefaultMaxLine)
+	b.SetBytes(int64(len(chunk)))
+	n := 0
+	for b.Loop() {
+		n += len(sp.feed(chunk, nil))
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
 }

@@ -6,7 +6,7 @@
 package logtail
 
 import (
-	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/richs/richsops/ops/sanitize"
@@ -48,26 +48,32 @@ func newSplitter(max int) *splitter {
 	return &splitter{max: max}
 }
 
-// feed splits p, appending complete lines to out.
+// feed splits p, appending complete lines to out. p is copied into one
+// string per call; a line that needs no escaping is a substring of it, so
+// the common line costs no allocation of its own.
 func (s *splitter) feed(p []byte, out []Line) []Line {
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
+	chunk := string(p)
+	if out == nil {
+		out = make([]Line, 0, strings.Count(chunk, "\n"))
+	}
+	for len(chunk) > 0 {
+		i := strings.IndexByte(chunk, '\n')
 		if i < 0 {
-			s.add(p)
+			s.add(chunk)
 			break
 		}
 		if len(s.partial) == 0 && !s.cut && i <= s.max {
-			out = append(out, makeLine(p[:i], false)) // fast path: no copy
+			out = append(out, makeLine(chunk[:i], false)) // fast path
 		} else {
-			s.add(p[:i])
+			s.add(chunk[:i])
 			out = append(out, s.take())
 		}
-		p = p[i+1:]
+		chunk = chunk[i+1:]
 	}
 	return out
 }
 
-func (s *splitter) add(p []byte) {
+func (s *splitter) add(p string) {
 	if room := s.max - len(s.partial); len(p) > room {
 		p = p[:room]
 		s.cut = true
@@ -76,7 +82,7 @@ func (s *splitter) add(p []byte) {
 }
 
 func (s *splitter) take() Line {
-	l := makeLine(s.partial, s.cut)
+	l := makeLine(string(s.partial), s.cut)
 	s.partial, s.cut = s.partial[:0], false
 	return l
 }
@@ -89,25 +95,25 @@ func (s *splitter) flush(out []Line) []Line {
 	return out
 }
 
-func makeLine(b []byte, cut bool) Line {
+func makeLine(b string, cut bool) Line {
 	if n := len(b); n > 0 && b[n-1] == '\r' && !cut {
 		b = b[:n-1] // CRLF logs
 	}
 	if cut {
 		b = trimPartialRune(b)
 	}
-	return Line{Text: sanitize.Line(b), Cut: cut}
+	return Line{Text: sanitize.String(b), Cut: cut}
 }
 
 // trimPartialRune drops an incomplete UTF-8 sequence that the cap cut in two.
-func trimPartialRune(b []byte) []byte {
+func trimPartialRune(b string) string {
 	for i := 1; i <= utf8.UTFMax && i <= len(b); i++ {
 		c := b[len(b)-i]
 		if c < 0x80 {
 			return b
 		}
 		if utf8.RuneStart(c) {
-			if !utf8.FullRune(b[len(b)-i:]) {
+			if !utf8.FullRuneInString(b[len(b)-i:]) {
 				return b[:len(b)-i]
 			}
 			return b

@@ -68,8 +68,51 @@ func Line(b []byte) string {
 	return sb.String()
 }
 
-// String is Line for a string.
-func String(s string) string { return Line([]byte(s)) }
+// String is Line for a string. A string that needs no escaping is returned
+// as is, without a copy.
+func String(s string) string {
+	if Clean(s) {
+		return s
+	}
+	return Line([]byte(s))
+}
+
+// Clean reports whether s is already safe: printable ASCII and valid UTF-8
+// without unsafe runes or tabs, so that Line would return it unchanged.
+func Clean(s string) bool {
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && printable8(s[i:i+8]) {
+			i += 8
+			continue
+		}
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			return false
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size <= 1) || unsafeRune(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// printable8 reports whether all 8 bytes are in 0x20..0x7e, testing them
+// at once (the compiler turns the shifts into one load).
+func printable8(s string) bool {
+	_ = s[7]
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below20 := (w - ones*0x20) & ^w & highs // some byte < 0x20
+	is7f := ((w ^ ones*0x7f) - ones) & ^(w ^ ones*0x7f) & highs
+	return w&highs == 0 && below20 == 0 && is7f == 0
+}
 
 func plainASCII(b []byte) bool {
 	for _, c := range b {

@@ -56,6 +56,12 @@ func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := Line(b)
 		checkSafe(t, b, s)
+		if Clean(string(b)) && s != string(b) {
+			t.Fatalf("Clean(%q) but Line changed it to %q", b, s)
+		}
+		if String(string(b)) != s {
+			t.Fatalf("String and Line differ on %q", b)
+		}
 		if plainASCII(b) && s != string(b) {
 			t.Fatalf("plain ASCII changed: %q -> %q", b, s)
 		}
@@ -133,5 +139,18 @@ func BenchmarkLineASCII(b *testing.B) {
 	b.SetBytes(int64(len(line)))
 	for b.Loop() {
 		_ = Line(line)
+	}
+}
+
+func TestPrintable8EveryPosition(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abcdefgh")
+			b[pos] = byte(c)
+			want := c >= 0x20 && c < 0x7f
+			if got := printable8(string(b)); got != want {
+				t.Fatalf("printable8 with %#x at %d = %v", c, pos, got)
+			}
+		}
 	}
 }
