@@ -33,6 +33,9 @@ func init() {
 	cli.Register(cli.Command{Name: "tail", Summary: "print and follow a log like tail -F, sanitized", Usage: usage, Run: run})
 }
 
+// baseContext is the context -F runs in until ctrl+c; tests end it.
+var baseContext = context.Background
+
 // target is what to tail: a path on a host ("" = local).
 type target struct {
 	path, host string
@@ -57,7 +60,7 @@ func run(env *cli.Env, args []string) error {
 	}
 	maxLine := env.Cfg.LogView.MaxLineBytes
 	out := &printer{w: bufio.NewWriterSize(env.Stdout, 256*1024), errw: env.Stderr}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if t.host != "" && t.host != "local" {
