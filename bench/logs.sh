@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the Logs tab (issue 4, item 9), side by side with GNU tail in
-# one run. Usage: bench/logs.sh [a|b|c|d ...]   (default: all)
+# one run, and the rotation loss figures of item 8.
+# Usage: bench/logs.sh [a|b|c|d|r ...]   (default: all)
 # Big files go under $BENCH_DIR (default /tmp/richsops-bench) and are deleted
 # at the end. Needs: go, GNU coreutils, tmux, bash 5 (EPOCHREALTIME).
 set -euo pipefail
@@ -88,7 +89,7 @@ bench_b() {
 	echo "## (b) follow 5,000,000 appended lines"
 	awk 'BEGIN { for (i = 0; i < 5000000; i++) printf "2026-11-27 03:12:07,123 INFO inventory.check item %d ok\n", i }' >"$DIR/src.log"
 	ls -l "$DIR/src.log" | awk '{print "#   " $5 " bytes"}'
-	for round in 1 2 3; do
+	for round in 1 2 3 4 5; do
 		follow_rate "tail -n 0 -F (round $round)" tail -n 0 -F
 		follow_rate "richsops tail -n 0 -F" $RS tail -n 0 -F
 	done
@@ -155,6 +156,12 @@ bench_d() {
 	tmux kill-session -t richsops-bench
 }
 
-for b in "${@:-a b c d}"; do
+bench_r() {
+	echo "## (item 8) lost/doubled lines through rotation, richsops vs GNU tail -F on the same run (no -race)"
+	RICHSOPS_ROTATION_FIGURES=1 go test -count=1 -run 'TestFollowRotationNoLoss|TestRotationBurstFigures' -v ./ops/logtail |
+		grep -E 'lost' | sed 's/^ *follow_test.go:[0-9]*: //'
+}
+
+for b in "${@:-a b c d r}"; do
 	for x in $b; do "bench_$x"; done
 done
