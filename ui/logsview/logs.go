@@ -256,7 +256,10 @@ func (m *Model) starter(ctx context.Context, p *pane) tea.Cmd {
 				fail(err)
 				return
 			}
-			logtail.Follow(ctx, logtail.Options{Path: path, Lines: lines, MaxLine: maxLine}, q)
+			err = logtail.Follow(ctx, logtail.Options{Path: path, Lines: lines, MaxLine: maxLine}, q)
+			if ctx.Err() == nil {
+				fail(err) // a read error: say so in the pane header
+			}
 		}()
 		return nil
 	}
