@@ -8,10 +8,10 @@ import (
 
 // keyMap holds the Logs tab's bindings (the app's global keys are not reused).
 type keyMap struct {
-	Picker, Close, NextPane, PrevPane, Layout, Zoom, Pause  key.Binding
-	Up, Down, PgUp, PgDown, Top, Bottom                     key.Binding
-	Search, Next, Prev, Filter, FilterRe, Context, Clear    key.Binding
-	NextErr, PrevErr, Wrap, Save, Copy, PickerToggle, Enter key.Binding
+	Picker, Close, NextPane, PrevPane, Layout, Zoom, Pause key.Binding
+	Up, Down, PgUp, PgDown, Top, Bottom                    key.Binding
+	Search, Next, Prev, Filter, FilterRe, Context, Clear   key.Binding
+	NextErr, PrevErr, Wrap, Save, Copy, PickerToggle       key.Binding
 }
 
 func newKeys(t func(en, ja string) string) keyMap {
@@ -46,6 +46,5 @@ func newKeys(t func(en, ja string) string) keyMap {
 		Copy:     b([]string{"y"}, "y", t("copy line (OSC 52)", "行をコピー")),
 
 		PickerToggle: b([]string{" ", "enter"}, "enter", t("open/close", "開く/閉じる")),
-		Enter:        key.NewBinding(key.WithKeys("enter")),
 	}
 }

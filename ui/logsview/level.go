@@ -135,5 +135,7 @@ func levelStyle(st *common.Styles, l level) lipgloss.Style {
 	case levelDebug:
 		return st.Muted
 	}
-	return lipgloss.NewStyle()
+	return plainStyle
 }
+
+var plainStyle = lipgloss.NewStyle()

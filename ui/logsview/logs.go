@@ -164,23 +164,33 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		return m, common.Toast(fmt.Sprintf(m.d.T("saved %d lines to %s", "%d 行を %s に保存"), msg.n, msg.path), false)
 	case tea.MouseMsg:
-		if p := m.focused(); p != nil && msg.Action == tea.MouseActionPress {
+		var cmd tea.Cmd
+		if p := m.focused(); p != nil && !m.picker && msg.Action == tea.MouseActionPress {
 			switch msg.Button {
 			case tea.MouseButtonWheelUp:
-				p.scroll(-3)
+				if p.atTop() {
+					cmd = m.loadMore(p)
+				} else {
+					p.scroll(-3)
+				}
 			case tea.MouseButtonWheelDown:
 				p.scroll(3)
 			}
+			m.layoutPanes()
 		}
-		return m, nil
+		return m, cmd
 	case tea.KeyMsg:
-		if m.prompt != promptNone {
-			return m, m.promptKey(msg)
+		var cmd tea.Cmd
+		switch {
+		case m.prompt != promptNone:
+			cmd = m.promptKey(msg)
+		case m.picker:
+			cmd = m.pickerKey(msg)
+		default:
+			cmd = m.key(msg)
 		}
-		if m.picker {
-			return m, m.pickerKey(msg)
-		}
-		return m, m.key(msg)
+		m.layoutPanes() // the note line under the panes may have come or gone
+		return m, cmd
 	}
 	return m, nil
 }
@@ -488,16 +498,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.closePane(m.focus)
 	case key.Matches(msg, k.NextPane):
 		m.focus = (m.focus + 1) % len(m.panes)
-		m.layoutPanes()
 	case key.Matches(msg, k.PrevPane):
 		m.focus = (m.focus - 1 + len(m.panes)) % len(m.panes)
-		m.layoutPanes()
 	case key.Matches(msg, k.Layout):
 		m.layout = (m.layout + 1) % 3
-		m.layoutPanes()
 	case key.Matches(msg, k.Zoom):
 		m.zoom = !m.zoom
-		m.layoutPanes()
 	case key.Matches(msg, k.Pause):
 		if p.follow {
 			p.pause()
@@ -512,6 +518,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		p.scroll(1)
 	case key.Matches(msg, k.PgUp):
+		if p.atTop() {
+			return m.loadMore(p)
+		}
 		p.scroll(-p.bodyHeight())
 	case key.Matches(msg, k.PgDown):
 		p.scroll(p.bodyHeight())
@@ -570,7 +579,6 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return copyLine(p.ring.At(p.current()).String(), m.d.T("copied the line (OSC 52)", "行をコピーしました (OSC 52)"))
 	}
-	m.layoutPanes()
 	return nil
 }
 
@@ -579,7 +587,6 @@ func (m *Model) ask(pr prompt, label, value string) tea.Cmd {
 	m.input.Prompt = label
 	m.input.SetValue(value)
 	m.input.CursorEnd()
-	m.layoutPanes()
 	return m.input.Focus()
 }
 
@@ -588,15 +595,12 @@ func (m *Model) promptKey(msg tea.KeyMsg) tea.Cmd {
 	case tea.KeyEsc:
 		m.prompt = promptNone
 		m.input.Blur()
-		m.layoutPanes()
 		return nil
 	case tea.KeyEnter:
 		pr, text := m.prompt, m.input.Value()
 		m.prompt = promptNone
 		m.input.Blur()
-		cmd := m.apply(pr, text)
-		m.layoutPanes()
-		return cmd
+		return m.apply(pr, text)
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
@@ -642,6 +646,9 @@ func (m *Model) loadMore(p *pane) tea.Cmd {
 	room := p.ring.Cap() - p.ring.Len()
 	switch {
 	case p.loading:
+		return nil
+	case len(p.src.Argv) > 0 || (p.src.Host != "" && p.src.Host != "local"):
+		m.msg = m.d.T("earlier lines load only for local files", "前の行の読込はローカルファイルのみ")
 		return nil
 	case p.origin == nil || p.origin.Offset == 0:
 		m.msg = m.d.T("no earlier lines to load", "これより前の行はありません")

@@ -241,6 +241,9 @@ func TestTabKeys(t *testing.T) {
 	if !m.Capturing() {
 		t.Fatal("search prompt should capture keys")
 	}
+	if rows := strings.Count(m.View(), "\n") + 1; rows != 24 {
+		t.Errorf("with the prompt the view has %d rows, want 24", rows)
+	}
 	typeText(m, "ITEM 1")
 	press(m, "enter")
 	if got := p.ring.At(p.cursor).Text; !strings.Contains(got, "item 199") {
@@ -291,6 +294,9 @@ func TestTabKeys(t *testing.T) {
 	press(m, "enter")
 	if !strings.Contains(m.View(), "bad regexp") || p.count() != 5 {
 		t.Error("a bad regexp must be reported and keep the filter")
+	}
+	if rows := strings.Count(m.View(), "\n") + 1; rows != 24 {
+		t.Errorf("with a note line the view has %d rows, want 24", rows)
 	}
 
 	// Save the filtered lines.
