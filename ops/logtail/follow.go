@@ -82,6 +82,10 @@ type Options struct {
 // they run as root.
 var openFile = os.Open
 
+// removedGrace is how long a removed file is still read (an app may write
+// to it until it reopens its log) before it is closed.
+var removedGrace = 10 * time.Second
+
 // useFsnotify is false in the test of the polling fallback.
 var useFsnotify = true
 
@@ -97,8 +101,9 @@ type follower struct {
 	fi    os.FileInfo
 	off   int64
 	state State
-	told  bool // state has been sent at least once
-	gone  bool // the path no longer names f
+	told  bool      // state has been sent at least once
+	gone  bool      // the path no longer names f
+	since time.Time // when gone became true
 	lines []Line
 }
 
@@ -264,8 +269,16 @@ func (fl *follower) checkPath() error {
 	switch {
 	case err != nil:
 		if !fl.gone {
-			fl.gone = true
+			fl.gone, fl.since = true, time.Now()
 			return fl.setState(Removed, err, nil)
+		}
+		if time.Since(fl.since) > removedGrace {
+			// Let the deleted file go: an open descriptor would keep its
+			// disk space in use. Wait for a new file instead.
+			fl.lines = fl.sp.flush(fl.lines)
+			fl.f.Close()
+			fl.f = nil
+			return fl.setState(Missing, err, nil)
 		}
 		return nil
 	case !os.SameFile(st, fl.fi):

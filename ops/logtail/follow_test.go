@@ -128,6 +128,33 @@ func TestFollowMissingFileAppears(t *testing.T) {
 	}
 }
 
+func TestFollowReleasesRemovedFile(t *testing.T) {
+	removedGrace = 100 * time.Millisecond
+	defer func() { removedGrace = 10 * time.Second }()
+	p := writeFile(t, "gone.log", "a\n")
+	c := startFollow(t, Options{Path: p, Lines: 10, Poll: 20 * time.Millisecond})
+	eventually(t, "first line", linesAre(c, "a"))
+	f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	os.Remove(p)
+	f.WriteString("late\n") // the app writes on until it reopens
+	f.Close()
+	eventually(t, "removed status", func() bool { return c.hasState(Removed) })
+	eventually(t, "waiting for a new file", func() bool { return c.hasState(Missing) })
+	if !linesAre(c, "a", "late")() {
+		got, _ := c.snapshot()
+		t.Errorf("lines = %q, want the late line of the removed file too", got)
+	}
+	if fds, _ := filepath.Glob("/proc/self/fd/*"); len(fds) > 0 {
+		for _, fd := range fds {
+			if target, _ := os.Readlink(fd); strings.HasPrefix(target, p) {
+				t.Errorf("the removed file is still open: %s -> %s", fd, target)
+			}
+		}
+	}
+	appendTo(t, p, "new\n")
+	eventually(t, "the new file", linesAre(c, "a", "late", "new"))
+}
+
 func TestFollowPermissionDenied(t *testing.T) {
 	p := writeFile(t, "secret.log", "hidden\n")
 	var mu sync.Mutex
