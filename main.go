@@ -6,6 +6,9 @@ import (
 	"os"
 
 	"github.com/richs/richsops/cli"
+	_ "github.com/richs/richsops/cli/democmd"
+	_ "github.com/richs/richsops/cli/jobscmd"
+	_ "github.com/richs/richsops/cli/svccmd"
 	_ "github.com/richs/richsops/cli/tailcmd"
 )
 

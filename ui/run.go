@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/dbview"
 	"github.com/richs/richsops/ui/jobsview"
@@ -31,6 +33,12 @@ func NewDeps(d common.Deps) *common.Deps {
 	}
 	if d.Lang == "" {
 		d.Lang = d.Cfg.Lang
+	}
+	if d.Hosts == nil {
+		d.Hosts = host.NewRegistry(d.Cfg)
+	}
+	if d.Gate == nil {
+		d.Gate = gate.New(d.ReadOnly || d.Cfg.ReadOnly, d.Cfg.AuditLog)
 	}
 	return &d
 }

@@ -189,7 +189,15 @@ func (c *Config) applyDefaults() {
 	flt(&c.Thresholds.MemoryPercent, 90)
 	flt(&c.Thresholds.ProbeSlowSeconds, 2)
 
-	list(&c.Guard.Jobs, "check_item_mercari")
+	if c.Guard.Jobs == nil {
+		// The withdrawing Mercari checks: the ones that do harm while
+		// index-linux is down.
+		for _, j := range c.Jobs {
+			if j.Guard == "index-linux" && strings.HasPrefix(j.Name, "check_") {
+				c.Guard.Jobs = append(c.Guard.Jobs, j.Name)
+			}
+		}
+	}
 	num(&c.Guard.Threshold, 3)
 	dur(&c.Guard.Interval, time.Minute)
 	str(&c.Guard.StateFile, "/var/lib/richsops/guard.json")
