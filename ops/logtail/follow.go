@@ -86,25 +86,73 @@ var openFile = os.Open
 // to it until it reopens its log) before it is closed.
 var removedGrace = 10 * time.Second
 
+// rotatedGrace is how long a file renamed away is still read after the new
+// one appeared (the app writes to it until it reopens its log).
+var rotatedGrace = 10 * time.Second
+
 // useFsnotify is false in the test of the polling fallback.
 var useFsnotify = true
 
 // readSize is how much is read before splitting (see readToEOF).
 const readSize = 4 << 20
 
+// tailed is one open file being read: where reading is, and its partial line.
+type tailed struct {
+	f    *os.File
+	fi   os.FileInfo
+	off  int64
+	sp   *splitter
+	last []byte    // the last bytes read (up to lastKeep), to recognise a copy
+	at   time.Time // when it was opened
+}
+
+// lastKeep is how many of the last bytes read are kept to check that a
+// rotated copy holds what was read from the file before it was truncated.
+const lastKeep = 256
+
+func (t *tailed) remember(p []byte) {
+	if len(p) >= lastKeep {
+		t.last = append(t.last[:0], p[len(p)-lastKeep:]...)
+		return
+	}
+	t.last = append(t.last, p...)
+	if over := len(t.last) - lastKeep; over > 0 {
+		t.last = append(t.last[:0], t.last[over:]...)
+	}
+}
+
 type follower struct {
 	opt   Options
 	sink  Sink
-	sp    *splitter
 	buf   []byte
-	f     *os.File
-	fi    os.FileInfo
-	off   int64
+	cur   *tailed // the file the path names (nil while missing)
+	old   *tailed // the file rotated away, still read until oldUntil
+	until time.Time
 	state State
 	told  bool      // state has been sent at least once
-	gone  bool      // the path no longer names f
+	gone  bool      // the path no longer names cur
 	since time.Time // when gone became true
 	lines []Line
+	seen  []os.FileInfo // the files followed lately, never to be read twice
+}
+
+// maxSeen bounds follower.seen.
+const maxSeen = 16
+
+func (fl *follower) sawBefore(fi os.FileInfo) bool {
+	for _, s := range fl.seen {
+		if os.SameFile(s, fi) {
+			return true
+		}
+	}
+	return false
+}
+
+func (fl *follower) see(fi os.FileInfo) {
+	if len(fl.seen) == maxSeen {
+		fl.seen = fl.seen[1:]
+	}
+	fl.seen = append(fl.seen, fi)
 }
 
 // Follow emits the last opt.Lines lines of opt.Path, then every line
@@ -113,10 +161,12 @@ type follower struct {
 // the new one from its start; after a truncation it reads from the start. A
 // partial last line is held until its newline.
 func Follow(ctx context.Context, opt Options, sink Sink) error {
-	fl := &follower{opt: opt, sink: sink, sp: newSplitter(opt.MaxLine), buf: make([]byte, readSize)}
+	fl := &follower{opt: opt, sink: sink, buf: make([]byte, readSize)}
 	defer func() {
-		if fl.f != nil {
-			fl.f.Close()
+		for _, t := range []*tailed{fl.cur, fl.old} {
+			if t != nil {
+				t.f.Close()
+			}
 		}
 	}()
 	events, stop := watchFolder(opt.Path)
@@ -153,20 +203,50 @@ func Follow(ctx context.Context, opt Options, sink Sink) error {
 	}
 }
 
-// step does one round: open if needed, read to the end, check the path.
+// step does one round: read what the rotated file still got, open the
+// path if needed, read to the end, check the path.
 func (fl *follower) step(first bool) error {
-	if fl.f == nil {
+	if err := fl.readOld(); err != nil {
+		return err
+	}
+	if fl.cur == nil {
 		if err := fl.open(first, false); err != nil {
 			return err
 		}
-		if fl.f == nil {
+		if fl.cur == nil {
 			return nil
 		}
 	}
-	if err := fl.readToEOF(); err != nil {
+	if err := fl.readToEOF(fl.cur); err != nil {
 		return err
 	}
 	return fl.checkPath()
+}
+
+// readOld reads lines still written to the file rotated away: with
+// logrotate's create, the new file exists before the app reopens its log,
+// and until then the app writes to the old one. After rotatedGrace it is
+// closed (its last partial line emitted).
+func (fl *follower) readOld() error {
+	if fl.old == nil {
+		return nil
+	}
+	if err := fl.readToEOF(fl.old); err != nil {
+		return err
+	}
+	if time.Now().After(fl.until) {
+		fl.retire()
+	}
+	return nil
+}
+
+// retire closes the rotated file, emitting its partial line with the next batch.
+func (fl *follower) retire() {
+	if fl.old != nil {
+		fl.lines = fl.old.sp.flush(fl.lines)
+		fl.old.f.Close()
+		fl.old = nil
+	}
 }
 
 // open opens the path. The first open starts at the last opt.Lines lines;
@@ -185,19 +265,22 @@ func (fl *follower) open(first, replaced bool) error {
 		f.Close()
 		return fl.setState(Missing, err, nil)
 	}
-	fl.f, fl.fi, fl.off, fl.gone = f, fi, 0, false
+	t := &tailed{f: f, fi: fi, sp: newSplitter(fl.opt.MaxLine), at: time.Now()}
+	fl.cur, fl.gone = t, false
+	fl.see(fi)
 	var origin *Origin
 	if first {
 		end, n := fi.Size(), fl.opt.Lines
 		if n > 0 && !endsWithNewline(f, end) {
 			n++ // the partial last line is held, not shown: show n complete ones
 		}
-		data, start, err := lastRegion(f, end, n, fl.sp.max)
+		data, start, err := lastRegion(f, end, n, t.sp.max)
 		if err != nil {
 			return err
 		}
-		fl.lines = fl.sp.feed(data, fl.lines[:0])
-		fl.off = end
+		fl.lines = t.sp.feed(data, fl.lines[:0])
+		t.off = end
+		t.remember(data)
 		origin = &Origin{Path: fl.opt.Path, File: fi, Offset: start}
 	}
 	st := Following
@@ -224,14 +307,15 @@ func (fl *follower) setState(st State, err error, origin *Origin) error {
 	return fl.sink.Emit(b)
 }
 
-// readToEOF reads what was appended and emits it. It reads everything
-// available (up to readAhead) before splitting: under copytruncate, bytes
+// readToEOF reads what was appended to t and emits it. It reads everything
+// available (up to readSize) before splitting: under copytruncate, bytes
 // not read before the truncation are gone, so reading comes first.
-func (fl *follower) readToEOF() error {
+func (fl *follower) readToEOF(t *tailed) error {
 	for {
-		n, err := fl.readAhead()
+		n, err := fl.readAhead(t)
 		if n > 0 {
-			fl.lines = fl.sp.feed(fl.buf[:n], fl.lines)
+			t.remember(fl.buf[:n])
+			fl.lines = t.sp.feed(fl.buf[:n], fl.lines)
 			if len(fl.lines) > 0 {
 				if e := fl.sink.Emit(Batch{Lines: fl.lines}); e != nil {
 					return e
@@ -245,13 +329,13 @@ func (fl *follower) readToEOF() error {
 	}
 }
 
-// readAhead fills fl.buf from the file; io.EOF is not an error.
-func (fl *follower) readAhead() (int, error) {
+// readAhead fills fl.buf from t; io.EOF is not an error.
+func (fl *follower) readAhead(t *tailed) (int, error) {
 	n := 0
 	for n < len(fl.buf) {
-		m, err := fl.f.ReadAt(fl.buf[n:], fl.off)
+		m, err := t.f.ReadAt(fl.buf[n:], t.off)
 		n += m
-		fl.off += int64(m)
+		t.off += int64(m)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return n, nil
@@ -265,6 +349,7 @@ func (fl *follower) readAhead() (int, error) {
 // checkPath notices rotation (the path names another file), removal and
 // truncation.
 func (fl *follower) checkPath() error {
+	cur := fl.cur
 	st, err := os.Stat(fl.opt.Path)
 	switch {
 	case err != nil:
@@ -275,38 +360,136 @@ func (fl *follower) checkPath() error {
 		if time.Since(fl.since) > removedGrace {
 			// Let the deleted file go: an open descriptor would keep its
 			// disk space in use. Wait for a new file instead.
-			fl.lines = fl.sp.flush(fl.lines)
-			fl.f.Close()
-			fl.f = nil
+			fl.lines = cur.sp.flush(fl.lines)
+			cur.f.Close()
+			fl.cur = nil
 			return fl.setState(Missing, err, nil)
 		}
 		return nil
-	case !os.SameFile(st, fl.fi):
-		// Drain the old file first: the writer may have added lines
-		// between our last read and the rename.
-		if err := fl.readToEOF(); err != nil {
+	case !os.SameFile(st, cur.fi):
+		// Drain the old file first (the writer may have added lines since
+		// our last read), and keep reading it for a while: the app may
+		// still write to it until it reopens its log.
+		if err := fl.readToEOF(cur); err != nil {
 			return err
 		}
-		fl.lines = fl.sp.flush(fl.lines)
-		fl.f.Close()
-		fl.f = nil
+		fl.retire()
+		fl.old, fl.until, fl.cur = cur, time.Now().Add(rotatedGrace), nil
+		if err := fl.readSkipped(cur, st); err != nil {
+			return err
+		}
 		if err := fl.open(false, true); err != nil {
 			return err
 		}
-		if fl.f != nil {
-			return fl.readToEOF()
+		if fl.cur != nil {
+			return fl.readToEOF(fl.cur)
 		}
 		return nil
-	case st.Size() < fl.off:
-		fl.lines = fl.sp.flush(fl.lines)
-		fl.off = 0
+	case st.Size() < cur.off:
+		// copytruncate: what was written after our last read and before
+		// the truncation is gone from this file, but logrotate copied it
+		// to the rotated file first: read the rest from there.
+		if err := fl.recoverFromCopy(cur); err != nil {
+			return err
+		}
+		fl.lines = cur.sp.flush(fl.lines)
+		cur.off, cur.last = 0, cur.last[:0]
 		if err := fl.setState(Truncated, nil, nil); err != nil {
 			return err
 		}
 		fl.state = Following // the next truncation is reported again
-		return fl.readToEOF()
+		return fl.readToEOF(cur)
 	}
 	return nil
+}
+
+// readSkipped reads whole any file that was rotated away while we still
+// read cur: when two rotations come faster than one look at the path, the
+// file between them is now PATH.1 (or PATH-*), never opened by us. Only
+// files written since cur was opened and never followed count.
+func (fl *follower) readSkipped(cur *tailed, now os.FileInfo) error {
+	names := rotatedCopies(fl.opt.Path)
+	for i := len(names) - 1; i >= 0; i-- { // oldest first
+		f, err := os.Open(names[i])
+		if err != nil {
+			continue
+		}
+		fi, err := f.Stat()
+		if err != nil || !fi.ModTime().After(cur.at) || fl.sawBefore(fi) || os.SameFile(fi, now) {
+			f.Close()
+			continue
+		}
+		fl.see(fi)
+		t := &tailed{f: f, fi: fi, sp: newSplitter(fl.opt.MaxLine)}
+		err = fl.readToEOF(t)
+		fl.lines = t.sp.flush(fl.lines)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recoverFromCopy reads, from the rotated copy of a truncated file, the
+// bytes after the ones already read. The copy is the newest uncompressed
+// PATH.1 or PATH-* / PATH.* written in the last minute whose bytes just before
+// our offset are the last ones we read; without one nothing is read.
+func (fl *follower) recoverFromCopy(t *tailed) error {
+	if t.off == 0 || len(t.last) == 0 {
+		return nil
+	}
+	for _, name := range rotatedCopies(fl.opt.Path) {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		fi, err := f.Stat()
+		if err != nil || fi.Size() <= t.off || os.SameFile(fi, t.fi) || !sameBytesAt(f, t.off-int64(len(t.last)), t.last) {
+			f.Close()
+			continue
+		}
+		c := &tailed{f: f, fi: fi, off: t.off, sp: t.sp}
+		err = fl.readToEOF(c)
+		f.Close()
+		return err
+	}
+	return nil
+}
+
+// rotatedCopies lists the files logrotate may have copied path to, newest
+// first.
+func rotatedCopies(path string) []string {
+	var names []string
+	var times []time.Time
+	dotted, _ := filepath.Glob(path + ".*")
+	dashed, _ := filepath.Glob(path + "-*")
+	for _, m := range append(dotted, dashed...) {
+		switch filepath.Ext(m) {
+		case ".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip":
+			continue
+		}
+		fi, err := os.Stat(m)
+		if err != nil || !fi.Mode().IsRegular() || time.Since(fi.ModTime()) > time.Minute {
+			continue
+		}
+		i := len(names)
+		for i > 0 && times[i-1].Before(fi.ModTime()) {
+			i--
+		}
+		names = append(names[:i], append([]string{m}, names[i:]...)...)
+		times = append(times[:i], append([]time.Time{fi.ModTime()}, times[i:]...)...)
+	}
+	return names
+}
+
+func sameBytesAt(f io.ReaderAt, off int64, want []byte) bool {
+	if off < 0 {
+		return false
+	}
+	got := make([]byte, len(want))
+	_, err := f.ReadAt(got, off)
+	return err == nil && string(got) == string(want)
 }
 
 // watchFolder watches the folder of path (not the file: the file is
