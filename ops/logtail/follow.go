@@ -157,9 +157,10 @@ func (fl *follower) see(fi os.FileInfo) {
 
 // Follow emits the last opt.Lines lines of opt.Path, then every line
 // appended, until ctx ends or the sink fails. It follows the path, not the
-// file: after a rename or delete it drains the old file, then switches to
-// the new one from its start; after a truncation it reads from the start. A
-// partial last line is held until its newline.
+// file: after a rename or delete it drains the old file, switches to the new
+// one from its start and reads the old one for rotatedGrace more; after a
+// truncation it reads the lost tail from logrotate's copy, then the file
+// from its start. A partial last line is held until its newline.
 func Follow(ctx context.Context, opt Options, sink Sink) error {
 	fl := &follower{opt: opt, sink: sink, buf: make([]byte, readSize)}
 	defer func() {
@@ -220,7 +221,20 @@ func (fl *follower) step(first bool) error {
 	if err := fl.readToEOF(fl.cur); err != nil {
 		return err
 	}
-	return fl.checkPath()
+	if err := fl.checkPath(); err != nil {
+		return err
+	}
+	return fl.emitHeld()
+}
+
+// emitHeld sends lines held back (a retired file's last partial line).
+func (fl *follower) emitHeld() error {
+	if len(fl.lines) == 0 {
+		return nil
+	}
+	b := Batch{Lines: fl.lines}
+	fl.lines = nil
+	return fl.sink.Emit(b)
 }
 
 // readOld reads lines still written to the file rotated away: with
