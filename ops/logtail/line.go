@@ -56,15 +56,21 @@ func (s *splitter) feed(p []byte, out []Line) []Line {
 	if out == nil {
 		out = make([]Line, 0, strings.Count(chunk, "\n"))
 	}
+	// One check for the whole read: then its lines need none (a CR is a
+	// control byte, so CRLF lines take the slow path and lose the CR).
+	allClean := sanitize.CleanLines(chunk)
 	for len(chunk) > 0 {
 		i := strings.IndexByte(chunk, '\n')
 		if i < 0 {
 			s.add(chunk)
 			break
 		}
-		if len(s.partial) == 0 && !s.cut && i <= s.max {
-			out = append(out, makeLine(chunk[:i], false)) // fast path
-		} else {
+		switch {
+		case len(s.partial) == 0 && !s.cut && i <= s.max && allClean:
+			out = append(out, Line{Text: chunk[:i]}) // fast path: no copy, no check
+		case len(s.partial) == 0 && !s.cut && i <= s.max:
+			out = append(out, makeLine(chunk[:i], false))
+		default:
 			s.add(chunk[:i])
 			out = append(out, s.take())
 		}

@@ -79,18 +79,52 @@ func String(s string) string {
 
 // Clean reports whether s is already safe: printable ASCII and valid UTF-8
 // without unsafe runes or tabs, so that Line would return it unchanged.
-func Clean(s string) bool {
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) && printable8(s[i:i+8]) {
-			i += 8
-			continue
+func Clean(s string) bool { return clean(s, false) }
+
+// CleanLines is Clean for text of several lines: newlines are allowed. A
+// follower checks a whole read at once, then needs no check per line.
+func CleanLines(s string) bool { return clean(s, true) }
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+	lows  = 0x7f7f7f7f7f7f7f7f
+)
+
+// atLeast has the high bit of each byte of w set where that byte >= n
+// (1 <= n <= 0x80); exact per byte, no carries between bytes.
+func atLeast(w uint64, n byte) uint64 {
+	return (((w & lows) + ones*uint64(0x80-n)) | w) & highs
+}
+
+// equal has the high bit of each byte of w set where that byte == c.
+func equal(w uint64, c byte) uint64 {
+	x := w ^ ones*uint64(c)
+	return ^(((x & lows) + lows) | x) & highs
+}
+
+func clean(s string, allowNL bool) bool {
+	i := 0
+	for i < len(s) {
+		if i+8 <= len(s) {
+			// Eight bytes at once (the shifts compile to one load).
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			ok := atLeast(w, 0x20)
+			if allowNL {
+				ok |= equal(w, '\n')
+			}
+			if ok == highs && atLeast(w, 0x7f) == 0 {
+				i += 8
+				continue
+			}
 		}
 		c := s[i]
-		if c >= 0x20 && c < 0x7f {
+		switch {
+		case c >= 0x20 && c < 0x7f, c == '\n' && allowNL:
 			i++
 			continue
-		}
-		if c < 0x80 {
+		case c < 0x80:
 			return false
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -100,18 +134,6 @@ func Clean(s string) bool {
 		i += size
 	}
 	return true
-}
-
-// printable8 reports whether all 8 bytes are in 0x20..0x7e, testing them
-// at once (the compiler turns the shifts into one load).
-func printable8(s string) bool {
-	_ = s[7]
-	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below20 := (w - ones*0x20) & ^w & highs // some byte < 0x20
-	is7f := ((w ^ ones*0x7f) - ones) & ^(w ^ ones*0x7f) & highs
-	return w&highs == 0 && below20 == 0 && is7f == 0
 }
 
 func plainASCII(b []byte) bool {

@@ -59,6 +59,13 @@ func FuzzLine(f *testing.F) {
 		if Clean(string(b)) && s != string(b) {
 			t.Fatalf("Clean(%q) but Line changed it to %q", b, s)
 		}
+		if CleanLines(string(b)) {
+			for _, l := range strings.Split(string(b), "\n") {
+				if Line([]byte(l)) != l {
+					t.Fatalf("CleanLines(%q) but Line changes line %q", b, l)
+				}
+			}
+		}
 		if String(string(b)) != s {
 			t.Fatalf("String and Line differ on %q", b)
 		}
@@ -142,14 +149,17 @@ func BenchmarkLineASCII(b *testing.B) {
 	}
 }
 
-func TestPrintable8EveryPosition(t *testing.T) {
-	for pos := 0; pos < 8; pos++ {
+func TestCleanEveryByteAtEveryPosition(t *testing.T) {
+	for pos := 0; pos < 16; pos++ {
 		for c := 0; c < 256; c++ {
-			b := []byte("abcdefgh")
+			b := []byte("abcdefghijklmnop")
 			b[pos] = byte(c)
 			want := c >= 0x20 && c < 0x7f
-			if got := printable8(string(b)); got != want {
-				t.Fatalf("printable8 with %#x at %d = %v", c, pos, got)
+			if got := Clean(string(b)); got != want {
+				t.Fatalf("Clean with %#x at %d = %v", c, pos, got)
+			}
+			if got := CleanLines(string(b)); got != (want || c == '\n') {
+				t.Fatalf("CleanLines with %#x at %d = %v", c, pos, got)
 			}
 		}
 	}
