@@ -47,6 +47,14 @@ type stopAfter struct {
 	started chan struct{}
 }
 
+func (s *stopAfter) EmitRaw(text []byte) error {
+	err := s.printer.EmitRaw(text)
+	if s.left -= bytes.Count(text, []byte("\n")); s.left <= 0 {
+		s.cancel()
+	}
+	return err
+}
+
 func (s *stopAfter) Emit(b logtail.Batch) error {
 	if b.Status != nil && b.Status.State == logtail.Following {
 		close(s.started)

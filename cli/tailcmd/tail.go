@@ -126,6 +126,16 @@ func (p *printer) Emit(b logtail.Batch) error {
 	return nil
 }
 
+// EmitRaw writes lines the follower found clean as they are: no copy into
+// Lines (logtail.RawSink), for tail -F's throughput.
+func (p *printer) EmitRaw(text []byte) error {
+	_, err := p.w.Write(text)
+	if err == nil {
+		err = p.w.Flush()
+	}
+	return err
+}
+
 // finish makes ctrl+c a clean exit.
 func (p *printer) finish(ctx context.Context, err error) error {
 	p.w.Flush()

@@ -90,6 +90,15 @@ func TestTailFollowThroughRotation(t *testing.T) {
 	os.WriteFile(p, []byte("new\n"), 0o644)
 	waitFor(t, func() bool { return out.String() == "old\nnew\n" })
 	waitFor(t, func() bool { return strings.Contains(errOut.String(), "rotated") })
+	// Clean lines go out as read; others are escaped and cut as ever.
+	f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("plain 1\nplain 2\n")
+	f.Sync()
+	waitFor(t, func() bool { return strings.HasSuffix(out.String(), "plain 2\n") })
+	f.WriteString("esc \x1b[1m\n" + strings.Repeat("y", 150) + "\nplain 3\n")
+	f.Close()
+	want := "old\nnew\nplain 1\nplain 2\nesc \\x1b[1m\n" + strings.Repeat("y", 100) + logtail.CutMark + "\nplain 3\n"
+	waitFor(t, func() bool { return out.String() == want })
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("ctrl+c should end tail -F cleanly, got %v", err)

@@ -1,6 +1,7 @@
 package logtail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // State says what a follower is doing, for the pane header and tail's stderr.
@@ -65,6 +68,15 @@ type Batch struct {
 // Sink receives batches. An error stops the follower (tail's broken pipe).
 type Sink interface {
 	Emit(b Batch) error
+}
+
+// RawSink is a Sink that also takes text straight from a read (tail's
+// printer): when a read's complete lines need no escaping and none is over
+// the cap, the follower hands them over as they are, without splitting them
+// into Lines. text is only valid during the call.
+type RawSink interface {
+	Sink
+	EmitRaw(text []byte) error
 }
 
 // Options configure Follow.
@@ -329,7 +341,11 @@ func (fl *follower) readToEOF(t *tailed) error {
 		n, err := fl.readAhead(t)
 		if n > 0 {
 			t.remember(fl.buf[:n])
-			fl.lines = t.sp.feed(fl.buf[:n], fl.lines)
+			data, e := fl.emitRaw(t, fl.buf[:n])
+			if e != nil {
+				return e
+			}
+			fl.lines = t.sp.feed(data, fl.lines)
 			if len(fl.lines) > 0 {
 				if e := fl.sink.Emit(Batch{Lines: fl.lines}); e != nil {
 					return e
@@ -341,6 +357,33 @@ func (fl *follower) readToEOF(t *tailed) error {
 			return err
 		}
 	}
+}
+
+// emitRaw hands a RawSink the complete lines of data when they can go as
+// they are, and returns what is left to split (all of data otherwise).
+func (fl *follower) emitRaw(t *tailed, data []byte) ([]byte, error) {
+	rs, ok := fl.sink.(RawSink)
+	if !ok || len(fl.lines) > 0 || len(t.sp.partial) > 0 || t.sp.cut {
+		return data, nil
+	}
+	end := bytes.LastIndexByte(data, '\n') + 1
+	if end == 0 || !sanitize.CleanLinesBytes(data[:end]) || longestLine(data[:end]) > t.sp.max {
+		return data, nil
+	}
+	return data[end:], rs.EmitRaw(data[:end])
+}
+
+func longestLine(b []byte) int {
+	longest := 0
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b)
+		}
+		longest = max(longest, i)
+		b = b[min(i+1, len(b)):]
+	}
+	return longest
 }
 
 // readAhead fills fl.buf from t; io.EOF is not an error.

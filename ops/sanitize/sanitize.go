@@ -79,11 +79,14 @@ func String(s string) string {
 
 // Clean reports whether s is already safe: printable ASCII and valid UTF-8
 // without unsafe runes or tabs, so that Line would return it unchanged.
-func Clean(s string) bool { return clean(s, false) }
+func Clean(s string) bool { return clean(s, false, utf8.DecodeRuneInString) }
 
 // CleanLines is Clean for text of several lines: newlines are allowed. A
 // follower checks a whole read at once, then needs no check per line.
-func CleanLines(s string) bool { return clean(s, true) }
+func CleanLines(s string) bool { return clean(s, true, utf8.DecodeRuneInString) }
+
+// CleanLinesBytes is CleanLines for bytes.
+func CleanLinesBytes(b []byte) bool { return clean(b, true, utf8.DecodeRune) }
 
 const (
 	ones  = 0x0101010101010101
@@ -103,13 +106,14 @@ func equal(w uint64, c byte) uint64 {
 	return ^(((x & lows) + lows) | x) & highs
 }
 
-func clean(s string, allowNL bool) bool {
+func clean[T string | []byte](s T, allowNL bool, decode func(T) (rune, int)) bool {
 	i := 0
 	for i < len(s) {
 		if i+8 <= len(s) {
 			// Eight bytes at once (the shifts compile to one load).
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			b := s[i : i+8]
+			w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 			ok := atLeast(w, 0x20)
 			if allowNL {
 				ok |= equal(w, '\n')
@@ -127,7 +131,7 @@ func clean(s string, allowNL bool) bool {
 		case c < 0x80:
 			return false
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decode(s[i:])
 		if (r == utf8.RuneError && size <= 1) || unsafeRune(r) {
 			return false
 		}

@@ -59,6 +59,9 @@ func FuzzLine(f *testing.F) {
 		if Clean(string(b)) && s != string(b) {
 			t.Fatalf("Clean(%q) but Line changed it to %q", b, s)
 		}
+		if CleanLinesBytes(b) != CleanLines(string(b)) {
+			t.Fatalf("CleanLinesBytes and CleanLines differ on %q", b)
+		}
 		if CleanLines(string(b)) {
 			for _, l := range strings.Split(string(b), "\n") {
 				if Line([]byte(l)) != l {
@@ -160,6 +163,9 @@ func TestCleanEveryByteAtEveryPosition(t *testing.T) {
 			}
 			if got := CleanLines(string(b)); got != (want || c == '\n') {
 				t.Fatalf("CleanLines with %#x at %d = %v", c, pos, got)
+			}
+			if got := CleanLinesBytes(b); got != (want || c == '\n') {
+				t.Fatalf("CleanLinesBytes with %#x at %d = %v", c, pos, got)
 			}
 		}
 	}
