@@ -92,5 +92,6 @@ func RunTUI(env *Env) error {
 		ReadOnly:  env.Cfg.ReadOnly,
 		HostLabel: hostLabel,
 	})
+	defer env.Hosts.Close() // end the shared ssh connections on quit
 	return ui.Run(d)
 }

@@ -179,6 +179,9 @@ func (c *Config) Validate() Problems {
 		if h.SSH == "" || strings.HasPrefix(h.SSH, "-") {
 			add(k+".ssh", "want user@host, not %q", h.SSH)
 		}
+		if err := CheckSSHOptions(h.Options); err != nil {
+			add(k+".options", "%v", err)
+		}
 	}
 	return ps
 }

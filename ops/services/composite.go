@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -73,7 +74,9 @@ func RedisThenIndexLinux(cfg *config.Config, hosts *host.Registry, check HealthC
 		out.Details = append(out.Details, o1.Summary, o2.Summary)
 		out.Summary = redis.Name + " restarted, then " + idx.Name + " restarted"
 		if check != nil {
-			ok, why := check(ctx)
+			// A Node app is "online" in pm2 before its management server
+			// listens: give it a while before calling it unhealthy.
+			ok, why := waitHealthy(ctx, check, HealthWait)
 			out.Details = append(out.Details, "health: "+why)
 			if !ok {
 				return out, fmt.Errorf("both restarted, but index-linux is unhealthy: %s", why)
@@ -83,4 +86,23 @@ func RedisThenIndexLinux(cfg *config.Config, hosts *host.Registry, check HealthC
 		return out, nil
 	}
 	return a, nil
+}
+
+// HealthWait is how long RedisThenIndexLinux waits for index-linux to
+// answer after its restart.
+var HealthWait = 30 * time.Second
+
+func waitHealthy(ctx context.Context, check HealthCheck, limit time.Duration) (bool, string) {
+	deadline := time.Now().Add(limit)
+	for {
+		ok, why := check(ctx)
+		if ok || time.Now().After(deadline) || ctx.Err() != nil {
+			return ok, why
+		}
+		select {
+		case <-ctx.Done():
+			return ok, why
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
