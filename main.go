@@ -11,6 +11,7 @@ import (
 	_ "github.com/richs/richsops/cli/jobscmd"
 	_ "github.com/richs/richsops/cli/overviewcmd"
 	_ "github.com/richs/richsops/cli/svccmd"
+	_ "github.com/richs/richsops/cli/tailcmd"
 )
 
 func main() {
