@@ -7,6 +7,12 @@ import (
 
 	"github.com/richs/richsops/cli"
 	_ "github.com/richs/richsops/cli/dbcmd"
+	_ "github.com/richs/richsops/cli/democmd"
+	_ "github.com/richs/richsops/cli/hostscmd"
+	_ "github.com/richs/richsops/cli/jobscmd"
+	_ "github.com/richs/richsops/cli/overviewcmd"
+	_ "github.com/richs/richsops/cli/svccmd"
+	_ "github.com/richs/richsops/cli/tailcmd"
 )
 
 func main() {

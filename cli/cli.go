@@ -179,7 +179,7 @@ func LoadConfig(g Globals) (*config.Config, error) {
 
 // NewEnv builds the Env for a loaded config.
 func NewEnv(g Globals, cfg *config.Config) *Env {
-	return &Env{
+	env := &Env{
 		Globals: g,
 		Cfg:     cfg,
 		Gate:    gate.New(cfg.ReadOnly, cfg.AuditLog),
@@ -188,6 +188,8 @@ func NewEnv(g Globals, cfg *config.Config) *Env {
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 	}
+	wire(env)
+	return env
 }
 
 // NewHosts builds the host registry; the SSH issue sets NewRemote here.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/richs/richsops/ops/config"
@@ -88,6 +87,9 @@ With no command, the console (TUI) starts.
 
 Commands:`)
 	for _, c := range Commands() {
+		if strings.HasPrefix(c.Summary, "(internal)") {
+			continue
+		}
 		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintln(w, `
@@ -102,9 +104,3 @@ Global flags (before or after the command):
 
 richsops COMMAND --help shows a command's usage.`)
 }
-
-// trimLines is a helper for tests.
-func trimLines(s string) string { return strings.TrimSpace(s) }
-
-var _ = trimLines
-var _ = os.Stdin

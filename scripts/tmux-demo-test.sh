@@ -1,5 +1,160 @@
 #!/usr/bin/env bash
-# Drives `richsops demo` in a real terminal (tmux) and checks every tab.
+# Drives `richsops demo` in a real terminal (tmux, 100x30): visits every tab
+# with the number keys and tab, checks that each tab's title is highlighted
+# and its content shows, opens the full help, quits with q, and checks that
+# the pane exited and no sandbox process is left. On failure it prints the
+# captured screen and exits non-zero.
+#
+# Usage: scripts/tmux-demo-test.sh [BIN]   (default bin/richsops)
 set -euo pipefail
-bin=${1:-bin/richsops}
-echo "tmux demo test: pending"
+
+bin=$(readlink -f "${1:-bin/richsops}")
+[ -x "$bin" ] || { echo "tmux demo test: no binary at $bin (make build)"; exit 1; }
+if ! command -v tmux >/dev/null; then
+	if [ -n "${CI:-}" ]; then echo "tmux demo test: tmux is missing (CI installs it)"; exit 1; fi
+	echo "tmux demo test: SKIP (tmux not installed)"
+	exit 0
+fi
+
+# CI runners often have no usable TERM; the pane gets tmux's own anyway.
+if [ "${TERM:-dumb}" = dumb ]; then export TERM=xterm-256color; fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/richsops-tmux-test.XXXXXX")
+sb=$tmp/sandbox
+sock=richsops-demo-test-$$
+sess=demo
+tm() { tmux -L "$sock" "$@"; }
+screen() { tm capture-pane -p -S -100 -t "$sess" 2>/dev/null | tail -30 || true; }
+screen_sgr() { tm capture-pane -p -e -t "$sess" 2>/dev/null || true; }
+pids=()
+
+# sandbox_pids: processes whose command line names the sandbox (the tmux
+# server that started the demo names it too, and is not one of them).
+sandbox_pids() {
+	local p
+	for p in $(pgrep -f -- "$sb" || true); do
+		[[ "$(cat /proc/"$p"/comm 2>/dev/null)" == tmux* ]] || echo "$p"
+	done
+}
+
+cleanup() {
+	tm kill-server 2>/dev/null || true
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "tmux demo test: FAIL: $*"
+	echo "----- screen -----"
+	screen
+	echo "------------------"
+	if [ -f "$sb/run/activity.log" ]; then echo "----- activity.log -----"; tail -20 "$sb/run/activity.log"; fi
+	exit 1
+}
+
+# wait_for REGEX [SECONDS]: until the screen matches (3x SECONDS: CI machines are shared and slow).
+wait_for() {
+	local re=$1 secs=$(( ${2:-15} * 3 )) i
+	for ((i = 0; i < secs * 10; i++)); do
+		if screen | grep -qE -- "$re"; then return 0; fi
+		sleep 0.1
+	done
+	fail "waited ${secs}s for /$re/"
+}
+
+# is_highlighted N TITLE: the tab bar (line 1) shows "N TITLE" bold,
+# underlined or reversed (the active tab's style).
+is_highlighted() {
+	screen_sgr | head -1 | N="$1" TITLE="$2" perl -e '
+		my $bar = join("", <STDIN>);
+		my $e = qr/\e\[[0-9;:]*m/;
+		my ($n, $t) = (quotemeta($ENV{N}), quotemeta($ENV{TITLE}));
+		exit 1 unless $bar =~ /((?:$e)+)$n(?:$e)*\s(?:$e)*$t/;
+		my $sgr = $1;
+		exit(($sgr =~ /\e\[(?:[0-9:]*;)*(?:1|4|7)(?:[;m])/) ? 0 : 1);
+	'
+}
+
+# highlighted N TITLE: waits until tab N is the highlighted one.
+highlighted() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		is_highlighted "$1" "$2" && return 0
+		sleep 0.1
+	done
+	fail "tab \"$1 $2\" is not highlighted in the tab bar: $(screen_sgr | head -1 | cat -v)"
+}
+
+# NO_COLOR would hide the active tab's highlight that this test checks.
+tm new-session -d -s "$sess" -x 100 -y 30 "env -u NO_COLOR $bin demo --lang en --dir $sb"
+tm set-option -t "$sess" remain-on-exit on >/dev/null
+
+wait_for "1 Overview" 30
+highlighted 1 Overview
+for f in "$sb"/run/pids/*.json; do
+	[ -e "$f" ] && pids+=("$(basename "$f" .json)")
+done
+while read -r p; do pids+=("$p"); done < <(sandbox_pids)
+[ "${#pids[@]}" -ge 3 ] || fail "expected the sandbox's processes (activity, writer, jobs), found ${#pids[@]}"
+
+tm send-keys -t "$sess" 2
+highlighted 2 Jobs
+wait_for "check_item_mercari"
+
+tm send-keys -t "$sess" 3
+highlighted 3 Logs
+wait_for "inventory|django\.log|nginx|INFO|WARNING"
+
+tm send-keys -t "$sess" 4
+highlighted 4 Database
+wait_for "mysql|binlog|datadir|Database|3306|unreachable"
+
+tm send-keys -t "$sess" 5
+highlighted 5 Services
+wait_for "nginx"
+wait_for "index-linux"
+
+tm send-keys -t "$sess" Tab
+highlighted 1 Overview
+tm send-keys -t "$sess" Tab
+highlighted 2 Jobs
+tm send-keys -t "$sess" BTab
+highlighted 1 Overview
+tm send-keys -t "$sess" 1
+
+tm send-keys -t "$sess" '?'
+wait_for "next tab" 10
+wait_for "prev tab" 10
+tm send-keys -t "$sess" '?'
+
+tm send-keys -t "$sess" q
+for ((i = 0; i < 300; i++)); do
+	[ "$(tm display-message -p -t "$sess" '#{pane_dead}' 2>/dev/null)" = 1 ] && break
+	sleep 0.1
+done
+[ "$(tm display-message -p -t "$sess" '#{pane_dead}')" = 1 ] || fail "the demo did not exit after q"
+status=
+for ((i = 0; i < 50; i++)); do
+	status=$(tm display-message -p -t "$sess" '#{pane_dead_status}')
+	[ -n "$status" ] && break
+	sleep 0.1
+done
+[ "$status" = 0 ] || fail "the demo exited with status $status"
+wait_for "its config: .*config.toml" 5
+
+for ((i = 0; i < 100; i++)); do
+	alive=()
+	for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+	[ "${#alive[@]}" -eq 0 ] && break
+	sleep 0.1
+done
+if [ "${#alive[@]}" -gt 0 ]; then
+	ps -o pid,args -p "$(IFS=,; echo "${alive[*]}")" || true
+	fail "sandbox processes left after quitting: ${alive[*]}"
+fi
+if [ -n "$(sandbox_pids)" ]; then
+	ps -o pid,args -p "$(sandbox_pids | paste -sd,)" || true
+	fail "a process still names the sandbox after quitting"
+fi
+echo "tmux demo test: OK (5 tabs, tab/shift+tab, help, quit; ${#pids[@]} sandbox processes stopped)"

@@ -97,15 +97,27 @@ type Service struct {
 	// systemd
 	Unit      string `toml:"unit"`
 	CanReload bool   `toml:"can_reload"`
+	// Systemctl and Journalctl are the argv prefixes used for this unit
+	// (default ["systemctl"], ["journalctl"]); e.g. ["sudo", "systemctl"].
+	Systemctl  []string `toml:"systemctl"`
+	Journalctl []string `toml:"journalctl"`
 	// pm2
 	App  string            `toml:"app"`
 	Path string            `toml:"path"`
 	Env  map[string]string `toml:"env"`
+	// Script is started by `pm2 start` when the app is not in pm2's list
+	// (relative to path). For index-linux it defaults to index_linux.script.
+	Script string `toml:"script"`
+	// PM2 is the pm2 argv prefix (default ["pm2"]); pm2 keeps one daemon per
+	// user, so e.g. ["sudo", "-u", "hai", "pm2"] or ["env", "PM2_HOME=/home/hai/.pm2", "pm2"].
+	PM2 []string `toml:"pm2"`
 	// command
 	Start   []string `toml:"start"`
 	Stop    []string `toml:"stop"`
 	Restart []string `toml:"restart"`
 	Status  []string `toml:"status"`
+	// PIDFile (command) gives the pid and, by its mtime, the start time.
+	PIDFile string `toml:"pid_file"`
 	// Log is shown by the Logs tab: a file, or "journal" for journalctl -u.
 	Log string `toml:"log"`
 	// RetryOnTimeout retries a restart once when it times out (mysqld, as the runbook does).

@@ -175,7 +175,15 @@ func (c *Config) applyDefaults() {
 	num(&c.Backup.Level, 6)
 	str(&c.Backup.MinFree, "1GiB")
 
-	list(&c.Amazon.BlockPatterns, `503 Service Unavailable`, `amazon\.co\.jp.* 503`)
+	// urllib3's request line, requests' raise_for_status() message, and a
+	// status field beside an amazon.co.jp URL, in either order. Tighter than
+	// a bare "503" so a response size of 503 bytes or a 503 from another
+	// service is not taken for a block.
+	list(&c.Amazon.BlockPatterns,
+		`amazon\.co\.jp(:\d+)? "[^"]*" 503 `,
+		`503 Server Error: Service Unavailable for url: https?://[^/\s]*amazon\.co\.jp`,
+		`(?i)\bstatus(_code)?[=: ]+503\b.*amazon\.co\.jp`,
+		`(?i)amazon\.co\.jp.*\bstatus(_code)?[=: ]+503\b`)
 	list(&c.Amazon.Logs, "django", "inventory-yahoo", "inventory-mercari", "update-amazon-feed")
 	dur(&c.Amazon.ClearAfter, 3*time.Hour)
 	dur(&c.Amazon.ClearMax, 6*time.Hour)
@@ -189,7 +197,15 @@ func (c *Config) applyDefaults() {
 	flt(&c.Thresholds.MemoryPercent, 90)
 	flt(&c.Thresholds.ProbeSlowSeconds, 2)
 
-	list(&c.Guard.Jobs, "check_item_mercari")
+	if c.Guard.Jobs == nil {
+		// The withdrawing Mercari checks: the ones that do harm while
+		// index-linux is down.
+		for _, j := range c.Jobs {
+			if j.Guard == "index-linux" && strings.HasPrefix(j.Name, "check_") {
+				c.Guard.Jobs = append(c.Guard.Jobs, j.Name)
+			}
+		}
+	}
 	num(&c.Guard.Threshold, 3)
 	dur(&c.Guard.Interval, time.Minute)
 	str(&c.Guard.StateFile, "/var/lib/richsops/guard.json")

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -67,71 +69,182 @@ func (ps Problems) Error() string {
 }
 
 // Load reads path (or only defaults when path is ""), applies the defaults
-// and validates. On any mistake it returns the config so far and Problems.
+// and validates. On any mistake it returns Problems, every one it found,
+// in line order.
 func Load(path string) (*Config, error) {
-	c := &Config{}
-	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, Problems{{File: path, Msg: err.Error()}}
-		}
-		if probs := decode(path, data, c); len(probs) > 0 {
-			return nil, probs
-		}
-		c.Path = path
+	if path == "" {
+		return finish(&Config{}, nil)
 	}
-	c.applyDefaults()
-	if probs := c.Validate(); len(probs) > 0 {
-		return c, probs
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Problems{{File: path, Msg: err.Error()}}
 	}
-	return c, nil
+	return Parse(path, data)
 }
 
-// Parse is Load on bytes, for tests and the demo.
+// Parse is Load on bytes already read; name is the file name for messages.
 func Parse(name string, data []byte) (*Config, error) {
 	c := &Config{}
-	if probs := decode(name, data, c); len(probs) > 0 {
-		return nil, probs
+	probs := decode(name, data, c)
+	if len(probs) == 1 && probs[0].Key == "" {
+		return nil, probs // a syntax error: nothing else can be trusted
 	}
 	c.Path = name
-	c.applyDefaults()
-	if probs := c.Validate(); len(probs) > 0 {
-		return c, probs
-	}
-	return c, nil
+	return finish(c, probs)
 }
 
+func finish(c *Config, probs Problems) (*Config, error) {
+	c.applyDefaults()
+	probs = append(probs, c.Validate()...)
+	if len(probs) == 0 {
+		return c, nil
+	}
+	// A problem on a key the file does not contain (line 0) comes from a
+	// default derived from a key that is wrong (logs from app.log_dir from
+	// app.dir): when the file's own mistakes are listed, it is only noise.
+	var own Problems
+	for _, p := range probs {
+		if p.Line > 0 || p.File == "" {
+			own = append(own, p)
+		}
+	}
+	if len(own) > 0 {
+		probs = own
+	}
+	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+	return c, probs
+}
+
+// decode reads data into c and returns every problem it can find: each
+// type error (the offending line is blanked and decoding retried, so one
+// mistake does not hide the next), unknown keys, and explicitly empty paths.
 func decode(path string, data []byte, c *Config) Problems {
 	lines, perr := keyLines(data)
 	if perr != nil {
+		perr.File = path
 		return Problems{*perr}
 	}
+	var probs Problems
+	work := append([]byte(nil), data...)
+	for tries := 0; tries < 50; tries++ {
+		*c = Config{}
+		dec := toml.NewDecoder(bytes.NewReader(work))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(c)
+		if err == nil {
+			break
+		}
+		var strict *toml.StrictMissingError
+		var de *toml.DecodeError
+		if errors.As(err, &strict) {
+			for _, e := range strict.Errors {
+				row, _ := e.Position()
+				probs = append(probs, Problem{File: path, Line: row, Key: strings.Join(e.Key(), "."), Msg: "unknown key"})
+			}
+			break
+		}
+		if !errors.As(err, &de) {
+			probs = append(probs, Problem{File: path, Msg: err.Error()})
+			break
+		}
+		row, _ := de.Position()
+		probs = append(probs, Problem{File: path, Line: row, Key: strings.Join(de.Key(), "."), Msg: friendlyDecodeError(de.Error())})
+		if row < 1 || !blankLine(work, row) {
+			break
+		}
+	}
+	probs = append(probs, emptyPaths(path, data, lines)...)
+	for i, p := range probs {
+		probs[i].Key = indexedKey(lines, p.Line, p.Key)
+	}
 	c.lines = lines
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(c)
-	if err == nil {
+	return probs
+}
+
+// indexedKey turns the decoder's "jobs.args" into "jobs[1].args" by the line.
+func indexedKey(lines map[string]int, line int, key string) string {
+	if line == 0 {
+		return key
+	}
+	last := key[strings.LastIndex(key, ".")+1:]
+	for k, l := range lines {
+		if l == line && strings.Contains(k, "[") && (k == last || strings.HasSuffix(k, "."+last)) {
+			return k
+		}
+	}
+	return key
+}
+
+var typeErrRe = regexp.MustCompile(`cannot decode TOML (\w+) into struct field \S+ of type (\S+)`)
+
+func friendlyDecodeError(msg string) string {
+	msg = strings.TrimPrefix(msg, "toml: ")
+	if m := typeErrRe.FindStringSubmatch(msg); m != nil {
+		want := m[2]
+		switch {
+		case strings.HasPrefix(want, "[]"):
+			want = "list"
+		case strings.HasPrefix(want, "map["):
+			want = "table"
+		case strings.Contains(want, "Duration"):
+			want = "duration string such as \"3h\""
+		}
+		return fmt.Sprintf("wrong type: a TOML %s where a %s is expected", m[1], want)
+	}
+	return msg
+}
+
+// blankLine replaces line n (1-based) of b with spaces, keeping offsets.
+func blankLine(b []byte, n int) bool {
+	line := 1
+	for i := 0; i < len(b); i++ {
+		if line == n {
+			j := i
+			for j < len(b) && b[j] != '\n' {
+				b[j] = ' '
+				j++
+			}
+			return true
+		}
+		if b[i] == '\n' {
+			line++
+		}
+	}
+	return false
+}
+
+// pathKeys are the keys whose value is a path: set to "" they are a mistake,
+// not a request for the default.
+var pathKeys = map[string]bool{"dir": true, "path": true, "log_dir": true, "datadir": true, "my_cnf": true, "audit_log": true, "state_file": true}
+
+func emptyPaths(path string, data []byte, lines map[string]int) Problems {
+	var doc map[string]any
+	if toml.Unmarshal(data, &doc) != nil {
 		return nil
 	}
 	var probs Problems
-	var strict *toml.StrictMissingError
-	var de *toml.DecodeError
-	switch {
-	case errors.As(err, &strict):
-		for _, e := range strict.Errors {
-			row, _ := e.Position()
-			probs = append(probs, Problem{File: path, Line: row, Key: strings.Join(e.Key(), "."), Msg: "unknown key"})
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				key := k
+				if prefix != "" {
+					key = prefix + "." + k
+				}
+				if s, ok := x.(string); ok && s == "" && pathKeys[k] {
+					probs = append(probs, Problem{File: path, Line: lines[key], Key: key, Msg: "missing path (empty)"})
+				}
+				walk(key, x)
+			}
+		case []any:
+			for i, x := range t {
+				walk(fmt.Sprintf("%s[%d]", prefix, i), x)
+			}
 		}
-	case errors.As(err, &de):
-		row, _ := de.Position()
-		key := strings.Join(de.Key(), ".")
-		probs = append(probs, Problem{File: path, Line: row, Key: key, Msg: strings.TrimPrefix(de.Error(), "toml: ")})
-	default:
-		probs = append(probs, Problem{File: path, Msg: err.Error()})
 	}
-	for i := range probs {
-		probs[i].File = path
-	}
+	walk("", doc)
+	sort.Slice(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return probs
 }
 

@@ -101,6 +101,17 @@ func (c *Config) Validate() Problems {
 		default:
 			add(k+".kind", "unknown kind %q (systemd, pm2, command)", s.Kind)
 		}
+		for _, prefix := range []struct {
+			key  string
+			argv []string
+		}{{".systemctl", s.Systemctl}, {".journalctl", s.Journalctl}, {".pm2", s.PM2}} {
+			if prefix.argv != nil {
+				argv(k+prefix.key, prefix.argv)
+			}
+		}
+		if s.PIDFile != "" {
+			abs(k+".pid_file", s.PIDFile)
+		}
 		c.checkHostRef(&ps, k+".host", s.Host)
 	}
 	abs("index_linux.path", c.IndexLinux.Path)
@@ -167,6 +178,9 @@ func (c *Config) Validate() Problems {
 		seen[h.Name] = true
 		if h.SSH == "" || strings.HasPrefix(h.SSH, "-") {
 			add(k+".ssh", "want user@host, not %q", h.SSH)
+		}
+		if err := CheckSSHOptions(h.Options); err != nil {
+			add(k+".options", "%v", err)
 		}
 	}
 	return ps

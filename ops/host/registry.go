@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -67,4 +68,22 @@ func (r *Registry) namesLocked() []string {
 	}
 	sort.Strings(rest)
 	return append(out, rest...)
+}
+
+// Close ends what the hosts keep open (the SSH hosts' shared connections);
+// call it when richsops exits. Hosts stay usable: they reconnect on demand.
+func (r *Registry) Close() error {
+	r.mu.Lock()
+	hosts := make([]Host, 0, len(r.hosts))
+	for _, h := range r.hosts {
+		hosts = append(hosts, h)
+	}
+	r.mu.Unlock()
+	var errs []error
+	for _, h := range hosts {
+		if c, ok := h.(interface{ Close() error }); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,15 +1,301 @@
-// Package servicesview is the Services tab: units, pm2, Redis, probes.
+// Package servicesview is the Services tab: systemd units, the pm2 app
+// index-linux, plain-command services, the HTTP probes and Redis PING, with
+// confirmed start/stop/restart/reload and the runbook's
+// "restart Redis, then index-linux".
 package servicesview
 
 import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/richs/richsops/ops/health"
+	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
 )
 
+// RefreshEvery is how often the visible tab re-reads everything.
+const RefreshEvery = 5 * time.Second
+
+// collectTimeout bounds one refresh (probes have their own, shorter ones).
+const collectTimeout = 30 * time.Second
+
+// Tab is the Services tab.
+type Tab struct {
+	d       *common.Deps
+	keys    keyMap
+	width   int
+	height  int
+	active  bool
+	gen     int // refresh timer generation: a new chain on each show
+	loading bool
+	again   bool // an action finished during a load: load once more after it
+	snap    health.Snapshot
+	loaded  bool
+	sel     int
+	details bool
+	// running maps a service to the verb in flight; outcome keeps the last
+	// verified outcome (or failure) of an action per service.
+	running map[string]string
+	outcome map[string]outcome
+	spin    spinner.Model
+}
+
+type outcome struct {
+	text string
+	err  bool
+	at   time.Time
+}
+
+type snapshotMsg struct{ snap health.Snapshot }
+type tickMsg struct{ gen int }
+
 // New builds the Services tab.
 func New(d *common.Deps) common.Tab {
-	lines := []string{d.Styles.Title.Render(d.T("Configured services", "設定済みサービス"))}
-	for _, s := range d.Cfg.Services {
-		lines = append(lines, "  "+s.Name+" ("+s.Kind+")")
+	return &Tab{
+		d:       d,
+		keys:    newKeys(d),
+		width:   80,
+		height:  20,
+		running: map[string]string{},
+		outcome: map[string]outcome{},
+		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 	}
-	return common.NewInfoTab(d.T("Services", "サービス"), lines)
+}
+
+func (t *Tab) Title() string    { return t.d.T("Services", "サービス") }
+func (t *Tab) Init() tea.Cmd    { return nil }
+func (t *Tab) Capturing() bool  { return false }
+func (t *Tab) SetSize(w, h int) { t.width, t.height = w, h }
+
+func (t *Tab) ShortHelp() []key.Binding {
+	k := t.keys
+	return []key.Binding{k.Start, k.Stop, k.Restart, k.Reload, k.RedisThenIndex, k.Log}
+}
+
+func (t *Tab) FullHelp() [][]key.Binding {
+	k := t.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.Details, k.Reread},
+		{k.Start, k.Stop, k.Restart, k.Reload, k.RedisThenIndex, k.Log},
+	}
+}
+
+// load reads everything in a tea.Cmd.
+func (t *Tab) load() tea.Cmd {
+	if t.loading {
+		t.again = true
+		return nil
+	}
+	t.loading = true
+	cfg, hosts := t.d.Cfg, t.d.Hosts
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
+		defer cancel()
+		return snapshotMsg{snap: health.Collect(ctx, cfg, hosts)}
+	}
+}
+
+func (t *Tab) tick() tea.Cmd {
+	gen := t.gen
+	return common.Every(RefreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+}
+
+func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.ActiveMsg:
+		t.active = msg.Active
+		if !msg.Active {
+			return t, nil
+		}
+		t.gen++
+		return t, tea.Batch(t.load(), t.tick())
+	case tickMsg:
+		if !t.active || msg.gen != t.gen {
+			return t, nil // hidden, or an old chain: let it die
+		}
+		return t, tea.Batch(t.load(), t.tick())
+	case snapshotMsg:
+		t.loading = false
+		t.snap, t.loaded = msg.snap, true
+		t.clampSel()
+		if t.again && t.active {
+			t.again = false
+			return t, t.load()
+		}
+		t.again = false
+		return t, nil
+	case common.ActionStartedMsg:
+		verb, targets, ok := ours(msg.Action.Name, msg.Action.Target)
+		if !ok {
+			return t, nil
+		}
+		wasIdle := len(t.running) == 0
+		for _, n := range targets {
+			t.running[n] = verb
+		}
+		if wasIdle {
+			return t, t.spin.Tick
+		}
+		return t, nil
+	case common.ActionDoneMsg:
+		_, targets, ok := ours(msg.Result.Action, msg.Result.Target)
+		if !ok {
+			return t, nil
+		}
+		o := outcome{text: msg.Result.Outcome.Summary, at: t.d.Now()}
+		if msg.Result.Err != nil {
+			o.text, o.err = msg.Result.Err.Error(), true
+		}
+		for _, n := range targets {
+			delete(t.running, n)
+			t.outcome[n] = o
+		}
+		return t, t.load()
+	case spinner.TickMsg:
+		if len(t.running) == 0 {
+			return t, nil
+		}
+		var cmd tea.Cmd
+		t.spin, cmd = t.spin.Update(msg)
+		return t, cmd
+	case tea.KeyMsg:
+		return t, t.key(msg)
+	}
+	return t, nil
+}
+
+// ours tells whether an action is a services action, with its verb and
+// the services it touches.
+func ours(name, target string) (string, []string, bool) {
+	verb, ok := strings.CutPrefix(name, "services.")
+	if !ok {
+		return "", nil, false
+	}
+	return verb, strings.Split(target, ","), true
+}
+
+func (t *Tab) clampSel() {
+	if t.sel >= len(t.snap.Services) {
+		t.sel = len(t.snap.Services) - 1
+	}
+	if t.sel < 0 {
+		t.sel = 0
+	}
+}
+
+func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
+	k := t.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		t.sel--
+		t.clampSel()
+	case key.Matches(msg, k.Down):
+		t.sel++
+		t.clampSel()
+	case key.Matches(msg, k.Top):
+		t.sel = 0
+	case key.Matches(msg, k.Bottom):
+		t.sel = len(t.snap.Services) - 1
+		t.clampSel()
+	case key.Matches(msg, k.Details):
+		t.details = !t.details
+	case key.Matches(msg, k.Reread):
+		return t.load()
+	case key.Matches(msg, k.Start):
+		return t.act(services.Start)
+	case key.Matches(msg, k.Stop):
+		return t.act(services.Stop)
+	case key.Matches(msg, k.Restart):
+		return t.act(services.Restart)
+	case key.Matches(msg, k.Reload):
+		return t.act(services.Reload)
+	case key.Matches(msg, k.RedisThenIndex):
+		return t.redisThenIndex()
+	case key.Matches(msg, k.Log):
+		return t.openLog()
+	}
+	return nil
+}
+
+// selected is the selected service's status, if the list is loaded.
+func (t *Tab) selected() (services.Status, bool) {
+	if t.sel < 0 || t.sel >= len(t.snap.Services) {
+		return services.Status{}, false
+	}
+	return t.snap.Services[t.sel], true
+}
+
+func (t *Tab) busy(name string) tea.Cmd {
+	if verb, ok := t.running[name]; ok {
+		return common.Toast(t.d.T(name+" is busy: "+verb+" is running", name+" は実行中です: "+verb), true)
+	}
+	return nil
+}
+
+// act asks the app to confirm and run a verb on the selected service.
+func (t *Tab) act(v services.Verb) tea.Cmd {
+	st, ok := t.selected()
+	if !ok {
+		return nil
+	}
+	if cmd := t.busy(st.Name); cmd != nil {
+		return cmd
+	}
+	spec, err := services.Find(t.d.Cfg, st.Name)
+	if err != nil {
+		return common.Toast(err.Error(), true)
+	}
+	spec.Learn(st)
+	h, err := t.d.Hosts.Get(spec.Host)
+	if err != nil {
+		return common.Toast(err.Error(), true)
+	}
+	a, err := services.Action(spec, h, v)
+	if err != nil {
+		return common.Toast(err.Error(), true)
+	}
+	return common.Confirm(a)
+}
+
+func (t *Tab) redisThenIndex() tea.Cmd {
+	cfg, hosts := t.d.Cfg, t.d.Hosts
+	idx := services.IndexLinuxSpec(cfg)
+	for _, n := range []string{cfg.IndexLinux.RedisService, idx.Name} {
+		if cmd := t.busy(n); cmd != nil {
+			return cmd
+		}
+	}
+	ih, err := hosts.Get(idx.Host)
+	if err != nil {
+		return common.Toast(err.Error(), true)
+	}
+	check := func(ctx context.Context) (bool, string) { return health.IndexLinux(ctx, cfg, ih) }
+	a, err := services.RedisThenIndexLinux(cfg, hosts, check)
+	if err != nil {
+		return common.Toast(err.Error(), true)
+	}
+	return common.Confirm(a)
+}
+
+func (t *Tab) openLog() tea.Cmd {
+	st, ok := t.selected()
+	if !ok {
+		return nil
+	}
+	spec, err := services.Find(t.d.Cfg, st.Name)
+	if err != nil {
+		return common.Toast(err.Error(), true)
+	}
+	src, err := services.Log(spec)
+	if err != nil {
+		return common.Toast(err.Error(), true)
+	}
+	return func() tea.Msg {
+		return common.OpenLogMsg{Name: src.Name, Host: src.Host, Path: src.Path, Argv: src.Argv, Kind: src.Kind}
+	}
 }

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/richs/richsops/ops/gate"
+)
+
+func TestSplitGlobalsAnywhere(t *testing.T) {
+	cases := []struct {
+		args []string
+		want Globals
+		rest string
+	}{
+		{[]string{"--config", "a.toml", "jobs", "list"}, Globals{Config: "a.toml"}, "jobs list"},
+		{[]string{"jobs", "list", "--config=a.toml", "--readonly"}, Globals{Config: "a.toml", ReadOnly: true}, "jobs list"},
+		{[]string{"jobs", "--json", "list", "--host", "db1", "-y"}, Globals{JSON: true, Host: "db1", Yes: true}, "jobs list"},
+		{[]string{"tail", "-n", "5", "--", "--config"}, Globals{}, "tail -n 5 -- --config"},
+	}
+	for _, tc := range cases {
+		g, rest, err := SplitGlobals(tc.args)
+		if err != nil || g != tc.want || strings.Join(rest, " ") != tc.rest {
+			t.Errorf("%v: got %+v %v %v", tc.args, g, rest, err)
+		}
+	}
+	if _, _, err := SplitGlobals([]string{"--config"}); err == nil {
+		t.Error("--config without value accepted")
+	}
+}
+
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestConfigCheckExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("lang = \"en\"\n[app]\ncolour = 1\n"), 0o644)
+	code, _, errs := run(t, "", "config", "check", "--config", bad)
+	if code != 2 || !strings.Contains(errs, bad+":3: app.colour: unknown key") {
+		t.Fatalf("code %d stderr %q", code, errs)
+	}
+	// Any other command refuses to start on the same config, with the same message.
+	code, _, errs = run(t, "", "--config", bad, "tui")
+	if code != 2 || !strings.Contains(errs, bad+":3: app.colour: unknown key") {
+		t.Fatalf("tui: code %d stderr %q", code, errs)
+	}
+	code, out, _ := run(t, "", "config", "check", "--config", "../config.example.toml")
+	if code != 0 || !strings.Contains(out, "OK") {
+		t.Fatalf("example: %d %q", code, out)
+	}
+}
+
+func TestVersionHelpAndUnknown(t *testing.T) {
+	if code, out, _ := run(t, "", "version"); code != 0 || !strings.HasPrefix(out, "richsops ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	if code, out, _ := run(t, "", "--help"); code != 0 || !strings.Contains(out, "Global flags") {
+		t.Errorf("help: %d", code)
+	}
+	if code, _, errs := run(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Errorf("unknown: %d %q", code, errs)
+	}
+}
+
+func newTestEnv(t *testing.T, readOnly, yes bool, stdin string) (*Env, string, *bytes.Buffer) {
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	var out bytes.Buffer
+	env := &Env{
+		Globals: Globals{Yes: yes},
+		Gate:    gate.New(readOnly, audit),
+		Stdin:   strings.NewReader(stdin),
+		Stdout:  &out,
+		Stderr:  &out,
+	}
+	return env, audit, &out
+}
+
+func TestDoAsksAndAudits(t *testing.T) {
+	ran := 0
+	act := gate.Action{Name: "jobs.pause", Target: "check_item_mercari", Preview: []string{"comment out line 12 of /etc/crontab"}, Run: func(context.Context) (gate.Outcome, error) {
+		ran++
+		return gate.Outcome{Summary: "paused"}, nil
+	}}
+	env, audit, out := newTestEnv(t, false, false, "n\n")
+	if _, err := env.Do(act); err != ErrDeclined || ran != 0 {
+		t.Fatalf("declined: %v ran=%d", err, ran)
+	}
+	if !strings.Contains(out.String(), "comment out line 12") {
+		t.Errorf("preview not shown: %q", out.String())
+	}
+	env, audit, out = newTestEnv(t, false, false, "y\n")
+	if _, err := env.Do(act); err != nil || ran != 1 || !strings.Contains(out.String(), "paused") {
+		t.Fatalf("yes: %v ran=%d %q", err, ran, out.String())
+	}
+	recs, _ := gate.ReadAudit(audit)
+	if len(recs) != 2 {
+		t.Errorf("audit: %+v", recs)
+	}
+	env, _, _ = newTestEnv(t, false, true, "")
+	if _, err := env.Do(act); err != nil || ran != 2 {
+		t.Fatalf("--yes: %v", err)
+	}
+	// Read-only: refused even with --yes, audited.
+	env, audit, _ = newTestEnv(t, true, true, "y\n")
+	if _, err := env.Do(act); err != gate.ErrReadOnly || ran != 2 {
+		t.Fatalf("read-only: %v ran=%d", err, ran)
+	}
+	recs, _ = gate.ReadAudit(audit)
+	if len(recs) != 1 || recs[0].Outcome != "refused" {
+		t.Errorf("read-only audit: %+v", recs)
+	}
+	// A typed confirmation is not covered by --yes.
+	danger := act
+	danger.Danger = "OVERRIDE"
+	env, _, _ = newTestEnv(t, false, true, "")
+	if _, err := env.Do(danger); err == nil || ran != 2 {
+		t.Fatalf("danger with --yes ran: %v", err)
+	}
+	env, _, _ = newTestEnv(t, false, false, "OVERRIDE\n")
+	if _, err := env.Do(danger); err != nil || ran != 3 {
+		t.Fatalf("typed: %v", err)
+	}
+}
+
+// The console refuses to start on a --host it does not know, instead of
+// showing the error in every tab.
+func TestTUIRefusesAnUnknownHost(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(cfg, []byte("lang = \"en\"\n"), 0o644)
+	code, _, errs := run(t, "", "--config", cfg, "--host", "nosuch", "tui")
+	if code != 2 || !strings.Contains(errs, `unknown host "nosuch"`) {
+		t.Fatalf("code %d stderr %q", code, errs)
+	}
+}

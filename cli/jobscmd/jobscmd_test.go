@@ -1,0 +1,124 @@
+package jobscmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/jobs"
+)
+
+func TestParseFlags(t *testing.T) {
+	cases := []struct {
+		sub  string
+		args []string
+		ok   bool
+		want flags
+	}{
+		{"list", nil, true, flags{}},
+		{"list", []string{"x"}, false, flags{}},
+		{"run", []string{"--force", "--args", "1 2  --max-workers 3", "j"}, true, flags{name: "j", force: true, args: []string{"1", "2", "--max-workers", "3"}, argsSet: true}},
+		{"run", []string{"j", "--args=", "--override"}, true, flags{name: "j", override: true, args: []string{}, argsSet: true}},
+		{"run", []string{"--kill", "j"}, false, flags{}},
+		{"kill", []string{"--pid", "42", "--wait", "3s", "j"}, true, flags{name: "j", pid: 42, wait: 3 * time.Second}},
+		{"kill", []string{"--pid", "x", "j"}, false, flags{}},
+		{"pause", []string{"j", "--kill"}, true, flags{name: "j", kill: true}},
+		{"resume", []string{"--run", "j"}, true, flags{name: "j", runAfter: true}},
+		{"resume", []string{"a", "b"}, false, flags{}},
+		{"kill", []string{"--args"}, false, flags{}},
+	}
+	for _, c := range cases {
+		got, err := parse(c.sub, c.args)
+		if (err == nil) != c.ok {
+			t.Errorf("%s %v: err %v", c.sub, c.args, err)
+			continue
+		}
+		if c.ok && (got.name != c.want.name || got.force != c.want.force || got.override != c.want.override || got.kill != c.want.kill ||
+			got.runAfter != c.want.runAfter || got.pid != c.want.pid || got.wait != c.want.wait || got.argsSet != c.want.argsSet ||
+			strings.Join(got.args, "|") != strings.Join(c.want.args, "|")) {
+			t.Errorf("%s %v: %+v", c.sub, c.args, got)
+		}
+	}
+}
+
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	tab := filepath.Join(dir, "crontab")
+	content := "0 3,15 * * * richs cd /x && python manage.py check_item_mercari_tc 2 4\n0 4 * * * richs python manage.py check_item_mercari_tc_v2\n"
+	os.WriteFile(tab, []byte(content), 0o644)
+	cfgPath := filepath.Join(dir, "config.toml")
+	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
+[app]
+dir = "`+dir+`"
+log_dir = "`+dir+`"
+user = "nobody"
+python = "/bin/sh"
+[crontab]
+path = "`+tab+`"
+reload = ["true"]
+# Names of their own: other packages' tests and the demo run real
+# check_item_mercari processes at the same time.
+[[jobs]]
+name = "check_item_yahoo_tc"
+[[jobs]]
+name = "check_item_mercari_tc"
+guard = "index-linux"
+[[jobs]]
+name = "update_item_yahoo_tc"
+[[jobs]]
+name = "update_item_mercari_tc"
+guard = "index-linux"
+`), 0o644)
+	runCLI := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, errs := runCLI("", "jobs", "list", "--json")
+	if code != 0 {
+		t.Fatalf("list: %d %s", code, errs)
+	}
+	var st []jobs.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil || len(st) != 4 || st[1].State != crontab.StateActive {
+		t.Fatalf("list json: %v %s", err, out)
+	}
+	if code, _, _ := runCLI("", "jobs", "pause", "nope"); code != cli.ExitUsage {
+		t.Errorf("unknown job: exit %d", code)
+	}
+	if code, _, _ := runCLI("n\n", "jobs", "pause", "check_item_mercari_tc"); code != cli.ExitFail {
+		t.Errorf("declined pause: exit %d", code)
+	}
+	if code, _, errs := runCLI("", "--yes", "jobs", "pause", "check_item_mercari_tc"); code != 0 {
+		t.Fatalf("pause: %d %s", code, errs)
+	}
+	b, _ := os.ReadFile(tab)
+	if !strings.HasPrefix(string(b), crontab.PausedPrefix) || !strings.Contains(string(b), "\n0 4 * * * richs python manage.py check_item_mercari_tc_v2") {
+		t.Fatalf("after pause: %q", b)
+	}
+	if code, out, _ := runCLI("", "jobs", "list"); code != 0 || !strings.Contains(out, "paused") {
+		t.Errorf("list: %s", out)
+	}
+	if code, _, errs := runCLI("y\n", "jobs", "resume", "check_item_mercari_tc"); code != 0 {
+		t.Fatalf("resume: %d %s", code, errs)
+	}
+	if b, _ := os.ReadFile(tab); string(b) != content {
+		t.Fatalf("after resume: %q", b)
+	}
+	// Guarded job, no health check wired: refused with the override hint.
+	jobs.DefaultGuard = nil
+	if code, _, errs := runCLI("", "--yes", "jobs", "run", "check_item_mercari_tc"); code != cli.ExitFail || !strings.Contains(errs, "--override") {
+		t.Errorf("guarded run: %d %s", code, errs)
+	}
+	if code, _, errs := runCLI("", "--yes", "jobs", "run", "--override", "check_item_mercari_tc"); code == 0 || !strings.Contains(errs, "OVERRIDE") {
+		t.Errorf("override with --yes and no typed word: %d %s", code, errs)
+	}
+	if code, _, errs := runCLI("", "--readonly", "--yes", "jobs", "pause", "check_item_mercari_tc"); code == 0 || !strings.Contains(errs, "read-only") {
+		t.Errorf("read-only: %d %s", code, errs)
+	}
+}

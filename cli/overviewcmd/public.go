@@ -1,0 +1,112 @@
+package overviewcmd
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/public"
+)
+
+func init() {
+	cli.Register(cli.Command{
+		Name:    "public",
+		Summary: "public folders (images, output, tmp): size, files, growth; clean old tmp files",
+		Usage: `richsops public [--json]
+    size, file count and growth (bytes modified in the last day / week) of each folder
+richsops public clean [--older-than DAYS] [--yes] [--json]
+    remove files in tmp modified more than DAYS days ago (default: public.tmp_max_age);
+    shows the files and bytes first and asks; audited; refused with --readonly.
+    --json prints the plan (the files it would remove) and removes nothing.`,
+		Run: runPublic,
+	})
+}
+
+func runPublic(env *cli.Env, args []string) error {
+	h, err := env.Host()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if len(args) > 0 && args[0] == "clean" {
+		return runClean(ctx, env, args[1:])
+	}
+	if len(args) > 0 {
+		return cli.Usagef("public: unknown argument %q", args[0])
+	}
+	folders := public.Scan(ctx, h, env.Cfg.Public, time.Now())
+	if env.JSON {
+		return env.PrintJSON(folders)
+	}
+	fmt.Fprintf(env.Stdout, "%-8s %10s %9s %10s %10s  %s\n", "folder", "size", "files", "+24h", "+7d", "newest")
+	failed := false
+	for _, f := range folders {
+		if f.Err != "" {
+			fmt.Fprintf(env.Stdout, "%-8s error: %s\n", f.Name, f.Err)
+			failed = true
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "%-8s %10s %9d %10s %10s  %s\n", f.Name, human.Bytes(f.Size), f.Files,
+			human.Bytes(f.Added24h), human.Bytes(f.Added7d), human.Ago(f.Newest, time.Now()))
+	}
+	if failed {
+		return cli.ExitError{Code: cli.ExitFail}
+	}
+	return nil
+}
+
+// parseDays reads "7", "7d" or a Go duration such as "36h".
+func parseDays(s string) (time.Duration, error) {
+	if d, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); err == nil && d > 0 {
+		return time.Duration(d * float64(24*time.Hour)), nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, cli.Usagef("public clean: --older-than wants a number of days > 0, not %q", s)
+}
+
+func runClean(ctx context.Context, env *cli.Env, args []string) error {
+	age := env.Cfg.Public.TmpMaxAge.Duration
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		var v string
+		switch {
+		case a == "--older-than" && i+1 < len(args):
+			i++
+			v = args[i]
+		case strings.HasPrefix(a, "--older-than="):
+			v = strings.TrimPrefix(a, "--older-than=")
+		default:
+			return cli.Usagef("public clean: unknown argument %q", a)
+		}
+		d, err := parseDays(v)
+		if err != nil {
+			return err
+		}
+		age = d
+	}
+	h, err := env.Host()
+	if err != nil {
+		return err
+	}
+	plan, err := public.PlanClean(ctx, h, filepath.Join(env.Cfg.Public.Dir, "tmp"), age, time.Now())
+	if err != nil {
+		return err
+	}
+	if env.JSON {
+		return env.PrintJSON(plan)
+	}
+	if len(plan.Files) == 0 {
+		fmt.Fprintf(env.Stdout, "nothing in %s is older than %s\n", plan.Dir, human.Duration(age))
+		return nil
+	}
+	_, err = env.Do(plan.Action(h))
+	return err
+}

@@ -1,0 +1,166 @@
+// Package svccmd is `richsops svc`: the services' state, and start, stop,
+// restart, reload and the Redis-then-index-linux procedure through the gate.
+package svccmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/health"
+	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/services"
+)
+
+const usage = `richsops svc list [--json]            state of every service, the probes and Redis PING
+richsops svc start|stop|restart|reload NAME
+                                      change a service, then wait until the change shows
+                                      (reload only where the unit can reload)
+richsops svc redis-then-index         restart Redis, then index-linux with its env, then check health
+
+Every change asks first (--yes skips that), is refused with --readonly and is
+written to the audit log. Exit status: 0 done and verified, 1 failed or not
+verified in time, 2 bad usage.`
+
+func init() {
+	cli.Register(cli.Command{
+		Name:    "svc",
+		Summary: "services: list | start | stop | restart | reload NAME | redis-then-index",
+		Usage:   usage,
+		Run:     run,
+	})
+}
+
+func run(env *cli.Env, args []string) error {
+	if len(args) == 0 {
+		return cli.Usagef("want list, start, stop, restart, reload or redis-then-index")
+	}
+	switch args[0] {
+	case "list", "ls":
+		if len(args) > 1 {
+			return cli.Usagef("list takes no arguments")
+		}
+		return list(env)
+	case "redis-then-index", "redis-then-index-linux":
+		if len(args) > 1 {
+			return cli.Usagef("redis-then-index takes no arguments")
+		}
+		return redisThenIndex(env)
+	}
+	v, err := services.ParseVerb(args[0])
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	if len(args) != 2 {
+		return cli.Usagef("%s wants one service name", v)
+	}
+	return act(env, v, args[1])
+}
+
+func list(env *cli.Env) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	snap := health.Collect(ctx, env.Cfg, env.Hosts)
+	if env.JSON {
+		return env.PrintJSON(snap)
+	}
+	WriteTable(env.Stdout, snap, time.Now())
+	return nil
+}
+
+// WriteTable prints a snapshot as aligned text.
+func WriteTable(w io.Writer, snap health.Snapshot, now time.Time) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tKIND\tHOST\tSTATE\tSINCE\tPID\tRESTARTS\tMEMORY\tDETAIL")
+	for _, s := range snap.Services {
+		since, pid, restarts, mem := "-", "-", "-", "-"
+		if !s.Since.IsZero() {
+			since = human.Ago(s.Since, now)
+		}
+		if s.PID > 0 {
+			pid = strconv.Itoa(s.PID)
+		}
+		if s.Kind == services.KindPM2 && s.State != services.Unknown {
+			restarts = strconv.Itoa(s.Restarts)
+		}
+		if s.Memory > 0 {
+			mem = human.Bytes(s.Memory)
+		}
+		detail := s.Detail
+		if len(s.EnvMismatch) > 0 {
+			detail += " [" + strings.Join(s.EnvMismatch, "; ") + "]"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Host, s.State, since, pid, restarts, mem, detail)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "PROBE\tURL\tSTATE\tSTATUS\tLATENCY\tDETAIL")
+	for _, p := range snap.Probes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.URL, okWord(p.OK), statusCode(p.Status), human.Duration(p.Latency), p.Err)
+	}
+	fmt.Fprintf(tw, "redis\t%s\t%s\t%s\t%s\t%s\n", snap.Redis.Addr, okWord(snap.Redis.OK), pong(snap.Redis.OK), human.Duration(snap.Redis.Latency), snap.Redis.Err)
+	tw.Flush()
+}
+
+func okWord(ok bool) string {
+	if ok {
+		return string(services.Up)
+	}
+	return string(services.Down)
+}
+
+func statusCode(c int) string {
+	if c == 0 {
+		return "-"
+	}
+	return strconv.Itoa(c)
+}
+
+func pong(ok bool) string {
+	if ok {
+		return "PONG"
+	}
+	return "-"
+}
+
+func act(env *cli.Env, v services.Verb, name string) error {
+	spec, err := services.Find(env.Cfg, name)
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	h, err := env.Hosts.Get(spec.Host)
+	if err != nil {
+		return err
+	}
+	if v == services.Reload && spec.Kind == services.KindSystemd && !spec.CanReload {
+		// The unit may say it can reload though the config does not.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		spec.Learn(services.StatusOf(ctx, spec, h))
+		cancel()
+	}
+	a, err := services.Action(spec, h, v)
+	if err != nil {
+		return err
+	}
+	_, err = env.Do(a)
+	return err
+}
+
+func redisThenIndex(env *cli.Env) error {
+	ih, err := env.Hosts.Get(services.IndexLinuxSpec(env.Cfg).Host)
+	if err != nil {
+		return err
+	}
+	cfg := env.Cfg
+	check := func(ctx context.Context) (bool, string) { return health.IndexLinux(ctx, cfg, ih) }
+	a, err := services.RedisThenIndexLinux(cfg, env.Hosts, check)
+	if err != nil {
+		return err
+	}
+	_, err = env.Do(a)
+	return err
+}

@@ -1,0 +1,304 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+)
+
+// GuardCheck reports whether what a guarded job depends on (index-linux) is
+// healthy. The caller supplies it (ops/health); reason says what is wrong.
+type GuardCheck func(ctx context.Context) (healthy bool, reason string)
+
+// DefaultGuard is the health check the CLI and the UI use for jobs with
+// guard = "index-linux". The lead points it at ops/health. While it is nil a
+// guarded job is refused (fail closed) unless overridden.
+var DefaultGuard GuardCheck
+
+// GuardTimeout bounds one health check.
+const GuardTimeout = 10 * time.Second
+
+// ErrRunning: a second instance needs Force.
+var ErrRunning = errors.New("already running; a second instance needs force")
+
+// GuardError is the refusal of a guarded job while its dependency is unhealthy.
+type GuardError struct {
+	Job, Guard, Reason string
+}
+
+func (e *GuardError) Error() string {
+	return fmt.Sprintf("%s refused: %s is unhealthy: %s (an override needs a typed confirmation)", e.Job, e.Guard, e.Reason)
+}
+
+// OverrideWord is what the operator types to start a guarded job anyway.
+const OverrideWord = "OVERRIDE"
+
+// RunSpec is one run-now request.
+type RunSpec struct {
+	Job      string
+	Args     []string // nil = the job's configured args
+	Force    bool     // start even if an instance is running
+	Override bool     // start even if the guard reports unhealthy (typed confirmation)
+}
+
+// guardStatus runs the guard for job; nil error = healthy or not guarded.
+func guardStatus(ctx context.Context, j config.Job, check GuardCheck) error {
+	if j.Guard == "" {
+		return nil
+	}
+	if check == nil {
+		return &GuardError{Job: j.Name, Guard: j.Guard, Reason: "no health check is available for it"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, GuardTimeout)
+	defer cancel()
+	ok, reason := check(ctx)
+	if ok {
+		return nil
+	}
+	if reason == "" {
+		reason = "health check failed"
+	}
+	return &GuardError{Job: j.Name, Guard: j.Guard, Reason: reason}
+}
+
+// launch is how a run is started: who, where, what, and into which log.
+type launch struct {
+	argv    []string
+	dir     string
+	env     []string
+	log     string
+	cred    *syscall.Credential
+	asUser  string
+	logUID  int
+	logGID  int
+	warning string // e.g. "not root: runs as hai"
+}
+
+// loginPath is the PATH a login shell of a user gets on the box (RHEL's
+// ENV_PATH plus ~/.local/bin and ~/bin from the default .bash_profile).
+func loginPath(home string) string {
+	return home + "/.local/bin:" + home + "/bin:/usr/local/bin:/usr/bin:/usr/local/sbin:/usr/sbin"
+}
+
+func planLaunch(cfg *config.Config, j config.Job, args []string) (launch, error) {
+	l := launch{dir: cfg.App.Dir, log: cfg.JobLogPath(j), logUID: -1, logGID: -1}
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup(cfg.App.User)
+		if err != nil {
+			return l, fmt.Errorf("app.user %q: %w", cfg.App.User, err)
+		}
+		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+		var groups []uint32
+		if gs, err := u.GroupIds(); err == nil {
+			for _, g := range gs {
+				if v, err := strconv.ParseUint(g, 10, 32); err == nil {
+					groups = append(groups, uint32(v))
+				}
+			}
+		}
+		l.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}
+		l.asUser, l.logUID, l.logGID = u.Username, int(uid), int(gid)
+		env := map[string]string{"HOME": u.HomeDir, "USER": u.Username, "LOGNAME": u.Username,
+			"SHELL": "/bin/bash", "PATH": loginPath(u.HomeDir)}
+		for k, v := range cfg.App.Env {
+			env[k] = v
+		}
+		l.env = host.MergeEnv(nil, env)
+	} else {
+		name := strconv.Itoa(os.Getuid())
+		if u, err := user.Current(); err == nil {
+			name = u.Username
+		}
+		l.asUser = name
+		l.env = host.MergeEnv(os.Environ(), cfg.App.Env)
+		if name != cfg.App.User {
+			l.warning = fmt.Sprintf("richsops is not root: runs as %s, not %s", name, cfg.App.User)
+		}
+	}
+	python, err := lookPath(cfg.App.Python, envValue(l.env, "PATH"))
+	if err != nil {
+		return l, err
+	}
+	if args == nil {
+		args = j.Args
+	}
+	l.argv = append([]string{python, cfg.App.Manage, j.Name}, args...)
+	return l, nil
+}
+
+func envValue(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// lookPath finds name in path (the PATH of the user the job runs as, not
+// richsops' own).
+func lookPath(name, path string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	for _, d := range filepath.SplitList(path) {
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("app.python %q not found in PATH %s; set app.python to its full path", name, path)
+}
+
+// start runs the job detached in its own session: stdin /dev/null, stdout
+// and stderr appended to the log through one O_APPEND descriptor (no shell,
+// so no `&`-before-redirect mistake), as the job's user. It returns the pid.
+func (l launch) start() (int, error) {
+	if fi, err := os.Stat(l.dir); err != nil || !fi.IsDir() {
+		return 0, fmt.Errorf("app folder %s: not a folder (%v)", l.dir, err)
+	}
+	_, statErr := os.Lstat(l.log)
+	// The log folder belongs to the app user: as root, never follow a
+	// symlink planted there, and never block on a FIFO.
+	logf, err := os.OpenFile(l.log, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o644)
+	if err != nil {
+		return 0, fmt.Errorf("log: %w", err)
+	}
+	defer logf.Close()
+	if fi, err := logf.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("log %s: not a regular file", l.log)
+	}
+	if os.IsNotExist(statErr) && l.logUID >= 0 {
+		// A log richsops creates as root must stay writable by cron's runs.
+		_ = logf.Chown(l.logUID, l.logGID)
+	}
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return 0, err
+	}
+	defer devnull.Close()
+	cmd := exec.Command(l.argv[0], l.argv[1:]...)
+	cmd.Dir, cmd.Env = l.dir, l.env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: l.cred}
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	pid := cmd.Process.Pid
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }() // reap it if it ends while richsops runs
+	select {
+	case err := <-exited:
+		code := -1
+		if cmd.ProcessState != nil {
+			code = cmd.ProcessState.ExitCode()
+		}
+		if code != 0 {
+			return pid, fmt.Errorf("pid %d exited at once with status %d (%v): see %s", pid, code, err, l.log)
+		}
+	case <-time.After(700 * time.Millisecond):
+	}
+	return pid, nil
+}
+
+// RunAction builds the run-now action. It refuses a running job without
+// Force and a guarded job whose dependency is unhealthy without Override;
+// an override action carries Danger = OVERRIDE and says why in its preview.
+// Both checks are made again right before the start.
+func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) (gate.Action, error) {
+	j, ok := cfg.Job(spec.Job)
+	if !ok {
+		return gate.Action{}, fmt.Errorf("%s: not a configured job", spec.Job)
+	}
+	if !h.IsLocal() {
+		return gate.Action{}, fmt.Errorf("run now works on the local host only (asked for %s)", h.Name())
+	}
+	running, err := runningCheck(ctx, h, j.Name, spec.Force)
+	if err != nil {
+		return gate.Action{}, err
+	}
+	guardErr := guardStatus(ctx, j, guard)
+	var ge *GuardError
+	if guardErr != nil && !(spec.Override && errors.As(guardErr, &ge)) {
+		return gate.Action{}, guardErr
+	}
+	l, err := planLaunch(cfg, j, spec.Args)
+	if err != nil {
+		return gate.Action{}, err
+	}
+	a := gate.Action{Name: "jobs.run", Target: j.Name, Host: h.Name(), Argv: l.argv}
+	if ge != nil {
+		a.Name, a.Danger = "jobs.run.override", OverrideWord
+		a.Preview = append(a.Preview, fmt.Sprintf("GUARD OVERRIDE: %s is unhealthy: %s", ge.Guard, ge.Reason),
+			"type "+OverrideWord+" to start it anyway (audited)")
+	}
+	a.Preview = append(a.Preview,
+		fmt.Sprintf("as %s in %s:", l.asUser, l.dir),
+		"  "+host.ShellQuote(l.argv),
+		"output appended to "+l.log,
+		"detached in its own session: keeps running after richsops exits")
+	if l.warning != "" {
+		a.Preview = append(a.Preview, l.warning)
+	}
+	if len(running) > 0 {
+		a.Preview = append(a.Preview, fmt.Sprintf("FORCED: %d instance(s) already running: %s", len(running), pidList(running)))
+	}
+	override := ge != nil
+	a.Run = func(ctx context.Context) (gate.Outcome, error) {
+		if _, err := runningCheck(ctx, h, j.Name, spec.Force); err != nil {
+			return gate.Outcome{}, err
+		}
+		var details []string
+		if override {
+			details = append(details, "guard overridden: "+ge.Reason)
+		} else if err := guardStatus(ctx, j, guard); err != nil {
+			return gate.Outcome{}, err
+		}
+		pid, err := l.start()
+		if err != nil {
+			return gate.Outcome{Details: details}, err
+		}
+		sum := fmt.Sprintf("%s started: pid %d as %s", j.Name, pid, l.asUser)
+		if override {
+			sum += fmt.Sprintf(" (guard overridden: %s was unhealthy: %s)", ge.Guard, ge.Reason)
+		}
+		details = append(details, "log: "+l.log)
+		if l.warning != "" {
+			details = append(details, l.warning)
+		}
+		return gate.Outcome{Summary: sum, Details: details}, nil
+	}
+	return a, nil
+}
+
+func runningCheck(ctx context.Context, h host.Host, job string, force bool) ([]Proc, error) {
+	procs, err := List(ctx, h, []string{job})
+	if err != nil {
+		return nil, err
+	}
+	if len(procs) > 0 && !force {
+		return procs, fmt.Errorf("%s: %w (pids %s)", job, ErrRunning, pidList(procs))
+	}
+	return procs, nil
+}
+
+func pidList(procs []Proc) string {
+	s := make([]string, len(procs))
+	for i, p := range procs {
+		s[i] = strconv.Itoa(p.PID)
+	}
+	return strings.Join(s, ", ")
+}

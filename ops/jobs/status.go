@@ -1,0 +1,206 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/host"
+)
+
+// Status is one job's row: schedule, state, processes, last run, missed.
+type Status struct {
+	Name     string         `json:"name"`
+	Args     []string       `json:"args"`
+	Log      string         `json:"log"`
+	Guard    string         `json:"guard,omitempty"`
+	State    crontab.State  `json:"state"`
+	Lines    []crontab.Line `json:"-"`
+	Schedule []string       `json:"schedule"` // of the active (or paused) lines
+	Next     time.Time      `json:"next,omitzero"`
+	Procs    []Proc         `json:"processes"`
+	LastRun  time.Time      `json:"last_run,omitzero"`
+	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"
+	Missed   *Missed        `json:"missed,omitempty"`
+	Errors   []string       `json:"errors,omitempty"`
+}
+
+// Missed is a scheduled time that passed with no sign of a run.
+type Missed struct {
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// Snapshot is every configured job's status on h.
+func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Time) ([]Status, error) {
+	names := make([]string, len(cfg.Jobs))
+	for i, j := range cfg.Jobs {
+		names[i] = j.Name
+	}
+	procs, procErr := List(ctx, h, names)
+	tab, tabErr := crontab.Load(ctx, h, cfg.Crontab.Path)
+	boot, _ := BootTime(ctx, h)
+	out := make([]Status, len(cfg.Jobs))
+	for i, j := range cfg.Jobs {
+		s := Status{Name: j.Name, Args: j.Args, Log: cfg.JobLogPath(j), Guard: j.Guard, State: crontab.StateAbsent}
+		if procErr != nil {
+			s.Errors = append(s.Errors, "processes: "+procErr.Error())
+		}
+		for _, p := range procs {
+			if p.Job == j.Name {
+				s.Procs = append(s.Procs, p)
+			}
+		}
+		var active []crontab.Schedule
+		if tabErr != nil {
+			s.Errors = append(s.Errors, "crontab: "+tabErr.Error())
+		} else {
+			s.State = tab.JobState(j.Name)
+			s.Lines = tab.JobLines(j.Name)
+			for _, l := range s.Lines {
+				if l.Kind == crontab.Commented {
+					continue
+				}
+				s.Schedule = append(s.Schedule, l.Schedule.Spec)
+				if l.Kind != crontab.Entry {
+					continue
+				}
+				active = append(active, l.Schedule)
+				if n, ok := l.Schedule.Next(now); ok && (s.Next.IsZero() || n.Before(s.Next)) {
+					s.Next = n
+				}
+			}
+		}
+		last, from, err := LastRun(ctx, h, s.Log)
+		if err != nil && !os.IsNotExist(err) {
+			s.Errors = append(s.Errors, "log: "+err.Error())
+		}
+		s.LastRun, s.LastFrom = last, from
+		s.Missed = FindMissed(active, now, boot, last, s.Procs)
+		out[i] = s
+	}
+	return out, nil
+}
+
+// Missed-run rules: a run counts as happened when the log was written at or
+// after its time (less a minute of clock slack) or a process of the job
+// started around it. Runs less than grace ago are not judged yet.
+const (
+	missedLookback = 24 * time.Hour
+	missedGrace    = 5 * time.Minute
+)
+
+// FindMissed checks the latest scheduled time of the last day.
+func FindMissed(scheds []crontab.Schedule, now, boot, lastActivity time.Time, procs []Proc) *Missed {
+	var latest time.Time
+	for _, s := range scheds {
+		for _, t := range s.Between(now.Add(-missedLookback), now.Add(-missedGrace), 200) {
+			if t.After(latest) {
+				latest = t
+			}
+		}
+	}
+	if latest.IsZero() {
+		return nil
+	}
+	if !lastActivity.IsZero() && !lastActivity.Before(latest.Add(-time.Minute)) {
+		return nil
+	}
+	if len(procs) > 0 {
+		return nil // a run is going: started then, or one from before still is
+	}
+	m := &Missed{At: latest, Reason: "no process and no log activity since then"}
+	if !boot.IsZero() && boot.After(latest.Add(-time.Minute)) {
+		m.Reason = fmt.Sprintf("the machine was down then (booted %s)", boot.Format("01-02 15:04"))
+	}
+	return m
+}
+
+// tailBytes is how much of a log's end is read for its last timestamp and
+// the details view.
+const tailBytes = 64 * 1024
+
+// Tail returns up to the last tailBytes of path on h, starting at a line.
+func Tail(ctx context.Context, h host.Host, path string) ([]byte, error) {
+	var data []byte
+	if h.IsLocal() {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		off := fi.Size() - tailBytes
+		if off < 0 {
+			off = 0
+		}
+		data, err = io.ReadAll(io.NewSectionReader(f, off, fi.Size()-off))
+		if err != nil {
+			return nil, err
+		}
+		if off > 0 {
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				data = data[i+1:]
+			}
+		}
+		return data, nil
+	}
+	res, err := h.Run(ctx, host.Cmd{Argv: []string{"tail", "-c", strconv.Itoa(tailBytes), path}, Timeout: 15 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	data = res.Stdout
+	if len(data) == tailBytes {
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			data = data[i+1:]
+		}
+	}
+	return data, nil
+}
+
+// logStamp matches Django's asctime ("2026-11-27 03:00:01,123") and ISO forms.
+var logStamp = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}`)
+
+// LastRun is the newest timestamp in the log's tail, else its mtime.
+func LastRun(ctx context.Context, h host.Host, path string) (time.Time, string, error) {
+	fi, err := h.Stat(ctx, path)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if data, err := Tail(ctx, h, path); err == nil {
+		if t, ok := NewestStamp(data); ok {
+			return t, "log", nil
+		}
+	}
+	return fi.ModTime, "mtime", nil
+}
+
+// NewestStamp finds the last line with a timestamp (logs are in time order).
+func NewestStamp(data []byte) (time.Time, bool) {
+	for len(data) > 0 {
+		i := bytes.LastIndexByte(bytes.TrimRight(data, "\n"), '\n')
+		line := data[i+1:]
+		if m := logStamp.Find(line); m != nil {
+			s := string(m)
+			s = s[:10] + " " + s[11:]
+			if t, err := time.ParseInLocation("2006-01-02 15:04:05", s, time.Local); err == nil {
+				return t, true
+			}
+		}
+		if i < 0 {
+			break
+		}
+		data = data[:i]
+	}
+	return time.Time{}, false
+}

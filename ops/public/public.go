@@ -1,0 +1,252 @@
+// Package public watches the folders served to the outside
+// (/var/www/richs_public: images, output, tmp): their size, file count and
+// growth, and cleans up old files in tmp.
+//
+// The clean-up is two steps: PlanClean lists the files (the preview), and
+// the plan's Action removes exactly those files, each only if it is still
+// the same old regular file inside tmp. Symlinks are never followed: a link
+// is never a candidate, and a folder swapped for a link between preview and
+// removal makes the files under it be skipped.
+package public
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/human"
+)
+
+// Folder is one public folder's figures.
+type Folder struct {
+	Name   string    `json:"name"`
+	Path   string    `json:"path"`
+	Files  int       `json:"files"` // regular files, at any depth
+	Size   int64     `json:"size"`
+	Newest time.Time `json:"newest"`
+	// Growth: bytes of the files modified in the last day and week.
+	Added24h int64  `json:"added_24h"`
+	Added7d  int64  `json:"added_7d"`
+	Err      string `json:"error,omitempty"`
+}
+
+// walk calls fn for every regular file under dir (depth first, without
+// following symlinks: ReadDir is an Lstat of each entry).
+func walk(ctx context.Context, h host.Host, dir string, fn func(path string, fi host.FileInfo)) error {
+	entries, err := h.ReadDir(ctx, dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := filepath.Join(dir, e.Name)
+		switch {
+		case e.Mode.IsDir(): // a symlink to a folder is ModeSymlink, not a folder
+			if err := walk(ctx, h, p, fn); err != nil {
+				return err
+			}
+		case e.Mode.IsRegular():
+			fn(p, e)
+		}
+	}
+	return nil
+}
+
+// Scan measures each folder named in public.folders under public.dir.
+func Scan(ctx context.Context, h host.Host, c config.Public, now time.Time) []Folder {
+	out := make([]Folder, 0, len(c.Folders))
+	for _, name := range c.Folders {
+		f := Folder{Name: name, Path: filepath.Join(c.Dir, name)}
+		err := walk(ctx, h, f.Path, func(_ string, fi host.FileInfo) {
+			f.Files++
+			f.Size += fi.Size
+			if fi.ModTime.After(f.Newest) {
+				f.Newest = fi.ModTime
+			}
+			if age := now.Sub(fi.ModTime); age <= 7*24*time.Hour {
+				f.Added7d += fi.Size
+				if age <= 24*time.Hour {
+					f.Added24h += fi.Size
+				}
+			}
+		})
+		if err != nil {
+			f.Err = err.Error()
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Attention: tmp above public.tmp_warn_gib, and folders that cannot be read.
+func Attention(folders []Folder, c config.Public, t func(en, ja string) string) []attention.Item {
+	var out []attention.Item
+	for _, f := range folders {
+		if f.Err != "" {
+			out = append(out, attention.Item{Severity: attention.Warn, Source: "public",
+				Text: fmt.Sprintf(t("%s cannot be read: %s", "%s を読めません: %s"), f.Path, f.Err)})
+			continue
+		}
+		if f.Name == "tmp" && c.TmpWarnGiB > 0 && float64(f.Size) >= c.TmpWarnGiB*(1<<30) {
+			out = append(out, attention.Item{Severity: attention.Warn, Source: "public", Key: "c",
+				Text: fmt.Sprintf(t("public tmp holds %s in %d files: clean up old files", "公開 tmp が %s（%d ファイル）: 古いファイルを削除"), human.Bytes(f.Size), f.Files)})
+		}
+	}
+	return out
+}
+
+// Candidate is one file a clean-up would remove, as it was when listed.
+type Candidate struct {
+	Path    string    `json:"path"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"mtime"`
+}
+
+// Plan is the preview of a clean-up: exactly the files its Action may remove.
+type Plan struct {
+	Host      string        `json:"host"`
+	Dir       string        `json:"dir"`
+	OlderThan time.Duration `json:"older_than"`
+	Cutoff    time.Time     `json:"cutoff"` // files modified before this
+	Files     []Candidate   `json:"files"`
+	Bytes     int64         `json:"bytes"`
+}
+
+// ErrSymlinkDir is returned when tmp itself is a symbolic link.
+var ErrSymlinkDir = errors.New("is a symbolic link; refusing to clean up through it")
+
+// PlanClean lists the regular files in dir (tmp) modified more than
+// olderThan before now.
+func PlanClean(ctx context.Context, h host.Host, dir string, olderThan time.Duration, now time.Time) (Plan, error) {
+	if olderThan <= 0 {
+		return Plan{}, fmt.Errorf("the age must be positive, not %s", olderThan)
+	}
+	dir = filepath.Clean(dir)
+	if !filepath.IsAbs(dir) {
+		return Plan{}, fmt.Errorf("%s: not an absolute path", dir)
+	}
+	if err := realDir(ctx, h, dir); err != nil {
+		return Plan{}, err
+	}
+	p := Plan{Host: h.Name(), Dir: dir, OlderThan: olderThan, Cutoff: now.Add(-olderThan)}
+	err := walk(ctx, h, dir, func(path string, fi host.FileInfo) {
+		if fi.ModTime.Before(p.Cutoff) {
+			p.Files = append(p.Files, Candidate{Path: path, Size: fi.Size, ModTime: fi.ModTime})
+			p.Bytes += fi.Size
+		}
+	})
+	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
+	return p, err
+}
+
+// realDir fails unless path is a folder and not a symlink (Stat is an Lstat).
+func realDir(ctx context.Context, h host.Host, path string) error {
+	fi, err := h.Stat(ctx, path)
+	switch {
+	case err != nil:
+		return err
+	case fi.Mode&os.ModeSymlink != 0:
+		return fmt.Errorf("%s %w", path, ErrSymlinkDir)
+	case !fi.Mode.IsDir():
+		return fmt.Errorf("%s: not a folder", path)
+	}
+	return nil
+}
+
+// Preview is what the confirm dialog and the terminal prompt show.
+func (p Plan) Preview(max int) []string {
+	lines := []string{
+		fmt.Sprintf("remove %d files (%s) from %s", len(p.Files), human.Bytes(p.Bytes), p.Dir),
+		fmt.Sprintf("modified before %s (older than %s)", p.Cutoff.Format("2006-01-02 15:04"), human.Duration(p.OlderThan)),
+	}
+	for i, f := range p.Files {
+		if i == max {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(p.Files)-max))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%10s  %s  %s", human.Bytes(f.Size), f.ModTime.Format("2006-01-02"), f.Path))
+	}
+	return lines
+}
+
+// Action removes the planned files through the gate. Each file is removed
+// only if, at that moment, every folder from tmp down to it is a real folder
+// (not a symlink), and it is still a regular file with the size and
+// modification time it had in the preview. The rest are skipped and listed.
+func (p Plan) Action(h host.Host) gate.Action {
+	return gate.Action{
+		Name: "public.clean", Target: p.Dir, Host: h.Name(),
+		Preview: p.Preview(15),
+		Run: func(ctx context.Context) (gate.Outcome, error) {
+			var removed, skipped int
+			var freed int64
+			var details []string
+			for _, c := range p.Files {
+				if err := ctx.Err(); err != nil {
+					return outcome(removed, skipped, freed, details), err
+				}
+				if why := p.changed(ctx, h, c); why != "" {
+					skipped++
+					details = append(details, "skipped "+c.Path+": "+why)
+					continue
+				}
+				if err := h.Remove(ctx, c.Path); err != nil {
+					skipped++
+					details = append(details, "failed "+c.Path+": "+err.Error())
+					continue
+				}
+				removed++
+				freed += c.Size
+			}
+			return outcome(removed, skipped, freed, details), nil
+		},
+	}
+}
+
+func outcome(removed, skipped int, freed int64, details []string) gate.Outcome {
+	s := fmt.Sprintf("removed %d files (%s)", removed, human.Bytes(freed))
+	if skipped > 0 {
+		s += fmt.Sprintf(", skipped %d", skipped)
+	}
+	return gate.Outcome{Summary: s, Details: details}
+}
+
+// changed says why c must not be removed now ("" = it may).
+func (p Plan) changed(ctx context.Context, h host.Host, c Candidate) string {
+	rel, err := filepath.Rel(p.Dir, c.Path)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) || filepath.Clean(c.Path) != c.Path {
+		return "not inside " + p.Dir
+	}
+	dir := p.Dir
+	for _, part := range strings.Split(filepath.Dir(rel), string(filepath.Separator)) {
+		if part != "." {
+			dir = filepath.Join(dir, part)
+		}
+		if err := realDir(ctx, h, dir); err != nil {
+			return err.Error()
+		}
+	}
+	fi, err := h.Stat(ctx, c.Path)
+	switch {
+	case err != nil:
+		return err.Error()
+	case !fi.Mode.IsRegular():
+		return "no longer a regular file"
+	case !fi.ModTime.Equal(c.ModTime) || fi.Size != c.Size:
+		return "modified since the preview"
+	case !fi.ModTime.Before(p.Cutoff):
+		return "no longer old enough"
+	}
+	return ""
+}

@@ -1,0 +1,308 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/human"
+)
+
+// PollInterval is how often an action re-reads the state while it waits
+// for the expected one.
+var PollInterval = 300 * time.Millisecond
+
+// Action builds the gate action that does v to the service on h and then
+// verifies the outcome. The service's Host must be h's name.
+func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
+	if err := s.CanDo(v); err != nil {
+		return gate.Action{}, err
+	}
+	a := gate.Action{Name: "services." + string(v), Target: s.Name, Host: s.Host}
+	var steps stepper
+	switch s.Kind {
+	case KindSystemd:
+		if err := checkUnit(s.Unit); err != nil {
+			return gate.Action{}, err
+		}
+		a.Argv = UnitArgv(s.Systemctl, v, s.Unit)
+		a.Preview = []string{host.ShellQuote(a.Argv)}
+		if v == Restart && s.RetryOnTimeout {
+			a.Preview = append(a.Preview, fmt.Sprintf("run again once if it does not finish within %s (as the runbook does)", human.Duration(s.Timeout.Duration)))
+		}
+		steps = systemdSteps
+	case KindPM2:
+		if v == Stop {
+			a.Argv = PM2StopArgv(s)
+			a.Preview = []string{host.ShellQuote(a.Argv)}
+			steps = pm2StopSteps
+			break
+		}
+		a.Argv = PM2RestartArgv(s)
+		a.Preview = []string{
+			"if pm2 knows " + s.App + ":",
+			"  " + host.ShellQuote(a.Argv),
+			"else:",
+			"  " + host.ShellQuote(PM2StartArgv(s)),
+			"if the configured env is then not in force: " + host.ShellQuote(PM2DeleteArgv(s)) + ", and start as above",
+		}
+		if len(s.Env) > 0 {
+			a.Preview = append(a.Preview, "env to verify in pm2 jlist: "+envList(s.Env))
+		}
+		steps = pm2StartSteps
+	case KindCommand:
+		var err error
+		a.Argv, a.Preview, err = commandPlan(s, v)
+		if err != nil {
+			return gate.Action{}, err
+		}
+		steps = commandSteps
+	default:
+		return gate.Action{}, fmt.Errorf("%s: unknown kind %q", s.Name, s.Kind)
+	}
+	a.Preview = append(a.Preview, fmt.Sprintf("then wait up to %s until it is %s", human.Duration(s.Timeout.Duration), expectWord(v)))
+	a.Run = func(ctx context.Context) (gate.Outcome, error) {
+		r := &run{s: s, h: h, v: v, started: time.Now()}
+		r.before = StatusOf(ctx, s, h)
+		if err := steps(ctx, r); err != nil {
+			return r.outcome(""), err
+		}
+		return r.verify(ctx)
+	}
+	return a, nil
+}
+
+func checkUnit(u string) error {
+	if u == "" || strings.HasPrefix(u, "-") || strings.ContainsAny(u, " \t\n") {
+		return fmt.Errorf("bad unit name %q", u)
+	}
+	return nil
+}
+
+func envList(env map[string]string) string {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		keys[i] = k + "=" + env[k]
+	}
+	return strings.Join(keys, " ")
+}
+
+func expectWord(v Verb) string {
+	if v == Stop {
+		return "down"
+	}
+	if v == Restart {
+		return "up again (new pid or start time)"
+	}
+	return "up"
+}
+
+// stepper runs an action's commands; verify comes after.
+type stepper func(ctx context.Context, r *run) error
+
+// run is one action in progress: what it did, for the outcome's details.
+type run struct {
+	s       Spec
+	h       host.Host
+	v       Verb
+	started time.Time
+	before  Status
+	details []string
+}
+
+func (r *run) logf(format string, a ...any) { r.details = append(r.details, fmt.Sprintf(format, a...)) }
+
+// exec runs one command of the action with the service's timeout.
+func (r *run) exec(ctx context.Context, argv []string, dir string) error {
+	res, err := r.h.Run(ctx, host.Cmd{Argv: argv, Dir: dir, Timeout: r.s.Timeout.Duration})
+	if err != nil {
+		r.logf("$ %s: %v (%s)", host.ShellQuote(argv), err, human.Duration(res.Duration))
+		return err
+	}
+	r.logf("$ %s: ok (%s)", host.ShellQuote(argv), human.Duration(res.Duration))
+	return nil
+}
+
+func (r *run) outcome(summary string) gate.Outcome {
+	return gate.Outcome{Summary: summary, Details: r.details}
+}
+
+// reached tells whether st is what the verb should leave behind.
+func (r *run) reached(st Status) bool {
+	switch r.v {
+	case Stop:
+		return st.State == Down
+	case Restart:
+		if st.State != Up {
+			return false
+		}
+		// A restart shows as a new pid or a later start; when neither is
+		// known (plain commands) being up is all there is to check.
+		if r.before.State == Up && r.before.PID != 0 && st.PID != 0 {
+			return st.PID != r.before.PID
+		}
+		if r.before.State == Up && !r.before.Since.IsZero() && !st.Since.IsZero() {
+			return st.Since.After(r.before.Since)
+		}
+		return true
+	}
+	return st.State == Up
+}
+
+// wait polls the state until the verb's expected state or the timeout.
+func (r *run) wait(ctx context.Context) (Status, bool) {
+	deadline := time.Now().Add(r.s.Timeout.Duration)
+	for {
+		st := StatusOf(ctx, r.s, r.h)
+		if r.reached(st) {
+			return st, true
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return st, false
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(PollInterval):
+		}
+	}
+}
+
+// verify waits for the expected state and says which came: that state, or
+// the timeout with the state it was left in.
+func (r *run) verify(ctx context.Context) (gate.Outcome, error) {
+	st, ok := r.wait(ctx)
+	took := human.Duration(time.Since(r.started))
+	r.logf("state: %s", Describe(st))
+	if !ok {
+		return r.outcome(""), fmt.Errorf("%s: %s ran, but after %s it is %s, not %s", r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expectWord(r.v))
+	}
+	return r.outcome(fmt.Sprintf("%s %s, verified in %s: %s", r.s.Name, pastTense(r.v), took, Describe(st))), nil
+}
+
+func pastTense(v Verb) string {
+	switch v {
+	case Stop:
+		return "stopped"
+	case Start:
+		return "started"
+	case Reload:
+		return "reloaded"
+	}
+	return "restarted"
+}
+
+// Describe is a status in one line: "up, active (running), pid 1234, since 03:12:08".
+func Describe(st Status) string {
+	parts := []string{string(st.State)}
+	if st.Detail != "" && st.Detail != string(st.State) {
+		parts = append(parts, st.Detail)
+	}
+	if st.PID > 0 {
+		parts = append(parts, fmt.Sprintf("pid %d", st.PID))
+	}
+	if !st.Since.IsZero() {
+		parts = append(parts, "since "+st.Since.Format("01-02 15:04:05"))
+	}
+	if len(st.EnvMismatch) > 0 {
+		parts = append(parts, "env: "+strings.Join(st.EnvMismatch, "; "))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func systemdSteps(ctx context.Context, r *run) error {
+	argv := UnitArgv(r.s.Systemctl, r.v, r.s.Unit)
+	err := r.exec(ctx, argv, "")
+	if err != nil && errors.Is(err, host.ErrTimeout) && r.v == Restart && r.s.RetryOnTimeout {
+		r.logf("timed out: running it once more, as the runbook says")
+		err = r.exec(ctx, argv, "")
+	}
+	return err
+}
+
+func pm2StopSteps(ctx context.Context, r *run) error {
+	return r.exec(ctx, PM2StopArgv(r.s), "")
+}
+
+// pm2StartSteps (re)starts the app with the configured environment. pm2
+// freezes an app's environment at its first start: restart --update-env
+// replaces it; when the app is still not running with the configured values
+// afterwards, it is deleted and started afresh, which always takes the env.
+func pm2StartSteps(ctx context.Context, r *run) error {
+	procs, err := ListPM2(ctx, r.h, r.s.PM2)
+	if err != nil {
+		return err
+	}
+	if _, known := FindPM2(procs, r.s.App); !known {
+		return r.freshStart(ctx)
+	}
+	if err := r.exec(ctx, PM2RestartArgv(r.s), ""); err != nil {
+		return err
+	}
+	if len(r.s.Env) == 0 {
+		return nil
+	}
+	// pm2 stores the new env before `pm2 restart` returns, so one look at
+	// jlist tells whether --update-env took.
+	if st := StatusOf(ctx, r.s, r.h); len(st.EnvMismatch) > 0 {
+		r.logf("env not in force after --update-env (%s): deleting and starting afresh", strings.Join(st.EnvMismatch, "; "))
+		if err := r.exec(ctx, PM2DeleteArgv(r.s), ""); err != nil {
+			return err
+		}
+		return r.freshStart(ctx)
+	}
+	return nil
+}
+
+func (r *run) freshStart(ctx context.Context) error {
+	if r.s.Script == "" {
+		return fmt.Errorf("%s is not in pm2's list and no script is configured to start it", r.s.App)
+	}
+	return r.exec(ctx, PM2StartArgv(r.s), r.s.Path)
+}
+
+// commandPlan is what a plain-command service runs for v: its own restart
+// argv, or stop then start.
+func commandPlan(s Spec, v Verb) (argv []string, preview []string, err error) {
+	pick := map[Verb][]string{Start: s.Start, Stop: s.Stop, Restart: s.Restart}[v]
+	if len(pick) > 0 {
+		return pick, []string{host.ShellQuote(pick)}, nil
+	}
+	if v == Restart && len(s.Start) > 0 && len(s.Stop) > 0 {
+		return s.Stop, []string{host.ShellQuote(s.Stop), "then " + host.ShellQuote(s.Start)}, nil
+	}
+	return nil, nil, fmt.Errorf("%s has no %s command configured", s.Name, v)
+}
+
+func commandSteps(ctx context.Context, r *run) error {
+	if r.v == Restart && len(r.s.Restart) == 0 {
+		if r.before.State == Down {
+			// Like systemctl restart of a stopped unit: just start it.
+			r.logf("%s is down: starting it", r.s.Name)
+			return r.exec(ctx, r.s.Start, "")
+		}
+		if err := r.exec(ctx, r.s.Stop, ""); err != nil {
+			return err
+		}
+		// Wait for it to be down, so start does not race the old process.
+		stopped := *r
+		stopped.v = Stop
+		if st, ok := stopped.wait(ctx); !ok {
+			return fmt.Errorf("%s: stop ran, but after %s it is %s, not down", r.s.Name, human.Duration(r.s.Timeout.Duration), Describe(st))
+		}
+		return r.exec(ctx, r.s.Start, "")
+	}
+	argv, _, err := commandPlan(r.s, r.v)
+	if err != nil {
+		return err
+	}
+	return r.exec(ctx, argv, "")
+}

@@ -1,0 +1,108 @@
+package services
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+)
+
+// HealthCheck says whether index-linux is healthy, and why (health.IndexLinux).
+type HealthCheck func(ctx context.Context) (bool, string)
+
+// RedisThenIndexLinux is the runbook's second procedure for a misbehaving
+// index-linux, as one action: restart Redis (index_linux.redis_service) and
+// wait until it is up again, then restart index-linux under pm2 with its
+// configured environment and verify it, then run check (may be nil).
+// It stops at the first step that fails.
+func RedisThenIndexLinux(cfg *config.Config, hosts *host.Registry, check HealthCheck) (gate.Action, error) {
+	redis, err := Find(cfg, cfg.IndexLinux.RedisService)
+	if err != nil {
+		return gate.Action{}, fmt.Errorf("index_linux.redis_service: %w", err)
+	}
+	idx := IndexLinuxSpec(cfg)
+	rh, err := hosts.Get(redis.Host)
+	if err != nil {
+		return gate.Action{}, err
+	}
+	ih, err := hosts.Get(idx.Host)
+	if err != nil {
+		return gate.Action{}, err
+	}
+	first, err := Action(redis, rh, Restart)
+	if err != nil {
+		return gate.Action{}, err
+	}
+	second, err := Action(idx, ih, Restart)
+	if err != nil {
+		return gate.Action{}, err
+	}
+	a := gate.Action{
+		Name:   "services.redis-then-index-linux",
+		Target: redis.Name + "," + idx.Name,
+		Host:   idx.Host,
+		Argv:   first.Argv,
+	}
+	a.Preview = append(a.Preview, "1. restart "+redis.Name+":")
+	for _, l := range first.Preview {
+		a.Preview = append(a.Preview, "   "+l)
+	}
+	a.Preview = append(a.Preview, "2. then restart "+idx.Name+":")
+	for _, l := range second.Preview {
+		a.Preview = append(a.Preview, "   "+l)
+	}
+	if check != nil {
+		a.Preview = append(a.Preview, "3. then check index-linux health (pm2 online, health URL, Redis PING)")
+	}
+	a.Run = func(ctx context.Context) (gate.Outcome, error) {
+		var out gate.Outcome
+		o1, err := first.Run(ctx)
+		out.Details = append(out.Details, o1.Details...)
+		if err != nil {
+			out.Summary = redis.Name + " restart failed; " + idx.Name + " was not touched"
+			return out, err
+		}
+		o2, err := second.Run(ctx)
+		out.Details = append(out.Details, o2.Details...)
+		if err != nil {
+			out.Summary = redis.Name + " restarted; " + idx.Name + " restart failed"
+			return out, err
+		}
+		out.Details = append(out.Details, o1.Summary, o2.Summary)
+		out.Summary = redis.Name + " restarted, then " + idx.Name + " restarted"
+		if check != nil {
+			// A Node app is "online" in pm2 before its management server
+			// listens: give it a while before calling it unhealthy.
+			ok, why := waitHealthy(ctx, check, HealthWait)
+			out.Details = append(out.Details, "health: "+why)
+			if !ok {
+				return out, fmt.Errorf("both restarted, but index-linux is unhealthy: %s", why)
+			}
+			out.Summary += "; index-linux healthy"
+		}
+		return out, nil
+	}
+	return a, nil
+}
+
+// HealthWait is how long RedisThenIndexLinux waits for index-linux to
+// answer after its restart.
+var HealthWait = 30 * time.Second
+
+func waitHealthy(ctx context.Context, check HealthCheck, limit time.Duration) (bool, string) {
+	deadline := time.Now().Add(limit)
+	for {
+		ok, why := check(ctx)
+		if ok || time.Now().After(deadline) || ctx.Err() != nil {
+			return ok, why
+		}
+		select {
+		case <-ctx.Done():
+			return ok, why
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,40 @@
+package services
+
+import (
+	"fmt"
+	"path/filepath"
+)
+
+// JournalLines is how much history a journal log view starts with.
+const JournalLines = "500"
+
+// LogSource is where a service's log is read: a file on a host, or a
+// command whose output follows the log.
+type LogSource struct {
+	Name string
+	Host string
+	Path string
+	Argv []string
+	Kind string // "plain": the Logs tab's colouring
+}
+
+// Log says where the service's recent log is: journalctl -u UNIT for a
+// systemd unit with a journal (log = "journal", the default for units),
+// else the configured log file; a pm2 app without one follows `pm2 logs`.
+func Log(s Spec) (LogSource, error) {
+	src := LogSource{Name: s.Name, Host: s.Host, Kind: "plain"}
+	switch {
+	case s.Log != "" && s.Log != "journal":
+		if !filepath.IsAbs(s.Log) {
+			return src, fmt.Errorf("%s: log %q must be an absolute path or \"journal\"", s.Name, s.Log)
+		}
+		src.Path = s.Log
+	case s.Kind == KindSystemd:
+		src.Argv = append(append([]string(nil), s.Journalctl...), "-u", s.Unit, "-n", JournalLines, "-f", "--no-pager")
+	case s.Kind == KindPM2:
+		src.Argv = append(append([]string(nil), s.PM2...), "logs", s.App, "--raw", "--lines", JournalLines)
+	default:
+		return src, fmt.Errorf("%s: no log configured (set log = \"/path/to/file\")", s.Name)
+	}
+	return src, nil
+}

@@ -1,0 +1,5 @@
+package services_test
+
+import "os"
+
+func getenvPath() string { return os.Getenv("PATH") }

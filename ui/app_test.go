@@ -1,0 +1,307 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/demo"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ui/common"
+)
+
+// The golden screens are plain text: no colours, a frozen clock, a fixed
+// size. Update them with: go test ./ui -run TestShell -update
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	lipgloss.SetHasDarkBackground(true)
+	os.Exit(m.Run())
+}
+
+var frozen = time.Date(2026, 11, 27, 10, 15, 0, 0, time.UTC)
+
+// sandboxConfig is the demo sandbox's generated config (built, not run).
+func sandboxConfig(t *testing.T) *config.Config {
+	t.Helper()
+	s, err := demo.Build(t.TempDir(), demo.Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Lang = "en"
+	return cfg
+}
+
+// fakeTab stands in for the real tabs, which change often: the shell's
+// goldens must only change when the shell does.
+type fakeTab struct {
+	title  string
+	d      *common.Deps
+	action gate.Action
+	w, h   int
+	active bool
+	last   string
+	keys   []string
+	host   string // the last HostChangedMsg
+}
+
+var keyRestart = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "restart fake"))
+
+func (f *fakeTab) Title() string { return f.title }
+func (f *fakeTab) Init() tea.Cmd { return nil }
+func (f *fakeTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.ActiveMsg:
+		f.active = msg.Active
+	case common.HostChangedMsg:
+		f.host = msg.Name
+	case common.ActionDoneMsg:
+		f.last = fmt.Sprintf("%s %s err=%v", msg.Result.Action, msg.Result.Target, msg.Result.Err)
+	case tea.KeyMsg:
+		f.keys = append(f.keys, msg.String())
+		if key.Matches(msg, keyRestart) {
+			return f, common.Confirm(f.action)
+		}
+	}
+	return f, nil
+}
+func (f *fakeTab) View() string {
+	lines := []string{
+		f.d.Styles.Title.Render("tab " + f.title),
+		fmt.Sprintf("  size %dx%d, active %v", f.w, f.h, f.active),
+		"  keys: " + strings.Join(f.keys, " "),
+		"  last action: " + f.last,
+		"  日本語の幅: 【新品未開封】ニンテンドースイッチ",
+	}
+	return strings.Join(lines, "\n")
+}
+func (f *fakeTab) SetSize(w, h int)         { f.w, f.h = w, h }
+func (f *fakeTab) ShortHelp() []key.Binding { return []key.Binding{keyRestart} }
+func (f *fakeTab) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{keyRestart, common.KeyUp, common.KeyDown}}
+}
+func (f *fakeTab) Capturing() bool { return false }
+
+type shell struct {
+	app   *App
+	deps  *common.Deps
+	audit string
+	ran   *atomic.Int32
+}
+
+func newShell(t *testing.T, readOnly bool) shell {
+	t.Helper()
+	cfg := sandboxConfig(t)
+	audit := cfg.AuditLog
+	g := gate.New(readOnly, audit)
+	g.Now = func() time.Time { return frozen }
+	d := NewDeps(common.Deps{Cfg: cfg, Gate: g, ReadOnly: readOnly, HostLabel: "demo-box", Lang: "en", Now: func() time.Time { return frozen }})
+	ran := &atomic.Int32{}
+	act := gate.Action{
+		Name: "fake.restart", Target: "demo", Argv: []string{"systemctl", "restart", "demo"},
+		Preview: []string{"runs: systemctl restart demo", "then checks: systemctl is-active demo"},
+		Run: func(context.Context) (gate.Outcome, error) {
+			ran.Add(1)
+			return gate.Outcome{Summary: "demo restarted (pid 4242)"}, nil
+		},
+	}
+	var tabs []common.Tab
+	for _, title := range []string{"Alpha", "Beta", "Gamma", "Delta", "Epsilon"} {
+		tabs = append(tabs, &fakeTab{title: title, d: d, action: act})
+	}
+	return shell{app: New(d, tabs), deps: d, audit: audit, ran: ran}
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// screen runs the app at w x h, sends keys, waits until the output shows
+// each of waitFor in turn, quits, and returns the final screen.
+func screen(t *testing.T, m tea.Model, w, h int, keys []string, waitFor ...string) string {
+	t.Helper()
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	for _, k := range keys {
+		tm.Send(keyMsg(k))
+	}
+	for _, want := range waitFor {
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+			teatest.WithDuration(20*time.Second))
+	}
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	return tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).View()
+}
+
+func TestShellGoldens(t *testing.T) {
+	cases := []struct {
+		name     string
+		w, h     int
+		readOnly bool
+		keys     []string
+		active   string // the tab expected active afterwards
+	}{
+		{"first_screen", 100, 30, false, nil, "Alpha"},
+		{"key_3", 100, 30, false, []string{"3"}, "Gamma"},
+		{"key_5", 100, 30, false, []string{"2", "5"}, "Epsilon"},
+		{"tab", 100, 30, false, []string{"tab", "tab"}, "Gamma"},
+		{"tab_wraps", 100, 30, false, []string{"5", "tab"}, "Alpha"},
+		{"shift_tab_wraps", 100, 30, false, []string{"shift+tab"}, "Epsilon"},
+		{"full_help", 100, 30, false, []string{"?"}, "Alpha"},
+		{"read_only_badge", 100, 30, true, []string{"4"}, "Delta"},
+		{"too_small", 60, 20, false, nil, "Alpha"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sh := newShell(t, c.readOnly)
+			out := screen(t, sh.app, c.w, c.h, c.keys)
+			if got := sh.app.tabs[sh.app.active].Title(); got != c.active {
+				t.Errorf("active tab %q, want %q", got, c.active)
+			}
+			for i, tab := range sh.app.tabs {
+				if ft := tab.(*fakeTab); ft.active != (i == sh.app.active) {
+					t.Errorf("tab %s: ActiveMsg says %v", ft.title, ft.active)
+				}
+			}
+			golden.RequireEqual(t, []byte(out))
+		})
+	}
+}
+
+func TestShellScreenFitsTheTerminal(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {132, 43}} {
+		sh := newShell(t, false)
+		out := screen(t, sh.app, size[0], size[1], []string{"?"})
+		lines := strings.Split(out, "\n")
+		if len(lines) != size[1] {
+			t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := lipgloss.Width(l); w > size[0] {
+				t.Errorf("%dx%d: line %d is %d cells wide: %q", size[0], size[1], i, w, l)
+			}
+		}
+	}
+}
+
+func TestShellConfirmDialog(t *testing.T) {
+	sh := newShell(t, false)
+	out := screen(t, sh.app, 100, 30, []string{"x"}, "Confirm: fake.restart demo")
+	if sh.ran.Load() != 0 {
+		t.Fatal("the action ran before it was confirmed")
+	}
+	golden.RequireEqual(t, []byte(out))
+}
+
+func TestShellConfirmYesRunsThroughTheGate(t *testing.T) {
+	sh := newShell(t, false)
+	tm := teatest.NewTestModel(t, sh.app, teatest.WithInitialTermSize(100, 30))
+	tm.Send(keyMsg("x"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("go ahead")) }, teatest.WithDuration(20*time.Second))
+	tm.Send(keyMsg("y"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("demo restarted (pid 4242)")) }, teatest.WithDuration(20*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	out := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).View()
+	if sh.ran.Load() != 1 {
+		t.Fatalf("the action ran %d times", sh.ran.Load())
+	}
+	for _, tab := range sh.app.tabs {
+		if ft := tab.(*fakeTab); ft.last != "fake.restart demo err=<nil>" {
+			t.Errorf("tab %s did not get ActionDoneMsg: %q", ft.title, ft.last)
+		}
+	}
+	recs, err := gate.ReadAudit(sh.audit)
+	if err != nil || len(recs) != 2 || recs[0].Phase != "start" || recs[1].Phase != "end" || recs[1].Outcome != "ok" {
+		t.Fatalf("audit: %+v %v", recs, err)
+	}
+	golden.RequireEqual(t, []byte(out))
+}
+
+func TestShellConfirmNoCancels(t *testing.T) {
+	sh := newShell(t, false)
+	tm := teatest.NewTestModel(t, sh.app, teatest.WithInitialTermSize(100, 30))
+	tm.Send(keyMsg("x"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("go ahead")) }, teatest.WithDuration(20*time.Second))
+	tm.Send(keyMsg("n"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("cancelled: fake.restart demo")) }, teatest.WithDuration(20*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
+	if sh.ran.Load() != 0 {
+		t.Fatal("a cancelled action ran")
+	}
+	if _, err := os.Stat(sh.audit); err == nil {
+		t.Error("a cancelled action was audited as attempted")
+	}
+}
+
+func TestShellReadOnlyRefusesAndAudits(t *testing.T) {
+	sh := newShell(t, true)
+	tm := teatest.NewTestModel(t, sh.app, teatest.WithInitialTermSize(100, 30))
+	tm.Send(keyMsg("x"))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("refused (read-only): fake.restart demo")) }, teatest.WithDuration(20*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	out := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).View()
+	if sh.ran.Load() != 0 {
+		t.Fatal("read-only mode ran the action")
+	}
+	recs, err := gate.ReadAudit(sh.audit)
+	if err != nil || len(recs) != 1 || recs[0].Phase != "refused" || recs[0].Action != "fake.restart" || recs[0].Outcome != "refused" {
+		t.Fatalf("audit: %+v %v", recs, err)
+	}
+	if !strings.Contains(sh.app.tabs[0].(*fakeTab).last, "read-only") {
+		t.Errorf("tabs were not told of the refusal: %q", sh.app.tabs[0].(*fakeTab).last)
+	}
+	golden.RequireEqual(t, []byte(out))
+}
+
+// TestRealTabsRender is a smoke test of the five real tabs (which change
+// often, so no golden): they draw at 80x24 and 120x40 on the sandbox's
+// config, through every tab, without a panic.
+func TestRealTabsRender(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			cfg := sandboxConfig(t)
+			d := NewDeps(common.Deps{Cfg: cfg, Gate: gate.New(true, cfg.AuditLog), ReadOnly: true, HostLabel: "demo-box", Lang: "en", Now: func() time.Time { return frozen }})
+			app := New(d, Tabs(d))
+			out := screen(t, app, size[0], size[1], []string{"2", "3", "4", "5", "tab", "?"})
+			lines := strings.Split(out, "\n")
+			if len(lines) != size[1] || !strings.Contains(lines[0], "Overview") {
+				t.Errorf("screen:\n%s", out)
+			}
+			for i, l := range lines {
+				if w := lipgloss.Width(l); w > size[0] {
+					t.Errorf("line %d is %d cells wide", i, w)
+				}
+			}
+		})
+	}
+}

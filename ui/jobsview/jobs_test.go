@@ -1,0 +1,219 @@
+package jobsview
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/jobs"
+	"github.com/richs/richsops/ui/common"
+)
+
+// The tests run beside the demo's and other packages' real job processes
+// (named check_item_mercari ...): unique job names keep them apart.
+var suffix = "_t"
+var mercariName = "check_item_mercari" + suffix
+
+func deps(t *testing.T, readOnly bool) *common.Deps {
+	cfg := config.Default()
+	for i := range cfg.Jobs {
+		cfg.Jobs[i].Name += suffix
+	}
+	cfg.Guard.Jobs = nil
+	dir := t.TempDir()
+	cfg.Crontab.Path = filepath.Join(dir, "crontab")
+	cfg.Crontab.Reload = []string{"true"}
+	cfg.App.Dir, cfg.App.LogDir = dir, dir
+	os.WriteFile(cfg.Crontab.Path, []byte("0 3,15 * * * richs python manage.py "+mercariName+" 2 4\n"), 0o644)
+	now := time.Date(2026, 11, 27, 16, 0, 0, 0, time.Local)
+	return &common.Deps{Cfg: cfg, Gate: gate.New(readOnly, ""), Hosts: host.NewRegistry(cfg), Lang: "en", ReadOnly: readOnly,
+		Styles: common.DefaultStyles(), Now: func() time.Time { return now }}
+}
+
+func snapshot(d *common.Deps) snapshotMsg {
+	now := d.Now()
+	var st []jobs.Status
+	for _, j := range d.Cfg.Jobs {
+		st = append(st, jobs.Status{Name: j.Name, Log: d.Cfg.JobLogPath(j), Guard: j.Guard, State: crontab.StateAbsent})
+	}
+	st[1].State, st[1].Schedule, st[1].Next = crontab.StateActive, []string{"0 3,15 * * *"}, now.Add(11*time.Hour)
+	st[1].Procs = []jobs.Proc{{PID: 4242, User: "richs", Start: now.Add(-time.Hour), Elapsed: time.Hour, CPU: 97.5, RSS: 200 << 20,
+		Args: []string{"python", "manage.py", mercariName, "2", "4", "--max-workers", "14", "\x1b[31mred"}, Job: mercariName}}
+	st[0].Missed = &jobs.Missed{At: now.Add(-time.Hour), Reason: "the machine was down then"}
+	return snapshotMsg{st: st}
+}
+
+func press(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func TestViewFits(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab.SetSize(80, 20)
+	tab, _ = tab.Update(snapshot(d))
+	for _, m := range []tea.Msg{nil, press("j"), press("enter")} {
+		if m != nil {
+			tab, _ = tab.Update(m)
+		}
+		v := tab.View()
+		if strings.Contains(v, "\x1b[31mred") {
+			t.Error("escape sequence from argv reached the screen")
+		}
+		lines := strings.Split(v, "\n")
+		if len(lines) > 20 {
+			t.Errorf("%d lines", len(lines))
+		}
+		for _, l := range lines {
+			if w := lipgloss.Width(l); w > 80 {
+				t.Errorf("line %d cells wide: %q", w, l)
+			}
+		}
+	}
+	tab, _ = tab.Update(press("esc"))
+	tab, _ = tab.Update(press("k"))
+	if v := tab.View(); !strings.Contains(v, "MISSED") || !strings.Contains(v, mercariName) {
+		t.Errorf("view:\n%s", v)
+	}
+}
+
+func run(t *testing.T, tab common.Tab, cmd tea.Cmd) (common.Tab, tea.Msg) {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	msg := cmd()
+	if b, ok := msg.(builtMsg); ok {
+		var next tea.Cmd
+		tab, next = tab.Update(b)
+		return tab, next()
+	}
+	return tab, msg
+}
+
+func TestReadOnlyKeys(t *testing.T) {
+	d := deps(t, true)
+	tab := New(d)
+	tab, _ = tab.Update(snapshot(d))
+	for _, k := range []string{"r", "x", "X", "p", "F", "O"} {
+		_, cmd := tab.Update(press(k))
+		_, msg := run(t, tab, cmd)
+		if toast, ok := msg.(common.ToastMsg); !ok || !strings.Contains(toast.Text, "read-only") {
+			t.Errorf("%s: %#v", k, msg)
+		}
+	}
+	if !strings.Contains(tab.View(), "(read-only)") {
+		t.Error("keys not marked read-only")
+	}
+}
+
+func TestRunAndPauseFlow(t *testing.T) {
+	d := deps(t, false)
+	jobs.DefaultGuard = nil
+	tab := New(d)
+	tab, _ = tab.Update(snapshot(d))
+	tab, _ = tab.Update(press("j")) // check_item_mercari
+	tab, cmd := tab.Update(press("r"))
+	_ = cmd
+	if !tab.Capturing() || !strings.Contains(tab.View(), "2 4 --max-workers 14") {
+		t.Fatalf("arg editor:\n%s", tab.View())
+	}
+	tab, cmd = tab.Update(press("enter"))
+	tab, msg := run(t, tab, cmd)
+	if _, ok := msg.(common.ToastMsg); !ok || !strings.Contains(tab.View(), "press O") {
+		t.Fatalf("guard refusal not offered for override: %#v\n%s", msg, tab.View())
+	}
+	// Pause with a running process asks whether to stop it too.
+	tab, cmd = tab.Update(press("p"))
+	if cmd != nil || !strings.Contains(tab.View(), "Also stop") {
+		t.Fatalf("no question:\n%s", tab.View())
+	}
+	tab, cmd = tab.Update(press("n"))
+	tab, msg = run(t, tab, cmd)
+	cm, ok := msg.(common.ConfirmMsg)
+	if !ok || cm.Action.Name != "jobs.pause" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), crontab.PausedPrefix) {
+		t.Fatalf("%#v", msg)
+	}
+	// After a resume, it offers run-now.
+	tab, _ = tab.Update(common.ActiveMsg{Active: true})
+	tab, _ = tab.Update(common.ActionDoneMsg{Result: gate.Result{Action: "jobs.resume", Target: mercariName}})
+	if !strings.Contains(tab.View(), "Run it now") {
+		t.Fatalf("no run-now offer:\n%s", tab.View())
+	}
+	tab, _ = tab.Update(press("y"))
+	if !tab.Capturing() {
+		t.Fatal("yes did not open the arg editor")
+	}
+}
+
+// countingHost is this machine under another name, counting file reads so
+// a test sees which host a refresh went to.
+type countingHost struct {
+	host.Host
+	reads atomic.Int32
+}
+
+func (c *countingHost) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	c.reads.Add(1)
+	return c.Host.ReadFile(ctx, path)
+}
+
+func TestFollowsTheCurrentHost(t *testing.T) {
+	d := deps(t, false)
+	other := &countingHost{Host: host.NewLocal()}
+	d.Hosts.Set("other", other)
+	tab := New(d)
+	tab.SetSize(80, 20)
+	tab, _ = tab.Update(snapshot(d))
+	if v := tab.View(); strings.Contains(v, "@ ") {
+		t.Errorf("local host shows a badge:\n%s", v)
+	}
+
+	tab, cmd := tab.Update(common.HostChangedMsg{Name: "other"})
+	if cmd == nil {
+		t.Fatal("no refresh on HostChangedMsg")
+	}
+	if v := tab.View(); strings.Contains(v, mercariName) {
+		t.Errorf("the previous host's jobs still shown:\n%s", v)
+	}
+	// A late snapshot of the previous host is dropped.
+	stale := snapshot(d)
+	stale.host = "local"
+	tab, _ = tab.Update(stale)
+	if v := tab.View(); strings.Contains(v, mercariName) {
+		t.Errorf("a late snapshot of the previous host was shown:\n%s", v)
+	}
+
+	msg, ok := cmd().(snapshotMsg)
+	if !ok || msg.host != "other" || msg.err != nil {
+		t.Fatalf("refresh gave %#v", msg)
+	}
+	if other.reads.Load() == 0 {
+		t.Error("the refresh did not go to the current host")
+	}
+	tab, _ = tab.Update(msg)
+	v := tab.View()
+	if first := strings.Split(v, "\n")[0]; !strings.Contains(first, "@ other") {
+		t.Errorf("header does not show the host: %q", first)
+	}
+	if !strings.Contains(v, mercariName) {
+		t.Errorf("the current host's jobs not shown:\n%s", v)
+	}
+}

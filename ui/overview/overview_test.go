@@ -1,0 +1,235 @@
+package overview
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/traffic"
+	"github.com/richs/richsops/ui/common"
+)
+
+var now = time.Now().Truncate(time.Second)
+
+// fixture is a box in a temp folder: an app log with an Amazon block 20
+// minutes ago, an access log with many 5xx, and a public tmp with an old file.
+func fixture(t *testing.T) (*Model, string) {
+	t.Helper()
+	dir := t.TempDir()
+	c := config.Default()
+	c.Lang = "en"
+	c.Public.Dir = filepath.Join(dir, "public")
+	for _, f := range []string{"images", "output", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(c.Public.Dir, f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := filepath.Join(c.Public.Dir, "tmp", "old.csv")
+	if err := os.WriteFile(old, []byte("a,b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(old, now.Add(-30*24*time.Hour), now.Add(-30*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	blockAt := now.Add(-20 * time.Minute).Local()
+	app := filepath.Join(dir, "django.log")
+	line := fmt.Sprintf("%s,001 DEBUG urllib3.connectionpool https://www.amazon.co.jp:443 \"GET /dp/B0C1 HTTP/1.1\" 503 2671\n", blockAt.Format("2006-01-02 15:04:05"))
+	if err := os.WriteFile(app, []byte(line+line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var acc strings.Builder
+	for i := range 100 {
+		status := 200
+		if i%4 == 0 {
+			status = 502
+		}
+		ts := now.Add(-time.Duration(100-i) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
+		fmt.Fprintf(&acc, "192.0.2.%d - - [%s] \"GET /items/%d HTTP/1.1\" %d 10 \"-\" \"ua\"\n", i%7, ts, i%3, status)
+	}
+	access := filepath.Join(dir, "access.log")
+	if err := os.WriteFile(access, []byte(acc.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.Logs = []config.Log{{Name: "django", Path: app, Kind: "django"}, {Name: "nginx-access", Path: access, Kind: "nginx-access"}}
+	c.Amazon.Logs = []string{"django"}
+	d := &common.Deps{Cfg: c, Gate: gate.New(false, ""), Hosts: host.NewRegistry(c), Lang: "en",
+		Styles: common.DefaultStyles(), Now: func() time.Time { return now }}
+	m := New(d).(*Model)
+	m.SetSize(80, 22)
+	return m, old
+}
+
+// run executes cmd and feeds the messages back (one level of batches).
+func run(t *testing.T, m *Model, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	if cmd == nil {
+		return nil
+	}
+	var out []tea.Msg
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			out = append(out, run(t, m, c)...)
+		}
+		return out
+	}
+	switch msg.(type) {
+	case hostMsg, amazonMsg, publicMsg, trafficMsg, planMsg:
+		_, next := m.Update(msg)
+		_ = next // the re-armed tick; not waited for
+		if pm, ok := msg.(planMsg); ok {
+			_ = pm
+			return append(out, run(t, m, next)...)
+		}
+		return out
+	}
+	return append(out, msg)
+}
+
+func checkFits(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Errorf("%d lines, want at most %d", len(lines), h)
+	}
+	for _, l := range lines {
+		if lipgloss.Width(l) > w {
+			t.Errorf("line wider than %d: %q", w, ansi.Strip(l))
+		}
+	}
+}
+
+func TestNothingNeedsAttention(t *testing.T) {
+	m, _ := fixture(t)
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "nothing needs attention") {
+		t.Fatalf("view:\n%s", v)
+	}
+	checkFits(t, m.View(), 80, 22)
+}
+
+func TestReportsFromAnySourceWorstFirst(t *testing.T) {
+	m, _ := fixture(t)
+	m.Update(attention.Report{Source: "jobs", Items: []attention.Item{{Severity: attention.Warn, Source: "jobs", Text: "check_item_yahoo missed its 03:00 run", Key: "enter", Tab: common.TabJobs}}})
+	m.Update(attention.Report{Source: "services", Items: []attention.Item{
+		{Severity: attention.Crit, Source: "services", Text: "index-linux is down", Tab: common.TabServices},
+		{Severity: attention.OK, Source: "services", Text: "redis up"},
+	}})
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if !strings.Contains(lines[0], "(2)") || !strings.Contains(lines[1], "CRIT") || !strings.Contains(lines[1], "index-linux is down [enter]") ||
+		!strings.Contains(lines[2], "WARN") || strings.Contains(strings.Join(lines, "\n"), "redis up") {
+		t.Fatalf("view:\n%s", strings.Join(lines, "\n"))
+	}
+	// enter on the selected (worst) item switches to its tab.
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if msg := cmd(); msg != (common.SwitchTabMsg{Index: common.TabServices}) {
+		t.Fatalf("enter gave %#v", msg)
+	}
+	// A source's new report replaces its old one.
+	m.Update(attention.Report{Source: "services"})
+	if v := ansi.Strip(m.View()); strings.Contains(v, "index-linux") || !strings.Contains(v, "(1)") {
+		t.Fatalf("after clearing services:\n%s", v)
+	}
+}
+
+func TestOwnSourcesFeedTheList(t *testing.T) {
+	m, old := fixture(t)
+	for _, src := range []string{srcHost, srcAmazon, srcPublic, srcNginx} {
+		run(t, m, m.fetch(src))
+	}
+	if len(m.errs) != 0 {
+		t.Fatalf("fetch errors: %v", m.errs)
+	}
+	items := m.items()
+	if len(items) < 2 || items[0].Source != srcAmazon || items[0].Severity != attention.Crit {
+		t.Fatalf("items = %+v", items)
+	}
+	found := false
+	for _, it := range items {
+		found = found || (it.Source == srcNginx && strings.Contains(it.Text, "5xx at 25.0%"))
+	}
+	if !found {
+		t.Fatalf("no nginx 5xx item in %+v", items)
+	}
+	m.SetSize(80, 200)
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"BLOCKED since", "Stop bulk searches", "tmp", "req/min", "/items/0", "memory"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, m.View(), 80, 200)
+
+	// c previews the clean-up and asks for confirmation of exactly that file.
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'c'}})
+	msgs := run(t, m, cmd)
+	if len(msgs) != 1 {
+		t.Fatalf("msgs = %#v", msgs)
+	}
+	conf, ok := msgs[0].(common.ConfirmMsg)
+	if !ok || conf.Action.Name != "public.clean" || !strings.Contains(strings.Join(conf.Action.Preview, "\n"), old) {
+		t.Fatalf("confirm = %#v", msgs[0])
+	}
+}
+
+func TestTimersFollowVisibility(t *testing.T) {
+	m, _ := fixture(t)
+	m.Update(common.ActiveMsg{Active: true})
+	gen := m.gen
+	// A tick from before the switch is dropped; a current one fetches.
+	if _, cmd := m.Update(tickMsg{src: srcHost, gen: gen - 1}); cmd != nil {
+		t.Fatal("stale tick started a fetch")
+	}
+	m.inflight[srcHost] = false
+	if _, cmd := m.Update(tickMsg{src: srcHost, gen: gen}); cmd == nil || !m.inflight[srcHost] {
+		t.Fatal("current tick did not fetch")
+	}
+	// While a fetch runs, another tick does not start a second one.
+	if _, cmd := m.Update(tickMsg{src: srcHost, gen: gen}); cmd != nil {
+		t.Fatal("second fetch while one is in flight")
+	}
+}
+
+func TestHiddenTabReadsOnlyTmp(t *testing.T) {
+	m, _ := fixture(t)
+	m.Update(common.ActiveMsg{Active: true})
+	m.inflight[srcPublic] = false
+	run(t, m, m.fetch(srcPublic))
+	if len(m.folders) != 3 {
+		t.Fatalf("shown: %d folders", len(m.folders))
+	}
+	m.Update(common.ActiveMsg{Active: false})
+	msg := m.fetch(srcPublic)().(publicMsg)
+	if len(msg.folders) != 1 || msg.folders[0].Name != "tmp" {
+		t.Fatalf("hidden read %+v", msg.folders)
+	}
+	m.Update(msg)
+	if len(m.folders) != 3 || m.folders[2].Name != "tmp" {
+		t.Fatalf("merged %+v", m.folders)
+	}
+}
+
+func TestNginxItemOnlyForRecentErrors(t *testing.T) {
+	m, _ := fixture(t)
+	series := func(at time.Time) *traffic.Summary {
+		return &traffic.Summary{Series: []traffic.Minute{{Time: at.Truncate(time.Minute), Requests: 100, S5xx: 10}}}
+	}
+	if items := nginxItems(m.d, series(now.Add(-time.Hour))); len(items) != 0 {
+		t.Fatalf("an hour-old burst raised %+v", items)
+	}
+	items := nginxItems(m.d, series(now.Add(-time.Minute)))
+	if len(items) != 1 || items[0].Severity != attention.Warn { // 10% is over 5%, under 15%
+		t.Fatalf("items = %+v", items)
+	}
+}

@@ -1,0 +1,285 @@
+package overview
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/richs/richsops/ops/amazon"
+	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sysinfo"
+	"github.com/richs/richsops/ops/traffic"
+	"github.com/richs/richsops/ui/common"
+)
+
+// amazonItems is the Amazon block's attention item: acted on in Jobs, where
+// the bulk searches are paused.
+func amazonItems(d *common.Deps, st amazon.Status) []attention.Item {
+	sev := st.Severity()
+	switch sev {
+	case attention.Crit:
+		return []attention.Item{{Severity: sev, Source: srcAmazon, Key: "enter", Tab: common.TabJobs,
+			Text: fmt.Sprintf(d.T("Amazon blocks (503) since %s, %d in 1h: stop bulk searches",
+				"Amazon ブロック中（503）%s から、1時間に %d 件: 一括検索を停止"), clock(st.Since, st.Now), st.LastHour)}}
+	case attention.Warn:
+		return []attention.Item{{Severity: sev, Source: srcAmazon, Key: "enter", Tab: common.TabJobs,
+			Text: fmt.Sprintf(d.T("Amazon block may have cleared; no bulk searches until %s",
+				"Amazon ブロック解除の可能性。%s まで一括検索は控える"), clock(st.ClearBy, st.Now))}}
+	}
+	return nil
+}
+
+// nginxItems: the 5xx share of the last 15 minutes (by the clock, so a
+// quiet log's old errors do not count) above thresholds.nginx_5xx_percent,
+// critical at three times it. Too few requests to judge give nothing.
+func nginxItems(d *common.Deps, s *traffic.Summary) []attention.Item {
+	th := d.Cfg.Thresholds.Nginx5xxPercent
+	share, n := s.Recent5xx(d.Now().Add(-15 * time.Minute))
+	if th <= 0 || n < 20 {
+		return nil
+	}
+	sev := attention.Level(share, th, 3*th)
+	if sev == attention.OK {
+		return nil
+	}
+	return []attention.Item{{Severity: sev, Source: srcNginx, Key: "l", Tab: common.TabLogs,
+		Text: fmt.Sprintf(d.T("nginx 5xx at %.1f%% (%d requests in 15 min)",
+			"nginx の 5xx が %.1f%%（直近15分 %d 件）"), share, n)}}
+}
+
+// clock is 15:04 for today, 11-27 15:04 otherwise.
+func clock(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	t = t.Local()
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("01-02 15:04")
+}
+
+// View draws the page and shows the part that fits, from the scroll line.
+func (m *Model) View() string {
+	lines := m.lines()
+	h := max(1, m.height)
+	start := min(m.scroll, max(0, len(lines)-h))
+	end := min(len(lines), start+h)
+	out := make([]string, 0, h)
+	for _, l := range lines[start:end] {
+		out = append(out, ansi.Truncate(l, m.width, "…"))
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) lines() []string {
+	var l []string
+	l = append(l, m.attentionLines()...)
+	l = append(l, "")
+	l = append(l, m.hostLines()...)
+	l = append(l, "")
+	l = append(l, m.amazonLines()...)
+	l = append(l, "")
+	l = append(l, m.publicLines()...)
+	l = append(l, "")
+	l = append(l, m.trafficLines()...)
+	return l
+}
+
+func (m *Model) title(en, ja, src string) string {
+	s := m.d.Styles.Title.Render(m.d.T(en, ja))
+	if e, ok := m.errs[src]; ok {
+		s += "  " + m.d.Styles.Crit.Render(e)
+	} else if _, ok := m.seen[src]; !ok {
+		s += "  " + m.d.Styles.Muted.Render(m.d.T("reading…", "読み込み中…"))
+	}
+	return s
+}
+
+func (m *Model) attentionLines() []string {
+	st := m.d.Styles
+	items := m.items()
+	head := st.Title.Render(m.d.T("Attention", "要対応"))
+	if len(items) == 0 {
+		return []string{head, "  " + st.OK.Render("✓ "+m.d.T("nothing needs attention", "対応が必要なものはありません"))}
+	}
+	out := []string{fmt.Sprintf("%s (%d)", head, len(items))}
+	for i, it := range items {
+		mark := "  "
+		if i == m.sel {
+			mark = st.Key.Render("▶ ")
+		}
+		label := [...]string{"OK  ", "WARN", "CRIT"}[min(max(it.Severity, 0), 2)]
+		k := it.Key
+		if k == "" && it.Tab != common.TabOverview {
+			k = "enter"
+		}
+		keyText := ""
+		if k != "" {
+			keyText = " " + st.Key.Render("["+k+"]")
+		}
+		line := mark + st.Level(it.Severity).Render(label) + " " + st.Muted.Render(it.Source) + "  " + it.Text + keyText
+		if i == m.sel {
+			line = st.Selected.Render(ansi.Strip(mark+label+" "+it.Source+"  "+it.Text)) + keyText
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (m *Model) hostLines() []string {
+	st, t, s := m.d.Styles, m.d.T, m.snap
+	out := []string{m.title("Host", "ホスト", srcHost)}
+	if s.Time.IsZero() {
+		return out
+	}
+	th := m.d.Cfg.Thresholds
+	out = append(out, fmt.Sprintf("  %s %.2f %.2f %.2f / %d CPU   %s %s (%s %s)",
+		t("load", "負荷"), s.Load1, s.Load5, s.Load15, s.CPUs, t("up", "稼働"), human.Duration(s.Uptime),
+		t("boot", "起動"), s.Boot.Local().Format("2006-01-02 15:04")))
+	gw := 20
+	spark := max(0, min(60, m.width-48))
+	row := func(label string, pct float64, sev int, detail, key string, hi float64) string {
+		g := gauge(pct, gw, st.Level(sev), st.GaugeEmpty)
+		return fmt.Sprintf("  %s %s %5.1f%%  %s %s", pad(label, 10), g, pct, pad(detail, 16),
+			st.Info.Render(sparkline(m.hist.Values(key), spark, hi)))
+	}
+	cpuSev := 0
+	if s.CPUs > 0 {
+		cpuSev = attention.Level(s.Load5/float64(s.CPUs), th.LoadPerCPU, 0)
+	}
+	out = append(out,
+		row("CPU", s.CPUPercent, cpuSev, "", sysinfo.KeyCPU, 100),
+		row(t("memory", "メモリ"), s.MemPercent, attention.Level(s.MemPercent, th.MemoryPercent, 0),
+			human.Bytes(int64(s.MemUsed))+"/"+human.Bytes(int64(s.MemTotal)), sysinfo.KeyMem, 100),
+		row(t("swap", "スワップ"), s.SwapPercent, 0, human.Bytes(int64(s.SwapUsed))+"/"+human.Bytes(int64(s.SwapTotal)), sysinfo.KeySwap, 100))
+	for _, d := range s.Disks {
+		label := d.Mount
+		if lipgloss.Width(label) > 10 {
+			label = "…" + label[len(label)-9:]
+		}
+		out = append(out, row(label, d.Percent, attention.Level(d.Percent, th.DiskWarnPercent, th.DiskCritPercent),
+			human.Bytes(int64(d.Free))+" "+t("free", "空き"), sysinfo.DiskKey(d.Mount), 100))
+	}
+	return out
+}
+
+func (m *Model) amazonLines() []string {
+	st, t, a := m.d.Styles, m.d.T, m.amz
+	out := []string{m.title("Amazon block", "Amazon ブロック", srcAmazon)}
+	if a.Now.IsZero() {
+		return out
+	}
+	now := a.Now
+	switch a.Severity() {
+	case attention.Crit:
+		out = append(out,
+			"  "+st.Crit.Render(fmt.Sprintf(t("BLOCKED since %s (%s)", "ブロック中 %s から（%s）"), clock(a.Since, now), human.Duration(now.Sub(a.Since))))+
+				fmt.Sprintf(t("  %d blocked in the last hour, last at %s", "  直近1時間 %d 件、最後 %s"), a.LastHour, clock(a.Last, now)),
+			fmt.Sprintf(t("  usually clears in %s – %s (%s – %s)", "  解除見込み あと %s – %s（%s – %s）"),
+				human.Duration(a.ClearFrom.Sub(now)), human.Duration(a.ClearBy.Sub(now)), clock(a.ClearFrom, now), clock(a.ClearBy, now)),
+			"  "+st.Warn.Render(t("Stop bulk searches until then: every request keeps the block on.",
+				"それまで一括検索を止めてください。リクエストのたびにブロックが延びます。")))
+	case attention.Warn:
+		out = append(out,
+			"  "+st.Warn.Render(fmt.Sprintf(t("last blocked request %s: may have cleared (by %s at the latest, in %s)",
+				"最後のブロック %s: 解除された可能性（遅くとも %s、あと %s）"), clock(a.Last, now), clock(a.ClearBy, now), human.Duration(a.ClearBy.Sub(now)))),
+			"  "+t("Keep bulk searches off until then.", "それまで一括検索は控えてください。"))
+	default:
+		line := t("no block: no 503 from Amazon in the recent logs", "ブロックなし: 最近のログに Amazon の 503 はありません")
+		if !a.Last.IsZero() {
+			line = fmt.Sprintf(t("no block: the last 503 from Amazon was %s (cleared)", "ブロックなし: 最後の 503 は %s（解除済み）"), clock(a.Last, now))
+		}
+		out = append(out, "  "+st.OK.Render(line))
+	}
+	for _, h := range a.Latest[:min(len(a.Latest), 2)] {
+		out = append(out, "  "+st.Muted.Render(h.Source+": "+h.Line))
+	}
+	for _, e := range a.Errors {
+		out = append(out, "  "+st.Muted.Render(t("not read: ", "読めない: ")+e))
+	}
+	return out
+}
+
+func (m *Model) publicLines() []string {
+	st, t := m.d.Styles, m.d.T
+	c := m.d.Cfg.Public
+	out := []string{m.title("Public files", "公開ファイル", srcPublic) + "  " + st.Muted.Render(c.Dir) + "  " +
+		st.Key.Render("c") + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %s より古いファイルを削除"), human.Duration(c.TmpMaxAge.Duration)))}
+	for _, f := range m.folders {
+		if f.Err != "" {
+			out = append(out, fmt.Sprintf("  %-8s %s", f.Name, st.Warn.Render(f.Err)))
+			continue
+		}
+		out = append(out, fmt.Sprintf("  %-8s %10s %8d %s   +%s/24h  +%s/7d", f.Name, human.Bytes(f.Size), f.Files,
+			t("files", "件"), human.Bytes(f.Added24h), human.Bytes(f.Added7d)))
+	}
+	return out
+}
+
+func (m *Model) trafficLines() []string {
+	st, t, s := m.d.Styles, m.d.T, &m.traf
+	out := []string{m.title("nginx traffic", "nginx アクセス", srcNginx) + "  " + st.Key.Render("l") + st.Muted.Render(t(" open the log", " ログを開く"))}
+	if s.Format == "" {
+		return out
+	}
+	now := m.d.Now()
+	window := ""
+	if s.Partial {
+		window = fmt.Sprintf(t(" (last %s of it)", "（末尾 %s）"), human.Bytes(TrafficWindow))
+	}
+	out = append(out, fmt.Sprintf("  %s%s: %d %s, %s %s", filepath.Base(s.File), window, s.Requests, t("requests", "件"),
+		t("last at", "最終"), clock(s.Last, now)))
+	var recent, recent5 int64
+	for _, p := range s.Series[max(0, len(s.Series)-5):] {
+		recent += p.Requests
+		recent5 += p.S5xx
+	}
+	out = append(out, fmt.Sprintf("  %s %.1f   2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  %s",
+		t("req/min (last 5 min)", "件/分（直近5分）"), float64(recent)/5, s.Share(2), s.Share(3), s.Share(4),
+		st.Level(attention.Level(s.Share(5), m.d.Cfg.Thresholds.Nginx5xxPercent, 3*m.d.Cfg.Thresholds.Nginx5xxPercent)).Render(fmt.Sprintf("5xx %.1f%%", s.Share(5)))))
+	var req, e5 []float64
+	for _, p := range s.Series {
+		req = append(req, float64(p.Requests))
+		e5 = append(e5, float64(p.S5xx))
+	}
+	w := max(10, min(60, m.width-16))
+	out = append(out,
+		fmt.Sprintf("  %s %s", pad(t("req/min", "件/分"), 12), st.Info.Render(sparkline(req, w, 0))),
+		fmt.Sprintf("  %s %s", pad(t("5xx/min", "5xx/分"), 12), st.Crit.Render(sparkline(e5, w, 0))))
+	half := (m.width - 4) / 2
+	col := func(c traffic.Count) string {
+		return ansi.Truncate(fmt.Sprintf("%7d %s", c.Hits, c.Key), half-1, "…")
+	}
+	out = append(out, "  "+st.Header.Render(pad(t("top paths", "上位パス"), half)+t("top clients", "上位クライアント")))
+	for i := 0; i < 5 && (i < len(s.TopPaths) || i < len(s.TopClient)); i++ {
+		var a, b string
+		if i < len(s.TopPaths) {
+			a = col(s.TopPaths[i])
+		}
+		if i < len(s.TopClient) {
+			b = col(s.TopClient[i])
+		}
+		out = append(out, "  "+pad(a, half)+b)
+	}
+	if s.HasRequestTime && len(s.Slowest) > 0 {
+		out = append(out, "  "+st.Header.Render(t("slowest", "遅いリクエスト")))
+		for _, q := range s.Slowest[:min(3, len(s.Slowest))] {
+			out = append(out, fmt.Sprintf("  %7.3fs %d %s %s  %s", q.Seconds, q.Status, q.Method, q.Path, st.Muted.Render(q.Client)))
+		}
+	}
+	return out
+}
+
+// pad fills s with spaces to w cells.
+func pad(s string, w int) string {
+	if n := lipgloss.Width(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}

@@ -1,0 +1,196 @@
+package servicesview
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/services/svctest"
+	"github.com/richs/richsops/ui/common"
+)
+
+type fixture struct {
+	tab *Tab
+	sc  *svctest.Systemctl
+	d   *common.Deps
+}
+
+func newFixture(t *testing.T, lang string) *fixture {
+	sc := svctest.NewSystemctl(t)
+	sc.Unit("nginx", "active", true)
+	sc.Unit("crond", "inactive", false)
+	cfg := config.Default()
+	cfg.Lang = lang
+	sys := []string{sc.Path}
+	cfg.Services = []config.Service{
+		{Name: "nginx", Kind: "systemd", Unit: "nginx", Systemctl: sys, Log: "journal", Timeout: config.Duration{Duration: 20 * time.Second}},
+		{Name: "crond", Kind: "systemd", Unit: "crond", Systemctl: sys, Timeout: config.Duration{Duration: 20 * time.Second}},
+		{Name: "redis", Kind: "command", Start: []string{"true"}, Stop: []string{"true"}, Status: []string{"false"}},
+		{Name: "index-linux", Kind: "pm2", App: "index-linux", PM2: []string{"false"}},
+	}
+	cfg.IndexLinux.Redis = "127.0.0.1:1"
+	cfg.Probes = []config.Probe{{Name: "captcha", URL: "http://127.0.0.1:1/amazon/captcha/", Timeout: config.Duration{Duration: time.Second}}}
+	d := &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: lang,
+		Styles: common.DefaultStyles(), Now: time.Now}
+	tab := New(d).(*Tab)
+	tab.SetSize(80, 20)
+	return &fixture{tab: tab, sc: sc, d: d}
+}
+
+// refresh runs the tab's load synchronously, as the runtime would.
+func (f *fixture) refresh(t *testing.T) {
+	t.Helper()
+	f.tab.loading = false
+	cmd := f.tab.load()
+	f.tab.Update(cmd())
+}
+
+func (f *fixture) press(k string) tea.Cmd {
+	_, cmd := f.tab.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+	return cmd
+}
+
+func TestViewFits80Columns(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		f := newFixture(t, lang)
+		f.refresh(t)
+		view := f.tab.View()
+		t.Logf("%s view:\n%s", lang, view)
+		lines := strings.Split(view, "\n")
+		if len(lines) > 20 {
+			t.Errorf("%s: %d lines for a height of 20", lang, len(lines))
+		}
+		for _, l := range lines {
+			if w := lipgloss.Width(l); w > 80 {
+				t.Errorf("%s: line of %d cells: %q", lang, w, l)
+			}
+		}
+		for _, want := range []string{"nginx", "crond", "redis", "index-linux", "captcha", "Redis PING"} {
+			if !strings.Contains(view, want) {
+				t.Errorf("%s: view lacks %q:\n%s", lang, want, view)
+			}
+		}
+		up, down := "up", "down"
+		if lang == "ja" {
+			up, down = "稼働", "停止"
+		}
+		if !strings.Contains(view, up) || !strings.Contains(view, down) {
+			t.Errorf("%s: no state words:\n%s", lang, view)
+		}
+	}
+}
+
+func TestRestartKeyConfirmsRunsAndShowsOutcome(t *testing.T) {
+	f := newFixture(t, "en")
+	f.refresh(t)
+	msg := f.press("r")()
+	cm, ok := msg.(common.ConfirmMsg)
+	if !ok {
+		t.Fatalf("r gave %T %v", msg, msg)
+	}
+	if want := []string{f.sc.Path, "restart", "nginx"}; !reflect.DeepEqual(cm.Action.Argv, want) {
+		t.Fatalf("argv = %q", cm.Action.Argv)
+	}
+	// What the app does on "yes".
+	f.tab.Update(common.ActionStartedMsg{Action: cm.Action})
+	if v := f.tab.View(); !strings.Contains(v, "restart") {
+		t.Errorf("no spinner row while running:\n%s", v)
+	}
+	if cmd := f.press("S"); cmd == nil {
+		t.Error("a second action on a busy service was not refused")
+	} else if tm, ok := cmd().(common.ToastMsg); !ok || !tm.Error {
+		t.Errorf("busy: %v", tm)
+	}
+	res := f.d.Gate.Do(context.Background(), cm.Action)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	_, cmd := f.tab.Update(common.ActionDoneMsg{Result: res})
+	if cmd == nil {
+		t.Fatal("no refresh after the action")
+	}
+	f.tab.Update(cmd())
+	if v := f.tab.View(); !strings.Contains(v, "nginx restarted, verified in") {
+		t.Errorf("outcome not shown:\n%s", v)
+	}
+}
+
+func TestReloadRefusedWhereUnitCannot(t *testing.T) {
+	f := newFixture(t, "en")
+	f.refresh(t)
+	f.press("j") // crond
+	msg := f.press("R")()
+	if tm, ok := msg.(common.ToastMsg); !ok || !tm.Error || !strings.Contains(tm.Text, "cannot reload") {
+		t.Fatalf("R on crond gave %#v", msg)
+	}
+	f.press("k") // nginx: systemd says it can
+	if _, ok := f.press("R")().(common.ConfirmMsg); !ok {
+		t.Fatal("R on nginx did not ask to confirm")
+	}
+}
+
+func TestLogAndRedisThenIndexKeys(t *testing.T) {
+	f := newFixture(t, "en")
+	f.refresh(t)
+	msg := f.press("l")()
+	ol, ok := msg.(common.OpenLogMsg)
+	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) {
+		t.Fatalf("l gave %#v", msg)
+	}
+	msg = f.press("i")()
+	cm, ok := msg.(common.ConfirmMsg)
+	if !ok || cm.Action.Name != "services.redis-then-index-linux" {
+		t.Fatalf("i gave %#v", msg)
+	}
+}
+
+func TestTimersOnlyWhileVisible(t *testing.T) {
+	f := newFixture(t, "en")
+	if cmd := f.tab.Init(); cmd != nil {
+		t.Error("Init starts work while hidden")
+	}
+	_, cmd := f.tab.Update(common.ActiveMsg{Active: true})
+	if cmd == nil {
+		t.Fatal("showing the tab did not start a refresh")
+	}
+	gen := f.tab.gen
+	if _, cmd := f.tab.Update(tickMsg{gen: gen}); cmd == nil {
+		t.Error("a tick while visible did not re-arm")
+	}
+	f.tab.Update(common.ActiveMsg{Active: false})
+	if _, cmd := f.tab.Update(tickMsg{gen: gen}); cmd != nil {
+		t.Error("a tick while hidden re-armed")
+	}
+	f.tab.Update(common.ActiveMsg{Active: true})
+	if _, cmd := f.tab.Update(tickMsg{gen: gen}); cmd != nil {
+		t.Error("a tick of an old chain re-armed (two chains would run)")
+	}
+}
+
+// A service on another host says so in its name cell, before and after the
+// first load; local ones do not.
+func TestRemoteServiceShowsItsHost(t *testing.T) {
+	f := newFixture(t, "en")
+	f.d.Cfg.Services[2].Host = "db1"
+	f.d.Hosts.Set("db1", host.NewLocal())
+	check := func(when string) {
+		v := f.tab.View()
+		if !strings.Contains(v, "redis@db1") {
+			t.Errorf("%s: no redis@db1 in\n%s", when, v)
+		}
+		if strings.Contains(v, "nginx@") {
+			t.Errorf("%s: a local service shows a host:\n%s", when, v)
+		}
+	}
+	check("before the load")
+	f.refresh(t)
+	check("after the load")
+}
