@@ -4,8 +4,10 @@ GO ?= go
 
 .PHONY: build test demo vet fmt bench clean
 
+# Static (no cgo): nothing needs libc, and a static binary starts faster
+# (tail -n 1000 of a log in ~3 ms instead of ~4.5 ms, see BENCHMARKS.md).
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/richsops .
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/richsops .
 
 # make test: what CI runs. Integration tests start their own mariadbd,
 # redis-server, sshd and pm2 and skip with a reason only when the binary is

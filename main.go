@@ -7,12 +7,14 @@ import (
 
 	"github.com/richs/richsops/cli"
 	_ "github.com/richs/richsops/cli/checkcmd"
+	_ "github.com/richs/richsops/cli/dbcmd"
 	_ "github.com/richs/richsops/cli/democmd"
 	_ "github.com/richs/richsops/cli/guardcmd"
 	_ "github.com/richs/richsops/cli/hostscmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
 	_ "github.com/richs/richsops/cli/overviewcmd"
 	_ "github.com/richs/richsops/cli/svccmd"
+	_ "github.com/richs/richsops/cli/tailcmd"
 )
 
 func main() {

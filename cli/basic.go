@@ -81,16 +81,26 @@ func runConfig(env *Env, args []string) error {
 
 // RunTUI starts the console on env's config.
 func RunTUI(env *Env) error {
-	hostLabel := env.Cfg.Host
-	if hostLabel == "local" || hostLabel == "" {
-		hostLabel, _ = os.Hostname()
+	current := env.Globals.Host
+	if current == "" {
+		current = env.Cfg.Host
 	}
+	if current == "" {
+		current = "local"
+	}
+	if _, err := env.Hosts.Get(current); err != nil {
+		return ExitError{Code: ExitUsage, Err: err} // a mistyped --host fails here, not in every tab
+	}
+	// This machine's name; the status line shows the current host's name
+	// and ssh destination instead when it is another one.
+	hostLabel, _ := os.Hostname()
 	d := ui.NewDeps(common.Deps{
 		Cfg:       env.Cfg,
 		Gate:      env.Gate,
 		Hosts:     env.Hosts,
 		ReadOnly:  env.Cfg.ReadOnly,
 		HostLabel: hostLabel,
+		Host:      current,
 	})
 	defer env.Hosts.Close() // end the shared ssh connections on quit
 	return ui.Run(d)

@@ -130,3 +130,14 @@ func TestDoAsksAndAudits(t *testing.T) {
 		t.Fatalf("typed: %v", err)
 	}
 }
+
+// The console refuses to start on a --host it does not know, instead of
+// showing the error in every tab.
+func TestTUIRefusesAnUnknownHost(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(cfg, []byte("lang = \"en\"\n"), 0o644)
+	code, _, errs := run(t, "", "--config", cfg, "--host", "nosuch", "tui")
+	if code != 2 || !strings.Contains(errs, `unknown host "nosuch"`) {
+		t.Fatalf("code %d stderr %q", code, errs)
+	}
+}

@@ -33,6 +33,8 @@ type App struct {
 	width    int
 	height   int
 	confirm  *confirmDialog
+	picker   *hostPicker
+	pickGen  int      // openings of the host picker: late probes of an old one are dropped
 	running  []string // actions in flight
 	toast    common.ToastMsg
 	toastAt  time.Time
@@ -48,6 +50,9 @@ type toastExpiredMsg struct{ at time.Time }
 func New(deps *common.Deps, tabs []common.Tab) *App {
 	h := help.New()
 	h.ShortSeparator = "  "
+	if deps.Host == "" {
+		deps.Host = "local"
+	}
 	return &App{deps: deps, tabs: tabs, keys: common.NewGlobalKeys(deps.T), help: h, mouseOn: true}
 }
 
@@ -118,6 +123,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.switchTo(msg.Index)
 	case common.OpenLogMsg:
 		return a, tea.Batch(a.switchTo(common.TabLogs), a.sendTo(common.TabLogs, msg))
+	case probeMsg:
+		if a.picker != nil {
+			a.picker.setProbe(msg)
+		}
+		return a, nil
 	case common.ConfirmMsg:
 		if a.deps.ReadOnly {
 			// Refused through the gate so the attempt is audited.
@@ -154,6 +164,17 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return a.run(act)
 	}
+	if a.picker != nil && msg.String() != "ctrl+c" {
+		done, name := a.picker.update(msg)
+		if !done {
+			return nil
+		}
+		a.picker = nil
+		if name == "" {
+			return nil
+		}
+		return a.setHost(name)
+	}
 	if msg.String() == "ctrl+c" {
 		a.quitting = true
 		return tea.Quit
@@ -174,6 +195,11 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 			return a.switchTo((a.active + 1) % len(a.tabs))
 		case key.Matches(msg, a.keys.PrevTab):
 			return a.switchTo((a.active + len(a.tabs) - 1) % len(a.tabs))
+		case key.Matches(msg, a.keys.Host):
+			a.pickGen++
+			var probes tea.Cmd
+			a.picker, probes = newHostPicker(a.deps, a.pickGen)
+			return probes
 		case key.Matches(msg, a.keys.Mouse):
 			a.mouseOn = !a.mouseOn
 			if a.mouseOn {
@@ -191,6 +217,14 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	return a.sendTo(a.active, msg)
+}
+
+// setHost makes name the current host and tells every tab.
+func (a *App) setHost(name string) tea.Cmd {
+	a.deps.Host = name
+	return tea.Batch(
+		a.showToast(common.ToastMsg{Text: a.deps.T("current host: ", "対象ホスト: ") + hostLabel(a.deps)}),
+		a.broadcast(common.HostChangedMsg{Name: name}))
 }
 
 // run sends an action through the gate in a tea.Cmd: the UI never blocks.
@@ -270,6 +304,8 @@ func (a *App) View() string {
 	bh := a.bodyHeight()
 	if a.confirm != nil {
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view(a.width))
+	} else if a.picker != nil {
+		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.picker.view(a.width, bh))
 	}
 	body = lipgloss.NewStyle().Width(a.width).Height(bh).MaxHeight(bh).MaxWidth(a.width).Render(body)
 	return lipgloss.JoinVertical(lipgloss.Left, a.tabBar(), body, a.statusLine(), a.helpView())
@@ -297,7 +333,7 @@ func (a *App) tabBar() string {
 
 func (a *App) statusLine() string {
 	s := a.deps.Styles
-	left := " " + a.deps.HostLabel
+	left := " " + hostLabel(a.deps)
 	if a.deps.ReadOnly {
 		left = s.Badge.Render(a.deps.T("READ-ONLY", "読み取り専用")) + left
 	}
@@ -347,5 +383,5 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		out = append(out, k.tab.FullHelp()...)
 	}
 	g := k.global
-	return append(out, []key.Binding{g.Tab1, g.NextTab, g.PrevTab, g.Mouse, g.Help, g.Quit})
+	return append(out, []key.Binding{g.Tab1, g.NextTab, g.PrevTab, g.Host, g.Mouse, g.Help, g.Quit})
 }

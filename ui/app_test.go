@@ -58,6 +58,7 @@ type fakeTab struct {
 	active bool
 	last   string
 	keys   []string
+	host   string // the last HostChangedMsg
 }
 
 var keyRestart = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "restart fake"))
@@ -68,6 +69,8 @@ func (f *fakeTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
 		f.active = msg.Active
+	case common.HostChangedMsg:
+		f.host = msg.Name
 	case common.ActionDoneMsg:
 		f.last = fmt.Sprintf("%s %s err=%v", msg.Result.Action, msg.Result.Target, msg.Result.Err)
 	case tea.KeyMsg:

@@ -27,6 +27,12 @@ type Deps struct {
 	// HostLabel names the machine in the status line (hostname, or the
 	// --host name).
 	HostLabel string
+	// Host is the current host's name ("local" or a [[hosts]] name): what
+	// the tabs that act on "the current host" (Jobs) use. Set from config
+	// `host` / --host; the app changes it from the host picker (H) and then
+	// broadcasts HostChangedMsg. Read it only in Update/View, never inside
+	// a tea.Cmd (the app writes it on the UI goroutine).
+	Host string
 	// Now is time.Now; golden tests freeze it.
 	Now func() time.Time
 }
@@ -109,6 +115,23 @@ type OpenLogMsg struct {
 	Path string   // a file to follow, or
 	Argv []string // a command whose output is followed
 	Kind string   // django | nginx-access | nginx-error | plain
+}
+
+// HostChangedMsg is broadcast to every tab when the operator picks another
+// current host (Deps.Host is already set to Name). Tabs that act on the
+// current host switch to it and refresh; the others may ignore it.
+type HostChangedMsg struct{ Name string }
+
+// IsLocal reports whether a host name means this machine.
+func IsLocal(name string) bool { return name == "" || name == "local" }
+
+// HostBadge is what a tab header shows for a thing on host name: "@ db1",
+// or nothing for this machine.
+func HostBadge(d *Deps, name string) string {
+	if IsLocal(name) {
+		return ""
+	}
+	return d.Styles.Info.Render("@ " + name)
 }
 
 // Every returns a tea.Cmd that sends msg after d. Tabs re-arm it on receipt

@@ -6,6 +6,8 @@ import "github.com/charmbracelet/bubbles/key"
 // keys (as key.Binding fields) and must not reuse these.
 type GlobalKeys struct {
 	Quit, Help, NextTab, PrevTab, Tab1, Tab2, Tab3, Tab4, Tab5, Mouse, Refresh key.Binding
+	// Host opens the host picker.
+	Host key.Binding
 }
 
 // NewGlobalKeys builds the global bindings with labels in the language.
@@ -22,6 +24,7 @@ func NewGlobalKeys(t func(en, ja string) string) GlobalKeys {
 		Tab5:    key.NewBinding(key.WithKeys("5")),
 		Mouse:   key.NewBinding(key.WithKeys("M"), key.WithHelp("M", t("mouse on/off", "マウス切替"))),
 		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("C-r", t("refresh", "再読込"))),
+		Host:    key.NewBinding(key.WithKeys("H"), key.WithHelp("H", t("host", "ホスト"))),
 	}
 }
 

@@ -63,6 +63,9 @@ type Tab struct {
 	w, h   int
 	active bool
 	gen    int // tick generation: a hidden tab lets its tick die
+	// hostName is the host the tab shows and acts on: the current host
+	// (Deps.Host), followed on HostChangedMsg.
+	hostName string
 
 	st       []jobs.Status
 	err      string
@@ -88,8 +91,9 @@ type Tab struct {
 // Messages.
 type (
 	snapshotMsg struct {
-		st  []jobs.Status
-		err error
+		host string // the host it was taken on: a late one from the previous host is dropped
+		st   []jobs.Status
+		err  error
 	}
 	tickMsg struct{ gen int }
 	tailMsg struct {
@@ -109,7 +113,11 @@ func New(d *common.Deps) common.Tab {
 	in := textinput.New()
 	in.CharLimit = 200
 	in.Prompt = "args> "
-	return &Tab{d: d, k: newKeys(d.T), input: in, w: 80, h: 20}
+	name := d.Host
+	if name == "" {
+		name = d.Cfg.Host
+	}
+	return &Tab{d: d, k: newKeys(d.T), input: in, w: 80, h: 20, hostName: name}
 }
 
 func (t *Tab) Title() string   { return t.d.T("Jobs", "ジョブ") }
@@ -121,7 +129,7 @@ func (t *Tab) SetSize(w, h int) {
 
 func (t *Tab) Init() tea.Cmd { return t.refresh() }
 
-func (t *Tab) host() (host.Host, error) { return t.d.Hosts.Get(t.d.Cfg.Host) }
+func (t *Tab) host() (host.Host, error) { return t.d.Hosts.Get(t.hostName) }
 
 func (t *Tab) refresh() tea.Cmd {
 	if t.loading {
@@ -129,15 +137,16 @@ func (t *Tab) refresh() tea.Cmd {
 	}
 	t.loading = true
 	cfg, now := t.d.Cfg, t.d.Now()
+	name := t.hostName
 	h, herr := t.host()
 	return func() tea.Msg {
 		if herr != nil {
-			return snapshotMsg{err: herr}
+			return snapshotMsg{host: name, err: herr}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
 		st, err := jobs.Snapshot(ctx, h, cfg, now)
-		return snapshotMsg{st: st, err: err}
+		return snapshotMsg{host: name, st: st, err: err}
 	}
 }
 
@@ -202,7 +211,19 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			cmds = append(cmds, t.loadTail(s.Name, s.Log))
 		}
 		return t, tea.Batch(cmds...)
+	case common.HostChangedMsg:
+		// What was shown belongs to the previous host: drop it, load anew.
+		t.hostName = msg.Name
+		t.st, t.err, t.tail, t.hint = nil, "", nil, ""
+		t.loadedAt, t.loading, t.cur, t.pcur = time.Time{}, false, 0, 0
+		if t.mode == modeDetails {
+			t.mode = modeList
+		}
+		return t, t.refresh()
 	case snapshotMsg:
+		if msg.host != t.hostName && !(common.IsLocal(msg.host) && common.IsLocal(t.hostName)) {
+			return t, nil
+		}
 		t.loading = false
 		t.loadedAt = t.d.Now()
 		t.err = ""
@@ -350,7 +371,11 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 	case !ok:
 		return nil
 	case key.Matches(msg, t.k.Log):
-		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Path: s.Log, Kind: "django"} }
+		on := t.hostName
+		if common.IsLocal(on) {
+			on = "" // OpenLogMsg's word for this machine
+		}
+		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Host: on, Path: s.Log, Kind: "django"} }
 	case key.Matches(msg, t.k.Run, t.k.Force, t.k.Override, t.k.Kill, t.k.KillAll, t.k.Pause) && t.d.ReadOnly:
 		return t.readOnly()
 	case key.Matches(msg, t.k.Run):
@@ -454,7 +479,11 @@ func pad(s string, w int) string {
 func (t *Tab) View() string {
 	var b []string
 	st := t.d.Styles
-	title := st.Title.Render(t.d.T("Jobs", "ジョブ")) + st.Muted.Render("  "+t.d.Cfg.Crontab.Path)
+	title := st.Title.Render(t.d.T("Jobs", "ジョブ"))
+	if badge := common.HostBadge(t.d, t.hostName); badge != "" {
+		title += " " + badge
+	}
+	title += st.Muted.Render("  " + t.d.Cfg.Crontab.Path)
 	if !t.loadedAt.IsZero() {
 		title += st.Muted.Render("  " + t.d.T("updated ", "更新 ") + t.loadedAt.Format("15:04:05"))
 	}

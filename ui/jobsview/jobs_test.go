@@ -1,9 +1,11 @@
 package jobsview
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,5 +160,60 @@ func TestRunAndPauseFlow(t *testing.T) {
 	tab, _ = tab.Update(press("y"))
 	if !tab.Capturing() {
 		t.Fatal("yes did not open the arg editor")
+	}
+}
+
+// countingHost is this machine under another name, counting file reads so
+// a test sees which host a refresh went to.
+type countingHost struct {
+	host.Host
+	reads atomic.Int32
+}
+
+func (c *countingHost) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	c.reads.Add(1)
+	return c.Host.ReadFile(ctx, path)
+}
+
+func TestFollowsTheCurrentHost(t *testing.T) {
+	d := deps(t, false)
+	other := &countingHost{Host: host.NewLocal()}
+	d.Hosts.Set("other", other)
+	tab := New(d)
+	tab.SetSize(80, 20)
+	tab, _ = tab.Update(snapshot(d))
+	if v := tab.View(); strings.Contains(v, "@ ") {
+		t.Errorf("local host shows a badge:\n%s", v)
+	}
+
+	tab, cmd := tab.Update(common.HostChangedMsg{Name: "other"})
+	if cmd == nil {
+		t.Fatal("no refresh on HostChangedMsg")
+	}
+	if v := tab.View(); strings.Contains(v, mercariName) {
+		t.Errorf("the previous host's jobs still shown:\n%s", v)
+	}
+	// A late snapshot of the previous host is dropped.
+	stale := snapshot(d)
+	stale.host = "local"
+	tab, _ = tab.Update(stale)
+	if v := tab.View(); strings.Contains(v, mercariName) {
+		t.Errorf("a late snapshot of the previous host was shown:\n%s", v)
+	}
+
+	msg, ok := cmd().(snapshotMsg)
+	if !ok || msg.host != "other" || msg.err != nil {
+		t.Fatalf("refresh gave %#v", msg)
+	}
+	if other.reads.Load() == 0 {
+		t.Error("the refresh did not go to the current host")
+	}
+	tab, _ = tab.Update(msg)
+	v := tab.View()
+	if first := strings.Split(v, "\n")[0]; !strings.Contains(first, "@ other") {
+		t.Errorf("header does not show the host: %q", first)
+	}
+	if !strings.Contains(v, mercariName) {
+		t.Errorf("the current host's jobs not shown:\n%s", v)
 	}
 }

@@ -174,3 +174,23 @@ func TestTimersOnlyWhileVisible(t *testing.T) {
 		t.Error("a tick of an old chain re-armed (two chains would run)")
 	}
 }
+
+// A service on another host says so in its name cell, before and after the
+// first load; local ones do not.
+func TestRemoteServiceShowsItsHost(t *testing.T) {
+	f := newFixture(t, "en")
+	f.d.Cfg.Services[2].Host = "db1"
+	f.d.Hosts.Set("db1", host.NewLocal())
+	check := func(when string) {
+		v := f.tab.View()
+		if !strings.Contains(v, "redis@db1") {
+			t.Errorf("%s: no redis@db1 in\n%s", when, v)
+		}
+		if strings.Contains(v, "nginx@") {
+			t.Errorf("%s: a local service shows a host:\n%s", when, v)
+		}
+	}
+	check("before the load")
+	f.refresh(t)
+	check("after the load")
+}

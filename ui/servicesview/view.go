@@ -12,6 +12,7 @@ import (
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/services"
+	"github.com/richs/richsops/ui/common"
 )
 
 // fit cuts s to w cells and pads it to exactly w.
@@ -106,7 +107,7 @@ func (t *Tab) serviceRows(room int) []string {
 	if !t.loaded {
 		var out []string
 		for _, c := range t.d.Cfg.Services {
-			out = append(out, " "+fit(c.Name, colName)+" "+fit(c.Kind, colKind)+" "+s.Muted.Render("…"))
+			out = append(out, " "+fit(onHost(c.Name, c.Host), colName)+" "+fit(c.Kind, colKind)+" "+s.Muted.Render("…"))
 		}
 		return out
 	}
@@ -117,10 +118,7 @@ func (t *Tab) serviceRows(room int) []string {
 	var out []string
 	for i := first; i < len(svcs) && i < first+room; i++ {
 		st := svcs[i]
-		name := st.Name
-		if st.Host != "local" {
-			name += "@" + st.Host
-		}
+		name := onHost(st.Name, st.Host)
 		state := t.stateWord(st.State)
 		if verb, ok := t.running[st.Name]; ok {
 			state = s.Info.Render(t.spin.View() + verb)
@@ -233,4 +231,13 @@ func (t *Tab) detailLines() []string {
 		out = append(out, " "+s.Muted.Render(o.at.Format("15:04:05")+" ")+style.Render(o.text))
 	}
 	return out
+}
+
+// onHost is a service's name cell: the name, and "@host" when it is not on
+// this machine.
+func onHost(name, host string) string {
+	if common.IsLocal(host) {
+		return name
+	}
+	return name + "@" + host
 }

@@ -1,0 +1,272 @@
+// Package dbcmd is `richsops db ...` and `richsops backup`: the Database
+// tab's readings and actions, headless, through the same gate.
+package dbcmd
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/backup"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/mysql"
+)
+
+const usage = `richsops db status [--json]            server, binary logs, expiry (server and my.cnf), datadir disk
+richsops db expire [--days N] [--flush]  set binary log expiry (default 1 day) at runtime and in my.cnf;
+                                        --flush then runs FLUSH BINARY LOGS to apply it now
+richsops db flush                       FLUSH BINARY LOGS; shows what the expiry removed
+richsops db purge [--to LOG | --before TIME]
+                                        PURGE BINARY LOGS; default --to keeps the active log and the one
+                                        before; TIME is "2006-01-02 15:04:05", "2006-01-02", RFC 3339,
+                                        or an age such as 3d or 12h
+richsops db emergency                   disk full and server down: remove the oldest binary log named in
+                                        the index, restart mysqld (typed confirmation: DELETE)
+richsops db backup                      same as richsops backup`
+
+func init() {
+	cli.Register(cli.Command{Name: "db", Summary: "database: status, expire, flush, purge, emergency, backup", Usage: usage, Run: run})
+	cli.Register(cli.Command{Name: "backup", Summary: "take a database backup now (for cron)",
+		Usage: "richsops backup   mysqldump | pgzip into [backup] dir, verified, newest [backup] keep kept; exit 1 on failure",
+		Run:   func(env *cli.Env, args []string) error { return runBackup(env, args) }})
+}
+
+func run(env *cli.Env, args []string) error {
+	if len(args) == 0 {
+		return cli.Usagef("db: want status, expire, flush, purge, emergency or backup")
+	}
+	switch args[0] {
+	case "status":
+		return status(env, args[1:])
+	case "expire":
+		return expire(env, args[1:])
+	case "flush":
+		return withDB(env, func(d *mysql.DB) error { _, err := env.Do(d.Flush()); return err })
+	case "purge":
+		return purge(env, args[1:])
+	case "emergency":
+		return emergency(env, args[1:])
+	case "backup":
+		return runBackup(env, args[1:])
+	}
+	return cli.Usagef("db: unknown %q (status, expire, flush, purge, emergency, backup)", args[0])
+}
+
+func flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return cli.Usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return cli.Usagef("%s: unexpected %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+func withDB(env *cli.Env, f func(d *mysql.DB) error) error {
+	d, err := mysql.FromConfig(env.Cfg, env.Hosts)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return f(d)
+}
+
+func ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), time.Minute)
+}
+
+func status(env *cli.Env, args []string) error {
+	if err := parse(flags("db status"), args); err != nil {
+		return err
+	}
+	return withDB(env, func(d *mysql.DB) error {
+		c, cancel := ctx()
+		defer cancel()
+		st := d.Status(c)
+		if env.JSON {
+			return env.PrintJSON(st)
+		}
+		for _, l := range StatusLines(st) {
+			fmt.Fprintln(env.Stdout, l)
+		}
+		if st.ServerErr != "" {
+			return cli.ExitError{Code: cli.ExitFail}
+		}
+		return nil
+	})
+}
+
+// StatusLines is the plain-text status (also what the tests read).
+func StatusLines(st *mysql.Status) []string {
+	var out []string
+	if st.Server != nil {
+		s := st.Server
+		out = append(out, fmt.Sprintf("server:   %s, up %s", s.Version, human.Duration(s.Uptime)))
+		out = append(out, "expiry:   "+s.Expiry.String())
+	} else {
+		out = append(out, "server:   NOT ANSWERING: "+st.ServerErr)
+	}
+	for _, c := range st.CnfExpiry {
+		out = append(out, fmt.Sprintf("my.cnf:   %s = %s  (%s:%d [%s])", c.Key, c.Value, c.File, c.Line, c.Section))
+	}
+	if len(st.CnfExpiry) == 0 && st.CnfErr == "" {
+		out = append(out, "my.cnf:   no expiry set in "+strings.Join(st.CnfFiles, ", "))
+	}
+	if st.CnfErr != "" {
+		out = append(out, "my.cnf:   "+st.CnfErr)
+	}
+	for _, m := range st.CnfMissing {
+		out = append(out, "my.cnf:   include not readable: "+m)
+	}
+	if st.Disk != nil {
+		out = append(out, fmt.Sprintf("disk:     %s on %s: %s of %s used (%.1f%%), %s free; binary logs %s (%.1f%% of the disk)",
+			st.Datadir, st.Disk.Mount, human.Bytes(int64(st.Disk.Used)), human.Bytes(int64(st.Disk.Total)), st.Disk.Percent(),
+			human.Bytes(int64(st.Disk.Free)), human.Bytes(st.BinlogTotal), st.BinlogShare))
+	} else {
+		out = append(out, "disk:     "+st.DiskErr)
+	}
+	if st.Emergency {
+		out = append(out, fmt.Sprintf("EMERGENCY: disk at or above %.0f%% and the server does not answer: richsops db emergency", st.Threshold))
+	}
+	out = append(out, fmt.Sprintf("binary logs: %d, %s", len(st.Binlogs), human.Bytes(st.BinlogTotal)))
+	for _, b := range st.Binlogs {
+		mark := ""
+		if b.Active {
+			mark = "  (active)"
+		}
+		out = append(out, fmt.Sprintf("  %-24s %10s%s", b.Name, human.Bytes(b.Size), mark))
+	}
+	return out
+}
+
+func expire(env *cli.Env, args []string) error {
+	fs := flags("db expire")
+	days := fs.Int("days", env.Cfg.Database.ExpireDays, "days")
+	flush := fs.Bool("flush", false, "apply now")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withDB(env, func(d *mysql.DB) error {
+		c, cancel := ctx()
+		defer cancel()
+		a, err := d.SetExpiry(c, *days)
+		if err != nil {
+			return err
+		}
+		if _, err := env.Do(a); err != nil {
+			return err
+		}
+		if *flush {
+			_, err = env.Do(d.Flush())
+		}
+		return err
+	})
+}
+
+func purge(env *cli.Env, args []string) error {
+	fs := flags("db purge")
+	to := fs.String("to", "", "log")
+	before := fs.String("before", "", "time")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *to != "" && *before != "" {
+		return cli.Usagef("db purge: --to or --before, not both")
+	}
+	var t time.Time
+	if *before != "" {
+		var err error
+		if t, err = mysql.ParseBefore(*before, time.Now()); err != nil {
+			return cli.Usagef("%v", err)
+		}
+	}
+	return withDB(env, func(d *mysql.DB) error {
+		c, cancel := ctx()
+		defer cancel()
+		var p mysql.PurgePlan
+		var err error
+		if *before != "" {
+			p, err = d.PlanPurgeBefore(c, t)
+		} else {
+			p, err = d.PlanPurgeTo(c, *to)
+		}
+		if err != nil {
+			return err
+		}
+		if len(p.Removes) == 0 {
+			fmt.Fprintln(env.Stdout, "nothing to purge")
+			return nil
+		}
+		_, err = env.Do(d.Purge(p))
+		return err
+	})
+}
+
+func emergency(env *cli.Env, args []string) error {
+	if err := parse(flags("db emergency"), args); err != nil {
+		return err
+	}
+	return withDB(env, func(d *mysql.DB) error {
+		c, cancel := ctx()
+		defer cancel()
+		p, err := d.PlanEmergency(c)
+		if err != nil {
+			return err
+		}
+		_, err = env.Do(d.Emergency(p))
+		return err
+	})
+}
+
+func runBackup(env *cli.Env, args []string) error {
+	if err := parse(flags("backup"), args); err != nil {
+		return err
+	}
+	b := backup.FromConfig(env.Cfg)
+	p, err := b.Plan(context.Background())
+	if err != nil {
+		return err
+	}
+	var progress func(backup.Progress)
+	if f, ok := env.Stderr.(*os.File); ok && isTerminal(f) && !env.JSON {
+		progress = func(pr backup.Progress) {
+			fmt.Fprintf(f, "\r%s", pr.String())
+			if pr.Done {
+				fmt.Fprintln(f)
+			}
+		}
+	}
+	a := b.Action(p, progress)
+	// ctrl+c / SIGTERM cancel the dump so the partial file is removed
+	// instead of the process dying with it in place.
+	inner := a.Run
+	a.Run = func(c context.Context) (gate.Outcome, error) {
+		c, stop := signal.NotifyContext(c, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return inner(c)
+	}
+	res, err := env.Do(a)
+	if env.JSON && err == nil {
+		return env.PrintJSON(res.Outcome)
+	}
+	return err
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

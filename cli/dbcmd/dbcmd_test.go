@@ -1,0 +1,129 @@
+package dbcmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/mysql/mysqltest"
+)
+
+func TestParseBefore(t *testing.T) {
+	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.Local)
+	for in, want := range map[string]time.Time{
+		"2026-01-02":          time.Date(2026, 1, 2, 0, 0, 0, 0, time.Local),
+		"2026-01-02 03:04:05": time.Date(2026, 1, 2, 3, 4, 5, 0, time.Local),
+		"3d":                  now.Add(-72 * time.Hour),
+		"12h":                 now.Add(-12 * time.Hour),
+	} {
+		got, err := mysql.ParseBefore(in, now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%s: %v %v", in, got, err)
+		}
+	}
+	if _, err := mysql.ParseBefore("yesterday", now); err == nil {
+		t.Error("bad time accepted")
+	}
+}
+
+// The headless commands against a real server, through cli.Main (gate,
+// audit and all).
+func TestCommands(t *testing.T) {
+	if m := mysqltest.Missing(); m != "" {
+		mysqltest.SkipOrFail(t, "not installed: "+m)
+	}
+	dir, err := os.MkdirTemp("", "rscli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	s, err := mysqltest.Start(mysqltest.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if err := s.Exec("CREATE DATABASE c1; CREATE TABLE c1.t (i INT); INSERT INTO c1.t VALUES (1),(2); FLUSH BINARY LOGS; FLUSH BINARY LOGS; FLUSH BINARY LOGS;"); err != nil {
+		t.Fatal(err)
+	}
+	cnf := filepath.Join(dir, "my.cnf")
+	os.WriteFile(cnf, []byte("[mysqld]\nexpire_logs_days = 10\n"), 0o644)
+	q := func(a []string) string {
+		var b []string
+		for _, x := range a {
+			b = append(b, fmt.Sprintf("%q", x))
+		}
+		return "[" + strings.Join(b, ", ") + "]"
+	}
+	dump := append(append([]string{"mariadb-dump"}, s.ClientArgs()...), "--single-transaction", "c1")
+	conf := fmt.Sprintf(`audit_log = %q
+[database]
+dsn = %q
+datadir = %q
+my_cnf = %q
+restart = ["true"]
+[backup]
+dir = %q
+keep = 2
+min_free = "1KiB"
+dump = %s
+`, filepath.Join(dir, "audit.jsonl"), "root@unix("+s.Socket+")/", s.Datadir, cnf, filepath.Join(dir, "backups"), q(dump))
+	cfgPath := filepath.Join(dir, "config.toml")
+	os.WriteFile(cfgPath, []byte(conf), 0o644)
+	main := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader(""), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, errs := main("db", "status", "--json")
+	if code != 0 {
+		t.Fatalf("status: %d %s", code, errs)
+	}
+	var st mysql.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Server == nil || len(st.Binlogs) != 4 {
+		t.Fatalf("status json: %v %s", err, out)
+	}
+	if code, out, _ = main("db", "status"); code != 0 || !strings.Contains(out, "(active)") || !strings.Contains(out, "expire_logs_days = 10") {
+		t.Errorf("status text: %s", out)
+	}
+	if code, _, errs = main("db", "purge"); code == 0 || !strings.Contains(errs, "not confirmed") {
+		t.Errorf("purge without --yes: %d %s", code, errs)
+	}
+	if code, out, errs = main("--yes", "db", "purge"); code != 0 || !strings.Contains(out, "purged 2 binary logs") {
+		t.Errorf("purge: %d %s %s", code, out, errs)
+	}
+	if code, out, errs = main("--yes", "db", "expire", "--days", "1", "--flush"); code != 0 || !strings.Contains(out, "flushed") {
+		t.Errorf("expire: %d %s %s", code, out, errs)
+	}
+	if data, _ := os.ReadFile(cnf); string(data) != "[mysqld]\nexpire_logs_days = 1\n" {
+		t.Errorf("my.cnf: %q", data)
+	}
+	if code, _, errs = main("--yes", "db", "emergency"); code == 0 || !strings.Contains(errs, "not needed") {
+		t.Errorf("emergency with room on the disk: %d %s", code, errs)
+	}
+	if code, _, errs = main("--readonly", "--yes", "backup"); code == 0 || !strings.Contains(errs, "read-only") {
+		t.Errorf("read-only backup: %d %s", code, errs)
+	}
+	if code, out, errs = main("--yes", "backup"); code != 0 || !strings.Contains(out, "backup db-") {
+		t.Errorf("backup: %d %s %s", code, out, errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "backups", "db-*.sql.gz"))
+	if len(files) != 1 {
+		t.Errorf("backups %v", files)
+	}
+	if code, _, _ = main("db", "purge", "--to", "x", "--before", "1d"); code != cli.ExitUsage {
+		t.Errorf("bad usage exit %d", code)
+	}
+	audit, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	for _, a := range []string{"db.purge", "db.expire", "db.flush", "db.backup"} {
+		if !strings.Contains(string(audit), a) {
+			t.Errorf("audit lacks %s", a)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+// Package tailcmd is `richsops tail`: the Logs tab's engine headless, so it
+// can stand beside GNU tail (same sanitizing and line cap as the panes).
+package tailcmd
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/logtail"
+)
+
+const usage = `richsops tail [-n N] [-F] FILE|NAME
+
+Print the last N lines (default 10) of FILE, or of the configured [[logs]]
+entry NAME, with control bytes shown as escapes (\x1b) and lines longer than
+logview.max_line_bytes cut (marked "` + logtail.CutMark + `").
+  -n N   how many lines to print first (default 10)
+  -F     keep following: new lines as they are written, through rename
+         rotation, copytruncate and delete/recreate; waits for a missing file
+  -f     the same as -F
+A log with host = "NAME" in the config (or --host) is followed with tail on
+that host.`
+
+func init() {
+	cli.Register(cli.Command{Name: "tail", Summary: "print and follow a log like tail -F, sanitized", Usage: usage, Run: run})
+}
+
+// baseContext is the context -F runs in until ctrl+c; tests end it.
+var baseContext = context.Background
+
+// target is what to tail: a path on a host ("" = local).
+type target struct {
+	path, host string
+}
+
+func run(env *cli.Env, args []string) error {
+	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	n := fs.Int("n", 10, "")
+	followF := fs.Bool("F", false, "")
+	followf := fs.Bool("f", false, "")
+	if err := fs.Parse(args); err != nil {
+		return cli.Usagef("tail: %v", err)
+	}
+	if fs.NArg() != 1 || *n < 0 {
+		return cli.Usagef("tail: want [-n N] [-F] FILE|NAME")
+	}
+	follow := *followF || *followf
+	t := resolve(env.Cfg, fs.Arg(0))
+	if env.Globals.Host != "" {
+		t.host = env.Globals.Host
+	}
+	maxLine := env.Cfg.LogView.MaxLineBytes
+	out := &printer{w: bufio.NewWriterSize(env.Stdout, 256*1024), errw: env.Stderr}
+	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if t.host != "" && t.host != "local" {
+		h, err := env.Hosts.Get(t.host)
+		if err != nil {
+			return err
+		}
+		err = logtail.FollowCommand(ctx, h, logtail.RemoteArgv(t.path, *n, follow), t.host+":"+t.path, maxLine, out)
+		return out.finish(ctx, err)
+	}
+	path, err := logtail.Resolve(t.path)
+	if err != nil {
+		return err
+	}
+	if !follow {
+		lines, err := logtail.Last(path, *n, maxLine)
+		if err != nil {
+			return err
+		}
+		return out.finish(ctx, out.Emit(logtail.Batch{Lines: lines}))
+	}
+	return out.finish(ctx, logtail.Follow(ctx, logtail.Options{Path: path, Lines: *n, MaxLine: maxLine}, out))
+}
+
+// resolve reads arg as a configured log name unless a file of that name
+// exists.
+func resolve(cfg *config.Config, arg string) target {
+	if _, err := os.Stat(arg); err == nil {
+		return target{path: arg}
+	}
+	for _, l := range cfg.Logs {
+		if l.Name == arg {
+			return target{path: l.Path, host: l.Host}
+		}
+	}
+	return target{path: arg}
+}
+
+// printer is the Sink that writes lines to stdout and state changes to
+// stderr, as GNU tail does.
+type printer struct {
+	w    *bufio.Writer
+	errw io.Writer
+}
+
+func (p *printer) Emit(b logtail.Batch) error {
+	for _, l := range b.Lines {
+		p.w.WriteString(l.Text)
+		if l.Cut {
+			p.w.WriteString(logtail.CutMark)
+		}
+		p.w.WriteByte('\n')
+	}
+	if err := p.w.Flush(); err != nil {
+		return err
+	}
+	if s := b.Status; s != nil && s.State != logtail.Following && s.State != logtail.Ended {
+		fmt.Fprintln(p.errw, "richsops tail: "+s.String())
+	}
+	if s := b.Status; s != nil && s.State == logtail.Ended && s.Err != nil {
+		return s.Err
+	}
+	return nil
+}
+
+// EmitRaw writes lines the follower found clean as they are: no copy into
+// Lines (logtail.RawSink), for tail -F's throughput.
+func (p *printer) EmitRaw(text []byte) error {
+	_, err := p.w.Write(text)
+	if err == nil {
+		err = p.w.Flush()
+	}
+	return err
+}
+
+// finish makes ctrl+c a clean exit.
+func (p *printer) finish(ctx context.Context, err error) error {
+	p.w.Flush()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,589 @@
+// Package backup takes the database backup on the application server:
+// the configured mysqldump/mariadb-dump argv, streamed through parallel gzip
+// (github.com/klauspost/pgzip) into the backup folder, with progress, a
+// free-space check first, and a file that never looks complete unless it is:
+// it is written as NAME.partial and renamed only after the dump exited 0,
+// the gzip stream closed, and a read-back verified it.
+//
+// The dump command runs through a host.Host; the file is written with the
+// os package because the backup folder is on the machine richsops runs on
+// (the DB server has no room, runbook procedure 8).
+package backup
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/pgzip"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/human"
+)
+
+// Prefix and Suffix name the backup files: db-20260102-030405.sql.gz.
+const (
+	Prefix  = "db-"
+	Suffix  = ".sql.gz"
+	Partial = ".partial"
+)
+
+// Progress is reported while the dump runs.
+type Progress struct {
+	DumpBytes int64         // uncompressed bytes the dump wrote so far
+	FileBytes int64         // compressed bytes written to the file so far
+	Elapsed   time.Duration // since the dump started
+	Expected  int64         // the newest previous backup's file size (0 = unknown)
+	Done      bool
+}
+
+// Rate is the dump's throughput in bytes per second.
+func (p Progress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.DumpBytes) / p.Elapsed.Seconds()
+}
+
+// Fraction estimates how far along the backup is from the previous one's
+// size; -1 when unknown. Never 1 before Done.
+func (p Progress) Fraction() float64 {
+	if p.Done {
+		return 1
+	}
+	if p.Expected <= 0 {
+		return -1
+	}
+	return min(float64(p.FileBytes)/float64(p.Expected), 0.99)
+}
+
+// Plan is one backup about to run.
+type Plan struct {
+	Dir      string
+	Path     string // the final name
+	Argv     []string
+	Level    int
+	Keep     int
+	Free     uint64 // free bytes in Dir now
+	MinFree  int64
+	Expected int64 // newest previous backup's size
+	Previous []string
+}
+
+// Backup runs dumps on Host into Cfg.Dir.
+type Backup struct {
+	Cfg  config.Backup
+	Host host.Host // where the dump command runs (the application server)
+	Now  func() time.Time
+	// Every is the progress interval (default 200 ms).
+	Every time.Duration
+	// Stall ends the dump when it wrote nothing for this long (default
+	// 5 min): a hung server must not hold a backup, and its partial file,
+	// forever.
+	Stall time.Duration
+}
+
+func (b *Backup) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+// existing lists the finished backups of dir, oldest first.
+func existing(ctx context.Context, h host.Host, dir string) ([]host.FileInfo, error) {
+	ents, err := h.ReadDir(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []host.FileInfo
+	for _, e := range ents {
+		if !e.IsDir && strings.HasPrefix(e.Name, Prefix) && strings.HasSuffix(e.Name, Suffix) {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Plan checks the folder and the free space and names the file. Free space
+// must be at least min_free and 110% of the newest previous backup.
+func (b *Backup) Plan(ctx context.Context) (Plan, error) {
+	p := Plan{Dir: b.Cfg.Dir, Argv: b.Cfg.Dump, Level: b.Cfg.Level, Keep: b.Cfg.Keep}
+	if len(p.Argv) == 0 {
+		return p, errors.New("no dump command configured ([backup] dump)")
+	}
+	if p.Level == 0 {
+		p.Level = 6
+	}
+	if p.Level < 1 || p.Level > 9 {
+		return p, fmt.Errorf("gzip level %d: must be 1..9", p.Level)
+	}
+	local := host.NewLocal()
+	if err := os.MkdirAll(p.Dir, 0o750); err != nil {
+		return p, err
+	}
+	prev, err := existing(ctx, local, p.Dir)
+	if err != nil {
+		return p, err
+	}
+	for _, f := range prev {
+		p.Previous = append(p.Previous, f.Name)
+	}
+	if len(prev) > 0 {
+		p.Expected = prev[len(prev)-1].Size
+	}
+	if b.Cfg.MinFree != "" {
+		if p.MinFree, err = config.ParseSize(b.Cfg.MinFree); err != nil {
+			return p, fmt.Errorf("backup.min_free: %w", err)
+		}
+	}
+	du, err := local.Disk(ctx, p.Dir)
+	if err != nil {
+		return p, err
+	}
+	p.Free = du.Free
+	need := max(p.MinFree, p.Expected+p.Expected/10)
+	if int64(du.Free) < need {
+		return p, fmt.Errorf("not enough free space in %s: %s free, %s needed (min_free %s, last backup %s)",
+			p.Dir, human.Bytes(int64(du.Free)), human.Bytes(need), human.Bytes(p.MinFree), human.Bytes(p.Expected))
+	}
+	p.Path = filepath.Join(p.Dir, Prefix+b.now().Format("20060102-150405")+Suffix)
+	return p, nil
+}
+
+// Result is a finished backup.
+type Result struct {
+	Path      string
+	DumpBytes int64
+	FileBytes int64
+	Duration  time.Duration // dump + compress
+	Verify    time.Duration
+	Removed   []string // older backups rotated away
+}
+
+// counter counts bytes on their way to w.
+type counter struct {
+	w   io.Writer
+	n   int64
+	err error // first write error: the cause when the dump then dies of EPIPE
+	mu  sync.Mutex
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.mu.Lock()
+	c.n += int64(n)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+	return n, err
+}
+
+func (c *counter) firstErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+func (c *counter) get() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// Run takes the backup described by p. progress, when non-nil, is called
+// from another goroutine every b.Every and once at the end; it must not block.
+func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Result, error) {
+	res := Result{Path: p.Path}
+	partial := p.Path + Partial
+	f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return res, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(partial)
+		}
+	}()
+	// The file is read back and checked while it is written (each byte
+	// after it reached the file): the check overlaps the dump instead of
+	// adding a second pass over the whole backup at the end.
+	rf, err := os.Open(partial)
+	if err != nil {
+		return res, err
+	}
+	grow := newGrowingFile(rf)
+	verified := make(chan verifyResult, 1)
+	trailer := expectsTrailer(p.Argv)
+	go func() {
+		n, err := verifyStream(grow, trailer)
+		rf.Close()
+		verified <- verifyResult{n, err}
+	}()
+	defer func() {
+		if grow.finish(errAborted) {
+			<-verified // the backup failed before the check ended: let it go
+		}
+	}()
+	fileCount := &counter{w: notifyWriter{f, grow}}
+	gz, err := pgzip.NewWriterLevel(fileCount, p.Level)
+	if err != nil {
+		return res, err
+	}
+	if err := gz.SetConcurrency(1<<20, 2*runtime.GOMAXPROCS(0)); err != nil {
+		return res, err
+	}
+	dumpCount := &counter{w: gz}
+	start := time.Now()
+	stop := make(chan struct{})
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	every := b.Every
+	if every <= 0 {
+		every = 200 * time.Millisecond
+	}
+	stall := b.Stall
+	if stall <= 0 {
+		stall = 5 * time.Minute
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // progress reports and the stall watchdog
+		defer wg.Done()
+		t := time.NewTicker(min(every, stall))
+		defer t.Stop()
+		last, lastAt := int64(-1), time.Now()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				n := dumpCount.get()
+				if n != last {
+					last, lastAt = n, now
+				} else if now.Sub(lastAt) >= stall {
+					cancel(fmt.Errorf("the dump wrote nothing for %s", stall))
+				}
+				if progress != nil {
+					progress(Progress{DumpBytes: n, FileBytes: fileCount.get(), Elapsed: time.Since(start), Expected: p.Expected})
+				}
+			}
+		}
+	}()
+	r, runErr := b.runDump(ctx, p.Argv, dumpCount)
+	closeErr := gz.Close()
+	close(stop)
+	wg.Wait()
+	res.DumpBytes, res.Duration = dumpCount.get(), time.Since(start)
+	if werr := dumpCount.firstErr(); werr != nil {
+		return res, fmt.Errorf("writing %s: %w; dump stopped, partial file removed", partial, werr)
+	}
+	if runErr != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			runErr = cause
+		}
+		msg := strings.TrimSpace(string(r.Stderr))
+		var ee *host.ExitError
+		if errors.As(runErr, &ee) {
+			return res, fmt.Errorf("dump failed (exit %d), partial file removed:\n%s", ee.Code, msg)
+		}
+		if msg != "" {
+			return res, fmt.Errorf("dump failed: %v, partial file removed:\n%s", runErr, msg)
+		}
+		return res, fmt.Errorf("dump failed: %w; partial file removed", runErr)
+	}
+	if closeErr != nil {
+		return res, fmt.Errorf("writing %s: %w; partial file removed", partial, closeErr)
+	}
+	if err := f.Sync(); err != nil {
+		return res, fmt.Errorf("writing %s: %w; partial file removed", partial, err)
+	}
+	if err := f.Close(); err != nil {
+		return res, fmt.Errorf("writing %s: %w; partial file removed", partial, err)
+	}
+	res.FileBytes = fileCount.get()
+	vstart := time.Now()
+	grow.finish(nil)
+	v := <-verified
+	n := v.n
+	res.Verify = time.Since(vstart)
+	if v.err != nil {
+		return res, fmt.Errorf("verify %s: %w; partial file removed", partial, v.err)
+	}
+	if n != res.DumpBytes {
+		return res, fmt.Errorf("verify: %d bytes read back, %d written; partial file removed", n, res.DumpBytes)
+	}
+	if err := os.Rename(partial, p.Path); err != nil {
+		return res, err
+	}
+	ok = true
+	if d, err := os.Open(p.Dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	if progress != nil {
+		progress(Progress{DumpBytes: res.DumpBytes, FileBytes: res.FileBytes, Elapsed: res.Duration, Expected: p.Expected, Done: true})
+	}
+	res.Removed, err = Rotate(ctx, host.NewLocal(), p.Dir, p.Keep)
+	if err != nil {
+		return res, fmt.Errorf("backup written, but rotation failed: %w", err)
+	}
+	return res, nil
+}
+
+// expectsTrailer: mysqldump ends with "-- Dump completed" unless comments
+// are off.
+func expectsTrailer(argv []string) bool {
+	for _, a := range argv {
+		if a == "--skip-comments" || a == "--compact" || a == "--comments=0" || a == "--comments=false" {
+			return false
+		}
+	}
+	return true
+}
+
+// Trailer is the last comment mysqldump writes after a complete dump.
+const Trailer = "-- Dump completed"
+
+// Verify reads a backup back: the gzip stream must be whole (CRC and size
+// checked) and, when trailer is set, end with mysqldump's "-- Dump
+// completed" line. It returns the uncompressed size.
+func Verify(path string, trailer bool) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n, err := verifyStream(f, trailer)
+	if err != nil {
+		return n, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
+}
+
+func verifyStream(r io.Reader, trailer bool) (int64, error) {
+	zr, err := pgzip.NewReader(r)
+	if err != nil {
+		return 0, err
+	}
+	defer zr.Close()
+	tail := &tailBuf{max: 256}
+	n, err := io.Copy(tail, zr)
+	if err != nil {
+		return n, err
+	}
+	if trailer {
+		lines := strings.Split(strings.TrimRight(string(tail.b), "\n"), "\n")
+		if !strings.HasPrefix(lines[len(lines)-1], Trailer) {
+			return n, fmt.Errorf("the dump does not end with %q (incomplete dump)", Trailer)
+		}
+	}
+	return n, nil
+}
+
+type verifyResult struct {
+	n   int64
+	err error
+}
+
+var errAborted = errors.New("backup aborted")
+
+// growingFile reads a file while another goroutine writes it: at the
+// current end it waits for more until finish is called.
+type growingFile struct {
+	f    *os.File
+	mu   sync.Mutex
+	cond *sync.Cond
+	size int64 // bytes written so far
+	off  int64 // read position (the reader's own)
+	done bool
+	err  error // finish's reason: nil = complete
+}
+
+func newGrowingFile(f *os.File) *growingFile {
+	g := &growingFile{f: f}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+func (g *growingFile) wrote(n int) {
+	g.mu.Lock()
+	g.size += int64(n)
+	g.mu.Unlock()
+	g.cond.Broadcast()
+}
+
+// finish says no more bytes come (err == nil) or the backup failed; it
+// reports whether this call ended the stream (false when already ended).
+func (g *growingFile) finish(err error) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done {
+		return false
+	}
+	g.done, g.err = true, err
+	g.cond.Broadcast()
+	return true
+}
+
+func (g *growingFile) Read(p []byte) (int, error) {
+	g.mu.Lock()
+	for g.off >= g.size && !g.done {
+		g.cond.Wait()
+	}
+	avail, err := g.size-g.off, g.err
+	g.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if avail == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > avail {
+		p = p[:avail]
+	}
+	n, err := g.f.ReadAt(p, g.off)
+	g.off += int64(n)
+	if err == io.EOF && n > 0 {
+		err = nil
+	}
+	return n, err
+}
+
+// notifyWriter writes to the file and tells the reader how far it got.
+type notifyWriter struct {
+	f *os.File
+	g *growingFile
+}
+
+func (w notifyWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.g.wrote(n)
+	return n, err
+}
+
+type tailBuf struct {
+	b   []byte
+	max int
+}
+
+func (t *tailBuf) Write(p []byte) (int, error) {
+	if len(p) >= t.max {
+		t.b = append(t.b[:0], p[len(p)-t.max:]...)
+		return len(p), nil
+	}
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = bytes.Clone(t.b[len(t.b)-t.max:])
+	}
+	return len(p), nil
+}
+
+// Rotate removes the oldest finished backups of dir beyond keep (keep < 1
+// keeps all).
+func Rotate(ctx context.Context, h host.Host, dir string, keep int) ([]string, error) {
+	if keep < 1 {
+		return nil, nil
+	}
+	files, err := existing(ctx, h, dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for len(files) > keep {
+		p := filepath.Join(dir, files[0].Name)
+		if err := h.Remove(ctx, p); err != nil {
+			return removed, err
+		}
+		removed = append(removed, p)
+		files = files[1:]
+	}
+	return removed, nil
+}
+
+// Action is the backup as a gate action. progress may be nil.
+func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
+	preview := []string{
+		host.ShellQuote(p.Argv),
+		"  | pgzip -" + fmt.Sprint(p.Level) + " > " + p.Path + Partial,
+		"renamed to " + filepath.Base(p.Path) + " only after the dump",
+		"  exits 0 and the file verifies",
+		fmt.Sprintf("%s free in %s; keeps the newest %d backups", human.Bytes(int64(p.Free)), p.Dir, p.Keep),
+	}
+	if n := len(p.Previous) + 1 - p.Keep; p.Keep > 0 && n > 0 {
+		preview = append(preview, "then removes: "+strings.Join(p.Previous[:n], ", "))
+	}
+	return gate.Action{
+		Name: "db.backup", Target: filepath.Base(p.Path), Argv: p.Argv, Preview: preview,
+		Run: func(ctx context.Context) (gate.Outcome, error) {
+			var out gate.Outcome
+			r, err := b.Run(ctx, p, progress)
+			if err != nil {
+				return out, err
+			}
+			out.Summary = fmt.Sprintf("backup %s: %s (dump %s) in %s", filepath.Base(r.Path), human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), human.Duration(r.Duration))
+			out.Details = []string{
+				fmt.Sprintf("wrote %s: %s compressed from %s in %s (%s/s)", r.Path, human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), r.Duration.Round(time.Millisecond), human.Bytes(int64(float64(r.DumpBytes)/max(r.Duration.Seconds(), 0.001)))),
+				fmt.Sprintf("verified while writing (gzip stream whole, dump trailer present), done %s after the last byte", r.Verify.Round(time.Millisecond)),
+			}
+			for _, rm := range r.Removed {
+				out.Details = append(out.Details, "rotated away "+rm)
+			}
+			return out, nil
+		},
+	}
+}
+
+// FromConfig is the backup of cfg: the dump runs on the machine richsops
+// runs on (the application server).
+func FromConfig(cfg *config.Config) *Backup {
+	return &Backup{Cfg: cfg.Backup, Host: host.NewLocal()}
+}
+
+// String is one line: bytes, rate, elapsed, and the estimate.
+func (p Progress) String() string {
+	s := fmt.Sprintf("dump %s → %s gz, %s/s, %s", human.Bytes(p.DumpBytes), human.Bytes(p.FileBytes),
+		human.Bytes(int64(p.Rate())), p.Elapsed.Round(time.Second))
+	if f := p.Fraction(); f >= 0 {
+		s += fmt.Sprintf(", ~%.0f%% of the last backup's size", f*100)
+	}
+	return s
+}
+
+// runDump runs the dump with its stdout on a pipe of ours, read in 1 MiB
+// chunks (a large pipe buffer and few wake-ups: the copy is on the hot path
+// of a multi-gigabyte stream). When w fails (disk full) the pipe is closed
+// so the dump dies of EPIPE instead of blocking.
+func (b *Backup) runDump(ctx context.Context, argv []string, w io.Writer) (host.Result, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return host.Result{Argv: argv, ExitCode: -1}, err
+	}
+	growPipe(pw)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		buf := make([]byte, 1<<20)
+		_, _ = io.CopyBuffer(w, pr, buf) // w keeps its own first error
+		pr.Close()
+	}()
+	r, err := b.Host.Run(ctx, host.Cmd{Argv: argv, Stdout: pw, Timeout: -1})
+	pw.Close()
+	<-copied
+	return r, err
+}

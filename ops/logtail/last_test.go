@@ -1,0 +1,223 @@
+package logtail
+
+import (
+	"bytes"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// naiveLast is the obvious definition lastRegion must match.
+func naiveLast(data []byte, n int) []byte {
+	if n <= 0 || len(data) == 0 {
+		return nil
+	}
+	body := data
+	if body[len(body)-1] == '\n' {
+		body = body[:len(body)-1]
+	}
+	for i := len(body) - 1; i >= 0; i-- {
+		if body[i] == '\n' {
+			n--
+			if n == 0 {
+				return data[i+1:]
+			}
+		}
+	}
+	return data
+}
+
+func TestLastRegionMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for iter := 0; iter < 300; iter++ {
+		var b bytes.Buffer
+		lines := rng.Intn(400)
+		for i := 0; i < lines; i++ {
+			b.WriteString(strings.Repeat("x", rng.Intn(3000)))
+			if i < lines-1 || rng.Intn(2) == 0 {
+				b.WriteByte('\n')
+			}
+		}
+		data := b.Bytes()
+		n := rng.Intn(50)
+		got, start, err := lastRegion(bytes.NewReader(data), int64(len(data)), n, DefaultMaxLine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := naiveLast(data, n)
+		if !bytes.Equal(got, want) || int(start) != len(data)-len(want) {
+			t.Fatalf("iter %d n=%d: got %d bytes from %d, want %d bytes", iter, n, len(got), start, len(want))
+		}
+	}
+}
+
+func TestLastRegionLongLineBounded(t *testing.T) {
+	data := bytes.Repeat([]byte("y"), 1<<20) // one 1 MiB line
+	got, start, err := lastRegion(bytes.NewReader(data), int64(len(data)), 2, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2002 || start != int64(len(data)-2002) {
+		t.Fatalf("read %d bytes from %d, want the 2*(1000+1) cap", len(got), start)
+	}
+}
+
+func writeFile(t *testing.T, name, s string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func texts(lines []Line) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.String()
+	}
+	return out
+}
+
+func TestLastAndBefore(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 100; i++ {
+		b.WriteString("line " + strings.Repeat("z", i%7) + "\n")
+	}
+	p := writeFile(t, "a.log", b.String()+"partial")
+	lines, err := Last(p, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(texts(lines), "|"); got != "line |line z|partial" {
+		t.Errorf("Last = %q", got)
+	}
+	fi, _ := os.Stat(p)
+	all := strings.Split(b.String(), "\n")
+	o := Origin{Path: p, File: fi, Offset: int64(b.Len())}
+	var got []string
+	for o.Offset > 0 {
+		var ls []Line
+		ls, o, err = Before(o, 30, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(texts(ls), got...)
+	}
+	if strings.Join(got, "\n")+"\n" != strings.Join(all, "\n") {
+		t.Errorf("Before chain does not rebuild the file: %d lines", len(got))
+	}
+	other := writeFile(t, "b.log", "x\n")
+	ofi, _ := os.Stat(other)
+	if _, _, err := Before(Origin{Path: p, File: ofi, Offset: 10}, 5, 0); err != ErrRotated {
+		t.Errorf("Before on a replaced file: err = %v, want ErrRotated", err)
+	}
+}
+
+func TestSplitterCapAndPartial(t *testing.T) {
+	sp := newSplitter(10)
+	out := sp.feed([]byte("short\r\n0123456789ABCDEF\n日本語日本語\nhold"), nil)
+	want := []string{"short", "0123456789" + CutMark, "日本語" + CutMark}
+	if strings.Join(texts(out), "|") != strings.Join(want, "|") {
+		t.Errorf("lines = %q, want %q", texts(out), want)
+	}
+	out = sp.feed([]byte("ing\n"), nil)
+	if len(out) != 1 || out[0].Text != "holding" {
+		t.Errorf("partial line = %q", texts(out))
+	}
+	if out = sp.flush(nil); len(out) != 0 {
+		t.Errorf("flush after newline = %q", texts(out))
+	}
+	sp.feed([]byte("\x1b]0;pwned\x07"), nil)
+	if out = sp.flush(nil); len(out) != 1 || out[0].Text != `\x1b]0;pwned\x07` {
+		t.Errorf("flush = %q", texts(out))
+	}
+}
+
+func TestRing(t *testing.T) {
+	r := NewRing(4)
+	mk := func(ss ...string) []Line {
+		var out []Line
+		for _, s := range ss {
+			out = append(out, Line{Text: s})
+		}
+		return out
+	}
+	dump := func() string {
+		var s []string
+		for q := r.First(); q < r.End(); q++ {
+			s = append(s, r.At(q).Text)
+		}
+		return strings.Join(s, ",")
+	}
+	r.Push(mk("a", "b", "c"))
+	r.Push(mk("d", "e"))
+	if dump() != "b,c,d,e" || r.First() != 1 {
+		t.Fatalf("ring = %s first %d", dump(), r.First())
+	}
+	r.Push(mk("1", "2", "3", "4", "5", "6"))
+	if dump() != "3,4,5,6" || r.First() != 7 {
+		t.Fatalf("ring after big push = %s first %d", dump(), r.First())
+	}
+	r2 := NewRing(5)
+	r2.Push(mk("x", "y"))
+	r = r2
+	if n := r.PushFront(mk("p", "q", "v", "w")); n != 3 || dump() != "q,v,w,x,y" || r.First() != -3 {
+		t.Fatalf("PushFront took %d: %s first %d", n, dump(), r.First())
+	}
+}
+
+func BenchmarkRingPush(b *testing.B) {
+	r := NewRing(10000)
+	batch := make([]Line, 1000)
+	for i := range batch {
+		batch[i] = Line{Text: "2026-11-27 03:12:07,123 INFO inventory.check item ok"}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Push(batch)
+	}
+	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "lines/s")
+}
+
+// BenchmarkLast reads the last 1000 lines of a 1 MiB and a 256 MiB file:
+// the time must not depend on the size (the 2 GiB case is in bench/logs.sh).
+func BenchmarkLast(b *testing.B) {
+	line := []byte("2026-11-27 03:12:07,123 INFO inventory.check 商品 「テスト商品」 price=1980 stock=3\n")
+	for _, mib := range []int{1, 256} {
+		p := filepath.Join(b.TempDir(), "big.log")
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		chunk := bytes.Repeat(line, (1<<20)/len(line))
+		for i := 0; i < mib; i++ {
+			f.Write(chunk)
+		}
+		f.Close()
+		b.Run(strconv.Itoa(mib)+"MiB", func(b *testing.B) {
+			for b.Loop() {
+				if lines, err := Last(p, 1000, DefaultMaxLine); err != nil || len(lines) != 1000 {
+					b.Fatal(err, len(lines))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFeed is the follower's per-read work: split a 4 MiB read into
+// sanitized lines.
+func BenchmarkFeed(b *testing.B) {
+	line := []byte("2026-11-27 03:12:07,123 INFO inventory.check item 1234567 ok\n")
+	chunk := bytes.Repeat(line, readSize/len(line))
+	sp := newSplitter(DefaultMaxLine)
+	b.SetBytes(int64(len(chunk)))
+	n := 0
+	for b.Loop() {
+		n += len(sp.feed(chunk, nil))
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+}

@@ -1,0 +1,24 @@
+package logtail
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/richs/richsops/ops/host"
+)
+
+// Save writes lines (one per line) to a new file on h: the Logs tab's
+// "save shown lines". It refuses to replace an existing file.
+func Save(ctx context.Context, h host.Host, path string, lines []string) error {
+	if _, err := h.Stat(ctx, path); err == nil {
+		return fmt.Errorf("%s already exists", path)
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	_, err := h.WriteFileAtomic(ctx, path, []byte(b.String()), host.AtomicOpts{Mode: 0o600, UID: -1, GID: -1})
+	return err
+}

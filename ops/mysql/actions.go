@@ -1,0 +1,466 @@
+package mysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/human"
+)
+
+func (d *DB) hostName() string {
+	if d.Host == nil || d.Host.IsLocal() {
+		return ""
+	}
+	return d.Host.Name()
+}
+
+// expirySQL is the runtime statement for this server (see Expiry).
+func expirySQL(srv *Server, days int) []string {
+	if srv.Expiry.UsesSeconds() {
+		q := []string{fmt.Sprintf("SET GLOBAL binlog_expire_logs_seconds = %d", days*86400)}
+		if !srv.MariaDB && srv.Expiry.Days != nil && *srv.Expiry.Days != 0 {
+			// MySQL 8.0 refuses both non-zero; clear the deprecated one first.
+			q = append([]string{"SET GLOBAL expire_logs_days = 0"}, q...)
+		}
+		return q
+	}
+	return []string{fmt.Sprintf("SET GLOBAL expire_logs_days = %d", days)}
+}
+
+// SetExpiry plans "expiry = days" at runtime and in my.cnf. It reads the
+// server and my.cnf now, so the preview shows the exact statements and lines.
+func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
+	if days < 0 || days > 99 {
+		return gate.Action{}, fmt.Errorf("expiry days must be between 0 and 99, not %d", days)
+	}
+	srv, err := d.Client.ServerStatus(ctx)
+	if err != nil {
+		return gate.Action{}, fmt.Errorf("server: %w", err)
+	}
+	cnf, err := ReadCnf(ctx, d.Host, d.Cfg.MyCnf)
+	if err != nil {
+		return gate.Action{}, fmt.Errorf("my.cnf: %w", err)
+	}
+	edits, err := cnf.PlanExpiry(days, !srv.MariaDB && srv.Expiry.UsesSeconds()) // MySQL 8: the seconds are the current name
+	if err != nil {
+		return gate.Action{}, err
+	}
+	stmts := expirySQL(srv, days)
+	preview := append([]string{}, stmts...)
+	for _, e := range edits {
+		preview = append(preview, e.Changes...)
+		preview = append(preview, fmt.Sprintf("%s: atomic write, backup kept", e.Path))
+	}
+	if len(edits) == 0 {
+		preview = append(preview, d.Cfg.MyCnf+": already says "+fmt.Sprint(days)+" days")
+	}
+	return gate.Action{
+		Name: "db.expire", Target: fmt.Sprintf("%d days", days), Host: d.hostName(),
+		Preview: preview,
+		Run: func(ctx context.Context) (gate.Outcome, error) {
+			var out gate.Outcome
+			for _, q := range stmts {
+				if err := d.Client.exec(ctx, q); err != nil {
+					return out, fmt.Errorf("%s: %w", q, err)
+				}
+				out.Details = append(out.Details, q+": ok")
+			}
+			for _, e := range edits {
+				bak, err := d.Host.WriteFileAtomic(ctx, e.Path, e.New, host.AtomicOpts{IfUnchanged: e.Old, Backup: true, KeepOwner: true})
+				if err != nil {
+					return out, fmt.Errorf("runtime set, but %s not saved: %w", e.Path, err)
+				}
+				out.Details = append(out.Details, e.Changes...)
+				out.Details = append(out.Details, fmt.Sprintf("%s saved (backup %s)", e.Path, bak))
+			}
+			out.Summary = fmt.Sprintf("binary log expiry set to %d days (runtime and my.cnf); FLUSH BINARY LOGS applies it now", days)
+			return out, nil
+		},
+	}, nil
+}
+
+// gone lists the logs of before that are not in after.
+func gone(before, after []Binlog) ([]Binlog, int64) {
+	left := map[string]bool{}
+	for _, b := range after {
+		left[b.Name] = true
+	}
+	var out []Binlog
+	var n int64
+	for _, b := range before {
+		if !left[b.Name] {
+			out = append(out, b)
+			n += b.Size
+		}
+	}
+	return out, n
+}
+
+func describe(logs []Binlog, bytes int64) []string {
+	if len(logs) == 0 {
+		return []string{"no binary log removed"}
+	}
+	out := []string{fmt.Sprintf("removed %d binary logs, %s:", len(logs), human.Bytes(bytes))}
+	for _, b := range logs {
+		out = append(out, fmt.Sprintf("  %s  %s", b.Name, human.Bytes(b.Size)))
+	}
+	return out
+}
+
+// Flush plans FLUSH BINARY LOGS: a new log starts and the server applies
+// its expiry, removing what is older. The outcome says what it removed.
+func (d *DB) Flush() gate.Action {
+	const q = "FLUSH BINARY LOGS"
+	return gate.Action{
+		Name: "db.flush", Target: "binary logs", Host: d.hostName(),
+		Preview: []string{q, "starts a new binary log; the server removes logs older than its expiry"},
+		Run: func(ctx context.Context) (gate.Outcome, error) {
+			var out gate.Outcome
+			before, err := d.Client.ServerStatus(ctx)
+			if err != nil {
+				return out, err
+			}
+			if !before.LogBin {
+				return out, ErrNoBinlog
+			}
+			if err := d.Client.exec(ctx, q); err != nil {
+				return out, fmt.Errorf("%s: %w", q, err)
+			}
+			after, err := d.Client.ServerStatus(ctx)
+			if err != nil {
+				return out, fmt.Errorf("flushed, but the status after failed: %w", err)
+			}
+			logs, n := gone(before.Binlogs, after.Binlogs)
+			out.Details = append([]string{q + ": ok, active log now " + after.Active}, describe(logs, n)...)
+			out.Summary = fmt.Sprintf("flushed; %d binary logs removed (%s)", len(logs), human.Bytes(n))
+			return out, nil
+		},
+	}
+}
+
+// PurgePlan is what a purge would remove, for the preview.
+type PurgePlan struct {
+	To        string    // PURGE BINARY LOGS TO this log, or
+	Before    time.Time // BEFORE this time
+	Removes   []Binlog
+	Bytes     int64
+	SQL       string
+	Uncertain bool // BEFORE: the server decides by file times we could not all read
+}
+
+// DefaultPurgeTo keeps the active log and the one before it.
+func DefaultPurgeTo(logs []Binlog) (string, error) {
+	if len(logs) < 3 {
+		return "", fmt.Errorf("only %d binary logs: nothing to purge while keeping the active one and the one before", len(logs))
+	}
+	return logs[len(logs)-2].Name, nil
+}
+
+// PlanPurgeTo plans PURGE BINARY LOGS TO log ("" = the default).
+func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
+	srv, err := d.Client.ServerStatus(ctx)
+	if err != nil {
+		return PurgePlan{}, err
+	}
+	if !srv.LogBin {
+		return PurgePlan{}, ErrNoBinlog
+	}
+	if to == "" {
+		if to, err = DefaultPurgeTo(srv.Binlogs); err != nil {
+			return PurgePlan{}, err
+		}
+	}
+	at := -1
+	for i, b := range srv.Binlogs {
+		if b.Name == to {
+			at = i
+		}
+	}
+	if at < 0 {
+		return PurgePlan{}, fmt.Errorf("no binary log named %q (see db status)", to)
+	}
+	if !safeLogName(to) {
+		return PurgePlan{}, fmt.Errorf("binary log name %q has unexpected characters", to)
+	}
+	p := PurgePlan{To: to, SQL: "PURGE BINARY LOGS TO '" + to + "'"}
+	for _, b := range srv.Binlogs[:at] {
+		if b.Active { // cannot happen: the active log is the last
+			return PurgePlan{}, fmt.Errorf("refusing: %s is the active log", b.Name)
+		}
+		p.Removes = append(p.Removes, b)
+		p.Bytes += b.Size
+	}
+	return p, nil
+}
+
+// PlanPurgeBefore plans PURGE BINARY LOGS BEFORE t. The server removes logs
+// whose file was last written before t; the preview stats the files.
+func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error) {
+	srv, err := d.Client.ServerStatus(ctx)
+	if err != nil {
+		return PurgePlan{}, err
+	}
+	if !srv.LogBin {
+		return PurgePlan{}, ErrNoBinlog
+	}
+	p := PurgePlan{Before: t, SQL: "PURGE BINARY LOGS BEFORE '" + t.Format("2006-01-02 15:04:05") + "'"}
+	dir := path.Dir(d.abs(srv.BinlogBase))
+	for _, b := range srv.Binlogs {
+		if b.Active {
+			break // the server stops at the active log too
+		}
+		fi, err := d.Host.Stat(ctx, path.Join(dir, b.Name))
+		if err != nil {
+			p.Uncertain = true
+			continue
+		}
+		if !fi.ModTime.Before(t) {
+			break // the server stops at the first log not old enough
+		}
+		p.Removes = append(p.Removes, b)
+		p.Bytes += b.Size
+	}
+	return p, nil
+}
+
+// Purge turns a plan into the action. The outcome lists what really went.
+// A refusal by the server (a replica still reading a log) comes back as the
+// server's own error text.
+func (d *DB) Purge(p PurgePlan) gate.Action {
+	preview := []string{p.SQL}
+	preview = append(preview, fmt.Sprintf("frees %s in %d files (the active log is never purged):", human.Bytes(p.Bytes), len(p.Removes)))
+	for _, b := range p.Removes {
+		preview = append(preview, fmt.Sprintf("  %s  %s", b.Name, human.Bytes(b.Size)))
+	}
+	if !p.Before.IsZero() {
+		preview = append(preview, "the server may keep a log still needed for crash recovery; the result lists what went")
+	}
+	if p.Uncertain {
+		preview = append(preview, "some file times could not be read: the server decides by them")
+	}
+	target := p.To
+	if target == "" {
+		target = "before " + p.Before.Format(time.RFC3339)
+	}
+	return gate.Action{
+		Name: "db.purge", Target: target, Host: d.hostName(), Preview: preview,
+		Run: func(ctx context.Context) (gate.Outcome, error) {
+			var out gate.Outcome
+			before, err := d.Client.ServerStatus(ctx)
+			if err != nil {
+				return out, err
+			}
+			// PURGE cannot be prepared: the SQL is built from a log name
+			// checked against the server's own list and a formatted time.
+			if err := d.Client.exec(ctx, p.SQL); err != nil {
+				return out, err
+			}
+			after, err := d.Client.ServerStatus(ctx)
+			if err != nil {
+				return out, fmt.Errorf("purged, but the status after failed: %w", err)
+			}
+			logs, n := gone(before.Binlogs, after.Binlogs)
+			out.Details = append([]string{p.SQL + ": ok"}, describe(logs, n)...)
+			out.Summary = fmt.Sprintf("purged %d binary logs (%s)", len(logs), human.Bytes(n))
+			return out, nil
+		},
+	}
+}
+
+// EmergencyPlan is the file-level path: what it would remove and run.
+type EmergencyPlan struct {
+	Index   string
+	Entries []string // the index's entries when planned
+	Oldest  string   // entry to remove
+	File    string   // its path
+	Size    int64
+	Restart []string
+	Disk    host.DiskUsage
+}
+
+// PlanEmergency checks the condition (disk at or above the threshold and
+// the server not answering) and names the oldest log of the index.
+func (d *DB) PlanEmergency(ctx context.Context) (EmergencyPlan, error) {
+	var p EmergencyPlan
+	du, err := d.Host.Disk(ctx, d.Cfg.Datadir)
+	if err != nil {
+		return p, fmt.Errorf("disk of %s: %w", d.Cfg.Datadir, err)
+	}
+	p.Disk = du
+	if du.Percent() < d.Cfg.DiskFullPercent {
+		return p, fmt.Errorf("the disk of %s is at %.1f%%, below %.0f%%: the emergency path is not needed (purge instead)", d.Cfg.Datadir, du.Percent(), d.Cfg.DiskFullPercent)
+	}
+	if err := d.Client.ping(ctx); err == nil {
+		return p, errServerAnswers
+	}
+	cnf, _ := ReadCnf(ctx, d.Host, d.Cfg.MyCnf)
+	if p.Index, err = d.indexPath(ctx, cnf, nil); err != nil {
+		return p, err
+	}
+	if p.Entries, err = d.readIndex(ctx, p.Index); err != nil {
+		return p, fmt.Errorf("binlog index: %w", err)
+	}
+	if len(p.Entries) < 2 {
+		return p, fmt.Errorf("%s names %d binary log(s): the only one is the active log, never removed", p.Index, len(p.Entries))
+	}
+	p.Oldest = p.Entries[0]
+	p.File = d.binlogPath(p.Index, p.Oldest)
+	fi, err := d.Host.Stat(ctx, p.File)
+	if err != nil {
+		return p, fmt.Errorf("oldest binary log: %w", err)
+	}
+	p.Size = fi.Size
+	p.Restart = d.Cfg.Restart
+	if len(p.Restart) == 0 {
+		return p, errors.New("no restart command configured ([database] restart)")
+	}
+	return p, nil
+}
+
+// Emergency is the runbook's path as one action, every step reported.
+func (d *DB) Emergency(p EmergencyPlan) gate.Action {
+	return gate.Action{
+		Name: "db.emergency", Target: path.Base(p.File), Host: d.hostName(), Argv: p.Restart,
+		Danger: "DELETE",
+		Preview: []string{
+			fmt.Sprintf("disk of %s at %.1f%% (%s free); the server does not answer", d.Cfg.Datadir, p.Disk.Percent(), human.Bytes(int64(p.Disk.Free))),
+			fmt.Sprintf("1. remove %s (%s), the oldest of %d logs in the index", p.File, human.Bytes(p.Size), len(p.Entries)),
+			fmt.Sprintf("2. rewrite %s without %s", p.Index, p.Oldest),
+			"3. run " + host.ShellQuote(p.Restart) + " (once more if it times out)",
+			"4. show disk and status again",
+		},
+		Run: func(ctx context.Context) (gate.Outcome, error) { return d.runEmergency(ctx, p) },
+	}
+}
+
+func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, error) {
+	var out gate.Outcome
+	step := func(format string, a ...any) { out.Details = append(out.Details, fmt.Sprintf(format, a...)) }
+	// Re-check: the index must still start with the planned log, and it
+	// must not be the last (active) one.
+	raw, err := d.Host.ReadFile(ctx, p.Index)
+	if err != nil {
+		return out, fmt.Errorf("binlog index: %w", err)
+	}
+	entries := parseIndex(raw)
+	if len(entries) < 2 || entries[0] != p.Oldest {
+		return out, fmt.Errorf("%s changed since the preview (now %d entries, first %q): nothing done", p.Index, len(entries), first(entries))
+	}
+	if err := d.Host.Remove(ctx, p.File); err != nil {
+		return out, fmt.Errorf("remove %s: %w", p.File, err)
+	}
+	step("removed %s (%s)", p.File, human.Bytes(p.Size))
+	newIndex := dropFirstEntry(raw, p.Oldest)
+	if _, err := d.Host.WriteFileAtomic(ctx, p.Index, newIndex, host.AtomicOpts{IfUnchanged: raw, KeepOwner: true}); err != nil {
+		return out, fmt.Errorf("%s removed, but the index was not rewritten: %w", p.File, err)
+	}
+	step("rewrote %s: %d entries left", p.Index, len(entries)-1)
+	if du, err := d.Host.Disk(ctx, d.Cfg.Datadir); err == nil {
+		step("disk now %.1f%% used, %s free", du.Percent(), human.Bytes(int64(du.Free)))
+	}
+	var runErr error
+	for try := 1; try <= 2; try++ {
+		res, err := d.Host.Run(ctx, host.Cmd{Argv: p.Restart, Timeout: d.restartTimeout()})
+		runErr = err
+		switch {
+		case err == nil:
+			step("restart (try %d): ok in %s", try, res.Duration.Round(time.Millisecond))
+		case errors.Is(err, host.ErrTimeout) && try == 1:
+			step("restart (try %d): timed out after %s; retrying once, as the runbook says", try, d.restartTimeout())
+			continue
+		default:
+			step("restart (try %d): %v", try, err)
+		}
+		break
+	}
+	if runErr != nil {
+		out.Summary = "oldest binary log removed, but the restart failed"
+		return out, fmt.Errorf("restart: %w", runErr)
+	}
+	wait := d.StartWait
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := d.Client.ping(ctx)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			step("server still not answering after %s: %v", wait, err)
+			out.Summary = "oldest binary log removed and restart run, but the server does not answer"
+			return out, fmt.Errorf("server not answering after restart: %w", err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	st := d.Status(ctx)
+	if st.Server != nil {
+		step("server answers: %s, up %s, %d binary logs (%s)", st.Server.Version, human.Duration(st.Server.Uptime), len(st.Binlogs), human.Bytes(st.BinlogTotal))
+	}
+	if st.Disk != nil {
+		step("disk of %s: %.1f%% used, %s free", st.Datadir, st.Disk.Percent(), human.Bytes(int64(st.Disk.Free)))
+	}
+	out.Summary = fmt.Sprintf("removed %s, restarted; disk %.1f%%", p.Oldest, st.DiskPercent())
+	return out, nil
+}
+
+func (d *DB) restartTimeout() time.Duration {
+	if d.RestartTimeout > 0 {
+		return d.RestartTimeout
+	}
+	return 2 * time.Minute
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// dropFirstEntry removes the first line naming entry, keeping every other byte.
+func dropFirstEntry(raw []byte, entry string) []byte {
+	lines := splitLines(raw)
+	for i, l := range lines {
+		if strings.TrimSpace(string(l)) == entry {
+			out := append([]byte{}, joinLines(lines[:i])...)
+			return append(out, joinLines(lines[i+1:])...)
+		}
+	}
+	return raw
+}
+
+func joinLines(ls [][]byte) []byte {
+	var out []byte
+	for _, l := range ls {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// ping is one bounded round trip.
+func (c *Client) ping(ctx context.Context) error {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	return c.DB.PingContext(ctx)
+}
+
+// safeLogName: binary log names are letters, digits, '.', '-' and '_'.
+func safeLogName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,172 @@
+package sanitize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`},
+		{"\x1b]0;title\x07", `\x1b]0;title\x07`},
+		{"\x1bP1$r\x1b\\", `\x1bP1$r\x1b\`},
+		{"\x1b_apc\x1b\\", `\x1b_apc\x1b\`},
+		{"bell\x07back\x08del\x7f", `bell\x07back\x08del\x7f`},
+		{"cr\rlf", `cr\x0dlf`},
+		{"a\tb", "a       b"},
+		{"\u0085nel \u009bcsi", `\u0085nel \u009bcsi`},
+		{"raw c1 \x9b31m", `raw c1 \x9b31m`},
+		{"bad \xff\xfe utf8", `bad \xff\xfe utf8`},
+		{"trunc \xe3\x81", `trunc \xe3\x81`},
+		{"rtl \u202eevil", `rtl \u202eevil`},
+		{"商品名 テスト", "商品名 テスト"},
+		{"日本\t語", "日本    語"},
+	}
+	for _, tt := range tests {
+		if got := String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// checkSafe fails when s holds anything a terminal would act on.
+func checkSafe(t *testing.T, in []byte, s string) {
+	t.Helper()
+	if !utf8.ValidString(s) {
+		t.Fatalf("Line(%q) = %q: invalid UTF-8", in, s)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			t.Fatalf("Line(%q) = %q: control byte %#x at %d", in, s, c, i)
+		}
+	}
+	for _, r := range s {
+		if (r >= 0x80 && r <= 0x9f) || unsafeRune(r) {
+			t.Fatalf("Line(%q) = %q: unsafe rune %U", in, s, r)
+		}
+	}
+}
+
+func FuzzLine(f *testing.F) {
+	for _, s := range []string{"", "abc", "\x1b[2J", "\x1b]52;c;ZXZpbA==\x07", "\x9b", "\xc2\x9b", "日本語\t", "\xed\xa0\x80", "\u202e"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := Line(b)
+		checkSafe(t, b, s)
+		if Clean(string(b)) && s != string(b) {
+			t.Fatalf("Clean(%q) but Line changed it to %q", b, s)
+		}
+		if CleanLinesBytes(b) != CleanLines(string(b)) {
+			t.Fatalf("CleanLinesBytes and CleanLines differ on %q", b)
+		}
+		if CleanLines(string(b)) {
+			for _, l := range strings.Split(string(b), "\n") {
+				if Line([]byte(l)) != l {
+					t.Fatalf("CleanLines(%q) but Line changes line %q", b, l)
+				}
+			}
+		}
+		if String(string(b)) != s {
+			t.Fatalf("String and Line differ on %q", b)
+		}
+		if plainASCII(b) && s != string(b) {
+			t.Fatalf("plain ASCII changed: %q -> %q", b, s)
+		}
+		if !strings.Contains(string(b), "\t") && utf8.Valid(b) {
+			for _, r := range string(b) {
+				if r >= 0x20 && r != 0x7f && !(r >= 0x80 && r <= 0x9f) && !unsafeRune(r) && !strings.ContainsRune(s, r) {
+					t.Fatalf("printable rune %U lost: %q -> %q", r, b, s)
+				}
+			}
+		}
+	})
+}
+
+func TestWidthJapanese(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"abc", 3},
+		{"日本語", 6},
+		{"ｱｲｳ", 3}, // half-width katakana
+		{"商品A", 5},
+		{"", 0},
+	}
+	for _, tt := range tests {
+		if got := Width(tt.in); got != tt.want {
+			t.Errorf("Width(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCutAndPad(t *testing.T) {
+	tests := []struct {
+		in   string
+		w    int
+		cut  string
+		padW int
+	}{
+		{"日本語テキスト", 5, "日本", 5}, // the third character would straddle the edge
+		{"日本語テキスト", 6, "日本語", 6},
+		{"ab日本", 3, "ab", 3},
+		{"abc", 10, "abc", 10},
+		{"abc", 0, "", 0},
+	}
+	for _, tt := range tests {
+		if got := Cut(tt.in, tt.w); got != tt.cut {
+			t.Errorf("Cut(%q, %d) = %q, want %q", tt.in, tt.w, got, tt.cut)
+		}
+		if got := Width(Pad(tt.in, tt.w)); got != tt.padW {
+			t.Errorf("Width(Pad(%q, %d)) = %d, want %d", tt.in, tt.w, got, tt.padW)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	rows := Wrap("商品名：テスト商品ABC", 7)
+	for _, r := range rows {
+		if Width(r) > 7 {
+			t.Errorf("row %q is %d cells wide", r, Width(r))
+		}
+	}
+	if got := strings.Join(rows, ""); got != "商品名：テスト商品ABC" {
+		t.Errorf("rows lose text: %q", got)
+	}
+	if want := []string{"商品名", "：テス", "ト商品A", "BC"}; strings.Join(rows, "|") != strings.Join(want, "|") {
+		t.Errorf("Wrap = %q, want %q", rows, want)
+	}
+	if got := Wrap("", 5); len(got) != 1 || got[0] != "" {
+		t.Errorf("Wrap empty = %q", got)
+	}
+}
+
+func BenchmarkLineASCII(b *testing.B) {
+	line := []byte(`2026-11-27 03:12:07,123 INFO inventory.check item 12345 ok price=1980 stock=3 url=https://example.com/item/12345`)
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		_ = Line(line)
+	}
+}
+
+func TestCleanEveryByteAtEveryPosition(t *testing.T) {
+	for pos := 0; pos < 16; pos++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abcdefghijklmnop")
+			b[pos] = byte(c)
+			want := c >= 0x20 && c < 0x7f
+			if got := Clean(string(b)); got != want {
+				t.Fatalf("Clean with %#x at %d = %v", c, pos, got)
+			}
+			if got := CleanLines(string(b)); got != (want || c == '\n') {
+				t.Fatalf("CleanLines with %#x at %d = %v", c, pos, got)
+			}
+			if got := CleanLinesBytes(b); got != (want || c == '\n') {
+				t.Fatalf("CleanLinesBytes with %#x at %d = %v", c, pos, got)
+			}
+		}
+	}
+}

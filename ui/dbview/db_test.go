@@ -1,0 +1,231 @@
+package dbview
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/mysql/mysqltest"
+	"github.com/richs/richsops/ui/common"
+)
+
+var (
+	srv     *mysqltest.Server
+	srvSkip string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rsui")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if miss := mysqltest.Missing(); miss != "" {
+		srvSkip = "not installed: " + miss
+	} else if srv, err = mysqltest.Start(mysqltest.Options{Dir: dir}); err == nil {
+		err = srv.Exec("CREATE DATABASE u; CREATE TABLE u.t (i INT); INSERT INTO u.t VALUES (1); FLUSH BINARY LOGS; FLUSH BINARY LOGS; FLUSH BINARY LOGS;")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mariadbd:", err)
+		if srv != nil {
+			srv.Stop()
+		}
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if srv != nil {
+		srv.Stop()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func newTab(t *testing.T) *Tab {
+	t.Helper()
+	if srv == nil {
+		mysqltest.SkipOrFail(t, srvSkip)
+	}
+	cfg := config.Default()
+	dir := t.TempDir()
+	cfg.Database.DSN = "root@unix(" + srv.Socket + ")/"
+	cfg.Database.Datadir = srv.Datadir
+	cfg.Database.MyCnf = filepath.Join(dir, "my.cnf")
+	cfg.Database.Timeout = config.Duration{Duration: time.Second}
+	os.WriteFile(cfg.Database.MyCnf, []byte("[mysqld]\nexpire_logs_days = 10\n"), 0o644)
+	cfg.Backup.Dir = filepath.Join(dir, "backups")
+	cfg.Backup.MinFree = "1KiB"
+	cfg.Backup.Dump = append(append([]string{"mariadb-dump"}, srv.ClientArgs()...), "--single-transaction", "u")
+	d := &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: "en",
+		Styles: common.DefaultStyles(), Now: time.Now}
+	tab := New(d).(*Tab)
+	tab.SetSize(80, 20)
+	return tab
+}
+
+// call runs a Cmd (not a tick) and returns its message, failing after a
+// generous minute: a Cmd that never returns is the bug.
+func call(t *testing.T, cmd tea.Cmd) tea.Msg {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	select {
+	case m := <-ch:
+		return m
+	case <-time.After(time.Minute):
+		t.Fatal("the Cmd did not return")
+	}
+	return nil
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func update(t *testing.T, tab *Tab, msg tea.Msg) tea.Cmd {
+	t.Helper()
+	_, cmd := tab.Update(msg)
+	return cmd
+}
+
+func checkWidth(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Errorf("%d lines, want at most %d", len(lines), h)
+	}
+	for _, l := range lines {
+		if lipgloss.Width(l) > w {
+			t.Errorf("line wider than %d: %q", w, l)
+		}
+	}
+}
+
+func TestTabStatusAndActions(t *testing.T) {
+	tab := newTab(t)
+	if c := update(t, tab, common.ActiveMsg{Active: true}); c != nil {
+		update(t, tab, call(t, c))
+	}
+	v := tab.View()
+	for _, want := range []string{"MariaDB", "mysql-bin.000004", "active", "expire_logs_days = 10", "disk"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	checkWidth(t, v, 80, 20)
+	if os.Getenv("SHOW_VIEW") != "" {
+		fmt.Println(v)
+	}
+	// The cursor starts on the default purge target (keeps active + one).
+	if got := tab.status.Binlogs[tab.cursor].Name; got != "mysql-bin.000003" {
+		t.Errorf("cursor on %s", got)
+	}
+	msg := call(t, update(t, tab, keyMsg("p")))
+	cm, ok := call(t, update(t, tab, msg)).(common.ConfirmMsg)
+	if !ok || cm.Action.Name != "db.purge" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), "mysql-bin.000001") {
+		t.Fatalf("purge confirm: %+v", cm)
+	}
+	// e opens the days prompt (capturing keys), enter plans the change.
+	update(t, tab, keyMsg("e"))
+	if !tab.Capturing() {
+		t.Fatal("days prompt not capturing")
+	}
+	msg = call(t, update(t, tab, keyMsg("enter")))
+	cm, ok = call(t, update(t, tab, msg)).(common.ConfirmMsg)
+	if !ok || cm.Action.Name != "db.expire" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), "expire_logs_days = 1") {
+		t.Fatalf("expire confirm: %+v", cm)
+	}
+	// E is refused while the server answers.
+	if tm, ok := call(t, update(t, tab, keyMsg("E"))).(common.ToastMsg); !ok || !tm.Error {
+		t.Errorf("emergency offered: %+v", tm)
+	}
+	// A result of a db action is shown with its details.
+	update(t, tab, common.ActionDoneMsg{Result: gate.Result{Action: "db.flush", Target: "binary logs",
+		Outcome: gate.Outcome{Details: []string{"FLUSH BINARY LOGS: ok", "no binary log removed"}}}})
+	if v := tab.View(); !strings.Contains(v, "no binary log removed") {
+		t.Errorf("details not shown:\n%s", v)
+	}
+	// After the expiry is set, FLUSH BINARY LOGS is offered.
+	update(t, tab, common.ActiveMsg{Active: false})
+	c := update(t, tab, common.ActionDoneMsg{Result: gate.Result{Action: "db.expire", Target: "1 days"}})
+	if cm, ok := call(t, c).(common.ConfirmMsg); !ok || cm.Action.Name != "db.flush" {
+		t.Errorf("flush not offered after expire: %+v", cm)
+	}
+	// Hidden: ticks are dropped.
+	update(t, tab, common.ActiveMsg{Active: false})
+	if c := update(t, tab, tickMsg{gen: tab.gen}); c != nil {
+		t.Error("refresh while hidden")
+	}
+}
+
+func TestBackupProgress(t *testing.T) {
+	tab := newTab(t)
+	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
+	msg := call(t, update(t, tab, keyMsg("b")))
+	cm, ok := call(t, update(t, tab, msg)).(common.ConfirmMsg)
+	if !ok || cm.Action.Name != "db.backup" {
+		t.Fatalf("backup confirm: %+v", msg)
+	}
+	wait := update(t, tab, common.ActionStartedMsg{Action: cm.Action})
+	done := make(chan gate.Result, 1)
+	go func() { done <- tab.d.Gate.Do(t.Context(), cm.Action) }()
+	res := <-done
+	if !res.OK() {
+		t.Fatal(res.Err)
+	}
+	// The final progress report is waiting in the channel.
+	pm := call(t, wait).(progressMsg)
+	update(t, tab, pm)
+	update(t, tab, common.ActionDoneMsg{Result: res})
+	v := tab.View()
+	if !strings.Contains(v, "verified") || tab.backingUp || !tab.prog.Done {
+		t.Errorf("after backup (%+v):\n%s", tab.prog, v)
+	}
+	checkWidth(t, v, 80, 20)
+}
+
+// A server that hangs (SIGSTOP) accepts the connection and never answers:
+// the tab's status Cmd must still return, with the error shown.
+func TestHungServerCmdReturns(t *testing.T) {
+	tab := newTab(t)
+	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
+	if err := srv.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Signal(syscall.SIGCONT)
+	c := update(t, tab, keyMsg("r"))
+	// The UI goes on while the read runs: keys are handled at once.
+	update(t, tab, keyMsg("j"))
+	if again := update(t, tab, keyMsg("r")); again != nil {
+		t.Error("a second reader started while one is stuck")
+	}
+	update(t, tab, call(t, c))
+	v := tab.View()
+	if !strings.Contains(v, "NOT ANSWERING") {
+		t.Errorf("view:\n%s", v)
+	}
+	checkWidth(t, v, 80, 20)
+	srv.Signal(syscall.SIGCONT)
+	if err := srv.WaitUp(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

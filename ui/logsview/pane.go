@@ -1,0 +1,445 @@
+package logsview
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/richs/richsops/ops/logtail"
+	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ui/common"
+)
+
+// source is what a pane follows: a file on a host, or a command's output.
+type source struct {
+	Name, Host, Path, Kind string
+	Argv                   []string
+}
+
+// filter keeps the lines that match a plain text (case-insensitive for
+// ASCII) or a regexp.
+type filter struct {
+	text string
+	re   *regexp.Regexp // nil = plain text
+}
+
+func (f *filter) match(s string) bool {
+	if f.re != nil {
+		return f.re.MatchString(s)
+	}
+	return indexFold(s, f.text) >= 0
+}
+
+func (f *filter) String() string {
+	if f.re != nil {
+		return "/" + f.re.String() + "/"
+	}
+	return strconv.Quote(f.text)
+}
+
+// pane is one followed log: a ring of lines and how they are viewed.
+// Positions are sequence numbers of the ring (stable while lines age out).
+type pane struct {
+	id     int
+	src    source
+	ring   *logtail.Ring
+	queue  *logtail.Queue
+	cancel context.CancelFunc
+	status *logtail.Status
+
+	origin    *logtail.Origin // where the oldest line starts, for load more
+	originSeq int64           // ring.First() when origin was valid
+	loading   bool
+
+	follow  bool  // pinned to the newest line
+	newSeen int   // lines that arrived while not following
+	cursor  int64 // seq of the current line (when not following)
+	top     int64 // seq of the first line shown
+
+	search   string // ASCII-lowercased; "" = none
+	filter   *filter
+	context  int     // lines of context around filter matches
+	view     []int64 // seqs shown when filtering (sorted); nil = all
+	viewLast int64   // last seq considered by the filter
+	after    int     // context lines still to add after a match
+
+	wrap bool
+	w, h int // cells for the whole pane, header included
+}
+
+func newPane(id int, src source, capacity int) *pane {
+	return &pane{id: id, src: src, ring: logtail.NewRing(capacity), follow: true}
+}
+
+// bodyHeight is the rows for lines (below the one-line header).
+func (p *pane) bodyHeight() int { return max(p.h-1, 1) }
+
+// count and seqAt walk the lines shown (all, or the filtered ones).
+func (p *pane) count() int {
+	if p.filter != nil {
+		return len(p.view)
+	}
+	return p.ring.Len()
+}
+
+func (p *pane) seqAt(i int) int64 {
+	if p.filter != nil {
+		return p.view[i]
+	}
+	return p.ring.First() + int64(i)
+}
+
+// indexOf is the position of the first shown line with seq >= s.
+func (p *pane) indexOf(s int64) int {
+	if p.filter != nil {
+		return sort.Search(len(p.view), func(i int) bool { return p.view[i] >= s })
+	}
+	return min(max(int(s-p.ring.First()), 0), p.ring.Len())
+}
+
+// ingest takes a batch from the follower.
+func (p *pane) ingest(b logtail.Batch) {
+	if b.Status != nil {
+		p.status = b.Status
+	}
+	if b.Origin != nil && p.ring.Len() == 0 {
+		p.origin, p.originSeq = b.Origin, p.ring.First()
+	}
+	if len(b.Lines) == 0 && b.Dropped == 0 {
+		return
+	}
+	p.ring.Push(b.Lines)
+	if p.origin != nil && p.ring.First() != p.originSeq {
+		p.origin = nil // the oldest lines fell out: the offset no longer fits
+	}
+	if p.filter != nil {
+		p.trimView()
+		p.extendView()
+	}
+	if !p.follow {
+		p.newSeen += len(b.Lines) + b.Dropped
+	}
+	p.clamp()
+}
+
+// trimView drops filtered seqs that left the ring.
+func (p *pane) trimView() {
+	i := sort.Search(len(p.view), func(i int) bool { return p.view[i] >= p.ring.First() })
+	if i > 0 {
+		p.view = append(p.view[:0], p.view[i:]...)
+	}
+}
+
+// extendView runs the filter over lines it has not seen yet: O(new lines).
+func (p *pane) extendView() {
+	start := max(p.viewLast+1, p.ring.First())
+	for s := start; s < p.ring.End(); s++ {
+		if p.filter.match(p.ring.At(s).Text) {
+			from := max(s-int64(p.context), p.ring.First())
+			if n := len(p.view); n > 0 {
+				from = max(from, p.view[n-1]+1)
+			}
+			for c := from; c < s; c++ {
+				p.view = append(p.view, c)
+			}
+			p.view = append(p.view, s)
+			p.after = p.context
+		} else if p.after > 0 {
+			p.view = append(p.view, s)
+			p.after--
+		}
+	}
+	p.viewLast = p.ring.End() - 1
+}
+
+// setFilter applies a filter (nil = none) and rebuilds the view.
+func (p *pane) setFilter(f *filter) {
+	cur := p.current()
+	p.filter, p.view, p.after = f, nil, 0
+	p.viewLast = p.ring.First() - 1
+	if f != nil {
+		p.view = []int64{}
+		p.extendView()
+	}
+	p.moveTo(cur)
+}
+
+// current is the seq of the current line: the cursor, or the newest line.
+func (p *pane) current() int64 {
+	if p.follow || p.count() == 0 {
+		if n := p.count(); n > 0 {
+			return p.seqAt(n - 1)
+		}
+		return p.ring.End()
+	}
+	return p.cursor
+}
+
+// moveTo puts the cursor on the shown line at or after seq (paused).
+func (p *pane) moveTo(seq int64) {
+	if p.follow {
+		p.clamp()
+		return
+	}
+	p.cursor = seq
+	p.clamp()
+}
+
+// pause stops following, keeping the view where it is.
+func (p *pane) pause() {
+	if p.follow {
+		p.cursor = p.current()
+		p.follow, p.newSeen = false, 0
+	}
+}
+
+// resume follows the newest line again.
+func (p *pane) resume() {
+	p.follow, p.newSeen = true, 0
+	p.clamp()
+}
+
+// scroll moves the cursor by delta shown lines (pausing).
+func (p *pane) scroll(delta int) {
+	n := p.count()
+	if n == 0 {
+		return
+	}
+	p.pause()
+	i := min(max(p.indexOf(p.cursor)+delta, 0), n-1)
+	p.cursor = p.seqAt(i)
+	p.clamp()
+}
+
+// atTop is true when the cursor is on the first line held.
+func (p *pane) atTop() bool {
+	return !p.follow && p.count() > 0 && p.indexOf(p.cursor) == 0
+}
+
+// rows is how many screen rows a line takes.
+func (p *pane) rows(seq int64) int {
+	if !p.wrap {
+		return 1
+	}
+	return len(sanitize.Wrap(p.ring.At(seq).String(), p.w))
+}
+
+// clamp keeps the cursor on a shown line and in view, and places top.
+func (p *pane) clamp() {
+	n := p.count()
+	if n == 0 {
+		p.top = p.ring.End()
+		return
+	}
+	last := n - 1
+	ci := last
+	if !p.follow {
+		ci = min(p.indexOf(p.cursor), last)
+		p.cursor = p.seqAt(ci)
+	}
+	ti := min(p.indexOf(p.top), last)
+	if p.follow || ci < ti || p.rowsBetween(ti, ci) > p.bodyHeight() {
+		// Put the current line at the bottom: walk up while lines fit.
+		ti, used := ci, p.rows(p.seqAt(ci))
+		for ti > 0 {
+			r := p.rows(p.seqAt(ti - 1))
+			if used+r > p.bodyHeight() {
+				break
+			}
+			ti, used = ti-1, used+r
+		}
+		if !p.follow && ci < min(p.indexOf(p.top), last) {
+			ti = ci // scrolling up: the current line goes on top
+		}
+		p.top = p.seqAt(ti)
+		return
+	}
+	p.top = p.seqAt(ti)
+}
+
+// rowsBetween counts rows from shown line a to b inclusive, stopping once
+// past the body height.
+func (p *pane) rowsBetween(a, b int) int {
+	rows := 0
+	for i := a; i <= b && rows <= p.bodyHeight(); i++ {
+		rows += p.rows(p.seqAt(i))
+	}
+	return rows
+}
+
+// find moves to the next (dir 1) or previous (dir -1) shown line after the
+// current one for which ok is true. It reports whether it found one.
+func (p *pane) find(dir int, ok func(string) bool) bool {
+	n := p.count()
+	if n == 0 {
+		return false
+	}
+	i := p.indexOf(p.current())
+	for j := i + dir; j >= 0 && j < n; j += dir {
+		s := p.seqAt(j)
+		if ok(p.ring.At(s).Text) {
+			p.pause()
+			p.cursor = s
+			p.clamp()
+			return true
+		}
+	}
+	return false
+}
+
+// shownText is every shown line as text (what save writes).
+func (p *pane) shownText() []string {
+	out := make([]string, 0, p.count())
+	for i := 0; i < p.count(); i++ {
+		out = append(out, p.ring.At(p.seqAt(i)).String())
+	}
+	return out
+}
+
+// header is the pane's title line.
+func (p *pane) header(st *common.Styles, t func(en, ja string) string, focused bool) string {
+	parts := []string{p.src.Name}
+	if p.src.Host != "" {
+		parts[0] = p.src.Host + ":" + p.src.Name
+	}
+	if s := p.status; s != nil && s.State != logtail.Following {
+		parts = append(parts, stateLabel(t, s))
+	}
+	if !p.follow {
+		label := t("PAUSED", "一時停止")
+		if p.newSeen > 0 {
+			label += " +" + strconv.Itoa(p.newSeen) + t(" new lines", " 行の新着")
+		}
+		parts = append(parts, label)
+	}
+	if p.filter != nil {
+		f := t("filter ", "絞込 ") + p.filter.String()
+		if p.context > 0 {
+			f += " ±" + strconv.Itoa(p.context)
+		}
+		parts = append(parts, f)
+	}
+	if p.search != "" {
+		parts = append(parts, "/"+p.search)
+	}
+	if p.wrap {
+		parts = append(parts, t("wrap", "折返し"))
+	}
+	text := sanitize.Pad(" "+strings.Join(parts, " · "), p.w)
+	if focused {
+		return st.Selected.Render(text)
+	}
+	return st.Header.Render(text)
+}
+
+func stateLabel(t func(en, ja string) string, s *logtail.Status) string {
+	switch s.State {
+	case logtail.Missing:
+		return t("no such file, waiting", "ファイルなし・待機中")
+	case logtail.Denied:
+		return t("permission denied, retrying", "権限なし・再試行中")
+	case logtail.Rotated:
+		return t("rotated", "ローテート済")
+	case logtail.Truncated:
+		return t("truncated", "切り詰め検出")
+	case logtail.Removed:
+		return t("removed, waiting for new file", "削除・新ファイル待ち")
+	case logtail.Ended:
+		if s.Err != nil {
+			return t("ended: ", "終了: ") + sanitize.String(s.Err.Error())
+		}
+		return t("ended", "終了")
+	}
+	return ""
+}
+
+// render draws the pane in exactly w x h cells.
+func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused bool) string {
+	out := make([]string, 0, p.h)
+	out = append(out, p.header(st, t, focused))
+	body := p.bodyHeight()
+	n := p.count()
+	cur := int64(-1 << 62)
+	if !p.follow {
+		cur = p.cursor
+	}
+	for i := p.indexOf(p.top); i < n && len(out)-1 < body; i++ {
+		s := p.seqAt(i)
+		line := p.ring.At(s)
+		style := levelStyle(st, lineLevel(p.src.Kind, line.Text))
+		if s == cur {
+			style = st.Selected
+		}
+		segs := []string{line.String()}
+		if p.wrap {
+			segs = sanitize.Wrap(line.String(), p.w)
+		} else if sanitize.Width(segs[0]) > p.w {
+			segs[0] = sanitize.Cut(segs[0], p.w-1) + "…"
+		}
+		for _, seg := range segs {
+			if len(out)-1 >= body {
+				break
+			}
+			out = append(out, p.paint(seg, style, st.Match))
+		}
+	}
+	if n == 0 {
+		out = append(out, st.Muted.Render(sanitize.Pad(t(" (no lines yet)", " (まだ行がありません)"), p.w)))
+	}
+	blank := strings.Repeat(" ", p.w)
+	for len(out) < p.h {
+		out = append(out, blank)
+	}
+	return strings.Join(out, "\n")
+}
+
+// paint styles one row, padded to the pane width, with search matches
+// highlighted.
+func (p *pane) paint(seg string, style, match lipgloss.Style) string {
+	pad := strings.Repeat(" ", max(p.w-sanitize.Width(seg), 0))
+	if p.search == "" {
+		return style.Render(seg + pad)
+	}
+	var b strings.Builder
+	rest := seg
+	for {
+		i := indexFold(rest, p.search)
+		if i < 0 {
+			break
+		}
+		j := i + len(p.search)
+		b.WriteString(style.Render(rest[:i]))
+		b.WriteString(match.Render(rest[i:j]))
+		rest = rest[j:]
+	}
+	b.WriteString(style.Render(rest + pad))
+	return b.String()
+}
+
+// asciiLower lowercases ASCII letters only, so byte offsets stay the same.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 32
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// indexFold finds sub (already ASCII-lowercased) in s ignoring ASCII case.
+func indexFold(s, sub string) int {
+	if sub == "" {
+		return -1
+	}
+	return strings.Index(asciiLower(s), sub)
+}
