@@ -1,0 +1,59 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/mysql"
+)
+
+// SrcDB is the database server's check.
+const SrcDB = "db"
+
+func init() {
+	register(Collector{Name: SrcDB, Timeout: 30 * time.Second, Run: Database})
+}
+
+// Database: the server not answering is Crit; the datadir's disk at or
+// above database.disk_full_percent or thresholds.disk_crit_percent is
+// Crit (binary logs fill it: `p` purges on the Database tab; E is the
+// emergency path when the server no longer answers), at or above
+// thresholds.disk_warn_percent a warning.
+func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
+	t := translator(cfg)
+	d, err := mysql.FromConfig(cfg, hosts)
+	if err != nil {
+		return report(SrcDB, []attention.Item{couldNotRun(SrcDB, err.Error())})
+	}
+	defer d.Close()
+	s := d.Status(ctx)
+	var items []attention.Item
+	if s.ServerErr != "" {
+		items = append(items, attention.Item{Severity: attention.Crit, Tab: TabDatabase,
+			Text: fmt.Sprintf(t("MySQL does not answer: %s", "MySQL が応答しない: %s"), s.ServerErr)})
+	}
+	pct := s.DiskPercent()
+	if pct < 0 {
+		items = append(items, couldNotRun(SrcDB, fmt.Sprintf(t("datadir %s disk: %s", "datadir %s のディスク: %s"), s.Datadir, s.DiskErr)))
+		return report(SrcDB, items)
+	}
+	crit := cfg.Thresholds.DiskCritPercent
+	if full := cfg.Database.DiskFullPercent; full > 0 && (crit <= 0 || full < crit) {
+		crit = full
+	}
+	if sev := attention.Level(pct, cfg.Thresholds.DiskWarnPercent, crit); sev > attention.OK {
+		key := "p"
+		if s.Emergency {
+			key = "E"
+		}
+		items = append(items, attention.Item{Severity: sev, Key: key, Tab: TabDatabase,
+			Text: fmt.Sprintf(t("DB disk %s %.0f%% full (binary logs %s)", "DB ディスク %s 使用率 %.0f%%（バイナリログ %s）"),
+				s.Datadir, pct, human.Bytes(s.BinlogTotal))})
+	}
+	return report(SrcDB, items)
+}

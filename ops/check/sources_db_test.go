@@ -1,0 +1,58 @@
+package check
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/mysql/mysqltest"
+)
+
+// TestDatabase runs the db check against a real mariadbd: its disk against
+// the thresholds, then the server killed.
+func TestDatabase(t *testing.T) {
+	if m := mysqltest.Missing(); m != "" {
+		mysqltest.SkipOrFail(t, "not installed: "+m)
+	}
+	dir, err := os.MkdirTemp("", "ck-db-") // short: the socket path is limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	srv, err := mysqltest.Start(mysqltest.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Kill)
+	cfg := config.Default()
+	cfg.Lang = "en"
+	cfg.Database.DSN = srv.DSN
+	cfg.Database.Host = "local"
+	cfg.Database.Datadir = srv.Datadir
+	cfg.Database.MyCnf = dir + "/my.cnf"
+	cfg.Thresholds.DiskWarnPercent, cfg.Thresholds.DiskCritPercent, cfg.Database.DiskFullPercent = 101, 101, 101
+	hosts := host.NewRegistry(cfg)
+	ctx := context.Background()
+	db := func() attention.Report { return Database(ctx, cfg, hosts) }
+
+	if r := db(); len(r.Items) != 0 {
+		t.Fatalf("healthy server, disk below thresholds: %+v", r)
+	}
+	cfg.Thresholds.DiskWarnPercent = 0.0001
+	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Warn || r.Items[0].Key != "p" || !strings.Contains(r.Items[0].Text, "DB disk "+srv.Datadir) {
+		t.Fatalf("warn: %+v", r)
+	}
+	cfg.Database.DiskFullPercent = 0.0001
+	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != TabDatabase {
+		t.Fatalf("disk_full_percent: %+v", r)
+	}
+	srv.Kill()
+	r := db()
+	if Worst(r.Items) != attention.Crit || len(r.Items) != 2 || !strings.Contains(r.Items[0].Text, "MySQL does not answer") || r.Items[1].Key != "E" {
+		t.Fatalf("server down, disk full: %+v", r)
+	}
+}
