@@ -66,6 +66,8 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 	cfg.IndexLinux.Redis = srv.Listener.Addr().String() // not Redis: unhealthy
 	cfg.Services = []config.Service{{Name: "index-linux", Kind: "pm2", App: "index-linux", PM2: []string{"false"}}}
 	cfg.Probes = []config.Probe{{Name: "captcha", URL: srv.URL, Timeout: config.Duration{Duration: 5 * time.Second}}}
+	cfg.Database.DSN = "root@unix(" + filepath.Join(dir, "no.sock") + ")/" // no server: Crit
+	cfg.Database.Datadir = dir
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now}
 	os.WriteFile(filepath.Join(dir, "y.log"), nil, 0o644)
 
@@ -85,7 +87,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 		}
 	}
 	sort.Strings(sources)
-	if len(sources) != 4 || sources[0] != check.SrcIndexLinux || sources[1] != check.SrcJobs || sources[2] != check.SrcProbes || sources[3] != check.SrcServices {
+	if len(sources) != 5 || sources[0] != check.SrcDB || sources[1] != check.SrcIndexLinux || sources[2] != check.SrcJobs || sources[3] != check.SrcProbes || sources[4] != check.SrcServices {
 		t.Fatalf("sources %v", sources)
 	}
 	byName := map[string]attention.Report{}
@@ -105,7 +107,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 
 	// Shown: a run now, and a tick when all collectors are done.
 	reports, ticks = feed(c, drain(c.Update(common.ActiveMsg{Active: true})))
-	if len(reports) != 4 || len(ticks) != 1 || ticks[0].gen != c.gen {
+	if len(reports) != 5 || len(ticks) != 1 || ticks[0].gen != c.gen {
 		t.Fatalf("shown: %d reports, ticks %v", len(reports), ticks)
 	}
 	if cmd := c.Update(ticks[0]); cmd == nil {
