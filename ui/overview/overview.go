@@ -378,7 +378,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Bottom):
 		m.scroll = 1 << 30
 	case key.Matches(msg, m.keys.Refresh):
-		return m.fetchAll()
+		return tea.Batch(m.fetchAll(), m.checks.run())
 	case key.Matches(msg, m.keys.Clean):
 		return m.planClean()
 	case key.Matches(msg, m.keys.Log):
