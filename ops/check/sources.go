@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -37,8 +36,9 @@ func report(src string, items []attention.Item) attention.Report {
 }
 
 // Jobs: a missed run (Crit, `r` runs it now), a process running longer
-// than its job's max_runtime (Warn), and a guarded Mercari job running
-// while index-linux is unhealthy (Crit: it is withdrawing items now).
+// than its job's max_runtime (Warn), and a guarded Mercari job (guard =
+// "index-linux", which richsops refuses to start while index-linux is
+// unhealthy) running while it is (Crit: it may be withdrawing items now).
 func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
 	t := translator(cfg)
 	h, err := hosts.Get(cfg.Host)
@@ -73,7 +73,7 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 						s.Name, p.PID, human.Duration(p.Elapsed), human.Duration(j.MaxRuntime.Duration))})
 			}
 		}
-		if j.Guard == "index-linux" && len(s.Procs) > 0 && slices.Contains(cfg.Guard.Jobs, s.Name) {
+		if j.Guard == "index-linux" && len(s.Procs) > 0 {
 			guardedRunning = append(guardedRunning, s.Name)
 		}
 	}
