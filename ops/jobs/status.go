@@ -97,11 +97,12 @@ const (
 	missedGrace    = 5 * time.Minute
 )
 
-// FindMissed checks the latest scheduled time of the last day.
+// FindMissed checks the latest scheduled time of the last day (every
+// minute of it for a job that runs every minute, so the latest is found).
 func FindMissed(scheds []crontab.Schedule, now, boot, lastActivity time.Time, procs []Proc) *Missed {
 	var latest time.Time
 	for _, s := range scheds {
-		for _, t := range s.Between(now.Add(-missedLookback), now.Add(-missedGrace), 200) {
+		for _, t := range s.Between(now.Add(-missedLookback), now.Add(-missedGrace), 24*60+1) {
 			if t.After(latest) {
 				latest = t
 			}
