@@ -317,9 +317,11 @@ func (a *App) tabBar() string {
 	for i, t := range a.tabs {
 		label := itoa(i+1) + " " + t.Title()
 		if i == a.active {
-			parts = append(parts, s.TabActive.Render(label))
+			// Brackets as well as the style: with NO_COLOR (or no colour
+			// at all) the active tab must still stand out.
+			parts = append(parts, "["+s.TabActive.Render(label)+"]")
 		} else {
-			parts = append(parts, s.TabInactive.Render(label))
+			parts = append(parts, " "+s.TabInactive.Render(label)+" ")
 		}
 	}
 	bar := lipgloss.JoinHorizontal(lipgloss.Top, parts...)

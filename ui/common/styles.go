@@ -41,8 +41,8 @@ var (
 // DefaultStyles are the console's styles.
 func DefaultStyles() *Styles {
 	return &Styles{
-		TabActive:   lipgloss.NewStyle().Bold(true).Foreground(accent).Underline(true).Padding(0, 1),
-		TabInactive: lipgloss.NewStyle().Foreground(muted).Padding(0, 1),
+		TabActive:   lipgloss.NewStyle().Bold(true).Foreground(accent).Underline(true),
+		TabInactive: lipgloss.NewStyle().Foreground(muted),
 		TabBar:      lipgloss.NewStyle(),
 		Status:      lipgloss.NewStyle().Foreground(fg).Background(barBg),
 		Badge:       lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#ffffff")).Background(red).Padding(0, 1),
