@@ -230,8 +230,9 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 }
 
 // Purge turns a plan into the action. The outcome lists what really went.
-// A refusal by the server (a replica still reading a log) comes back as the
-// server's own error text.
+// An error from the server comes back as its own text, unchanged. A log
+// the server kept without an error (MariaDB keeps the one a replica still
+// reads) is named in the outcome.
 func (d *DB) Purge(p PurgePlan) gate.Action {
 	preview := []string{p.SQL}
 	preview = append(preview, fmt.Sprintf("frees %s in %d files (the active log is never purged):", human.Bytes(p.Bytes), len(p.Removes)))
