@@ -182,11 +182,23 @@ func activeLog(t *testing.T, db *sql.DB) string {
 
 func binlogNames(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	r, err := db.Query("SHOW BINARY LOGS")
+	_, rows := queryRows(t, db, "SHOW BINARY LOGS")
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r[0]
+	}
+	return names
+}
+
+// queryRows returns every row of q as strings, with the column names.
+func queryRows(t *testing.T, db *sql.DB, q string) ([]string, [][]string) {
+	t.Helper()
+	r, err := db.Query(q)
 	must(t, err)
 	defer r.Close()
-	cols, _ := r.Columns()
-	var names []string
+	cols, err := r.Columns()
+	must(t, err)
+	var out [][]string
 	for r.Next() {
 		vals := make([]sql.RawBytes, len(cols))
 		ptrs := make([]any, len(cols))
@@ -194,10 +206,14 @@ func binlogNames(t *testing.T, db *sql.DB) []string {
 			ptrs[i] = &vals[i]
 		}
 		must(t, r.Scan(ptrs...))
-		names = append(names, string(vals[0]))
+		row := make([]string, len(cols))
+		for i, v := range vals {
+			row[i] = string(v)
+		}
+		out = append(out, row)
 	}
 	must(t, r.Err())
-	return names
+	return cols, out
 }
 
 // waitReplicaOn waits until the replica's IO thread is connected and the
@@ -222,23 +238,13 @@ func waitReplicaOn(t *testing.T, rep *mysqltest.Server, primary *sql.DB, log str
 
 func slaveStatus(t *testing.T, db *sql.DB) map[string]string {
 	t.Helper()
-	r, err := db.Query("SHOW SLAVE STATUS")
-	must(t, err)
-	defer r.Close()
-	cols, _ := r.Columns()
+	cols, rows := queryRows(t, db, "SHOW SLAVE STATUS")
 	out := map[string]string{}
-	if r.Next() {
-		vals := make([]sql.RawBytes, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		must(t, r.Scan(ptrs...))
+	if len(rows) > 0 {
 		for i, c := range cols {
-			out[c] = string(vals[i])
+			out[c] = rows[0][i]
 		}
 	}
-	must(t, r.Err())
 	return out
 }
 
