@@ -230,8 +230,9 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 }
 
 // Purge turns a plan into the action. The outcome lists what really went.
-// A refusal by the server (a replica still reading a log) comes back as the
-// server's own error text.
+// An error from the server comes back as its own text, unchanged. A log
+// the server kept without an error (MariaDB keeps the one a replica still
+// reads) is named in the outcome.
 func (d *DB) Purge(p PurgePlan) gate.Action {
 	preview := []string{p.SQL}
 	preview = append(preview, fmt.Sprintf("frees %s in %d files (the active log is never purged):", human.Bytes(p.Bytes), len(p.Removes)))
@@ -268,9 +269,52 @@ func (d *DB) Purge(p PurgePlan) gate.Action {
 			logs, n := gone(before.Binlogs, after.Binlogs)
 			out.Details = append([]string{p.SQL + ": ok"}, describe(logs, n)...)
 			out.Summary = fmt.Sprintf("purged %d binary logs (%s)", len(logs), human.Bytes(n))
+			if kept := stillThere(p.Removes, after.Binlogs); len(kept) > 0 {
+				out.Summary += fmt.Sprintf("; kept %d the plan named", len(kept))
+				out.Details = append(out.Details, d.keptNote(ctx, kept)...)
+			}
 			return out, nil
 		},
 	}
+}
+
+// stillThere lists the planned logs that the server still has.
+func stillThere(planned, after []Binlog) []Binlog {
+	left := map[string]bool{}
+	for _, b := range after {
+		left[b.Name] = true
+	}
+	var out []Binlog
+	for _, b := range planned {
+		if left[b.Name] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// keptNote explains logs a purge left behind. MariaDB (10.11 at least)
+// does not refuse a purge past the log a connected replica still reads: it
+// answers OK, without a warning, and keeps that log and every later one. It
+// also keeps a log still needed for crash recovery. The connected replicas
+// (binlog dump threads) are counted so the operator sees which case it is.
+func (d *DB) keptNote(ctx context.Context, kept []Binlog) []string {
+	out := []string{fmt.Sprintf("the server kept %d of the planned logs without an error, from %s:", len(kept), kept[0].Name),
+		"  it keeps the log a connected replica is still reading and every later one, and a log still needed for crash recovery"}
+	_, rows, err := d.Client.rows(ctx, "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
+	switch {
+	case err != nil:
+		out = append(out, "  connected replicas: unknown ("+err.Error()+")")
+	case len(rows) == 0:
+		out = append(out, "  connected replicas: none now")
+	default:
+		hosts := make([]string, len(rows))
+		for i, r := range rows {
+			hosts[i] = r[0]
+		}
+		out = append(out, fmt.Sprintf("  connected replicas: %d (%s); see SHOW SLAVE STATUS on each", len(rows), strings.Join(hosts, ", ")))
+	}
+	return out
 }
 
 // EmergencyPlan is the file-level path: what it would remove and run.
