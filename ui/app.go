@@ -146,9 +146,36 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyMsg:
-		return a, a.key(msg)
+		return a, a.keys1by1(msg)
 	}
 	return a, a.broadcast(msg)
+}
+
+// keys1by1 splits a burst of typed characters into one key each. Bubble
+// Tea hands characters that arrive in one read (fast typing, a laggy ssh
+// link, tmux send-keys) to us as a single KeyMsg "1?", which would match no
+// binding and be lost. Text inputs (a tab that captures, the typed
+// confirmation) take the burst whole.
+func (a *App) keys1by1(msg tea.KeyMsg) tea.Cmd {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || a.takesText() {
+		return a.key(msg)
+	}
+	cmds := make([]tea.Cmd, 0, len(msg.Runes))
+	for _, r := range msg.Runes {
+		cmds = append(cmds, a.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		if a.quitting {
+			break
+		}
+	}
+	return tea.Sequence(cmds...)
+}
+
+// takesText is true while free text is being typed.
+func (a *App) takesText() bool {
+	if a.confirm != nil {
+		return a.confirm.action.Danger != ""
+	}
+	return len(a.tabs) > 0 && a.tabs[a.active].Capturing()
 }
 
 func (a *App) key(msg tea.KeyMsg) tea.Cmd {

@@ -305,3 +305,18 @@ func TestRealTabsRender(t *testing.T) {
 		})
 	}
 }
+
+// Characters that arrive in one read (tmux send-keys, a laggy ssh link)
+// come as one KeyMsg: each must still count as its own key.
+func TestShellBurstOfKeysCountsEachKey(t *testing.T) {
+	sh := newShell(t, false)
+	sh.app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	sh.app.Update(keyMsg("3?"))
+	if sh.app.active != 2 || !sh.app.help.ShowAll {
+		t.Fatalf("after \"3?\": tab %d, full help %v", sh.app.active, sh.app.help.ShowAll)
+	}
+	sh.app.Update(keyMsg("1q"))
+	if sh.app.active != 0 || !sh.app.quitting {
+		t.Fatalf("after \"1q\": tab %d, quitting %v", sh.app.active, sh.app.quitting)
+	}
+}
