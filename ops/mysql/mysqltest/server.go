@@ -179,14 +179,64 @@ func (s *Server) Open() (*sql.DB, error) {
 }
 
 // Exec runs statements (several allowed, separated by ';').
+//
+// A query that rotates the binary log waits for the server's binlog
+// checkpoint: until InnoDB has checkpointed, MariaDB keeps the previous
+// logs "for crash recovery" and a PURGE right after silently keeps them,
+// which made purge tests flaky on a loaded machine.
 func (s *Server) Exec(q string) error {
 	db, err := s.Open()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	_, err = db.Exec(q)
-	return err
+	if _, err = db.Exec(q); err != nil {
+		return err
+	}
+	if strings.Contains(strings.ToUpper(q), "FLUSH BINARY LOGS") {
+		return WaitBinlogCheckpoint(db, 30*time.Second)
+	}
+	return nil
+}
+
+// WaitBinlogCheckpoint waits until the newest Binlog_checkpoint event in
+// the active binary log names the active log itself: no older log is then
+// needed for crash recovery.
+func WaitBinlogCheckpoint(db *sql.DB, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		var active string
+		var pos int64
+		var doDB, ignoreDB sql.NullString
+		row := db.QueryRow("SHOW MASTER STATUS")
+		if err := row.Scan(&active, &pos, &doDB, &ignoreDB); err != nil {
+			return fmt.Errorf("show master status: %w", err)
+		}
+		rows, err := db.Query("SHOW BINLOG EVENTS IN '" + active + "'")
+		if err != nil {
+			return err
+		}
+		last := ""
+		for rows.Next() {
+			var logName, evType, info string
+			var p, serverID, end int64
+			if err := rows.Scan(&logName, &p, &evType, &serverID, &end, &info); err != nil {
+				rows.Close()
+				return err
+			}
+			if evType == "Binlog_checkpoint" {
+				last = info
+			}
+		}
+		rows.Close()
+		if last == active {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("binlog checkpoint still at %q, active log %s", last, active)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // Pid is the running mariadbd's pid (0 when none is known).
