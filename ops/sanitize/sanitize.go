@@ -94,12 +94,6 @@ const (
 	lows  = 0x7f7f7f7f7f7f7f7f
 )
 
-// equal has the high bit of each byte of w set where that byte == c.
-func equal(w uint64, c byte) uint64 {
-	x := w ^ ones*uint64(c)
-	return ^(((x & lows) + lows) | x) & highs
-}
-
 // load64 reads s[i:i+8] little-endian (the shifts compile to one load).
 func load64[T string | []byte](s T, i int) uint64 {
 	b := s[i : i+8]
@@ -109,16 +103,18 @@ func load64[T string | []byte](s T, i int) uint64 {
 
 // unsafeBytes has the high bit of each byte of w set where that byte is not
 // printable ASCII (below 0x20, 0x7f, or 0x80 and above), newlines excepted
-// when allowNL. Exact per byte: w&lows keeps every sum below 0x100.
+// when allowNL; the other bits are noise (mask with highs). Exact per byte:
+// w&lows keeps every sum below 0x100.
 func unsafeBytes(w uint64, allowNL bool) uint64 {
 	t := w & lows
 	atLeast20 := t + ones*0x60 // high bit set where the low 7 bits >= 0x20
 	is7f := t + ones*0x01      // high bit set where the low 7 bits == 0x7f
-	control := ^atLeast20
-	if allowNL {
-		control &^= equal(w, '\n')
+	if !allowNL {
+		return w | is7f | ^atLeast20
 	}
-	return (w | is7f | control) & highs
+	x := w ^ ones*'\n'
+	notNL := ((x & lows) + lows) | x // high bit set where the byte is not '\n'
+	return w | is7f | (notNL &^ atLeast20)
 }
 
 func clean[T string | []byte](s T, allowNL bool, decode func(T) (rune, int)) bool {
@@ -127,13 +123,13 @@ func clean[T string | []byte](s T, allowNL bool, decode func(T) (rune, int)) boo
 		// 32 bytes at a time while they are all printable ASCII (the usual
 		// log text): four independent words, one branch.
 		for i+32 <= len(s) {
-			if unsafeBytes(load64(s, i), allowNL)|unsafeBytes(load64(s, i+8), allowNL)|
-				unsafeBytes(load64(s, i+16), allowNL)|unsafeBytes(load64(s, i+24), allowNL) != 0 {
+			if (unsafeBytes(load64(s, i), allowNL)|unsafeBytes(load64(s, i+8), allowNL)|
+				unsafeBytes(load64(s, i+16), allowNL)|unsafeBytes(load64(s, i+24), allowNL))&highs != 0 {
 				break
 			}
 			i += 32
 		}
-		if i+8 <= len(s) && unsafeBytes(load64(s, i), allowNL) == 0 {
+		if i+8 <= len(s) && unsafeBytes(load64(s, i), allowNL)&highs == 0 {
 			i += 8
 			continue
 		}
