@@ -1,7 +1,6 @@
 package tailcmd
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -24,7 +23,7 @@ func BenchmarkFollowToStdout(b *testing.B) {
 		p := filepath.Join(b.TempDir(), "f.log")
 		os.WriteFile(p, nil, 0o644)
 		ctx, cancel := context.WithCancel(context.Background())
-		out := &printer{w: bufio.NewWriterSize(io.Discard, 256*1024), errw: io.Discard}
+		out := newPrinter(io.Discard, io.Discard)
 		count := &stopAfter{printer: out, left: n, cancel: cancel, started: make(chan struct{})}
 		done := make(chan struct{})
 		go func() {

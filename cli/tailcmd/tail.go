@@ -59,7 +59,7 @@ func run(env *cli.Env, args []string) error {
 		t.host = env.Globals.Host
 	}
 	maxLine := env.Cfg.LogView.MaxLineBytes
-	out := &printer{w: bufio.NewWriterSize(env.Stdout, 256*1024), errw: env.Stderr}
+	out := newPrinter(env.Stdout, env.Stderr)
 	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -102,8 +102,13 @@ func resolve(cfg *config.Config, arg string) target {
 // printer is the Sink that writes lines to stdout and state changes to
 // stderr, as GNU tail does.
 type printer struct {
+	out  io.Writer // stdout, for clean reads written straight through
 	w    *bufio.Writer
 	errw io.Writer
+}
+
+func newPrinter(stdout, stderr io.Writer) *printer {
+	return &printer{out: stdout, w: bufio.NewWriterSize(stdout, 256*1024), errw: stderr}
 }
 
 func (p *printer) Emit(b logtail.Batch) error {
@@ -127,12 +132,12 @@ func (p *printer) Emit(b logtail.Batch) error {
 }
 
 // EmitRaw writes lines the follower found clean as they are: no copy into
-// Lines (logtail.RawSink), for tail -F's throughput.
+// Lines (logtail.RawSink), one write per read, for tail -F's throughput.
 func (p *printer) EmitRaw(text []byte) error {
-	_, err := p.w.Write(text)
-	if err == nil {
-		err = p.w.Flush()
+	if err := p.w.Flush(); err != nil { // Emit flushes, so this is empty
+		return err
 	}
+	_, err := p.out.Write(text)
 	return err
 }
 

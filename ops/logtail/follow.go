@@ -105,8 +105,20 @@ var rotatedGrace = 10 * time.Second
 // useFsnotify is false in the test of the polling fallback.
 var useFsnotify = true
 
-// readSize is how much is read before splitting (see readToEOF).
-const readSize = 4 << 20
+// readSize is how much is read before splitting (see readToEOF): small
+// enough to stay in the CPU cache between the read, the check and the write
+// (256 KiB follows faster than 1 or 4 MiB), and at least 4 lines at the cap
+// (see newReadBuffer).
+const readSize = 256 << 10
+
+// newReadBuffer has room for a held partial line (up to the cap) and as
+// much again to read after it.
+func newReadBuffer(maxLine int) []byte {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	return make([]byte, max(readSize, 4*maxLine))
+}
 
 // tailed is one open file being read: where reading is, and its partial line.
 type tailed struct {
@@ -174,7 +186,7 @@ func (fl *follower) see(fi os.FileInfo) {
 // truncation it reads the lost tail from logrotate's copy, then the file
 // from its start. A partial last line is held until its newline.
 func Follow(ctx context.Context, opt Options, sink Sink) error {
-	fl := &follower{opt: opt, sink: sink, buf: make([]byte, readSize)}
+	fl := &follower{opt: opt, sink: sink, buf: newReadBuffer(opt.MaxLine)}
 	defer func() {
 		for _, t := range []*tailed{fl.cur, fl.old} {
 			if t != nil {
@@ -336,41 +348,94 @@ func (fl *follower) setState(st State, err error, origin *Origin) error {
 // readToEOF reads what was appended to t and emits it. It reads everything
 // available (up to readSize) before splitting: under copytruncate, bytes
 // not read before the truncation are gone, so reading comes first.
+//
+// A partial line held from the last read is put back in front of the buffer
+// before reading, so that it and its end are checked and emitted with the
+// rest of the read (for a RawSink: one write per read, even though a writer
+// such as cat rarely stops at a line's end).
 func (fl *follower) readToEOF(t *tailed) error {
 	for {
-		n, err := fl.readAhead(t)
+		held := fl.putBackPartial(t)
+		n, err := fl.readAhead(t, fl.buf[held:])
 		if n > 0 {
-			t.remember(fl.buf[:n])
-			data, e := fl.emitRaw(t, fl.buf[:n])
-			if e != nil {
-				return e
-			}
-			fl.lines = t.sp.feed(data, fl.lines)
-			if len(fl.lines) > 0 {
-				if e := fl.sink.Emit(Batch{Lines: fl.lines}); e != nil {
-					return e
-				}
-				fl.lines = nil
-			}
+			t.remember(fl.buf[held : held+n])
 		}
-		if err != nil || n < len(fl.buf) {
+		if e := fl.process(t, fl.buf[:held+n]); e != nil {
+			return e
+		}
+		if err != nil || n < len(fl.buf)-held {
 			return err
 		}
 	}
+}
+
+// putBackPartial moves t's partial line to the front of fl.buf (unless the
+// line is being cut: its rest is dropped, not read) and returns its length.
+func (fl *follower) putBackPartial(t *tailed) int {
+	if t.sp.cut || len(t.sp.partial) > len(fl.buf)/2 {
+		return 0
+	}
+	held := copy(fl.buf, t.sp.partial)
+	t.sp.partial = t.sp.partial[:0]
+	return held
+}
+
+// process emits data, read from t: clean complete lines raw when the sink
+// takes them, the rest split into Lines; a partial last line is held in t.
+func (fl *follower) process(t *tailed, data []byte) error {
+	if len(data) == 0 {
+		return nil
+	}
+	data, err := fl.emitRaw(t, data)
+	if err != nil {
+		return err
+	}
+	fl.lines = t.sp.feed(data, fl.lines)
+	if len(fl.lines) > 0 {
+		if err := fl.sink.Emit(Batch{Lines: fl.lines}); err != nil {
+			return err
+		}
+		fl.lines = nil
+	}
+	return nil
 }
 
 // emitRaw hands a RawSink the complete lines of data when they can go as
 // they are, and returns what is left to split (all of data otherwise).
 func (fl *follower) emitRaw(t *tailed, data []byte) ([]byte, error) {
 	rs, ok := fl.sink.(RawSink)
-	if !ok || len(fl.lines) > 0 || len(t.sp.partial) > 0 || t.sp.cut {
+	if !ok || len(t.sp.partial) > 0 || t.sp.cut {
 		return data, nil
 	}
 	end := bytes.LastIndexByte(data, '\n') + 1
-	if end == 0 || !sanitize.CleanLinesBytes(data[:end]) || longestLine(data[:end]) > t.sp.max {
+	if end == 0 || !sanitize.CleanLinesBytes(data[:end]) || !linesWithin(data[:end], t.sp.max) {
 		return data, nil
 	}
+	if len(fl.lines) > 0 { // lines held back (a retired file's last) go first
+		if err := fl.sink.Emit(Batch{Lines: fl.lines}); err != nil {
+			return data, err
+		}
+		fl.lines = nil
+	}
 	return data[end:], rs.EmitRaw(data[:end])
+}
+
+// linesWithin reports whether no line of b (which ends with a newline) is
+// longer than max bytes. If every block of max/2 bytes holds a newline, two
+// newlines are at most max-1 bytes apart, so no line is over max: one
+// IndexByte per block, which finds a newline within the first line or so.
+// Only when a block has none are the lines measured one by one.
+func linesWithin(b []byte, max int) bool {
+	if block := max / 2; block > 0 {
+		ok := true
+		for i := 0; i < len(b) && ok; i += block {
+			ok = bytes.IndexByte(b[i:min(i+block, len(b))], '\n') >= 0
+		}
+		if ok {
+			return true
+		}
+	}
+	return longestLine(b) <= max
 }
 
 func longestLine(b []byte) int {
@@ -386,11 +451,11 @@ func longestLine(b []byte) int {
 	return longest
 }
 
-// readAhead fills fl.buf from t; io.EOF is not an error.
-func (fl *follower) readAhead(t *tailed) (int, error) {
+// readAhead fills buf from t; io.EOF is not an error.
+func (fl *follower) readAhead(t *tailed, buf []byte) (int, error) {
 	n := 0
-	for n < len(fl.buf) {
-		m, err := t.f.ReadAt(fl.buf[n:], t.off)
+	for n < len(buf) {
+		m, err := t.f.ReadAt(buf[n:], t.off)
 		n += m
 		t.off += int64(m)
 		if err != nil {

@@ -94,34 +94,47 @@ const (
 	lows  = 0x7f7f7f7f7f7f7f7f
 )
 
-// atLeast has the high bit of each byte of w set where that byte >= n
-// (1 <= n <= 0x80); exact per byte, no carries between bytes.
-func atLeast(w uint64, n byte) uint64 {
-	return (((w & lows) + ones*uint64(0x80-n)) | w) & highs
+// load64 reads s[i:i+8] little-endian (the shifts compile to one load).
+func load64[T string | []byte](s T, i int) uint64 {
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// equal has the high bit of each byte of w set where that byte == c.
-func equal(w uint64, c byte) uint64 {
-	x := w ^ ones*uint64(c)
-	return ^(((x & lows) + lows) | x) & highs
+// unsafeBytes has the high bit of each byte of w set where that byte is not
+// printable ASCII (below 0x20, 0x7f, or 0x80 and above), newlines excepted
+// when allowNL; the other bits are noise (mask with highs). Exact per byte:
+// w&lows keeps every sum below 0x100.
+func unsafeBytes(w uint64, allowNL bool) uint64 {
+	t := w & lows
+	atLeast20 := t + ones*0x60 // high bit set where the low 7 bits >= 0x20
+	is7f := t + ones*0x01      // high bit set where the low 7 bits == 0x7f
+	if !allowNL {
+		return w | is7f | ^atLeast20
+	}
+	x := w ^ ones*'\n'
+	notNL := ((x & lows) + lows) | x // high bit set where the byte is not '\n'
+	return w | is7f | (notNL &^ atLeast20)
 }
 
 func clean[T string | []byte](s T, allowNL bool, decode func(T) (rune, int)) bool {
 	i := 0
 	for i < len(s) {
-		if i+8 <= len(s) {
-			// Eight bytes at once (the shifts compile to one load).
-			b := s[i : i+8]
-			w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-			ok := atLeast(w, 0x20)
-			if allowNL {
-				ok |= equal(w, '\n')
+		// 32 bytes at a time while they are all printable ASCII (the usual
+		// log text): four independent words, one branch.
+		for i+32 <= len(s) {
+			if (unsafeBytes(load64(s, i), allowNL)|unsafeBytes(load64(s, i+8), allowNL)|
+				unsafeBytes(load64(s, i+16), allowNL)|unsafeBytes(load64(s, i+24), allowNL))&highs != 0 {
+				break
 			}
-			if ok == highs && atLeast(w, 0x7f) == 0 {
-				i += 8
-				continue
-			}
+			i += 32
+		}
+		if i+8 <= len(s) && unsafeBytes(load64(s, i), allowNL)&highs == 0 {
+			i += 8
+			continue
+		}
+		if i >= len(s) {
+			break
 		}
 		c := s[i]
 		switch {

@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -61,6 +62,12 @@ func FuzzLine(f *testing.F) {
 		}
 		if CleanLinesBytes(b) != CleanLines(string(b)) {
 			t.Fatalf("CleanLinesBytes and CleanLines differ on %q", b)
+		}
+		if got, want := CleanLines(string(b)), cleanLinesRef(b); got != want {
+			t.Fatalf("CleanLines(%q) = %v, the byte-at-a-time reference says %v", b, got, want)
+		}
+		if got, want := Clean(string(b)), cleanLinesRef(b) && !strings.Contains(string(b), "\n"); got != want {
+			t.Fatalf("Clean(%q) = %v, the byte-at-a-time reference says %v", b, got, want)
 		}
 		if CleanLines(string(b)) {
 			for _, l := range strings.Split(string(b), "\n") {
@@ -144,6 +151,16 @@ func TestWrap(t *testing.T) {
 	}
 }
 
+func BenchmarkCleanLines(b *testing.B) {
+	text := []byte(strings.Repeat("2026-11-27 03:12:07,123 INFO inventory.check item 1234567 ok\n", 4096))
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if !CleanLinesBytes(text) {
+			b.Fatal("not clean")
+		}
+	}
+}
+
 func BenchmarkLineASCII(b *testing.B) {
 	line := []byte(`2026-11-27 03:12:07,123 INFO inventory.check item 12345 ok price=1980 stock=3 url=https://example.com/item/12345`)
 	b.SetBytes(int64(len(line)))
@@ -152,10 +169,54 @@ func BenchmarkLineASCII(b *testing.B) {
 	}
 }
 
+// cleanLinesRef is CleanLines the slow, obvious way: one byte or rune at a
+// time, no word tricks.
+func cleanLinesRef(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c == '\n' || (c >= 0x20 && c < 0x7f) {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			return false
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if (r == utf8.RuneError && size <= 1) || unsafeRune(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+func TestCleanLinesMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	// Mostly clean text with a hostile byte or rune here and there, at
+	// every offset of the word scans.
+	pieces := []string{"a", "log line ", "\n", "日本語", "é", "\t", "\r", "\x1b", "\x7f", "\x9b", "\xc2\x9b", "\xff", "\u202e", "\xe6\x97", "\x00"}
+	for n := 0; n < 20000; n++ {
+		var sb strings.Builder
+		for size := rng.IntN(200); sb.Len() < size; {
+			if rng.IntN(10) == 0 {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			} else {
+				sb.WriteString(pieces[rng.IntN(4)])
+			}
+		}
+		b := []byte(sb.String())
+		if got, want := CleanLinesBytes(b), cleanLinesRef(b); got != want {
+			t.Fatalf("CleanLinesBytes(%q) = %v, reference %v", b, got, want)
+		}
+	}
+}
+
 func TestCleanEveryByteAtEveryPosition(t *testing.T) {
-	for pos := 0; pos < 16; pos++ {
+	// 41 bytes: every position of the 32-byte and the 8-byte scans and the
+	// byte-at-a-time tail.
+	for pos := 0; pos < 41; pos++ {
 		for c := 0; c < 256; c++ {
-			b := []byte("abcdefghijklmnop")
+			b := []byte("abcdefghijklmnopqrstuvwxyz0123456789ABCDE")
 			b[pos] = byte(c)
 			want := c >= 0x20 && c < 0x7f
 			if got := Clean(string(b)); got != want {
