@@ -223,9 +223,6 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	if !ok {
 		return gate.Action{}, fmt.Errorf("%s: not a configured job", spec.Job)
 	}
-	if !h.IsLocal() {
-		return gate.Action{}, fmt.Errorf("run now works on the local host only (asked for %s)", h.Name())
-	}
 	running, err := runningCheck(ctx, h, j.Name, spec.Force)
 	if err != nil {
 		return gate.Action{}, err
@@ -234,6 +231,9 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	var ge *GuardError
 	if guardErr != nil && !(spec.Override && errors.As(guardErr, &ge)) {
 		return gate.Action{}, guardErr
+	}
+	if !h.IsLocal() {
+		return remoteRunAction(h, cfg, j, spec, running, ge, guard), nil
 	}
 	l, err := planLaunch(cfg, j, spec.Args)
 	if err != nil {
