@@ -26,39 +26,14 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rsbk")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if miss := mysqltest.Missing(); miss != "" {
-		srvSkip = "not installed: " + miss
-	} else {
-		if srv, err = mysqltest.Start(mysqltest.Options{Dir: dir}); err == nil {
-			err = srv.Exec(`CREATE DATABASE rt; USE rt;
+	mysqltest.Main(m, "rsbk", mysqltest.Options{}, `CREATE DATABASE rt; USE rt;
 CREATE TABLE rt.items (id INT AUTO_INCREMENT PRIMARY KEY, title VARCHAR(200), code CHAR(32), price INT) DEFAULT CHARSET=utf8mb4;
 INSERT INTO rt.items (title, code, price) SELECT CONCAT('商品 ', seq, ' ワイヤレス'), MD5(seq), seq % 5000 FROM seq_1_to_60000;
 INSERT INTO rt.items (title, code, price) SELECT title, MD5(CONCAT(code, 'x')), price FROM rt.items;
 CREATE TABLE rt.notes (id INT PRIMARY KEY, body TEXT);
 INSERT INTO rt.notes VALUES (1, 'line\nwith \'quotes\' and \\\\ backslash');
 CREATE TRIGGER price_guard BEFORE INSERT ON items FOR EACH ROW SET NEW.price = GREATEST(NEW.price, 0);
-CREATE PROCEDURE rt.total() SELECT SUM(price) FROM rt.items;`)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "mariadbd:", err)
-			if srv != nil {
-				srv.Stop()
-			}
-			os.RemoveAll(dir)
-			os.Exit(1)
-		}
-	}
-	code := m.Run()
-	if srv != nil {
-		srv.Stop()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
+CREATE PROCEDURE rt.total() SELECT SUM(price) FROM rt.items;`, &srv, &srvSkip)
 }
 
 func needServer(t *testing.T) *mysqltest.Server {

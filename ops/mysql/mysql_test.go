@@ -24,24 +24,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rsmy")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if miss := mysqltest.Missing(); miss != "" {
-		srvSkip = "not installed: " + miss
-	} else if srv, err = mysqltest.Start(mysqltest.Options{Dir: dir, Extra: []string{"--max-binlog-size=65536"}}); err != nil {
-		fmt.Fprintln(os.Stderr, "mariadbd:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if srv != nil {
-		srv.Stop()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
+	mysqltest.Main(m, "rsmy", mysqltest.Options{Extra: []string{"--max-binlog-size=65536"}}, "", &srv, &srvSkip)
 }
 
 func needServer(t *testing.T) *mysqltest.Server {

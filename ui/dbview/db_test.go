@@ -25,30 +25,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rsui")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if miss := mysqltest.Missing(); miss != "" {
-		srvSkip = "not installed: " + miss
-	} else if srv, err = mysqltest.Start(mysqltest.Options{Dir: dir}); err == nil {
-		err = srv.Exec("CREATE DATABASE u; CREATE TABLE u.t (i INT); INSERT INTO u.t VALUES (1); FLUSH BINARY LOGS; FLUSH BINARY LOGS; FLUSH BINARY LOGS;")
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "mariadbd:", err)
-		if srv != nil {
-			srv.Stop()
-		}
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if srv != nil {
-		srv.Stop()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
+	mysqltest.Main(m, "rsui", mysqltest.Options{}, "CREATE DATABASE u; CREATE TABLE u.t (i INT); INSERT INTO u.t VALUES (1); FLUSH BINARY LOGS; FLUSH BINARY LOGS; FLUSH BINARY LOGS;", &srv, &srvSkip)
 }
 
 func newTab(t *testing.T) *Tab {

@@ -364,3 +364,35 @@ func (s *Server) pidsByDatadir() []int {
 	}
 	return out
 }
+
+// Main is the TestMain of a package whose tests share one mariadbd: it
+// starts it in a temp folder named by prefix (unless mariadbd is missing:
+// then *skip says why and the tests skip, or fail under CI), runs setupSQL,
+// runs the tests, stops the server and exits with the tests' status.
+func Main(m *testing.M, prefix string, o Options, setupSQL string, srv **Server, skip *string) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	o.Dir = dir
+	if miss := Missing(); miss != "" {
+		*skip = "not installed: " + miss
+	} else if *srv, err = Start(o); err == nil && setupSQL != "" {
+		err = (*srv).Exec(setupSQL)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mariadbd:", err)
+		if *srv != nil {
+			(*srv).Stop()
+		}
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if *srv != nil {
+		(*srv).Stop()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
