@@ -21,18 +21,7 @@ var (
 	sshdErr error
 )
 
-func TestMain(m *testing.M) {
-	sshd, sshdErr = sshtest.Start()
-	if sshdErr != nil && !sshtest.MissingOK(sshdErr) {
-		fmt.Fprintln(os.Stderr, "sshd for the hosts tests:", sshdErr)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if sshd != nil {
-		sshd.Stop()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sshtest.Main(m, "hosts", &sshd, &sshdErr) }
 
 func closedPort(t *testing.T) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -25,18 +25,7 @@ var (
 	sshdErr error
 )
 
-func TestMain(m *testing.M) {
-	sshd, sshdErr = sshtest.Start()
-	if sshdErr != nil && !sshtest.MissingOK(sshdErr) {
-		fmt.Fprintln(os.Stderr, "sshd for the SSH host tests:", sshdErr)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if sshd != nil {
-		sshd.Stop()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sshtest.Main(m, "SSH host", &sshd, &sshdErr) }
 
 // newTestSSH is an SSH host on the test sshd with its own shared
 // connection (a private control folder), closed when the test ends.

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -226,4 +227,20 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// Main is the TestMain of a package whose tests share one sshd: it starts
+// it (a missing sshd is left in *err for the tests to skip on, or fail
+// under CI), runs the tests, stops it and exits with their status.
+func Main(m *testing.M, what string, srv **Server, err *error) {
+	*srv, *err = Start()
+	if *err != nil && !MissingOK(*err) {
+		fmt.Fprintf(os.Stderr, "sshd for the %s tests: %v\n", what, *err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if *srv != nil {
+		(*srv).Stop()
+	}
+	os.Exit(code)
 }
