@@ -60,6 +60,15 @@ func run(env *cli.Env, args []string) error {
 	}
 	maxLine := env.Cfg.LogView.MaxLineBytes
 	out := newPrinter(env.Stdout, env.Stderr)
+	if !follow && (t.host == "" || t.host == "local") {
+		// A one-shot read: no signal handling to set up (it costs a thread),
+		// clean lines written as read.
+		path, err := logtail.Resolve(t.path)
+		if err != nil {
+			return err
+		}
+		return out.finish(context.Background(), logtail.EmitLast(path, *n, maxLine, out))
+	}
 	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -74,13 +83,6 @@ func run(env *cli.Env, args []string) error {
 	path, err := logtail.Resolve(t.path)
 	if err != nil {
 		return err
-	}
-	if !follow {
-		lines, err := logtail.Last(path, *n, maxLine)
-		if err != nil {
-			return err
-		}
-		return out.finish(ctx, out.Emit(logtail.Batch{Lines: lines}))
 	}
 	return out.finish(ctx, logtail.Follow(ctx, logtail.Options{Path: path, Lines: *n, MaxLine: maxLine}, out))
 }
@@ -102,16 +104,19 @@ func resolve(cfg *config.Config, arg string) target {
 // printer is the Sink that writes lines to stdout and state changes to
 // stderr, as GNU tail does.
 type printer struct {
-	out  io.Writer // stdout, for clean reads written straight through
-	w    *bufio.Writer
+	out  io.Writer     // stdout, for clean reads written straight through
+	w    *bufio.Writer // for Lines; made on the first (clean text never needs it)
 	errw io.Writer
 }
 
 func newPrinter(stdout, stderr io.Writer) *printer {
-	return &printer{out: stdout, w: bufio.NewWriterSize(stdout, 256*1024), errw: stderr}
+	return &printer{out: stdout, errw: stderr}
 }
 
 func (p *printer) Emit(b logtail.Batch) error {
+	if p.w == nil {
+		p.w = bufio.NewWriterSize(p.out, 256*1024)
+	}
 	for _, l := range b.Lines {
 		p.w.WriteString(l.Text)
 		if l.Cut {
@@ -134,16 +139,15 @@ func (p *printer) Emit(b logtail.Batch) error {
 // EmitRaw writes lines the follower found clean as they are: no copy into
 // Lines (logtail.RawSink), one write per read, for tail -F's throughput.
 func (p *printer) EmitRaw(text []byte) error {
-	if err := p.w.Flush(); err != nil { // Emit flushes, so this is empty
-		return err
-	}
-	_, err := p.out.Write(text)
+	_, err := p.out.Write(text) // Emit flushes: nothing waits in p.w
 	return err
 }
 
 // finish makes ctrl+c a clean exit.
 func (p *printer) finish(ctx context.Context, err error) error {
-	p.w.Flush()
+	if p.w != nil {
+		p.w.Flush()
+	}
 	if ctx.Err() != nil {
 		return nil
 	}

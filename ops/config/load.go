@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	toml "github.com/pelletier/go-toml/v2"
@@ -175,11 +176,13 @@ func indexedKey(lines map[string]int, line int, key string) string {
 	return key
 }
 
-var typeErrRe = regexp.MustCompile(`cannot decode TOML (\w+) into struct field \S+ of type (\S+)`)
+var typeErrRe = sync.OnceValue(func() *regexp.Regexp { // compiled on first use
+	return regexp.MustCompile(`cannot decode TOML (\w+) into struct field \S+ of type (\S+)`)
+})
 
 func friendlyDecodeError(msg string) string {
 	msg = strings.TrimPrefix(msg, "toml: ")
-	if m := typeErrRe.FindStringSubmatch(msg); m != nil {
+	if m := typeErrRe().FindStringSubmatch(msg); m != nil {
 		want := m[2]
 		switch {
 		case strings.HasPrefix(want, "[]"):

@@ -48,7 +48,7 @@ func (c *Config) Validate() Problems {
 		k := fmt.Sprintf("jobs[%d]", i)
 		if j.Name == "" {
 			add(k+".name", "missing job name")
-		} else if !regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`).MatchString(j.Name) {
+		} else if !validJobName(j.Name) {
 			add(k+".name", "job name %q: only letters, digits and _.:- are allowed", j.Name)
 		}
 		if seen[j.Name] {
@@ -257,4 +257,15 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("bad size %q (e.g. 512MiB, 1GiB)", s)
 	}
 	return int64(f * float64(mul)), nil
+}
+
+// validJobName: letters, digits and _.:- only (the name goes into crontab
+// markers and file names).
+func validJobName(name string) bool {
+	for _, c := range []byte(name) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.:-", c) >= 0) {
+			return false
+		}
+	}
+	return name != ""
 }

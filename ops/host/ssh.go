@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -591,7 +592,9 @@ func (s *SSH) Disk(ctx context.Context, p string) (DiskUsage, error) {
 
 // dfLine is the data line of `df -P -B1`: FS TOTAL USED AVAIL CAP% MOUNT,
 // where FS and MOUNT may hold spaces.
-var dfLine = regexp.MustCompile(`^(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\S.*)$`)
+var dfLine = sync.OnceValue(func() *regexp.Regexp { // compiled on first use
+	return regexp.MustCompile(`^(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\S.*)$`)
+})
 
 // parseDF reads `df -P -B1` output: a header, then the data line.
 func parseDF(out []byte) (DiskUsage, error) {
@@ -599,7 +602,7 @@ func parseDF(out []byte) (DiskUsage, error) {
 	if len(lines) < 2 {
 		return DiskUsage{}, fmt.Errorf("unexpected df output %q", out)
 	}
-	m := dfLine.FindStringSubmatch(lines[len(lines)-1])
+	m := dfLine().FindStringSubmatch(lines[len(lines)-1])
 	if m == nil {
 		return DiskUsage{}, fmt.Errorf("unexpected df output %q", out)
 	}

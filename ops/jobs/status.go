@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -170,7 +171,11 @@ func Tail(ctx context.Context, h host.Host, path string) ([]byte, error) {
 }
 
 // logStamp matches Django's asctime ("2026-11-27 03:00:01,123") and ISO forms.
-var logStamp = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}`)
+// Compiled on first use, as the other patterns: a regexp compiled at package
+// init is paid by every start of every subcommand (see bench/logs.md, 9a).
+var logStamp = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}`)
+})
 
 // LastRun is the newest timestamp in the log's tail, else its mtime.
 func LastRun(ctx context.Context, h host.Host, path string) (time.Time, string, error) {
@@ -191,7 +196,7 @@ func NewestStamp(data []byte) (time.Time, bool) {
 	for len(data) > 0 {
 		i := bytes.LastIndexByte(bytes.TrimRight(data, "\n"), '\n')
 		line := data[i+1:]
-		if m := logStamp.Find(line); m != nil {
+		if m := logStamp().Find(line); m != nil {
 			s := string(m)
 			s = s[:10] + " " + s[11:]
 			if t, err := time.ParseInLocation("2006-01-02 15:04:05", s, time.Local); err == nil {

@@ -312,10 +312,11 @@ func (fl *follower) open(first, replaced bool) error {
 		if n > 0 && !endsWithNewline(f, end) {
 			n++ // the partial last line is held, not shown: show n complete ones
 		}
-		data, start, err := lastRegion(f, end, n, t.sp.max)
+		data, start, firstCut, err := lastRegion(f, end, n, t.sp.max)
 		if err != nil {
 			return err
 		}
+		t.sp.cut = firstCut // the region starts inside an over-long line
 		fl.lines = t.sp.feed(data, fl.lines[:0])
 		t.off = end
 		t.remember(data)

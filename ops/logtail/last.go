@@ -1,90 +1,131 @@
 package logtail
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"unsafe"
+
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 const blockSize = 64 * 1024
 
-// lastRegion returns the bytes of the last n lines of f[0:end], reading
-// backwards in blocks, and the offset where they start. The cost depends on
-// n and the line lengths, not on the file size. A line longer than maxLine
-// stops the scan after n*(maxLine+1) bytes.
-func lastRegion(f io.ReaderAt, end int64, n, maxLine int) ([]byte, int64, error) {
+// lastRegion returns the bytes of the last n lines of f[0:end], and the
+// offset where they start. It counts newlines backwards from end in blocks
+// of one reused buffer (bytes.Count, then an exact search only in the block
+// where the count is reached), then reads the region once into a buffer of
+// its size: the cost depends on n and the line lengths, not on the file
+// size, and little memory is touched. A line longer than maxLine stops the
+// scan after n*(maxLine+1) bytes; then the region starts inside a line, and
+// firstCut says so (that line is shown cut, with its end).
+func lastRegion(f io.ReaderAt, end int64, n, maxLine int) (data []byte, start int64, firstCut bool, err error) {
 	if n <= 0 || end <= 0 {
-		return nil, end, nil
+		return nil, end, false, nil
 	}
 	limit := int64(n) * int64(maxLine+1)
-	var blocks [][]byte // newest first
-	pos, seen := end, 0
-	skipLast := true // a newline at end-1 ends the last line, it does not start one
-	start := int64(0)
-scan:
-	for pos > 0 && end-pos < limit {
-		size := int64(blockSize)
-		if pos < size {
-			size = pos
-		}
-		b := make([]byte, size)
-		if _, err := f.ReadAt(b, pos-size); err != nil && !errors.Is(err, io.EOF) {
-			return nil, 0, err
-		}
-		pos -= size
-		blocks = append(blocks, b)
-		for i := len(b) - 1; i >= 0; i-- {
-			if b[i] != '\n' {
-				continue
-			}
-			if skipLast && pos+int64(i) == end-1 {
-				continue
-			}
-			seen++
-			if seen == n {
-				start = pos + int64(i) + 1
-				break scan
-			}
-		}
-		skipLast = false
-		if pos == 0 {
-			start = 0
-		} else {
-			start = pos
-		}
+	if start, err = lastLinesStart(f, end, n, limit); err != nil {
+		return nil, 0, false, err
 	}
-	if end-start > limit {
-		start = end - limit
+	if start > 0 && start == end-limit {
+		var before [1]byte
+		if _, err := f.ReadAt(before[:], start-1); err != nil {
+			return nil, 0, false, err
+		}
+		firstCut = before[0] != '\n'
 	}
-	data := make([]byte, 0, end-start)
-	for i := len(blocks) - 1; i >= 0; i-- {
-		data = append(data, blocks[i]...)
+	data = make([]byte, end-start)
+	k, err := f.ReadAt(data, start)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, 0, false, err
 	}
-	// The blocks cover [pos, end); keep [start, end).
-	return data[start-pos:], start, nil
+	return data[:k], start, firstCut, nil // short only when the file shrank meanwhile
 }
+
+// lastLinesStart is the offset where the last n lines of f[0:end] start,
+// no further back than end-limit.
+func lastLinesStart(f io.ReaderAt, end int64, n int, limit int64) (int64, error) {
+	buf := make([]byte, min(blockSize, end))
+	pos, seen := end, 0
+	for pos > 0 && end-pos < limit {
+		b := buf[:min(int64(len(buf)), pos)]
+		if _, err := f.ReadAt(b, pos-int64(len(b))); err != nil && !errors.Is(err, io.EOF) {
+			return 0, err
+		}
+		pos -= int64(len(b))
+		if pos+int64(len(b)) == end && b[len(b)-1] == '\n' {
+			b = b[:len(b)-1] // the newline at end-1 ends the last line, it does not start one
+		}
+		c := bytes.Count(b, newline)
+		if seen+c < n {
+			seen += c
+			continue
+		}
+		// The line starts after the (c-(n-seen)+1)th newline of b from its
+		// front: found with the vectorised IndexByte, not a backward loop.
+		at := -1
+		for skip := c - (n - seen); skip >= 0; skip-- {
+			at += 1 + bytes.IndexByte(b[at+1:], '\n')
+		}
+		return max(pos+int64(at)+1, end-limit), nil
+	}
+	return max(pos, end-limit), nil
+}
+
+var newline = []byte{'\n'}
 
 // Last returns the last n lines of the file at path (a final line without
 // newline included), sanitized and capped.
 func Last(path string, n, maxLine int) ([]Line, error) {
-	f, err := os.Open(path)
+	data, max, firstCut, err := readLast(path, n, maxLine)
 	if err != nil {
 		return nil, err
+	}
+	return splitOwned(data, max, firstCut), nil
+}
+
+// EmitLast hands sink the last n lines of the file at path. A RawSink gets
+// them as read, in one piece, when they need no escaping or cutting and end
+// with a newline (the usual log, printed the way GNU tail prints it); any
+// other sink, or other lines, get them as Lines.
+func EmitLast(path string, n, maxLine int, sink Sink) error {
+	data, max, firstCut, err := readLast(path, n, maxLine)
+	if err != nil {
+		return err
+	}
+	if rs, ok := sink.(RawSink); ok && !firstCut && len(data) > 0 && data[len(data)-1] == '\n' &&
+		sanitize.CleanLinesBytes(data) && linesWithin(data, max) {
+		return rs.EmitRaw(data)
+	}
+	return sink.Emit(Batch{Lines: splitOwned(data, max, firstCut)})
+}
+
+func readLast(path string, n, maxLine int) (data []byte, max int, firstCut bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, false, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, 0, false, err
 	}
+	max = newSplitter(maxLine).max
+	data, _, firstCut, err = lastRegion(f, fi.Size(), n, max)
+	return data, max, firstCut, err
+}
+
+// splitOwned splits data, which the caller hands over (nothing writes to it
+// again), into capped, sanitized lines that share its memory: no copy.
+// firstCut marks the first line as cut (the region starts inside it).
+func splitOwned(data []byte, maxLine int, firstCut bool) []Line {
 	sp := newSplitter(maxLine)
-	data, _, err := lastRegion(f, fi.Size(), n, sp.max)
-	if err != nil {
-		return nil, err
-	}
-	return sp.flush(sp.feed(data, nil)), nil
+	sp.cut = firstCut
+	return sp.flush(sp.feedString(unsafe.String(unsafe.SliceData(data), len(data)), nil))
 }
 
 // Origin is where a pane's earliest line starts: the file (its identity, so
@@ -117,13 +158,13 @@ func Before(o Origin, n, maxLine int) ([]Line, Origin, error) {
 	if o.File != nil && !os.SameFile(fi, o.File) {
 		return nil, o, ErrRotated
 	}
-	sp := newSplitter(maxLine)
-	data, start, err := lastRegion(f, o.Offset, n, sp.max)
+	maxLine = newSplitter(maxLine).max
+	data, start, firstCut, err := lastRegion(f, o.Offset, n, maxLine)
 	if err != nil {
 		return nil, o, err
 	}
 	o.Offset = start
-	return sp.flush(sp.feed(data, nil)), o, nil
+	return splitOwned(data, maxLine, firstCut), o, nil
 }
 
 // Resolve turns a configured path that may be a glob into one file: the

@@ -43,7 +43,7 @@ func TestLastRegionMatchesNaive(t *testing.T) {
 		}
 		data := b.Bytes()
 		n := rng.Intn(50)
-		got, start, err := lastRegion(bytes.NewReader(data), int64(len(data)), n, DefaultMaxLine)
+		got, start, _, err := lastRegion(bytes.NewReader(data), int64(len(data)), n, DefaultMaxLine)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestLastRegionMatchesNaive(t *testing.T) {
 
 func TestLastRegionLongLineBounded(t *testing.T) {
 	data := bytes.Repeat([]byte("y"), 1<<20) // one 1 MiB line
-	got, start, err := lastRegion(bytes.NewReader(data), int64(len(data)), 2, 1000)
+	got, start, _, err := lastRegion(bytes.NewReader(data), int64(len(data)), 2, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,4 +220,65 @@ func BenchmarkFeed(b *testing.B) {
 		n += len(sp.feed(chunk, nil))
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// recordingSink keeps what EmitLast hands it, raw and as Lines.
+type recordingSink struct {
+	raw   []byte
+	lines []Line
+}
+
+func (s *recordingSink) Emit(b Batch) error        { s.lines = append(s.lines, b.Lines...); return nil }
+func (s *recordingSink) EmitRaw(text []byte) error { s.raw = append(s.raw, text...); return nil }
+
+// linesOnlySink is a Sink without EmitRaw.
+type linesOnlySink struct{ lines []Line }
+
+func (s *linesOnlySink) Emit(b Batch) error { s.lines = append(s.lines, b.Lines...); return nil }
+
+func TestEmitLast(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		n          int
+		raw        bool
+		want       string // the lines as printed, each ending in a newline
+	}{
+		{"clean lines go raw", "a\nb 日本語\nc\n", 2, true, "b 日本語\nc\n"},
+		{"all of a short file", "a\nb\n", 10, true, "a\nb\n"},
+		{"escape sequence is escaped", "a\nevil \x1b]52;c;eA==\x07\n", 1, false, "evil \\x1b]52;c;eA==\\x07\n"},
+		{"partial last line", "a\nb\nno newline", 2, false, "b\nno newline\n"},
+		{"CRLF loses its CR", "a\r\nb\r\n", 1, false, "b\n"},
+		{"line over the cap is cut", "short\n" + strings.Repeat("x", 40) + "\n", 2, false, "short\n" + strings.Repeat("x", 32) + CutMark + "\n"},
+		{"last line over the cap: its end, cut", "short\n" + strings.Repeat("x", 39) + "y\n", 1, false, strings.Repeat("x", 31) + "y" + CutMark + "\n"},
+		{"empty file", "", 5, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, "a.log", tc.file)
+			var s recordingSink
+			if err := EmitLast(p, tc.n, 32, &s); err != nil {
+				t.Fatal(err)
+			}
+			if (len(s.raw) > 0) != tc.raw {
+				t.Errorf("raw = %q, want raw: %v", s.raw, tc.raw)
+			}
+			got := string(s.raw)
+			for _, l := range s.lines {
+				got += l.String() + "\n"
+			}
+			if got != tc.want {
+				t.Errorf("printed %q, want %q", got, tc.want)
+			}
+			// A sink that takes only Lines gets the same lines.
+			var ls linesOnlySink
+			if err := EmitLast(p, tc.n, 32, &ls); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(texts(ls.lines), "\n")+"\n" != tc.want && tc.want != "" {
+				t.Errorf("lines-only sink got %q", texts(ls.lines))
+			}
+		})
+	}
+	if err := EmitLast(filepath.Join(t.TempDir(), "missing.log"), 5, 0, &recordingSink{}); !os.IsNotExist(err) {
+		t.Errorf("missing file: err = %v", err)
+	}
 }

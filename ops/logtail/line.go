@@ -51,8 +51,10 @@ func newSplitter(max int) *splitter {
 // feed splits p, appending complete lines to out. p is copied into one
 // string per call; a line that needs no escaping is a substring of it, so
 // the common line costs no allocation of its own.
-func (s *splitter) feed(p []byte, out []Line) []Line {
-	chunk := string(p)
+func (s *splitter) feed(p []byte, out []Line) []Line { return s.feedString(string(p), out) }
+
+// feedString is feed for text already in a string (lines share it).
+func (s *splitter) feedString(chunk string, out []Line) []Line {
 	if out == nil {
 		out = make([]Line, 0, strings.Count(chunk, "\n"))
 	}

@@ -231,3 +231,30 @@ func TestCleanEveryByteAtEveryPosition(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsafeLeadsCoverUnsafeRunes(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if !unsafeRune(r) || !utf8.ValidRune(r) {
+			continue
+		}
+		lead := string(r)[0]
+		if strings.IndexByte(unsafeLeads, lead) < 0 {
+			t.Fatalf("unsafe rune %U starts with %#x, which is not in unsafeLeads", r, lead)
+		}
+		if s := "ok 日本 " + string(r) + " end"; CleanLines(s) || Clean(s) {
+			t.Fatalf("%U passed as clean", r)
+		}
+	}
+}
+
+// BenchmarkCleanLinesJapanese is the check on the richs logs' usual text:
+// ASCII with a few Japanese words per line.
+func BenchmarkCleanLinesJapanese(b *testing.B) {
+	text := []byte(strings.Repeat("2026-11-27 03:12:07,123 INFO inventory.check 商品000123 「テスト商品」（在庫） price=1980 stock=3 url=https://example.com/i/123\n", 1000))
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if !CleanLinesBytes(text) {
+			b.Fatal("not clean")
+		}
+	}
+}
