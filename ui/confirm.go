@@ -4,13 +4,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/common/lineinput"
 )
 
 // confirmDialog shows exactly what an action will run and waits for y/n,
@@ -18,13 +18,13 @@ import (
 type confirmDialog struct {
 	deps   *common.Deps
 	action gate.Action
-	input  textinput.Model
+	input  lineinput.Model
 }
 
 func newConfirm(deps *common.Deps, a gate.Action) *confirmDialog {
 	d := &confirmDialog{deps: deps, action: a}
 	if a.Danger != "" {
-		d.input = textinput.New()
+		d.input = lineinput.New()
 		d.input.Placeholder = a.Danger
 		d.input.CharLimit = 64
 		d.input.Focus()

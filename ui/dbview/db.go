@@ -16,7 +16,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/progress"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/common/lineinput"
 )
 
 // RefreshEvery is the status interval while the tab is visible.
@@ -88,7 +88,7 @@ type Tab struct {
 	cursor  int // index into status.Binlogs
 
 	prompt prompt
-	input  textinput.Model
+	input  lineinput.Model
 
 	backingUp bool
 	progCh    chan backup.Progress
@@ -103,7 +103,7 @@ type Tab struct {
 func New(d *common.Deps) common.Tab {
 	t := &Tab{d: d, keys: newKeys(d.T), width: 80, height: 20}
 	t.db, t.dbErr = mysql.FromConfig(d.Cfg, d.Hosts)
-	t.input = textinput.New()
+	t.input = lineinput.New()
 	t.input.CharLimit = 40
 	t.bar = progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage())
 	t.progCh = make(chan backup.Progress, 1)

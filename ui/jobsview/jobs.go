@@ -12,7 +12,6 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -23,6 +22,7 @@ import (
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/common/lineinput"
 )
 
 // refreshEvery is the process list refresh while the tab is shown.
@@ -75,7 +75,7 @@ type Tab struct {
 	cur   int // selected job
 	pcur  int // selected process in details
 	mode  mode
-	input textinput.Model
+	input lineinput.Model
 	tail  []string
 	// run request being edited or offered again with force/override
 	runSpec jobs.RunSpec
@@ -110,7 +110,7 @@ type (
 
 // New builds the Jobs tab.
 func New(d *common.Deps) common.Tab {
-	in := textinput.New()
+	in := lineinput.New()
 	in.CharLimit = 200
 	in.Prompt = "args> "
 	name := d.Host

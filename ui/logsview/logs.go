@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/common/lineinput"
 )
 
 const (
@@ -68,7 +68,7 @@ type Model struct {
 	picker  bool
 	pick    int
 	prompt  prompt
-	input   textinput.Model
+	input   lineinput.Model
 	w, h    int
 	nextID  int
 	active  bool
@@ -95,7 +95,7 @@ type loadedMsg struct {
 
 // New builds the Logs tab.
 func New(d *common.Deps) common.Tab {
-	in := textinput.New()
+	in := lineinput.New()
 	in.CharLimit = 512
 	return &Model{d: d, keys: newKeys(d.T), input: in, picker: true, notify: make(chan struct{}, 1)}
 }
