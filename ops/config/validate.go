@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -154,7 +154,9 @@ func (c *Config) Validate() Problems {
 		add("backup.min_free", "%v", err)
 	}
 	for i, p := range c.Amazon.BlockPatterns {
-		if _, err := regexp.Compile(p); err != nil {
+		// Parsing finds every error Compile would, without building the
+		// matcher (this runs at every start of every subcommand).
+		if _, err := syntax.Parse(p, syntax.Perl); err != nil {
 			add(fmt.Sprintf("amazon.block_patterns[%d]", i), "bad regexp: %v", err)
 		}
 	}
