@@ -2,10 +2,12 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp/syntax"
+	"strconv"
 	"strings"
 )
 
@@ -254,8 +256,9 @@ func ParseSize(s string) (int64, error) {
 			break
 		}
 	}
-	var f float64
-	if _, err := fmt.Sscanf(s, "%g", &f); err != nil || f < 0 {
+	// ParseFloat takes the whole string: "12abc" is an error, not 12.
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) || f*float64(mul) >= math.MaxInt64 {
 		return 0, fmt.Errorf("bad size %q (e.g. 512MiB, 1GiB)", s)
 	}
 	return int64(f * float64(mul)), nil

@@ -9,34 +9,18 @@ import (
 	"path/filepath"
 	"strings"
 	"unsafe"
-
-	"github.com/richs/richsops/ops/sanitize"
 )
 
 const blockSize = 64 * 1024
 
 // lastRegion returns the bytes of the last n lines of f[0:end], and the
-// offset where they start. It counts newlines backwards from end in blocks
-// of one reused buffer (bytes.Count, then an exact search only in the block
-// where the count is reached), then reads the region once into a buffer of
-// its size: the cost depends on n and the line lengths, not on the file
-// size, and little memory is touched. A line longer than maxLine stops the
-// scan after n*(maxLine+1) bytes; then the region starts inside a line, and
-// firstCut says so (that line is shown cut, with its end).
+// offset where they start (see regionStart), read at once into a buffer of
+// their size: the cost depends on n and the line lengths, not on the file
+// size. firstCut says the region starts inside an over-long line (that line
+// is shown cut, with its end).
 func lastRegion(f io.ReaderAt, end int64, n, maxLine int) (data []byte, start int64, firstCut bool, err error) {
-	if n <= 0 || end <= 0 {
-		return nil, end, false, nil
-	}
-	limit := int64(n) * int64(maxLine+1)
-	if start, err = lastLinesStart(f, end, n, limit); err != nil {
+	if start, firstCut, err = regionStart(f, end, n, maxLine, make([]byte, min(blockSize, end))); err != nil {
 		return nil, 0, false, err
-	}
-	if start > 0 && start == end-limit {
-		var before [1]byte
-		if _, err := f.ReadAt(before[:], start-1); err != nil {
-			return nil, 0, false, err
-		}
-		firstCut = before[0] != '\n'
 	}
 	data = make([]byte, end-start)
 	k, err := f.ReadAt(data, start)
@@ -46,10 +30,32 @@ func lastRegion(f io.ReaderAt, end int64, n, maxLine int) (data []byte, start in
 	return data[:k], start, firstCut, nil // short only when the file shrank meanwhile
 }
 
+// regionStart is where the last n lines of f[0:end] start. It counts
+// newlines backwards from end in blocks read into buf (bytes.Count, then an
+// exact search only in the block where the count is reached). A line
+// longer than maxLine stops the scan after n*(maxLine+1) bytes; then the
+// region starts inside that line and firstCut is true.
+func regionStart(f io.ReaderAt, end int64, n, maxLine int, buf []byte) (start int64, firstCut bool, err error) {
+	if n <= 0 || end <= 0 {
+		return end, false, nil
+	}
+	limit := int64(n) * int64(maxLine+1)
+	if start, err = lastLinesStart(f, end, n, limit, buf); err != nil {
+		return 0, false, err
+	}
+	if start > 0 && start == end-limit {
+		var before [1]byte
+		if _, err := f.ReadAt(before[:], start-1); err != nil {
+			return 0, false, err
+		}
+		firstCut = before[0] != '\n'
+	}
+	return start, firstCut, nil
+}
+
 // lastLinesStart is the offset where the last n lines of f[0:end] start,
 // no further back than end-limit.
-func lastLinesStart(f io.ReaderAt, end int64, n int, limit int64) (int64, error) {
-	buf := make([]byte, min(blockSize, end))
+func lastLinesStart(f io.ReaderAt, end int64, n int, limit int64, buf []byte) (int64, error) {
 	pos, seen := end, 0
 	for pos > 0 && end-pos < limit {
 		b := buf[:min(int64(len(buf)), pos)]
@@ -81,43 +87,55 @@ var newline = []byte{'\n'}
 // Last returns the last n lines of the file at path (a final line without
 // newline included), sanitized and capped.
 func Last(path string, n, maxLine int) ([]Line, error) {
-	data, max, firstCut, err := readLast(path, n, maxLine)
-	if err != nil {
-		return nil, err
-	}
-	return splitOwned(data, max, firstCut), nil
-}
-
-// EmitLast hands sink the last n lines of the file at path. A RawSink gets
-// them as read, in one piece, when they need no escaping or cutting and end
-// with a newline (the usual log, printed the way GNU tail prints it); any
-// other sink, or other lines, get them as Lines.
-func EmitLast(path string, n, maxLine int, sink Sink) error {
-	data, max, firstCut, err := readLast(path, n, maxLine)
-	if err != nil {
-		return err
-	}
-	if rs, ok := sink.(RawSink); ok && !firstCut && len(data) > 0 && data[len(data)-1] == '\n' &&
-		sanitize.CleanLinesBytes(data) && linesWithin(data, max) {
-		return rs.EmitRaw(data)
-	}
-	return sink.Emit(Batch{Lines: splitOwned(data, max, firstCut)})
-}
-
-func readLast(path string, n, maxLine int) (data []byte, max int, firstCut bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, false, err
+		return nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, 0, false, err
+		return nil, err
 	}
-	max = newSplitter(maxLine).max
-	data, _, firstCut, err = lastRegion(f, fi.Size(), n, max)
-	return data, max, firstCut, err
+	maxLine = newSplitter(maxLine).max
+	data, _, firstCut, err := lastRegion(f, fi.Size(), n, maxLine)
+	if err != nil {
+		return nil, err
+	}
+	return splitOwned(data, maxLine, firstCut), nil
 }
+
+// EmitLast hands sink the last n lines of the file at path, and what is
+// appended while they are read. It streams them through one small buffer,
+// as GNU tail does, with the follower's own reading: complete lines that
+// need no escaping or cutting go to a RawSink as read, the rest as Lines.
+// A one-shot `richsops tail -n` touches little memory (on a VM every new
+// page is a fault of over a microsecond).
+func EmitLast(path string, n, maxLine int, sink Sink) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	t := &tailed{f: f, fi: fi, sp: newSplitter(maxLine)}
+	fl := &follower{sink: sink, buf: make([]byte, emitBufSize)}
+	if t.off, t.sp.cut, err = regionStart(f, fi.Size(), n, t.sp.max, fl.buf); err != nil {
+		return err
+	}
+	if err := fl.readToEOF(t); err != nil {
+		return err
+	}
+	if lines := t.sp.flush(nil); len(lines) > 0 { // a last line without newline
+		return sink.Emit(Batch{Lines: lines})
+	}
+	return nil
+}
+
+// emitBufSize is EmitLast's buffer, for the backward scan and the copy out.
+const emitBufSize = 32 << 10
 
 // splitOwned splits data, which the caller hands over (nothing writes to it
 // again), into capped, sanitized lines that share its memory: no copy.

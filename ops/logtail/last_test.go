@@ -246,7 +246,7 @@ func TestEmitLast(t *testing.T) {
 		{"clean lines go raw", "a\nb 日本語\nc\n", 2, true, "b 日本語\nc\n"},
 		{"all of a short file", "a\nb\n", 10, true, "a\nb\n"},
 		{"escape sequence is escaped", "a\nevil \x1b]52;c;eA==\x07\n", 1, false, "evil \\x1b]52;c;eA==\\x07\n"},
-		{"partial last line", "a\nb\nno newline", 2, false, "b\nno newline\n"},
+		{"partial last line: whole lines raw, then it", "a\nb\nno newline", 2, true, "b\nno newline\n"},
 		{"CRLF loses its CR", "a\r\nb\r\n", 1, false, "b\n"},
 		{"line over the cap is cut", "short\n" + strings.Repeat("x", 40) + "\n", 2, false, "short\n" + strings.Repeat("x", 32) + CutMark + "\n"},
 		{"last line over the cap: its end, cut", "short\n" + strings.Repeat("x", 39) + "y\n", 1, false, strings.Repeat("x", 31) + "y" + CutMark + "\n"},
@@ -281,4 +281,63 @@ func TestEmitLast(t *testing.T) {
 	if err := EmitLast(filepath.Join(t.TempDir(), "missing.log"), 5, 0, &recordingSink{}); !os.IsNotExist(err) {
 		t.Errorf("missing file: err = %v", err)
 	}
+}
+
+// TestEmitLastStreamsLikeLast: over many buffers' worth of lines, with
+// multibyte runes and hostile bytes cut across buffer ends, EmitLast prints
+// what Last returns.
+func TestEmitLastStreamsLikeLast(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	var b strings.Builder
+	for i := 0; b.Len() < 5*emitBufSize; i++ {
+		b.WriteString(strconv.Itoa(i) + " 在庫チェック「商品」 " + strings.Repeat("x", rng.Intn(300)))
+		switch rng.Intn(50) {
+		case 0:
+			b.WriteString(" \x1b[31mred\x1b[0m")
+		case 1:
+			b.WriteString(" \xff\xfe")
+		case 2:
+			b.WriteString(strings.Repeat("長", 200)) // over the cap below
+		}
+		b.WriteString("\n")
+	}
+	p := writeFile(t, "big.log", b.String()+"tail without newline")
+	for _, n := range []int{1, 10, 500, 100000} {
+		want, err := Last(p, n, 512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantText strings.Builder
+		for _, l := range want {
+			wantText.WriteString(l.String() + "\n")
+		}
+		var pr bytes.Buffer
+		if err := EmitLast(p, n, 512, &printSink{&pr}); err != nil {
+			t.Fatal(err)
+		}
+		if pr.String() != wantText.String() {
+			t.Fatalf("n=%d: EmitLast printed %d bytes, Last %d; first difference at %d", n, pr.Len(), wantText.Len(), firstDiff(pr.String(), wantText.String()))
+		}
+	}
+}
+
+// printSink prints as richsops tail does: raw text as is, Lines each with
+// a newline, in the order they come.
+type printSink struct{ w *bytes.Buffer }
+
+func (p *printSink) EmitRaw(text []byte) error { p.w.Write(text); return nil }
+func (p *printSink) Emit(b Batch) error {
+	for _, l := range b.Lines {
+		p.w.WriteString(l.String() + "\n")
+	}
+	return nil
+}
+
+func firstDiff(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
