@@ -9,23 +9,37 @@ import (
 	"sync"
 )
 
-// The CPU figures come from /proc/stat directly rather than gopsutil's cpu
-// package: that package reads /proc/stat twice in its init, so every start
-// of every subcommand (richsops tail included) paid for it.
+// The CPU figures and the boot time come from /proc/stat directly rather
+// than gopsutil's cpu and host packages: cpu reads /proc/stat twice in its
+// init and host compiles a regexp in its own, so every start of every
+// subcommand (richsops tail included) paid for both.
 
 // cpuTimes is the aggregate "cpu" line of /proc/stat, in clock ticks.
 type cpuTimes struct {
 	busy, total uint64
 }
 
-// procStat reads the aggregate CPU times and the number of online CPUs
-// (the cpuN lines) from a /proc/stat text.
-func procStat(text []byte) (cpuTimes, int, error) {
-	var t cpuTimes
-	found, cpus := false, 0
+// procStatInfo is what Collect takes from /proc/stat.
+type procStatInfo struct {
+	cpu  cpuTimes
+	cpus int   // online CPUs (the cpuN lines)
+	boot int64 // btime: boot time, Unix seconds (0 if missing)
+}
+
+// procStat reads the aggregate CPU times, the number of online CPUs and
+// the boot time from a /proc/stat text.
+func procStat(text []byte) (procStatInfo, error) {
+	var info procStatInfo
+	t, found, cpus := &info.cpu, false, 0
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	for sc.Scan() {
 		line := sc.Bytes()
+		if rest, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
+			if b, err := strconv.ParseInt(string(bytes.TrimSpace(rest)), 10, 64); err == nil && b > 0 {
+				info.boot = b
+			}
+			continue
+		}
 		if !bytes.HasPrefix(line, []byte("cpu")) {
 			continue
 		}
@@ -37,13 +51,13 @@ func procStat(text []byte) (cpuTimes, int, error) {
 		// user nice system idle iowait irq softirq steal [guest guest_nice]:
 		// guest time is already inside user and nice.
 		if len(f) < 5 {
-			return t, 0, fmt.Errorf("/proc/stat: short cpu line %q", line)
+			return info, fmt.Errorf("/proc/stat: short cpu line %q", line)
 		}
 		var v [8]uint64
 		for i := 1; i < len(f) && i <= 8; i++ {
 			n, err := strconv.ParseUint(string(f[i]), 10, 64)
 			if err != nil {
-				return t, 0, fmt.Errorf("/proc/stat: cpu field %d: %v", i, err)
+				return info, fmt.Errorf("/proc/stat: cpu field %d: %v", i, err)
 			}
 			v[i-1] = n
 		}
@@ -54,9 +68,10 @@ func procStat(text []byte) (cpuTimes, int, error) {
 		found = true
 	}
 	if !found {
-		return t, 0, fmt.Errorf("/proc/stat: no cpu line")
+		return info, fmt.Errorf("/proc/stat: no cpu line")
 	}
-	return t, cpus, sc.Err()
+	info.cpus = cpus
+	return info, sc.Err()
 }
 
 // percent is the busy share between two readings.
@@ -75,20 +90,19 @@ var lastCPU struct {
 	t cpuTimes
 }
 
-// sampleCPU returns the CPU use since the previous call and the number of
-// online CPUs.
-func sampleCPU() (float64, int, error) {
+// sampleCPU reads /proc/stat: the CPU use since the previous call, the
+// number of online CPUs and the boot time.
+func sampleCPU() (percent float64, info procStatInfo, err error) {
 	text, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, 0, err
+		return 0, info, err
 	}
-	t, cpus, err := procStat(text)
-	if err != nil {
-		return 0, 0, err
+	if info, err = procStat(text); err != nil {
+		return 0, info, err
 	}
 	lastCPU.Lock()
 	defer lastCPU.Unlock()
-	p := t.percent(lastCPU.t)
-	lastCPU.t = t
-	return p, cpus, nil
+	percent = info.cpu.percent(lastCPU.t)
+	lastCPU.t = info.cpu
+	return percent, info, nil
 }

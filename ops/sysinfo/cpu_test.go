@@ -3,6 +3,7 @@ package sysinfo
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 const procStatSample = `cpu  6094 10 2704 18092 396 0 64 5 0 0
@@ -19,24 +20,27 @@ func TestProcStat(t *testing.T) {
 		name, text  string
 		busy, total uint64
 		cpus        int
+		boot        int64
 		err         string
 	}{
-		{"two CPUs", procStatSample, 6094 + 10 + 2704 + 64 + 5, 6094 + 10 + 2704 + 18092 + 396 + 64 + 5, 2, ""},
-		{"old kernel, four fields", "cpu 1 2 3 4\ncpu0 1 2 3 4\n", 6, 10, 1, ""},
-		{"no cpu line", "intr 1\n", 0, 0, 0, "no cpu line"},
-		{"short line", "cpu 1 2\n", 0, 0, 0, "short cpu line"},
-		{"not a number", "cpu 1 2 x 4 5\n", 0, 0, 0, "cpu field 3"},
+		{"two CPUs", procStatSample, 6094 + 10 + 2704 + 64 + 5, 6094 + 10 + 2704 + 18092 + 396 + 64 + 5, 2, 1764212345, ""},
+		{"old kernel, four fields, no btime", "cpu 1 2 3 4\ncpu0 1 2 3 4\n", 6, 10, 1, 0, ""},
+		{"bad btime is left out", "cpu 1 2 3 4\nbtime x\n", 6, 10, 0, 0, ""},
+		{"no cpu line", "intr 1\n", 0, 0, 0, 0, "no cpu line"},
+		{"short line", "cpu 1 2\n", 0, 0, 0, 0, "short cpu line"},
+		{"not a number", "cpu 1 2 x 4 5\n", 0, 0, 0, 0, "cpu field 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, cpus, err := procStat([]byte(tc.text))
+			info, err := procStat([]byte(tc.text))
+			got, cpus := info.cpu, info.cpus
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
 				}
 				return
 			}
-			if err != nil || got.busy != tc.busy || got.total != tc.total || cpus != tc.cpus {
-				t.Fatalf("got %+v %d CPUs err %v, want busy %d total %d, %d CPUs", got, cpus, err, tc.busy, tc.total, tc.cpus)
+			if err != nil || got.busy != tc.busy || got.total != tc.total || cpus != tc.cpus || info.boot != tc.boot {
+				t.Fatalf("got %+v err %v, want busy %d total %d, %d CPUs, boot %d", info, err, tc.busy, tc.total, tc.cpus, tc.boot)
 			}
 		})
 	}
@@ -64,9 +68,9 @@ func TestSampleCPUReadsThisMachine(t *testing.T) {
 	if _, _, err := sampleCPU(); err != nil {
 		t.Fatal(err)
 	}
-	p, cpus, err := sampleCPU()
-	if err != nil || cpus < 1 || p < 0 || p > 100 {
-		t.Fatalf("sampleCPU = %v%%, %d CPUs, %v", p, cpus, err)
+	p, info, err := sampleCPU()
+	if err != nil || info.cpus < 1 || p < 0 || p > 100 || info.boot <= 0 || info.boot > time.Now().Unix() {
+		t.Fatalf("sampleCPU = %v%%, %+v, %v", p, info, err)
 	}
 }
 
@@ -74,9 +78,9 @@ func FuzzProcStat(f *testing.F) {
 	f.Add([]byte(procStatSample))
 	f.Add([]byte("cpu 1 2 3 4 5 6 7 8 9 10 11 12\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, cpus, err := procStat(b)
-		if err == nil && (got.busy > got.total || cpus < 0) {
-			t.Fatalf("procStat(%q) = %+v, %d", b, got, cpus)
+		info, err := procStat(b)
+		if err == nil && (info.cpu.busy > info.cpu.total || info.cpus < 0 || info.boot < 0) {
+			t.Fatalf("procStat(%q) = %+v", b, info)
 		}
 	})
 }
