@@ -72,16 +72,28 @@ type Record struct {
 type Gate struct {
 	ReadOnly bool
 	Audit    string // path of the JSON lines file; "" = no audit (tests only)
-	User     string // OS user; filled by New
+	User     string // OS user; "" = looked up at the first action
 	// Now is time.Now; tests replace it.
 	Now func() time.Time
 
-	mu sync.Mutex
+	mu       sync.Mutex
+	userOnce sync.Once
 }
 
-// New returns a gate writing to audit.
+// New returns a gate writing to audit. The user is looked up when the
+// first action is audited (it reads /etc/passwd): commands that change
+// nothing, such as richsops tail, never pay for it.
 func New(readOnly bool, audit string) *Gate {
-	return &Gate{ReadOnly: readOnly, Audit: audit, User: osUser(), Now: time.Now}
+	return &Gate{ReadOnly: readOnly, Audit: audit, Now: time.Now}
+}
+
+func (g *Gate) user() string {
+	g.userOnce.Do(func() {
+		if g.User == "" {
+			g.User = osUser()
+		}
+	})
+	return g.User
 }
 
 func osUser() string {
@@ -100,7 +112,7 @@ func osUser() string {
 // audited does not run.
 func (g *Gate) Do(ctx context.Context, a Action) Result {
 	res := Result{Action: a.Name, Target: a.Target}
-	rec := Record{Time: g.Now(), User: g.User, Host: hostName(a.Host), Action: a.Name, Target: a.Target, Argv: a.Argv, PID: os.Getpid()}
+	rec := Record{Time: g.Now(), User: g.user(), Host: hostName(a.Host), Action: a.Name, Target: a.Target, Argv: a.Argv, PID: os.Getpid()}
 	if g.ReadOnly {
 		rec.Phase, rec.Outcome, rec.Error = "refused", "refused", ErrReadOnly.Error()
 		_ = g.write(rec)
