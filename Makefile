@@ -5,7 +5,7 @@ GO ?= go
 .PHONY: build test demo vet fmt bench clean
 
 # Static (no cgo): nothing needs libc, and a static binary starts faster
-# (tail -n 1000 of a log in ~3 ms instead of ~4.5 ms, see BENCHMARKS.md).
+# (no dynamic loader: about 1 ms less per start, see BENCHMARKS.md, 4a).
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/richsops .
 

@@ -11,11 +11,8 @@ BIN=$DIR/richsops
 RUNS=${RUNS:-31}
 mkdir -p "$DIR"
 trap 'tmux kill-session -t richsops-bench 2>/dev/null || true; rm -rf "$DIR"' EXIT
-# The default build (as make build) and a static one (CGO_ENABLED=0): a Go
-# binary linked against libc spends about a millisecond more in the dynamic
-# loader, which is most of the gap to GNU tail on a 1 ms command.
-go build -o "$BIN" .
-CGO_ENABLED=0 go build -ldflags "-s -w" -o "$BIN-static" .
+# The binary as shipped: make build's flags (static, CGO_ENABLED=0).
+CGO_ENABLED=0 go build -ldflags "-X github.com/richs/richsops/cli.Version=bench" -o "$BIN" .
 cat > "$DIR/empty.toml" <<TOML
 audit_log = "$DIR/audit.jsonl"
 TOML
@@ -45,19 +42,38 @@ make_log() {
 	for ((i = 0; i < $2; i++)); do cat "$chunk"; done >"$1"
 }
 
+# hello_world: the floor of any Go program here, built as richsops is.
+hello_world() {
+	mkdir -p "$DIR/hello"
+	printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hi\\n") }\n' >"$DIR/hello/main.go"
+	printf 'module hello\n\ngo 1.21\n' >"$DIR/hello/go.mod"
+	(cd "$DIR/hello" && CGO_ENABLED=0 go build -o "$DIR/hello/hello" .)
+}
+
 bench_a() {
 	echo "## (a) last 1000 lines: richsops tail -n 1000 vs tail -n 1000 (median of $RUNS runs, ms)"
 	make_log "$DIR/small.log" 1
 	make_log "$DIR/big.log" 2048
 	ls -l "$DIR/small.log" "$DIR/big.log" | awk '{print "#   " $5 " bytes " $9}'
+	hello_world
+	echo "# timed in bash (\$EPOCHREALTIME around each run: fork+exec+wait included)"
 	for f in small big; do
-		local g r s
+		local g r
 		g=$(median_ms tail -n 1000 "$DIR/$f.log")
 		r=$(median_ms $RS tail -n 1000 "$DIR/$f.log")
-		s=$(median_ms $BIN-static --config $DIR/empty.toml tail -n 1000 "$DIR/$f.log")
-		printf '%-6s tail %6s ms   richsops %6s ms (ratio %s)   static build %6s ms (ratio %s)\n' "$f" "$g" \
-			"$r" "$(echo "scale=2; $r / $g" | bc -l)" "$s" "$(echo "scale=2; $s / $g" | bc -l)"
+		printf '%-6s tail %6s ms   richsops %6s ms   ratio %s\n' "$f" "$g" "$r" "$(echo "scale=2; $r / $g" | bc -l)"
 	done
+	printf 'floors: Go hello world %s ms, richsops version %s ms\n' "$(median_ms "$DIR/hello/hello")" "$(median_ms $BIN version)"
+	if command -v hyperfine >/dev/null; then
+		echo "# hyperfine -N (no shell), medians"
+		hyperfine -N -w 30 -r "$((RUNS * 5))" --export-json "$DIR/a.json" \
+			"tail -n 1000 $DIR/small.log" "$RS tail -n 1000 $DIR/small.log" \
+			"tail -n 1000 $DIR/big.log" "$RS tail -n 1000 $DIR/big.log" \
+			"$DIR/hello/hello" "$BIN version" >/dev/null 2>&1
+		python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("%7.3f ms  %s" % (r["median"] * 1000, r["command"].replace(sys.argv[2], "$DIR")))' "$DIR/a.json" "$DIR"
+	fi
 	# Same output as GNU tail for plain text.
 	cmp <(tail -n 1000 "$DIR/big.log") <($RS tail -n 1000 "$DIR/big.log") && echo "# output identical to GNU tail"
 	rm -f "$DIR/big.log" "$DIR/small.log"
