@@ -33,11 +33,9 @@ func WriteOpts(h host.Host, old host.FileInfo, prev []byte) host.AtomicOpts {
 	o := host.AtomicOpts{IfUnchanged: prev, Backup: true, Mode: SafeMode(old.Mode)}
 	if h.IsLocal() && os.Geteuid() == 0 {
 		// cronie wants root as owner; the group stays.
-		o.UID, o.GID = 0, old.GID
-	} else {
-		o.KeepOwner = true
+		o.Owner = &host.Owner{UID: 0, GID: -1}
 	}
-	return o
+	return o // else the old file's owner stays
 }
 
 // Apply writes an edit atomically (temp file in the same folder, fsync,

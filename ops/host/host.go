@@ -100,10 +100,16 @@ type AtomicOpts struct {
 	Backup bool
 	// Mode for the new file; 0 keeps the old file's mode (0644 for a new file).
 	Mode os.FileMode
-	// UID/GID for the new file; -1 keeps the old file's (the default when both are 0 and KeepOwner).
+	// Owner of the new file; nil keeps the old file's owner (a file that
+	// did not exist belongs to the writer). The zero AtomicOpts never
+	// changes an owner.
+	Owner *Owner
+}
+
+// Owner is who a written file belongs to. -1 in a field keeps that part of
+// the old file's owner (the writer's, for a file that did not exist).
+type Owner struct {
 	UID, GID int
-	// KeepOwner ignores UID/GID and copies the old file's owner.
-	KeepOwner bool
 }
 
 // ErrChanged is returned by WriteFileAtomic when the file changed since it was read.

@@ -233,20 +233,23 @@ func (*Local) WriteFileAtomic(_ context.Context, path string, data []byte, o Ato
 		}
 	}
 	mode := o.Mode
-	uid, gid := o.UID, o.GID
+	uid, gid := -1, -1 // -1: the temp file's, that is the writer's
 	if exists {
 		if mode == 0 {
 			mode = old.Mode().Perm()
 		}
-		if st, ok := old.Sys().(*syscall.Stat_t); ok && o.KeepOwner {
+		if st, ok := old.Sys().(*syscall.Stat_t); ok {
 			uid, gid = int(st.Uid), int(st.Gid)
 		}
-	} else {
-		if mode == 0 {
-			mode = 0o644
+	} else if mode == 0 {
+		mode = 0o644
+	}
+	if o.Owner != nil {
+		if o.Owner.UID >= 0 {
+			uid = o.Owner.UID
 		}
-		if o.KeepOwner {
-			uid, gid = -1, -1
+		if o.Owner.GID >= 0 {
+			gid = o.Owner.GID
 		}
 	}
 	backup := ""

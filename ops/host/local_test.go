@@ -69,7 +69,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	os.WriteFile(p, []byte("old\n"), 0o600)
 	h := NewLocal()
 	ctx := context.Background()
-	backup, err := h.WriteFileAtomic(ctx, p, []byte("new\n"), AtomicOpts{IfUnchanged: []byte("old\n"), Backup: true, KeepOwner: true})
+	backup, err := h.WriteFileAtomic(ctx, p, []byte("new\n"), AtomicOpts{IfUnchanged: []byte("old\n"), Backup: true})
 	if err != nil {
 		t.Fatal(err)
 	}

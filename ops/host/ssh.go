@@ -631,10 +631,14 @@ fi
 if [ -z "$mode" ]; then
   if [ "$exists" = 1 ]; then mode=$(stat -L -c %a -- "$p") || exit 1; mode=${mode#${mode%???}}; else mode=644; fi
 fi
-if [ "$owner" = keep ]; then
-  owner=
-  if [ "$exists" = 1 ]; then owner=$(stat -L -c %u:%g -- "$p") || exit 1; fi
+u=${owner%%:*} g=${owner#*:}
+if [ "$exists" = 1 ]; then
+  if [ "$u" = - ]; then u=$(stat -L -c %u -- "$p") || exit 1; fi
+  if [ "$g" = - ]; then g=$(stat -L -c %g -- "$p") || exit 1; fi
 fi
+[ "$u" != - ] || u=
+[ "$g" != - ] || g=
+owner=$u${g:+:$g}
 d=${p%/*} b=${p##*/}
 [ -n "$d" ] || d=/
 tmp=$(mktemp -- "$d/.$b.richsops-tmp-XXXXXX") || exit 1
@@ -666,16 +670,16 @@ func (s *SSH) WriteFileAtomic(ctx context.Context, p string, data []byte, o Atom
 	if o.Mode != 0 {
 		mode = strconv.FormatUint(uint64(o.Mode.Perm()), 8)
 	}
-	owner := ""
-	switch {
-	case o.KeepOwner:
-		owner = "keep"
-	case o.UID >= 0 && o.GID >= 0:
-		owner = fmt.Sprintf("%d:%d", o.UID, o.GID)
-	case o.UID >= 0:
-		owner = strconv.Itoa(o.UID)
-	case o.GID >= 0:
-		owner = fmt.Sprintf(":%d", o.GID)
+	// "UID:GID", "-" for a part the old file keeps (see writeScript).
+	part := func(id int) string {
+		if id < 0 {
+			return "-"
+		}
+		return strconv.Itoa(id)
+	}
+	owner := "-:-"
+	if o.Owner != nil {
+		owner = part(o.Owner.UID) + ":" + part(o.Owner.GID)
 	}
 	stamp := ""
 	if o.Backup {

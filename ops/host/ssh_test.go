@@ -597,7 +597,7 @@ func TestHostWriteFileAtomic(t *testing.T) {
 		for i, name := range hostileNames() {
 			p := filepath.Join(dir, name)
 			// New file: 0644 by default.
-			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("one\n"), AtomicOpts{UID: -1, GID: -1}); err != nil {
+			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("one\n"), AtomicOpts{}); err != nil {
 				t.Fatalf("%q new: %v", name, err)
 			}
 			checkFile(t, p, "one\n", 0o644)
@@ -606,12 +606,12 @@ func TestHostWriteFileAtomic(t *testing.T) {
 			}
 			// Keeps the mode of the file it replaces.
 			os.Chmod(p, 0o600)
-			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("two\n"), AtomicOpts{KeepOwner: true}); err != nil {
+			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("two\n"), AtomicOpts{}); err != nil {
 				t.Fatalf("%q replace: %v", name, err)
 			}
 			checkFile(t, p, "two\n", 0o600)
 			// IfUnchanged with the right content, a new mode, and a backup.
-			bk, err := h.WriteFileAtomic(ctx(t), p, []byte("three\n"), AtomicOpts{IfUnchanged: []byte("two\n"), Backup: true, Mode: 0o640, KeepOwner: true})
+			bk, err := h.WriteFileAtomic(ctx(t), p, []byte("three\n"), AtomicOpts{IfUnchanged: []byte("two\n"), Backup: true, Mode: 0o640})
 			if err != nil {
 				t.Fatalf("%q if unchanged: %v", name, err)
 			}
@@ -621,14 +621,14 @@ func TestHostWriteFileAtomic(t *testing.T) {
 			}
 			checkFile(t, bk, "two\n", 0o600)
 			// A second backup in the same second gets another name.
-			bk2, err := h.WriteFileAtomic(ctx(t), p, []byte("four\n"), AtomicOpts{Backup: true, KeepOwner: true})
+			bk2, err := h.WriteFileAtomic(ctx(t), p, []byte("four\n"), AtomicOpts{Backup: true})
 			if err != nil || bk2 == bk || !strings.HasPrefix(bk2, p+".richsops-") {
 				t.Fatalf("%q second backup %q (first %q): %v", name, bk2, bk, err)
 			}
 			checkFile(t, bk2, "three\n", 0o640)
 			checkFile(t, bk, "two\n", 0o600)
 			// Changed since read: refused, nothing touched.
-			_, err = h.WriteFileAtomic(ctx(t), p, []byte("five\n"), AtomicOpts{IfUnchanged: []byte("three\n"), Backup: true, KeepOwner: true})
+			_, err = h.WriteFileAtomic(ctx(t), p, []byte("five\n"), AtomicOpts{IfUnchanged: []byte("three\n"), Backup: true})
 			if !errors.Is(err, ErrChanged) {
 				t.Fatalf("%q changed: got %v, want ErrChanged", name, err)
 			}
@@ -643,7 +643,7 @@ func TestHostWriteFileAtomic(t *testing.T) {
 		big := bytes.Repeat([]byte{0, 1, 2, 0xff, '\n'}, 300_000)
 		for _, data := range [][]byte{{}, big} {
 			p := filepath.Join(dir, "data")
-			if _, err := h.WriteFileAtomic(ctx(t), p, data, AtomicOpts{KeepOwner: true}); err != nil {
+			if _, err := h.WriteFileAtomic(ctx(t), p, data, AtomicOpts{}); err != nil {
 				t.Fatal(err)
 			}
 			if got, _ := os.ReadFile(p); !bytes.Equal(got, data) {
@@ -671,18 +671,29 @@ func TestHostWriteFileAtomicOwner(t *testing.T) {
 		p := filepath.Join(t.TempDir(), "owned by someone")
 		os.WriteFile(p, []byte("a"), 0o644)
 		os.Chown(p, 1234, 2345)
-		if _, err := h.WriteFileAtomic(ctx(t), p, []byte("b"), AtomicOpts{KeepOwner: true}); err != nil {
+		for _, tc := range []struct {
+			opts     AtomicOpts
+			uid, gid int
+		}{
+			{AtomicOpts{}, 1234, 2345}, // the zero value keeps the owner
+			{AtomicOpts{Owner: &Owner{UID: 3456, GID: -1}}, 3456, 2345},
+			{AtomicOpts{Owner: &Owner{UID: -1, GID: 4567}}, 3456, 4567},
+			{AtomicOpts{Owner: &Owner{UID: 0, GID: 0}}, 0, 0},
+		} {
+			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("b"), tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			if fi, _ := NewLocal().Stat(ctx(t), p); fi.UID != tc.uid || fi.GID != tc.gid {
+				t.Errorf("%+v: owner now %d:%d, want %d:%d", tc.opts.Owner, fi.UID, fi.GID, tc.uid, tc.gid)
+			}
+		}
+		// A file that did not exist is the writer's unless set.
+		n := filepath.Join(filepath.Dir(p), "new")
+		if _, err := h.WriteFileAtomic(ctx(t), n, []byte("n"), AtomicOpts{Owner: &Owner{UID: 3456, GID: -1}}); err != nil {
 			t.Fatal(err)
 		}
-		if fi, _ := NewLocal().Stat(ctx(t), p); fi.UID != 1234 || fi.GID != 2345 {
-			t.Errorf("KeepOwner: owner now %d:%d", fi.UID, fi.GID)
-		}
-		if _, err := h.WriteFileAtomic(ctx(t), p, []byte("c"), AtomicOpts{UID: 3456, GID: -1}); err != nil {
-			t.Fatal(err)
-		}
-		if fi, _ := NewLocal().Stat(ctx(t), p); fi.UID != 3456 || fi.GID != 0 {
-			// A new file is created by root, so its group is root's unless set.
-			t.Errorf("UID 3456: owner now %d:%d", fi.UID, fi.GID)
+		if fi, _ := NewLocal().Stat(ctx(t), n); fi.UID != 3456 || fi.GID != os.Getgid() {
+			t.Errorf("new file: owner %d:%d", fi.UID, fi.GID)
 		}
 	})
 }

@@ -19,6 +19,6 @@ func Save(ctx context.Context, h host.Host, path string, lines []string) error {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	_, err := h.WriteFileAtomic(ctx, path, []byte(b.String()), host.AtomicOpts{Mode: 0o600, UID: -1, GID: -1})
+	_, err := h.WriteFileAtomic(ctx, path, []byte(b.String()), host.AtomicOpts{Mode: 0o600})
 	return err
 }

@@ -72,7 +72,7 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 				out.Details = append(out.Details, q+": ok")
 			}
 			for _, e := range edits {
-				bak, err := d.Host.WriteFileAtomic(ctx, e.Path, e.New, host.AtomicOpts{IfUnchanged: e.Old, Backup: true, KeepOwner: true})
+				bak, err := d.Host.WriteFileAtomic(ctx, e.Path, e.New, host.AtomicOpts{IfUnchanged: e.Old, Backup: true})
 				if err != nil {
 					return out, fmt.Errorf("runtime set, but %s not saved: %w", e.Path, err)
 				}
@@ -401,7 +401,7 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	}
 	step("removed %s (%s)", p.File, human.Bytes(p.Size))
 	newIndex := dropFirstEntry(raw, p.Oldest)
-	if _, err := d.Host.WriteFileAtomic(ctx, p.Index, newIndex, host.AtomicOpts{IfUnchanged: raw, KeepOwner: true}); err != nil {
+	if _, err := d.Host.WriteFileAtomic(ctx, p.Index, newIndex, host.AtomicOpts{IfUnchanged: raw}); err != nil {
 		return out, fmt.Errorf("%s removed, but the index was not rewritten: %w", p.File, err)
 	}
 	step("rewrote %s: %d entries left", p.Index, len(entries)-1)
