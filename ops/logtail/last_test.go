@@ -341,3 +341,33 @@ func firstDiff(a, b string) int {
 	}
 	return min(len(a), len(b))
 }
+
+// FuzzEmitLastSameAsLast: whatever the file holds, EmitLast prints (raw or
+// as Lines) exactly what Last returns, for any n and line cap.
+func FuzzEmitLastSameAsLast(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), uint8(2), uint16(64))
+	f.Add([]byte("日本語\n\x1b[2Jevil\nno newline"), uint8(1), uint16(8))
+	f.Add([]byte(strings.Repeat("long line ", 50)+"\nx\n"), uint8(2), uint16(16))
+	f.Fuzz(func(t *testing.T, data []byte, n uint8, maxLine uint16) {
+		p := filepath.Join(t.TempDir(), "f.log")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		max := int(maxLine%2048) + 1
+		want, err := Last(p, int(n), max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantText strings.Builder
+		for _, l := range want {
+			wantText.WriteString(l.String() + "\n")
+		}
+		var got bytes.Buffer
+		if err := EmitLast(p, int(n), max, &printSink{&got}); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != wantText.String() {
+			t.Fatalf("n=%d max=%d: EmitLast %q, Last %q", n, max, got.String(), wantText.String())
+		}
+	})
+}
