@@ -5,6 +5,7 @@
 package mysqltest
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -254,13 +255,48 @@ func (s *Server) Pid() int {
 	return 0
 }
 
-// Signal sends sig to the server (SIGSTOP / SIGCONT for hang tests).
+// Signal sends sig to the server (SIGSTOP / SIGCONT for hang tests). For
+// those two it returns once every thread of the server is stopped, or
+// running again: kill(2) returns before the threads stop, and on a busy
+// machine a thread could still answer a query in between.
 func (s *Server) Signal(sig syscall.Signal) error {
 	pid := s.Pid()
 	if pid == 0 {
 		return errors.New("no server pid")
 	}
-	return syscall.Kill(pid, sig)
+	if err := syscall.Kill(pid, sig); err != nil {
+		return err
+	}
+	if sig != syscall.SIGSTOP && sig != syscall.SIGCONT {
+		return nil
+	}
+	want := sig == syscall.SIGSTOP
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if allStopped(pid) == want {
+			return nil
+		}
+	}
+	return fmt.Errorf("pid %d: threads not %v after %v", pid, sig, 10*time.Second)
+}
+
+// allStopped reports whether every thread of pid is in state T (stopped).
+func allStopped(pid int) bool {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	if len(tasks) == 0 {
+		return false
+	}
+	for _, t := range tasks {
+		data, err := os.ReadFile(t)
+		if err != nil {
+			continue // a thread that just ended
+		}
+		// pid (comm) STATE ...: comm may hold spaces and parentheses
+		i := bytes.LastIndexByte(data, ')')
+		if i < 0 || i+2 >= len(data) || (data[i+2] != 'T' && data[i+2] != 't') {
+			return false
+		}
+	}
+	return true
 }
 
 // Kill stops the server at once (SIGKILL) and waits for it to go. A server
