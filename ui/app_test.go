@@ -94,7 +94,8 @@ func (f *fakeTab) View() string {
 func (f *fakeTab) SetSize(w, h int)         { f.w, f.h = w, h }
 func (f *fakeTab) ShortHelp() []key.Binding { return []key.Binding{keyRestart} }
 func (f *fakeTab) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{keyRestart, common.KeyUp, common.KeyDown}}
+	nav := common.NewNavKeys(f.d.T)
+	return [][]key.Binding{{keyRestart, nav.Up, nav.Down}}
 }
 func (f *fakeTab) Capturing() bool { return false }
 

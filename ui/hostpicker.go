@@ -23,6 +23,7 @@ var probeTimeout = 5 * time.Second
 // its reachability, and sets the current host.
 type hostPicker struct {
 	deps *common.Deps
+	nav  common.NavKeys
 	gen  int // which opening the probes belong to
 	rows []pickRow
 	cur  int
@@ -45,7 +46,7 @@ type probeMsg struct {
 // newHostPicker lists the hosts with the current one selected, and returns
 // the probes (one tea.Cmd per host, each bounded by probeTimeout).
 func newHostPicker(d *common.Deps, gen int) (*hostPicker, tea.Cmd) {
-	p := &hostPicker{deps: d, gen: gen}
+	p := &hostPicker{deps: d, nav: common.NewNavKeys(d.T), gen: gen}
 	cmds := []tea.Cmd{}
 	for i, name := range d.Hosts.Names() {
 		r := pickRow{name: name}
@@ -87,9 +88,9 @@ func (p *hostPicker) setProbe(m probeMsg) {
 // update returns (done, chosen host name or "" when cancelled).
 func (p *hostPicker) update(msg tea.KeyMsg) (bool, string) {
 	switch {
-	case key.Matches(msg, common.KeyUp):
+	case key.Matches(msg, p.nav.Up):
 		p.cur = max(0, p.cur-1)
-	case key.Matches(msg, common.KeyDown):
+	case key.Matches(msg, p.nav.Down):
 		p.cur = min(len(p.rows)-1, p.cur+1)
 	case msg.String() == "enter":
 		return true, p.rows[p.cur].name

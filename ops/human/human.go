@@ -53,11 +53,19 @@ func Duration(d time.Duration) string {
 
 // Ago is "4m10s ago" ("in 4m10s" for the future), "never" for the zero time.
 func Ago(t, now time.Time) string {
+	return AgoT(func(en, _ string) string { return en }, t, now)
+}
+
+// AgoT is Ago in the language tr picks: "4m10s前", "4m10s後", "なし" in
+// Japanese.
+func AgoT(tr func(en, ja string) string, t, now time.Time) string {
 	if t.IsZero() {
-		return "never"
+		return tr("never", "なし")
 	}
 	if t.After(now) {
-		return "in " + Duration(t.Sub(now))
+		d := Duration(t.Sub(now))
+		return tr("in "+d, d+"後")
 	}
-	return Duration(now.Sub(t)) + " ago"
+	d := Duration(now.Sub(t))
+	return tr(d+" ago", d+"前")
 }

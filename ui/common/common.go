@@ -45,6 +45,15 @@ func (d *Deps) T(en, ja string) string {
 	return en
 }
 
+// Word shows an identifier (a source, a verb, a problem kind): as it is in
+// English, and from ja in Japanese; one ja does not list stays as it is.
+func (d *Deps) Word(id string, ja map[string]string) string {
+	if w, ok := ja[id]; ok && d.Lang == "ja" {
+		return w
+	}
+	return id
+}
+
 // Tab is one screen of the console.
 type Tab interface {
 	// Title is the tab bar label, already in the configured language.

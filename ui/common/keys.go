@@ -28,14 +28,22 @@ func NewGlobalKeys(t func(en, ja string) string) GlobalKeys {
 	}
 }
 
-// Common tab bindings, declared once so every tab uses the same keys.
-var (
-	KeyUp     = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up"))
-	KeyDown   = key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down"))
-	KeyTop    = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
-	KeyBottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom"))
-	KeyPgUp   = key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up"))
-	KeyPgDown = key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down"))
-	KeyEnter  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details"))
-	KeyBack   = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
-)
+// NavKeys are the movement bindings every tab shares, declared once so
+// every tab uses the same keys.
+type NavKeys struct {
+	Up, Down, Top, Bottom, PgUp, PgDown, Enter, Back key.Binding
+}
+
+// NewNavKeys builds the shared movement bindings with labels in the language.
+func NewNavKeys(t func(en, ja string) string) NavKeys {
+	return NavKeys{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", t("up", "上"))),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", t("down", "下"))),
+		Top:    key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", t("top", "先頭"))),
+		Bottom: key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", t("bottom", "末尾"))),
+		PgUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", t("page up", "前ページ"))),
+		PgDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", t("page down", "次ページ"))),
+		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", t("details", "詳細"))),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", t("back", "戻る"))),
+	}
+}

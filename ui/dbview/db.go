@@ -9,6 +9,7 @@ package dbview
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -76,6 +77,7 @@ const (
 type Tab struct {
 	d      *common.Deps
 	keys   keys
+	nav    common.NavKeys
 	db     *mysql.DB
 	dbErr  error
 	width  int
@@ -101,7 +103,7 @@ type Tab struct {
 
 // New builds the Database tab.
 func New(d *common.Deps) common.Tab {
-	t := &Tab{d: d, keys: newKeys(d.T), width: 80, height: 20}
+	t := &Tab{d: d, keys: newKeys(d.T), nav: common.NewNavKeys(d.T), width: 80, height: 20}
 	t.db, t.dbErr = mysql.FromConfig(d.Cfg, d.Hosts)
 	t.input = lineinput.New()
 	t.input.CharLimit = 40
@@ -120,7 +122,7 @@ func (t *Tab) SetSize(w, h int) {
 
 func (t *Tab) ShortHelp() []key.Binding {
 	k := t.keys
-	out := []key.Binding{common.KeyUp, common.KeyDown, k.Expire, k.Flush, k.Purge, k.Backup}
+	out := []key.Binding{t.nav.Up, t.nav.Down, k.Expire, k.Flush, k.Purge, k.Backup}
 	if t.status != nil && t.status.Emergency {
 		out = append(out, k.Emergency)
 	}
@@ -130,7 +132,7 @@ func (t *Tab) ShortHelp() []key.Binding {
 func (t *Tab) FullHelp() [][]key.Binding {
 	k := t.keys
 	return [][]key.Binding{
-		{common.KeyUp, common.KeyDown, common.KeyTop, common.KeyBottom},
+		{t.nav.Up, t.nav.Down, t.nav.Top, t.nav.Bottom},
 		{k.Expire, k.Flush, k.Purge, k.PurgeBefore},
 		{k.Emergency, k.Backup, k.Refresh},
 	}
@@ -274,13 +276,13 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 		n = len(t.status.Binlogs)
 	}
 	switch {
-	case key.Matches(msg, common.KeyUp):
+	case key.Matches(msg, t.nav.Up):
 		t.cursor = max(0, t.cursor-1)
-	case key.Matches(msg, common.KeyDown):
+	case key.Matches(msg, t.nav.Down):
 		t.cursor = min(max(0, n-1), t.cursor+1)
-	case key.Matches(msg, common.KeyTop):
+	case key.Matches(msg, t.nav.Top):
 		t.cursor = 0
-	case key.Matches(msg, common.KeyBottom):
+	case key.Matches(msg, t.nav.Bottom):
 		t.cursor = max(0, n-1)
 	case key.Matches(msg, k.Refresh):
 		return t.fetch()
@@ -298,10 +300,11 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		to := t.status.Binlogs[t.cursor].Name
 		db := t.db
+		none := fmt.Sprintf(t.d.T("nothing before %s to purge", "%s より前に削除するログはありません"), to)
 		return plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanPurgeTo(ctx, to)
 			if err == nil && len(p.Removes) == 0 {
-				err = fmt.Errorf("nothing before %s to purge", to)
+				err = errors.New(none)
 			}
 			return db.Purge(p), err
 		})
@@ -367,10 +370,11 @@ func (t *Tab) promptKey(msg tea.KeyMsg) tea.Cmd {
 		if err != nil {
 			return common.Toast(err.Error(), true)
 		}
+		none := fmt.Sprintf(t.d.T("no binary log older than %s", "%s より古いバイナリログはありません"), at.Format("2006-01-02 15:04"))
 		return plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanPurgeBefore(ctx, at)
 			if err == nil && len(p.Removes) == 0 {
-				err = fmt.Errorf("no binary log older than %s", at.Format("2006-01-02 15:04"))
+				err = errors.New(none)
 			}
 			return db.Purge(p), err
 		})

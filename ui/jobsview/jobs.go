@@ -60,6 +60,7 @@ func newKeys(t func(en, ja string) string) keys {
 type Tab struct {
 	d      *common.Deps
 	k      keys
+	nav    common.NavKeys
 	w, h   int
 	active bool
 	gen    int // tick generation: a hidden tab lets its tick die
@@ -112,12 +113,12 @@ type (
 func New(d *common.Deps) common.Tab {
 	in := lineinput.New()
 	in.CharLimit = 200
-	in.Prompt = "args> "
+	in.Prompt = d.T("args> ", "引数> ")
 	name := d.Host
 	if name == "" {
 		name = d.Cfg.Host
 	}
-	return &Tab{d: d, k: newKeys(d.T), input: in, w: 80, h: 20, hostName: name}
+	return &Tab{d: d, k: newKeys(d.T), nav: common.NewNavKeys(d.T), input: in, w: 80, h: 20, hostName: name}
 }
 
 func (t *Tab) Title() string   { return t.d.T("Jobs", "ジョブ") }
@@ -345,14 +346,14 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 
 	s, ok := t.selected()
 	switch {
-	case key.Matches(msg, common.KeyUp):
+	case key.Matches(msg, t.nav.Up):
 		if t.mode == modeDetails {
 			t.pcur = max(0, t.pcur-1)
 		} else if t.cur > 0 {
 			t.cur--
 			t.hint = ""
 		}
-	case key.Matches(msg, common.KeyDown):
+	case key.Matches(msg, t.nav.Down):
 		if t.mode == modeDetails {
 			if t.pcur < len(s.Procs)-1 {
 				t.pcur++
@@ -361,12 +362,12 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 			t.cur++
 			t.hint = ""
 		}
-	case key.Matches(msg, common.KeyEnter):
+	case key.Matches(msg, t.nav.Enter):
 		if ok {
 			t.mode, t.pcur, t.tail = modeDetails, 0, nil
 			return t.loadTail(s.Name, s.Log)
 		}
-	case key.Matches(msg, common.KeyBack):
+	case key.Matches(msg, t.nav.Back):
 		t.mode = modeList
 	case !ok:
 		return nil
@@ -434,12 +435,12 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (t *Tab) ShortHelp() []key.Binding {
-	return []key.Binding{common.KeyEnter, t.k.Run, t.k.Kill, t.k.Pause, t.k.Log}
+	return []key.Binding{t.nav.Enter, t.k.Run, t.k.Kill, t.k.Pause, t.k.Log}
 }
 
 func (t *Tab) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{common.KeyUp, common.KeyDown, common.KeyEnter, common.KeyBack, t.k.Log},
+		{t.nav.Up, t.nav.Down, t.nav.Enter, t.nav.Back, t.k.Log},
 		{t.k.Run, t.k.Force, t.k.Override, t.k.Kill, t.k.KillAll, t.k.Pause},
 	}
 }
@@ -553,6 +554,10 @@ func (t *Tab) nextWords(s jobs.Status) string {
 	return t.d.T("in ", "") + human.Duration(s.Next.Sub(t.d.Now())) + t.d.T("", "後")
 }
 
+// lastFromJa names, in Japanese, where the last run time came from: the
+// log's newest timestamp or the log file's mtime.
+var lastFromJa = map[string]string{"log": "ログ", "mtime": "更新時刻"}
+
 func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
 	st := t.d.Styles
 	switch s.State {
@@ -586,12 +591,12 @@ func (t *Tab) table() []string {
 		if sched == "" {
 			sched = "-"
 		}
-		last := human.Ago(s.LastRun, t.d.Now())
+		last := human.AgoT(t.d.T, s.LastRun, t.d.Now())
 		row := pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
 			pad(fmt.Sprint(len(s.Procs)), procW) + pad(last, lastW)
 		if s.Missed != nil {
 			row = pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
-				pad(fmt.Sprint(len(s.Procs)), procW) + st.Crit.Render(pad("MISSED", lastW))
+				pad(fmt.Sprint(len(s.Procs)), procW) + st.Crit.Render(pad(t.d.T("MISSED", "実行漏れ"), lastW))
 		}
 		cursor := " "
 		if i == t.cur {
@@ -626,7 +631,7 @@ func (t *Tab) table() []string {
 	if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
 		if !s.LastRun.IsZero() {
-			last = human.Ago(s.LastRun, t.d.Now()) + " (" + s.LastFrom + ")"
+			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + " (" + t.d.Word(s.LastFrom, lastFromJa) + ")"
 		}
 		lines = append(lines, st.Muted.Render(fit(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
 	}

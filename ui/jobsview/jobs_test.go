@@ -217,3 +217,34 @@ func TestFollowsTheCurrentHost(t *testing.T) {
 		t.Errorf("the current host's jobs not shown:\n%s", v)
 	}
 }
+
+// In Japanese no English word is left in the table, the details or the
+// help (job names, cron and paths aside).
+func TestJapaneseLabels(t *testing.T) {
+	d := deps(t, false)
+	d.Lang = "ja"
+	tab := New(d)
+	tab.SetSize(120, 30)
+	snap := snapshot(d)
+	snap.st[2].LastRun, snap.st[2].LastFrom = d.Now().Add(-250*time.Second), "log"
+	tab, _ = tab.Update(snap)
+	tab, _ = tab.Update(press("j"))
+	tab, _ = tab.Update(press("j"))
+	var help []string
+	for _, col := range tab.FullHelp() {
+		for _, b := range col {
+			help = append(help, b.Help().Desc)
+		}
+	}
+	v := tab.View() + "\n" + strings.Join(help, "\n")
+	for _, want := range []string{"実行漏れ", "4m10s前 (ログ)", "詳細", "戻る", "上", "下"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+	for _, en := range []string{"MISSED", "ago", "details", "back", "never", "(log)"} {
+		if strings.Contains(v, en) {
+			t.Errorf("English %q in:\n%s", en, v)
+		}
+	}
+}

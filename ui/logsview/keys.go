@@ -18,6 +18,7 @@ func newKeys(t func(en, ja string) string) keyMap {
 	b := func(keys []string, k, help string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, help))
 	}
+	nav := common.NewNavKeys(t)
 	return keyMap{
 		Picker:   b([]string{"o"}, "o", t("open/close logs", "ログ選択")),
 		Close:    b([]string{"x"}, "x", t("close pane", "ペインを閉じる")),
@@ -26,10 +27,10 @@ func newKeys(t func(en, ja string) string) keyMap {
 		Layout:   b([]string{"L"}, "L", t("side by side/stacked/grid", "横並び/縦積み/格子")),
 		Zoom:     b([]string{"z"}, "z", t("full screen", "全画面")),
 		Pause:    b([]string{" ", "p"}, "space", t("pause/follow", "一時停止/追従")),
-		Up:       common.KeyUp,
-		Down:     common.KeyDown,
-		PgUp:     common.KeyPgUp,
-		PgDown:   common.KeyPgDown,
+		Up:       nav.Up,
+		Down:     nav.Down,
+		PgUp:     nav.PgUp,
+		PgDown:   nav.PgDown,
 		Top:      b([]string{"g", "home"}, "g", t("top (load more)", "先頭（さらに読込）")),
 		Bottom:   b([]string{"G", "end"}, "G", t("bottom, follow", "末尾・追従")),
 		Search:   b([]string{"/"}, "/", t("search", "検索")),

@@ -85,19 +85,20 @@ type Model struct {
 // New builds the Overview tab.
 func New(d *common.Deps) common.Tab {
 	t := d.T
+	nav := common.NewNavKeys(t)
 	return &Model{
 		d: d,
 		keys: keys{
-			Up:      common.KeyUp,
-			Down:    common.KeyDown,
+			Up:      nav.Up,
+			Down:    nav.Down,
 			Enter:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", t("act on item", "項目を処理"))),
 			Clean:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", t("clean tmp", "tmp 掃除"))),
 			Refresh: key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", t("refresh", "更新"))),
 			Log:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", t("access log", "アクセスログ"))),
-			PgUp:    common.KeyPgUp,
-			PgDown:  common.KeyPgDown,
-			Top:     common.KeyTop,
-			Bottom:  common.KeyBottom,
+			PgUp:    nav.PgUp,
+			PgDown:  nav.PgDown,
+			Top:     nav.Top,
+			Bottom:  nav.Bottom,
 		},
 		width: 80, height: 20,
 		inflight: map[string]bool{},

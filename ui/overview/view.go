@@ -80,7 +80,8 @@ func (m *Model) attentionLines() []string {
 		if i == m.sel {
 			mark = st.Key.Render("▶ ")
 		}
-		label := [...]string{"OK  ", "WARN", "CRIT"}[min(max(it.Severity, 0), 2)]
+		label := m.severityWord(it.Severity)
+		src := m.d.Word(it.Source, sourceJa)
 		k := it.Key
 		if k == "" && it.Tab != common.TabOverview {
 			k = "enter"
@@ -89,9 +90,9 @@ func (m *Model) attentionLines() []string {
 		if k != "" {
 			keyText = " " + st.Key.Render("["+k+"]")
 		}
-		line := mark + st.Level(it.Severity).Render(label) + " " + st.Muted.Render(it.Source) + "  " + it.Text + keyText
+		line := mark + st.Level(it.Severity).Render(label) + " " + st.Muted.Render(src) + "  " + it.Text + keyText
 		if i == m.sel {
-			line = st.Selected.Render(ansi.Strip(mark+label+" "+it.Source+"  "+it.Text)) + keyText
+			line = st.Selected.Render(ansi.Strip(mark+label+" "+src+"  "+it.Text)) + keyText
 		}
 		out = append(out, line)
 	}
@@ -248,4 +249,26 @@ func pad(s string, w int) string {
 		return s + strings.Repeat(" ", w-n)
 	}
 	return s
+}
+
+// severityWord is an attention item's level, 4 cells wide in both languages.
+func (m *Model) severityWord(sev int) string {
+	switch min(max(sev, attention.OK), attention.Crit) {
+	case attention.OK:
+		return m.d.T("OK  ", "正常")
+	case attention.Warn:
+		return m.d.T("WARN", "警告")
+	}
+	return m.d.T("CRIT", "重大")
+}
+
+// sourceJa names who reported an attention item; amazon, nginx and
+// index-linux are names and stay as they are.
+var sourceJa = map[string]string{
+	check.SrcHost:     "ホスト",
+	check.SrcPublic:   "公開ファイル",
+	check.SrcJobs:     "ジョブ",
+	check.SrcServices: "サービス",
+	check.SrcProbes:   "死活確認",
+	check.SrcDB:       "DB",
 }

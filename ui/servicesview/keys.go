@@ -14,11 +14,12 @@ type keyMap struct {
 
 func newKeys(d *common.Deps) keyMap {
 	t := d.T
+	nav := common.NewNavKeys(t)
 	return keyMap{
-		Up:             common.KeyUp,
-		Down:           common.KeyDown,
-		Top:            common.KeyTop,
-		Bottom:         common.KeyBottom,
+		Up:             nav.Up,
+		Down:           nav.Down,
+		Top:            nav.Top,
+		Bottom:         nav.Bottom,
 		Start:          key.NewBinding(key.WithKeys("s"), key.WithHelp("s", t("start", "起動"))),
 		Stop:           key.NewBinding(key.WithKeys("S"), key.WithHelp("S", t("stop", "停止"))),
 		Restart:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", t("restart", "再起動"))),

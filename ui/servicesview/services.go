@@ -136,7 +136,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		wasIdle := len(t.running) == 0
 		for _, n := range targets {
-			t.running[n] = verb
+			t.running[n] = t.d.Word(verb, verbJa)
 		}
 		if wasIdle {
 			return t, t.spin.Tick
@@ -167,6 +167,15 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return t, t.key(msg)
 	}
 	return t, nil
+}
+
+// verbJa are the services actions' verbs in Japanese (the composite
+// Redis→index-linux restart keeps its name).
+var verbJa = map[string]string{
+	string(services.Start):   "起動",
+	string(services.Stop):    "停止",
+	string(services.Restart): "再起動",
+	string(services.Reload):  "リロード",
 }
 
 // ours tells whether an action is a services action, with its verb and

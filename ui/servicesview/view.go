@@ -125,7 +125,7 @@ func (t *Tab) serviceRows(room int) []string {
 		}
 		since, pid, rest, mem := "-", "-", "-", "-"
 		if !st.Since.IsZero() {
-			since = human.Ago(st.Since, t.d.Now())
+			since = human.AgoT(t.d.T, st.Since, t.d.Now())
 		}
 		if st.PID > 0 {
 			pid = strconv.Itoa(st.PID)
@@ -156,12 +156,12 @@ func (t *Tab) probeLines() []string {
 	}
 	slow := t.d.Cfg.Thresholds.ProbeSlowSeconds
 	for _, p := range t.snap.Probes {
-		out = append(out, " "+fit(p.Name, colName)+" "+t.probeWord(p.OK, p.Latency.Seconds(), slow)+" "+fit(probeAnswer(p), 14)+" "+fit(human.Duration(p.Latency), 8)+" "+s.Muted.Render(p.URL))
+		out = append(out, " "+fit(p.Name, colName)+" "+t.probeWord(p.OK, p.Latency.Seconds(), slow)+" "+fit(t.probeAnswer(p), 14)+" "+fit(human.Duration(p.Latency), 8)+" "+s.Muted.Render(p.URL))
 	}
 	r := t.snap.Redis
 	answer := "PONG"
 	if !r.OK {
-		answer = r.Problem
+		answer = t.d.Word(r.Problem, problemJa)
 	}
 	out = append(out, " "+fit("Redis PING", colName)+" "+t.probeWord(r.OK, r.Latency.Seconds(), slow)+" "+fit(answer, 14)+" "+fit(human.Duration(r.Latency), 8)+" "+s.Muted.Render(r.Addr))
 	return out
@@ -178,11 +178,21 @@ func (t *Tab) probeWord(ok bool, secs, slow float64) string {
 	return fit(w, colKind)
 }
 
-func probeAnswer(p health.HTTPResult) string {
+func (t *Tab) probeAnswer(p health.HTTPResult) string {
 	if p.Status != 0 {
 		return "HTTP " + strconv.Itoa(p.Status)
 	}
-	return p.Problem
+	return t.d.Word(p.Problem, problemJa)
+}
+
+// problemJa are a probe's failure kinds (ops/health Problem) in Japanese;
+// dns, tls and redis stay as they are.
+var problemJa = map[string]string{
+	"timeout":     "タイムアウト",
+	"refused":     "接続拒否",
+	"unreachable": "到達不可",
+	"protocol":    "応答不正",
+	"error":       "エラー",
 }
 
 // detailLines describe the selected service: what its state word means,
