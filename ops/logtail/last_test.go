@@ -303,22 +303,30 @@ func TestEmitLastStreamsLikeLast(t *testing.T) {
 	}
 	p := writeFile(t, "big.log", b.String()+"tail without newline")
 	for _, n := range []int{1, 10, 500, 100000} {
-		want, err := Last(p, n, 512)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var wantText strings.Builder
-		for _, l := range want {
-			wantText.WriteString(l.String() + "\n")
-		}
-		var pr bytes.Buffer
-		if err := EmitLast(p, n, 512, &printSink{&pr}); err != nil {
-			t.Fatal(err)
-		}
-		if pr.String() != wantText.String() {
-			t.Fatalf("n=%d: EmitLast printed %d bytes, Last %d; first difference at %d", n, pr.Len(), wantText.Len(), firstDiff(pr.String(), wantText.String()))
+		got, want := emitAndLast(t, p, n, 512)
+		if got != want {
+			t.Fatalf("n=%d: EmitLast printed %d bytes, Last %d; first difference at %d", n, len(got), len(want), firstDiff(got, want))
 		}
 	}
+}
+
+// emitAndLast is what EmitLast prints of the file at p, and what Last
+// returns printed the same way.
+func emitAndLast(t *testing.T, p string, n, max int) (got, want string) {
+	t.Helper()
+	lines, err := Last(p, n, max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w strings.Builder
+	for _, l := range lines {
+		w.WriteString(l.String() + "\n")
+	}
+	var g bytes.Buffer
+	if err := EmitLast(p, n, max, &printSink{&g}); err != nil {
+		t.Fatal(err)
+	}
+	return g.String(), w.String()
 }
 
 // printSink prints as richsops tail does: raw text as is, Lines each with
@@ -354,20 +362,8 @@ func FuzzEmitLastSameAsLast(f *testing.F) {
 			t.Fatal(err)
 		}
 		max := int(maxLine%2048) + 1
-		want, err := Last(p, int(n), max)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var wantText strings.Builder
-		for _, l := range want {
-			wantText.WriteString(l.String() + "\n")
-		}
-		var got bytes.Buffer
-		if err := EmitLast(p, int(n), max, &printSink{&got}); err != nil {
-			t.Fatal(err)
-		}
-		if got.String() != wantText.String() {
-			t.Fatalf("n=%d max=%d: EmitLast %q, Last %q", n, max, got.String(), wantText.String())
+		if got, want := emitAndLast(t, p, int(n), max); got != want {
+			t.Fatalf("n=%d max=%d: EmitLast %q, Last %q", n, max, got, want)
 		}
 	})
 }
