@@ -100,6 +100,7 @@ func runClean(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	plan.T = env.Cfg.T
 	if env.JSON {
 		return env.PrintJSON(plan)
 	}

@@ -92,7 +92,11 @@ type Backup struct {
 	// 5 min): a hung server must not hold a backup, and its partial file,
 	// forever.
 	Stall time.Duration
+	// T translates the texts of its action (a Config's T; nil = English).
+	T func(en, ja string) string
 }
+
+func (b *Backup) t(en, ja string) string { return config.Tr(b.T, en, ja) }
 
 func (b *Backup) now() time.Time {
 	if b.Now != nil {
@@ -521,12 +525,12 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 	preview := []string{
 		host.ShellQuote(p.Argv),
 		"  | pgzip -" + fmt.Sprint(p.Level) + " > " + p.Path + Partial,
-		"renamed to " + filepath.Base(p.Path) + " only after the dump",
-		"  exits 0 and the file verifies",
-		fmt.Sprintf("%s free in %s; keeps the newest %d backups", human.Bytes(int64(p.Free)), p.Dir, p.Keep),
+		b.t("renamed to "+filepath.Base(p.Path)+" only after the dump", "ダンプが終了コード 0 で終わり、ファイルを検証できてから"),
+		b.t("  exits 0 and the file verifies", "  "+filepath.Base(p.Path)+" に名前を変更"),
+		fmt.Sprintf(b.t("%s free in %s; keeps the newest %d backups", "%[2]s の空き %[1]s。新しいバックアップを %[3]d 個残します"), human.Bytes(int64(p.Free)), p.Dir, p.Keep),
 	}
 	if n := len(p.Previous) + 1 - p.Keep; p.Keep > 0 && n > 0 {
-		preview = append(preview, "then removes: "+strings.Join(p.Previous[:n], ", "))
+		preview = append(preview, b.t("then removes: ", "続けて削除: ")+strings.Join(p.Previous[:n], ", "))
 	}
 	return gate.Action{
 		Name: "db.backup", Target: filepath.Base(p.Path), Argv: p.Argv, Preview: preview,
@@ -536,13 +540,16 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 			if err != nil {
 				return out, err
 			}
-			out.Summary = fmt.Sprintf("backup %s: %s (dump %s) in %s", filepath.Base(r.Path), human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), human.Duration(r.Duration))
+			out.Summary = fmt.Sprintf(b.t("backup %s: %s (dump %s) in %s", "バックアップ %s: %s（ダンプ %s）、%s"),
+				filepath.Base(r.Path), human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), human.Duration(r.Duration))
 			out.Details = []string{
-				fmt.Sprintf("wrote %s: %s compressed from %s in %s (%s/s)", r.Path, human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), r.Duration.Round(time.Millisecond), human.Bytes(int64(float64(r.DumpBytes)/max(r.Duration.Seconds(), 0.001)))),
-				fmt.Sprintf("verified while writing (gzip stream whole, dump trailer present), done %s after the last byte", r.Verify.Round(time.Millisecond)),
+				fmt.Sprintf(b.t("wrote %s: %s compressed from %s in %s (%s/s)", "%[1]s を書き込みました: %[3]s を %[2]s に圧縮、%[4]s（%[5]s/s）"),
+					r.Path, human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), r.Duration.Round(time.Millisecond), human.Bytes(int64(float64(r.DumpBytes)/max(r.Duration.Seconds(), 0.001)))),
+				fmt.Sprintf(b.t("verified while writing (gzip stream whole, dump trailer present), done %s after the last byte",
+					"書き込みながら検証（gzip ストリームは完全、ダンプの終端あり）、最後のバイトから %s で完了"), r.Verify.Round(time.Millisecond)),
 			}
 			for _, rm := range r.Removed {
-				out.Details = append(out.Details, "rotated away "+rm)
+				out.Details = append(out.Details, b.t("rotated away ", "古いバックアップを削除: ")+rm)
 			}
 			return out, nil
 		},
@@ -552,7 +559,7 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 // FromConfig is the backup of cfg: the dump runs on the machine richsops
 // runs on (the application server).
 func FromConfig(cfg *config.Config) *Backup {
-	return &Backup{Cfg: cfg.Backup, Host: host.NewLocal()}
+	return &Backup{Cfg: cfg.Backup, Host: host.NewLocal(), T: cfg.T}
 }
 
 // String is one line: bytes, rate, elapsed, and the estimate.

@@ -39,6 +39,25 @@ type Config struct {
 	lines map[string]int
 }
 
+// T picks the text for the configured language: ja when Lang is "ja",
+// else en (also for a nil Config). It is what ops builds its previews and
+// outcomes with, like the UI's Deps.T.
+func (c *Config) T(en, ja string) string {
+	if c != nil && c.Lang == "ja" {
+		return ja
+	}
+	return en
+}
+
+// Tr is t(en, ja), or en when t is nil: for the structs of ops that carry a
+// Config's T (nil = English).
+func Tr(t func(en, ja string) string, en, ja string) string {
+	if t == nil {
+		return en
+	}
+	return t(en, ja)
+}
+
 // App is the Django application.
 type App struct {
 	Dir    string            `toml:"dir"`

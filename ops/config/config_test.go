@@ -177,3 +177,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestT(t *testing.T) {
+	var nilCfg *Config
+	for _, tc := range []struct {
+		name string
+		c    *Config
+		want string
+	}{
+		{"nil", nilCfg, "en"},
+		{"empty", &Config{}, "en"},
+		{"en", &Config{Lang: "en"}, "en"},
+		{"ja", &Config{Lang: "ja"}, "ja"},
+	} {
+		if got := tc.c.T("en", "ja"); got != tc.want {
+			t.Errorf("%s: T = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestTr(t *testing.T) {
+	if got := Tr(nil, "en", "ja"); got != "en" {
+		t.Errorf("nil: %q", got)
+	}
+	if got := Tr((&Config{Lang: "ja"}).T, "en", "ja"); got != "ja" {
+		t.Errorf("ja: %q", got)
+	}
+}

@@ -40,18 +40,21 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 	if err != nil {
 		return gate.Action{}, err
 	}
-	preview := []string{fmt.Sprintf("edit %s (atomic, backup kept, refused if changed meanwhile):", path)}
+	t := cfg.T
+	preview := []string{fmt.Sprintf(t("edit %s (atomic, backup kept, refused if changed meanwhile):",
+		"%s を編集（一時ファイル経由で置換、バックアップあり、途中で変更されていたら中止）:"), path)}
+	line := t("  line %d %s %s", "  %d 行目 %s %s")
 	for _, c := range e.Changed {
-		preview = append(preview, fmt.Sprintf("  line %d - %s", c.Num, c.From), fmt.Sprintf("  line %d + %s", c.Num, c.To))
+		preview = append(preview, fmt.Sprintf(line, c.Num, "-", c.From), fmt.Sprintf(line, c.Num, "+", c.To))
 	}
 	if len(cfg.Crontab.Reload) > 0 {
-		preview = append(preview, "then: "+host.ShellQuote(cfg.Crontab.Reload))
+		preview = append(preview, t("then: ", "続けて: ")+host.ShellQuote(cfg.Crontab.Reload))
 	}
 	var kp *gate.Action
 	if kill {
 		if ka, err := KillAction(ctx, h, cfg, job, 0, wait); err == nil {
 			kp = &ka
-			preview = append(preview, "and stop its running processes:")
+			preview = append(preview, t("and stop its running processes:", "実行中のプロセスも停止:"))
 			preview = append(preview, ka.Preview...)
 		}
 	}
@@ -63,22 +66,26 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 			if err != nil {
 				return out, err
 			}
-			verb := map[string]string{"jobs.pause": "paused", "jobs.resume": "resumed"}[name]
-			out.Summary = fmt.Sprintf("%s %s (%d line(s))", job, verb, len(e.Changed))
-			out.Details = append(out.Details, fmt.Sprintf("%s written; backup %s", path, backup))
+			summary := t("%s paused (%d line(s))", "%s を停止しました（%d 行）")
+			if name == "jobs.resume" {
+				summary = t("%s resumed (%d line(s))", "%s を再開しました（%d 行）")
+			}
+			out.Summary = fmt.Sprintf(summary, job, len(e.Changed))
+			out.Details = append(out.Details, fmt.Sprintf(t("%s written; backup %s", "%s を書き込みました（バックアップ %s）"), path, backup))
 			if err := crontab.Reload(ctx, h, cfg.Crontab.Reload); err != nil {
-				out.Details = append(out.Details, "reload failed: "+err.Error()+" (cronie also picks up the changed file by itself within a minute)")
-				out.Summary += "; reload failed"
+				out.Details = append(out.Details, fmt.Sprintf(t("reload failed: %v (cronie also picks up the changed file by itself within a minute)",
+					"リロードに失敗: %v（cronie は変更されたファイルを 1 分以内に自分で読み込みます）"), err))
+				out.Summary += t("; reload failed", "。リロードに失敗しました")
 				return out, fmt.Errorf("crontab written, but reload failed: %w", err)
 			}
-			out.Details = append(out.Details, "reloaded: "+host.ShellQuote(cfg.Crontab.Reload))
+			out.Details = append(out.Details, t("reloaded: ", "リロードしました: ")+host.ShellQuote(cfg.Crontab.Reload))
 			if kp != nil {
 				ko, err := kp.Run(ctx)
 				out.Details = append(out.Details, ko.Details...)
 				if err != nil {
 					return out, err
 				}
-				out.Summary += "; " + ko.Summary
+				out.Summary += t("; ", "。") + ko.Summary
 			}
 			return out, nil
 		},

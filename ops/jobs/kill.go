@@ -106,6 +106,13 @@ func Killable(h host.Host, cfg *config.Config, procs []Proc) (ok []Proc, refused
 // and verifies each is gone. The identity is re-checked before every signal.
 // It returns one line per process; err is set when any survived.
 func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duration) ([]string, error) {
+	return terminate(ctx, h, procs, wait, nil)
+}
+
+// terminate is Terminate with its lines in t's language (nil = English).
+func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duration, tr func(en, ja string) string) ([]string, error) {
+	t := func(en, ja string) string { return config.Tr(tr, en, ja) }
+	exited := t("pid %d: SIGTERM, exited after %s", "pid %d: SIGTERM、%s 後に終了")
 	if wait <= 0 {
 		wait = DefaultKillWait
 	}
@@ -114,14 +121,15 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	for i, p := range procs {
 		switch id, err := check(ctx, h, p); {
 		case err != nil:
-			report[i] = fmt.Sprintf("pid %d: cannot check it (%v); not signalled", p.PID, err)
+			report[i] = fmt.Sprintf(t("pid %d: cannot check it (%v); not signalled", "pid %d: 確認できません（%v）。シグナルは送っていません"), p.PID, err)
 		case id == idGone:
-			report[i] = fmt.Sprintf("pid %d: already gone", p.PID)
+			report[i] = fmt.Sprintf(t("pid %d: already gone", "pid %d: すでに終了しています"), p.PID)
 		case id == idOther:
-			report[i] = fmt.Sprintf("pid %d: no longer the process listed (start time or command changed: pid reused?); not signalled", p.PID)
+			report[i] = fmt.Sprintf(t("pid %d: no longer the process listed (start time or command changed: pid reused?); not signalled",
+				"pid %d: 一覧にあったプロセスではなくなりました（開始時刻かコマンドが変化: pid の再利用?）。シグナルは送っていません"), p.PID)
 		default:
 			if err := signal(ctx, h, p.PID, syscall.SIGTERM); err != nil {
-				report[i] = fmt.Sprintf("pid %d: SIGTERM failed: %v", p.PID, err)
+				report[i] = fmt.Sprintf(t("pid %d: SIGTERM failed: %v", "pid %d: SIGTERM に失敗: %v"), p.PID, err)
 				continue
 			}
 			pending[i] = true
@@ -132,7 +140,7 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 		for len(pending) > 0 && time.Now().Before(until) {
 			for i := range pending {
 				if id, _ := check(ctx, h, procs[i]); id != idSame {
-					report[i] = fmt.Sprintf("pid %d: SIGTERM, exited after %s", procs[i].PID, time.Since(start).Round(100*time.Millisecond))
+					report[i] = fmt.Sprintf(exited, procs[i].PID, time.Since(start).Round(100*time.Millisecond))
 					delete(pending, i)
 				}
 			}
@@ -149,12 +157,12 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	for i := range pending {
 		p := procs[i]
 		if id, _ := check(ctx, h, p); id != idSame {
-			report[i] = fmt.Sprintf("pid %d: SIGTERM, exited after %s", p.PID, time.Since(start).Round(100*time.Millisecond))
+			report[i] = fmt.Sprintf(exited, p.PID, time.Since(start).Round(100*time.Millisecond))
 			delete(pending, i)
 			continue
 		}
 		if err := signal(ctx, h, p.PID, syscall.SIGKILL); err != nil {
-			report[i] = fmt.Sprintf("pid %d: still running after SIGTERM; SIGKILL failed: %v", p.PID, err)
+			report[i] = fmt.Sprintf(t("pid %d: still running after SIGTERM; SIGKILL failed: %v", "pid %d: SIGTERM 後も実行中。SIGKILL に失敗: %v"), p.PID, err)
 			delete(pending, i)
 			failed++
 			continue
@@ -165,14 +173,14 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	for len(pending) > 0 && time.Since(kstart) < 5*time.Second && ctx.Err() == nil {
 		for i := range pending {
 			if id, _ := check(ctx, h, procs[i]); id != idSame {
-				report[i] = fmt.Sprintf("pid %d: ignored SIGTERM for %s; SIGKILL; gone", procs[i].PID, wait)
+				report[i] = fmt.Sprintf(t("pid %d: ignored SIGTERM for %s; SIGKILL; gone", "pid %d: %s の間 SIGTERM を無視。SIGKILL で終了"), procs[i].PID, wait)
 				delete(pending, i)
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	for i := range pending {
-		report[i] = fmt.Sprintf("pid %d: STILL RUNNING after SIGKILL", procs[i].PID)
+		report[i] = fmt.Sprintf(t("pid %d: STILL RUNNING after SIGKILL", "pid %d: SIGKILL 後もまだ実行中"), procs[i].PID)
 		failed++
 	}
 	if failed > 0 {
@@ -182,8 +190,12 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 }
 
 // Describe is a process as one preview line.
-func (p Proc) Describe() string {
-	return fmt.Sprintf("pid %d (%s, started %s): %s", p.PID, p.User, p.Start.Format("01-02 15:04:05"), host.ShellQuote(p.Args))
+func (p Proc) Describe() string { return p.describe(nil) }
+
+// describe is Describe in t's language (nil = English).
+func (p Proc) describe(t func(en, ja string) string) string {
+	return fmt.Sprintf(config.Tr(t, "pid %d (%s, started %s): %s", "pid %d（%s、%s 開始）: %s"),
+		p.PID, p.User, p.Start.Format("01-02 15:04:05"), host.ShellQuote(p.Args))
 }
 
 // KillAction builds the action that stops pid (0 = every process) of job.
@@ -217,19 +229,19 @@ func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string
 	if wait <= 0 {
 		wait = DefaultKillWait
 	}
-	return killActionFor(h, job, procs, wait), nil
+	return killActionFor(h, job, procs, wait, cfg.T), nil
 }
 
-func killActionFor(h host.Host, job string, procs []Proc, wait time.Duration) gate.Action {
-	preview := []string{fmt.Sprintf("SIGTERM, wait up to %s, then SIGKILL what is left:", wait)}
+func killActionFor(h host.Host, job string, procs []Proc, wait time.Duration, t func(en, ja string) string) gate.Action {
+	preview := []string{fmt.Sprintf(t("SIGTERM, wait up to %s, then SIGKILL what is left:", "SIGTERM を送り、最大 %s 待ってから、残ったものに SIGKILL:"), wait)}
 	for _, p := range procs {
-		preview = append(preview, "  "+p.Describe())
+		preview = append(preview, "  "+p.describe(t))
 	}
 	return gate.Action{
 		Name: "jobs.kill", Target: job, Host: h.Name(), Preview: preview,
 		Run: func(ctx context.Context) (gate.Outcome, error) {
-			lines, err := Terminate(ctx, h, procs, wait)
-			sum := fmt.Sprintf("%s: %d process(es) stopped", job, len(procs))
+			lines, err := terminate(ctx, h, procs, wait, t)
+			sum := fmt.Sprintf(t("%s: %d process(es) stopped", "%s: プロセス %d 個を停止しました"), job, len(procs))
 			if err != nil {
 				sum = fmt.Sprintf("%s: %v", job, err)
 			}

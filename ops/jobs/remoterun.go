@@ -91,43 +91,32 @@ func remoteRunAction(h host.Host, cfg *config.Config, j config.Job, spec RunSpec
 	if args == nil {
 		args = j.Args
 	}
-	a := gate.Action{Name: "jobs.run", Target: j.Name, Host: h.Name(), Argv: argv}
-	if ge != nil {
-		a.Name, a.Danger = "jobs.run.override", OverrideWord
-		a.Preview = append(a.Preview, fmt.Sprintf("GUARD OVERRIDE: %s is unhealthy: %s", ge.Guard, ge.Reason),
-			"type "+OverrideWord+" to start it anyway (audited)")
-	}
+	t := cfg.T
+	a := runAction(cfg, h, j, argv, ge)
 	a.Preview = append(a.Preview,
-		fmt.Sprintf("on %s, as %s (when ssh logs in as root) in %s:", h.Name(), cfg.App.User, cfg.App.Dir),
+		fmt.Sprintf(t("on %s, as %s (when ssh logs in as root) in %s:", "%s で、%s として（ssh が root でログインする場合）%s で実行:"), h.Name(), cfg.App.User, cfg.App.Dir),
 		"  "+host.ShellQuote(append([]string{cfg.App.Python, cfg.App.Manage, j.Name}, args...)),
-		"output appended to "+cfg.JobLogPath(j),
-		"detached with setsid: keeps running after richsops and ssh exit")
-	if len(running) > 0 {
-		a.Preview = append(a.Preview, fmt.Sprintf("FORCED: %d instance(s) already running: %s", len(running), pidList(running)))
-	}
+		t("output appended to ", "出力の追記先: ")+cfg.JobLogPath(j),
+		t("detached with setsid: keeps running after richsops and ssh exit", "setsid で切り離して実行: richsops と ssh を終了しても動き続けます"))
+	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		before, err := runningCheck(ctx, h, j.Name, spec.Force)
 		if err != nil {
 			return gate.Outcome{}, err
 		}
-		var details []string
-		if ge != nil {
-			details = append(details, "guard overridden: "+ge.Reason)
-		} else if err := guardStatus(ctx, j, guard); err != nil {
+		details, err := guardAgain(ctx, cfg, j, ge, guard)
+		if err != nil {
 			return gate.Outcome{}, err
 		}
 		fresh, err := startRemote(ctx, h, j.Name, cfg.App.Python, argv, before)
 		if err != nil {
 			return gate.Outcome{Details: details}, err
 		}
-		details = append(details, "log: "+cfg.JobLogPath(j))
+		details = append(details, t("log: ", "ログ: ")+cfg.JobLogPath(j))
 		if len(fresh) == 0 {
 			return gate.Outcome{Details: details}, fmt.Errorf("%s: started on %s, but no process of it is running after 5 s: see %s", j.Name, h.Name(), cfg.JobLogPath(j))
 		}
-		sum := fmt.Sprintf("%s started on %s: pid %s as %s", j.Name, h.Name(), pidList(fresh), fresh[0].User)
-		if ge != nil {
-			sum += fmt.Sprintf(" (guard overridden: %s was unhealthy: %s)", ge.Guard, ge.Reason)
-		}
+		sum := fmt.Sprintf(t("%s started on %s: pid %s as %s", "%s を %s で開始しました: pid %s（%s として）"), j.Name, h.Name(), pidList(fresh), fresh[0].User) + overriddenNote(cfg, ge)
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a

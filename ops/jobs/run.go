@@ -125,7 +125,7 @@ func planLaunch(cfg *config.Config, j config.Job, args []string) (launch, error)
 		l.asUser = name
 		l.env = host.MergeEnv(os.Environ(), cfg.App.Env)
 		if name != cfg.App.User {
-			l.warning = fmt.Sprintf("richsops is not root: runs as %s, not %s", name, cfg.App.User)
+			l.warning = fmt.Sprintf(cfg.T("richsops is not root: runs as %s, not %s", "richsops が root でないため %s として実行（%s ではありません）"), name, cfg.App.User)
 		}
 	}
 	python, err := lookPath(cfg.App.Python, envValue(l.env, "PATH"))
@@ -239,49 +239,74 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	if err != nil {
 		return gate.Action{}, err
 	}
-	a := gate.Action{Name: "jobs.run", Target: j.Name, Host: h.Name(), Argv: l.argv}
-	if ge != nil {
-		a.Name, a.Danger = "jobs.run.override", OverrideWord
-		a.Preview = append(a.Preview, fmt.Sprintf("GUARD OVERRIDE: %s is unhealthy: %s", ge.Guard, ge.Reason),
-			"type "+OverrideWord+" to start it anyway (audited)")
-	}
+	t := cfg.T
+	a := runAction(cfg, h, j, l.argv, ge)
 	a.Preview = append(a.Preview,
-		fmt.Sprintf("as %s in %s:", l.asUser, l.dir),
+		fmt.Sprintf(t("as %s in %s:", "%s として %s で実行:"), l.asUser, l.dir),
 		"  "+host.ShellQuote(l.argv),
-		"output appended to "+l.log,
-		"detached in its own session: keeps running after richsops exits")
+		t("output appended to ", "出力の追記先: ")+l.log,
+		t("detached in its own session: keeps running after richsops exits", "独立したセッションで実行: richsops を終了しても動き続けます"))
 	if l.warning != "" {
 		a.Preview = append(a.Preview, l.warning)
 	}
-	if len(running) > 0 {
-		a.Preview = append(a.Preview, fmt.Sprintf("FORCED: %d instance(s) already running: %s", len(running), pidList(running)))
-	}
-	override := ge != nil
+	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		if _, err := runningCheck(ctx, h, j.Name, spec.Force); err != nil {
 			return gate.Outcome{}, err
 		}
-		var details []string
-		if override {
-			details = append(details, "guard overridden: "+ge.Reason)
-		} else if err := guardStatus(ctx, j, guard); err != nil {
+		details, err := guardAgain(ctx, cfg, j, ge, guard)
+		if err != nil {
 			return gate.Outcome{}, err
 		}
 		pid, err := l.start()
 		if err != nil {
 			return gate.Outcome{Details: details}, err
 		}
-		sum := fmt.Sprintf("%s started: pid %d as %s", j.Name, pid, l.asUser)
-		if override {
-			sum += fmt.Sprintf(" (guard overridden: %s was unhealthy: %s)", ge.Guard, ge.Reason)
-		}
-		details = append(details, "log: "+l.log)
+		sum := fmt.Sprintf(t("%s started: pid %d as %s", "%s を開始しました: pid %d（%s として）"), j.Name, pid, l.asUser) + overriddenNote(cfg, ge)
+		details = append(details, t("log: ", "ログ: ")+l.log)
 		if l.warning != "" {
 			details = append(details, l.warning)
 		}
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a, nil
+}
+
+// runAction is the start of a run's action: its name, and for an override
+// (ge set) the danger word and the preview lines that say why.
+func runAction(cfg *config.Config, h host.Host, j config.Job, argv []string, ge *GuardError) gate.Action {
+	a := gate.Action{Name: "jobs.run", Target: j.Name, Host: h.Name(), Argv: argv}
+	if ge != nil {
+		a.Name, a.Danger = "jobs.run.override", OverrideWord
+		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("GUARD OVERRIDE: %s is unhealthy: %s", "ガードを無視: %s が異常です: %s"), ge.Guard, ge.Reason),
+			fmt.Sprintf(cfg.T("type %s to start it anyway (audited)", "それでも開始するには %s と入力（監査ログに記録）"), OverrideWord))
+	}
+	return a
+}
+
+// forcedPreview is the preview line of a run started next to running ones.
+func forcedPreview(cfg *config.Config, running []Proc) []string {
+	if len(running) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf(cfg.T("FORCED: %d instance(s) already running: %s", "強制: すでに %d 個が実行中: %s"), len(running), pidList(running))}
+}
+
+// guardAgain re-checks the guard right before a start; an override (ge
+// set) skips it and notes why in the details.
+func guardAgain(ctx context.Context, cfg *config.Config, j config.Job, ge *GuardError, guard GuardCheck) ([]string, error) {
+	if ge != nil {
+		return []string{cfg.T("guard overridden: ", "ガードを無視: ") + ge.Reason}, nil
+	}
+	return nil, guardStatus(ctx, j, guard)
+}
+
+// overriddenNote ends the summary of an override (ge set).
+func overriddenNote(cfg *config.Config, ge *GuardError) string {
+	if ge == nil {
+		return ""
+	}
+	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.Reason)
 }
 
 func runningCheck(ctx context.Context, h host.Host, job string, force bool) ([]Proc, error) {

@@ -47,7 +47,7 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	if err != nil {
 		return gate.Action{}, fmt.Errorf("my.cnf: %w", err)
 	}
-	edits, err := cnf.PlanExpiry(days, !srv.MariaDB && srv.Expiry.UsesSeconds()) // MySQL 8: the seconds are the current name
+	edits, err := cnf.planExpiry(days, !srv.MariaDB && srv.Expiry.UsesSeconds(), d.T) // MySQL 8: the seconds are the current name
 	if err != nil {
 		return gate.Action{}, err
 	}
@@ -55,10 +55,10 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	preview := append([]string{}, stmts...)
 	for _, e := range edits {
 		preview = append(preview, e.Changes...)
-		preview = append(preview, fmt.Sprintf("%s: atomic write, backup kept", e.Path))
+		preview = append(preview, fmt.Sprintf(d.t("%s: atomic write, backup kept", "%s: 一時ファイル経由で置換、バックアップあり"), e.Path))
 	}
 	if len(edits) == 0 {
-		preview = append(preview, d.Cfg.MyCnf+": already says "+fmt.Sprint(days)+" days")
+		preview = append(preview, fmt.Sprintf(d.t("%s: already says %d days", "%s: すでに %d 日です"), d.Cfg.MyCnf, days))
 	}
 	return gate.Action{
 		Name: "db.expire", Target: fmt.Sprintf("%d days", days), Host: d.hostName(),
@@ -77,9 +77,10 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 					return out, fmt.Errorf("runtime set, but %s not saved: %w", e.Path, err)
 				}
 				out.Details = append(out.Details, e.Changes...)
-				out.Details = append(out.Details, fmt.Sprintf("%s saved (backup %s)", e.Path, bak))
+				out.Details = append(out.Details, fmt.Sprintf(d.t("%s saved (backup %s)", "%s を保存しました（バックアップ %s）"), e.Path, bak))
 			}
-			out.Summary = fmt.Sprintf("binary log expiry set to %d days (runtime and my.cnf); FLUSH BINARY LOGS applies it now", days)
+			out.Summary = fmt.Sprintf(d.t("binary log expiry set to %d days (runtime and my.cnf); FLUSH BINARY LOGS applies it now",
+				"バイナリログの保存期間を %d 日にしました（実行中の設定と my.cnf）。FLUSH BINARY LOGS ですぐに適用されます"), days)
 			return out, nil
 		},
 	}, nil
@@ -102,11 +103,11 @@ func gone(before, after []Binlog) ([]Binlog, int64) {
 	return out, n
 }
 
-func describe(logs []Binlog, bytes int64) []string {
+func (d *DB) describe(logs []Binlog, bytes int64) []string {
 	if len(logs) == 0 {
-		return []string{"no binary log removed"}
+		return []string{d.t("no binary log removed", "削除されたバイナリログはありません")}
 	}
-	out := []string{fmt.Sprintf("removed %d binary logs, %s:", len(logs), human.Bytes(bytes))}
+	out := []string{fmt.Sprintf(d.t("removed %d binary logs, %s:", "バイナリログ %d 個（%s）を削除しました:"), len(logs), human.Bytes(bytes))}
 	for _, b := range logs {
 		out = append(out, fmt.Sprintf("  %s  %s", b.Name, human.Bytes(b.Size)))
 	}
@@ -119,7 +120,8 @@ func (d *DB) Flush() gate.Action {
 	const q = "FLUSH BINARY LOGS"
 	return gate.Action{
 		Name: "db.flush", Target: "binary logs", Host: d.hostName(),
-		Preview: []string{q, "starts a new binary log; the server removes logs older than its expiry"},
+		Preview: []string{q, d.t("starts a new binary log; the server removes logs older than its expiry",
+			"新しいバイナリログを始めます。保存期間より古いログはサーバーが削除します")},
 		Run: func(ctx context.Context) (gate.Outcome, error) {
 			var out gate.Outcome
 			before, err := d.Client.ServerStatus(ctx)
@@ -137,8 +139,8 @@ func (d *DB) Flush() gate.Action {
 				return out, fmt.Errorf("flushed, but the status after failed: %w", err)
 			}
 			logs, n := gone(before.Binlogs, after.Binlogs)
-			out.Details = append([]string{q + ": ok, active log now " + after.Active}, describe(logs, n)...)
-			out.Summary = fmt.Sprintf("flushed; %d binary logs removed (%s)", len(logs), human.Bytes(n))
+			out.Details = append([]string{q + d.t(": ok, active log now ", ": ok、現在のログ: ") + after.Active}, d.describe(logs, n)...)
+			out.Summary = fmt.Sprintf(d.t("flushed; %d binary logs removed (%s)", "フラッシュしました。バイナリログ %d 個を削除（%s）"), len(logs), human.Bytes(n))
 			return out, nil
 		},
 	}
@@ -235,15 +237,18 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 // reads) is named in the outcome.
 func (d *DB) Purge(p PurgePlan) gate.Action {
 	preview := []string{p.SQL}
-	preview = append(preview, fmt.Sprintf("frees %s in %d files (the active log is never purged):", human.Bytes(p.Bytes), len(p.Removes)))
+	preview = append(preview, fmt.Sprintf(d.t("frees %s in %d files (the active log is never purged):",
+		"%[2]d ファイル、%[1]s を空けます（現在のログは削除しません）:"), human.Bytes(p.Bytes), len(p.Removes)))
 	for _, b := range p.Removes {
 		preview = append(preview, fmt.Sprintf("  %s  %s", b.Name, human.Bytes(b.Size)))
 	}
 	if !p.Before.IsZero() {
-		preview = append(preview, "the server may keep a log still needed for crash recovery; the result lists what went")
+		preview = append(preview, d.t("the server may keep a log still needed for crash recovery; the result lists what went",
+			"クラッシュリカバリに必要なログはサーバーが残すことがあります。実際に削除したものは結果に出ます"))
 	}
 	if p.Uncertain {
-		preview = append(preview, "some file times could not be read: the server decides by them")
+		preview = append(preview, d.t("some file times could not be read: the server decides by them",
+			"一部のファイルの時刻を読めませんでした: 削除するかはサーバーがその時刻で決めます"))
 	}
 	target := p.To
 	if target == "" {
@@ -267,10 +272,10 @@ func (d *DB) Purge(p PurgePlan) gate.Action {
 				return out, fmt.Errorf("purged, but the status after failed: %w", err)
 			}
 			logs, n := gone(before.Binlogs, after.Binlogs)
-			out.Details = append([]string{p.SQL + ": ok"}, describe(logs, n)...)
-			out.Summary = fmt.Sprintf("purged %d binary logs (%s)", len(logs), human.Bytes(n))
+			out.Details = append([]string{p.SQL + ": ok"}, d.describe(logs, n)...)
+			out.Summary = fmt.Sprintf(d.t("purged %d binary logs (%s)", "バイナリログ %d 個を削除しました（%s）"), len(logs), human.Bytes(n))
 			if kept := stillThere(p.Removes, after.Binlogs); len(kept) > 0 {
-				out.Summary += fmt.Sprintf("; kept %d the plan named", len(kept))
+				out.Summary += fmt.Sprintf(d.t("; kept %d the plan named", "。予定のうち %d 個は残りました"), len(kept))
 				out.Details = append(out.Details, d.keptNote(ctx, kept)...)
 			}
 			return out, nil
@@ -299,20 +304,23 @@ func stillThere(planned, after []Binlog) []Binlog {
 // also keeps a log still needed for crash recovery. The connected replicas
 // (binlog dump threads) are counted so the operator sees which case it is.
 func (d *DB) keptNote(ctx context.Context, kept []Binlog) []string {
-	out := []string{fmt.Sprintf("the server kept %d of the planned logs without an error, from %s:", len(kept), kept[0].Name),
-		"  it keeps the log a connected replica is still reading and every later one, and a log still needed for crash recovery"}
+	out := []string{fmt.Sprintf(d.t("the server kept %d of the planned logs without an error, from %s:",
+		"サーバーは予定のうち %d 個をエラーなしで残しました（%s 以降）:"), len(kept), kept[0].Name),
+		d.t("  it keeps the log a connected replica is still reading and every later one, and a log still needed for crash recovery",
+			"  接続中のレプリカが読んでいるログとそれ以降のすべて、およびクラッシュリカバリに必要なログは残されます")}
 	_, rows, err := d.Client.rows(ctx, "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
 	switch {
 	case err != nil:
-		out = append(out, "  connected replicas: unknown ("+err.Error()+")")
+		out = append(out, fmt.Sprintf(d.t("  connected replicas: unknown (%v)", "  接続中のレプリカ: 不明（%v）"), err))
 	case len(rows) == 0:
-		out = append(out, "  connected replicas: none now")
+		out = append(out, d.t("  connected replicas: none now", "  接続中のレプリカ: 今はなし"))
 	default:
 		hosts := make([]string, len(rows))
 		for i, r := range rows {
 			hosts[i] = r[0]
 		}
-		out = append(out, fmt.Sprintf("  connected replicas: %d (%s); see SHOW SLAVE STATUS on each", len(rows), strings.Join(hosts, ", ")))
+		out = append(out, fmt.Sprintf(d.t("  connected replicas: %d (%s); see SHOW SLAVE STATUS on each",
+			"  接続中のレプリカ: %d（%s）。それぞれで SHOW SLAVE STATUS を確認"), len(rows), strings.Join(hosts, ", ")))
 	}
 	return out
 }
@@ -373,11 +381,13 @@ func (d *DB) Emergency(p EmergencyPlan) gate.Action {
 		Name: "db.emergency", Target: path.Base(p.File), Host: d.hostName(), Argv: p.Restart,
 		Danger: "DELETE",
 		Preview: []string{
-			fmt.Sprintf("disk of %s at %.1f%% (%s free); the server does not answer", d.Cfg.Datadir, p.Disk.Percent(), human.Bytes(int64(p.Disk.Free))),
-			fmt.Sprintf("1. remove %s (%s), the oldest of %d logs in the index", p.File, human.Bytes(p.Size), len(p.Entries)),
-			fmt.Sprintf("2. rewrite %s without %s", p.Index, p.Oldest),
-			"3. run " + host.ShellQuote(p.Restart) + " (once more if it times out)",
-			"4. show disk and status again",
+			fmt.Sprintf(d.t("disk of %s at %.1f%% (%s free); the server does not answer", "%s のディスク使用率 %.1f%%（空き %s）。サーバーが応答しません"),
+				d.Cfg.Datadir, p.Disk.Percent(), human.Bytes(int64(p.Disk.Free))),
+			fmt.Sprintf(d.t("1. remove %s (%s), the oldest of %d logs in the index", "1. %s（%s）を削除: インデックスにある %d 個のログで最も古いもの"),
+				p.File, human.Bytes(p.Size), len(p.Entries)),
+			fmt.Sprintf(d.t("2. rewrite %s without %s", "2. %s を %s なしで書き直す"), p.Index, p.Oldest),
+			fmt.Sprintf(d.t("3. run %s (once more if it times out)", "3. %s を実行（タイムアウトしたらもう一度）"), host.ShellQuote(p.Restart)),
+			d.t("4. show disk and status again", "4. ディスクと状態をもう一度表示"),
 		},
 		Run: func(ctx context.Context) (gate.Outcome, error) { return d.runEmergency(ctx, p) },
 	}
@@ -385,7 +395,7 @@ func (d *DB) Emergency(p EmergencyPlan) gate.Action {
 
 func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, error) {
 	var out gate.Outcome
-	step := func(format string, a ...any) { out.Details = append(out.Details, fmt.Sprintf(format, a...)) }
+	step := func(en, ja string, a ...any) { out.Details = append(out.Details, fmt.Sprintf(d.t(en, ja), a...)) }
 	// Re-check: the index must still start with the planned log, and it
 	// must not be the last (active) one.
 	raw, err := d.Host.ReadFile(ctx, p.Index)
@@ -399,14 +409,14 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	if err := d.Host.Remove(ctx, p.File); err != nil {
 		return out, fmt.Errorf("remove %s: %w", p.File, err)
 	}
-	step("removed %s (%s)", p.File, human.Bytes(p.Size))
+	step("removed %s (%s)", "%s（%s）を削除しました", p.File, human.Bytes(p.Size))
 	newIndex := dropFirstEntry(raw, p.Oldest)
 	if _, err := d.Host.WriteFileAtomic(ctx, p.Index, newIndex, host.AtomicOpts{IfUnchanged: raw}); err != nil {
 		return out, fmt.Errorf("%s removed, but the index was not rewritten: %w", p.File, err)
 	}
-	step("rewrote %s: %d entries left", p.Index, len(entries)-1)
+	step("rewrote %s: %d entries left", "%s を書き直しました: 残り %d 件", p.Index, len(entries)-1)
 	if du, err := d.Host.Disk(ctx, d.Cfg.Datadir); err == nil {
-		step("disk now %.1f%% used, %s free", du.Percent(), human.Bytes(int64(du.Free)))
+		step("disk now %.1f%% used, %s free", "ディスク使用率 %.1f%%、空き %s", du.Percent(), human.Bytes(int64(du.Free)))
 	}
 	var runErr error
 	for try := 1; try <= 2; try++ {
@@ -414,17 +424,18 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 		runErr = err
 		switch {
 		case err == nil:
-			step("restart (try %d): ok in %s", try, res.Duration.Round(time.Millisecond))
+			step("restart (try %d): ok in %s", "再起動（%d 回目）: %s で成功", try, res.Duration.Round(time.Millisecond))
 		case errors.Is(err, host.ErrTimeout) && try == 1:
-			step("restart (try %d): timed out after %s; retrying once, as the runbook says", try, d.restartTimeout())
+			step("restart (try %d): timed out after %s; retrying once, as the runbook says",
+				"再起動（%d 回目）: %s でタイムアウト。手順書どおりもう一度実行", try, d.restartTimeout())
 			continue
 		default:
-			step("restart (try %d): %v", try, err)
+			step("restart (try %d): %v", "再起動（%d 回目）: %v", try, err)
 		}
 		break
 	}
 	if runErr != nil {
-		out.Summary = "oldest binary log removed, but the restart failed"
+		out.Summary = d.t("oldest binary log removed, but the restart failed", "最も古いバイナリログを削除しましたが、再起動に失敗しました")
 		return out, fmt.Errorf("restart: %w", runErr)
 	}
 	wait := d.StartWait
@@ -438,20 +449,21 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 			break
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			step("server still not answering after %s: %v", wait, err)
-			out.Summary = "oldest binary log removed and restart run, but the server does not answer"
+			step("server still not answering after %s: %v", "%s 経ってもサーバーが応答しません: %v", wait, err)
+			out.Summary = d.t("oldest binary log removed and restart run, but the server does not answer",
+				"最も古いバイナリログを削除して再起動しましたが、サーバーが応答しません")
 			return out, fmt.Errorf("server not answering after restart: %w", err)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
 	st := d.Status(ctx)
 	if st.Server != nil {
-		step("server answers: %s, up %s, %d binary logs (%s)", st.Server.Version, human.Duration(st.Server.Uptime), len(st.Binlogs), human.Bytes(st.BinlogTotal))
+		step("server answers: %s, up %s, %d binary logs (%s)", "サーバー応答あり: %s、稼働 %s、バイナリログ %d 個（%s）", st.Server.Version, human.Duration(st.Server.Uptime), len(st.Binlogs), human.Bytes(st.BinlogTotal))
 	}
 	if st.Disk != nil {
-		step("disk of %s: %.1f%% used, %s free", st.Datadir, st.Disk.Percent(), human.Bytes(int64(st.Disk.Free)))
+		step("disk of %s: %.1f%% used, %s free", "%s のディスク: 使用率 %.1f%%、空き %s", st.Datadir, st.Disk.Percent(), human.Bytes(int64(st.Disk.Free)))
 	}
-	out.Summary = fmt.Sprintf("removed %s, restarted; disk %.1f%%", p.Oldest, st.DiskPercent())
+	out.Summary = fmt.Sprintf(d.t("removed %s, restarted; disk %.1f%%", "%s を削除して再起動しました。ディスク %.1f%%"), p.Oldest, st.DiskPercent())
 	return out, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 )
 
@@ -206,6 +207,11 @@ type FileEdit struct {
 // [server] or [mariadbd] section, or a new [mysqld] section is appended.
 // Every other byte stays as it was.
 func (c *Cnf) PlanExpiry(days int, seconds bool) ([]FileEdit, error) {
+	return c.planExpiry(days, seconds, nil)
+}
+
+// planExpiry is PlanExpiry with the human lines in t's language (nil = English).
+func (c *Cnf) planExpiry(days int, seconds bool, t func(en, ja string) string) ([]FileEdit, error) {
 	if days < 0 {
 		return nil, fmt.Errorf("expiry days must be 0 or more, not %d", days)
 	}
@@ -252,7 +258,7 @@ func (c *Cnf) PlanExpiry(days int, seconds bool) ([]FileEdit, error) {
 	newLine := key + " = " + value(key)
 	for _, want := range []string{"mysqld", "mariadb", "server", "mariadbd"} {
 		for _, f := range c.Files {
-			if e, ok := insertInSection(f, want, newLine); ok {
+			if e, ok := insertInSection(f, want, newLine, t); ok {
 				return []FileEdit{e}, nil
 			}
 		}
@@ -265,7 +271,7 @@ func (c *Cnf) PlanExpiry(days int, seconds bool) ([]FileEdit, error) {
 	}
 	data = append(data, []byte(nl+"[mysqld]"+nl+newLine+nl)...)
 	return []FileEdit{{Path: f.Path, Old: f.Data, New: data,
-		Changes: []string{fmt.Sprintf("%s: append [mysqld] with %s", f.Path, newLine)}}}, nil
+		Changes: []string{fmt.Sprintf(config.Tr(t, "%s: append [mysqld] with %s", "%s: 末尾に [mysqld] と %s を追加"), f.Path, newLine)}}}, nil
 }
 
 func lineEnding(data []byte) string {
@@ -277,7 +283,7 @@ func lineEnding(data []byte) string {
 
 // insertInSection adds line after the last setting of the first [want]
 // section of f (right after its header when it has none).
-func insertInSection(f CnfFile, want, line string) (FileEdit, bool) {
+func insertInSection(f CnfFile, want, line string, t func(en, ja string) string) (FileEdit, bool) {
 	lines := splitLines(f.Data)
 	at := -1
 	in := false
@@ -308,7 +314,7 @@ func insertInSection(f CnfFile, want, line string) (FileEdit, bool) {
 	out = append(out, []byte(line+nl))
 	out = append(out, lines[at+1:]...)
 	return FileEdit{Path: f.Path, Old: f.Data, New: bytes.Join(out, nil),
-		Changes: []string{fmt.Sprintf("%s:%d: add %q in [%s]", f.Path, at+2, line, want)}}, true
+		Changes: []string{fmt.Sprintf(config.Tr(t, "%s:%d: add %q in [%s]", "%[1]s:%[2]d: [%[4]s] に %[3]q を追加"), f.Path, at+2, line, want)}}, true
 }
 
 // replaceValue swaps the value of a `key = value # comment` line, keeping

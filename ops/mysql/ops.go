@@ -26,7 +26,11 @@ type DB struct {
 	// (default 60 s).
 	StartWait time.Duration
 	Now       func() time.Time
+	// T translates the texts of its actions (a Config's T; nil = English).
+	T func(en, ja string) string
 }
+
+func (d *DB) t(en, ja string) string { return config.Tr(d.T, en, ja) }
 
 // New builds a DB from the config. h is the DB host.
 func New(cfg config.Database, h host.Host) (*DB, error) {
@@ -241,5 +245,10 @@ func FromConfig(cfg *config.Config, hosts *host.Registry) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database host: %w", err)
 	}
-	return New(cfg.Database, h)
+	d, err := New(cfg.Database, h)
+	if err != nil {
+		return nil, err
+	}
+	d.T = cfg.T
+	return d, nil
 }

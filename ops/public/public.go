@@ -121,7 +121,12 @@ type Plan struct {
 	Cutoff    time.Time     `json:"cutoff"` // files modified before this
 	Files     []Candidate   `json:"files"`
 	Bytes     int64         `json:"bytes"`
+	// T translates the preview and the outcome (a Config's T; nil =
+	// English). The caller sets it.
+	T func(en, ja string) string `json:"-"`
 }
+
+func (p Plan) t(en, ja string) string { return config.Tr(p.T, en, ja) }
 
 // ErrSymlinkDir is returned when tmp itself is a symbolic link.
 var ErrSymlinkDir = errors.New("is a symbolic link; refusing to clean up through it")
@@ -167,12 +172,12 @@ func realDir(ctx context.Context, h host.Host, path string) error {
 // Preview is what the confirm dialog and the terminal prompt show.
 func (p Plan) Preview(max int) []string {
 	lines := []string{
-		fmt.Sprintf("remove %d files (%s) from %s", len(p.Files), human.Bytes(p.Bytes), p.Dir),
-		fmt.Sprintf("modified before %s (older than %s)", p.Cutoff.Format("2006-01-02 15:04"), human.Duration(p.OlderThan)),
+		fmt.Sprintf(p.t("remove %d files (%s) from %s", "%[3]s から %[1]d ファイル（%[2]s）を削除"), len(p.Files), human.Bytes(p.Bytes), p.Dir),
+		fmt.Sprintf(p.t("modified before %s (older than %s)", "%s より前に更新されたもの（%s より古い）"), p.Cutoff.Format("2006-01-02 15:04"), human.Duration(p.OlderThan)),
 	}
 	for i, f := range p.Files {
 		if i == max {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(p.Files)-max))
+			lines = append(lines, fmt.Sprintf(p.t("… and %d more", "… ほか %d 件"), len(p.Files)-max))
 			break
 		}
 		lines = append(lines, fmt.Sprintf("%10s  %s  %s", human.Bytes(f.Size), f.ModTime.Format("2006-01-02"), f.Path))
@@ -194,30 +199,30 @@ func (p Plan) Action(h host.Host) gate.Action {
 			var details []string
 			for _, c := range p.Files {
 				if err := ctx.Err(); err != nil {
-					return outcome(removed, skipped, freed, details), err
+					return p.outcome(removed, skipped, freed, details), err
 				}
 				if why := p.changed(ctx, h, c); why != "" {
 					skipped++
-					details = append(details, "skipped "+c.Path+": "+why)
+					details = append(details, p.t("skipped ", "スキップ: ")+c.Path+": "+why)
 					continue
 				}
 				if err := h.Remove(ctx, c.Path); err != nil {
 					skipped++
-					details = append(details, "failed "+c.Path+": "+err.Error())
+					details = append(details, p.t("failed ", "失敗: ")+c.Path+": "+err.Error())
 					continue
 				}
 				removed++
 				freed += c.Size
 			}
-			return outcome(removed, skipped, freed, details), nil
+			return p.outcome(removed, skipped, freed, details), nil
 		},
 	}
 }
 
-func outcome(removed, skipped int, freed int64, details []string) gate.Outcome {
-	s := fmt.Sprintf("removed %d files (%s)", removed, human.Bytes(freed))
+func (p Plan) outcome(removed, skipped int, freed int64, details []string) gate.Outcome {
+	s := fmt.Sprintf(p.t("removed %d files (%s)", "%d ファイル（%s）を削除しました"), removed, human.Bytes(freed))
 	if skipped > 0 {
-		s += fmt.Sprintf(", skipped %d", skipped)
+		s += fmt.Sprintf(p.t(", skipped %d", "、%d 件スキップ"), skipped)
 	}
 	return gate.Outcome{Summary: s, Details: details}
 }
@@ -226,7 +231,7 @@ func outcome(removed, skipped int, freed int64, details []string) gate.Outcome {
 func (p Plan) changed(ctx context.Context, h host.Host, c Candidate) string {
 	rel, err := filepath.Rel(p.Dir, c.Path)
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) || filepath.Clean(c.Path) != c.Path {
-		return "not inside " + p.Dir
+		return p.t("not inside ", "次の中にありません: ") + p.Dir
 	}
 	dir := p.Dir
 	for _, part := range strings.Split(filepath.Dir(rel), string(filepath.Separator)) {
@@ -242,11 +247,11 @@ func (p Plan) changed(ctx context.Context, h host.Host, c Candidate) string {
 	case err != nil:
 		return err.Error()
 	case !fi.Mode.IsRegular():
-		return "no longer a regular file"
+		return p.t("no longer a regular file", "通常のファイルではなくなりました")
 	case !fi.ModTime.Equal(c.ModTime) || fi.Size != c.Size:
-		return "modified since the preview"
+		return p.t("modified since the preview", "確認画面の後に変更されました")
 	case !fi.ModTime.Before(p.Cutoff):
-		return "no longer old enough"
+		return p.t("no longer old enough", "もう削除するほど古くありません")
 	}
 	return ""
 }

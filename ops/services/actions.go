@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
@@ -33,7 +34,8 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 		a.Argv = UnitArgv(s.Systemctl, v, s.Unit)
 		a.Preview = []string{host.ShellQuote(a.Argv)}
 		if v == Restart && s.RetryOnTimeout {
-			a.Preview = append(a.Preview, fmt.Sprintf("run again once if it does not finish within %s (as the runbook does)", human.Duration(s.Timeout.Duration)))
+			a.Preview = append(a.Preview, fmt.Sprintf(s.t("run again once if it does not finish within %s (as the runbook does)",
+				"%s 以内に終わらなければもう一度だけ実行（手順書どおり）"), human.Duration(s.Timeout.Duration)))
 		}
 		steps = systemdSteps
 	case KindPM2:
@@ -45,14 +47,15 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 		}
 		a.Argv = PM2RestartArgv(s)
 		a.Preview = []string{
-			"if pm2 knows " + s.App + ":",
+			fmt.Sprintf(s.t("if pm2 knows %s:", "pm2 に %s があれば:"), s.App),
 			"  " + host.ShellQuote(a.Argv),
-			"else:",
+			s.t("else:", "なければ:"),
 			"  " + host.ShellQuote(PM2StartArgv(s)),
-			"if the configured env is then not in force: " + host.ShellQuote(PM2DeleteArgv(s)) + ", and start as above",
+			fmt.Sprintf(s.t("if the configured env is then not in force: %s, and start as above",
+				"その後も設定の env が反映されていなければ: %s を実行して、上のとおり開始"), host.ShellQuote(PM2DeleteArgv(s))),
 		}
 		if len(s.Env) > 0 {
-			a.Preview = append(a.Preview, "env to verify in pm2 jlist: "+envList(s.Env))
+			a.Preview = append(a.Preview, s.t("env to verify in pm2 jlist: ", "pm2 jlist で確認する env: ")+envList(s.Env))
 		}
 		steps = pm2StartSteps
 	case KindCommand:
@@ -65,7 +68,8 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 	default:
 		return gate.Action{}, fmt.Errorf("%s: unknown kind %q", s.Name, s.Kind)
 	}
-	a.Preview = append(a.Preview, fmt.Sprintf("then wait up to %s until it is %s", human.Duration(s.Timeout.Duration), expectWord(v)))
+	a.Preview = append(a.Preview, fmt.Sprintf(s.t("then wait up to %s until it is %s", "続けて「%[2]s」になるまで最大 %[1]s 待つ"),
+		human.Duration(s.Timeout.Duration), s.t(expectWord(v))))
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		r := &run{s: s, h: h, v: v, started: time.Now()}
 		r.before = StatusOf(ctx, s, h)
@@ -96,14 +100,15 @@ func envList(env map[string]string) string {
 	return strings.Join(keys, " ")
 }
 
-func expectWord(v Verb) string {
+// expectWord is the state v should leave behind, in English and Japanese.
+func expectWord(v Verb) (en, ja string) {
 	if v == Stop {
-		return "down"
+		return "down", "停止"
 	}
 	if v == Restart {
-		return "up again (new pid or start time)"
+		return "up again (new pid or start time)", "再び稼働（新しい pid か開始時刻）"
 	}
-	return "up"
+	return "up", "稼働"
 }
 
 // stepper runs an action's commands; verify comes after.
@@ -181,28 +186,43 @@ func (r *run) wait(ctx context.Context) (Status, bool) {
 func (r *run) verify(ctx context.Context) (gate.Outcome, error) {
 	st, ok := r.wait(ctx)
 	took := human.Duration(time.Since(r.started))
-	r.logf("state: %s", Describe(st))
+	r.logf(r.s.t("state: %s", "状態: %s"), describe(st, r.s.T))
 	if !ok {
-		return r.outcome(""), fmt.Errorf("%s: %s ran, but after %s it is %s, not %s", r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expectWord(r.v))
+		expected, _ := expectWord(r.v)
+		return r.outcome(""), fmt.Errorf("%s: %s ran, but after %s it is %s, not %s", r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expected)
 	}
-	return r.outcome(fmt.Sprintf("%s %s, verified in %s: %s", r.s.Name, pastTense(r.v), took, Describe(st))), nil
+	return r.outcome(fmt.Sprintf(r.s.t("%s %s, verified in %s: %s", "%s を%s（%s で確認）: %s"),
+		r.s.Name, r.s.t(pastTense(r.v)), took, describe(st, r.s.T))), nil
 }
 
-func pastTense(v Verb) string {
+// pastTense is what v did, in English and Japanese.
+func pastTense(v Verb) (en, ja string) {
 	switch v {
 	case Stop:
-		return "stopped"
+		return "stopped", "停止しました"
 	case Start:
-		return "started"
+		return "started", "開始しました"
 	case Reload:
-		return "reloaded"
+		return "reloaded", "リロードしました"
 	}
-	return "restarted"
+	return "restarted", "再起動しました"
 }
 
+// stateJa is a state in Japanese, in the Services tab's words.
+var stateJa = map[State]string{Up: "稼働", Degraded: "不調", Down: "停止", Unknown: "不明"}
+
 // Describe is a status in one line: "up, active (running), pid 1234, since 03:12:08".
-func Describe(st Status) string {
-	parts := []string{string(st.State)}
+func Describe(st Status) string { return describe(st, nil) }
+
+// describe is Describe in tr's language (nil = English); the detail (what
+// systemd or pm2 says) stays as it is.
+func describe(st Status, tr func(en, ja string) string) string {
+	t := func(en, ja string) string { return config.Tr(tr, en, ja) }
+	state := string(st.State)
+	if ja, ok := stateJa[st.State]; ok {
+		state = t(state, ja)
+	}
+	parts := []string{state}
 	if st.Detail != "" && st.Detail != string(st.State) {
 		parts = append(parts, st.Detail)
 	}
@@ -210,19 +230,19 @@ func Describe(st Status) string {
 		parts = append(parts, fmt.Sprintf("pid %d", st.PID))
 	}
 	if !st.Since.IsZero() {
-		parts = append(parts, "since "+st.Since.Format("01-02 15:04:05"))
+		parts = append(parts, fmt.Sprintf(t("since %s", "%s から"), st.Since.Format("01-02 15:04:05")))
 	}
 	if len(st.EnvMismatch) > 0 {
 		parts = append(parts, "env: "+strings.Join(st.EnvMismatch, "; "))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, t(", ", "、"))
 }
 
 func systemdSteps(ctx context.Context, r *run) error {
 	argv := UnitArgv(r.s.Systemctl, r.v, r.s.Unit)
 	err := r.exec(ctx, argv, "")
 	if err != nil && errors.Is(err, host.ErrTimeout) && r.v == Restart && r.s.RetryOnTimeout {
-		r.logf("timed out: running it once more, as the runbook says")
+		r.logf("%s", r.s.t("timed out: running it once more, as the runbook says", "タイムアウト: 手順書どおりもう一度実行"))
 		err = r.exec(ctx, argv, "")
 	}
 	return err
@@ -253,7 +273,8 @@ func pm2StartSteps(ctx context.Context, r *run) error {
 	// pm2 stores the new env before `pm2 restart` returns, so one look at
 	// jlist tells whether --update-env took.
 	if st := StatusOf(ctx, r.s, r.h); len(st.EnvMismatch) > 0 {
-		r.logf("env not in force after --update-env (%s): deleting and starting afresh", strings.Join(st.EnvMismatch, "; "))
+		r.logf(r.s.t("env not in force after --update-env (%s): deleting and starting afresh",
+			"--update-env 後も env が反映されていません（%s）: 削除して新しく開始"), strings.Join(st.EnvMismatch, "; "))
 		if err := r.exec(ctx, PM2DeleteArgv(r.s), ""); err != nil {
 			return err
 		}
@@ -277,7 +298,7 @@ func commandPlan(s Spec, v Verb) (argv []string, preview []string, err error) {
 		return pick, []string{host.ShellQuote(pick)}, nil
 	}
 	if v == Restart && len(s.Start) > 0 && len(s.Stop) > 0 {
-		return s.Stop, []string{host.ShellQuote(s.Stop), "then " + host.ShellQuote(s.Start)}, nil
+		return s.Stop, []string{host.ShellQuote(s.Stop), s.t("then ", "続けて ") + host.ShellQuote(s.Start)}, nil
 	}
 	return nil, nil, fmt.Errorf("%s has no %s command configured", s.Name, v)
 }
@@ -286,7 +307,7 @@ func commandSteps(ctx context.Context, r *run) error {
 	if r.v == Restart && len(r.s.Restart) == 0 {
 		if r.before.State == Down {
 			// Like systemctl restart of a stopped unit: just start it.
-			r.logf("%s is down: starting it", r.s.Name)
+			r.logf(r.s.t("%s is down: starting it", "%s は停止中: 開始します"), r.s.Name)
 			return r.exec(ctx, r.s.Start, "")
 		}
 		if err := r.exec(ctx, r.s.Stop, ""); err != nil {

@@ -46,42 +46,44 @@ func RedisThenIndexLinux(cfg *config.Config, hosts *host.Registry, check HealthC
 		Host:   idx.Host,
 		Argv:   first.Argv,
 	}
-	a.Preview = append(a.Preview, "1. restart "+redis.Name+":")
+	t := cfg.T
+	a.Preview = append(a.Preview, fmt.Sprintf(t("1. restart %s:", "1. %s を再起動:"), redis.Name))
 	for _, l := range first.Preview {
 		a.Preview = append(a.Preview, "   "+l)
 	}
-	a.Preview = append(a.Preview, "2. then restart "+idx.Name+":")
+	a.Preview = append(a.Preview, fmt.Sprintf(t("2. then restart %s:", "2. 続けて %s を再起動:"), idx.Name))
 	for _, l := range second.Preview {
 		a.Preview = append(a.Preview, "   "+l)
 	}
 	if check != nil {
-		a.Preview = append(a.Preview, "3. then check index-linux health (pm2 online, health URL, Redis PING)")
+		a.Preview = append(a.Preview, t("3. then check index-linux health (pm2 online, health URL, Redis PING)",
+			"3. 続けて index-linux の状態を確認（pm2 online、ヘルス URL、Redis PING）"))
 	}
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		var out gate.Outcome
 		o1, err := first.Run(ctx)
 		out.Details = append(out.Details, o1.Details...)
 		if err != nil {
-			out.Summary = redis.Name + " restart failed; " + idx.Name + " was not touched"
+			out.Summary = fmt.Sprintf(t("%s restart failed; %s was not touched", "%s の再起動に失敗。%s には触れていません"), redis.Name, idx.Name)
 			return out, err
 		}
 		o2, err := second.Run(ctx)
 		out.Details = append(out.Details, o2.Details...)
 		if err != nil {
-			out.Summary = redis.Name + " restarted; " + idx.Name + " restart failed"
+			out.Summary = fmt.Sprintf(t("%s restarted; %s restart failed", "%s を再起動。%s の再起動に失敗"), redis.Name, idx.Name)
 			return out, err
 		}
 		out.Details = append(out.Details, o1.Summary, o2.Summary)
-		out.Summary = redis.Name + " restarted, then " + idx.Name + " restarted"
+		out.Summary = fmt.Sprintf(t("%s restarted, then %s restarted", "%s を再起動し、続けて %s を再起動しました"), redis.Name, idx.Name)
 		if check != nil {
 			// A Node app is "online" in pm2 before its management server
 			// listens: give it a while before calling it unhealthy.
 			ok, why := waitHealthy(ctx, check, HealthWait)
-			out.Details = append(out.Details, "health: "+why)
+			out.Details = append(out.Details, t("health: ", "ヘルスチェック: ")+why)
 			if !ok {
 				return out, fmt.Errorf("both restarted, but index-linux is unhealthy: %s", why)
 			}
-			out.Summary += "; index-linux healthy"
+			out.Summary += t("; index-linux healthy", "。index-linux は正常")
 		}
 		return out, nil
 	}

@@ -28,7 +28,11 @@ type Spec struct {
 	// IndexLinux is true for the pm2 app of [index_linux]: its path, script
 	// and env come from there when the service entry leaves them out.
 	IndexLinux bool
+	// T translates the texts of its actions (a Config's T; nil = English).
+	T func(en, ja string) string
 }
+
+func (s Spec) t(en, ja string) string { return config.Tr(s.T, en, ja) }
 
 // DefaultTimeout bounds the wait for a service to reach its expected state
 // when the config gives none.
@@ -76,7 +80,7 @@ func appName(s config.Service) string {
 }
 
 func resolve(cfg *config.Config, s config.Service) Spec {
-	sp := Spec{Service: s}
+	sp := Spec{Service: s, T: cfg.T}
 	if sp.Timeout.Duration <= 0 {
 		sp.Timeout.Duration = DefaultTimeout
 	}

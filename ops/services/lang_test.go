@@ -1,0 +1,85 @@
+package services_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/gate/gatetest"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/services"
+	"github.com/richs/richsops/ops/services/svctest"
+)
+
+// TestJapanese builds each kind of service action with lang = "ja": the
+// human words are Japanese, the commands exactly as in English.
+func TestJapanese(t *testing.T) {
+	sc := svctest.NewSystemctl(t)
+	sc.Unit("mysqld", "active", false)
+	sec := config.Duration{Duration: 20 * time.Second}
+	cfg := unitConfig(sc, config.Service{Name: "mysqld", RetryOnTimeout: true, Timeout: sec})
+	cfg.Lang = "ja"
+	cfg.IndexLinux.PM2App = "il-test"
+	cfg.IndexLinux.Script = "app.js"
+	cfg.IndexLinux.Env = map[string]string{"SERVER": "srv1"}
+	cfg.IndexLinux.RedisService = "redis"
+	cfg.Services = append(cfg.Services,
+		config.Service{Name: "redis", Kind: "command", Start: []string{"redis-server", "/etc/redis.conf"}, Stop: []string{"redis-cli", "shutdown"}, Timeout: sec},
+		config.Service{Name: "index-linux", Kind: "pm2", App: "il-test", PM2: []string{"pm2"}, Timeout: sec})
+	h := host.NewLocal()
+	action := func(name string, v services.Verb) func() (gate.Action, error) {
+		return func() (gate.Action, error) {
+			spec, err := services.Find(cfg, name)
+			if err != nil {
+				return gate.Action{}, err
+			}
+			return services.Action(spec, h, v)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		build func() (gate.Action, error)
+		want  []string
+	}{
+		{"systemd", action("mysqld", services.Restart), []string{
+			sc.Path + " restart mysqld", "20s 以内に終わらなければもう一度だけ実行（手順書どおり）",
+			"続けて「再び稼働（新しい pid か開始時刻）」になるまで最大 20s 待つ",
+		}},
+		{"command", action("redis", services.Restart), []string{
+			"redis-cli shutdown", "続けて redis-server /etc/redis.conf", "」になるまで最大 20s 待つ",
+		}},
+		{"pm2", action("index-linux", services.Start), []string{
+			"pm2 に il-test があれば:", "  env SERVER=srv1 pm2 restart il-test --update-env", "なければ:", "  env SERVER=srv1 pm2 start ",
+			"その後も設定の env が反映されていなければ: pm2 delete il-test を実行して、上のとおり開始",
+			"pm2 jlist で確認する env: SERVER=srv1", "続けて「稼働」になるまで最大 20s 待つ",
+		}},
+		{"redis then index-linux", func() (gate.Action, error) {
+			return services.RedisThenIndexLinux(cfg, host.NewRegistry(cfg), func(context.Context) (bool, string) { return true, "" })
+		}, []string{
+			"1. redis を再起動:", "   redis-cli shutdown", "2. 続けて index-linux を再起動:", "     env SERVER=srv1 pm2 restart il-test --update-env",
+			"3. 続けて index-linux の状態を確認（pm2 online、ヘルス URL、Redis PING）",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { gatetest.PreviewHas(t, tc.build, tc.want...) })
+	}
+
+	// The outcome of a verified restart.
+	a, err := action("mysqld", services.Restart)()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := gate.New(false, "").Do(context.Background(), a)
+	if res.Err != nil {
+		t.Fatalf("%v\n%s", res.Err, strings.Join(res.Outcome.Details, "\n"))
+	}
+	if sum := res.Outcome.Summary; !strings.HasPrefix(sum, "mysqld を再起動しました（") || !strings.Contains(sum, "で確認）: 稼働、") || !strings.Contains(sum, "から") {
+		t.Errorf("summary = %q", sum)
+	}
+	gatetest.Has(t, "details", res.Outcome.Details, "$ "+sc.Path+" restart mysqld: ok", "状態: 稼働、")
+	if a.Name != "services.restart" || a.Target != "mysqld" {
+		t.Errorf("audit identifiers changed: %s %s", a.Name, a.Target)
+	}
+}
