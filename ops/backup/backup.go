@@ -93,7 +93,7 @@ type Backup struct {
 	// forever.
 	Stall time.Duration
 	// T translates the texts of its action (a Config's T; nil = English).
-	T func(en, ja string) string
+	T func(en, ja string) string `json:"-"`
 }
 
 func (b *Backup) t(en, ja string) string { return config.Tr(b.T, en, ja) }

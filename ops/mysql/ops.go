@@ -27,7 +27,7 @@ type DB struct {
 	StartWait time.Duration
 	Now       func() time.Time
 	// T translates the texts of its actions (a Config's T; nil = English).
-	T func(en, ja string) string
+	T func(en, ja string) string `json:"-"`
 }
 
 func (d *DB) t(en, ja string) string { return config.Tr(d.T, en, ja) }

@@ -29,7 +29,7 @@ type Spec struct {
 	// and env come from there when the service entry leaves them out.
 	IndexLinux bool
 	// T translates the texts of its actions (a Config's T; nil = English).
-	T func(en, ja string) string
+	T func(en, ja string) string `json:"-"`
 }
 
 func (s Spec) t(en, ja string) string { return config.Tr(s.T, en, ja) }
