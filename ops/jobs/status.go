@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/tailbytes"
 )
 
 // Status is one job's row: schedule, state, processes, last run, missed.
@@ -131,43 +130,8 @@ const tailBytes = 64 * 1024
 
 // Tail returns up to the last tailBytes of path on h, starting at a line.
 func Tail(ctx context.Context, h host.Host, path string) ([]byte, error) {
-	var data []byte
-	if h.IsLocal() {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return nil, err
-		}
-		off := fi.Size() - tailBytes
-		if off < 0 {
-			off = 0
-		}
-		data, err = io.ReadAll(io.NewSectionReader(f, off, fi.Size()-off))
-		if err != nil {
-			return nil, err
-		}
-		if off > 0 {
-			if i := bytes.IndexByte(data, '\n'); i >= 0 {
-				data = data[i+1:]
-			}
-		}
-		return data, nil
-	}
-	res, err := h.Run(ctx, host.Cmd{Argv: []string{"tail", "-c", strconv.Itoa(tailBytes), path}, Timeout: 15 * time.Second})
-	if err != nil {
-		return nil, err
-	}
-	data = res.Stdout
-	if len(data) == tailBytes {
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			data = data[i+1:]
-		}
-	}
-	return data, nil
+	data, _, err := tailbytes.Read(ctx, h, path, tailBytes)
+	return data, err
 }
 
 // logStamp matches Django's asctime ("2026-11-27 03:00:01,123") and ISO forms.
