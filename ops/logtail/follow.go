@@ -533,12 +533,11 @@ func (fl *follower) checkPath() error {
 func (fl *follower) readSkipped(cur *tailed, now os.FileInfo) error {
 	names := rotatedCopies(fl.opt.Path)
 	for i := len(names) - 1; i >= 0; i-- { // oldest first
-		f, err := os.Open(names[i])
+		f, fi, err := openStat(names[i])
 		if err != nil {
 			continue
 		}
-		fi, err := f.Stat()
-		if err != nil || !fi.ModTime().After(cur.at) || fl.sawBefore(fi) || os.SameFile(fi, now) {
+		if !fi.ModTime().After(cur.at) || fl.sawBefore(fi) || os.SameFile(fi, now) {
 			f.Close()
 			continue
 		}
@@ -563,12 +562,11 @@ func (fl *follower) recoverFromCopy(t *tailed) error {
 		return nil
 	}
 	for _, name := range rotatedCopies(fl.opt.Path) {
-		f, err := os.Open(name)
+		f, fi, err := openStat(name)
 		if err != nil {
 			continue
 		}
-		fi, err := f.Stat()
-		if err != nil || fi.Size() <= t.off || os.SameFile(fi, t.fi) || !sameBytesAt(f, t.off-int64(len(t.last)), t.last) {
+		if fi.Size() <= t.off || os.SameFile(fi, t.fi) || !sameBytesAt(f, t.off-int64(len(t.last)), t.last) {
 			f.Close()
 			continue
 		}

@@ -87,15 +87,11 @@ var newline = []byte{'\n'}
 // Last returns the last n lines of the file at path (a final line without
 // newline included), sanitized and capped.
 func Last(path string, n, maxLine int) ([]Line, error) {
-	f, err := os.Open(path)
+	f, fi, err := openStat(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	maxLine = newSplitter(maxLine).max
 	data, _, firstCut, err := lastRegion(f, fi.Size(), n, maxLine)
 	if err != nil {
@@ -111,15 +107,11 @@ func Last(path string, n, maxLine int) ([]Line, error) {
 // A one-shot `richsops tail -n` touches little memory (on a VM every new
 // page is a fault of over a microsecond).
 func EmitLast(path string, n, maxLine int, sink Sink) error {
-	f, err := os.Open(path)
+	f, fi, err := openStat(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
 	t := &tailed{f: f, fi: fi, sp: newSplitter(maxLine)}
 	fl := &follower{sink: sink, buf: make([]byte, emitBufSize)}
 	if t.off, t.sp.cut, err = regionStart(f, fi.Size(), n, t.sp.max, fl.buf); err != nil {
@@ -136,6 +128,21 @@ func EmitLast(path string, n, maxLine int, sink Sink) error {
 
 // emitBufSize is EmitLast's buffer, for the backward scan and the copy out.
 const emitBufSize = 32 << 10
+
+// openStat opens path and takes its FileInfo from the open file (so both
+// describe the same file even if the path is replaced in between).
+func openStat(path string) (*os.File, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
 
 // splitOwned splits data, which the caller hands over (nothing writes to it
 // again), into capped, sanitized lines that share its memory: no copy.
@@ -164,15 +171,11 @@ func Before(o Origin, n, maxLine int) ([]Line, Origin, error) {
 	if o.Offset <= 0 {
 		return nil, o, nil
 	}
-	f, err := os.Open(o.Path)
+	f, fi, err := openStat(o.Path)
 	if err != nil {
 		return nil, o, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, o, err
-	}
 	if o.File != nil && !os.SameFile(fi, o.File) {
 		return nil, o, ErrRotated
 	}
