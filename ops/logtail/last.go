@@ -84,22 +84,6 @@ func lastLinesStart(f io.ReaderAt, end int64, n int, limit int64, buf []byte) (i
 
 var newline = []byte{'\n'}
 
-// Last returns the last n lines of the file at path (a final line without
-// newline included), sanitized and capped.
-func Last(path string, n, maxLine int) ([]Line, error) {
-	f, fi, err := openStat(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	maxLine = newSplitter(maxLine).max
-	data, _, firstCut, err := lastRegion(f, fi.Size(), n, maxLine)
-	if err != nil {
-		return nil, err
-	}
-	return splitOwned(data, maxLine, firstCut), nil
-}
-
 // EmitLast hands sink the last n lines of the file at path, and what is
 // appended while they are read. It streams them through one small buffer,
 // as GNU tail does, with the follower's own reading: complete lines that

@@ -88,12 +88,9 @@ func TestLastAndBefore(t *testing.T) {
 		b.WriteString("line " + strings.Repeat("z", i%7) + "\n")
 	}
 	p := writeFile(t, "a.log", b.String()+"partial")
-	lines, err := Last(p, 3, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines := last(t, p, 3, 0)
 	if got := strings.Join(texts(lines), "|"); got != "line |line z|partial" {
-		t.Errorf("Last = %q", got)
+		t.Errorf("last = %q", got)
 	}
 	fi, _ := os.Stat(p)
 	all := strings.Split(b.String(), "\n")
@@ -101,6 +98,7 @@ func TestLastAndBefore(t *testing.T) {
 	var got []string
 	for o.Offset > 0 {
 		var ls []Line
+		var err error
 		ls, o, err = Before(o, 30, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -198,9 +196,10 @@ func BenchmarkLast(b *testing.B) {
 			f.Write(chunk)
 		}
 		f.Close()
+		size := int64(mib) * int64(len(chunk))
 		b.Run(strconv.Itoa(mib)+"MiB", func(b *testing.B) {
 			for b.Loop() {
-				if lines, err := Last(p, 1000, DefaultMaxLine); err != nil || len(lines) != 1000 {
+				if lines, _, err := Before(Origin{Path: p, Offset: size}, 1000, DefaultMaxLine); err != nil || len(lines) != 1000 {
 					b.Fatal(err, len(lines))
 				}
 			}
@@ -310,14 +309,26 @@ func TestEmitLastStreamsLikeLast(t *testing.T) {
 	}
 }
 
+// last is the last n lines of the file at p the way a pane loads them
+// (Before from the end of the file: lastRegion, then the splitter).
+func last(t *testing.T, p string, n, max int) []Line {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, _, err := Before(Origin{Path: p, Offset: fi.Size()}, n, max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
 // emitAndLast is what EmitLast prints of the file at p, and what Last
 // returns printed the same way.
 func emitAndLast(t *testing.T, p string, n, max int) (got, want string) {
 	t.Helper()
-	lines, err := Last(p, n, max)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines := last(t, p, n, max)
 	var w strings.Builder
 	for _, l := range lines {
 		w.WriteString(l.String() + "\n")
