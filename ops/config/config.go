@@ -43,7 +43,16 @@ type Config struct {
 // else en (also for a nil Config). It is what ops builds its previews and
 // outcomes with, like the UI's Deps.T.
 func (c *Config) T(en, ja string) string {
-	if c != nil && c.Lang == "ja" {
+	if c == nil {
+		return en
+	}
+	return Pick(c.Lang, en, ja)
+}
+
+// Pick is ja for the language "ja", else en: the one rule behind
+// Config.T and the UI's Deps.T.
+func Pick(lang, en, ja string) string {
+	if lang == "ja" {
 		return ja
 	}
 	return en

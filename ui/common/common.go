@@ -38,18 +38,13 @@ type Deps struct {
 }
 
 // T picks the label for the configured language.
-func (d *Deps) T(en, ja string) string {
-	if d.Lang == "ja" {
-		return ja
-	}
-	return en
-}
+func (d *Deps) T(en, ja string) string { return config.Pick(d.Lang, en, ja) }
 
 // Word shows an identifier (a source, a verb, a problem kind): as it is in
 // English, and from ja in Japanese; one ja does not list stays as it is.
 func (d *Deps) Word(id string, ja map[string]string) string {
-	if w, ok := ja[id]; ok && d.Lang == "ja" {
-		return w
+	if w, ok := ja[id]; ok {
+		return d.T(id, w)
 	}
 	return id
 }
