@@ -14,13 +14,23 @@ const (
 	Crit = 2
 )
 
+// Tab indexes of the screens that act on an Item, in tab bar order. The
+// one definition: ops/check uses them, ui/common names its tabs by them.
+const (
+	TabOverview = iota
+	TabJobs
+	TabLogs
+	TabDatabase
+	TabServices
+)
+
 // Item is one thing that needs (or, at OK, does not need) attention.
 type Item struct {
 	Severity int    // OK, Warn or Crit
 	Source   string // who reported it: "host", "amazon", "jobs", ...
 	Text     string // one line, in the operator's language
 	Key      string // the key that acts on it, shown beside it ("enter", "c"); "" = none
-	Tab      int    // the tab that acts on it (ui/common.TabJobs...); enter switches there
+	Tab      int    // the tab that acts on it (TabJobs...); enter switches there
 }
 
 // Report replaces everything Source said before with Items (an empty list

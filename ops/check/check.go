@@ -24,14 +24,13 @@ import (
 // monitoring plugins do; the Overview shows it as a warning (ForOverview).
 const Unknown = 3
 
-// Tab indexes of the screens that act on an item, in tab bar order (the
-// same as ui/common's TabOverview..TabServices; ops never imports ui).
+// Tab indexes of the screens that act on an item (defined in attention).
 const (
-	TabOverview = iota
-	TabJobs
-	TabLogs
-	TabDatabase
-	TabServices
+	TabOverview = attention.TabOverview
+	TabJobs     = attention.TabJobs
+	TabLogs     = attention.TabLogs
+	TabDatabase = attention.TabDatabase
+	TabServices = attention.TabServices
 )
 
 // Func is one source's collector.

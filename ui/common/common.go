@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
@@ -102,13 +103,14 @@ func Toast(text string, isErr bool) tea.Cmd {
 // SwitchTabMsg makes the app show a tab by its index (0 = Overview).
 type SwitchTabMsg struct{ Index int }
 
-// Tab indexes, in tab bar order.
+// Tab indexes, in tab bar order (defined in ops/attention, whose Items
+// name the tab that acts on them).
 const (
-	TabOverview = iota
-	TabJobs
-	TabLogs
-	TabDatabase
-	TabServices
+	TabOverview = attention.TabOverview
+	TabJobs     = attention.TabJobs
+	TabLogs     = attention.TabLogs
+	TabDatabase = attention.TabDatabase
+	TabServices = attention.TabServices
 )
 
 // OpenLogMsg asks the Logs tab to open a pane: a file on a host, or the
