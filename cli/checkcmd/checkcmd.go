@@ -84,7 +84,7 @@ type Item struct {
 	Key      string `json:"key,omitempty"` // the key there
 }
 
-var tabNames = map[int]string{check.TabOverview: "overview", check.TabJobs: "jobs", check.TabLogs: "logs", check.TabDatabase: "database", check.TabServices: "services"}
+var tabNames = map[int]string{attention.TabOverview: "overview", attention.TabJobs: "jobs", attention.TabLogs: "logs", attention.TabDatabase: "database", attention.TabServices: "services"}
 
 // Build turns results into the output and its exit code.
 func Build(results []check.Result) Output {

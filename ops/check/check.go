@@ -24,14 +24,6 @@ import (
 // monitoring plugins do; the Overview shows it as a warning (ForOverview).
 const Unknown = 3
 
-// Tab indexes of the screens that act on an item (defined in attention).
-const (
-	TabOverview = attention.TabOverview
-	TabJobs     = attention.TabJobs
-	TabLogs     = attention.TabLogs
-	TabDatabase = attention.TabDatabase
-	TabServices = attention.TabServices
-)
 
 // Func is one source's collector.
 type Func func(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report

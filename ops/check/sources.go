@@ -61,14 +61,14 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			}
 		}
 		if m := s.Missed; m != nil {
-			items = append(items, attention.Item{Severity: attention.Crit, Key: "r", Tab: TabJobs,
+			items = append(items, attention.Item{Severity: attention.Crit, Key: "r", Tab: attention.TabJobs,
 				Text: fmt.Sprintf(t("%s MISSED its %s run (%s)", "%s の %s の実行が抜けています（%s）"),
 					s.Name, m.At.Local().Format("01-02 15:04"), m.Reason)})
 		}
 		j, _ := cfg.Job(s.Name)
 		for _, p := range s.Procs {
 			if j.MaxRuntime.Duration > 0 && p.Elapsed > j.MaxRuntime.Duration {
-				items = append(items, attention.Item{Severity: attention.Warn, Key: "X", Tab: TabJobs,
+				items = append(items, attention.Item{Severity: attention.Warn, Key: "X", Tab: attention.TabJobs,
 					Text: fmt.Sprintf(t("%s pid %d running for %s (max_runtime %s)", "%s pid %d が %s 実行中（max_runtime %s）"),
 						s.Name, p.PID, human.Duration(p.Elapsed), human.Duration(j.MaxRuntime.Duration))})
 			}
@@ -80,7 +80,7 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 	if len(guardedRunning) > 0 {
 		if ok, why := health.IndexLinuxOn(ctx, cfg, hosts); !ok {
 			for _, name := range guardedRunning {
-				items = append(items, attention.Item{Severity: attention.Crit, Key: "X", Tab: TabJobs,
+				items = append(items, attention.Item{Severity: attention.Crit, Key: "X", Tab: attention.TabJobs,
 					Text: fmt.Sprintf(t("%s RUNNING while index-linux is unhealthy (%s): stop it", "%s が index-linux 異常中に実行中（%s）: 停止して"),
 						name, why)})
 			}
@@ -98,10 +98,10 @@ func IndexLinux(ctx context.Context, cfg *config.Config, hosts *host.Registry) a
 		return report(SrcIndexLinux, nil)
 	}
 	if guardedPaused(ctx, cfg, hosts) {
-		return report(SrcIndexLinux, []attention.Item{{Severity: attention.Warn, Key: "i", Tab: TabServices,
+		return report(SrcIndexLinux, []attention.Item{{Severity: attention.Warn, Key: "i", Tab: attention.TabServices,
 			Text: fmt.Sprintf(t("index-linux unhealthy (%s); the Mercari checks are paused", "index-linux 異常（%s）。メルカリのチェックは停止中"), why)}})
 	}
-	return report(SrcIndexLinux, []attention.Item{{Severity: attention.Crit, Key: "p", Tab: TabJobs,
+	return report(SrcIndexLinux, []attention.Item{{Severity: attention.Crit, Key: "p", Tab: attention.TabJobs,
 		Text: fmt.Sprintf(t("index-linux unhealthy (%s): Mercari checks dangerous: pause them", "index-linux 異常（%s）: メルカリのチェックは危険。停止して"), why)}})
 }
 
@@ -140,10 +140,10 @@ func Services(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 		}
 		switch s.State {
 		case services.Down:
-			items = append(items, attention.Item{Severity: attention.Crit, Key: "s", Tab: TabServices,
+			items = append(items, attention.Item{Severity: attention.Crit, Key: "s", Tab: attention.TabServices,
 				Text: fmt.Sprintf(t("service %s is down (%s)", "サービス %s 停止中（%s）"), where, s.Detail)})
 		case services.Degraded:
-			items = append(items, attention.Item{Severity: attention.Warn, Key: "r", Tab: TabServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Key: "r", Tab: attention.TabServices,
 				Text: fmt.Sprintf(t("service %s degraded (%s)", "サービス %s 不調（%s）"), where, s.Detail)})
 		case services.Unknown:
 			if unreadBy[s.Detail] == nil {
@@ -169,10 +169,10 @@ func Probes(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 		switch {
 		case !r.OK && r.URL == cfg.IndexLinux.HealthURL:
 		case !r.OK:
-			items = append(items, attention.Item{Severity: attention.Warn, Tab: TabServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabServices,
 				Text: fmt.Sprintf(t("%s unreachable: %s", "%s に到達できない: %s"), r.Name, r.Err)})
 		case slow > 0 && r.Latency > slow:
-			items = append(items, attention.Item{Severity: attention.Warn, Tab: TabServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabServices,
 				Text: fmt.Sprintf(t("%s slow: answered in %s (threshold %s)", "%s が遅い: 応答 %s（閾値 %s）"),
 					r.Name, human.Duration(r.Latency), human.Duration(slow))})
 		}

@@ -34,7 +34,7 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 	s := d.Status(ctx)
 	var items []attention.Item
 	if s.ServerErr != "" {
-		items = append(items, attention.Item{Severity: attention.Crit, Tab: TabDatabase,
+		items = append(items, attention.Item{Severity: attention.Crit, Tab: attention.TabDatabase,
 			Text: fmt.Sprintf(t("MySQL does not answer: %s", "MySQL が応答しない: %s"), s.ServerErr)})
 	}
 	pct := s.DiskPercent()
@@ -51,7 +51,7 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 		if s.Emergency {
 			key = "E"
 		}
-		items = append(items, attention.Item{Severity: sev, Key: key, Tab: TabDatabase,
+		items = append(items, attention.Item{Severity: sev, Key: key, Tab: attention.TabDatabase,
 			Text: fmt.Sprintf(t("DB disk %s %.0f%% full (binary logs %s)", "DB ディスク %s 使用率 %.0f%%（バイナリログ %s）"),
 				s.Datadir, pct, human.Bytes(s.BinlogTotal))})
 	}

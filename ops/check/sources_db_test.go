@@ -47,7 +47,7 @@ func TestDatabase(t *testing.T) {
 		t.Fatalf("warn: %+v", r)
 	}
 	cfg.Database.DiskFullPercent = 0.0001
-	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != TabDatabase {
+	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != attention.TabDatabase {
 		t.Fatalf("disk_full_percent: %+v", r)
 	}
 	srv.Kill()

@@ -62,11 +62,11 @@ func Amazon(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 func AmazonItems(st amazon.Status, t func(en, ja string) string) []attention.Item {
 	switch sev := st.Severity(); sev {
 	case attention.Crit:
-		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Tab: TabJobs,
+		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Tab: attention.TabJobs,
 			Text: fmt.Sprintf(t("Amazon blocks (503) since %s, %d in 1h: stop bulk searches",
 				"Amazon ブロック中（503）%s から、1時間に %d 件: 一括検索を停止"), Clock(st.Since, st.Now), st.LastHour)}}
 	case attention.Warn:
-		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Tab: TabJobs,
+		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Tab: attention.TabJobs,
 			Text: fmt.Sprintf(t("Amazon block may have cleared; no bulk searches until %s",
 				"Amazon ブロック解除の可能性。%s まで一括検索は控える"), Clock(st.ClearBy, st.Now))}}
 	}
@@ -112,7 +112,7 @@ func NginxItems(s *traffic.Summary, th config.Thresholds, now time.Time, t func(
 	if sev == attention.OK {
 		return nil
 	}
-	return []attention.Item{{Severity: sev, Source: SrcNginx, Key: "l", Tab: TabLogs,
+	return []attention.Item{{Severity: sev, Source: SrcNginx, Key: "l", Tab: attention.TabLogs,
 		Text: fmt.Sprintf(t("nginx 5xx at %.1f%% (%d requests in 15 min)",
 			"nginx の 5xx が %.1f%%（直近15分 %d 件）"), share, n)}}
 }
