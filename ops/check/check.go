@@ -24,7 +24,6 @@ import (
 // monitoring plugins do; the Overview shows it as a warning (ForOverview).
 const Unknown = 3
 
-
 // Func is one source's collector.
 type Func func(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report
 
