@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,22 +148,10 @@ func noCompleteLookingFile(t *testing.T, dir string) {
 	}
 }
 
-// killDump SIGKILLs the mariadb-dump process using socket (found in /proc).
+// killDump SIGKILLs the mariadb-dump process using socket.
 func killDump(socket string) bool {
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		args := strings.Split(string(data), "\x00")
-		if strings.HasSuffix(args[0], "mariadb-dump") && strings.Contains(string(data), "--socket="+socket+"\x00") {
-			var pid int
-			fmt.Sscan(filepath.Base(filepath.Dir(p)), &pid)
-			return syscall.Kill(pid, syscall.SIGKILL) == nil
-		}
-	}
-	return false
+	pids := mysqltest.Pids("mariadb-dump", "--socket="+socket)
+	return len(pids) > 0 && syscall.Kill(pids[0], syscall.SIGKILL) == nil
 }
 
 func TestDumpKilledMidway(t *testing.T) {

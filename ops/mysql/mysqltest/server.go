@@ -375,8 +375,11 @@ func MountTmpfs(t testing.TB, size string) string {
 
 // pidsByDatadir lists the mariadbd processes whose argv holds exactly
 // --datadir=s.Datadir (a unique temporary path).
-func (s *Server) pidsByDatadir() []int {
-	want := "--datadir=" + s.Datadir
+func (s *Server) pidsByDatadir() []int { return Pids("mariadbd", "--datadir="+s.Datadir) }
+
+// Pids lists the processes whose program name ends with prog and whose
+// argv holds the argument arg exactly (read from /proc).
+func Pids(prog, arg string) []int {
 	var out []int
 	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range procs {
@@ -385,11 +388,11 @@ func (s *Server) pidsByDatadir() []int {
 			continue
 		}
 		args := strings.Split(string(data), "\x00")
-		if !strings.HasSuffix(args[0], "mariadbd") {
+		if !strings.HasSuffix(args[0], prog) {
 			continue
 		}
 		for _, a := range args {
-			if a == want {
+			if a == arg {
 				var pid int
 				if _, err := fmt.Sscan(filepath.Base(filepath.Dir(p)), &pid); err == nil {
 					out = append(out, pid)
