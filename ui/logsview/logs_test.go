@@ -249,27 +249,15 @@ func TestTabKeys(t *testing.T) {
 	if got := p.ring.At(p.cursor).Text; !strings.Contains(got, "item 199") {
 		t.Errorf("search went to %q, want the last match (item 199)", got)
 	}
-	press(m, "N")
-	if got := p.ring.At(p.cursor).Text; !strings.Contains(got, "item 198") {
-		t.Errorf("N went to %q", got)
-	}
-	press(m, "n")
-	if got := p.ring.At(p.cursor).Text; !strings.Contains(got, "item 199") {
-		t.Errorf("n went to %q", got)
-	}
-
-	// e/E jump to ERROR lines.
-	press(m, "E")
-	if got := p.ring.At(p.cursor).Text; !strings.Contains(got, "item 150") {
-		t.Errorf("E went to %q", got)
-	}
-	press(m, "E")
-	if got := p.ring.At(p.cursor).Text; !strings.Contains(got, "item 50") {
-		t.Errorf("second E went to %q", got)
-	}
-	press(m, "e")
-	if got := p.ring.At(p.cursor).Text; !strings.Contains(got, "item 150") {
-		t.Errorf("e went to %q", got)
+	// n/N move between matches, e/E between ERROR lines.
+	for _, step := range []struct{ key, want string }{
+		{"N", "item 198"}, {"n", "item 199"},
+		{"E", "item 150"}, {"E", "item 50"}, {"e", "item 150"},
+	} {
+		press(m, step.key)
+		if got := p.ring.At(p.cursor).Text; !strings.Contains(got, step.want) {
+			t.Errorf("%s went to %q, want %s", step.key, got, step.want)
+		}
 	}
 
 	// Filter plain, context lines, regexp, clear.
