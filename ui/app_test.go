@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/ui/uitest"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -106,6 +108,18 @@ type shell struct {
 	ran   *atomic.Int32
 }
 
+// TestTabIndexes: the indexes that attention Items and SwitchTabMsg use
+// name the tabs Tabs builds, in that order.
+func TestTabIndexes(t *testing.T) {
+	d := NewDeps(common.Deps{Cfg: sandboxConfig(t), Lang: "en", Now: func() time.Time { return frozen }})
+	tabs := Tabs(d)
+	for i, want := range map[int]string{common.TabOverview: "Overview", common.TabJobs: "Jobs", common.TabLogs: "Logs", common.TabDatabase: "Database", common.TabServices: "Services"} {
+		if got := tabs[i].Title(); got != want {
+			t.Errorf("tab %d is %q, want %q", i, got, want)
+		}
+	}
+}
+
 func newShell(t *testing.T, readOnly bool) shell {
 	t.Helper()
 	cfg := sandboxConfig(t)
@@ -129,27 +143,13 @@ func newShell(t *testing.T, readOnly bool) shell {
 	return shell{app: New(d, tabs), deps: d, audit: audit, ran: ran}
 }
 
-func keyMsg(s string) tea.KeyMsg {
-	switch s {
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyMsg{Type: tea.KeyShiftTab}
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
 // screen runs the app at w x h, sends keys, waits until the output shows
 // each of waitFor in turn, quits, and returns the final screen.
 func screen(t *testing.T, m tea.Model, w, h int, keys []string, waitFor ...string) string {
 	t.Helper()
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
 	for _, k := range keys {
-		tm.Send(keyMsg(k))
+		tm.Send(uitest.Key(k))
 	}
 	for _, want := range waitFor {
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
@@ -224,9 +224,9 @@ func TestShellConfirmDialog(t *testing.T) {
 func TestShellConfirmYesRunsThroughTheGate(t *testing.T) {
 	sh := newShell(t, false)
 	tm := teatest.NewTestModel(t, sh.app, teatest.WithInitialTermSize(100, 30))
-	tm.Send(keyMsg("x"))
+	tm.Send(uitest.Key("x"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("go ahead")) }, teatest.WithDuration(20*time.Second))
-	tm.Send(keyMsg("y"))
+	tm.Send(uitest.Key("y"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("demo restarted (pid 4242)")) }, teatest.WithDuration(20*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
@@ -250,9 +250,9 @@ func TestShellConfirmYesRunsThroughTheGate(t *testing.T) {
 func TestShellConfirmNoCancels(t *testing.T) {
 	sh := newShell(t, false)
 	tm := teatest.NewTestModel(t, sh.app, teatest.WithInitialTermSize(100, 30))
-	tm.Send(keyMsg("x"))
+	tm.Send(uitest.Key("x"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("go ahead")) }, teatest.WithDuration(20*time.Second))
-	tm.Send(keyMsg("n"))
+	tm.Send(uitest.Key("n"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("cancelled: fake.restart demo")) }, teatest.WithDuration(20*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
@@ -269,7 +269,7 @@ func TestShellConfirmNoCancels(t *testing.T) {
 func TestShellReadOnlyRefusesAndAudits(t *testing.T) {
 	sh := newShell(t, true)
 	tm := teatest.NewTestModel(t, sh.app, teatest.WithInitialTermSize(100, 30))
-	tm.Send(keyMsg("x"))
+	tm.Send(uitest.Key("x"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("refused (read-only): fake.restart demo")) }, teatest.WithDuration(20*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
@@ -316,11 +316,11 @@ func TestRealTabsRender(t *testing.T) {
 func TestShellBurstOfKeysCountsEachKey(t *testing.T) {
 	sh := newShell(t, false)
 	sh.app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	sh.app.Update(keyMsg("3?"))
+	sh.app.Update(uitest.Key("3?"))
 	if sh.app.active != 2 || !sh.app.help.ShowAll {
 		t.Fatalf("after \"3?\": tab %d, full help %v", sh.app.active, sh.app.help.ShowAll)
 	}
-	sh.app.Update(keyMsg("1q"))
+	sh.app.Update(uitest.Key("1q"))
 	if sh.app.active != 0 || !sh.app.quitting {
 		t.Fatalf("after \"1q\": tab %d, quitting %v", sh.app.active, sh.app.quitting)
 	}

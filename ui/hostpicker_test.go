@@ -12,6 +12,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // closedPort is a loopback port nothing listens on (it was free a moment
@@ -78,7 +79,7 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 		t.Fatalf("status line before: %q", a.statusLine())
 	}
 
-	_, cmd := a.Update(keyMsg("H"))
+	_, cmd := a.Update(uitest.Key("H"))
 	if a.picker == nil {
 		t.Fatal("H did not open the picker")
 	}
@@ -113,7 +114,7 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 	}
 
 	// local, db1, dead: j moves to db1, enter chooses it.
-	a.Update(keyMsg("j"))
+	a.Update(uitest.Key("j"))
 	_, cmd = a.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	if a.picker != nil {
 		t.Fatal("enter did not close the picker")
@@ -129,15 +130,15 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 	}
 
 	// esc closes without a change.
-	a.Update(keyMsg("H"))
+	a.Update(uitest.Key("H"))
 	a.Update(tea.KeyMsg{Type: tea.KeyEsc})
 	if a.picker != nil || sh.deps.Host != "db1" {
 		t.Errorf("esc: picker %v, host %q", a.picker != nil, sh.deps.Host)
 	}
 
 	// Back to local: the picker opens on the current host (db1).
-	a.Update(keyMsg("H"))
-	a.Update(keyMsg("k"))
+	a.Update(uitest.Key("H"))
+	a.Update(uitest.Key("k"))
 	a.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	if sh.deps.Host != "local" || !strings.Contains(a.statusLine(), "demo-box") {
 		t.Errorf("Host %q, status line %q", sh.deps.Host, a.statusLine())
@@ -185,7 +186,7 @@ func TestHostPickerScrolls(t *testing.T) {
 	}
 	p, _ := newHostPicker(sh.deps, 1) // the probes are not run
 	for range 40 {
-		p.update(keyMsg("j"))
+		p.update(uitest.Key("j"))
 	}
 	v := p.view(80, 18)
 	if n := strings.Count(v, "\n") + 1; n > 18 {

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/ui/uitest"
+
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -68,33 +69,10 @@ func call(t *testing.T, cmd tea.Cmd) tea.Msg {
 	return nil
 }
 
-func keyMsg(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
 func update(t *testing.T, tab *Tab, msg tea.Msg) tea.Cmd {
 	t.Helper()
 	_, cmd := tab.Update(msg)
 	return cmd
-}
-
-func checkWidth(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines, want at most %d", len(lines), h)
-	}
-	for _, l := range lines {
-		if lipgloss.Width(l) > w {
-			t.Errorf("line wider than %d: %q", w, l)
-		}
-	}
 }
 
 func TestTabStatusAndActions(t *testing.T) {
@@ -108,7 +86,7 @@ func TestTabStatusAndActions(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	checkWidth(t, v, 80, 20)
+	uitest.Fits(t, v, 80, 20)
 	if os.Getenv("SHOW_VIEW") != "" {
 		fmt.Println(v)
 	}
@@ -116,23 +94,23 @@ func TestTabStatusAndActions(t *testing.T) {
 	if got := tab.status.Binlogs[tab.cursor].Name; got != "mysql-bin.000003" {
 		t.Errorf("cursor on %s", got)
 	}
-	msg := call(t, update(t, tab, keyMsg("p")))
+	msg := call(t, update(t, tab, uitest.Key("p")))
 	cm, ok := call(t, update(t, tab, msg)).(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "db.purge" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), "mysql-bin.000001") {
 		t.Fatalf("purge confirm: %+v", cm)
 	}
 	// e opens the days prompt (capturing keys), enter plans the change.
-	update(t, tab, keyMsg("e"))
+	update(t, tab, uitest.Key("e"))
 	if !tab.Capturing() {
 		t.Fatal("days prompt not capturing")
 	}
-	msg = call(t, update(t, tab, keyMsg("enter")))
+	msg = call(t, update(t, tab, uitest.Key("enter")))
 	cm, ok = call(t, update(t, tab, msg)).(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "db.expire" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), "expire_logs_days = 1") {
 		t.Fatalf("expire confirm: %+v", cm)
 	}
 	// E is refused while the server answers.
-	if tm, ok := call(t, update(t, tab, keyMsg("E"))).(common.ToastMsg); !ok || !tm.Error {
+	if tm, ok := call(t, update(t, tab, uitest.Key("E"))).(common.ToastMsg); !ok || !tm.Error {
 		t.Errorf("emergency offered: %+v", tm)
 	}
 	// A result of a db action is shown with its details.
@@ -157,7 +135,7 @@ func TestTabStatusAndActions(t *testing.T) {
 func TestBackupProgress(t *testing.T) {
 	tab := newTab(t)
 	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
-	msg := call(t, update(t, tab, keyMsg("b")))
+	msg := call(t, update(t, tab, uitest.Key("b")))
 	cm, ok := call(t, update(t, tab, msg)).(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "db.backup" {
 		t.Fatalf("backup confirm: %+v", msg)
@@ -177,7 +155,7 @@ func TestBackupProgress(t *testing.T) {
 	if !strings.Contains(v, "verified") || tab.backingUp || !tab.prog.Done {
 		t.Errorf("after backup (%+v):\n%s", tab.prog, v)
 	}
-	checkWidth(t, v, 80, 20)
+	uitest.Fits(t, v, 80, 20)
 }
 
 // A server that hangs (SIGSTOP) accepts the connection and never answers:
@@ -189,10 +167,10 @@ func TestHungServerCmdReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Signal(syscall.SIGCONT)
-	c := update(t, tab, keyMsg("r"))
+	c := update(t, tab, uitest.Key("r"))
 	// The UI goes on while the read runs: keys are handled at once.
-	update(t, tab, keyMsg("j"))
-	if again := update(t, tab, keyMsg("r")); again != nil {
+	update(t, tab, uitest.Key("j"))
+	if again := update(t, tab, uitest.Key("r")); again != nil {
 		t.Error("a second reader started while one is stuck")
 	}
 	update(t, tab, call(t, c))
@@ -200,7 +178,7 @@ func TestHungServerCmdReturns(t *testing.T) {
 	if !strings.Contains(v, "NOT ANSWERING") {
 		t.Errorf("view:\n%s", v)
 	}
-	checkWidth(t, v, 80, 20)
+	uitest.Fits(t, v, 80, 20)
 	srv.Signal(syscall.SIGCONT)
 	if err := srv.WaitUp(30 * time.Second); err != nil {
 		t.Fatal(err)

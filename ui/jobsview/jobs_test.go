@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/ui/uitest"
+
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -54,22 +56,12 @@ func snapshot(d *common.Deps) snapshotMsg {
 	return snapshotMsg{st: st}
 }
 
-func press(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
 func TestViewFits(t *testing.T) {
 	d := deps(t, false)
 	tab := New(d)
 	tab.SetSize(80, 20)
 	tab, _ = tab.Update(snapshot(d))
-	for _, m := range []tea.Msg{nil, press("j"), press("enter")} {
+	for _, m := range []tea.Msg{nil, uitest.Key("j"), uitest.Key("enter")} {
 		if m != nil {
 			tab, _ = tab.Update(m)
 		}
@@ -87,8 +79,8 @@ func TestViewFits(t *testing.T) {
 			}
 		}
 	}
-	tab, _ = tab.Update(press("esc"))
-	tab, _ = tab.Update(press("k"))
+	tab, _ = tab.Update(uitest.Key("esc"))
+	tab, _ = tab.Update(uitest.Key("k"))
 	if v := tab.View(); !strings.Contains(v, "MISSED") || !strings.Contains(v, mercariName) {
 		t.Errorf("view:\n%s", v)
 	}
@@ -113,7 +105,7 @@ func TestReadOnlyKeys(t *testing.T) {
 	tab := New(d)
 	tab, _ = tab.Update(snapshot(d))
 	for _, k := range []string{"r", "x", "X", "p", "F", "O"} {
-		_, cmd := tab.Update(press(k))
+		_, cmd := tab.Update(uitest.Key(k))
 		_, msg := run(t, tab, cmd)
 		if toast, ok := msg.(common.ToastMsg); !ok || !strings.Contains(toast.Text, "read-only") {
 			t.Errorf("%s: %#v", k, msg)
@@ -129,23 +121,23 @@ func TestRunAndPauseFlow(t *testing.T) {
 	jobs.DefaultGuard = nil
 	tab := New(d)
 	tab, _ = tab.Update(snapshot(d))
-	tab, _ = tab.Update(press("j")) // check_item_mercari
-	tab, cmd := tab.Update(press("r"))
+	tab, _ = tab.Update(uitest.Key("j")) // check_item_mercari
+	tab, cmd := tab.Update(uitest.Key("r"))
 	_ = cmd
 	if !tab.Capturing() || !strings.Contains(tab.View(), "2 4 --max-workers 14") {
 		t.Fatalf("arg editor:\n%s", tab.View())
 	}
-	tab, cmd = tab.Update(press("enter"))
+	tab, cmd = tab.Update(uitest.Key("enter"))
 	tab, msg := run(t, tab, cmd)
 	if _, ok := msg.(common.ToastMsg); !ok || !strings.Contains(tab.View(), "press O") {
 		t.Fatalf("guard refusal not offered for override: %#v\n%s", msg, tab.View())
 	}
 	// Pause with a running process asks whether to stop it too.
-	tab, cmd = tab.Update(press("p"))
+	tab, cmd = tab.Update(uitest.Key("p"))
 	if cmd != nil || !strings.Contains(tab.View(), "Also stop") {
 		t.Fatalf("no question:\n%s", tab.View())
 	}
-	tab, cmd = tab.Update(press("n"))
+	tab, cmd = tab.Update(uitest.Key("n"))
 	tab, msg = run(t, tab, cmd)
 	cm, ok := msg.(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "jobs.pause" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), crontab.PausedPrefix) {
@@ -157,7 +149,7 @@ func TestRunAndPauseFlow(t *testing.T) {
 	if !strings.Contains(tab.View(), "Run it now") {
 		t.Fatalf("no run-now offer:\n%s", tab.View())
 	}
-	tab, _ = tab.Update(press("y"))
+	tab, _ = tab.Update(uitest.Key("y"))
 	if !tab.Capturing() {
 		t.Fatal("yes did not open the arg editor")
 	}
@@ -228,8 +220,8 @@ func TestJapaneseLabels(t *testing.T) {
 	snap := snapshot(d)
 	snap.st[2].LastRun, snap.st[2].LastFrom = d.Now().Add(-250*time.Second), "log"
 	tab, _ = tab.Update(snap)
-	tab, _ = tab.Update(press("j"))
-	tab, _ = tab.Update(press("j"))
+	tab, _ = tab.Update(uitest.Key("j"))
+	tab, _ = tab.Update(uitest.Key("j"))
 	var help []string
 	for _, col := range tab.FullHelp() {
 		for _, b := range col {

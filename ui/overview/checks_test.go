@@ -124,14 +124,6 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 	}
 }
 
-// TestTabIndexes: ops/check names the tabs without importing ui.
-func TestTabIndexes(t *testing.T) {
-	if check.TabOverview != common.TabOverview || check.TabJobs != common.TabJobs || check.TabLogs != common.TabLogs ||
-		check.TabDatabase != common.TabDatabase || check.TabServices != common.TabServices {
-		t.Fatal("ops/check's tab indexes differ from ui/common's")
-	}
-}
-
 // TestOverviewTakesCheckReports: the Overview passes a collector's result
 // on as an attention.Report and lists its items; enter on one switches to
 // the tab that acts on it.
@@ -140,7 +132,7 @@ func TestOverviewTakesCheckReports(t *testing.T) {
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now}
 	m := New(d).(*Model)
 	m.checks.inflight = 1
-	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "r", Tab: check.TabJobs}}}
+	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "r", Tab: attention.TabJobs}}}
 	_, cmd := m.Update(checkDoneMsg{rep})
 	for _, msg := range drain(cmd) {
 		m.Update(msg)

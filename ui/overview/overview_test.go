@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/ui/uitest"
+
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/attention"
@@ -97,26 +98,13 @@ func run(t *testing.T, m *Model, cmd tea.Cmd) []tea.Msg {
 	return append(out, msg)
 }
 
-func checkFits(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines, want at most %d", len(lines), h)
-	}
-	for _, l := range lines {
-		if lipgloss.Width(l) > w {
-			t.Errorf("line wider than %d: %q", w, ansi.Strip(l))
-		}
-	}
-}
-
 func TestNothingNeedsAttention(t *testing.T) {
 	m, _ := fixture(t)
 	v := ansi.Strip(m.View())
 	if !strings.Contains(v, "nothing needs attention") {
 		t.Fatalf("view:\n%s", v)
 	}
-	checkFits(t, m.View(), 80, 22)
+	uitest.Fits(t, m.View(), 80, 22)
 }
 
 func TestReportsFromAnySourceWorstFirst(t *testing.T) {
@@ -169,7 +157,7 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	checkFits(t, m.View(), 80, 200)
+	uitest.Fits(t, m.View(), 80, 200)
 
 	// c previews the clean-up and asks for confirmation of exactly that file.
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'c'}})
