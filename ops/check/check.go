@@ -199,11 +199,3 @@ func ExitCode(sev int) int {
 	}
 	return 3
 }
-
-// translator is the config's language as a T(en, ja) function.
-func translator(cfg *config.Config) func(en, ja string) string {
-	if cfg.Lang == "ja" {
-		return func(_, ja string) string { return ja }
-	}
-	return func(en, _ string) string { return en }
-}

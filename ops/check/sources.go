@@ -40,7 +40,7 @@ func report(src string, items []attention.Item) attention.Report {
 // "index-linux", which richsops refuses to start while index-linux is
 // unhealthy) running while it is (Crit: it may be withdrawing items now).
 func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
-	t := translator(cfg)
+	t := cfg.T
 	h, err := hosts.Get(cfg.Host)
 	if err != nil {
 		return report(SrcJobs, []attention.Item{couldNotRun(SrcJobs, err.Error())})
@@ -92,7 +92,7 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 // IndexLinux: unhealthy is Crit while a guarded Mercari check could still
 // run from cron; once those are paused it is a warning to restart it.
 func IndexLinux(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
-	t := translator(cfg)
+	t := cfg.T
 	ok, why := health.IndexLinuxOn(ctx, cfg, hosts)
 	if ok {
 		return report(SrcIndexLinux, nil)
@@ -127,7 +127,7 @@ func guardedPaused(ctx context.Context, cfg *config.Config, hosts *host.Registry
 // Services: down is Crit, degraded (a pm2 app with the wrong env, a unit
 // activating) a warning, a state that could not be read Unknown.
 func Services(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
-	t := translator(cfg)
+	t := cfg.T
 	var items []attention.Item
 	// Services read with one systemctl call fail together: one line per
 	// distinct reason, naming them all.
@@ -162,7 +162,7 @@ func Services(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 // or answers slower than thresholds.probe_slow_seconds, is a warning.
 // index-linux's health URL failing is the index-linux check's to report.
 func Probes(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
-	t := translator(cfg)
+	t := cfg.T
 	slow := time.Duration(cfg.Thresholds.ProbeSlowSeconds * float64(time.Second))
 	var items []attention.Item
 	for _, r := range health.ProbeAll(ctx, cfg.Probes) {

@@ -25,7 +25,7 @@ func init() {
 // emergency path when the server no longer answers), at or above
 // thresholds.disk_warn_percent a warning.
 func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
-	t := translator(cfg)
+	t := cfg.T
 	d, err := mysql.FromConfig(cfg, hosts)
 	if err != nil {
 		return report(SrcDB, []attention.Item{couldNotRun(SrcDB, err.Error())})

@@ -41,7 +41,7 @@ func Host(ctx context.Context, cfg *config.Config, _ *host.Registry) attention.R
 	if err != nil {
 		return report(SrcHost, []attention.Item{couldNotRun(SrcHost, err.Error())})
 	}
-	return report(SrcHost, s.Attention(cfg.Thresholds, translator(cfg)))
+	return report(SrcHost, s.Attention(cfg.Thresholds, cfg.T))
 }
 
 // Amazon: 503s from Amazon in the app logs (a rate block).
@@ -50,7 +50,7 @@ func Amazon(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 	if err != nil {
 		return report(SrcAmazon, []attention.Item{couldNotRun(SrcAmazon, err.Error())})
 	}
-	items := AmazonItems(st, translator(cfg))
+	items := AmazonItems(st, cfg.T)
 	for _, e := range st.Errors {
 		items = append(items, couldNotRun(SrcAmazon, e))
 	}
@@ -79,7 +79,7 @@ func Public(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 	if err != nil {
 		return report(SrcPublic, []attention.Item{couldNotRun(SrcPublic, err.Error())})
 	}
-	return report(SrcPublic, public.Attention(public.Scan(ctx, h, cfg.Public, time.Now()), cfg.Public, translator(cfg)))
+	return report(SrcPublic, public.Attention(public.Scan(ctx, h, cfg.Public, time.Now()), cfg.Public, cfg.T))
 }
 
 // Nginx: the 5xx share of the last 15 minutes of the access log.
@@ -96,7 +96,7 @@ func Nginx(ctx context.Context, cfg *config.Config, hosts *host.Registry) attent
 	if err != nil {
 		return report(SrcNginx, []attention.Item{couldNotRun(SrcNginx, err.Error())})
 	}
-	return report(SrcNginx, NginxItems(&s, cfg.Thresholds, time.Now(), translator(cfg)))
+	return report(SrcNginx, NginxItems(&s, cfg.Thresholds, time.Now(), cfg.T))
 }
 
 // NginxItems: the 5xx share of the last 15 minutes before now (by the
