@@ -47,3 +47,5 @@ require (
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
 	golang.org/x/text v0.28.0 // indirect
 )
+
+replace github.com/charmbracelet/bubbletea => ./third_party/bubbletea
