@@ -48,6 +48,12 @@ func Run(d *common.Deps) error {
 	if os.Getenv("NO_COLOR") != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
+	// Ask the terminal for its background colour (the styles' adaptive
+	// colours need it) now, before the program owns the terminal and would
+	// swallow the answer. Upstream Bubble Tea v1 asks in its package init, in
+	// every process; our copy (third_party/bubbletea) leaves it to here, so
+	// the headless commands never query the terminal.
+	lipgloss.HasDarkBackground()
 	// 20 frames/s: the renderer's ticker runs even when idle, and at the
 	// default 60 it alone costs about 0.5% of a core; log panes batch their
 	// lines per 50 ms frame anyway.

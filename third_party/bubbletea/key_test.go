@@ -68,7 +68,7 @@ type seqTest struct {
 // detectSequence() function.
 func buildBaseSeqTests() []seqTest {
 	td := []seqTest{}
-	for seq, key := range sequences {
+	for seq, key := range sequences() {
 		key := key
 		td = append(td, seqTest{[]byte(seq), KeyMsg(key)})
 		if !key.Alt {
@@ -629,7 +629,7 @@ func genRandomDataWithSeed(s int64, length int) randTest {
 		name string
 	}
 	var allseqs []seqpair
-	for seq, key := range sequences {
+	for seq, key := range sequences() {
 		allseqs = append(allseqs, seqpair{seq, key.String()})
 	}
 	sort.Slice(allseqs, func(i, j int) bool { return allseqs[i].seq < allseqs[j].seq })
