@@ -204,14 +204,14 @@ func (e *Env) Do(a gate.Action) (gate.Result, error) {
 	w := e.Stderr
 	fmt.Fprintf(w, "%s %s", a.Name, a.Target)
 	if a.Host != "" && a.Host != "local" {
-		fmt.Fprintf(w, " on %s", a.Host)
+		fmt.Fprintf(w, e.Cfg.T(" on %s", "（ホスト %s）"), a.Host)
 	}
 	fmt.Fprintln(w)
 	for _, l := range a.Preview {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
 	if len(a.Argv) > 0 && len(a.Preview) == 0 {
-		fmt.Fprintf(w, "  runs: %s\n", host.ShellQuote(a.Argv))
+		fmt.Fprintf(w, "  %s %s\n", e.Cfg.T("runs:", "実行:"), host.ShellQuote(a.Argv))
 	}
 	if e.Gate.ReadOnly {
 		res := e.Gate.Do(nilCtx(), a)
@@ -229,7 +229,7 @@ func (e *Env) Do(a gate.Action) (gate.Result, error) {
 	}
 	res := e.Gate.Do(nilCtx(), a)
 	if res.Err != nil {
-		fmt.Fprintf(w, "failed: %v\n", res.Err)
+		fmt.Fprintf(w, "%s %v\n", e.Cfg.T("failed:", "失敗:"), res.Err)
 	} else {
 		fmt.Fprintf(e.Stdout, "%s\n", res.Outcome.Summary)
 	}
@@ -242,11 +242,11 @@ func (e *Env) Do(a gate.Action) (gate.Result, error) {
 func (e *Env) ask(a gate.Action) bool {
 	r := bufio.NewReader(e.Stdin)
 	if a.Danger != "" {
-		fmt.Fprintf(e.Stderr, "Type %q to go ahead: ", a.Danger)
+		fmt.Fprintf(e.Stderr, e.Cfg.T("Type %q to go ahead: ", "実行するには %q と入力: "), a.Danger)
 		line, _ := r.ReadString('\n')
 		return strings.TrimSpace(line) == a.Danger
 	}
-	fmt.Fprint(e.Stderr, "Go ahead? [y/N] ")
+	fmt.Fprint(e.Stderr, e.Cfg.T("Go ahead? [y/N] ", "実行しますか? [y/N] "))
 	line, _ := r.ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

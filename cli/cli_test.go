@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 )
 
@@ -139,5 +141,32 @@ func TestTUIRefusesAnUnknownHost(t *testing.T) {
 	code, _, errs := run(t, "", "--config", cfg, "--host", "nosuch", "tui")
 	if code != 2 || !strings.Contains(errs, `unknown host "nosuch"`) {
 		t.Fatalf("code %d stderr %q", code, errs)
+	}
+}
+
+// With lang = ja the questions and results of Do are in Japanese; the
+// command shown and the word to type stay as they are.
+func TestDoSpeaksTheConfiguredLanguage(t *testing.T) {
+	act := gate.Action{Name: "svc.restart", Target: "nginx", Host: "web1", Argv: []string{"systemctl", "restart", "nginx"},
+		Run: func(context.Context) (gate.Outcome, error) { return gate.Outcome{}, errors.New("boom") }}
+	for _, tc := range []struct {
+		lang, stdin string
+		danger      string
+		want        []string
+	}{
+		{"en", "y\n", "", []string{"svc.restart nginx on web1", "runs: systemctl restart nginx", "Go ahead? [y/N]", "failed: boom"}},
+		{"ja", "y\n", "", []string{"svc.restart nginx（ホスト web1）", "実行: systemctl restart nginx", "実行しますか? [y/N]", "失敗: boom"}},
+		{"ja", "RESTART\n", "RESTART", []string{`実行するには "RESTART" と入力: `, "失敗: boom"}},
+	} {
+		env, _, out := newTestEnv(t, false, false, tc.stdin)
+		env.Cfg = &config.Config{Lang: tc.lang}
+		a := act
+		a.Danger = tc.danger
+		env.Do(a)
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: %q not in %q", tc.lang, w, out.String())
+			}
+		}
 	}
 }
