@@ -31,14 +31,17 @@ type standardRenderer struct {
 	buf                bytes.Buffer
 	queuedMessageLines []string
 	framerate          time.Duration
-	ticker             *time.Ticker
 	done               chan struct{}
-	lastRender         string
-	lastRenderedLines  []string
-	linesRendered      int
-	altLinesRendered   int
-	useANSICompressor  bool
-	once               sync.Once
+	// wake is signalled by write and repaint (richsops patch, see
+	// PATCHED.md): the renderer sleeps until there is something to draw,
+	// instead of a ticker waking it at the frame rate for ever.
+	wake              chan struct{}
+	lastRender        string
+	lastRenderedLines []string
+	linesRendered     int
+	altLinesRendered  int
+	useANSICompressor bool
+	once              sync.Once
 
 	// cursor visibility state
 	cursorHidden bool
@@ -72,6 +75,7 @@ func newRenderer(out io.Writer, useANSICompressor bool, fps int) renderer {
 		out:                out,
 		mtx:                &sync.Mutex{},
 		done:               make(chan struct{}),
+		wake:               make(chan struct{}, 1),
 		framerate:          time.Second / time.Duration(fps),
 		useANSICompressor:  useANSICompressor,
 		queuedMessageLines: []string{},
@@ -84,14 +88,6 @@ func newRenderer(out io.Writer, useANSICompressor bool, fps int) renderer {
 
 // start starts the renderer.
 func (r *standardRenderer) start() {
-	if r.ticker == nil {
-		r.ticker = time.NewTicker(r.framerate)
-	} else {
-		// If the ticker already exists, it has been stopped and we need to
-		// reset it.
-		r.ticker.Reset(r.framerate)
-	}
-
 	// Since the renderer can be restarted after a stop, we need to reset
 	// the done channel and its corresponding sync.Once.
 	r.once = sync.Once{}
@@ -143,17 +139,35 @@ func (r *standardRenderer) kill() {
 	r.execute("\r")
 }
 
-// listen waits for ticks on the ticker, or a signal to stop the renderer.
+// listen waits until there is something to draw, or a signal to stop the
+// renderer, and draws it at the next frame boundary: the instants at which
+// upstream's ticker fired, so frames come as before, but an idle program is
+// not woken at all.
 func (r *standardRenderer) listen() {
+	epoch := time.Now()
+	pace := time.NewTimer(r.framerate)
+	defer pace.Stop()
 	for {
 		select {
 		case <-r.done:
-			r.ticker.Stop()
 			return
-
-		case <-r.ticker.C:
-			r.flush()
+		case <-r.wake:
 		}
+		pace.Reset(r.framerate - time.Since(epoch)%r.framerate)
+		select {
+		case <-r.done:
+			return
+		case <-pace.C:
+		}
+		r.flush()
+	}
+}
+
+// signal wakes listen; a wake-up already pending covers this one.
+func (r *standardRenderer) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -162,7 +176,9 @@ func (r *standardRenderer) flush() {
 	r.mtx.Lock()
 	defer r.mtx.Unlock()
 
-	if r.buf.Len() == 0 || r.buf.String() == r.lastRender {
+	// (richsops patch: compared without copying the buffer into a string,
+	// which allocated a whole screen per frame while nothing changed.)
+	if r.buf.Len() == 0 || string(r.buf.Bytes()) == r.lastRender {
 		// Nothing to do.
 		return
 	}
@@ -314,11 +330,13 @@ func (r *standardRenderer) write(s string) {
 	}
 
 	_, _ = r.buf.WriteString(s)
+	r.signal()
 }
 
 func (r *standardRenderer) repaint() {
 	r.lastRender = ""
 	r.lastRenderedLines = nil
+	r.signal()
 }
 
 func (r *standardRenderer) clearScreen() {
