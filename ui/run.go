@@ -54,9 +54,9 @@ func Run(d *common.Deps) error {
 	// every process; our copy (third_party/bubbletea) leaves it to here, so
 	// the headless commands never query the terminal.
 	lipgloss.HasDarkBackground()
-	// 20 frames/s: the renderer's ticker runs even when idle, and at the
-	// default 60 it alone costs about 0.5% of a core; log panes batch their
-	// lines per 50 ms frame anyway.
+	// At most 20 frames/s: a busy log pane redraws once per frame (the
+	// panes batch their lines per 50 ms frame too). Idle, the patched
+	// renderer (third_party/bubbletea) is not woken at all.
 	p := tea.NewProgram(New(d, Tabs(d)), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFPS(20))
 	_, err := p.Run()
 	return err
