@@ -121,6 +121,18 @@ wait_for "inventory|django\.log|nginx|INFO|WARNING"
 tm send-keys -t "$sess" 4
 highlighted 4 Database
 wait_for "mysql|binlog|datadir|Database|3306|unreachable"
+# With MariaDB installed the sandbox runs its own server: the tab shows it
+# answering (version in the title) with its binary logs, and quitting
+# below must stop it too.
+real_db=
+if grep -q "The sandbox's own mariadbd" "$sb/etc/richsops/config.toml" 2>/dev/null; then
+	real_db=1
+	wait_for "^Database +[0-9]+\.[0-9]+\.[0-9]+-MariaDB" 15
+	wait_for "mysql-bin\.000001" 15
+	db_pid=$(pgrep -f -- "--datadir=$sb/var/lib/mysql" || true)
+	[ -n "$db_pid" ] || fail "the tab shows a server but no mariadbd runs on the sandbox's datadir"
+	pids+=($db_pid)
+fi
 
 tm send-keys -t "$sess" 5
 highlighted 5 Services
@@ -169,4 +181,4 @@ if [ -n "$(sandbox_pids)" ]; then
 	ps -o pid,args -p "$(sandbox_pids | paste -sd,)" || true
 	fail "a process still names the sandbox after quitting"
 fi
-echo "tmux demo test: OK (5 tabs, tab/shift+tab, help, quit; ${#pids[@]} sandbox processes stopped)"
+echo "tmux demo test: OK (5 tabs, tab/shift+tab, help, quit; ${#pids[@]} sandbox processes stopped${real_db:+, mariadbd among them})"

@@ -23,11 +23,12 @@ import (
 const usage = `richsops demo [--dir D]            build a sandbox in D (default: a new temp folder), bring it
                                    to life and run the console on it; quitting stops everything
 richsops demo --dir D --prepare    only build the sandbox; the last line printed is its config file
-richsops demo --dir D --run        only the background activity (logs, jobs, health server, redis)
-                                   in the foreground until killed (SIGTERM/SIGINT), for scripts
+richsops demo --dir D --run        only the background activity (logs, jobs, health server, redis,
+                                   mariadbd) in the foreground until killed (SIGTERM/SIGINT), for scripts
 
 Then, for example:  PATH=D/bin:$PATH richsops --config D/etc/richsops/config.toml
-Set RICHSOPS_DEMO_DSN before building to point the Database tab at a real MariaDB.`
+When MariaDB is installed the sandbox runs its own mariadbd; set RICHSOPS_DEMO_DSN before
+building to point the Database tab at another server instead.`
 
 // envParent names the process that started `demo --run`: when it is gone,
 // the activity stops itself (the console was killed without cleaning up).
@@ -95,6 +96,11 @@ func runDemo(env *cli.Env, args []string) error {
 	if f.prepare {
 		fmt.Fprintf(env.Stdout, "demo sandbox built in %s\n", s.Dir)
 		fmt.Fprintf(env.Stdout, "stand-ins (put first on PATH): %s\n", s.BinDir())
+		if s.DBReal {
+			fmt.Fprintf(env.Stdout, "database: the sandbox's mariadbd on 127.0.0.1:%d, started by --run\n", s.DBPort)
+		} else {
+			fmt.Fprintf(env.Stdout, "database: %s (%s)\n", s.DSNOrDefault(), s.DBNote)
+		}
 		fmt.Fprintf(env.Stdout, "bring it to life: %s demo --dir %s --run\n", s.Bin, s.Dir)
 		fmt.Fprintln(env.Stdout, s.ConfigPath())
 		return nil
@@ -177,7 +183,7 @@ func runActivity(env *cli.Env, dir string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	a, err := demo.Start(s, demo.RunOptions{Jobs: demo.DefaultJobs})
+	a, err := demo.Start(s, demo.RunOptions{Jobs: demo.DefaultJobs, Log: env.Stdout})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/demo"
+	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 // buildBinary builds richsops once for the tests in this file.
@@ -174,6 +176,7 @@ func TestPrepareThenRun(t *testing.T) {
 	if left, _ := demo.Records(s); len(left) != 0 {
 		t.Errorf("pid records left: %+v", left)
 	}
+	serverLeft(t, s)
 	sc2 := bufio.NewScanner(strings.NewReader(runOut.String()))
 	last := ""
 	for sc2.Scan() {
@@ -219,4 +222,120 @@ func TestRunStopsWhenTheConsoleIsGone(t *testing.T) {
 			t.Errorf("%s process %d still runs", r.Role, r.PID)
 		}
 	}
+	serverLeft(t, s)
+}
+
+// serverLeft fails the test when a mariadbd still runs on the sandbox's datadir.
+func serverLeft(t *testing.T, s *demo.Sandbox) {
+	t.Helper()
+	if p := mysqltest.Pids("mariadbd", "--datadir="+s.Datadir()); len(p) > 0 {
+		t.Errorf("mariadbd left running on the sandbox: %v", p)
+	}
+}
+
+// TestEmergencyInTheSandbox walks the runbook's disk-full path for real in
+// a sandbox with its own mariadbd, through the built binary and the
+// stand-ins on D/bin: the server answers, `systemctl stop mysqld` stops
+// it, `db status` shows the emergency condition, `db emergency` removes the
+// oldest binary log of the index and restarts mysqld through the
+// configured restart command (the stand-in), and the server answers again.
+// SIGTERM to the activity then leaves no mariadbd.
+func TestEmergencyInTheSandbox(t *testing.T) {
+	if m := mysqltest.Missing(); m != "" {
+		mysqltest.SkipOrFail(t, "not installed: "+m)
+	}
+	bin := buildBinary(t)
+	dir := filepath.Join(t.TempDir(), "sb")
+	out, err := exec.Command(bin, "demo", "--dir", dir, "--prepare").Output()
+	if err != nil || !strings.Contains(string(out), "database: the sandbox's mariadbd on 127.0.0.1:") {
+		t.Fatalf("demo --prepare: %v\n%s", err, out)
+	}
+	s, err := demo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := exec.Command(bin, "demo", "--dir", dir, "--run")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- run.Wait() }()
+	t.Cleanup(func() { _ = run.Process.Kill(); demo.StopAll(s, 10*time.Second) })
+
+	cli := func(env []string, args ...string) (int, string) {
+		cmd := exec.Command(bin, append([]string{"--config", s.ConfigPath(), "--lang", "en"}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, string(out)
+	}
+	status := func() (int, mysql.Status) {
+		code, out := cli(nil, "db", "status", "--json")
+		var st mysql.Status
+		if err := json.Unmarshal([]byte(out), &st); err != nil {
+			t.Fatalf("db status --json: %v\n%s", err, out)
+		}
+		return code, st
+	}
+	eventually(t, "the sandbox's server with its seeded logs", func() bool {
+		code, st := status()
+		return code == 0 && st.Server != nil && len(st.Binlogs) >= 6
+	})
+	systemctl := filepath.Join(s.BinDir(), "systemctl")
+	if out, err := exec.Command(systemctl, "stop", "mysqld").CombinedOutput(); err != nil {
+		t.Fatalf("systemctl stop mysqld: %v\n%s", err, out)
+	}
+	serverLeft(t, s)
+	_, st := status()
+	if st.Server != nil || !st.Emergency {
+		t.Fatalf("after stop: server %v, emergency %v, disk %.2f%% (full at %.2f%%)", st.Server, st.Emergency, st.DiskPercent(), st.Threshold)
+	}
+	oldest := filepath.Join(s.Datadir(), "mysql-bin.000001")
+	if _, err := os.Stat(oldest); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out2 := cli([]string{"RICHSOPS_CONFIRM=DELETE"}, "--yes", "db", "emergency")
+	if code != 0 {
+		t.Fatalf("db emergency: exit %d\n%s", code, out2)
+	}
+	for _, want := range []string{"removed " + oldest, "restart (try 1): ok", "server answers"} {
+		if !strings.Contains(out2, want) {
+			t.Errorf("db emergency output lacks %q:\n%s", want, out2)
+		}
+	}
+	if _, err := os.Stat(oldest); !os.IsNotExist(err) {
+		t.Errorf("the oldest log is still there: %v", err)
+	}
+	if idx, _ := os.ReadFile(filepath.Join(s.Datadir(), "mysql-bin.index")); strings.Contains(string(idx), "mysql-bin.000001") {
+		t.Errorf("the index still names it:\n%s", idx)
+	}
+	if _, st = status(); st.Server == nil || st.Emergency {
+		t.Errorf("after the emergency path: server %v, emergency %v", st.Server, st.Emergency)
+	}
+	if out, err := exec.Command(systemctl, "is-active", "mysqld").CombinedOutput(); err != nil || string(out) != "active\n" {
+		t.Errorf("is-active: %q %v", out, err)
+	}
+	audit, _ := os.ReadFile(s.AuditLog())
+	if !strings.Contains(string(audit), `"db.emergency"`) {
+		t.Errorf("audit log lacks db.emergency:\n%s", audit)
+	}
+
+	if err := run.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("demo --run ended with %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("demo --run did not stop on SIGTERM")
+	}
+	serverLeft(t, s)
 }

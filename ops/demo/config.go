@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/richs/richsops/ops/mysql/localdb"
 )
 
 // q writes a TOML basic string.
@@ -130,18 +132,40 @@ func (b *builder) config() error {
 	w("url = %s", q(fmt.Sprintf("http://127.0.0.1:%d/amazon/captcha/", s.HealthPort)))
 	w("")
 	w("[database]")
-	w("# Nothing listens here: the Database tab says so. Set %s before building to use a real server.", EnvDSN)
+	switch {
+	case s.DBReal:
+		w("# The sandbox's own mariadbd (reads %s; socket and logs in %s), started by the", s.MyCnf(), s.DBDir())
+		w("# demo's activity and by the systemctl stand-in as unit mysqld.")
+	case s.DSN != "":
+		w("# From %s.", EnvDSN)
+	default:
+		w("# Nothing listens here (%s): the Database tab says so. Set %s before building to use a server.", s.DBNote, EnvDSN)
+	}
 	w("dsn = %s", q(s.DSNOrDefault()))
 	w("host = \"local\"")
 	w("datadir = %s", q(s.Datadir()))
 	w("my_cnf = %s", q(s.MyCnf()))
 	w("restart = %s", qlist(bin("systemctl"), "restart", "mysqld"))
-	w("disk_full_percent = 98")
+	if s.DBReal {
+		w("# Just below what this disk uses now, so the disk counts as full: stop mysqld and the emergency path is offered.")
+	}
+	w("disk_full_percent = %s", strconv.FormatFloat(s.DBFullPercent, 'f', -1, 64))
 	w("expire_days = 1")
 	w("")
 	w("[backup]")
 	w("dir = %s", q(s.BackupDir()))
 	w("keep = 7")
+	if s.DBReal {
+		srv, err := s.DBServer()
+		if err != nil {
+			return err
+		}
+		// The sandbox's server, never the machine's own one (which the
+		// default mysqldump would reach through its default socket).
+		dump := append(append([]string{localdb.Bin("mariadb-dump")}, srv.ClientArgs()...),
+			"--single-transaction", "--quick", "--routines", "--triggers", "--events", "--all-databases")
+		w("dump = %s", qlist(dump...))
+	}
 	w("")
 	w("[amazon]")
 	w("block_patterns = %s", qlist(`503 Service Unavailable`, `amazon\.co\.jp.* 503`))

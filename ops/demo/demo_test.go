@@ -20,9 +20,12 @@ import (
 
 var frozen = time.Date(2026, 11, 27, 10, 15, 2, 123e6, time.UTC)
 
+// build makes a sandbox with the fallback database (fake binary logs,
+// nothing listening), whether MariaDB is installed or not; db_test.go
+// covers the real server.
 func build(t *testing.T) *Sandbox {
 	t.Helper()
-	s, err := Build(t.TempDir(), Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1})
+	s, err := Build(t.TempDir(), Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1, FakeDB: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +414,7 @@ func FuzzSystemctlArgs(f *testing.F) {
 	f.Add("show -p ActiveState,SubState nginx")
 	f.Add("is-active -q redis crond")
 	f.Add("reload --value -p")
-	s, err := Build(f.TempDir(), Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1})
+	s, err := Build(f.TempDir(), Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1, FakeDB: true})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 type PidRecord struct {
 	PID   int      `json:"pid"`
 	Start uint64   `json:"start"`
-	Role  string   `json:"role"` // run | writer | redis | job
+	Role  string   `json:"role"` // run | writer | redis | job | mysqld
 	Argv  []string `json:"argv,omitempty"`
 }
 
@@ -118,11 +118,19 @@ func (r PidRecord) signal(sig syscall.Signal) {
 // after that (normally none) and forgets the others.
 func StopAll(s *Sandbox, grace time.Duration) []PidRecord {
 	recs, _ := Records(s)
+	others := recs[:0]
+	for _, r := range recs {
+		if r.PID != os.Getpid() {
+			others = append(others, r)
+		}
+	}
+	return stopRecords(s, others, grace)
+}
+
+// stopRecords stops the recorded processes recs as StopAll does.
+func stopRecords(s *Sandbox, recs []PidRecord, grace time.Duration) []PidRecord {
 	var live []PidRecord
 	for _, r := range recs {
-		if r.PID == os.Getpid() {
-			continue
-		}
 		if r.Alive() {
 			r.signal(syscall.SIGTERM)
 			live = append(live, r)
@@ -136,7 +144,7 @@ func StopAll(s *Sandbox, grace time.Duration) []PidRecord {
 	}
 	live = waitGone(live, 2*time.Second)
 	for _, r := range recs {
-		if !contains(live, r.PID) && r.PID != os.Getpid() {
+		if !contains(live, r.PID) {
 			Unregister(s, r.PID)
 		}
 	}

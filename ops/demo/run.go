@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,18 +15,27 @@ import (
 )
 
 // Activity is the sandbox's background life: the index-linux health
-// server, a redis-server (when one is installed), the log writer and the
-// stock-check jobs started at the beginning.
+// server, a redis-server (when one is installed), the sandbox's mariadbd
+// (when MariaDB is installed), the log writer and the stock-check jobs
+// started at the beginning.
 type Activity struct {
 	s      *Sandbox
 	health *http.Server
 	kids   []*exec.Cmd // redis-server, demo-writer: same process group as us
+	// The server's first start runs in the background: dbStop cancels it,
+	// dbDone closes when it ended, with dbErr.
+	dbStop context.CancelFunc
+	dbDone chan struct{}
+	dbErr  error
 }
 
 // RunOptions control Start.
 type RunOptions struct {
 	// Jobs are started (detached, like cron's) at the beginning.
 	Jobs []string
+	// Log gets what the activity has to say once Start returned (the
+	// server's start, with timings, or why it failed); nil discards it.
+	Log io.Writer
 }
 
 // DefaultJobs are the jobs a demo starts with: a Mercari withdraw check
@@ -36,8 +46,26 @@ var DefaultJobs = []string{"check_item_mercari", "update_item_yahoo"}
 func Start(s *Sandbox, o RunOptions) (*Activity, error) {
 	a := &Activity{s: s}
 	_ = Register(s, os.Getpid(), "run", os.Args)
+	if s.DBReal {
+		// In the background: initialising a datadir takes seconds, and the
+		// console must not wait for them (its Database tab shows the
+		// server once it answers).
+		log := o.Log
+		if log == nil {
+			log = io.Discard
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		a.dbStop, a.dbDone = cancel, make(chan struct{})
+		go func() {
+			defer close(a.dbDone)
+			if a.dbErr = bringUpDB(ctx, s, log); a.dbErr != nil && ctx.Err() == nil {
+				fmt.Fprintf(log, "mariadbd: %v\n", a.dbErr)
+			}
+		}()
+	}
 	var err error
 	if a.health, err = ServeHealth(s); err != nil {
+		a.Stop() // the server's start has begun
 		return nil, err
 	}
 	if s.RedisReal {
@@ -77,13 +105,33 @@ func (a *Activity) spawn(cmd *exec.Cmd, role string) error {
 	return nil
 }
 
-// Stop shuts the health server, stops our children and every recorded
-// process (the detached jobs included), and reports any left alive.
+// WaitDB waits until the server's first start has ended and returns its
+// error (nil at once for a sandbox without a server of its own).
+func (a *Activity) WaitDB() error {
+	if a.dbDone == nil {
+		return nil
+	}
+	<-a.dbDone
+	return a.dbErr
+}
+
+// Stop shuts the health server, stops the sandbox's mariadbd (cleanly,
+// waiting for it), our children and every recorded process (the detached
+// jobs included), and reports any left alive.
 func (a *Activity) Stop() error {
 	if a.health != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_ = a.health.Shutdown(ctx)
 		cancel()
+	}
+	var dbErr error
+	if a.s.DBReal {
+		if a.dbStop != nil {
+			a.dbStop()
+			<-a.dbDone
+		}
+		// Whoever started it last (we or the systemctl stand-in).
+		dbErr = stopDBUnit(a.s)
 	}
 	for _, c := range a.kids {
 		_ = c.Process.Signal(syscall.SIGTERM)
@@ -102,9 +150,9 @@ func (a *Activity) Stop() error {
 	left := StopAll(a.s, 5*time.Second)
 	Unregister(a.s, os.Getpid())
 	if len(left) > 0 {
-		return fmt.Errorf("%d sandbox processes would not stop: %v", len(left), left)
+		return errors.Join(dbErr, fmt.Errorf("%d sandbox processes would not stop: %v", len(left), left))
 	}
-	return nil
+	return dbErr
 }
 
 // JobArgv is how cron (and the Jobs tab) runs a stock check in the sandbox.

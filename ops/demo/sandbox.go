@@ -38,8 +38,15 @@ type Sandbox struct {
 	// (RedisReal); otherwise nothing listens there and Redis shows as down.
 	RedisPort int
 	RedisReal bool
-	// DBPort is a loopback port where nothing listens (unless DSN is set).
+	// DBReal: the sandbox runs its own mariadbd (MariaDB is installed and
+	// DSN is not set) on DBPort, datadir Datadir(), socket under DBDir().
+	// Otherwise DBPort is a loopback port where nothing listens and the
+	// datadir holds fake binary logs; DBNote says why.
+	DBReal bool
 	DBPort int
+	DBNote string
+	// DBFullPercent is database.disk_full_percent (see dbFullPercent).
+	DBFullPercent float64
 	// DSN is RICHSOPS_DEMO_DSN when set at build time.
 	DSN string
 }
@@ -80,11 +87,15 @@ func (s *Sandbox) ErrorLog() string  { return filepath.Join(s.NginxDir(), "error
 // HealthURL is index-linux's management endpoint in the sandbox.
 func (s *Sandbox) HealthURL() string { return fmt.Sprintf("http://127.0.0.1:%d/health", s.HealthPort) }
 
-// DSNOrDefault is the database DSN the config uses: RICHSOPS_DEMO_DSN, or
-// a loopback port where nothing listens (the Database tab says so).
+// DSNOrDefault is the database DSN the config uses: RICHSOPS_DEMO_DSN,
+// the sandbox's own server over loopback TCP, or a loopback port where
+// nothing listens (the Database tab says so).
 func (s *Sandbox) DSNOrDefault() string {
 	if s.DSN != "" {
 		return s.DSN
+	}
+	if s.DBReal {
+		return fmt.Sprintf("root@tcp(127.0.0.1:%d)/", s.DBPort)
 	}
 	return fmt.Sprintf("richs:demo@tcp(127.0.0.1:%d)/richs?timeout=2s", s.DBPort)
 }
@@ -103,6 +114,9 @@ type Options struct {
 	Now time.Time
 	// Seed makes the generated lines repeatable; 0 = from the clock.
 	Seed uint64
+	// FakeDB keeps the fallback database (fake binary logs, nothing
+	// listening) even when MariaDB is installed: for tests of that path.
+	FakeDB bool
 }
 
 // Build creates (or refreshes) a sandbox in dir and returns it.
@@ -133,6 +147,11 @@ func Build(dir string, o Options) (*Sandbox, error) {
 	}
 	_, lookErr := exec.LookPath("redis-server")
 	s.RedisReal = lookErr == nil
+	if o.FakeDB {
+		s.DBNote = "fake database asked for"
+	} else {
+		s.DBReal, s.DBNote = realDB(s)
+	}
 
 	b := &builder{s: s, now: o.Now, lines: NewLines(o.Seed)}
 	steps := []func() error{b.dirs, b.app, b.logs, b.public, b.crontab, b.mysql, b.backups, b.indexLinux, b.standins, b.state, b.config}
@@ -365,6 +384,20 @@ MAILTO=root
 
 func (b *builder) mysql() error {
 	s := b.s
+	// A rebuild starts from an empty datadir: fake logs and a real server's
+	// files do not mix, and the activity initialises a real one afresh.
+	for _, d := range []string{s.Datadir(), s.DBDir()} {
+		if err := os.RemoveAll(d); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(s.Datadir(), 0o755); err != nil {
+		return err
+	}
+	s.DBFullPercent = 98
+	if s.DBReal {
+		s.DBFullPercent = dbFullPercent(s.Datadir())
+	}
 	if err := write(s.MyCnf(), `[mysqld]
 datadir=`+s.Datadir()+`
 socket=`+s.Datadir()+`/mysql.sock
@@ -380,6 +413,9 @@ log-error=`+s.Dir+`/var/log/mariadb/mariadb.log
 pid-file=`+s.Dir+`/run/mariadb/mariadb.pid
 `, 0o644); err != nil {
 		return err
+	}
+	if s.DBReal {
+		return nil // the activity runs mariadb-install-db: it takes seconds
 	}
 	// Binary logs as sparse files: big sizes, no disk used.
 	var index strings.Builder

@@ -45,6 +45,11 @@ func InitServiceState(s *Sandbox, now time.Time) error {
 		if u.Active != "active" {
 			u.Since = now.Add(-72 * time.Hour).Truncate(time.Second)
 		}
+		if isDBUnit(s, u.Unit) {
+			// Nothing runs yet: the activity starts the real server.
+			u.Description = "MariaDB database server (the sandbox's mariadbd)"
+			u.Active, u.Sub, u.MainPID, u.Memory, u.Since = "inactive", "dead", 0, 0, now.Truncate(time.Second)
+		}
 		if err := saveUnit(s, u); err != nil {
 			return err
 		}
@@ -68,7 +73,18 @@ func unitPath(s *Sandbox, unit string) string {
 	return filepath.Join(s.SystemdDir(), unitName(unit)+".state")
 }
 
+// loadUnit is a unit's state as systemctl reports it: what its state file
+// says, and for the real server's unit what the process says.
 func loadUnit(s *Sandbox, unit string) (unitState, bool, error) {
+	u, found, err := loadUnitFile(s, unit)
+	if err == nil && found && isDBUnit(s, unit) {
+		overlayDB(s, &u)
+	}
+	return u, found, err
+}
+
+// loadUnitFile is what D/run/systemd/UNIT.state says.
+func loadUnitFile(s *Sandbox, unit string) (unitState, bool, error) {
 	data, err := os.ReadFile(unitPath(s, unit))
 	if os.IsNotExist(err) {
 		return unitState{Unit: unitName(unit), Active: "inactive", Sub: "dead"}, false, nil
@@ -198,64 +214,86 @@ func Systemctl(s *Sandbox, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Too few arguments.\n")
 		return 1
 	}
-	unlock, err := lockState(s)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	switch verb {
+	case "show", "is-active", "is-enabled", "status", "start", "stop", "restart", "try-restart", "reload", "reload-or-restart":
+	default:
+		fmt.Fprintf(stderr, "Unknown command verb %s.\n", verb)
 		return 1
 	}
-	defer unlock()
 	code := 0
 	for n, name := range units {
-		u, found, err := loadUnit(s, name)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
+		if n > 0 && verb == "show" {
+			fmt.Fprintln(stdout)
+		}
+		c := unitVerb(s, verb, name, propsWanted, valueOnly, quiet, stdout, stderr)
+		if c < 0 {
 			return 1
 		}
-		switch verb {
-		case "show":
-			if n > 0 {
-				fmt.Fprintln(stdout)
-			}
-			showProps(stdout, u.props(found), propsWanted, valueOnly)
-		case "is-active":
-			if !quiet {
-				fmt.Fprintln(stdout, u.Active)
-			}
-			if u.Active != "active" {
-				code = 3
-			}
-		case "is-enabled":
-			if !found {
-				fmt.Fprintf(stderr, "Failed to get unit file state for %s: No such file or directory\n", u.Unit)
-				code = 1
-				continue
-			}
-			fmt.Fprintln(stdout, "enabled")
-		case "status":
-			if !found {
-				fmt.Fprintf(stderr, "Unit %s could not be found.\n", u.Unit)
-				code = 4
-				continue
-			}
-			printStatus(stdout, u)
-			if u.Active != "active" {
-				code = 3
-			}
-		case "start", "stop", "restart", "try-restart", "reload", "reload-or-restart":
-			if !found {
-				fmt.Fprintf(stderr, "Failed to %s %s: Unit %s not found.\n", verb, u.Unit, u.Unit)
-				code = 5
-				continue
-			}
-			if c := changeUnit(s, &u, verb, stderr); c != 0 {
-				code = c
-			}
-		default:
-			fmt.Fprintf(stderr, "Unknown command verb %s.\n", verb)
-			return 1
+		if c != 0 {
+			code = c
 		}
 	}
 	return code
+}
+
+// unitVerb does verb to one unit and returns systemctl's exit code for it
+// (-1: stop at once, exit 1). The real server's start, stop and restart
+// take seconds and hold only their own lock; everything else runs under
+// the state lock.
+func unitVerb(s *Sandbox, verb, name string, propsWanted []string, valueOnly, quiet bool, stdout, stderr io.Writer) int {
+	changesDB := isDBUnit(s, name) && (verb == "start" || verb == "stop" || verb == "restart" || verb == "try-restart" || verb == "reload-or-restart")
+	if changesDB {
+		if err := changeDB(s, verb); err != nil {
+			u := unitName(name)
+			fmt.Fprintf(stderr, "Job for %s failed because the control process exited with error code.\nSee \"systemctl status %s\" and \"journalctl -xeu %s\" for details.\n%v\n", u, u, u, err)
+			return 1
+		}
+		return 0
+	}
+	unlock, err := lockState(s)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return -1
+	}
+	defer unlock()
+	u, found, err := loadUnit(s, name)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return -1
+	}
+	switch verb {
+	case "show":
+		showProps(stdout, u.props(found), propsWanted, valueOnly)
+	case "is-active":
+		if !quiet {
+			fmt.Fprintln(stdout, u.Active)
+		}
+		if u.Active != "active" {
+			return 3
+		}
+	case "is-enabled":
+		if !found {
+			fmt.Fprintf(stderr, "Failed to get unit file state for %s: No such file or directory\n", u.Unit)
+			return 1
+		}
+		fmt.Fprintln(stdout, "enabled")
+	case "status":
+		if !found {
+			fmt.Fprintf(stderr, "Unit %s could not be found.\n", u.Unit)
+			return 4
+		}
+		printStatus(stdout, u)
+		if u.Active != "active" {
+			return 3
+		}
+	default: // start, stop, restart, try-restart, reload, reload-or-restart
+		if !found {
+			fmt.Fprintf(stderr, "Failed to %s %s: Unit %s not found.\n", verb, u.Unit, u.Unit)
+			return 5
+		}
+		return changeUnit(s, &u, verb, stderr)
+	}
+	return 0
 }
 
 func showProps(w io.Writer, all [][2]string, wanted []string, valueOnly bool) {

@@ -1,7 +1,9 @@
-// Package mysqltest starts a private mariadbd for tests: a temporary
-// datadir made by mariadb-install-db, its own port on 127.0.0.1 and its own
-// socket, binary logging on, root with an empty password (no
-// --skip-grant-tables). It never touches the machine's own server.
+// Package mysqltest starts a private mariadbd for tests (laid out, installed
+// and started by ops/mysql/localdb: a temporary datadir made by
+// mariadb-install-db, its own port on 127.0.0.1 and its own socket, binary
+// logging on, root with an empty password) and adds what only tests do to
+// it: kill it, freeze it, fill its disk. It never touches the machine's own
+// server.
 package mysqltest
 
 import (
@@ -10,66 +12,31 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	driver "github.com/go-sql-driver/mysql"
+	"github.com/richs/richsops/ops/mysql/localdb"
 )
 
-// Server is one running mariadbd.
+// Server is one running mariadbd: the layout and argv of
+// localdb.Server (Dir, Datadir, Socket, Port, Args, DSN, Open, Exec,
+// ClientArgs) and the process this test started.
 type Server struct {
-	Dir     string // holds socket, pid file, logs
-	Datadir string
-	Socket  string
-	Port    int
-	Args    []string // mariadbd argv, to start it again
-	DSN     string   // root over the socket
-	cmd     *exec.Cmd
-	done    chan struct{}
+	*localdb.Server
+	cmd  *exec.Cmd
+	done <-chan struct{}
 }
 
-// Options shape a server.
-type Options struct {
-	Dir     string   // required: a folder the server may use
-	Datadir string   // default Dir/data; may be on a small filesystem
-	Extra   []string // more mariadbd flags
-}
+// Options shape a server (Dir is required).
+type Options = localdb.Options
 
 // Missing names the binaries a test needs that are not installed ("" = all there).
-func Missing() string {
-	var miss []string
-	for _, b := range []string{"mariadbd", "mariadb-install-db", "mariadb", "mariadb-dump"} {
-		if _, err := exec.LookPath(b); err != nil {
-			if _, err := os.Stat("/usr/sbin/" + b); err != nil {
-				miss = append(miss, b)
-			}
-		}
-	}
-	return strings.Join(miss, ", ")
-}
-
-func bin(name string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	return "/usr/sbin/" + name
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+func Missing() string { return localdb.Missing() }
 
 // Start initialises a datadir and starts mariadbd on it, waiting until it
 // answers.
@@ -77,42 +44,14 @@ func Start(o Options) (*Server, error) {
 	if m := Missing(); m != "" {
 		return nil, fmt.Errorf("not installed: %s", m)
 	}
-	s := &Server{Dir: o.Dir, Datadir: o.Datadir}
-	if s.Datadir == "" {
-		s.Datadir = filepath.Join(o.Dir, "data")
-	}
-	s.Socket = filepath.Join(o.Dir, "mysqld.sock")
-	if len(s.Socket) > 100 {
-		return nil, fmt.Errorf("socket path too long: %s", s.Socket)
-	}
-	port, err := freePort()
+	ls, err := localdb.New(o)
 	if err != nil {
 		return nil, err
 	}
-	s.Port = port
-	u, err := user.Current()
-	if err != nil {
+	if err := ls.Install(context.Background()); err != nil {
 		return nil, err
 	}
-	install := exec.Command(bin("mariadb-install-db"), "--no-defaults", "--user="+u.Username,
-		"--datadir="+s.Datadir, "--auth-root-authentication-method=normal", "--skip-test-db",
-		"--skip-name-resolve", "--innodb-log-file-size=8M")
-	if out, err := install.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
-	}
-	// Its own tmpdir: /tmp is shared with whatever else runs (and cleans) there.
-	tmp := filepath.Join(o.Dir, "tmp")
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
-		return nil, err
-	}
-	s.Args = append([]string{bin("mariadbd"), "--no-defaults", "--tmpdir=" + tmp, "--user=" + u.Username,
-		"--datadir=" + s.Datadir, "--socket=" + s.Socket, fmt.Sprintf("--port=%d", port),
-		"--bind-address=127.0.0.1", "--pid-file=" + filepath.Join(o.Dir, "mysqld.pid"),
-		"--log-error=" + filepath.Join(o.Dir, "error.log"),
-		"--log-bin=mysql-bin", "--server-id=1", "--skip-name-resolve",
-		"--innodb-buffer-pool-size=32M", "--innodb-log-file-size=8M", "--character-set-server=utf8mb4",
-	}, o.Extra...)
-	s.DSN = "root@unix(" + s.Socket + ")/?timeout=5s&readTimeout=30s&writeTimeout=30s"
+	s := &Server{Server: ls}
 	if err := s.StartAgain(); err != nil {
 		return nil, err
 	}
@@ -121,133 +60,31 @@ func Start(o Options) (*Server, error) {
 
 // StartAgain starts mariadbd with the same argv (after Kill) and waits.
 func (s *Server) StartAgain() error {
-	cmd := exec.Command(s.Args[0], s.Args[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	cmd, done, err := s.Spawn(&syscall.SysProcAttr{Setpgid: true})
+	if err != nil {
 		return err
 	}
-	s.cmd, s.done = cmd, make(chan struct{})
-	go func(done chan struct{}) { _ = cmd.Wait(); close(done) }(s.done)
+	s.cmd, s.done = cmd, done
 	return s.WaitUp(90 * time.Second)
 }
 
 // WaitUp waits until the server answers over the socket.
 func (s *Server) WaitUp(d time.Duration) error {
-	deadline := time.Now().Add(d)
-	for {
-		db, err := s.Open()
-		if err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			err = db.PingContext(ctx)
-			cancel()
-			db.Close()
-			if err == nil {
-				return nil
-			}
-		}
-		exited := false
-		if s.done != nil {
-			select {
-			case <-s.done:
-				exited = true
-			default:
-			}
-		}
-		if exited || time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(s.Dir, "error.log"))
-			return fmt.Errorf("mariadbd did not answer within %s: %v\n%s", d, err, tail(string(log), 20))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return s.Server.WaitUp(ctx, s.done)
 }
 
-func tail(s string, n int) string {
-	l := strings.Split(strings.TrimSpace(s), "\n")
-	if len(l) > n {
-		l = l[len(l)-n:]
-	}
-	return strings.Join(l, "\n")
-}
-
-// Open is a pool on the server as root.
-func (s *Server) Open() (*sql.DB, error) {
-	c, err := driver.ParseDSN(s.DSN)
-	if err != nil {
-		return nil, err
-	}
-	c.MultiStatements = true
-	return sql.Open("mysql", c.FormatDSN())
-}
-
-// Exec runs statements (several allowed, separated by ';').
-//
-// A query that rotates the binary log waits for the server's binlog
-// checkpoint: until InnoDB has checkpointed, MariaDB keeps the previous
-// logs "for crash recovery" and a PURGE right after silently keeps them,
-// which made purge tests flaky on a loaded machine.
-func (s *Server) Exec(q string) error {
-	db, err := s.Open()
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err = db.Exec(q); err != nil {
-		return err
-	}
-	if strings.Contains(strings.ToUpper(q), "FLUSH BINARY LOGS") {
-		return WaitBinlogCheckpoint(db, 30*time.Second)
-	}
-	return nil
-}
-
-// WaitBinlogCheckpoint waits until the newest Binlog_checkpoint event in
-// the active binary log names the active log itself: no older log is then
-// needed for crash recovery.
+// WaitBinlogCheckpoint waits until no binary log older than the active one
+// is needed for crash recovery (see localdb.WaitBinlogCheckpoint).
 func WaitBinlogCheckpoint(db *sql.DB, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		var active string
-		var pos int64
-		var doDB, ignoreDB sql.NullString
-		row := db.QueryRow("SHOW MASTER STATUS")
-		if err := row.Scan(&active, &pos, &doDB, &ignoreDB); err != nil {
-			return fmt.Errorf("show master status: %w", err)
-		}
-		rows, err := db.Query("SHOW BINLOG EVENTS IN '" + active + "'")
-		if err != nil {
-			return err
-		}
-		last := ""
-		for rows.Next() {
-			var logName, evType, info string
-			var p, serverID, end int64
-			if err := rows.Scan(&logName, &p, &evType, &serverID, &end, &info); err != nil {
-				rows.Close()
-				return err
-			}
-			if evType == "Binlog_checkpoint" {
-				last = info
-			}
-		}
-		rows.Close()
-		if last == active {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("binlog checkpoint still at %q, active log %s", last, active)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return localdb.WaitBinlogCheckpoint(db, limit)
 }
 
 // Pid is the running mariadbd's pid (0 when none is known).
 func (s *Server) Pid() int {
-	data, err := os.ReadFile(filepath.Join(s.Dir, "mysqld.pid"))
-	if err == nil {
-		var pid int
-		if _, err := fmt.Sscan(string(data), &pid); err == nil {
-			return pid
-		}
+	if pid := s.Server.Pid(); pid > 0 {
+		return pid
 	}
 	if s.cmd != nil && s.cmd.Process != nil {
 		return s.cmd.Process.Pid
@@ -319,7 +156,7 @@ func (s *Server) Kill() {
 		case <-time.After(10 * time.Second):
 		}
 	}
-	_ = os.Remove(filepath.Join(s.Dir, "mysqld.pid"))
+	_ = os.Remove(s.PidFile())
 }
 
 // Stop shuts the server down cleanly (SIGTERM), killing it after 30 s.
@@ -334,11 +171,6 @@ func (s *Server) Stop() {
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.Kill()
-}
-
-// ClientArgs are the flags for the mariadb/mariadb-dump clients.
-func (s *Server) ClientArgs() []string {
-	return []string{"--no-defaults", "--socket=" + s.Socket, "--user=root"}
 }
 
 // SkipOrFail skips a test for a missing prerequisite, or fails it when the
