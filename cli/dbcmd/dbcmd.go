@@ -98,11 +98,15 @@ func status(env *cli.Env, args []string) error {
 		defer cancel()
 		st := d.Status(c)
 		if env.JSON {
-			return env.PrintJSON(st)
+			if err := env.PrintJSON(st); err != nil {
+				return err
+			}
+		} else {
+			for _, l := range StatusLines(st) {
+				fmt.Fprintln(env.Stdout, l)
+			}
 		}
-		for _, l := range StatusLines(st) {
-			fmt.Fprintln(env.Stdout, l)
-		}
+		// Exit 1 either way, so a monitor reading the JSON gets it too.
 		if st.ServerErr != "" {
 			return cli.ExitError{Code: cli.ExitFail}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,6 +125,34 @@ dump = %s
 	for _, a := range []string{"db.purge", "db.expire", "db.flush", "db.backup"} {
 		if !strings.Contains(string(audit), a) {
 			t.Errorf("audit lacks %s", a)
+		}
+	}
+}
+
+// A server that does not answer: `db status` exits 1 in text and in JSON
+// (the JSON still says why), as docs/db.md promises.
+func TestStatusExitsOneWhenTheServerDoesNotAnswer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there now
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.toml")
+	os.WriteFile(cfgPath, []byte(fmt.Sprintf("audit_log = %q\n[database]\ndsn = \"root@tcp(127.0.0.1:%d)/\"\ndatadir = %q\n",
+		filepath.Join(dir, "audit.jsonl"), port, dir)), 0o644)
+	for _, json := range []bool{false, true} {
+		args := []string{"--config", cfgPath, "db", "status"}
+		if json {
+			args = append(args, "--json")
+		}
+		var out, errb bytes.Buffer
+		if code := cli.Main(args, strings.NewReader(""), &out, &errb); code != 1 {
+			t.Errorf("json=%v: exit %d, want 1 (%s)", json, code, errb.String())
+		}
+		if !strings.Contains(out.String(), "connection refused") {
+			t.Errorf("json=%v: the reason is missing: %s", json, out.String())
 		}
 	}
 }
