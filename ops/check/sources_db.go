@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/richs/richsops/ops/attention"
@@ -51,9 +52,15 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 		if s.Emergency {
 			key = "E"
 		}
+		// The limit crossed is in the text: it is configurable, and a
+		// reading such as 14% is only alarming next to it.
+		limit := cfg.Thresholds.DiskWarnPercent
+		if sev == attention.Crit {
+			limit = crit
+		}
 		items = append(items, attention.Item{Severity: sev, Key: key, Tab: attention.TabDatabase,
-			Text: fmt.Sprintf(t("DB disk %s %.0f%% full (binary logs %s)", "DB ディスク %s 使用率 %.0f%%（バイナリログ %s）"),
-				s.Datadir, pct, human.Bytes(s.BinlogTotal))})
+			Text: fmt.Sprintf(t("DB disk %s %.0f%% full, limit %s%% (binary logs %s)", "DB ディスク %s 使用率 %.0f%%、上限 %s%%（バイナリログ %s）"),
+				s.Datadir, pct, strconv.FormatFloat(limit, 'f', -1, 64), human.Bytes(s.BinlogTotal))})
 	}
 	return report(SrcDB, items)
 }

@@ -43,11 +43,11 @@ func TestDatabase(t *testing.T) {
 		t.Fatalf("healthy server, disk below thresholds: %+v", r)
 	}
 	cfg.Thresholds.DiskWarnPercent = 0.0001
-	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Warn || r.Items[0].Key != "p" || !strings.Contains(r.Items[0].Text, "DB disk "+srv.Datadir) {
+	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Warn || r.Items[0].Key != "p" || !strings.Contains(r.Items[0].Text, "DB disk "+srv.Datadir) || !strings.Contains(r.Items[0].Text, "limit 0.0001%") {
 		t.Fatalf("warn: %+v", r)
 	}
-	cfg.Database.DiskFullPercent = 0.0001
-	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != attention.TabDatabase {
+	cfg.Database.DiskFullPercent = 0.0002
+	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != attention.TabDatabase || !strings.Contains(r.Items[0].Text, "limit 0.0002%") {
 		t.Fatalf("disk_full_percent: %+v", r)
 	}
 	srv.Kill()
