@@ -140,12 +140,22 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	rec.DurationMS = res.Duration.Milliseconds()
 	rec.Outcome = "ok"
 	if err != nil {
-		rec.Outcome, rec.Error = "error", err.Error()
+		rec.Outcome, rec.Error = "error", english(err)
 	}
 	if werr := g.write(rec); werr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("action done, but the audit log failed: %w", werr)
 	}
 	return res
+}
+
+// english is err's text for the audit log, which stays in English: an
+// error shown in the operator's language (config.Errorf) carries its
+// English text.
+func english(err error) string {
+	if e, ok := err.(interface{ English() string }); ok {
+		return e.English()
+	}
+	return err.Error()
 }
 
 func hostName(h string) string {

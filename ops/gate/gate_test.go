@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/richs/richsops/ops/config"
 )
 
 func TestReadOnlyRefusesEveryActionAndAuditsIt(t *testing.T) {
@@ -88,5 +90,22 @@ func TestUnwritableAuditStopsTheAction(t *testing.T) {
 	res := g.Do(context.Background(), Action{Name: "x", Run: func(context.Context) (Outcome, error) { ran = true; return Outcome{}, nil }})
 	if ran || res.OK() {
 		t.Fatalf("action ran without an audit record: %+v", res)
+	}
+}
+
+// TestAuditStaysEnglish: the operator reads a refusal in Japanese; the
+// audit log records its English text.
+func TestAuditStaysEnglish(t *testing.T) {
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	ja := (&config.Config{Lang: "ja"}).T
+	res := New(false, audit).Do(context.Background(), Action{Name: "db.emergency", Run: func(context.Context) (Outcome, error) {
+		return Outcome{}, config.Errorf(ja, "%s changed since the preview: nothing done", "%s がプレビュー後に変わりました: 何もしていません", "mysql-bin.index")
+	}})
+	if res.Err == nil || res.Err.Error() != "mysql-bin.index がプレビュー後に変わりました: 何もしていません" {
+		t.Errorf("shown: %v", res.Err)
+	}
+	recs, _ := ReadAudit(audit)
+	if len(recs) != 2 || recs[1].Error != "mysql-bin.index changed since the preview: nothing done" {
+		t.Errorf("audited: %+v", recs)
 	}
 }
