@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // translated is an error shown in the operator's language whose English
 // twin is what programs see: errors.Is and errors.As walk the twin (so a
@@ -21,11 +24,30 @@ func (e *translated) English() string { return e.en.Error() }
 // same operands (ja may skip some with explicit indexes, %[3]s), and it
 // unwraps to the English error.
 func Errorf(t func(en, ja string) string, en, ja string, a ...any) error {
-	err := fmt.Errorf(en, a...)
+	err := fmt.Errorf(en, twins(a)...)
 	if Tr(t, en, ja) == en {
 		return err
 	}
 	return &translated{text: fmt.Errorf(ja, a...).Error(), en: err}
+}
+
+// twins is a with each translated error replaced by its English twin, so
+// that an English text wrapping one (what the audit log records) holds no
+// Japanese; the twin still unwraps to what the original did.
+func twins(a []any) []any {
+	var out []any
+	for i, v := range a {
+		if e, ok := v.(*translated); ok {
+			if out == nil {
+				out = slices.Clone(a)
+			}
+			out[i] = e.en
+		}
+	}
+	if out == nil {
+		return a
+	}
+	return out
 }
 
 // Translate is err (a sentinel, or an error built in English) with the

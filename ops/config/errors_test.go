@@ -49,4 +49,11 @@ func TestErrorf(t *testing.T) {
 	if e, ok := Errorf(ja, "%d left", "残り %d", 3).(interface{ English() string }); !ok || e.English() != "3 left" {
 		t.Errorf("English() of a Japanese error: %v", e)
 	}
+	// A Japanese error wrapping another: Japanese all through, its English
+	// twin English all through, and the inner sentinel still found.
+	inner := Errorf(ja, "%s: %w", "%[1]s: 番兵", "x", errSentinel)
+	outer := Errorf(ja, "dump failed: %w", "ダンプに失敗: %w", inner)
+	if e := outer.(interface{ English() string }); outer.Error() != "ダンプに失敗: x: 番兵" || e.English() != "dump failed: x: sentinel" || !errors.Is(outer, errSentinel) {
+		t.Errorf("nested: %q / %q", outer, e.English())
+	}
 }
