@@ -142,6 +142,15 @@ func TestRefusals(t *testing.T) {
 		{Name: "guard without a check", Err: guardRefusal(nil),
 			En: updMerc + " refused: index-linux is unhealthy: no health check is available for it (an override needs a typed confirmation)",
 			Ja: updMerc + " は実行しません: index-linux が異常です: ヘルスチェックがありません（強制実行には確認の入力が必要です）"},
+		{Name: "guard down at the start", Err: func(t *testing.T, lang string) error {
+			check, down := guardServer(t)
+			a, err := RunAction(ctx, h, app(t, lang), RunSpec{Job: updMerc}, check)
+			must(t, err)
+			t.Cleanup(func() { killSessions(ctx, h) }) // if it started all the same
+			down()
+			return gate.New(false, "").Do(ctx, a).Err
+		}, En: updMerc + " refused: index-linux is unhealthy: * (an override needs a typed confirmation)",
+			Ja: updMerc + " は実行しません: index-linux が異常です: *（強制実行には確認の入力が必要です）"},
 		{Name: "python not in PATH", Err: run(RunSpec{Job: updYahoo}, nil, func(cfg *config.Config) { cfg.App.Python = "no-such-python" }),
 			En: `app.python "no-such-python" not found in PATH *; set app.python to its full path`,
 			Ja: `app.python "no-such-python" が PATH * にありません。app.python にフルパスを設定してください`},

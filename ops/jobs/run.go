@@ -41,9 +41,31 @@ type GuardError struct {
 	T func(en, ja string) string `json:"-"`
 }
 
-func (e *GuardError) Error() string {
-	return fmt.Sprintf(config.Tr(e.T, "%s refused: %s is unhealthy: %s (an override needs a typed confirmation)",
-		"%s は実行しません: %s が異常です: %s（強制実行には確認の入力が必要です）"), e.Job, e.Guard, e.Reason)
+func (e *GuardError) Error() string { return e.text(e.T) }
+
+// English is the refusal for the audit log, which stays English.
+func (e *GuardError) English() string { return e.text(nil) }
+
+func (e *GuardError) text(t func(en, ja string) string) string {
+	return fmt.Sprintf(config.Tr(t, "%s refused: %s is unhealthy: %s (an override needs a typed confirmation)",
+		"%s は実行しません: %s が異常です: %s（強制実行には確認の入力が必要です）"), e.Job, e.Guard, e.reason(t))
+}
+
+// The guard's own reasons, when there is no check or it gives none.
+const (
+	reasonNoCheck = "no health check is available for it"
+	reasonFailed  = "health check failed"
+)
+
+var reasonJa = map[string]string{reasonNoCheck: "ヘルスチェックがありません", reasonFailed: "ヘルスチェックに失敗"}
+
+// reason is Reason in t's language: the guard's own reasons are
+// translated, a check's shown as the check says it.
+func (e *GuardError) reason(t func(en, ja string) string) string {
+	if ja, ok := reasonJa[e.Reason]; ok {
+		return config.Tr(t, e.Reason, ja)
+	}
+	return e.Reason
 }
 
 // OverrideWord is what the operator types to start a guarded job anyway.
@@ -58,13 +80,13 @@ type RunSpec struct {
 }
 
 // guardStatus runs the guard for job; nil error = healthy or not guarded.
-// The refusal is in t's language (the check's own reason as it says it).
+// The refusal is in t's language.
 func guardStatus(ctx context.Context, j config.Job, check GuardCheck, t func(en, ja string) string) error {
 	if j.Guard == "" {
 		return nil
 	}
 	if check == nil {
-		return &GuardError{Job: j.Name, Guard: j.Guard, Reason: config.Tr(t, "no health check is available for it", "ヘルスチェックがありません"), T: t}
+		return &GuardError{Job: j.Name, Guard: j.Guard, Reason: reasonNoCheck, T: t}
 	}
 	ctx, cancel := context.WithTimeout(ctx, GuardTimeout)
 	defer cancel()
@@ -73,7 +95,7 @@ func guardStatus(ctx context.Context, j config.Job, check GuardCheck, t func(en,
 		return nil
 	}
 	if reason == "" {
-		reason = config.Tr(t, "health check failed", "ヘルスチェックに失敗")
+		reason = reasonFailed
 	}
 	return &GuardError{Job: j.Name, Guard: j.Guard, Reason: reason, T: t}
 }
@@ -286,7 +308,7 @@ func runAction(cfg *config.Config, h host.Host, j config.Job, argv []string, ge 
 	a := gate.Action{Name: "jobs.run", Target: j.Name, Host: h.Name(), Argv: argv}
 	if ge != nil {
 		a.Name, a.Danger = "jobs.run.override", OverrideWord
-		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("GUARD OVERRIDE: %s is unhealthy: %s", "ガードを無視: %s が異常です: %s"), ge.Guard, ge.Reason),
+		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("GUARD OVERRIDE: %s is unhealthy: %s", "ガードを無視: %s が異常です: %s"), ge.Guard, ge.reason(cfg.T)),
 			fmt.Sprintf(cfg.T("type %s to start it anyway (audited)", "それでも開始するには %s と入力（監査ログに記録）"), OverrideWord))
 	}
 	return a
@@ -304,7 +326,7 @@ func forcedPreview(cfg *config.Config, running []Proc) []string {
 // set) skips it and notes why in the details.
 func guardAgain(ctx context.Context, cfg *config.Config, j config.Job, ge *GuardError, guard GuardCheck) ([]string, error) {
 	if ge != nil {
-		return []string{cfg.T("guard overridden: ", "ガードを無視: ") + ge.Reason}, nil
+		return []string{cfg.T("guard overridden: ", "ガードを無視: ") + ge.reason(cfg.T)}, nil
 	}
 	return nil, guardStatus(ctx, j, guard, cfg.T)
 }
@@ -314,7 +336,7 @@ func overriddenNote(cfg *config.Config, ge *GuardError) string {
 	if ge == nil {
 		return ""
 	}
-	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.Reason)
+	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.reason(cfg.T))
 }
 
 // runningCheck lists job's processes and refuses (ErrRunning, in t's
