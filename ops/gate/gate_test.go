@@ -109,3 +109,24 @@ func TestAuditStaysEnglish(t *testing.T) {
 		t.Errorf("audited: %+v", recs)
 	}
 }
+
+// TestShown: ErrReadOnly reads in the operator's language where it is
+// shown; other errors as they are.
+func TestShown(t *testing.T) {
+	other := errors.New("boom")
+	for _, tc := range []struct {
+		err        error
+		lang, want string
+	}{
+		{ErrReadOnly, "en", "read-only mode: changes are disabled"},
+		{ErrReadOnly, "ja", "読み取り専用モード: 変更はできません"},
+		{other, "ja", "boom"},
+	} {
+		if got := Shown(tc.err, (&config.Config{Lang: tc.lang}).T); got != tc.want {
+			t.Errorf("%v in %s: %q, want %q", tc.err, tc.lang, got, tc.want)
+		}
+	}
+	if got := Shown(ErrReadOnly, nil); got != ErrReadOnly.Error() {
+		t.Errorf("nil T: %q", got)
+	}
+}
