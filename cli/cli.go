@@ -198,6 +198,16 @@ var NewHosts = func(cfg *config.Config) *host.Registry { return host.NewRegistry
 // ErrDeclined is returned when the operator answers no.
 var ErrDeclined = errors.New("not confirmed; nothing was done")
 
+// shown is err as the operator reads it on the terminal: the sentinels
+// whose text is the whole message (ErrDeclined, gate.ErrReadOnly) in the
+// configured language; they stay the sentinels for errors.Is.
+func (e *Env) shown(err error) string {
+	if err == ErrDeclined {
+		return e.Cfg.T(err.Error(), "確認されませんでした。何もしていません")
+	}
+	return gate.Shown(err, e.Cfg.T)
+}
+
 // Do shows what the action will run, asks (unless --yes), and sends it
 // through the gate. It prints the outcome and returns the gate's error.
 func (e *Env) Do(a gate.Action) (gate.Result, error) {
@@ -221,7 +231,8 @@ func (e *Env) Do(a gate.Action) (gate.Result, error) {
 		if a.Danger != "" && e.Yes {
 			// --yes does not cover a typed confirmation; --force-word does.
 			if os.Getenv("RICHSOPS_CONFIRM") != a.Danger {
-				return gate.Result{}, fmt.Errorf("this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=%s", a.Danger)
+				return gate.Result{}, config.Errorf(e.Cfg.T, "this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=%s",
+					"確認の入力が必要です: 対話的に実行するか、RICHSOPS_CONFIRM=%s を設定してください", a.Danger)
 			}
 		} else if !e.ask(a) {
 			return gate.Result{}, ErrDeclined

@@ -71,10 +71,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return ee.Code
 	case errors.Is(err, ErrDeclined):
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, env.shown(err))
 		return ExitFail
 	}
-	fmt.Fprintf(stderr, "richsops %s: %v\n", cmd.Name, err)
+	fmt.Fprintf(stderr, "richsops %s: %s\n", cmd.Name, env.shown(err))
 	return ExitFail
 }
 

@@ -173,10 +173,12 @@ func runNow(ctx context.Context, env *cli.Env, h host.Host, f flags) error {
 	a, err := jobs.RunAction(ctx, h, env.Cfg, spec, jobs.DefaultGuard)
 	var ge *jobs.GuardError
 	if errors.As(err, &ge) {
-		return cli.ExitError{Code: cli.ExitFail, Err: fmt.Errorf("%v\n  to start it anyway: richsops jobs run --override %s", err, f.name)}
+		return cli.ExitError{Code: cli.ExitFail, Err: fmt.Errorf(env.Cfg.T("%v\n  to start it anyway: richsops jobs run --override %s",
+			"%v\n  それでも開始するには: richsops jobs run --override %s"), err, f.name)}
 	}
 	if errors.Is(err, jobs.ErrRunning) {
-		return cli.ExitError{Code: cli.ExitFail, Err: fmt.Errorf("%v\n  to start another instance: richsops jobs run --force %s", err, f.name)}
+		return cli.ExitError{Code: cli.ExitFail, Err: fmt.Errorf(env.Cfg.T("%v\n  to start another instance: richsops jobs run --force %s",
+			"%v\n  重複して実行するには: richsops jobs run --force %s"), err, f.name)}
 	}
 	if err != nil {
 		return err

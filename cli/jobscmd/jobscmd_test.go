@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/gate/gatetest"
 	"github.com/richs/richsops/ops/jobs"
 )
 
@@ -47,10 +49,12 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
-func TestCLI(t *testing.T) {
+// setup writes a crontab and a config with four test jobs and returns
+// how to run the CLI on them, the crontab's path and its content.
+func setup(t *testing.T) (runCLI func(stdin string, args ...string) (int, string, string), tab, content string) {
 	dir := t.TempDir()
-	tab := filepath.Join(dir, "crontab")
-	content := "0 3,15 * * * richs cd /x && python manage.py check_item_mercari_tc 2 4\n0 4 * * * richs python manage.py check_item_mercari_tc_v2\n"
+	tab = filepath.Join(dir, "crontab")
+	content = "0 3,15 * * * richs cd /x && python manage.py check_item_mercari_tc 2 4\n0 4 * * * richs python manage.py check_item_mercari_tc_v2\n"
 	os.WriteFile(tab, []byte(content), 0o644)
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
@@ -75,11 +79,16 @@ name = "update_item_yahoo_tc"
 name = "update_item_mercari_tc"
 guard = "index-linux"
 `), 0o644)
-	runCLI := func(stdin string, args ...string) (int, string, string) {
+	runCLI = func(stdin string, args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader(stdin), &out, &errb)
 		return code, out.String(), errb.String()
 	}
+	return runCLI, tab, content
+}
+
+func TestCLI(t *testing.T) {
+	runCLI, tab, content := setup(t)
 	code, out, errs := runCLI("", "jobs", "list", "--json")
 	if code != 0 {
 		t.Fatalf("list: %d %s", code, errs)
@@ -120,5 +129,49 @@ guard = "index-linux"
 	}
 	if code, _, errs := runCLI("", "--readonly", "--yes", "jobs", "pause", "check_item_mercari_tc"); code == 0 || !strings.Contains(errs, "read-only") {
 		t.Errorf("read-only: %d %s", code, errs)
+	}
+}
+
+// TestRefusalsFollowLang: what the CLI prints when it refuses is in the
+// configured language (--lang), the commands and the word to type as they
+// are; the exit codes do not change.
+func TestRefusalsFollowLang(t *testing.T) {
+	runCLI, _, _ := setup(t) // nothing listens where index-linux should: guarded jobs are refused
+	for _, tc := range []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		en, ja []string // the last lines of stderr (* as in gatetest.Match)
+	}{
+		{"guard", "", []string{"--yes", "jobs", "run", "check_item_mercari_tc"}, cli.ExitFail, []string{
+			"richsops jobs: check_item_mercari_tc refused: index-linux is unhealthy: * (an override needs a typed confirmation)",
+			"  to start it anyway: richsops jobs run --override check_item_mercari_tc",
+		}, []string{
+			"richsops jobs: check_item_mercari_tc は実行しません: index-linux が異常です: *（強制実行には確認の入力が必要です）",
+			"  それでも開始するには: richsops jobs run --override check_item_mercari_tc",
+		}},
+		{"typed word with --yes", "", []string{"--yes", "jobs", "run", "--override", "check_item_mercari_tc"}, cli.ExitFail,
+			[]string{"richsops jobs: this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=OVERRIDE"},
+			[]string{"richsops jobs: 確認の入力が必要です: 対話的に実行するか、RICHSOPS_CONFIRM=OVERRIDE を設定してください"}},
+		{"declined", "n\n", []string{"jobs", "pause", "check_item_mercari_tc"}, cli.ExitFail,
+			[]string{"Go ahead? [y/N] not confirmed; nothing was done"}, []string{"実行しますか? [y/N] 確認されませんでした。何もしていません"}},
+		{"read-only", "", []string{"--readonly", "--yes", "jobs", "pause", "check_item_mercari_tc"}, cli.ExitFail,
+			[]string{"richsops jobs: read-only mode: changes are disabled"}, []string{"richsops jobs: 読み取り専用モード: 変更はできません"}},
+		{"resume a job cron does not run", "", []string{"--yes", "jobs", "resume", "check_item_yahoo_tc"}, cli.ExitFail,
+			[]string{"richsops jobs: check_item_yahoo_tc: no crontab line runs this job"},
+			[]string{"richsops jobs: check_item_yahoo_tc: このジョブを実行する crontab の行がありません"}},
+	} {
+		for _, lang := range []string{"en", "ja"} {
+			code, _, errs := runCLI(tc.stdin, append([]string{"--lang", lang}, tc.args...)...)
+			want := tc.en
+			if lang == "ja" {
+				want = tc.ja
+			}
+			lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+			if code != tc.code || len(lines) < len(want) || !slices.EqualFunc(want, lines[len(lines)-len(want):], gatetest.Match) {
+				t.Errorf("%s/%s: exit %d, stderr:\n%s\nwant the last lines:\n%s", tc.name, lang, code, errs, strings.Join(want, "\n"))
+			}
+		}
 	}
 }

@@ -96,11 +96,10 @@ func runClean(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	plan, err := public.PlanClean(ctx, h, filepath.Join(env.Cfg.Public.Dir, "tmp"), age, time.Now())
+	plan, err := public.PlanClean(ctx, h, filepath.Join(env.Cfg.Public.Dir, "tmp"), age, time.Now(), env.Cfg.T)
 	if err != nil {
 		return err
 	}
-	plan.T = env.Cfg.T
 	if env.JSON {
 		return env.PrintJSON(plan)
 	}

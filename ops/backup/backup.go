@@ -126,13 +126,13 @@ func existing(ctx context.Context, h host.Host, dir string) ([]host.FileInfo, er
 func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 	p := Plan{Dir: b.Cfg.Dir, Argv: b.Cfg.Dump, Level: b.Cfg.Level, Keep: b.Cfg.Keep}
 	if len(p.Argv) == 0 {
-		return p, errors.New("no dump command configured ([backup] dump)")
+		return p, config.Errorf(b.T, "no dump command configured ([backup] dump)", "ダンプコマンドが設定されていません（[backup] dump）")
 	}
 	if p.Level == 0 {
 		p.Level = 6
 	}
 	if p.Level < 1 || p.Level > 9 {
-		return p, fmt.Errorf("gzip level %d: must be 1..9", p.Level)
+		return p, config.Errorf(b.T, "gzip level %d: must be 1..9", "gzip レベル %d: 1〜9 にしてください", p.Level)
 	}
 	local := host.NewLocal()
 	if err := os.MkdirAll(p.Dir, 0o750); err != nil {
@@ -160,7 +160,8 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 	p.Free = du.Free
 	need := max(p.MinFree, p.Expected+p.Expected/10)
 	if int64(du.Free) < need {
-		return p, fmt.Errorf("not enough free space in %s: %s free, %s needed (min_free %s, last backup %s)",
+		return p, config.Errorf(b.T, "not enough free space in %s: %s free, %s needed (min_free %s, last backup %s)",
+			"%s の空きが足りません: 空き %s、必要 %s（min_free %s、前回のバックアップ %s）",
 			p.Dir, human.Bytes(int64(du.Free)), human.Bytes(need), human.Bytes(p.MinFree), human.Bytes(p.Expected))
 	}
 	p.Path = filepath.Join(p.Dir, Prefix+b.now().Format("20060102-150405")+Suffix)
@@ -281,7 +282,7 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 				if n != last {
 					last, lastAt = n, now
 				} else if now.Sub(lastAt) >= stall {
-					cancel(fmt.Errorf("the dump wrote nothing for %s", stall))
+					cancel(config.Errorf(b.T, "the dump wrote nothing for %s", "ダンプが %s の間、何も書き込みませんでした", stall))
 				}
 				if progress != nil {
 					progress(Progress{DumpBytes: n, FileBytes: fileCount.get(), Elapsed: time.Since(start), Expected: p.Expected})
@@ -304,12 +305,14 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 		msg := strings.TrimSpace(string(r.Stderr))
 		var ee *host.ExitError
 		if errors.As(runErr, &ee) {
-			return res, fmt.Errorf("dump failed (exit %d), partial file removed:\n%s", ee.Code, msg)
+			return res, config.Errorf(b.T, "dump failed (exit %d), partial file removed:\n%s",
+				"ダンプに失敗しました（終了コード %d）。途中のファイルは削除しました:\n%s", ee.Code, msg)
 		}
 		if msg != "" {
-			return res, fmt.Errorf("dump failed: %v, partial file removed:\n%s", runErr, msg)
+			return res, config.Errorf(b.T, "dump failed: %v, partial file removed:\n%s",
+				"ダンプに失敗しました: %v。途中のファイルは削除しました:\n%s", runErr, msg)
 		}
-		return res, fmt.Errorf("dump failed: %w; partial file removed", runErr)
+		return res, config.Errorf(b.T, "dump failed: %w; partial file removed", "ダンプに失敗しました: %w。途中のファイルは削除しました", runErr)
 	}
 	if closeErr != nil {
 		return res, fmt.Errorf("writing %s: %w; partial file removed", partial, closeErr)
@@ -345,7 +348,7 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 	}
 	res.Removed, err = Rotate(ctx, host.NewLocal(), p.Dir, p.Keep)
 	if err != nil {
-		return res, fmt.Errorf("backup written, but rotation failed: %w", err)
+		return res, config.Errorf(b.T, "backup written, but rotation failed: %w", "バックアップは書き込みましたが、古いバックアップの削除に失敗しました: %w", err)
 	}
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -51,4 +52,52 @@ func TestJapanese(t *testing.T) {
 	if a.Name != "db.backup" || a.Target != base {
 		t.Errorf("audit identifiers changed: %s %s", a.Name, a.Target)
 	}
+}
+
+// TestRefusals provokes the backup's refusals and failures with lang = en
+// and ja (through FromConfig, as the console and the CLI build it):
+// English byte for byte as before, Japanese with the same paths, sizes,
+// config keys and the dump's own stderr; the audit log in English.
+func TestRefusals(t *testing.T) {
+	ctx := context.Background()
+	backupOf := func(t *testing.T, lang string, c config.Backup) *Backup {
+		cfg := config.Default()
+		cfg.Lang = lang
+		c.Dir = t.TempDir()
+		cfg.Backup = c
+		return FromConfig(cfg)
+	}
+	plan := func(c config.Backup) func(*testing.T, string) error {
+		return func(t *testing.T, lang string) error {
+			_, err := backupOf(t, lang, c).Plan(ctx)
+			return err
+		}
+	}
+	// run plans and runs the backup through the gate.
+	run := func(argv func(t *testing.T) []string, stall time.Duration) func(*testing.T, string) error {
+		return func(t *testing.T, lang string) error {
+			b := backupOf(t, lang, config.Backup{Dump: argv(t), MinFree: "1KiB"})
+			b.Stall = stall
+			p, err := b.Plan(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return gate.New(false, "").Do(ctx, b.Action(p, nil)).Err
+		}
+	}
+	gatetest.Refusals(t, []gatetest.Refusal{
+		{Name: "no dump command", Err: plan(config.Backup{}),
+			En: "no dump command configured ([backup] dump)", Ja: "ダンプコマンドが設定されていません（[backup] dump）"},
+		{Name: "bad gzip level", Err: plan(config.Backup{Dump: []string{"true"}, Level: 12}),
+			En: "gzip level 12: must be 1..9", Ja: "gzip レベル 12: 1〜9 にしてください"},
+		{Name: "not enough free space", Err: plan(config.Backup{Dump: []string{"true"}, MinFree: "1000000TiB"}),
+			En: "not enough free space in *: * free, 977 PiB needed (min_free 977 PiB, last backup 0 B)",
+			Ja: "* の空きが足りません: 空き *、必要 977 PiB（min_free 977 PiB、前回のバックアップ 0 B）"},
+		{Name: "dump fails", Err: run(func(t *testing.T) []string { return dumpArgv(needServer(t), "no_such_db") }, 0),
+			En: "dump failed (exit 2), partial file removed:\n*no_such_db*",
+			Ja: "ダンプに失敗しました（終了コード 2）。途中のファイルは削除しました:\n*no_such_db*"},
+		{Name: "dump stalls", Err: run(func(*testing.T) []string { return []string{"sleep", "30"} }, 300*time.Millisecond),
+			En: "dump failed: the dump wrote nothing for 300ms; partial file removed",
+			Ja: "ダンプに失敗しました: ダンプが 300ms の間、何も書き込みませんでした。途中のファイルは削除しました"},
+	})
 }

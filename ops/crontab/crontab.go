@@ -8,8 +8,9 @@ package crontab
 
 import (
 	"errors"
-	"fmt"
 	"strings"
+
+	"github.com/richs/richsops/ops/config"
 )
 
 // PausedPrefix marks a line richsops commented out. Only lines with this
@@ -50,6 +51,9 @@ type Line struct {
 type File struct {
 	Data  []byte
 	Lines []Line
+	// T is the language of the refusals of Pause and Resume, and of Apply
+	// for their edits (a Config's T; nil = English). The caller sets it.
+	T func(en, ja string) string
 }
 
 // Parse never fails: a line it does not understand is Invalid, and kept.
@@ -253,6 +257,7 @@ var (
 type Edit struct {
 	Old, New []byte
 	Changed  []Change
+	T        func(en, ja string) string // the File's, for Apply's refusal
 }
 
 // Change is one line before and after.
@@ -268,13 +273,15 @@ func (f *File) Pause(name string) (Edit, error) {
 	switch st := f.JobState(name); st {
 	case StateActive:
 	case StatePaused:
-		return Edit{}, fmt.Errorf("%s: %w", name, ErrAlreadyPaused)
+		return Edit{}, config.Errorf(f.T, "%s: %w", "%[1]s: すでに richsops で停止中です", name, ErrAlreadyPaused)
 	case StateMixed:
-		return Edit{}, fmt.Errorf("%s: some lines are paused by richsops, some active: resume it first", name)
+		return Edit{}, config.Errorf(f.T, "%s: some lines are paused by richsops, some active: resume it first",
+			"%s: richsops で停止中の行と有効な行が混在しています: 先に再開してください", name)
 	case StateDisabled:
-		return Edit{}, fmt.Errorf("%s: its lines are commented out by someone else (not by richsops); nothing to pause", name)
+		return Edit{}, config.Errorf(f.T, "%s: its lines are commented out by someone else (not by richsops); nothing to pause",
+			"%s: 行は richsops 以外の誰かがコメントアウトしています。停止するものはありません", name)
 	default:
-		return Edit{}, fmt.Errorf("%s: %w", name, ErrNoLines)
+		return Edit{}, f.errNoLines(name)
 	}
 	return f.rewrite(name, Entry, func(t string) string { return PausedPrefix + t })
 }
@@ -285,19 +292,25 @@ func (f *File) Resume(name string) (Edit, error) {
 	switch st := f.JobState(name); st {
 	case StatePaused, StateMixed:
 	case StateActive:
-		return Edit{}, fmt.Errorf("%s: %w (it is active)", name, ErrNotPaused)
+		return Edit{}, config.Errorf(f.T, "%s: %w (it is active)", "%[1]s: richsops で停止していません（有効です）", name, ErrNotPaused)
 	case StateDisabled:
-		return Edit{}, fmt.Errorf("%s: its lines were commented out by someone else, not by richsops: edit %s by hand if it should run", name, "the crontab")
+		return Edit{}, config.Errorf(f.T, "%s: its lines were commented out by someone else, not by richsops: edit %s by hand if it should run",
+			"%[1]s: 行は richsops 以外の誰かがコメントアウトしています: 実行するなら crontab を手で編集してください", name, "the crontab")
 	default:
-		return Edit{}, fmt.Errorf("%s: %w", name, ErrNoLines)
+		return Edit{}, f.errNoLines(name)
 	}
 	return f.rewrite(name, Paused, func(t string) string { return strings.TrimPrefix(t, PausedPrefix) })
+}
+
+// errNoLines refuses to pause or resume a job no line runs.
+func (f *File) errNoLines(name string) error {
+	return config.Errorf(f.T, "%s: %w", "%[1]s: このジョブを実行する crontab の行がありません", name, ErrNoLines)
 }
 
 func (f *File) rewrite(name string, kind Kind, change func(string) string) (Edit, error) {
 	var b strings.Builder
 	b.Grow(len(f.Data) + 64)
-	e := Edit{Old: f.Data}
+	e := Edit{Old: f.Data, T: f.T}
 	for _, l := range f.Lines {
 		text := l.Text
 		if l.Kind == kind && RunsJob(l.Command, name) {

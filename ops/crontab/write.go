@@ -2,9 +2,9 @@ package crontab
 
 import (
 	"context"
-	"fmt"
 	"os"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 )
 
@@ -47,7 +47,8 @@ func Apply(ctx context.Context, h host.Host, path string, e Edit) (string, error
 		return "", err
 	}
 	if fi.Mode&os.ModeType != 0 {
-		return "", fmt.Errorf("%s is not a regular file; cron would ignore it and richsops will not replace it", path)
+		return "", config.Errorf(e.T, "%s is not a regular file; cron would ignore it and richsops will not replace it",
+			"%s は通常のファイルではありません: cron は読まず、richsops も置き換えません", path)
 	}
 	return h.WriteFileAtomic(ctx, path, e.New, WriteOpts(h, fi, e.Old))
 }

@@ -14,10 +14,23 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/richs/richsops/ops/config"
 )
 
 // ErrReadOnly is the error of every action attempted in read-only mode.
 var ErrReadOnly = errors.New("read-only mode: changes are disabled")
+
+// Shown is err as the operator reads it, in t's language (a Config's T;
+// nil = English): ErrReadOnly, a sentinel whose text is the whole message,
+// translated where it is shown (it stays the sentinel for errors.Is and the
+// audit log); any other error as it says itself.
+func Shown(err error, t func(en, ja string) string) string {
+	if err == ErrReadOnly {
+		return config.Tr(t, err.Error(), "読み取り専用モード: 変更はできません")
+	}
+	return err.Error()
+}
 
 // Action is one named change. Preview says exactly what will run; Run does it.
 type Action struct {
@@ -140,12 +153,22 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	rec.DurationMS = res.Duration.Milliseconds()
 	rec.Outcome = "ok"
 	if err != nil {
-		rec.Outcome, rec.Error = "error", err.Error()
+		rec.Outcome, rec.Error = "error", english(err)
 	}
 	if werr := g.write(rec); werr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("action done, but the audit log failed: %w", werr)
 	}
 	return res
+}
+
+// english is err's text for the audit log, which stays in English: an
+// error shown in the operator's language (config.Errorf) carries its
+// English text.
+func english(err error) string {
+	if e, ok := err.(interface{ English() string }); ok {
+		return e.English()
+	}
+	return err.Error()
 }
 
 func hostName(h string) string {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/richs/richsops/ops/config"
 )
 
 func TestReadOnlyRefusesEveryActionAndAuditsIt(t *testing.T) {
@@ -88,5 +90,43 @@ func TestUnwritableAuditStopsTheAction(t *testing.T) {
 	res := g.Do(context.Background(), Action{Name: "x", Run: func(context.Context) (Outcome, error) { ran = true; return Outcome{}, nil }})
 	if ran || res.OK() {
 		t.Fatalf("action ran without an audit record: %+v", res)
+	}
+}
+
+// TestAuditStaysEnglish: the operator reads a refusal in Japanese; the
+// audit log records its English text.
+func TestAuditStaysEnglish(t *testing.T) {
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	ja := (&config.Config{Lang: "ja"}).T
+	res := New(false, audit).Do(context.Background(), Action{Name: "db.emergency", Run: func(context.Context) (Outcome, error) {
+		return Outcome{}, config.Errorf(ja, "%s changed since the preview: nothing done", "%s がプレビュー後に変わりました: 何もしていません", "mysql-bin.index")
+	}})
+	if res.Err == nil || res.Err.Error() != "mysql-bin.index がプレビュー後に変わりました: 何もしていません" {
+		t.Errorf("shown: %v", res.Err)
+	}
+	recs, _ := ReadAudit(audit)
+	if len(recs) != 2 || recs[1].Error != "mysql-bin.index changed since the preview: nothing done" {
+		t.Errorf("audited: %+v", recs)
+	}
+}
+
+// TestShown: ErrReadOnly reads in the operator's language where it is
+// shown; other errors as they are.
+func TestShown(t *testing.T) {
+	other := errors.New("boom")
+	for _, tc := range []struct {
+		err        error
+		lang, want string
+	}{
+		{ErrReadOnly, "en", "read-only mode: changes are disabled"},
+		{ErrReadOnly, "ja", "読み取り専用モード: 変更はできません"},
+		{other, "ja", "boom"},
+	} {
+		if got := Shown(tc.err, (&config.Config{Lang: tc.lang}).T); got != tc.want {
+			t.Errorf("%v in %s: %q, want %q", tc.err, tc.lang, got, tc.want)
+		}
+	}
+	if got := Shown(ErrReadOnly, nil); got != ErrReadOnly.Error() {
+		t.Errorf("nil T: %q", got)
 	}
 }

@@ -23,14 +23,15 @@ func ResumeAction(ctx context.Context, h host.Host, cfg *config.Config, job stri
 }
 
 func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name string, kill bool, wait time.Duration) (gate.Action, error) {
-	if _, ok := cfg.Job(job); !ok {
-		return gate.Action{}, fmt.Errorf("%s: not a configured job", job)
+	if _, err := configuredJob(cfg, job); err != nil {
+		return gate.Action{}, err
 	}
 	path := cfg.Crontab.Path
 	f, err := crontab.Load(ctx, h, path)
 	if err != nil {
 		return gate.Action{}, err
 	}
+	f.T = cfg.T
 	var e crontab.Edit
 	if name == "jobs.pause" {
 		e, err = f.Pause(job)
@@ -76,7 +77,7 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 				out.Details = append(out.Details, fmt.Sprintf(t("reload failed: %v (cronie also picks up the changed file by itself within a minute)",
 					"リロードに失敗: %v（cronie は変更されたファイルを 1 分以内に自分で読み込みます）"), err))
 				out.Summary += t("; reload failed", "。リロードに失敗しました")
-				return out, fmt.Errorf("crontab written, but reload failed: %w", err)
+				return out, config.Errorf(t, "crontab written, but reload failed: %w", "crontab は書き込みましたが、リロードに失敗しました: %w", err)
 			}
 			out.Details = append(out.Details, t("reloaded: ", "リロードしました: ")+host.ShellQuote(cfg.Crontab.Reload))
 			if kp != nil {

@@ -88,12 +88,12 @@ func Killable(h host.Host, cfg *config.Config, procs []Proc) (ok []Proc, refused
 	for _, p := range procs {
 		switch {
 		case p.PID <= 1:
-			refused = append(refused, fmt.Sprintf("pid %d: never signalled", p.PID))
+			refused = append(refused, fmt.Sprintf(cfg.T("pid %d: never signalled", "pid %d: シグナルは送りません"), p.PID))
 		case h.IsLocal() && p.PID == self:
-			refused = append(refused, fmt.Sprintf("pid %d: richsops itself", p.PID))
+			refused = append(refused, fmt.Sprintf(cfg.T("pid %d: richsops itself", "pid %d: richsops 自身です"), p.PID))
 		default:
 			if _, known := cfg.Job(p.Job); !known {
-				refused = append(refused, fmt.Sprintf("pid %d: not a configured job", p.PID))
+				refused = append(refused, fmt.Sprintf(cfg.T("pid %d: not a configured job", "pid %d: 設定にないジョブです"), p.PID))
 				continue
 			}
 			ok = append(ok, p)
@@ -184,7 +184,7 @@ func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 		failed++
 	}
 	if failed > 0 {
-		return report, fmt.Errorf("%d of %d processes could not be stopped", failed, len(procs))
+		return report, config.Errorf(tr, "%d of %d processes could not be stopped", "%[2]d 個中 %[1]d 個のプロセスを停止できませんでした", failed, len(procs))
 	}
 	return report, nil
 }
@@ -200,8 +200,8 @@ func (p Proc) describe(t func(en, ja string) string) string {
 
 // KillAction builds the action that stops pid (0 = every process) of job.
 func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string, pid int, wait time.Duration) (gate.Action, error) {
-	if _, ok := cfg.Job(job); !ok {
-		return gate.Action{}, fmt.Errorf("%s: not a configured job", job)
+	if _, err := configuredJob(cfg, job); err != nil {
+		return gate.Action{}, err
 	}
 	procs, err := List(ctx, h, []string{job})
 	if err != nil {
@@ -215,7 +215,7 @@ func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string
 			}
 		}
 		if len(one) == 0 {
-			return gate.Action{}, fmt.Errorf("pid %d is not a running process of %s", pid, job)
+			return gate.Action{}, config.Errorf(cfg.T, "pid %d is not a running process of %s", "pid %d は %s の実行中のプロセスではありません", pid, job)
 		}
 		procs = one
 	}
@@ -224,7 +224,7 @@ func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string
 		if len(refused) > 0 {
 			return gate.Action{}, fmt.Errorf("%s: %s", job, strings.Join(refused, "; "))
 		}
-		return gate.Action{}, fmt.Errorf("%s: no running process", job)
+		return gate.Action{}, config.Errorf(cfg.T, "%s: no running process", "%s: 実行中のプロセスはありません", job)
 	}
 	if wait <= 0 {
 		wait = DefaultKillWait

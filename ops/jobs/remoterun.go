@@ -100,7 +100,7 @@ func remoteRunAction(h host.Host, cfg *config.Config, j config.Job, spec RunSpec
 		t("detached with setsid: keeps running after richsops and ssh exit", "setsid で切り離して実行: richsops と ssh を終了しても動き続けます"))
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
-		before, err := runningCheck(ctx, h, j.Name, spec.Force)
+		before, err := runningCheck(ctx, h, j.Name, spec.Force, t)
 		if err != nil {
 			return gate.Outcome{}, err
 		}
@@ -114,7 +114,8 @@ func remoteRunAction(h host.Host, cfg *config.Config, j config.Job, spec RunSpec
 		}
 		details = append(details, t("log: ", "ログ: ")+cfg.JobLogPath(j))
 		if len(fresh) == 0 {
-			return gate.Outcome{Details: details}, fmt.Errorf("%s: started on %s, but no process of it is running after 5 s: see %s", j.Name, h.Name(), cfg.JobLogPath(j))
+			return gate.Outcome{Details: details}, config.Errorf(t, "%s: started on %s, but no process of it is running after 5 s: see %s",
+				"%s: %s で開始しましたが、5 秒後に実行中のプロセスがありません: %s を確認してください", j.Name, h.Name(), cfg.JobLogPath(j))
 		}
 		sum := fmt.Sprintf(t("%s started on %s: pid %s as %s", "%s を %s で開始しました: pid %s（%s として）"), j.Name, h.Name(), pidList(fresh), fresh[0].User) + overriddenNote(cfg, ge)
 		return gate.Outcome{Summary: sum, Details: details}, nil

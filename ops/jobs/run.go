@@ -36,10 +36,36 @@ var ErrRunning = errors.New("already running; a second instance needs force")
 // GuardError is the refusal of a guarded job while its dependency is unhealthy.
 type GuardError struct {
 	Job, Guard, Reason string
+	// T is the language of Error (a Config's T; nil = English): the
+	// console and the CLI show it as the refusal.
+	T func(en, ja string) string `json:"-"`
 }
 
-func (e *GuardError) Error() string {
-	return fmt.Sprintf("%s refused: %s is unhealthy: %s (an override needs a typed confirmation)", e.Job, e.Guard, e.Reason)
+func (e *GuardError) Error() string { return e.text(e.T) }
+
+// English is the refusal for the audit log, which stays English.
+func (e *GuardError) English() string { return e.text(nil) }
+
+func (e *GuardError) text(t func(en, ja string) string) string {
+	return fmt.Sprintf(config.Tr(t, "%s refused: %s is unhealthy: %s (an override needs a typed confirmation)",
+		"%s は実行しません: %s が異常です: %s（強制実行には確認の入力が必要です）"), e.Job, e.Guard, e.reason(t))
+}
+
+// The guard's own reasons, when there is no check or it gives none.
+const (
+	reasonNoCheck = "no health check is available for it"
+	reasonFailed  = "health check failed"
+)
+
+var reasonJa = map[string]string{reasonNoCheck: "ヘルスチェックがありません", reasonFailed: "ヘルスチェックに失敗"}
+
+// reason is Reason in t's language: the guard's own reasons are
+// translated, a check's shown as the check says it.
+func (e *GuardError) reason(t func(en, ja string) string) string {
+	if ja, ok := reasonJa[e.Reason]; ok {
+		return config.Tr(t, e.Reason, ja)
+	}
+	return e.Reason
 }
 
 // OverrideWord is what the operator types to start a guarded job anyway.
@@ -54,12 +80,13 @@ type RunSpec struct {
 }
 
 // guardStatus runs the guard for job; nil error = healthy or not guarded.
-func guardStatus(ctx context.Context, j config.Job, check GuardCheck) error {
+// The refusal is in t's language.
+func guardStatus(ctx context.Context, j config.Job, check GuardCheck, t func(en, ja string) string) error {
 	if j.Guard == "" {
 		return nil
 	}
 	if check == nil {
-		return &GuardError{Job: j.Name, Guard: j.Guard, Reason: "no health check is available for it"}
+		return &GuardError{Job: j.Name, Guard: j.Guard, Reason: reasonNoCheck, T: t}
 	}
 	ctx, cancel := context.WithTimeout(ctx, GuardTimeout)
 	defer cancel()
@@ -68,9 +95,9 @@ func guardStatus(ctx context.Context, j config.Job, check GuardCheck) error {
 		return nil
 	}
 	if reason == "" {
-		reason = "health check failed"
+		reason = reasonFailed
 	}
-	return &GuardError{Job: j.Name, Guard: j.Guard, Reason: reason}
+	return &GuardError{Job: j.Name, Guard: j.Guard, Reason: reason, T: t}
 }
 
 // launch is how a run is started: who, where, what, and into which log.
@@ -84,6 +111,7 @@ type launch struct {
 	logUID  int
 	logGID  int
 	warning string // e.g. "not root: runs as hai"
+	t       func(en, ja string) string
 }
 
 // loginPath is the PATH a login shell of a user gets on the box (RHEL's
@@ -93,7 +121,7 @@ func loginPath(home string) string {
 }
 
 func planLaunch(cfg *config.Config, j config.Job, args []string) (launch, error) {
-	l := launch{dir: cfg.App.Dir, log: cfg.JobLogPath(j), logUID: -1, logGID: -1}
+	l := launch{dir: cfg.App.Dir, log: cfg.JobLogPath(j), logUID: -1, logGID: -1, t: cfg.T}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup(cfg.App.User)
 		if err != nil {
@@ -128,7 +156,7 @@ func planLaunch(cfg *config.Config, j config.Job, args []string) (launch, error)
 			l.warning = fmt.Sprintf(cfg.T("richsops is not root: runs as %s, not %s", "richsops が root でないため %s として実行（%s ではありません）"), name, cfg.App.User)
 		}
 	}
-	python, err := lookPath(cfg.App.Python, envValue(l.env, "PATH"))
+	python, err := lookPath(cfg.App.Python, envValue(l.env, "PATH"), cfg.T)
 	if err != nil {
 		return l, err
 	}
@@ -149,8 +177,8 @@ func envValue(env []string, key string) string {
 }
 
 // lookPath finds name in path (the PATH of the user the job runs as, not
-// richsops' own).
-func lookPath(name, path string) (string, error) {
+// richsops' own); its refusal is in t's language.
+func lookPath(name, path string, t func(en, ja string) string) (string, error) {
 	if strings.Contains(name, "/") {
 		return name, nil
 	}
@@ -160,7 +188,8 @@ func lookPath(name, path string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("app.python %q not found in PATH %s; set app.python to its full path", name, path)
+	return "", config.Errorf(t, "app.python %q not found in PATH %s; set app.python to its full path",
+		"app.python %q が PATH %s にありません。app.python にフルパスを設定してください", name, path)
 }
 
 // start runs the job detached in its own session: stdin /dev/null, stdout
@@ -168,7 +197,7 @@ func lookPath(name, path string) (string, error) {
 // so no `&`-before-redirect mistake), as the job's user. It returns the pid.
 func (l launch) start() (int, error) {
 	if fi, err := os.Stat(l.dir); err != nil || !fi.IsDir() {
-		return 0, fmt.Errorf("app folder %s: not a folder (%v)", l.dir, err)
+		return 0, config.Errorf(l.t, "app folder %s: not a folder (%v)", "アプリのフォルダ %s: フォルダではありません（%v）", l.dir, err)
 	}
 	_, statErr := os.Lstat(l.log)
 	// The log folder belongs to the app user: as root, never follow a
@@ -179,7 +208,7 @@ func (l launch) start() (int, error) {
 	}
 	defer logf.Close()
 	if fi, err := logf.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return 0, fmt.Errorf("log %s: not a regular file", l.log)
+		return 0, config.Errorf(l.t, "log %s: not a regular file", "ログ %s: 通常のファイルではありません", l.log)
 	}
 	if os.IsNotExist(statErr) && l.logUID >= 0 {
 		// A log richsops creates as root must stay writable by cron's runs.
@@ -207,7 +236,8 @@ func (l launch) start() (int, error) {
 			code = cmd.ProcessState.ExitCode()
 		}
 		if code != 0 {
-			return pid, fmt.Errorf("pid %d exited at once with status %d (%v): see %s", pid, code, err, l.log)
+			return pid, config.Errorf(l.t, "pid %d exited at once with status %d (%v): see %s",
+				"pid %d はすぐに終了しました（終了コード %d、%v）: %s を確認してください", pid, code, err, l.log)
 		}
 	case <-time.After(700 * time.Millisecond):
 	}
@@ -219,15 +249,15 @@ func (l launch) start() (int, error) {
 // an override action carries Danger = OVERRIDE and says why in its preview.
 // Both checks are made again right before the start.
 func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) (gate.Action, error) {
-	j, ok := cfg.Job(spec.Job)
-	if !ok {
-		return gate.Action{}, fmt.Errorf("%s: not a configured job", spec.Job)
-	}
-	running, err := runningCheck(ctx, h, j.Name, spec.Force)
+	j, err := configuredJob(cfg, spec.Job)
 	if err != nil {
 		return gate.Action{}, err
 	}
-	guardErr := guardStatus(ctx, j, guard)
+	running, err := runningCheck(ctx, h, j.Name, spec.Force, cfg.T)
+	if err != nil {
+		return gate.Action{}, err
+	}
+	guardErr := guardStatus(ctx, j, guard, cfg.T)
 	var ge *GuardError
 	if guardErr != nil && !(spec.Override && errors.As(guardErr, &ge)) {
 		return gate.Action{}, guardErr
@@ -251,7 +281,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	}
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
-		if _, err := runningCheck(ctx, h, j.Name, spec.Force); err != nil {
+		if _, err := runningCheck(ctx, h, j.Name, spec.Force, t); err != nil {
 			return gate.Outcome{}, err
 		}
 		details, err := guardAgain(ctx, cfg, j, ge, guard)
@@ -278,7 +308,7 @@ func runAction(cfg *config.Config, h host.Host, j config.Job, argv []string, ge 
 	a := gate.Action{Name: "jobs.run", Target: j.Name, Host: h.Name(), Argv: argv}
 	if ge != nil {
 		a.Name, a.Danger = "jobs.run.override", OverrideWord
-		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("GUARD OVERRIDE: %s is unhealthy: %s", "ガードを無視: %s が異常です: %s"), ge.Guard, ge.Reason),
+		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("GUARD OVERRIDE: %s is unhealthy: %s", "ガードを無視: %s が異常です: %s"), ge.Guard, ge.reason(cfg.T)),
 			fmt.Sprintf(cfg.T("type %s to start it anyway (audited)", "それでも開始するには %s と入力（監査ログに記録）"), OverrideWord))
 	}
 	return a
@@ -296,9 +326,9 @@ func forcedPreview(cfg *config.Config, running []Proc) []string {
 // set) skips it and notes why in the details.
 func guardAgain(ctx context.Context, cfg *config.Config, j config.Job, ge *GuardError, guard GuardCheck) ([]string, error) {
 	if ge != nil {
-		return []string{cfg.T("guard overridden: ", "ガードを無視: ") + ge.Reason}, nil
+		return []string{cfg.T("guard overridden: ", "ガードを無視: ") + ge.reason(cfg.T)}, nil
 	}
-	return nil, guardStatus(ctx, j, guard)
+	return nil, guardStatus(ctx, j, guard, cfg.T)
 }
 
 // overriddenNote ends the summary of an override (ge set).
@@ -306,18 +336,31 @@ func overriddenNote(cfg *config.Config, ge *GuardError) string {
 	if ge == nil {
 		return ""
 	}
-	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.Reason)
+	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.reason(cfg.T))
 }
 
-func runningCheck(ctx context.Context, h host.Host, job string, force bool) ([]Proc, error) {
+// runningCheck lists job's processes and refuses (ErrRunning, in t's
+// language) when there are some and force is off.
+func runningCheck(ctx context.Context, h host.Host, job string, force bool, t func(en, ja string) string) ([]Proc, error) {
 	procs, err := List(ctx, h, []string{job})
 	if err != nil {
 		return nil, err
 	}
 	if len(procs) > 0 && !force {
-		return procs, fmt.Errorf("%s: %w (pids %s)", job, ErrRunning, pidList(procs))
+		return procs, config.Errorf(t, "%s: %w (pids %s)", "%[1]s: すでに実行中です（pid %[3]s）。重複して実行するには force が必要です",
+			job, ErrRunning, pidList(procs))
 	}
 	return procs, nil
+}
+
+// configuredJob is the job of that name, or the refusal to act on a job
+// the config does not name.
+func configuredJob(cfg *config.Config, name string) (config.Job, error) {
+	j, ok := cfg.Job(name)
+	if !ok {
+		return j, config.Errorf(cfg.T, "%s: not a configured job", "%s: 設定にないジョブです", name)
+	}
+	return j, nil
 }
 
 func pidList(procs []Proc) string {

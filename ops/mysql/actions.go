@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
@@ -37,7 +38,7 @@ func expirySQL(srv *Server, days int) []string {
 // server and my.cnf now, so the preview shows the exact statements and lines.
 func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	if days < 0 || days > 99 {
-		return gate.Action{}, fmt.Errorf("expiry days must be between 0 and 99, not %d", days)
+		return gate.Action{}, config.Errorf(d.T, "expiry days must be between 0 and 99, not %d", "保存期間は 0〜99 日で指定してください（%d ではなく）", days)
 	}
 	srv, err := d.Client.ServerStatus(ctx)
 	if err != nil {
@@ -74,7 +75,7 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 			for _, e := range edits {
 				bak, err := d.Host.WriteFileAtomic(ctx, e.Path, e.New, host.AtomicOpts{IfUnchanged: e.Old, Backup: true})
 				if err != nil {
-					return out, fmt.Errorf("runtime set, but %s not saved: %w", e.Path, err)
+					return out, config.Errorf(d.T, "runtime set, but %s not saved: %w", "実行中の設定は変更しましたが、%s を保存できませんでした: %w", e.Path, err)
 				}
 				out.Details = append(out.Details, e.Changes...)
 				out.Details = append(out.Details, fmt.Sprintf(d.t("%s saved (backup %s)", "%s を保存しました（バックアップ %s）"), e.Path, bak))
@@ -129,14 +130,14 @@ func (d *DB) Flush() gate.Action {
 				return out, err
 			}
 			if !before.LogBin {
-				return out, ErrNoBinlog
+				return out, d.errNoBinlog()
 			}
 			if err := d.Client.exec(ctx, q); err != nil {
 				return out, fmt.Errorf("%s: %w", q, err)
 			}
 			after, err := d.Client.ServerStatus(ctx)
 			if err != nil {
-				return out, fmt.Errorf("flushed, but the status after failed: %w", err)
+				return out, d.statusAfterErr("flushed", "フラッシュしました", err)
 			}
 			logs, n := gone(before.Binlogs, after.Binlogs)
 			out.Details = append([]string{q + d.t(": ok, active log now ", ": ok、現在のログ: ") + after.Active}, d.describe(logs, n)...)
@@ -156,10 +157,12 @@ type PurgePlan struct {
 	Uncertain bool // BEFORE: the server decides by file times we could not all read
 }
 
-// DefaultPurgeTo keeps the active log and the one before it.
-func DefaultPurgeTo(logs []Binlog) (string, error) {
+// DefaultPurgeTo keeps the active log and the one before it. Its refusal
+// is in t's language (nil = English).
+func DefaultPurgeTo(logs []Binlog, t func(en, ja string) string) (string, error) {
 	if len(logs) < 3 {
-		return "", fmt.Errorf("only %d binary logs: nothing to purge while keeping the active one and the one before", len(logs))
+		return "", config.Errorf(t, "only %d binary logs: nothing to purge while keeping the active one and the one before",
+			"バイナリログは %d 個だけです: 現在のログとその前のログを残すと、削除するものがありません", len(logs))
 	}
 	return logs[len(logs)-2].Name, nil
 }
@@ -171,10 +174,10 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 		return PurgePlan{}, err
 	}
 	if !srv.LogBin {
-		return PurgePlan{}, ErrNoBinlog
+		return PurgePlan{}, d.errNoBinlog()
 	}
 	if to == "" {
-		if to, err = DefaultPurgeTo(srv.Binlogs); err != nil {
+		if to, err = DefaultPurgeTo(srv.Binlogs, d.T); err != nil {
 			return PurgePlan{}, err
 		}
 	}
@@ -185,7 +188,7 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 		}
 	}
 	if at < 0 {
-		return PurgePlan{}, fmt.Errorf("no binary log named %q (see db status)", to)
+		return PurgePlan{}, config.Errorf(d.T, "no binary log named %q (see db status)", "%q という名前のバイナリログはありません（db status で確認）", to)
 	}
 	if !safeLogName(to) {
 		return PurgePlan{}, fmt.Errorf("binary log name %q has unexpected characters", to)
@@ -193,7 +196,7 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 	p := PurgePlan{To: to, SQL: "PURGE BINARY LOGS TO '" + to + "'"}
 	for _, b := range srv.Binlogs[:at] {
 		if b.Active { // cannot happen: the active log is the last
-			return PurgePlan{}, fmt.Errorf("refusing: %s is the active log", b.Name)
+			return PurgePlan{}, config.Errorf(d.T, "refusing: %s is the active log", "拒否: %s は現在のログです", b.Name)
 		}
 		p.Removes = append(p.Removes, b)
 		p.Bytes += b.Size
@@ -209,7 +212,7 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 		return PurgePlan{}, err
 	}
 	if !srv.LogBin {
-		return PurgePlan{}, ErrNoBinlog
+		return PurgePlan{}, d.errNoBinlog()
 	}
 	p := PurgePlan{Before: t, SQL: "PURGE BINARY LOGS BEFORE '" + t.Format("2006-01-02 15:04:05") + "'"}
 	dir := path.Dir(d.abs(srv.BinlogBase))
@@ -269,7 +272,7 @@ func (d *DB) Purge(p PurgePlan) gate.Action {
 			}
 			after, err := d.Client.ServerStatus(ctx)
 			if err != nil {
-				return out, fmt.Errorf("purged, but the status after failed: %w", err)
+				return out, d.statusAfterErr("purged", "削除しました", err)
 			}
 			logs, n := gone(before.Binlogs, after.Binlogs)
 			out.Details = append([]string{p.SQL + ": ok"}, d.describe(logs, n)...)
@@ -281,6 +284,17 @@ func (d *DB) Purge(p PurgePlan) gate.Action {
 			return out, nil
 		},
 	}
+}
+
+// statusAfterErr: the change (did) was made, but reading the server's
+// status after it failed, so the outcome cannot say what went.
+func (d *DB) statusAfterErr(did, didJa string, err error) error {
+	return config.Errorf(d.T, did+", but the status after failed: %w", didJa+"が、その後の状態を取得できませんでした: %w", err)
+}
+
+// errNoBinlog is ErrNoBinlog in the operator's language.
+func (d *DB) errNoBinlog() error {
+	return config.Translate(d.T, ErrNoBinlog, "このサーバーではバイナリログが無効です")
 }
 
 // stillThere lists the planned logs that the server still has.
@@ -346,10 +360,11 @@ func (d *DB) PlanEmergency(ctx context.Context) (EmergencyPlan, error) {
 	}
 	p.Disk = du
 	if du.Percent() < d.Cfg.DiskFullPercent {
-		return p, fmt.Errorf("the disk of %s is at %.1f%%, below %.0f%%: the emergency path is not needed (purge instead)", d.Cfg.Datadir, du.Percent(), d.Cfg.DiskFullPercent)
+		return p, config.Errorf(d.T, "the disk of %s is at %.1f%%, below %.0f%%: the emergency path is not needed (purge instead)",
+			"%s のディスク使用率は %.1f%% で、%.0f%% 未満です: 緊急手順は不要です（purge を使ってください）", d.Cfg.Datadir, du.Percent(), d.Cfg.DiskFullPercent)
 	}
 	if err := d.Client.ping(ctx); err == nil {
-		return p, errServerAnswers
+		return p, config.Translate(d.T, errServerAnswers, "サーバーは応答しています: 緊急手順ではなく purge を使ってください")
 	}
 	cnf, _ := ReadCnf(ctx, d.Host, d.Cfg.MyCnf)
 	if p.Index, err = d.indexPath(ctx, cnf, nil); err != nil {
@@ -359,7 +374,8 @@ func (d *DB) PlanEmergency(ctx context.Context) (EmergencyPlan, error) {
 		return p, fmt.Errorf("binlog index: %w", err)
 	}
 	if len(p.Entries) < 2 {
-		return p, fmt.Errorf("%s names %d binary log(s): the only one is the active log, never removed", p.Index, len(p.Entries))
+		return p, config.Errorf(d.T, "%s names %d binary log(s): the only one is the active log, never removed",
+			"%s にあるバイナリログは %d 個です: 現在のログしかなく、それは削除しません", p.Index, len(p.Entries))
 	}
 	p.Oldest = p.Entries[0]
 	p.File = d.binlogPath(p.Index, p.Oldest)
@@ -370,7 +386,7 @@ func (d *DB) PlanEmergency(ctx context.Context) (EmergencyPlan, error) {
 	p.Size = fi.Size
 	p.Restart = d.Cfg.Restart
 	if len(p.Restart) == 0 {
-		return p, errors.New("no restart command configured ([database] restart)")
+		return p, config.Errorf(d.T, "no restart command configured ([database] restart)", "再起動コマンドが設定されていません（[database] restart）")
 	}
 	return p, nil
 }
@@ -404,7 +420,8 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	}
 	entries := parseIndex(raw)
 	if len(entries) < 2 || entries[0] != p.Oldest {
-		return out, fmt.Errorf("%s changed since the preview (now %d entries, first %q): nothing done", p.Index, len(entries), first(entries))
+		return out, config.Errorf(d.T, "%s changed since the preview (now %d entries, first %q): nothing done",
+			"%s がプレビューの後に変わりました（今は %d 件、先頭 %q）: 何もしていません", p.Index, len(entries), first(entries))
 	}
 	if err := d.Host.Remove(ctx, p.File); err != nil {
 		return out, fmt.Errorf("remove %s: %w", p.File, err)
@@ -412,7 +429,7 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	step("removed %s (%s)", "%s（%s）を削除しました", p.File, human.Bytes(p.Size))
 	newIndex := dropFirstEntry(raw, p.Oldest)
 	if _, err := d.Host.WriteFileAtomic(ctx, p.Index, newIndex, host.AtomicOpts{IfUnchanged: raw}); err != nil {
-		return out, fmt.Errorf("%s removed, but the index was not rewritten: %w", p.File, err)
+		return out, config.Errorf(d.T, "%s removed, but the index was not rewritten: %w", "%s は削除しましたが、インデックスを書き直せませんでした: %w", p.File, err)
 	}
 	step("rewrote %s: %d entries left", "%s を書き直しました: 残り %d 件", p.Index, len(entries)-1)
 	if du, err := d.Host.Disk(ctx, d.Cfg.Datadir); err == nil {
@@ -452,7 +469,7 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 			step("server still not answering after %s: %v", "%s 経ってもサーバーが応答しません: %v", wait, err)
 			out.Summary = d.t("oldest binary log removed and restart run, but the server does not answer",
 				"最も古いバイナリログを削除して再起動しましたが、サーバーが応答しません")
-			return out, fmt.Errorf("server not answering after restart: %w", err)
+			return out, config.Errorf(d.T, "server not answering after restart: %w", "再起動後もサーバーが応答しません: %w", err)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}

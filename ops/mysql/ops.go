@@ -175,7 +175,8 @@ func (d *DB) indexPath(ctx context.Context, cnf *Cnf, srv *Server) (string, erro
 		}
 	}
 	if len(found) != 1 {
-		return "", fmt.Errorf("cannot tell the binary log index file in %s (found %d candidates); set log_bin_index in my.cnf", d.Cfg.Datadir, len(found))
+		return "", config.Errorf(d.T, "cannot tell the binary log index file in %s (found %d candidates); set log_bin_index in my.cnf",
+			"%s のバイナリログのインデックスファイルを特定できません（候補 %d 個）。my.cnf に log_bin_index を設定してください", d.Cfg.Datadir, len(found))
 	}
 	return found[0], nil
 }

@@ -122,7 +122,7 @@ type Plan struct {
 	Files     []Candidate   `json:"files"`
 	Bytes     int64         `json:"bytes"`
 	// T translates the preview and the outcome (a Config's T; nil =
-	// English). The caller sets it.
+	// English): PlanClean's t.
 	T func(en, ja string) string `json:"-"`
 }
 
@@ -132,19 +132,20 @@ func (p Plan) t(en, ja string) string { return config.Tr(p.T, en, ja) }
 var ErrSymlinkDir = errors.New("is a symbolic link; refusing to clean up through it")
 
 // PlanClean lists the regular files in dir (tmp) modified more than
-// olderThan before now.
-func PlanClean(ctx context.Context, h host.Host, dir string, olderThan time.Duration, now time.Time) (Plan, error) {
+// olderThan before now. Its refusals, the plan's preview and its outcome
+// are in t's language (a Config's T; nil = English).
+func PlanClean(ctx context.Context, h host.Host, dir string, olderThan time.Duration, now time.Time, t func(en, ja string) string) (Plan, error) {
 	if olderThan <= 0 {
-		return Plan{}, fmt.Errorf("the age must be positive, not %s", olderThan)
+		return Plan{}, config.Errorf(t, "the age must be positive, not %s", "経過時間は正の値にしてください（%s ではなく）", olderThan)
 	}
 	dir = filepath.Clean(dir)
 	if !filepath.IsAbs(dir) {
-		return Plan{}, fmt.Errorf("%s: not an absolute path", dir)
+		return Plan{}, config.Errorf(t, "%s: not an absolute path", "%s: 絶対パスではありません", dir)
 	}
-	if err := realDir(ctx, h, dir); err != nil {
+	if err := realDir(ctx, h, dir, t); err != nil {
 		return Plan{}, err
 	}
-	p := Plan{Host: h.Name(), Dir: dir, OlderThan: olderThan, Cutoff: now.Add(-olderThan)}
+	p := Plan{Host: h.Name(), Dir: dir, OlderThan: olderThan, Cutoff: now.Add(-olderThan), T: t}
 	err := walk(ctx, h, dir, func(path string, fi host.FileInfo) {
 		if fi.ModTime.Before(p.Cutoff) {
 			p.Files = append(p.Files, Candidate{Path: path, Size: fi.Size, ModTime: fi.ModTime})
@@ -155,16 +156,17 @@ func PlanClean(ctx context.Context, h host.Host, dir string, olderThan time.Dura
 	return p, err
 }
 
-// realDir fails unless path is a folder and not a symlink (Stat is an Lstat).
-func realDir(ctx context.Context, h host.Host, path string) error {
+// realDir fails unless path is a folder and not a symlink (Stat is an
+// Lstat), saying why in t's language.
+func realDir(ctx context.Context, h host.Host, path string, t func(en, ja string) string) error {
 	fi, err := h.Stat(ctx, path)
 	switch {
 	case err != nil:
 		return err
 	case fi.Mode&os.ModeSymlink != 0:
-		return fmt.Errorf("%s %w", path, ErrSymlinkDir)
+		return config.Errorf(t, "%s %w", "%[1]s はシンボリックリンクです: たどって削除はしません", path, ErrSymlinkDir)
 	case !fi.Mode.IsDir():
-		return fmt.Errorf("%s: not a folder", path)
+		return config.Errorf(t, "%s: not a folder", "%s: フォルダではありません", path)
 	}
 	return nil
 }
@@ -238,7 +240,7 @@ func (p Plan) changed(ctx context.Context, h host.Host, c Candidate) string {
 		if part != "." {
 			dir = filepath.Join(dir, part)
 		}
-		if err := realDir(ctx, h, dir); err != nil {
+		if err := realDir(ctx, h, dir, p.T); err != nil {
 			return err.Error()
 		}
 	}

@@ -80,7 +80,7 @@ func TestCleanRemovesOnlyWhatItPreviewed(t *testing.T) {
 	}
 
 	h := host.NewLocal()
-	plan, err := PlanClean(context.Background(), h, tmp, 7*day, now)
+	plan, err := PlanClean(context.Background(), h, tmp, 7*day, now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +137,11 @@ func TestCleanRefusesSymlinkedTmp(t *testing.T) {
 	if err := os.Symlink(root+"/elsewhere", root+"/tmp"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := PlanClean(context.Background(), host.NewLocal(), root+"/tmp", 7*day, now)
+	_, err := PlanClean(context.Background(), host.NewLocal(), root+"/tmp", 7*day, now, nil)
 	if !errors.Is(err, ErrSymlinkDir) {
 		t.Fatalf("err = %v", err)
 	}
-	if _, err := PlanClean(context.Background(), host.NewLocal(), root+"/elsewhere", 0, now); err == nil {
+	if _, err := PlanClean(context.Background(), host.NewLocal(), root+"/elsewhere", 0, now, nil); err == nil {
 		t.Fatal("a zero age was accepted")
 	}
 }
@@ -149,7 +149,7 @@ func TestCleanRefusesSymlinkedTmp(t *testing.T) {
 func TestCleanReadOnlyRemovesNothing(t *testing.T) {
 	root := t.TempDir()
 	mk(t, root+"/tmp/old.csv", 1, 30*day)
-	plan, err := PlanClean(context.Background(), host.NewLocal(), root+"/tmp", 7*day, now)
+	plan, err := PlanClean(context.Background(), host.NewLocal(), root+"/tmp", 7*day, now, nil)
 	if err != nil || len(plan.Files) != 1 {
 		t.Fatal(plan, err)
 	}

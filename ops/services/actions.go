@@ -188,11 +188,21 @@ func (r *run) verify(ctx context.Context) (gate.Outcome, error) {
 	took := human.Duration(time.Since(r.started))
 	r.logf(r.s.t("state: %s", "状態: %s"), describe(st, r.s.T))
 	if !ok {
-		expected, _ := expectWord(r.v)
-		return r.outcome(""), fmt.Errorf("%s: %s ran, but after %s it is %s, not %s", r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expected)
+		return r.outcome(""), r.notReached(st)
 	}
 	return r.outcome(fmt.Sprintf(r.s.t("%s %s, verified in %s: %s", "%s を%s（%s で確認）: %s"),
 		r.s.Name, r.s.t(pastTense(r.v)), took, describe(st, r.s.T))), nil
+}
+
+// notReached: the verb's command ran, but after the timeout the service
+// is in st, not in the state the verb should leave behind. The state words
+// are given in both languages, so that the English text (the audit log's)
+// has no Japanese in it.
+func (r *run) notReached(st Status) error {
+	expectEn, expectJa := expectWord(r.v)
+	return config.Errorf(r.s.T, "%[1]s: %[2]s ran, but after %[3]s it is %[4]s, not %[5]s",
+		"%[1]s: %[2]s を実行しましたが、%[3]s 経っても「%[7]s」になりません（今: %[6]s）",
+		r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expectEn, describe(st, r.s.T), expectJa)
 }
 
 // pastTense is what v did, in English and Japanese.
@@ -285,7 +295,8 @@ func pm2StartSteps(ctx context.Context, r *run) error {
 
 func (r *run) freshStart(ctx context.Context) error {
 	if r.s.Script == "" {
-		return fmt.Errorf("%s is not in pm2's list and no script is configured to start it", r.s.App)
+		return config.Errorf(r.s.T, "%s is not in pm2's list and no script is configured to start it",
+			"%s は pm2 の一覧になく、開始するスクリプトも設定されていません", r.s.App)
 	}
 	return r.exec(ctx, PM2StartArgv(r.s), r.s.Path)
 }
@@ -300,7 +311,7 @@ func commandPlan(s Spec, v Verb) (argv []string, preview []string, err error) {
 	if v == Restart && len(s.Start) > 0 && len(s.Stop) > 0 {
 		return s.Stop, []string{host.ShellQuote(s.Stop), s.t("then ", "続けて ") + host.ShellQuote(s.Start)}, nil
 	}
-	return nil, nil, fmt.Errorf("%s has no %s command configured", s.Name, v)
+	return nil, nil, config.Errorf(s.T, "%s has no %s command configured", "%s には %s コマンドが設定されていません", s.Name, v)
 }
 
 func commandSteps(ctx context.Context, r *run) error {
@@ -317,7 +328,7 @@ func commandSteps(ctx context.Context, r *run) error {
 		stopped := *r
 		stopped.v = Stop
 		if st, ok := stopped.wait(ctx); !ok {
-			return fmt.Errorf("%s: stop ran, but after %s it is %s, not down", r.s.Name, human.Duration(r.s.Timeout.Duration), Describe(st))
+			return stopped.notReached(st)
 		}
 		return r.exec(ctx, r.s.Start, "")
 	}

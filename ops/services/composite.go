@@ -81,7 +81,7 @@ func RedisThenIndexLinux(cfg *config.Config, hosts *host.Registry, check HealthC
 			ok, why := waitHealthy(ctx, check, HealthWait)
 			out.Details = append(out.Details, t("health: ", "ヘルスチェック: ")+why)
 			if !ok {
-				return out, fmt.Errorf("both restarted, but index-linux is unhealthy: %s", why)
+				return out, config.Errorf(t, "both restarted, but index-linux is unhealthy: %s", "両方とも再起動しましたが、index-linux が異常です: %s", why)
 			}
 			out.Summary += t("; index-linux healthy", "。index-linux は正常")
 		}

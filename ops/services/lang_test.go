@@ -83,3 +83,72 @@ func TestJapanese(t *testing.T) {
 		t.Errorf("audit identifiers changed: %s %s", a.Name, a.Target)
 	}
 }
+
+// TestRefusals provokes the service refusals and failed verifications
+// with lang = en and ja, on real commands (true, false) and a real pm2:
+// English byte for byte as before, Japanese with the same names, verbs,
+// config keys and state details; the audit log in English.
+func TestRefusals(t *testing.T) {
+	sec := config.Duration{Duration: time.Second}
+	// cmd is a plain-command service "cmd" whose status command is status.
+	cmd := func(status string, start, stop []string) config.Service {
+		return config.Service{Name: "cmd", Kind: "command", Start: start, Stop: stop, Status: []string{status}, Timeout: sec}
+	}
+	cfgOf := func(lang string, s config.Service) *config.Config {
+		cfg := config.Default()
+		cfg.Lang = lang
+		cfg.Services = []config.Service{s}
+		return cfg
+	}
+	// do runs verb on the one service through the gate.
+	do := func(svc func(t *testing.T) config.Service, v services.Verb) func(*testing.T, string) error {
+		return func(t *testing.T, lang string) error {
+			spec, err := services.Find(cfgOf(lang, svc(t)), "cmd")
+			if err != nil {
+				return err
+			}
+			a, err := services.Action(spec, host.NewLocal(), v)
+			if err != nil {
+				return err
+			}
+			return gate.New(false, "").Do(context.Background(), a).Err
+		}
+	}
+	fixed := func(s config.Service) func(*testing.T) config.Service {
+		return func(*testing.T) config.Service { return s }
+	}
+	log := func(s config.Service) func(*testing.T, string) error {
+		return func(_ *testing.T, lang string) error {
+			spec, err := services.Find(cfgOf(lang, s), "cmd")
+			if err != nil {
+				return err
+			}
+			_, err = services.Log(spec)
+			return err
+		}
+	}
+	up := cmd("true", []string{"true"}, []string{"true"})
+	gatetest.Refusals(t, []gatetest.Refusal{
+		{Name: "unknown service", Err: func(_ *testing.T, lang string) error {
+			_, err := services.Find(cfgOf(lang, up), "nope")
+			return err
+		}, En: `no service named "nope" (configured: cmd)`, Ja: `"nope" という名前のサービスはありません（設定済み: cmd）`},
+		{Name: "reload", Err: do(fixed(up), services.Reload),
+			En: "cmd cannot reload (only systemd units with can_reload = true)", Ja: "cmd はリロードできません（can_reload = true の systemd ユニットのみ）"},
+		{Name: "no start command", Err: do(fixed(cmd("true", nil, []string{"true"})), services.Start),
+			En: "cmd has no start command configured", Ja: "cmd には start コマンドが設定されていません"},
+		{Name: "start does not come up", Err: do(fixed(cmd("false", []string{"true"}, nil)), services.Start),
+			En: "cmd: start ran, but after 1s it is down, false: exit status 1, not up",
+			Ja: "cmd: start を実行しましたが、1s 経っても「稼働」になりません（今: 停止、false: exit status 1）"},
+		{Name: "stop does not bring it down", Err: do(fixed(up), services.Restart),
+			En: "cmd: stop ran, but after 1s it is up, not down", Ja: "cmd: stop を実行しましたが、1s 経っても「停止」になりません（今: 稼働）"},
+		{Name: "pm2 app unknown, no script", Err: do(func(t *testing.T) config.Service {
+			return config.Service{Name: "cmd", Kind: "pm2", App: "ghost", PM2: svctest.NewPM2(t).Argv, Timeout: sec}
+		}, services.Start), En: "ghost is not in pm2's list and no script is configured to start it",
+			Ja: "ghost は pm2 の一覧になく、開始するスクリプトも設定されていません"},
+		{Name: "no log", Err: log(up), En: `cmd: no log configured (set log = "/path/to/file")`,
+			Ja: `cmd: ログが設定されていません（log = "/path/to/file" を設定）`},
+		{Name: "relative log", Err: log(config.Service{Name: "cmd", Kind: "command", Log: "cmd.log"}),
+			En: `cmd: log "cmd.log" must be an absolute path or "journal"`, Ja: `cmd: log "cmd.log" は絶対パスか "journal" にしてください`},
+	})
+}

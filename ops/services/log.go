@@ -1,8 +1,9 @@
 package services
 
 import (
-	"fmt"
 	"path/filepath"
+
+	"github.com/richs/richsops/ops/config"
 )
 
 // JournalLines is how much history a journal log view starts with.
@@ -26,7 +27,7 @@ func Log(s Spec) (LogSource, error) {
 	switch {
 	case s.Log != "" && s.Log != "journal":
 		if !filepath.IsAbs(s.Log) {
-			return src, fmt.Errorf("%s: log %q must be an absolute path or \"journal\"", s.Name, s.Log)
+			return src, config.Errorf(s.T, "%s: log %q must be an absolute path or \"journal\"", "%s: log %q は絶対パスか \"journal\" にしてください", s.Name, s.Log)
 		}
 		src.Path = s.Log
 	case s.Kind == KindSystemd:
@@ -34,7 +35,7 @@ func Log(s Spec) (LogSource, error) {
 	case s.Kind == KindPM2:
 		src.Argv = append(append([]string(nil), s.PM2...), "logs", s.App, "--raw", "--lines", JournalLines)
 	default:
-		return src, fmt.Errorf("%s: no log configured (set log = \"/path/to/file\")", s.Name)
+		return src, config.Errorf(s.T, "%s: no log configured (set log = \"/path/to/file\")", "%s: ログが設定されていません（log = \"/path/to/file\" を設定）", s.Name)
 	}
 	return src, nil
 }

@@ -55,7 +55,7 @@ func Find(cfg *config.Config, name string) (Spec, error) {
 		for _, s := range cfg.Services {
 			names = append(names, s.Name)
 		}
-		return Spec{}, fmt.Errorf("no service named %q (configured: %s)", name, strings.Join(names, ", "))
+		return Spec{}, config.Errorf(cfg.T, "no service named %q (configured: %s)", "%q という名前のサービスはありません（設定済み: %s）", name, strings.Join(names, ", "))
 	}
 	return resolve(cfg, s), nil
 }
@@ -133,7 +133,7 @@ func (s Spec) CanDo(v Verb) error {
 		if s.Kind == KindSystemd && s.CanReload {
 			return nil
 		}
-		return fmt.Errorf("%s cannot reload (only systemd units with can_reload = true)", s.Name)
+		return config.Errorf(s.T, "%s cannot reload (only systemd units with can_reload = true)", "%s はリロードできません（can_reload = true の systemd ユニットのみ）", s.Name)
 	}
 	return fmt.Errorf("unknown action %q (start, stop, restart, reload)", v)
 }

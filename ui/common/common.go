@@ -41,6 +41,10 @@ type Deps struct {
 // T picks the label for the configured language.
 func (d *Deps) T(en, ja string) string { return config.Pick(d.Lang, en, ja) }
 
+// ErrText is err in the configured language where a tab shows it (see
+// gate.Shown).
+func (d *Deps) ErrText(err error) string { return gate.Shown(err, d.T) }
+
 // Word shows an identifier (a source, a verb, a problem kind): as it is in
 // English, and from ja in Japanese; one ja does not list stays as it is.
 func (d *Deps) Word(id string, ja map[string]string) string {

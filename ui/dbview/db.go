@@ -234,7 +234,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.lastTitle = strings.TrimSpace(r.Action + " " + r.Target)
 		t.lastLines = append([]string{}, r.Outcome.Details...)
 		if r.Err != nil {
-			t.lastLines = append(t.lastLines, strings.Split(r.Err.Error(), "\n")...)
+			t.lastLines = append(t.lastLines, strings.Split(t.d.ErrText(r.Err), "\n")...)
 		}
 		var cmds []tea.Cmd
 		if t.active {

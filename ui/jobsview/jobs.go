@@ -303,7 +303,7 @@ func (t *Tab) openArgs(spec jobs.RunSpec) tea.Cmd {
 }
 
 func (t *Tab) readOnly() tea.Cmd {
-	return common.Toast(t.d.T("read-only mode: changes are disabled", "読み取り専用モード: 変更はできません"), true)
+	return common.Toast(t.d.ErrText(gate.ErrReadOnly), true)
 }
 
 func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {

@@ -429,8 +429,7 @@ func (m *Model) planClean() tea.Cmd {
 		if err != nil {
 			return planMsg{err: err}
 		}
-		p, err := public.PlanClean(ctx, h, filepath.Join(d.Cfg.Public.Dir, "tmp"), d.Cfg.Public.TmpMaxAge.Duration, d.Now())
-		p.T = d.Cfg.T
+		p, err := public.PlanClean(ctx, h, filepath.Join(d.Cfg.Public.Dir, "tmp"), d.Cfg.Public.TmpMaxAge.Duration, d.Now(), d.Cfg.T)
 		return planMsg{plan: p, err: err}
 	}
 }

@@ -149,7 +149,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		o := outcome{text: msg.Result.Outcome.Summary, at: t.d.Now()}
 		if msg.Result.Err != nil {
-			o.text, o.err = msg.Result.Err.Error(), true
+			o.text, o.err = t.d.ErrText(msg.Result.Err), true
 		}
 		for _, n := range targets {
 			delete(t.running, n)

@@ -194,3 +194,29 @@ func TestRemoteServiceShowsItsHost(t *testing.T) {
 	f.refresh(t)
 	check("after the load")
 }
+
+// Refusals in the tab follow lang: a unit that cannot reload (refused by
+// ops) and a read-only gate (a sentinel, translated where it is shown).
+func TestRefusalsFollowLang(t *testing.T) {
+	for _, tc := range []struct{ lang, reload, readOnly string }{
+		{"en", "crond cannot reload (only systemd units with can_reload = true)", "read-only mode: changes are disabled"},
+		{"ja", "crond はリロードできません（can_reload = true の systemd ユニットのみ）", "読み取り専用モード: 変更はできません"},
+	} {
+		f := newFixture(t, tc.lang)
+		f.refresh(t)
+		f.press("j") // crond
+		if tm, ok := f.press("R")().(common.ToastMsg); !ok || !tm.Error || tm.Text != tc.reload {
+			t.Errorf("%s: R on crond gave %#v", tc.lang, tm)
+		}
+		f.press("k") // nginx
+		cm, ok := f.press("r")().(common.ConfirmMsg)
+		if !ok {
+			t.Fatalf("%s: r did not ask to confirm", tc.lang)
+		}
+		_, cmd := f.tab.Update(common.ActionDoneMsg{Result: gate.New(true, "").Do(context.Background(), cm.Action)})
+		f.tab.Update(cmd())
+		if v := f.tab.View(); !strings.Contains(v, tc.readOnly) {
+			t.Errorf("%s: read-only outcome not shown:\n%s", tc.lang, v)
+		}
+	}
+}

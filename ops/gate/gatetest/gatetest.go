@@ -1,12 +1,15 @@
-// Package gatetest checks the texts of gate actions: that a preview or an
-// outcome says what it should, in the language asked for. Only tests
-// import it.
+// Package gatetest checks the texts of gate actions: that a preview, an
+// outcome or a refusal says what it should, in the language asked for.
+// Only tests import it.
 package gatetest
 
 import (
+	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 )
 
@@ -35,4 +38,41 @@ func PreviewHas(t testing.TB, build func() (gate.Action, error), want ...string)
 	}
 	Has(t, "preview", a.Preview, want...)
 	return a
+}
+
+// Match reports whether got is want, where each * in want stands for any
+// text (a disk percentage, a PATH, a temporary folder).
+func Match(want, got string) bool {
+	re := strings.ReplaceAll(regexp.QuoteMeta(want), `\*`, `.*`)
+	return regexp.MustCompile("^" + re + "$").MatchString(got)
+}
+
+// Refusal is an error of ops to provoke with lang = en and with ja.
+type Refusal struct {
+	Name   string
+	Err    func(t *testing.T, lang string) error
+	En, Ja string // the texts (see Match); En is byte for byte the old English
+	Is     error  // errors.Is must still hold (nil: not checked)
+}
+
+// Refusals provokes each refusal in both languages and checks its text, its
+// identity, and that its English twin (what the audit log records) is En.
+func Refusals(t *testing.T, cases []Refusal) {
+	t.Helper()
+	for _, tc := range cases {
+		for _, lang := range []string{"en", "ja"} {
+			t.Run(tc.Name+"/"+lang, func(t *testing.T) {
+				err := tc.Err(t, lang)
+				if want := config.Pick(lang, tc.En, tc.Ja); err == nil || !Match(want, err.Error()) {
+					t.Fatalf("got  %v\nwant %s", err, want)
+				}
+				if tc.Is != nil && !errors.Is(err, tc.Is) {
+					t.Errorf("errors.Is(%v) lost", tc.Is)
+				}
+				if e, ok := err.(interface{ English() string }); ok && !Match(tc.En, e.English()) {
+					t.Errorf("English twin %q, want %s", e.English(), tc.En)
+				}
+			})
+		}
+	}
 }
