@@ -110,6 +110,22 @@ func spawn(t *testing.T, dir string, argv ...string) *exec.Cmd {
 	return cmd
 }
 
+// settled waits until the fake manage.py of pid has forked its sleep:
+// between fork and exec the child still shows the job's argv, so a count
+// of the job's processes taken earlier can briefly see two.
+func settled(t *testing.T, pid int) {
+	t.Helper()
+	eventually(t, "the job's sleep child", func() bool {
+		kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		for _, k := range strings.Fields(string(kids)) {
+			if comm, _ := os.ReadFile("/proc/" + k + "/comm"); strings.TrimSpace(string(comm)) == "sleep" {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 func eventually(t *testing.T, what string, f func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
