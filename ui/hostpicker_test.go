@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,23 +9,11 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/uitest"
 )
-
-// closedPort is a loopback port nothing listens on (it was free a moment
-// ago): ssh to it is refused.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
-}
 
 // pickerShell is the shell with two [[hosts]]: db1 (this machine under
 // another name, so it answers) and dead (ssh to a closed loopback port).
@@ -35,7 +22,7 @@ func pickerShell(t *testing.T) shell {
 	sh := newShell(t, false)
 	sh.deps.Cfg.Hosts = append(sh.deps.Cfg.Hosts,
 		config.HostEntry{Name: "db1", SSH: "root@db1.example", Roles: []string{"db"}},
-		config.HostEntry{Name: "dead", SSH: "root@127.0.0.1", Options: []string{"-p", strconv.Itoa(closedPort(t))}, Roles: []string{"app"}},
+		config.HostEntry{Name: "dead", SSH: "root@127.0.0.1", Options: []string{"-p", strconv.Itoa(freeport.For(t))}, Roles: []string{"app"}},
 	)
 	sh.deps.Hosts.NewRemote = func(e config.HostEntry) (host.Host, error) {
 		return host.NewSSH(e, host.SSHConfig{NoControlMaster: true, ConnectTimeout: 3 * time.Second})

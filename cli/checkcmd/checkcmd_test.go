@@ -4,18 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/freeport"
 )
 
 // Job names of our own: other packages' tests and the demo run fake stock
@@ -33,12 +34,7 @@ func setup(t *testing.T, tab string, handler http.HandlerFunc) (cfgPath, dir str
 	dir = t.TempDir()
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
+	closed := "127.0.0.1:" + strconv.Itoa(freeport.For(t))
 	if tab != "" {
 		os.WriteFile(filepath.Join(dir, "crontab"), []byte(tab), 0o644)
 	}

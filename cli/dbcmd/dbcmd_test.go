@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
@@ -132,12 +132,7 @@ dump = %s
 // A server that does not answer: `db status` exits 1 in text and in JSON
 // (the JSON still says why), as docs/db.md promises.
 func TestStatusExitsOneWhenTheServerDoesNotAnswer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close() // nothing listens there now
+	port := freeport.For(t) // nothing listens there
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(fmt.Sprintf("audit_log = %q\n[database]\ndsn = \"root@tcp(127.0.0.1:%d)/\"\ndatadir = %q\n",

@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate"
 )
 
@@ -34,12 +35,7 @@ func TestParse(t *testing.T) {
 func TestOnce(t *testing.T) {
 	job := fmt.Sprintf("check_item_mercari_tgc%d", os.Getpid())
 	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
+	closed := "127.0.0.1:" + strconv.Itoa(freeport.For(t))
 	tab := filepath.Join(dir, "crontab")
 	content := "# x\n0 3 * * * root python manage.py " + job + " 2 4\n0 4 * * * root python manage.py " + job + "_v2\n"
 	os.WriteFile(tab, []byte(content), 0o644)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/host/sshtest"
 )
@@ -22,15 +22,6 @@ var (
 )
 
 func TestMain(m *testing.M) { sshtest.Main(m, "hosts", &sshd, &sshdErr) }
-
-func closedPort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 func tomlEntry(e config.HostEntry, roles string) string {
 	opts := make([]string, len(e.Options))
@@ -53,7 +44,7 @@ func TestHostsCommand(t *testing.T) {
 	// The shared-connection sockets go to a private folder of this test.
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	good := sshd.Entry("db1")
-	down := sshd.EntryPort("srv1", closedPort(t))
+	down := sshd.EntryPort("srv1", freeport.For(t))
 	cfg := filepath.Join(t.TempDir(), "config.toml")
 	content := "lang = \"en\"\n\n" + tomlEntry(good, `"db"`) + tomlEntry(down, "")
 	if err := os.WriteFile(cfg, []byte(content), 0o644); err != nil {

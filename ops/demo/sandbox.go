@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -24,6 +23,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host"
 )
 
@@ -141,7 +141,7 @@ func Build(dir string, o Options) (*Sandbox, error) {
 	// this folder would be orphaned, so it is stopped first.
 	StopAll(s, 3*time.Second)
 	for _, p := range []*int{&s.HealthPort, &s.RedisPort, &s.DBPort} {
-		if *p, err = freePort(); err != nil {
+		if *p, err = freeport.Loopback(); err != nil {
 			return nil, err
 		}
 	}
@@ -186,15 +186,6 @@ func Open(dir string) (*Sandbox, error) {
 
 // Config loads and validates the sandbox's generated config.
 func (s *Sandbox) Config() (*config.Config, error) { return config.Load(s.ConfigPath()) }
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
 
 type builder struct {
 	s     *Sandbox

@@ -18,6 +18,7 @@ import (
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
@@ -69,7 +70,7 @@ type healthServer struct {
 }
 
 func newHealthServer(t *testing.T) *healthServer {
-	hs := &healthServer{t: t, addr: "127.0.0.1:" + strconv.Itoa(svctest.FreePort(t))}
+	hs := &healthServer{t: t, addr: "127.0.0.1:" + strconv.Itoa(freeport.For(t))}
 	hs.up()
 	t.Cleanup(hs.down)
 	return hs

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/services"
@@ -45,7 +46,7 @@ func TestProbeHTTP(t *testing.T) {
 	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
 	selfSigned.StartTLS()
 	defer selfSigned.Close()
-	refusedPort := svctest.FreePort(t)
+	refusedPort := freeport.For(t)
 
 	tests := []struct {
 		name    string
@@ -170,7 +171,7 @@ func TestIndexLinuxHealth(t *testing.T) {
 	r := svctest.NewRedis(t)
 	pm := svctest.NewPM2(t)
 	dir := svctest.WriteEnvApp(t)
-	port := svctest.FreePort(t)
+	port := freeport.For(t)
 	cfg := config.Default()
 	cfg.IndexLinux = config.IndexLinux{PM2App: "il-health", Path: dir, Script: "app.js",
 		Env:       map[string]string{"SERVER": "srv1", "APP_PORT": strconv.Itoa(port)},

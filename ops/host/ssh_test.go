@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host/sshtest"
 )
 
@@ -339,12 +340,7 @@ func TestSSHRefusedConnection(t *testing.T) {
 	if sshdErr != nil {
 		t.Skip(sshdErr)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close() // nothing listens there now
+	port := freeport.For(t) // nothing listens there
 	for _, mux := range []bool{true, false} {
 		h := newTestSSHEntry(t, SSHConfig{NoControlMaster: !mux}, port)
 		start := time.Now()
@@ -918,12 +914,7 @@ func TestProbeHost(t *testing.T) {
 	if p := ProbeHost(ctx(t), NewLocal(), 30*time.Second); !p.Reachable || p.Err != nil {
 		t.Errorf("local: %+v", p)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := freeport.For(t)
 	down := newTestSSHEntry(t, SSHConfig{}, port)
 	if p := ProbeHost(ctx(t), down, 30*time.Second); p.Reachable || !errors.Is(p.Err, ErrUnreachable) {
 		t.Errorf("closed port: %+v", p)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
@@ -20,7 +21,7 @@ func TestRedisThenIndexLinux(t *testing.T) {
 	r := svctest.NewRedis(t)
 	pm := svctest.NewPM2(t)
 	dir := svctest.WriteEnvApp(t)
-	cfg := pm2Config(pm, dir, svctest.FreePort(t))
+	cfg := pm2Config(pm, dir, freeport.For(t))
 	cfg.Services = append(cfg.Services, redisService(r, false))
 	cfg.IndexLinux.Redis = r.Addr
 	cfg.IndexLinux.RedisService = "redis"

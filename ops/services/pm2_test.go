@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
@@ -62,7 +63,7 @@ func TestPM2EnvInForce(t *testing.T) {
 	t.Parallel() // each has its own pm2 daemon
 	pm := svctest.NewPM2(t)
 	dir := svctest.WriteEnvApp(t)
-	cfg := pm2Config(pm, dir, svctest.FreePort(t))
+	cfg := pm2Config(pm, dir, freeport.For(t))
 	spec := services.IndexLinuxSpec(cfg)
 	ctx := context.Background()
 	h := host.NewLocal()

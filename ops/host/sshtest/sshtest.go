@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/freeport"
 )
 
 // ErrMissing is wrapped when sshd, ssh or ssh-keygen is not installed.
@@ -79,7 +80,7 @@ func StartWith(extraConfig string) (*Server, error) {
 			return fail(fmt.Errorf("ssh-keygen: %v: %s", err, out))
 		}
 	}
-	if s.Port, err = freePort(); err != nil {
+	if s.Port, err = freeport.Loopback(); err != nil {
 		return fail(err)
 	}
 	userPub, err := os.ReadFile(filepath.Join(dir, "id_ed25519.pub"))
@@ -164,16 +165,6 @@ func findSSHD() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("sshd: %w", ErrMissing)
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Addr is host:port of the server.

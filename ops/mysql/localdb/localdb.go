@@ -16,7 +16,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -26,6 +25,8 @@ import (
 	"time"
 
 	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/richs/richsops/ops/freeport"
 )
 
 // Binaries are what a private server needs: the server, the datadir
@@ -53,16 +54,6 @@ func Bin(name string) string {
 		return p
 	}
 	return "/usr/sbin/" + name
-}
-
-// FreePort is a TCP port on 127.0.0.1 that nothing listens on right now.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Options shape a server.
@@ -107,7 +98,7 @@ func New(o Options) (*Server, error) {
 	}
 	if s.Port == 0 {
 		var err error
-		if s.Port, err = FreePort(); err != nil {
+		if s.Port, err = freeport.Loopback(); err != nil {
 			return nil, err
 		}
 	}

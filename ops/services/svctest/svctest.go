@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/richs/richsops/ops/freeport"
 )
 
 // Need returns the path of a binary the test needs. Without it the test is
@@ -30,17 +31,6 @@ func Need(t testing.TB, name string) string {
 		t.Skipf("%s not installed: %v", name, err)
 	}
 	return p
-}
-
-// FreePort is a loopback TCP port nothing listens on right now.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // Eventually polls cond every 100 ms until it holds or limit passes.
@@ -73,7 +63,7 @@ func NewRedis(t testing.TB) *Redis {
 	server := Need(t, "redis-server")
 	cli := Need(t, "redis-cli")
 	dir := t.TempDir()
-	port := FreePort(t)
+	port := freeport.For(t)
 	p := strconv.Itoa(port)
 	r := &Redis{Port: port, Addr: "127.0.0.1:" + p, PIDFile: filepath.Join(dir, "redis.pid")}
 	r.Start = []string{server, "--port", p, "--bind", "127.0.0.1", "--daemonize", "yes",
