@@ -83,21 +83,13 @@ func isDBUnit(s *Sandbox, unit string) bool { return s.DBReal && unitName(unit) 
 // lockDB serialises starting and stopping the server (the activity's
 // first start, the stand-in's start, stop and restart). It is not the
 // state lock: `systemctl show` answers while mariadbd starts.
-func lockDB(s *Sandbox) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.RunDir(), ".mysqld.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
-}
+func lockDB(s *Sandbox) (func(), error) { return lockFile(s, dbLockName) }
+
+const dbLockName = ".mysqld.lock"
 
 // dbBusy tells whether a start or stop holds lockDB now.
 func dbBusy(s *Sandbox) bool {
-	f, err := os.Open(filepath.Join(s.RunDir(), ".mysqld.lock"))
+	f, err := os.Open(filepath.Join(s.RunDir(), dbLockName))
 	if err != nil {
 		return false
 	}

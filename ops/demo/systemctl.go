@@ -107,8 +107,13 @@ func saveUnit(s *Sandbox, u unitState) error {
 }
 
 // lockState serialises the stand-ins' read-modify-write of their state.
-func lockState(s *Sandbox) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.RunDir(), ".state.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+func lockState(s *Sandbox) (func(), error) { return lockFile(s, ".state.lock") }
+
+// lockFile takes an exclusive flock on D/run/NAME (made if missing), waiting
+// for it; the returned func releases it. Each stand-in is its own process,
+// so a mutex would not do.
+func lockFile(s *Sandbox, name string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(s.RunDir(), name), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
