@@ -1,5 +1,5 @@
 // Package sanitize makes untrusted text (log lines) safe to print on a
-// terminal, and measures and cuts it in terminal cells.
+// terminal. Package cells measures and cuts the result in terminal cells.
 //
 // A log line is attacker input: an escape sequence in it could recolour,
 // move the cursor, retitle the window or write to the clipboard. Line turns
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/clipperhouse/displaywidth"
 )
 
 // TabWidth is the tab stop distance used when tabs are expanded.
@@ -23,7 +25,7 @@ const hexDigits = "0123456789abcdef"
 // invalid UTF-8 byte replaced by a visible escape (\x1b, \u0085, \xff) and
 // tabs expanded to spaces at TabWidth stops (counted in cells).
 func Line(b []byte) string {
-	if plainASCII(b) {
+	if PlainASCII(b) {
 		return string(b) // the common case: no copy beyond the string itself
 	}
 	var sb strings.Builder
@@ -186,9 +188,24 @@ func hasUnsafeRune(s string) bool {
 	return false
 }
 
-func plainASCII(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7f {
+// RuneWidth is the number of cells one printable rune takes (0, 1 or 2):
+// the measure lipgloss and x/ansi use for a rune of its own (grapheme width,
+// East Asian ambiguous as narrow), taken from the same library underneath
+// them, so that tab stops after Japanese text land where the panes draw them
+// (cells_test checks every rune against ansi.StringWidth).
+func RuneWidth(r rune) int {
+	if r < utf8.RuneSelf {
+		return 1
+	}
+	var buf [utf8.UTFMax]byte
+	return displaywidth.Options{}.Bytes(utf8.AppendRune(buf[:0], r))
+}
+
+// PlainASCII reports whether b is printable ASCII only (0x20 to 0x7e): text
+// that needs no escaping and takes one cell per byte.
+func PlainASCII[T ~string | ~[]byte](b T) bool {
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x7f {
 			return false
 		}
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/logtail"
-	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/sanitize/cells"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -397,7 +397,7 @@ func (m *Model) View() string {
 	case m.prompt != promptNone:
 		body += "\n" + m.input.View()
 	case m.msg != "":
-		body += "\n" + m.d.Styles.Crit.Render(sanitize.Cut(m.msg, m.w))
+		body += "\n" + m.d.Styles.Crit.Render(cells.Cut(m.msg, m.w))
 	}
 	return body
 }
@@ -444,7 +444,7 @@ func (m *Model) pickerView() string {
 		if l.Host != "" {
 			where = l.Host + ":" + l.Path
 		}
-		row := sanitize.Pad(fmt.Sprintf(" %s %-20s %s", mark, l.Name, where), m.w)
+		row := cells.Pad(fmt.Sprintf(" %s %-20s %s", mark, l.Name, where), m.w)
 		if i == m.pick {
 			row = st.Selected.Render(row)
 		}

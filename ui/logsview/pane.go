@@ -11,6 +11,7 @@ import (
 
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/sanitize/cells"
 	"github.com/richs/richsops/ui/common"
 )
 
@@ -225,7 +226,7 @@ func (p *pane) rows(seq int64) int {
 	if !p.wrap {
 		return 1
 	}
-	return len(sanitize.Wrap(p.ring.At(seq).String(), p.w))
+	return len(cells.Wrap(p.ring.At(seq).String(), p.w))
 }
 
 // clamp keeps the cursor on a shown line and in view, and places top.
@@ -329,7 +330,7 @@ func (p *pane) header(st *common.Styles, t func(en, ja string) string, focused b
 	if p.wrap {
 		parts = append(parts, t("wrap", "折返し"))
 	}
-	text := sanitize.Pad(" "+strings.Join(parts, " · "), p.w)
+	text := cells.Pad(" "+strings.Join(parts, " · "), p.w)
 	if focused {
 		return st.Selected.Render(text)
 	}
@@ -376,9 +377,9 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 		}
 		segs := []string{line.String()}
 		if p.wrap {
-			segs = sanitize.Wrap(line.String(), p.w)
-		} else if sanitize.Width(segs[0]) > p.w {
-			segs[0] = sanitize.Cut(segs[0], p.w-1) + "…"
+			segs = cells.Wrap(line.String(), p.w)
+		} else if cells.Width(segs[0]) > p.w {
+			segs[0] = cells.Cut(segs[0], p.w-1) + "…"
 		}
 		for _, seg := range segs {
 			if len(out)-1 >= body {
@@ -388,7 +389,7 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 		}
 	}
 	if n == 0 {
-		out = append(out, st.Muted.Render(sanitize.Pad(t(" (no lines yet)", " (まだ行がありません)"), p.w)))
+		out = append(out, st.Muted.Render(cells.Pad(t(" (no lines yet)", " (まだ行がありません)"), p.w)))
 	}
 	blank := strings.Repeat(" ", p.w)
 	for len(out) < p.h {
@@ -400,7 +401,7 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 // paint styles one row, padded to the pane width, with search matches
 // highlighted.
 func (p *pane) paint(seg string, style, match lipgloss.Style) string {
-	pad := strings.Repeat(" ", max(p.w-sanitize.Width(seg), 0))
+	pad := strings.Repeat(" ", max(p.w-cells.Width(seg), 0))
 	if p.search == "" {
 		return style.Render(seg + pad)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/sanitize/cells"
 )
 
 // Model is a one-line editor. The zero value works (no prompt); New gives
@@ -301,7 +302,7 @@ func (m Model) View() string {
 	if len(m.value) == 0 && m.Placeholder != "" {
 		ph := string(clean(nil, decode(m.Placeholder)))
 		if m.Width > 0 {
-			ph = sanitize.Cut(ph, m.Width)
+			ph = cells.Cut(ph, m.Width)
 		}
 		if ph != "" {
 			if !m.focus {

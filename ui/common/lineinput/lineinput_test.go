@@ -9,8 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
-
-	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/sanitize/cells"
 )
 
 func init() {
@@ -269,7 +268,7 @@ func TestWindow(t *testing.T) {
 				t.Helper()
 				v := m.View()
 				body := strings.TrimPrefix(ansi.Strip(v), m.Prompt)
-				if w := sanitize.Width(body); w > width {
+				if w := cells.Width(body); w > width {
 					t.Fatalf("%q w=%d %s: %q is %d cells", text, width, how, body, w)
 				}
 				value := []rune(m.Value())

@@ -1,21 +1,22 @@
-package sanitize
+// Package cells measures, cuts and wraps sanitized text in terminal cells.
+// The helpers expect sanitized text (no escape sequences: see package
+// sanitize). They use the same grapheme-aware measure as lipgloss, so what
+// they cut lines up with what lipgloss draws: a Japanese character takes two
+// cells. A package of its own so that `richsops tail`, which sanitizes but
+// never measures, does not link the Unicode width tables.
+package cells
 
 import (
 	"strings"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
-)
 
-// The width helpers below expect sanitized text (no escape sequences). They
-// use the same grapheme-aware measure as lipgloss, so what they cut lines up
-// with what lipgloss draws: a Japanese character takes two cells.
+	"github.com/richs/richsops/ops/sanitize"
+)
 
 // Width is the number of terminal cells s takes.
 func Width(s string) int { return ansi.StringWidth(s) }
-
-// RuneWidth is the number of cells one rune takes (0, 1 or 2).
-func RuneWidth(r rune) int { return ansi.StringWidth(string(r)) }
 
 // Cut returns the longest prefix of s that fits in w cells. A wide character
 // that would straddle the edge is left out, never split.
@@ -23,7 +24,7 @@ func Cut(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if len(s) <= w && plainASCII([]byte(s)) {
+	if len(s) <= w && sanitize.PlainASCII(s) {
 		return s
 	}
 	return ansi.Truncate(s, w, "")
@@ -46,7 +47,7 @@ func Wrap(s string, w int) []string {
 	if w <= 0 {
 		return []string{""}
 	}
-	if len(s) <= w && plainASCII([]byte(s)) {
+	if len(s) <= w && sanitize.PlainASCII(s) {
 		return []string{s}
 	}
 	var rows []string

@@ -1,0 +1,90 @@
+package cells
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/richs/richsops/ops/sanitize"
+)
+
+func TestWidthJapanese(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"abc", 3},
+		{"日本語", 6},
+		{"ｱｲｳ", 3}, // half-width katakana
+		{"商品A", 5},
+		{"", 0},
+	}
+	for _, tt := range tests {
+		if got := Width(tt.in); got != tt.want {
+			t.Errorf("Width(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCutAndPad(t *testing.T) {
+	tests := []struct {
+		in   string
+		w    int
+		cut  string
+		padW int
+	}{
+		{"日本語テキスト", 5, "日本", 5}, // the third character would straddle the edge
+		{"日本語テキスト", 6, "日本語", 6},
+		{"ab日本", 3, "ab", 3},
+		{"abc", 10, "abc", 10},
+		{"abc", 0, "", 0},
+	}
+	for _, tt := range tests {
+		if got := Cut(tt.in, tt.w); got != tt.cut {
+			t.Errorf("Cut(%q, %d) = %q, want %q", tt.in, tt.w, got, tt.cut)
+		}
+		if got := Width(Pad(tt.in, tt.w)); got != tt.padW {
+			t.Errorf("Width(Pad(%q, %d)) = %d, want %d", tt.in, tt.w, got, tt.padW)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	rows := Wrap("商品名：テスト商品ABC", 7)
+	for _, r := range rows {
+		if Width(r) > 7 {
+			t.Errorf("row %q is %d cells wide", r, Width(r))
+		}
+	}
+	if got := strings.Join(rows, ""); got != "商品名：テスト商品ABC" {
+		t.Errorf("rows lose text: %q", got)
+	}
+	if want := []string{"商品名", "：テス", "ト商品A", "BC"}; strings.Join(rows, "|") != strings.Join(want, "|") {
+		t.Errorf("Wrap = %q, want %q", rows, want)
+	}
+	if got := Wrap("", 5); len(got) != 1 || got[0] != "" {
+		t.Errorf("Wrap empty = %q", got)
+	}
+}
+
+// TestRuneWidthMatchesANSI checks sanitize.RuneWidth (tab stops, without
+// linking x/ansi) against the measure the panes draw with, for every
+// printable rune.
+func TestRuneWidthMatchesANSI(t *testing.T) {
+	bad := 0
+	for r := rune(0x20); r <= utf8.MaxRune; r++ {
+		if r == 0x7f || (r >= 0x80 && r < 0xa0) || !utf8.ValidRune(r) {
+			continue // controls: escaped, never measured
+		}
+		if got, want := sanitize.RuneWidth(r), ansi.StringWidth(string(r)); got != want {
+			if bad++; bad <= 10 {
+				t.Errorf("RuneWidth(%U) = %d, ansi.StringWidth = %d", r, got, want)
+			}
+		}
+	}
+	if bad > 10 {
+		t.Errorf("... %d runes differ in all", bad)
+	}
+}
