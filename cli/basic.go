@@ -3,11 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ui"
-	"github.com/richs/richsops/ui/common"
 )
 
 // Version is set by the linker (make build).
@@ -29,11 +26,6 @@ richsops config show    print the effective config (defaults filled in) as JSON
 richsops config path    print which file is used`,
 		NoConfig: true,
 		Run:      runConfig,
-	})
-	Register(Command{
-		Name:    "tui",
-		Summary: "start the console (the default with no subcommand)",
-		Run:     func(env *Env, args []string) error { return RunTUI(env) },
 	})
 }
 
@@ -77,31 +69,4 @@ func runConfig(env *Env, args []string) error {
 		return env.PrintJSON(cfg)
 	}
 	return Usagef("config: unknown %q (check, show, path)", args[0])
-}
-
-// RunTUI starts the console on env's config.
-func RunTUI(env *Env) error {
-	current := env.Globals.Host
-	if current == "" {
-		current = env.Cfg.Host
-	}
-	if current == "" {
-		current = "local"
-	}
-	if _, err := env.Hosts.Get(current); err != nil {
-		return ExitError{Code: ExitUsage, Err: err} // a mistyped --host fails here, not in every tab
-	}
-	// This machine's name; the status line shows the current host's name
-	// and ssh destination instead when it is another one.
-	hostLabel, _ := os.Hostname()
-	d := ui.NewDeps(common.Deps{
-		Cfg:       env.Cfg,
-		Gate:      env.Gate,
-		Hosts:     env.Hosts,
-		ReadOnly:  env.Cfg.ReadOnly,
-		HostLabel: hostLabel,
-		Host:      current,
-	})
-	defer env.Hosts.Close() // end the shared ssh connections on quit
-	return ui.Run(d)
 }

@@ -42,6 +42,11 @@ func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// needsconfig stands for any command that loads the config.
+func init() {
+	Register(Command{Name: "needsconfig", Run: func(*Env, []string) error { return nil }})
+}
+
 func TestConfigCheckExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.toml")
@@ -51,9 +56,9 @@ func TestConfigCheckExitCodes(t *testing.T) {
 		t.Fatalf("code %d stderr %q", code, errs)
 	}
 	// Any other command refuses to start on the same config, with the same message.
-	code, _, errs = run(t, "", "--config", bad, "tui")
+	code, _, errs = run(t, "", "--config", bad, "needsconfig")
 	if code != 2 || !strings.Contains(errs, bad+":3: app.colour: unknown key") {
-		t.Fatalf("tui: code %d stderr %q", code, errs)
+		t.Fatalf("needsconfig: code %d stderr %q", code, errs)
 	}
 	code, out, _ := run(t, "", "config", "check", "--config", "../config.example.toml")
 	if code != 0 || !strings.Contains(out, "OK") {
@@ -133,17 +138,6 @@ func TestDoAsksAndAudits(t *testing.T) {
 	}
 }
 
-// The console refuses to start on a --host it does not know, instead of
-// showing the error in every tab.
-func TestTUIRefusesAnUnknownHost(t *testing.T) {
-	cfg := filepath.Join(t.TempDir(), "c.toml")
-	os.WriteFile(cfg, []byte("lang = \"en\"\n"), 0o644)
-	code, _, errs := run(t, "", "--config", cfg, "--host", "nosuch", "tui")
-	if code != 2 || !strings.Contains(errs, `unknown host "nosuch"`) {
-		t.Fatalf("code %d stderr %q", code, errs)
-	}
-}
-
 // With lang = ja the questions and results of Do are in Japanese; the
 // command shown and the word to type stay as they are.
 func TestDoSpeaksTheConfiguredLanguage(t *testing.T) {
@@ -167,6 +161,32 @@ func TestDoSpeaksTheConfiguredLanguage(t *testing.T) {
 			if !strings.Contains(out.String(), w) {
 				t.Errorf("%s: %q not in %q", tc.lang, w, out.String())
 			}
+		}
+	}
+}
+
+// With Delegate set (the front), what this binary has no command for goes
+// to it whole; its own commands do not.
+func TestDelegate(t *testing.T) {
+	var got []string
+	Delegate = func(args []string) int { got = append([]string{"delegated"}, args...); return 9 }
+	defer func() { Delegate = nil }()
+	for _, tc := range []struct {
+		args []string
+		want string // "" = ran here
+		code int
+	}{
+		{[]string{"--readonly", "jobs", "list"}, "delegated --readonly jobs list", 9},
+		{nil, "delegated", 9},
+		{[]string{"help"}, "delegated help", 9},
+		{[]string{"-h"}, "delegated -h", 9},
+		{[]string{"version"}, "", 0},
+		{[]string{"version", "--help"}, "", 0},
+	} {
+		got = nil
+		code, _, _ := run(t, "", tc.args...)
+		if strings.Join(got, " ") != tc.want || code != tc.code {
+			t.Errorf("%q: delegated %q exit %d, want %q exit %d", tc.args, got, code, tc.want, tc.code)
 		}
 	}
 }

@@ -9,6 +9,12 @@ import (
 	"github.com/richs/richsops/ops/config"
 )
 
+// Delegate, when set, runs what this binary has no command for: the small
+// front binary (top-level main.go) sets it to hand the whole command line to
+// richsops-core, which has every command. It returns an exit code only when
+// the hand-over failed.
+var Delegate func(args []string) int
+
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g, rest, err := SplitGlobals(args)
@@ -20,11 +26,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(rest) > 0 {
 		name, rest = rest[0], rest[1:]
 	}
+	cmd, ok := Lookup(name)
+	if Delegate != nil && (!ok || name == "help" || g.Help && name == "tui") {
+		return Delegate(args) // the full help, and the commands only the core has
+	}
 	if name == "help" || (g.Help && name == "tui") {
 		PrintHelp(stdout)
 		return ExitOK
 	}
-	cmd, ok := Lookup(name)
 	if !ok {
 		fmt.Fprintf(stderr, "richsops: unknown command %q\n\n", name)
 		PrintHelp(stderr)

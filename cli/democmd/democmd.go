@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/cli/tuicmd"
 	"github.com/richs/richsops/ops/demo"
 )
 
@@ -148,7 +149,7 @@ func runConsole(env *cli.Env, s *demo.Sandbox) error {
 		g.Config = s.ConfigPath()
 		tenv := cli.NewEnv(g, cfg)
 		tenv.Stdin, tenv.Stdout, tenv.Stderr = env.Stdin, env.Stdout, env.Stderr
-		tuiErr = cli.RunTUI(tenv)
+		tuiErr = tuicmd.Run(tenv)
 	}
 
 	stopErr := stopActivity(s, child, exited)

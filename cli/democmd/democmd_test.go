@@ -21,7 +21,7 @@ import (
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
-// buildBinary builds richsops once for the tests in this file.
+// buildBinary builds richsops-core (as richsops) once for the tests in this file.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
@@ -32,7 +32,7 @@ func buildBinary(t *testing.T) string {
 		t.Skip("go is not on PATH: cannot build the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "richsops")
-	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/richs/richsops")
+	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/richs/richsops/cmd/richsops-core") // demo is a core command
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/guard"
+	"github.com/richs/richsops/ops/health"
+	"github.com/richs/richsops/ops/jobs"
 )
 
 const usage = `richsops guard [--interval 1m] [--threshold 3] [--state FILE]
@@ -35,6 +37,19 @@ const ExitError = 3
 
 func init() {
 	cli.Register(cli.Command{Name: "guard", Summary: "pause the Mercari checks while index-linux is down (loop or --once)", Usage: usage, Run: run})
+	cli.OnNewEnv(wire)
+}
+
+// wire connects the domains that only meet at run time: the Mercari guard
+// of ops/jobs (run now, in the jobs command and the Jobs tab) asks
+// ops/health whether index-linux (pm2 app, management server, Redis) is
+// healthy, on the host index-linux is configured on. One process runs one
+// config, so a package-level hook is enough.
+func wire(env *cli.Env) {
+	cfg, hosts := env.Cfg, env.Hosts
+	jobs.DefaultGuard = func(ctx context.Context) (bool, string) {
+		return health.IndexLinuxOn(ctx, cfg, hosts)
+	}
 }
 
 type opts struct {

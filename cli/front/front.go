@@ -1,0 +1,70 @@
+// Package front hands the commands the small `richsops` binary does not
+// have to richsops-core, the full program, by exec: same arguments, same
+// terminal, same process, so exit codes and signals pass straight through.
+//
+// Why two binaries: a Go program pays at every start for every package it
+// links (runtime tables, package init, page faults across a 15 MB file).
+// `richsops tail` links only the config, the follower and the sanitizer and
+// starts in about 1.5 times GNU tail's time; linked into the whole console it
+// took 1.9 to 2.2 times (BENCHMARKS.md, 4a).
+package front
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/richs/richsops/cli"
+)
+
+// CoreName is the full program's file name; make build writes it next to
+// richsops, and it must be installed beside it.
+const CoreName = "richsops-core"
+
+// CoreEnv names a core binary to use instead (tests, unusual installs).
+const CoreEnv = "RICHSOPS_CORE"
+
+// Exec replaces this process with richsops-core running args. It returns
+// only when that cannot be done, after saying why on stderr.
+func Exec(args []string) int {
+	path, err := Core()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "richsops:", err)
+		return cli.ExitUsage
+	}
+	// argv[0] stays what the operator typed: ps shows "richsops ...".
+	argv := append([]string{os.Args[0]}, args...)
+	err = syscall.Exec(path, argv, os.Environ())
+	fmt.Fprintf(os.Stderr, "richsops: cannot start %s: %v\n", path, err)
+	return cli.ExitFail
+}
+
+// Core finds richsops-core: $RICHSOPS_CORE, else the file of that name in
+// the folder of this binary (symlinks resolved), as make build and the
+// install steps in the README put it.
+func Core() (string, error) {
+	if p := os.Getenv(CoreEnv); p != "" {
+		return p, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("cannot find this binary's own path (%v), so not %s either; set %s", err, CoreName, CoreEnv)
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	path := filepath.Join(filepath.Dir(exe), CoreName)
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("%s is missing: it must be installed next to %s (make build writes both to bin/; see the README, Install), or set %s", path, exe, CoreEnv)
+	case err != nil:
+		return "", fmt.Errorf("%s: %w", path, err)
+	case fi.IsDir() || fi.Mode().Perm()&0o111 == 0:
+		return "", fmt.Errorf("%s is not an executable file", path)
+	}
+	return path, nil
+}
