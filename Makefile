@@ -7,7 +7,7 @@ GO ?= go
 # Two binaries, installed side by side: richsops, the small front (tail,
 # version, config), and richsops-core, everything else, which the front
 # execs (cli/front explains why). Static (no cgo): nothing needs libc, and a
-# static binary starts faster (no dynamic loader: about 0.5 ms less per
+# static binary starts faster (no dynamic loader: about 0.9 ms less per
 # start, see BENCHMARKS.md, 4a).
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/richsops .
