@@ -104,6 +104,12 @@ pane_pid=$(tm display-message -p -t "$sess" '#{pane_pid}')
 
 wait_for "1 Overview" 30
 highlighted 1 Overview
+# The console starts once the sandbox's server is up: the first Overview
+# must not report it down (it used to, until the next refresh 15 s later).
+if grep -q "The sandbox's own mariadbd" "$sb/etc/richsops/config.toml" 2>/dev/null; then
+	wait_for "Attention" 15
+	! screen | grep -qE "MySQL does not answer|mysqld degraded" || fail "the first screen reports the sandbox's mariadbd down"
+fi
 for f in "$sb"/run/pids/*.json; do
 	[ -e "$f" ] && pids+=("$(basename "$f" .json)")
 done

@@ -132,13 +132,7 @@ func runConsole(env *cli.Env, s *demo.Sandbox) error {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- child.Wait() }()
-	// Wait (briefly) for the health server and first jobs, so the first
-	// screen shows a live box.
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if _, err := os.Stat(ready); err == nil {
-			break
-		}
-	}
+	waitReady(env, s, ready, exited)
 
 	cfg, err := cli.LoadConfig(cli.Globals{Config: s.ConfigPath(), ReadOnly: env.ReadOnly, Lang: env.Lang})
 	var tuiErr error
@@ -155,6 +149,37 @@ func runConsole(env *cli.Env, s *demo.Sandbox) error {
 	stopErr := stopActivity(s, child, exited)
 	fmt.Fprintf(env.Stdout, "demo sandbox left in %s\nits config: %s\n", s.Dir, s.ConfigPath())
 	return errors.Join(tuiErr, stopErr)
+}
+
+// readyWait bounds the wait for the activity: a new datadir, the server's
+// start and the seed take about 2 s here; a slow disk may take more.
+const readyWait = 60 * time.Second
+
+// waitReady waits until the activity says the box is up (its health server,
+// first jobs and mariadbd started and seeded), so the first screen shows a
+// live box and not "MySQL does not answer" until the next refresh. It stops
+// waiting if the activity dies: the console then shows what is down.
+func waitReady(env *cli.Env, s *demo.Sandbox, ready string, exited chan error) {
+	if s.DBReal {
+		fmt.Fprintf(env.Stdout, "starting the sandbox's mariadbd, redis and jobs (log: %s)...\n", filepath.Join(s.RunDir(), "activity.log"))
+	}
+	deadline := time.After(readyWait)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Stat(ready); err == nil {
+			return
+		}
+		select {
+		case err := <-exited:
+			exited <- err // for stopActivity
+			return
+		case <-deadline:
+			fmt.Fprintf(env.Stdout, "the sandbox is not up after %s; starting the console anyway\n", readyWait)
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // stopActivity ends the activity's process group (TERM, then KILL) and
@@ -187,6 +212,17 @@ func runActivity(env *cli.Env, dir string) error {
 	a, err := demo.Start(s, demo.RunOptions{Jobs: demo.DefaultJobs, Log: env.Stdout})
 	if err != nil {
 		return err
+	}
+	// "ready" once the server is up and seeded (or has failed: the console
+	// then shows it down): the console waits for it.
+	dbUp := make(chan error, 1)
+	go func() { dbUp <- a.WaitDB() }()
+	select {
+	case err := <-dbUp:
+		if err != nil {
+			fmt.Fprintf(env.Stdout, "the sandbox's mariadbd did not come up: %v\n", err)
+		}
+	case <-ctx.Done():
 	}
 	_ = os.WriteFile(filepath.Join(s.RunDir(), "ready"), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
 	fmt.Fprintf(env.Stdout, "demo activity running in %s (pid %d); stop with SIGTERM or ctrl+c\n", s.Dir, os.Getpid())
