@@ -154,18 +154,37 @@ func TestFrontWithoutCore(t *testing.T) {
 }
 
 // TestFrontRunsRealCore: with the real richsops-core beside it, `richsops
-// help` lists the core's commands (the front alone knows three).
+// help` lists the core's commands (the front alone knows three), and a core
+// of another build than the front's is named.
 func TestFrontRunsRealCore(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildFront(t, dir)
 	core := filepath.Join(dir, front.CoreName)
-	if out, err := exec.Command(goTool(t), "build", "-o", core, "./cmd/richsops-core").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildCore := func(version string) {
+		t.Helper()
+		ld := "-X github.com/richs/richsops/cli.Version=" + version
+		if out, err := exec.Command(goTool(t), "build", "-ldflags", ld, "-o", core, "./cmd/richsops-core").CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
 	}
+	buildCore("dev") // the front's: built without a version
 	stdout, stderr, code := run(t, bin, nil, "help")
 	for _, cmd := range []string{"check", "db", "demo", "guard", "jobs", "svc", "tail", "tui"} {
 		if !strings.Contains(stdout, "\n  "+cmd+" ") {
 			t.Errorf("help does not list %s (exit %d):\n%s%s", cmd, code, stdout, stderr)
 		}
+	}
+	if stderr != "" {
+		t.Errorf("same build, yet stderr %q", stderr)
+	}
+
+	buildCore("v2")
+	_, stderr, _ = run(t, bin, nil, "help")
+	if want := "richsops is version dev but richsops-core is v2"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q does not say %q", stderr, want)
+	}
+	// Run directly, the core has no front to compare with.
+	if _, stderr, _ = run(t, core, nil, "help"); stderr != "" {
+		t.Errorf("core alone: stderr %q", stderr)
 	}
 }

@@ -12,6 +12,7 @@ package front
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -37,9 +38,27 @@ func Exec(args []string) int {
 	}
 	// argv[0] stays what the operator typed: ps shows "richsops ...".
 	argv := append([]string{os.Args[0]}, args...)
-	err = syscall.Exec(path, argv, os.Environ())
+	err = syscall.Exec(path, argv, append(os.Environ(), versionEnv+"="+cli.Version))
 	fmt.Fprintf(os.Stderr, "richsops: cannot start %s: %v\n", path, err)
 	return cli.ExitFail
+}
+
+// versionEnv carries the front's version to the core, which warns when the
+// two come from different builds (one of them updated alone).
+const versionEnv = "RICHSOPS_FRONT_VERSION"
+
+// CheckSkew is for the core's main: when the front that exec'd it is of
+// another build, it says so on w. It takes the variable out of the
+// environment so that nothing the core starts inherits it.
+func CheckSkew(w io.Writer) {
+	v, ok := os.LookupEnv(versionEnv)
+	if !ok {
+		return
+	}
+	_ = os.Unsetenv(versionEnv)
+	if v != cli.Version {
+		fmt.Fprintf(w, "richsops: warning: richsops is version %s but %s is %s; install both from one make build\n", v, CoreName, cli.Version)
+	}
 }
 
 // Core finds richsops-core: $RICHSOPS_CORE, else the file of that name in

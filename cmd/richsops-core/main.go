@@ -10,6 +10,7 @@ import (
 	_ "github.com/richs/richsops/cli/checkcmd"
 	_ "github.com/richs/richsops/cli/dbcmd"
 	_ "github.com/richs/richsops/cli/democmd"
+	"github.com/richs/richsops/cli/front"
 	_ "github.com/richs/richsops/cli/guardcmd"
 	_ "github.com/richs/richsops/cli/hostscmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
@@ -20,5 +21,6 @@ import (
 )
 
 func main() {
+	front.CheckSkew(os.Stderr)
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
