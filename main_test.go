@@ -126,6 +126,11 @@ func TestFrontHandsOverToCore(t *testing.T) {
 		t.Errorf("through a symlink: %q exit %d", stdout, code)
 	}
 
+	// A $RICHSOPS_CORE that is not there is named as such.
+	nowhere := filepath.Join(dir, "nowhere")
+	if _, stderr, code := run(t, bin, []string{front.CoreEnv + "=" + nowhere}, "jobs"); code != 2 || !strings.Contains(stderr, nowhere+" (from $"+front.CoreEnv+") does not exist") {
+		t.Errorf("missing $%s: exit %d, stderr %q", front.CoreEnv, code, stderr)
+	}
 	// $RICHSOPS_CORE wins.
 	other := filepath.Join(t.TempDir(), "other-core")
 	os.WriteFile(other, []byte("#!/bin/sh\necho other\n"), 0o755)

@@ -66,7 +66,7 @@ func CheckSkew(w io.Writer) {
 // install steps in the README put it.
 func Core() (string, error) {
 	if p := os.Getenv(CoreEnv); p != "" {
-		return p, nil
+		return p, executable(p, fmt.Sprintf("%s (from $%s) does not exist", p, CoreEnv))
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -76,14 +76,20 @@ func Core() (string, error) {
 		exe = real
 	}
 	path := filepath.Join(filepath.Dir(exe), CoreName)
+	return path, executable(path, fmt.Sprintf("%s is missing: it must be installed next to %s (make build writes both to bin/; see the README, Install), or set %s", path, exe, CoreEnv))
+}
+
+// executable says why path cannot be exec'd: missing (with the given
+// explanation), unreadable, a folder, or without an x bit.
+func executable(path, missing string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("%s is missing: it must be installed next to %s (make build writes both to bin/; see the README, Install), or set %s", path, exe, CoreEnv)
+		return errors.New(missing)
 	case err != nil:
-		return "", fmt.Errorf("%s: %w", path, err)
+		return err // names the path
 	case fi.IsDir() || fi.Mode().Perm()&0o111 == 0:
-		return "", fmt.Errorf("%s is not an executable file", path)
+		return fmt.Errorf("%s is not an executable file", path)
 	}
-	return path, nil
+	return nil
 }
