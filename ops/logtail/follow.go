@@ -85,10 +85,18 @@ type Options struct {
 	Lines   int // last lines to show first; 0 = start at the end
 	MaxLine int // line cap in bytes; 0 = DefaultMaxLine
 	// Poll is how often the path is checked without an event (fsnotify
-	// watches the folder; this is the fallback). 0 = 1s with fsnotify,
-	// 250ms without.
+	// watches the folder; this is the fallback). 0 = with fsnotify, 1s
+	// while something is pending (a rotated file still read, a removed or
+	// missing or unreadable file) and idlePoll otherwise; 250ms without
+	// fsnotify.
 	Poll time.Duration
 }
+
+// idlePoll is the check without an event while the follower has nothing
+// pending. fsnotify reports every write, rename, removal and chmod in the
+// folder, so this is only a safety net; at 1 s, four quiet panes woke the
+// console four times a second (goal 9c of issue 4: under 0.5% of a core).
+const idlePoll = 10 * time.Second
 
 // openFile is os.Open; tests replace it to simulate permission errors when
 // they run as root.
@@ -217,7 +225,11 @@ func Follow(ctx context.Context, opt Options, sink Sink) error {
 			default:
 			}
 		}
-		timer.Reset(poll)
+		wait := poll
+		if events != nil && opt.Poll <= 0 && fl.settled() {
+			wait = idlePoll
+		}
+		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -226,6 +238,12 @@ func Follow(ctx context.Context, opt Options, sink Sink) error {
 		case <-timer.C:
 		}
 	}
+}
+
+// settled reports that nothing waits for a timed look: a file is open
+// under the path, none rotated away is still read, and it was not removed.
+func (fl *follower) settled() bool {
+	return fl.cur != nil && fl.old == nil && !fl.gone
 }
 
 // step does one round: read what the rotated file still got, open the
