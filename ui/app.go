@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ui/common"
@@ -328,14 +329,79 @@ func (a *App) View() string {
 	if len(a.tabs) > 0 {
 		body = a.tabs[a.active].View()
 	}
-	bh := a.bodyHeight()
+	help := a.helpView()
+	bh := max(a.height-2-lipgloss.Height(help), 1) // as bodyHeight, without drawing the help twice
 	if a.confirm != nil {
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view(a.width))
 	} else if a.picker != nil {
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.picker.view(a.width, bh))
 	}
-	body = lipgloss.NewStyle().Width(a.width).Height(bh).MaxHeight(bh).MaxWidth(a.width).Render(body)
-	return lipgloss.JoinVertical(lipgloss.Left, a.tabBar(), body, a.statusLine(), a.helpView())
+	return stack(a.width, bh, a.tabBar(), body, a.statusLine(), help)
+}
+
+// stack is lipgloss.JoinVertical(lipgloss.Left, top, fit(body, w, h),
+// lines...). When body already is h lines of w cells (the Logs tab's panes
+// are), it is neither fitted nor measured again, and only the few lines
+// around it are: lipgloss would wrap, align and truncate the whole screen and
+// then measure it again to join (0.5 ms a frame of four full panes on
+// 160×48).
+func stack(w, h int, top, body string, lines ...string) string {
+	if isExactly(body, w, h) {
+		if s, ok := stackExact(w, top, body, lines); ok {
+			return s
+		}
+	} else {
+		body = fit(body, w, h)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, append([]string{top, body}, lines...)...)
+}
+
+// stackExact joins when nothing around body is wider than it, padding
+// narrower lines with spaces to w as JoinVertical does.
+func stackExact(w int, top, body string, lines []string) (string, bool) {
+	var b strings.Builder
+	add := func(block string) bool {
+		for line := range strings.SplitSeq(block, "\n") {
+			lw := ansi.StringWidth(line)
+			if lw > w {
+				return false
+			}
+			b.WriteString(line)
+			b.WriteString(strings.Repeat(" ", w-lw))
+			b.WriteByte('\n')
+		}
+		return true
+	}
+	if !add(top) {
+		return "", false
+	}
+	b.WriteString(body)
+	b.WriteByte('\n')
+	for _, l := range lines {
+		if !add(l) {
+			return "", false
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n"), true
+}
+
+// fit makes body exactly w×h cells.
+func fit(body string, w, h int) string {
+	if isExactly(body, w, h) {
+		return body
+	}
+	return lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).MaxWidth(w).Render(body)
+}
+
+// isExactly reports whether body is h lines of w cells each.
+func isExactly(body string, w, h int) bool {
+	n := 0
+	for line := range strings.SplitSeq(body, "\n") {
+		if n++; n > h || ansi.StringWidth(line) != w {
+			return false
+		}
+	}
+	return n == h
 }
 
 func (a *App) tabBar() string {

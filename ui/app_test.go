@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 var frozen = time.Date(2026, 11, 27, 10, 15, 0, 0, time.UTC)
 
 // sandboxConfig is the demo sandbox's generated config (built, not run).
-func sandboxConfig(t *testing.T) *config.Config {
+func sandboxConfig(t testing.TB) *config.Config {
 	t.Helper()
 	s, err := demo.Build(t.TempDir(), demo.Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1})
 	if err != nil {
@@ -124,7 +124,7 @@ func TestTabIndexes(t *testing.T) {
 	}
 }
 
-func newShell(t *testing.T, readOnly bool) shell {
+func newShell(t testing.TB, readOnly bool) shell {
 	t.Helper()
 	cfg := sandboxConfig(t)
 	audit := cfg.AuditLog

@@ -53,11 +53,18 @@ func Run(d *common.Deps) error {
 	// swallow the answer. Upstream Bubble Tea v1 asks in its package init, in
 	// every process; our copy (third_party/bubbletea) leaves it to here, so
 	// the headless commands never query the terminal.
-	lipgloss.HasDarkBackground()
+	profile, dark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
+	// Colours resolved once for this terminal: lipgloss would convert each
+	// hex colour at every Render.
+	styles := *d.Styles
+	common.ResolveColors(&styles, profile, dark)
+	d.Styles = &styles
+	app := New(d, Tabs(d))
+	common.ResolveColors(&app.help.Styles, profile, dark)
 	// At most 20 frames/s: a busy log pane redraws once per frame (the
 	// panes batch their lines per 50 ms frame too). Idle, the patched
 	// renderer (third_party/bubbletea) is not woken at all.
-	p := tea.NewProgram(New(d, Tabs(d)), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFPS(20))
+	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFPS(20))
 	_, err := p.Run()
 	return err
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ui/common"
 )
@@ -49,5 +51,30 @@ func BenchmarkPaneIngest(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)*float64(len(batch))/b.Elapsed().Seconds(), "lines/s")
 		})
+	}
+}
+
+// BenchmarkPanesView renders four full panes side by side on a 160x48
+// screen in colour: what each batch of new lines costs the console (goal
+// 9c counts the CPU of quiet panes, one render per batch).
+func BenchmarkPanesView(b *testing.B) {
+	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	d := &common.Deps{Lang: "en", Styles: common.DefaultStyles()}
+	m := &Model{d: d, w: 160, h: 47}
+	levels := []string{"INFO", "INFO", "WARNING", "INFO", "ERROR", "DEBUG"}
+	for id := range 4 {
+		p := newPane(id, source{Name: "log" + strconv.Itoa(id), Kind: "django"}, 10000)
+		lines := make([]logtail.Line, 2000)
+		for i := range lines {
+			lines[i] = logtail.Line{Text: "2026-11-27 03:12:07,123 " + levels[i%len(levels)] + " inventory.check 商品" + strconv.Itoa(i) + " 「テスト商品」 price=1980 stock=3"}
+		}
+		p.ingest(logtail.Batch{Lines: lines})
+		m.panes = append(m.panes, p)
+	}
+	m.layoutPanes()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = m.panesView()
 	}
 }

@@ -404,20 +404,37 @@ func (m *Model) View() string {
 
 func (m *Model) panesView() string {
 	n, cols := len(m.panes), m.columns()
-	sep := m.d.Styles.Muted.Render
-	var rows []string
+	sep := m.d.Styles.Muted.Render("│")
+	var b strings.Builder
 	for start := 0; start < n; start += cols {
-		var cells []string
-		for i := start; i < min(start+cols, n); i++ {
-			if i > start {
-				h := m.panes[i].h
-				cells = append(cells, sep(strings.TrimSuffix(strings.Repeat("│\n", h), "\n")))
-			}
-			cells = append(cells, m.panes[i].render(m.d.Styles, m.d.T, i == m.focus))
+		end := min(start+cols, n)
+		blocks := make([][]string, 0, end-start)
+		height := 0
+		for i := start; i < end; i++ {
+			lines := strings.Split(m.panes[i].render(m.d.Styles, m.d.T, i == m.focus), "\n")
+			blocks = append(blocks, lines)
+			height = max(height, len(lines))
 		}
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, cells...))
+		// Side by side, as lipgloss.JoinHorizontal would put them (every
+		// row of a pane is exactly its width), without measuring each row
+		// again.
+		for r := range height {
+			if start > 0 || r > 0 {
+				b.WriteByte('\n')
+			}
+			for j, lines := range blocks {
+				if j > 0 {
+					b.WriteString(sep)
+				}
+				if r < len(lines) {
+					b.WriteString(lines[r])
+				} else {
+					b.WriteString(strings.Repeat(" ", m.panes[start+j].w))
+				}
+			}
+		}
 	}
-	return strings.Join(rows, "\n")
+	return b.String()
 }
 
 // configured is the picker's list: the [[logs]] entries.

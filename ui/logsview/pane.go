@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
-
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/sanitize/cells"
@@ -368,25 +366,30 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 	if !p.follow {
 		cur = p.cursor
 	}
+	k := inksFor(st)
 	for i := p.indexOf(p.top); i < n && len(out)-1 < body; i++ {
 		s := p.seqAt(i)
 		line := p.ring.At(s)
-		style := levelStyle(st, lineLevel(p.src.Kind, line.Text))
+		style := &k.levels[lineLevel(p.src.Kind, line.Text)]
 		if s == cur {
-			style = st.Selected
+			style = &k.selected
 		}
-		segs := []string{line.String()}
 		if p.wrap {
-			segs = cells.Wrap(line.String(), p.w)
-		} else if cells.Width(segs[0]) > p.w {
-			segs[0] = cells.Cut(segs[0], p.w-1) + "…"
-		}
-		for _, seg := range segs {
-			if len(out)-1 >= body {
-				break
+			for _, seg := range cells.Wrap(line.String(), p.w) {
+				if len(out)-1 >= body {
+					break
+				}
+				out = append(out, p.paint(seg, cells.Width(seg), style, &k.match))
 			}
-			out = append(out, p.paint(seg, style, st.Match))
+			continue
 		}
+		text := line.String()
+		seg, w := cells.CutWidth(text, p.w)
+		if len(seg) < len(text) {
+			seg, w = cells.CutWidth(text, p.w-1)
+			seg, w = seg+"…", w+1
+		}
+		out = append(out, p.paint(seg, w, style, &k.match))
 	}
 	if n == 0 {
 		out = append(out, st.Muted.Render(cells.Pad(t(" (no lines yet)", " (まだ行がありません)"), p.w)))
@@ -398,12 +401,12 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 	return strings.Join(out, "\n")
 }
 
-// paint styles one row, padded to the pane width, with search matches
-// highlighted.
-func (p *pane) paint(seg string, style, match lipgloss.Style) string {
-	pad := strings.Repeat(" ", max(p.w-cells.Width(seg), 0))
+// paint styles one row of w cells, padded to the pane width, with search
+// matches highlighted.
+func (p *pane) paint(seg string, w int, style, match *ink) string {
+	pad := strings.Repeat(" ", max(p.w-w, 0))
 	if p.search == "" {
-		return style.Render(seg + pad)
+		return style.paint(seg + pad)
 	}
 	var b strings.Builder
 	rest := seg
@@ -413,11 +416,11 @@ func (p *pane) paint(seg string, style, match lipgloss.Style) string {
 			break
 		}
 		j := i + len(p.search)
-		b.WriteString(style.Render(rest[:i]))
-		b.WriteString(match.Render(rest[i:j]))
+		b.WriteString(style.paint(rest[:i]))
+		b.WriteString(match.paint(rest[i:j]))
 		rest = rest[j:]
 	}
-	b.WriteString(style.Render(rest + pad))
+	b.WriteString(style.paint(rest + pad))
 	return b.String()
 }
 

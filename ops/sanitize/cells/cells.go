@@ -7,27 +7,67 @@
 package cells
 
 import (
+	"math"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/x/ansi"
+	"github.com/clipperhouse/displaywidth"
+	"github.com/clipperhouse/uax29/v2/graphemes"
 
 	"github.com/richs/richsops/ops/sanitize"
 )
 
 // Width is the number of terminal cells s takes.
-func Width(s string) int { return ansi.StringWidth(s) }
+func Width(s string) int {
+	_, n := CutWidth(s, math.MaxInt)
+	return n
+}
 
 // Cut returns the longest prefix of s that fits in w cells. A wide character
 // that would straddle the edge is left out, never split.
 func Cut(s string, w int) string {
+	cut, _ := CutWidth(s, w)
+	return cut
+}
+
+// CutWidth is Cut and the width of what it returns, in one pass: a pane
+// cuts and pads every row of every frame. It measures as x/ansi does (which
+// lipgloss lays out with; FuzzCutWidthMatchesANSI holds the two together):
+// a printable ASCII byte is one cell, and from any other byte the grapheme
+// cluster that starts there counts as displaywidth measures it, without
+// x/ansi's escape-sequence parser, which sanitized text does not need.
+func CutWidth(s string, w int) (string, int) {
 	if w <= 0 {
-		return ""
+		return "", 0
 	}
 	if len(s) <= w && sanitize.PlainASCII(s) {
-		return s
+		return s, len(s)
 	}
-	return ansi.Truncate(s, w, "")
+	var g *graphemes.Iterator[string]
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			if n+1 > w {
+				return s[:i], n
+			}
+			n++
+			i++
+			continue
+		}
+		if g == nil {
+			g = graphemes.FromString(s[i:])
+		} else {
+			g.SetText(s[i:])
+		}
+		cluster := g.First()
+		cw := displaywidth.String(cluster)
+		if n+cw > w {
+			return s[:i], n
+		}
+		n += cw
+		i += len(cluster)
+	}
+	return s, n
 }
 
 // Pad cuts s to w cells and fills the rest with spaces, so the result is

@@ -88,3 +88,28 @@ func TestRuneWidthMatchesANSI(t *testing.T) {
 		t.Errorf("... %d runes differ in all", bad)
 	}
 }
+
+// FuzzCutWidthMatchesANSI holds the panes' measure to lipgloss's: on any
+// sanitized text, Width is ansi.StringWidth and Cut is ansi.Truncate.
+func FuzzCutWidthMatchesANSI(f *testing.F) {
+	for _, s := range []string{"abc", "日本語テキスト", "ab日本", "e\u0301x", "🇯🇵🇺🇸", "👩‍👩‍👧 family", "ｱｲｳ", "a\u200db", "\u0301", "商品名：テスト商品ABC"} {
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, raw string, w int) {
+		s := sanitize.String(raw)
+		w = w % 200
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Fatalf("Width(%q) = %d, ansi.StringWidth = %d", s, got, want)
+		}
+		if w < 0 {
+			return
+		}
+		cut, n := CutWidth(s, w)
+		if want := ansi.Truncate(s, w, ""); w > 0 && cut != want {
+			t.Fatalf("Cut(%q, %d) = %q, ansi.Truncate = %q", s, w, cut, want)
+		}
+		if n != ansi.StringWidth(cut) || n > w {
+			t.Fatalf("CutWidth(%q, %d) = %q, %d; its width is %d", s, w, cut, n, ansi.StringWidth(cut))
+		}
+	})
+}

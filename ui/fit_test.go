@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/richs/richsops/ui/common"
+)
+
+// fit gives what the lipgloss style it stands for gives: exactly fitting
+// coloured bodies pass through, others are padded, wrapped and cut by it.
+func TestFitAsLipgloss(t *testing.T) {
+	old := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(old)
+	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render
+	row := red("商品 テスト") + strings.Repeat(" ", 9) // 20 cells
+	exact := strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
+	for name, body := range map[string]string{
+		"exact":     exact,
+		"short":     "abc\n" + red("日本"),
+		"too wide":  exact + "\n" + row + "xx",
+		"too tall":  exact + "\n" + row,
+		"one short": strings.TrimSuffix(strings.Repeat(row+"\n", 4), "\n"),
+		"narrow":    strings.Replace(exact, row, red("x"), 1),
+		"empty":     "",
+	} {
+		want := lipgloss.NewStyle().Width(20).Height(5).MaxHeight(5).MaxWidth(20).Render(body)
+		if got := fit(body, 20, 5); got != want {
+			t.Errorf("%s: fit = %q, lipgloss = %q", name, got, want)
+		}
+	}
+}
+
+// BenchmarkChrome is what every frame adds around a tab's body: the tab
+// bar, the status line, the key help and fit, on 160x48 in colour.
+func BenchmarkChrome(b *testing.B) {
+	old := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(old)
+	s := newShell(b, false)
+	// as ui.Run resolves them
+	common.ResolveColors(s.deps.Styles, termenv.ANSI256, true)
+	common.ResolveColors(&s.app.help.Styles, termenv.ANSI256, true)
+	s.app.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	b.ResetTimer()
+	for b.Loop() {
+		_ = s.app.View()
+	}
+}
+
+// stack gives what lipgloss.JoinVertical gives of the fitted body and the
+// lines around it.
+func TestStackAsLipgloss(t *testing.T) {
+	old := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(old)
+	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render
+	row := red("商品 テスト") + strings.Repeat(" ", 9) // 20 cells
+	exact := strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
+	bar := red("[1 Logs]") + " 2 Jobs"
+	for name, tc := range map[string]struct {
+		body  string
+		lines []string
+	}{
+		"exact":          {exact, []string{red("status"), "help\nmore " + red("help")}},
+		"exact, full":    {exact, []string{row, ""}},
+		"exact, wider":   {exact, []string{strings.Repeat("x", 21)}},
+		"short body":     {"abc", []string{"status"}},
+		"exact, nothing": {exact, nil},
+	} {
+		want := lipgloss.JoinVertical(lipgloss.Left, append([]string{bar, lipgloss.NewStyle().Width(20).Height(5).MaxHeight(5).MaxWidth(20).Render(tc.body)}, tc.lines...)...)
+		if got := stack(20, 5, bar, tc.body, tc.lines...); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", name, got, want)
+		}
+	}
+}
