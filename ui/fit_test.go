@@ -10,15 +10,21 @@ import (
 	"github.com/richs/richsops/ui/common"
 )
 
+// colourBody puts lipgloss in 256 colours for the test and returns a red
+// painter, a coloured row of 20 cells and a body of five such rows.
+func colourBody(t testing.TB) (red func(...string) string, row, exact string) {
+	old := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	t.Cleanup(func() { lipgloss.SetColorProfile(old) })
+	red = lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render
+	row = red("商品 テスト") + strings.Repeat(" ", 9)
+	return red, row, strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
+}
+
 // fit gives what the lipgloss style it stands for gives: exactly fitting
 // coloured bodies pass through, others are padded, wrapped and cut by it.
 func TestFitAsLipgloss(t *testing.T) {
-	old := lipgloss.ColorProfile()
-	lipgloss.SetColorProfile(termenv.ANSI256)
-	defer lipgloss.SetColorProfile(old)
-	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render
-	row := red("商品 テスト") + strings.Repeat(" ", 9) // 20 cells
-	exact := strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
+	red, row, exact := colourBody(t)
 	for name, body := range map[string]string{
 		"exact":     exact,
 		"short":     "abc\n" + red("日本"),
@@ -55,12 +61,7 @@ func BenchmarkChrome(b *testing.B) {
 // stack gives what lipgloss.JoinVertical gives of the fitted body and the
 // lines around it.
 func TestStackAsLipgloss(t *testing.T) {
-	old := lipgloss.ColorProfile()
-	lipgloss.SetColorProfile(termenv.ANSI256)
-	defer lipgloss.SetColorProfile(old)
-	red := lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render
-	row := red("商品 テスト") + strings.Repeat(" ", 9) // 20 cells
-	exact := strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
+	red, row, exact := colourBody(t)
 	bar := red("[1 Logs]") + " 2 Jobs"
 	for name, tc := range map[string]struct {
 		body  string
