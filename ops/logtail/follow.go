@@ -225,11 +225,7 @@ func Follow(ctx context.Context, opt Options, sink Sink) error {
 			default:
 			}
 		}
-		wait := poll
-		if events != nil && opt.Poll <= 0 && fl.settled() {
-			wait = idlePoll
-		}
-		timer.Reset(wait)
+		timer.Reset(fl.nextLook(poll, events != nil))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -240,10 +236,15 @@ func Follow(ctx context.Context, opt Options, sink Sink) error {
 	}
 }
 
-// settled reports that nothing waits for a timed look: a file is open
-// under the path, none rotated away is still read, and it was not removed.
-func (fl *follower) settled() bool {
-	return fl.cur != nil && fl.old == nil && !fl.gone
+// nextLook is when to look without an event: poll, or idlePoll when the
+// folder is watched, the poll was not set by the caller, and nothing waits
+// for a timed look (a file is open under the path, none rotated away is
+// still read, and it was not removed).
+func (fl *follower) nextLook(poll time.Duration, watched bool) time.Duration {
+	if watched && fl.opt.Poll <= 0 && fl.cur != nil && fl.old == nil && !fl.gone {
+		return idlePoll
+	}
+	return poll
 }
 
 // step does one round: read what the rotated file still got, open the

@@ -462,3 +462,27 @@ func TestFollowInitialLongLineIsCut(t *testing.T) {
 	appendTo(t, p, "next\n")
 	eventually(t, "the next line whole", linesAre(c, want, "next"))
 }
+
+// The timed look is the 10 s safety net only while nothing is pending and
+// fsnotify watches; a rotated file still drained, a removed or missing file,
+// no watcher, or a poll the caller chose keep their cadence.
+func TestNextLook(t *testing.T) {
+	open := &tailed{}
+	for _, tc := range []struct {
+		name    string
+		fl      follower
+		watched bool
+		want    time.Duration
+	}{
+		{"following, watched", follower{cur: open}, true, idlePoll},
+		{"following, not watched", follower{cur: open}, false, time.Second},
+		{"caller's poll", follower{cur: open, opt: Options{Poll: 50 * time.Millisecond}}, true, time.Second},
+		{"draining a rotated file", follower{cur: open, old: open}, true, time.Second},
+		{"path removed", follower{cur: open, gone: true}, true, time.Second},
+		{"missing or unreadable", follower{}, true, time.Second},
+	} {
+		if got := tc.fl.nextLook(time.Second, tc.watched); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
