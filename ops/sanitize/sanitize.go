@@ -192,13 +192,12 @@ func hasUnsafeRune(s string) bool {
 // the measure lipgloss and x/ansi use for a rune of its own (grapheme width,
 // East Asian ambiguous as narrow), taken from the same library underneath
 // them, so that tab stops after Japanese text land where the panes draw them
-// (cells_test checks every rune against ansi.StringWidth).
+// (TestRuneWidthMatchesANSI checks every rune against ansi.StringWidth).
 func RuneWidth(r rune) int {
 	if r < utf8.RuneSelf {
 		return 1
 	}
-	var buf [utf8.UTFMax]byte
-	return displaywidth.Options{}.Bytes(utf8.AppendRune(buf[:0], r))
+	return displaywidth.Rune(r)
 }
 
 // PlainASCII reports whether b is printable ASCII only (0x20 to 0x7e): text

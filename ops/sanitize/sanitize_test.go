@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestLine(t *testing.T) {
@@ -197,5 +199,25 @@ func BenchmarkCleanLinesJapanese(b *testing.B) {
 		if !CleanLinesBytes(text) {
 			b.Fatal("not clean")
 		}
+	}
+}
+
+// TestRuneWidthMatchesANSI checks RuneWidth (tab stops, without
+// linking x/ansi) against the measure the panes draw with, for every
+// printable rune.
+func TestRuneWidthMatchesANSI(t *testing.T) {
+	bad := 0
+	for r := rune(0x20); r <= utf8.MaxRune; r++ {
+		if r == 0x7f || (r >= 0x80 && r < 0xa0) || !utf8.ValidRune(r) {
+			continue // controls: escaped, never measured
+		}
+		if got, want := RuneWidth(r), ansi.StringWidth(string(r)); got != want {
+			if bad++; bad <= 10 {
+				t.Errorf("RuneWidth(%U) = %d, ansi.StringWidth = %d", r, got, want)
+			}
+		}
+	}
+	if bad > 10 {
+		t.Errorf("... %d runes differ in all", bad)
 	}
 }

@@ -3,7 +3,8 @@
 // sanitize). They use the same grapheme-aware measure as lipgloss, so what
 // they cut lines up with what lipgloss draws: a Japanese character takes two
 // cells. A package of its own so that `richsops tail`, which sanitizes but
-// never measures, does not link the Unicode width tables.
+// never measures, does not link x/ansi (its escape parser table, go-runewidth
+// and go-colorful, whose package init runs at every start).
 package cells
 
 import (
@@ -12,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/clipperhouse/displaywidth"
-	"github.com/clipperhouse/uax29/v2/graphemes"
 
 	"github.com/richs/richsops/ops/sanitize"
 )
@@ -33,9 +33,9 @@ func Cut(s string, w int) string {
 // CutWidth is Cut and the width of what it returns, in one pass: a pane
 // cuts and pads every row of every frame. It measures as x/ansi does (which
 // lipgloss lays out with; FuzzCutWidthMatchesANSI holds the two together):
-// a printable ASCII byte is one cell, and from any other byte the grapheme
-// cluster that starts there counts as displaywidth measures it, without
-// x/ansi's escape-sequence parser, which sanitized text does not need.
+// a printable ASCII byte is one cell, and a grapheme cluster that starts
+// with any other byte counts as displaywidth measures it, without x/ansi's
+// escape-sequence parser, which sanitized text does not need.
 func CutWidth(s string, w int) (string, int) {
 	if w <= 0 {
 		return "", 0
@@ -43,7 +43,6 @@ func CutWidth(s string, w int) (string, int) {
 	if len(s) <= w && sanitize.PlainASCII(s) {
 		return s, len(s)
 	}
-	var g *graphemes.Iterator[string]
 	n := 0
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf {
@@ -54,18 +53,19 @@ func CutWidth(s string, w int) (string, int) {
 			i++
 			continue
 		}
-		if g == nil {
-			g = graphemes.FromString(s[i:])
-		} else {
-			g.SetText(s[i:])
+		// A run of grapheme clusters, up to the next ASCII byte.
+		g := displaywidth.StringGraphemes(s[i:])
+		for g.Next() {
+			cw := g.Width()
+			if n+cw > w {
+				return s[:i], n
+			}
+			n += cw
+			i += len(g.Value())
+			if i < len(s) && s[i] < utf8.RuneSelf {
+				break
+			}
 		}
-		cluster := g.First()
-		cw := displaywidth.String(cluster)
-		if n+cw > w {
-			return s[:i], n
-		}
-		n += cw
-		i += len(cluster)
 	}
 	return s, n
 }
@@ -73,9 +73,9 @@ func CutWidth(s string, w int) (string, int) {
 // Pad cuts s to w cells and fills the rest with spaces, so the result is
 // exactly w cells wide.
 func Pad(s string, w int) string {
-	s = Cut(s, w)
-	if n := w - Width(s); n > 0 {
-		s += strings.Repeat(" ", n)
+	s, n := CutWidth(s, w)
+	if n < w {
+		s += strings.Repeat(" ", w-n)
 	}
 	return s
 }

@@ -3,7 +3,6 @@ package cells
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -66,26 +65,6 @@ func TestWrap(t *testing.T) {
 	}
 	if got := Wrap("", 5); len(got) != 1 || got[0] != "" {
 		t.Errorf("Wrap empty = %q", got)
-	}
-}
-
-// TestRuneWidthMatchesANSI checks sanitize.RuneWidth (tab stops, without
-// linking x/ansi) against the measure the panes draw with, for every
-// printable rune.
-func TestRuneWidthMatchesANSI(t *testing.T) {
-	bad := 0
-	for r := rune(0x20); r <= utf8.MaxRune; r++ {
-		if r == 0x7f || (r >= 0x80 && r < 0xa0) || !utf8.ValidRune(r) {
-			continue // controls: escaped, never measured
-		}
-		if got, want := sanitize.RuneWidth(r), ansi.StringWidth(string(r)); got != want {
-			if bad++; bad <= 10 {
-				t.Errorf("RuneWidth(%U) = %d, ansi.StringWidth = %d", r, got, want)
-			}
-		}
-	}
-	if bad > 10 {
-		t.Errorf("... %d runes differ in all", bad)
 	}
 }
 
