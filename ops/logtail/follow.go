@@ -309,18 +309,13 @@ func (fl *follower) retire() {
 // open opens the path. The first open starts at the last opt.Lines lines;
 // a file that appears later (or replaces a rotated one) is read from its start.
 func (fl *follower) open(first, replaced bool) error {
-	f, err := openFile(fl.opt.Path)
+	f, fi, err := openStat(fl.opt.Path)
 	if err != nil {
 		st := Missing
 		if errors.Is(err, fs.ErrPermission) {
 			st = Denied
 		}
 		return fl.setState(st, err, nil)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return fl.setState(Missing, err, nil)
 	}
 	t := &tailed{f: f, fi: fi, sp: newSplitter(fl.opt.MaxLine), at: time.Now()}
 	fl.cur, fl.gone = t, false

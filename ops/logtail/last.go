@@ -116,7 +116,7 @@ const emitBufSize = 32 << 10
 // openStat opens path and takes its FileInfo from the open file (so both
 // describe the same file even if the path is replaced in between).
 func openStat(path string) (*os.File, os.FileInfo, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
