@@ -27,10 +27,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		name, rest = rest[0], rest[1:]
 	}
 	cmd, ok := Lookup(name)
-	if Delegate != nil && (!ok || name == "help" || g.Help && name == "tui") {
+	help := name == "help" || g.Help && name == "tui"
+	if Delegate != nil && (!ok || help) {
 		return Delegate(args) // the full help, and the commands only the core has
 	}
-	if name == "help" || (g.Help && name == "tui") {
+	if help {
 		PrintHelp(stdout)
 		return ExitOK
 	}

@@ -213,17 +213,9 @@ func runActivity(env *cli.Env, dir string) error {
 	if err != nil {
 		return err
 	}
-	// "ready" once the server is up and seeded (or has failed: the console
-	// then shows it down): the console waits for it.
-	dbUp := make(chan error, 1)
-	go func() { dbUp <- a.WaitDB() }()
-	select {
-	case err := <-dbUp:
-		if err != nil {
-			fmt.Fprintf(env.Stdout, "the sandbox's mariadbd did not come up: %v\n", err)
-		}
-	case <-ctx.Done():
-	}
+	// "ready" once the server is up and seeded, or has failed (the activity
+	// log says why; the console shows it down): the console waits for it.
+	_ = a.WaitDB(ctx)
 	_ = os.WriteFile(filepath.Join(s.RunDir(), "ready"), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
 	fmt.Fprintf(env.Stdout, "demo activity running in %s (pid %d); stop with SIGTERM or ctrl+c\n", s.Dir, os.Getpid())
 	<-ctx.Done()

@@ -136,7 +136,7 @@ func TestCLI(t *testing.T) {
 // configured language (--lang), the commands and the word to type as they
 // are; the exit codes do not change.
 func TestRefusalsFollowLang(t *testing.T) {
-	runCLI, _, _ := setup(t) // nothing listens where index-linux should: guarded jobs are refused
+	runCLI, _, _ := setup(t) // no health check is wired in (guardcmd is not linked here): guarded jobs are refused
 	for _, tc := range []struct {
 		name   string
 		stdin  string

@@ -52,7 +52,7 @@ func startReal(t *testing.T) (*Sandbox, *Activity, *config.Config) {
 			t.Error(err)
 		}
 	})
-	if err := a.WaitDB(); err != nil {
+	if err := a.WaitDB(context.Background()); err != nil {
 		t.Fatalf("first start: %v\n%s", err, log.String())
 	}
 	t.Logf("activity log:\n%s", log.String())

@@ -47,9 +47,8 @@ func Start(s *Sandbox, o RunOptions) (*Activity, error) {
 	a := &Activity{s: s}
 	_ = Register(s, os.Getpid(), "run", os.Args)
 	if s.DBReal {
-		// In the background: initialising a datadir takes seconds, and the
-		// console must not wait for them (its Database tab shows the
-		// server once it answers).
+		// In the background: initialising a datadir takes seconds, while
+		// the health server and the jobs start; WaitDB waits for it.
 		log := o.Log
 		if log == nil {
 			log = io.Discard
@@ -106,13 +105,18 @@ func (a *Activity) spawn(cmd *exec.Cmd, role string) error {
 }
 
 // WaitDB waits until the server's first start has ended and returns its
-// error (nil at once for a sandbox without a server of its own).
-func (a *Activity) WaitDB() error {
+// error (nil at once for a sandbox without a server of its own), or until
+// ctx ends.
+func (a *Activity) WaitDB(ctx context.Context) error {
 	if a.dbDone == nil {
 		return nil
 	}
-	<-a.dbDone
-	return a.dbErr
+	select {
+	case <-a.dbDone:
+		return a.dbErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Stop shuts the health server, stops the sandbox's mariadbd (cleanly,
