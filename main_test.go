@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,26 +8,14 @@ import (
 	"testing"
 
 	"github.com/richs/richsops/cli/front"
+	"github.com/richs/richsops/internal/testbin"
 )
-
-// goTool finds the go command for the tests that build or list packages.
-func goTool(t *testing.T) string {
-	t.Helper()
-	g, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("go is not on PATH")
-		}
-		t.Skip("go is not on PATH")
-	}
-	return g
-}
 
 // The front exists to start fast: it must not link the console. A new
 // import that drags the screens, the database driver or HTTP into it fails
 // here, where a timing test would only be flaky.
 func TestFrontLinksOnlyTheTailEngine(t *testing.T) {
-	out, err := exec.Command(goTool(t), "list", "-deps", ".").Output()
+	out, err := exec.Command(testbin.Go(t), "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -53,31 +40,11 @@ func TestFrontLinksOnlyTheTailEngine(t *testing.T) {
 
 // buildFront builds this package (the front) into dir as richsops.
 func buildFront(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "richsops")
-	if out, err := exec.Command(goTool(t), "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testbin.Build(t, ".", filepath.Join(dir, "richsops"))
 }
 
-// run runs bin with args and env additions; it returns stdout, stderr and
-// the exit code.
-func run(t *testing.T, bin string, env []string, args ...string) (string, string, int) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", bin, args, err)
-	}
-	return stdout.String(), stderr.String(), code
-}
+// run is testbin.Run.
+var run = testbin.Run
 
 // TestFrontHandsOverToCore puts a recording stand-in for richsops-core next
 // to the front and checks what goes to it, with which arguments, and that
@@ -167,10 +134,7 @@ func TestFrontRunsRealCore(t *testing.T) {
 	core := filepath.Join(dir, front.CoreName)
 	buildCore := func(version string) {
 		t.Helper()
-		ld := "-X github.com/richs/richsops/cli.Version=" + version
-		if out, err := exec.Command(goTool(t), "build", "-ldflags", ld, "-o", core, "./cmd/richsops-core").CombinedOutput(); err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
+		testbin.Build(t, "./cmd/richsops-core", core, "-X github.com/richs/richsops/cli.Version="+version)
 	}
 	buildCore("dev") // the front's: built without a version
 	stdout, stderr, code := run(t, bin, nil, "help")

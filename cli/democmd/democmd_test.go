@@ -15,28 +15,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testbin"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/demo"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
-// buildBinary builds richsops-core (as richsops) once for the tests in this file.
+// buildBinary builds richsops-core (demo is a core command) as richsops,
+// for one test.
 func buildBinary(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("go is not on PATH")
-		}
-		t.Skip("go is not on PATH: cannot build the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "richsops")
-	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/richs/richsops/cmd/richsops-core") // demo is a core command
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testbin.Build(t, "github.com/richs/richsops/cmd/richsops-core", filepath.Join(t.TempDir(), "richsops"))
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -263,16 +252,8 @@ func TestEmergencyInTheSandbox(t *testing.T) {
 	t.Cleanup(func() { _ = run.Process.Kill(); demo.StopAll(s, 10*time.Second) })
 
 	cli := func(env []string, args ...string) (int, string) {
-		cmd := exec.Command(bin, append([]string{"--config", s.ConfigPath(), "--lang", "en"}, args...)...)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.CombinedOutput()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return code, string(out)
+		stdout, stderr, code := testbin.Run(t, bin, env, append([]string{"--config", s.ConfigPath(), "--lang", "en"}, args...)...)
+		return code, stdout + stderr
 	}
 	status := func() (int, mysql.Status) {
 		code, out := cli(nil, "db", "status", "--json")
