@@ -297,12 +297,11 @@ func removeOne(list []string, s string) []string {
 
 // bodyHeight is what is left for the tab: tab bar, status line and help
 // take the rest.
-func (a *App) bodyHeight() int {
-	h := a.height - 2 - lipgloss.Height(a.helpView())
-	if h < 1 {
-		h = 1
-	}
-	return h
+func (a *App) bodyHeight() int { return a.bodyHeightWith(a.helpView()) }
+
+// bodyHeightWith is bodyHeight when the help is drawn already.
+func (a *App) bodyHeightWith(help string) int {
+	return max(a.height-2-lipgloss.Height(help), 1)
 }
 
 func (a *App) helpView() string {
@@ -325,33 +324,33 @@ func (a *App) View() string {
 			"richsops needs a terminal of at least 80x24 (now "+itoa(a.width)+"x"+itoa(a.height)+").\nMake the window bigger, or press q to quit.",
 			"richsops には 80x24 以上の端末が必要です (現在 "+itoa(a.width)+"x"+itoa(a.height)+")。\nウィンドウを広げるか、q で終了してください。")
 	}
-	body := ""
-	if len(a.tabs) > 0 {
-		body = a.tabs[a.active].View()
-	}
 	help := a.helpView()
-	bh := max(a.height-2-lipgloss.Height(help), 1) // as bodyHeight, without drawing the help twice
-	if a.confirm != nil {
+	bh := a.bodyHeightWith(help)
+	body := ""
+	switch {
+	case a.confirm != nil: // over the tab, which is not drawn
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view(a.width))
-	} else if a.picker != nil {
+	case a.picker != nil:
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.picker.view(a.width, bh))
+	case len(a.tabs) > 0:
+		body = a.tabs[a.active].View()
 	}
 	return stack(a.width, bh, a.tabBar(), body, a.statusLine(), help)
 }
 
-// stack is lipgloss.JoinVertical(lipgloss.Left, top, fit(body, w, h),
-// lines...). When body already is h lines of w cells (the Logs tab's panes
-// are), it is neither fitted nor measured again, and only the few lines
-// around it are: lipgloss would wrap, align and truncate the whole screen and
-// then measure it again to join (0.5 ms a frame of four full panes on
-// 160×48).
+// stack is lipgloss.JoinVertical(lipgloss.Left, top, body, lines...) with
+// body padded, wrapped and cut to w×h cells. A body that already is h lines
+// of w cells (the Logs tab's panes are) is measured once, line by line, and
+// not fitted; the lines around it are measured and padded. lipgloss would
+// wrap, align and truncate the whole screen and then measure it again to
+// join (0.5 ms a frame of four full panes on 160×48).
 func stack(w, h int, top, body string, lines ...string) string {
 	if isExactly(body, w, h) {
 		if s, ok := stackExact(w, top, body, lines); ok {
 			return s
 		}
 	} else {
-		body = fit(body, w, h)
+		body = lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).MaxWidth(w).Render(body)
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, append([]string{top, body}, lines...)...)
 }
@@ -383,14 +382,6 @@ func stackExact(w int, top, body string, lines []string) (string, bool) {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n"), true
-}
-
-// fit makes body exactly w×h cells.
-func fit(body string, w, h int) string {
-	if isExactly(body, w, h) {
-		return body
-	}
-	return lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).MaxWidth(w).Render(body)
 }
 
 // isExactly reports whether body is h lines of w cells each.

@@ -21,28 +21,8 @@ func colourBody(t testing.TB) (red func(...string) string, row, exact string) {
 	return red, row, strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
 }
 
-// fit gives what the lipgloss style it stands for gives: exactly fitting
-// coloured bodies pass through, others are padded, wrapped and cut by it.
-func TestFitAsLipgloss(t *testing.T) {
-	red, row, exact := colourBody(t)
-	for name, body := range map[string]string{
-		"exact":     exact,
-		"short":     "abc\n" + red("日本"),
-		"too wide":  exact + "\n" + row + "xx",
-		"too tall":  exact + "\n" + row,
-		"one short": strings.TrimSuffix(strings.Repeat(row+"\n", 4), "\n"),
-		"narrow":    strings.Replace(exact, row, red("x"), 1),
-		"empty":     "",
-	} {
-		want := lipgloss.NewStyle().Width(20).Height(5).MaxHeight(5).MaxWidth(20).Render(body)
-		if got := fit(body, 20, 5); got != want {
-			t.Errorf("%s: fit = %q, lipgloss = %q", name, got, want)
-		}
-	}
-}
-
 // BenchmarkChrome is what every frame adds around a tab's body: the tab
-// bar, the status line, the key help and fit, on 160x48 in colour.
+// bar, the status line, the key help and stack, on 160x48 in colour.
 func BenchmarkChrome(b *testing.B) {
 	old := lipgloss.ColorProfile()
 	lipgloss.SetColorProfile(termenv.ANSI256)
@@ -58,8 +38,9 @@ func BenchmarkChrome(b *testing.B) {
 	}
 }
 
-// stack gives what lipgloss.JoinVertical gives of the fitted body and the
-// lines around it.
+// stack gives what lipgloss.JoinVertical gives of the body fitted to w×h
+// by the lipgloss style and the lines around it: exactly fitting coloured
+// bodies pass through, others are padded, wrapped and cut.
 func TestStackAsLipgloss(t *testing.T) {
 	red, row, exact := colourBody(t)
 	bar := red("[1 Logs]") + " 2 Jobs"
@@ -72,6 +53,13 @@ func TestStackAsLipgloss(t *testing.T) {
 		"exact, wider":   {exact, []string{strings.Repeat("x", 21)}},
 		"short body":     {"abc", []string{"status"}},
 		"exact, nothing": {exact, nil},
+		// bodies that do not fit: padded, wrapped and cut by the style
+		"short":     {"abc\n" + red("日本"), []string{"status"}},
+		"too wide":  {exact + "\n" + row + "xx", []string{"status"}},
+		"too tall":  {exact + "\n" + row, []string{"status"}},
+		"one short": {strings.TrimSuffix(strings.Repeat(row+"\n", 4), "\n"), []string{"status"}},
+		"narrow":    {strings.Replace(exact, row, red("x"), 1), []string{"status"}},
+		"empty":     {"", []string{"status"}},
 	} {
 		want := lipgloss.JoinVertical(lipgloss.Left, append([]string{bar, lipgloss.NewStyle().Width(20).Height(5).MaxHeight(5).MaxWidth(20).Render(tc.body)}, tc.lines...)...)
 		if got := stack(20, 5, bar, tc.body, tc.lines...); got != want {
