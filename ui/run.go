@@ -53,18 +53,22 @@ func Run(d *common.Deps) error {
 	// swallow the answer. Upstream Bubble Tea v1 asks in its package init, in
 	// every process; our copy (third_party/bubbletea) leaves it to here, so
 	// the headless commands never query the terminal.
-	profile, dark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
-	// Colours resolved once for this terminal: lipgloss would convert each
-	// hex colour at every Render.
-	styles := *d.Styles
-	common.ResolveColors(&styles, profile, dark)
-	d.Styles = &styles
+	dark := lipgloss.HasDarkBackground()
 	app := New(d, Tabs(d))
-	common.ResolveColors(&app.help.Styles, profile, dark)
+	app.resolveColors(lipgloss.ColorProfile(), dark)
 	// At most 20 frames/s: a busy log pane redraws once per frame (the
 	// panes batch their lines per 50 ms frame too). Idle, the patched
 	// renderer (third_party/bubbletea) is not woken at all.
 	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFPS(20))
 	_, err := p.Run()
 	return err
+}
+
+// resolveColors turns the colours of the styles and of the key help into
+// this terminal's, once (common.ResolveColors): lipgloss would convert each
+// hex colour at every Render. In place: the tabs read the shared styles when
+// they draw.
+func (a *App) resolveColors(p termenv.Profile, dark bool) {
+	common.ResolveColors(a.deps.Styles, p, dark)
+	common.ResolveColors(&a.help.Styles, p, dark)
 }

@@ -7,15 +7,13 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
-	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // colourBody puts lipgloss in 256 colours for the test and returns a red
 // painter, a coloured row of 20 cells and a body of five such rows.
 func colourBody(t testing.TB) (red func(...string) string, row, exact string) {
-	old := lipgloss.ColorProfile()
-	lipgloss.SetColorProfile(termenv.ANSI256)
-	t.Cleanup(func() { lipgloss.SetColorProfile(old) })
+	uitest.Colors(t, termenv.ANSI256, true)
 	red = lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render
 	row = red("商品 テスト") + strings.Repeat(" ", 9)
 	return red, row, strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
@@ -24,13 +22,9 @@ func colourBody(t testing.TB) (red func(...string) string, row, exact string) {
 // BenchmarkChrome is what every frame adds around a tab's body: the tab
 // bar, the status line, the key help and stack, on 160x48 in colour.
 func BenchmarkChrome(b *testing.B) {
-	old := lipgloss.ColorProfile()
-	lipgloss.SetColorProfile(termenv.ANSI256)
-	defer lipgloss.SetColorProfile(old)
+	uitest.Colors(b, termenv.ANSI256, true)
 	s := newShell(b, false)
-	// as ui.Run resolves them
-	common.ResolveColors(s.deps.Styles, termenv.ANSI256, true)
-	common.ResolveColors(&s.app.help.Styles, termenv.ANSI256, true)
+	s.app.resolveColors(termenv.ANSI256, true) // as Run does
 	s.app.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	b.ResetTimer()
 	for b.Loop() {

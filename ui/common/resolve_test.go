@@ -7,17 +7,15 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // Resolved styles render the same bytes as the originals, in every colour
 // profile, on a dark and a light background.
 func TestResolvedStylesRenderTheSame(t *testing.T) {
-	oldP, oldDark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
-	defer func() { lipgloss.SetColorProfile(oldP); lipgloss.SetHasDarkBackground(oldDark) }()
 	for _, p := range []termenv.Profile{termenv.Ascii, termenv.ANSI, termenv.ANSI256, termenv.TrueColor} {
 		for _, dark := range []bool{true, false} {
-			lipgloss.SetColorProfile(p)
-			lipgloss.SetHasDarkBackground(dark)
+			uitest.Colors(t, p, dark)
 			hs := help.New().Styles
 			for name, orig := range map[string]any{"Styles": DefaultStyles(), "help": &hs} {
 				res := reflect.New(reflect.TypeOf(orig).Elem())

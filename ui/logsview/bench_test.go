@@ -4,10 +4,10 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // BenchmarkPaneIngest measures how many lines a pane takes in per second:
@@ -23,6 +23,7 @@ func BenchmarkPaneIngest(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			st := common.DefaultStyles()
+			k := newInks(st)
 			t := func(en, ja string) string { return en }
 			notify := make(chan struct{}, 1)
 			p := newPane(1, source{Name: "bench", Kind: "django"}, 10000)
@@ -46,7 +47,7 @@ func BenchmarkPaneIngest(b *testing.B) {
 				if i%perFrame == perFrame-1 {
 					got, _ := p.queue.Take()
 					p.ingest(got)
-					_ = p.render(st, t, true)
+					_ = p.render(k, st, t, true)
 				}
 			}
 			b.ReportMetric(float64(b.N)*float64(len(batch))/b.Elapsed().Seconds(), "lines/s")
@@ -55,24 +56,16 @@ func BenchmarkPaneIngest(b *testing.B) {
 }
 
 // BenchmarkPanesView renders four full panes side by side on a 160x48
-// screen in colour: what each batch of new lines costs the console (goal
-// 9c counts the CPU of quiet panes, one render per batch).
+// screen in colour, resolved as the console resolves them: what each batch
+// of new lines costs the console (goal 9c counts the CPU of quiet panes, one
+// render per batch).
 func BenchmarkPanesView(b *testing.B) {
-	defer lipgloss.SetColorProfile(lipgloss.ColorProfile())
-	lipgloss.SetColorProfile(termenv.ANSI256)
+	uitest.Colors(b, termenv.ANSI256, true)
 	d := &common.Deps{Lang: "en", Styles: common.DefaultStyles()}
-	m := &Model{d: d, w: 160, h: 47}
-	levels := []string{"INFO", "INFO", "WARNING", "INFO", "ERROR", "DEBUG"}
-	for id := range 4 {
-		p := newPane(id, source{Name: "log" + strconv.Itoa(id), Kind: "django"}, 10000)
-		lines := make([]logtail.Line, 2000)
-		for i := range lines {
-			lines[i] = logtail.Line{Text: "2026-11-27 03:12:07,123 " + levels[i%len(levels)] + " inventory.check 商品" + strconv.Itoa(i) + " 「テスト商品」 price=1980 stock=3"}
-		}
-		p.ingest(logtail.Batch{Lines: lines})
-		m.panes = append(m.panes, p)
-	}
-	m.layoutPanes()
+	common.ResolveColors(d.Styles, termenv.ANSI256, true)
+	m := panesModel(d, 160, 47, layoutColumns, 4, 2000, func(i int) string {
+		return "inventory.check 商品" + strconv.Itoa(i) + " 「テスト商品」 price=1980 stock=3"
+	})
 	b.ResetTimer()
 	for b.Loop() {
 		_ = m.panesView()

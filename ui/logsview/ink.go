@@ -2,16 +2,13 @@ package logsview
 
 import (
 	"strings"
-	"sync"
-
-	"github.com/muesli/termenv"
 
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/richs/richsops/ui/common"
 )
 
-// ink is a lipgloss style taken apart once per frame into the escape
+// ink is a lipgloss style taken apart once into the escape
 // sequences it writes before and after one line of text, so that a row is
 // pre + text + suf. Style.Render measures and re-colours per call (about
 // half of a frame of four full panes, BenchmarkPanesView); a pane paints
@@ -46,38 +43,20 @@ func (k ink) paint(text string) string {
 	return k.pre + text + k.suf
 }
 
-// inks are the styles of one pane's frame.
+// inks are the styles a pane paints its rows with.
 type inks struct {
 	levels   [levelError + 1]ink
 	selected ink
 	match    ink
 }
 
-// inksFor takes st apart once and again only when what a style's colours
-// turn into changes (the colour profile, a light or dark background):
-// taking the seven styles apart costs as much as painting a whole pane.
-func inksFor(st *common.Styles) *inks {
-	key := inkKey{st, lipgloss.ColorProfile(), lipgloss.HasDarkBackground()}
-	inkCache.Lock()
-	defer inkCache.Unlock()
-	if inkCache.k == nil || inkCache.key != key {
-		k := &inks{selected: newInk(st.Selected), match: newInk(st.Match)}
-		for l := range k.levels {
-			k.levels[l] = newInk(levelStyle(st, level(l)))
-		}
-		inkCache.key, inkCache.k = key, k
+// newInks takes st apart. The tab does it once (Model.ink): the profile
+// and background that decide what a colour turns into are fixed before the
+// tabs are made (ui.Run).
+func newInks(st *common.Styles) *inks {
+	k := &inks{selected: newInk(st.Selected), match: newInk(st.Match)}
+	for l := range k.levels {
+		k.levels[l] = newInk(levelStyle(st, level(l)))
 	}
-	return inkCache.k
-}
-
-type inkKey struct {
-	st      *common.Styles
-	profile termenv.Profile
-	dark    bool
-}
-
-var inkCache struct {
-	sync.Mutex
-	key inkKey
-	k   *inks
+	return k
 }

@@ -77,6 +77,15 @@ type Model struct {
 	gen     int       // pump generation: a replaced pump's batch does not re-arm
 	last    time.Time // when the last batch was taken
 	msg     string    // one-line note under the panes (errors of prompts)
+	inks    *inks     // the panes' styles taken apart, on the first frame
+}
+
+// ink is the panes' styles, taken apart on the first frame.
+func (m *Model) ink() *inks {
+	if m.inks == nil {
+		m.inks = newInks(m.d.Styles)
+	}
+	return m.inks
 }
 
 // batchMsg carries every pane's lines gathered since the last one.
@@ -389,7 +398,7 @@ func (m *Model) View() string {
 	case m.picker:
 		body = m.pickerView()
 	case m.zoom && m.focused() != nil:
-		body = m.focused().render(m.d.Styles, m.d.T, true)
+		body = m.focused().render(m.ink(), m.d.Styles, m.d.T, true)
 	default:
 		body = m.panesView()
 	}
@@ -411,7 +420,7 @@ func (m *Model) panesView() string {
 		blocks := make([][]string, 0, end-start)
 		height := 0
 		for i := start; i < end; i++ {
-			lines := strings.Split(m.panes[i].render(m.d.Styles, m.d.T, i == m.focus), "\n")
+			lines := m.panes[i].screen(m.ink(), m.d.Styles, m.d.T, i == m.focus)
 			blocks = append(blocks, lines)
 			height = max(height, len(lines))
 		}

@@ -357,7 +357,12 @@ func stateLabel(t func(en, ja string) string, s *logtail.Status) string {
 }
 
 // render draws the pane in exactly w x h cells.
-func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused bool) string {
+func (p *pane) render(k *inks, st *common.Styles, t func(en, ja string) string, focused bool) string {
+	return strings.Join(p.screen(k, st, t, focused), "\n")
+}
+
+// screen is the pane's h rows of exactly w cells each.
+func (p *pane) screen(k *inks, st *common.Styles, t func(en, ja string) string, focused bool) []string {
 	out := make([]string, 0, p.h)
 	out = append(out, p.header(st, t, focused))
 	body := p.bodyHeight()
@@ -366,7 +371,6 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 	if !p.follow {
 		cur = p.cursor
 	}
-	k := inksFor(st)
 	for i := p.indexOf(p.top); i < n && len(out)-1 < body; i++ {
 		s := p.seqAt(i)
 		line := p.ring.At(s)
@@ -383,11 +387,16 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 			}
 			continue
 		}
+		// Cut to leave room for "…", then see whether the rest fits in what
+		// is left: one pass over the row, not a cut and then another.
 		text := line.String()
-		seg, w := cells.CutWidth(text, p.w)
+		seg, w := cells.CutWidth(text, p.w-1)
 		if len(seg) < len(text) {
-			seg, w = cells.CutWidth(text, p.w-1)
-			seg, w = seg+"…", w+1
+			if rest, rw := cells.CutWidth(text[len(seg):], p.w-w); len(seg)+len(rest) == len(text) {
+				seg, w = text, w+rw
+			} else {
+				seg, w = seg+"…", w+1
+			}
 		}
 		out = append(out, p.paint(seg, w, style, &k.match))
 	}
@@ -398,7 +407,7 @@ func (p *pane) render(st *common.Styles, t func(en, ja string) string, focused b
 	for len(out) < p.h {
 		out = append(out, blank)
 	}
-	return strings.Join(out, "\n")
+	return out
 }
 
 // paint styles one row of w cells, padded to the pane width, with search

@@ -6,9 +6,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"io"
+
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
-	"io"
 
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ui/common"

@@ -1,5 +1,6 @@
 // Package uitest is what the UI packages' tests share: key messages by
-// name, and the check that a view fits the size it was given.
+// name, the check that a view fits the size it was given, and lipgloss put
+// in a colour profile for one test.
 package uitest
 
 import (
@@ -9,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 )
 
 // named are the keys the tests press by name (as bubbletea names them).
@@ -45,4 +47,16 @@ func Fits(t testing.TB, view string, w, h int) {
 			t.Errorf("line wider than %d: %q", w, ansi.Strip(l))
 		}
 	}
+}
+
+// Colors puts lipgloss in colour profile p on a dark or light background
+// until the test ends.
+func Colors(t testing.TB, p termenv.Profile, dark bool) {
+	oldP, oldDark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
+	lipgloss.SetColorProfile(p)
+	lipgloss.SetHasDarkBackground(dark)
+	t.Cleanup(func() {
+		lipgloss.SetColorProfile(oldP)
+		lipgloss.SetHasDarkBackground(oldDark)
+	})
 }
