@@ -314,8 +314,8 @@ func (r *standardRenderer) lastLinesRendered() int {
 	return r.linesRendered
 }
 
-// write writes to the internal buffer. The buffer will be outputted via the
-// ticker which calls flush().
+// write writes to the internal buffer and wakes the renderer, which
+// flushes it at the next frame boundary (see listen).
 func (r *standardRenderer) write(s string) {
 	r.mtx.Lock()
 	defer r.mtx.Unlock()

@@ -93,8 +93,8 @@ func (s *Server) Pid() int {
 }
 
 // Signal sends sig to the server (SIGSTOP / SIGCONT for hang tests). For
-// those two it returns once every thread of the server is stopped, or
-// running again: kill(2) returns before the threads stop, and on a busy
+// those two it returns once every thread of the server is stopped, or no
+// longer all stopped: kill(2) returns before the threads stop, and on a busy
 // machine a thread could still answer a query in between.
 func (s *Server) Signal(sig syscall.Signal) error {
 	pid := s.Pid()
