@@ -30,7 +30,7 @@ func TestJapanese(t *testing.T) {
 	if err := os.WriteFile(cfg.Crontab.Path, []byte(tab), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	spawn(t, cfg.App.Dir, "sh", "manage.py", mercari)
+	settled(t, spawn(t, cfg.App.Dir, "sh", "manage.py", mercari).Process.Pid)
 	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, []string{mercari}); return len(ps) == 1 })
 	procs, _ := List(ctx, h, []string{mercari})
 	pid := "pid " + strconv.Itoa(procs[0].PID)
@@ -103,7 +103,9 @@ func TestRefusals(t *testing.T) {
 		return cfg
 	}
 	running := newApp(t)
-	pid := strconv.Itoa(spawn(t, running.App.Dir, "sh", "manage.py", mercari).Process.Pid)
+	job := spawn(t, running.App.Dir, "sh", "manage.py", mercari)
+	settled(t, job.Process.Pid)
+	pid := strconv.Itoa(job.Process.Pid)
 	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, []string{mercari}); return len(ps) == 1 })
 	unhealthy := func(context.Context) (bool, string) { return false, "pm2 offline" }
 	run := func(spec RunSpec, guard GuardCheck, edit func(cfg *config.Config)) func(*testing.T, string) error {
