@@ -71,13 +71,16 @@ var pseudoFS = map[string]bool{
 func Collect(ctx context.Context, now time.Time) (Snapshot, error) {
 	s := Snapshot{Time: now}
 	fail := func(what string, err error) { s.Errors = append(s.Errors, what+": "+err.Error()) }
+	read := 0 // parts read: cpu, memory, swap, load, disks
 	if a, err := load.AvgWithContext(ctx); err == nil {
 		s.Load1, s.Load5, s.Load15 = a.Load1, a.Load5, a.Load15
+		read++
 	} else {
 		fail("load", err)
 	}
 	if p, info, err := sampleCPU(); err == nil {
 		s.CPUPercent, s.CPUs = p, info.cpus
+		read++
 		if info.boot > 0 {
 			s.Boot = time.Unix(info.boot, 0)
 			s.Uptime = now.Sub(s.Boot).Truncate(time.Second)
@@ -89,6 +92,7 @@ func Collect(ctx context.Context, now time.Time) (Snapshot, error) {
 	}
 	if v, err := mem.VirtualMemoryWithContext(ctx); err == nil {
 		s.MemTotal, s.MemUsed, s.MemPercent = v.Total, v.Total-v.Available, v.UsedPercent
+		read++
 		if v.Total > 0 {
 			s.MemPercent = float64(v.Total-v.Available) * 100 / float64(v.Total)
 		}
@@ -97,15 +101,18 @@ func Collect(ctx context.Context, now time.Time) (Snapshot, error) {
 	}
 	if sw, err := mem.SwapMemoryWithContext(ctx); err == nil {
 		s.SwapTotal, s.SwapUsed, s.SwapPercent = sw.Total, sw.Used, sw.UsedPercent
+		read++
 	} else {
 		fail("swap", err)
 	}
 	disks, err := Disks(ctx)
 	if err != nil {
 		fail("disks", err)
+	} else {
+		read++
 	}
 	s.Disks = disks
-	if len(s.Errors) >= 5 { // every part failed: cpu, memory, swap, load, disks
+	if read == 0 { // a missing btime alone does not make the CPU figures unread
 		return s, fmt.Errorf("sysinfo: nothing could be read: %s", strings.Join(s.Errors, "; "))
 	}
 	return s, nil
