@@ -37,9 +37,7 @@ func TestParseBefore(t *testing.T) {
 // The headless commands against a real server, through cli.Main (gate,
 // audit and all).
 func TestCommands(t *testing.T) {
-	if m := mysqltest.Missing(); m != "" {
-		mysqltest.SkipOrFail(t, "not installed: "+m)
-	}
+	mysqltest.NeedMariaDB(t)
 	dir, err := os.MkdirTemp("", "rscli")
 	if err != nil {
 		t.Fatal(err)

@@ -230,9 +230,7 @@ func serverLeft(t *testing.T, s *demo.Sandbox) {
 // configured restart command (the stand-in), and the server answers again.
 // SIGTERM to the activity then leaves no mariadbd.
 func TestEmergencyInTheSandbox(t *testing.T) {
-	if m := mysqltest.Missing(); m != "" {
-		mysqltest.SkipOrFail(t, "not installed: "+m)
-	}
+	mysqltest.NeedMariaDB(t)
 	bin := buildBinary(t)
 	dir := filepath.Join(t.TempDir(), "sb")
 	out, err := exec.Command(bin, "demo", "--dir", dir, "--prepare").Output()

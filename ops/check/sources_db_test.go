@@ -15,9 +15,7 @@ import (
 // TestDatabase runs the db check against a real mariadbd: its disk against
 // the thresholds, then the server killed.
 func TestDatabase(t *testing.T) {
-	if m := mysqltest.Missing(); m != "" {
-		mysqltest.SkipOrFail(t, "not installed: "+m)
-	}
+	mysqltest.NeedMariaDB(t)
 	dir, err := os.MkdirTemp("", "ck-db-") // short: the socket path is limited
 	if err != nil {
 		t.Fatal(err)

@@ -24,9 +24,7 @@ import (
 // server's first start. Stop runs at the end of the test.
 func startReal(t *testing.T) (*Sandbox, *Activity, *config.Config) {
 	t.Helper()
-	if m := mysqltest.Missing(); m != "" {
-		mysqltest.SkipOrFail(t, "not installed: "+m)
-	}
+	mysqltest.NeedMariaDB(t)
 	truePath, err := exec.LookPath("true")
 	if err != nil {
 		t.Fatal(err)
@@ -209,9 +207,7 @@ func TestRealDBStopLeavesNothing(t *testing.T) {
 // Stopping the activity while the server's first start is under way
 // (mariadb-install-db running) leaves no process behind either.
 func TestRealDBStopDuringInstall(t *testing.T) {
-	if m := mysqltest.Missing(); m != "" {
-		mysqltest.SkipOrFail(t, "not installed: "+m)
-	}
+	mysqltest.NeedMariaDB(t)
 	truePath, _ := exec.LookPath("true")
 	s, err := Build(t.TempDir(), Options{Bin: truePath})
 	if err != nil {

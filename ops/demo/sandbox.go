@@ -25,6 +25,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/mysql/localdb"
 )
 
 // Sandbox is one built demo folder. Its paths mirror the real box under Dir.
@@ -95,7 +96,7 @@ func (s *Sandbox) DSNOrDefault() string {
 		return s.DSN
 	}
 	if s.DBReal {
-		return fmt.Sprintf("root@tcp(127.0.0.1:%d)/", s.DBPort)
+		return localdb.TCPDSN(s.DBPort)
 	}
 	return fmt.Sprintf("richs:demo@tcp(127.0.0.1:%d)/richs?timeout=2s", s.DBPort)
 }

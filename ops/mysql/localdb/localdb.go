@@ -132,8 +132,9 @@ func (s *Server) PidFile() string { return filepath.Join(s.Dir, "mysqld.pid") }
 // ErrorLog is mariadbd's log: why it did not start is there.
 func (s *Server) ErrorLog() string { return filepath.Join(s.Dir, "error.log") }
 
-// TCPDSN is root over loopback TCP, as a remote client would connect.
-func (s *Server) TCPDSN() string { return fmt.Sprintf("root@tcp(127.0.0.1:%d)/", s.Port) }
+// TCPDSN is root over loopback TCP to a server on port, as a remote client
+// would connect.
+func TCPDSN(port int) string { return fmt.Sprintf("root@tcp(127.0.0.1:%d)/", port) }
 
 // ClientArgs are the flags for the mariadb/mariadb-dump clients.
 func (s *Server) ClientArgs() []string {

@@ -1,4 +1,4 @@
-package localdb
+package localdb_test
 
 import (
 	"context"
@@ -8,29 +8,22 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-func need(t *testing.T) {
-	t.Helper()
-	if m := Missing(); m != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("not installed: " + m)
-		}
-		t.Skip("not installed: " + m)
-	}
-}
+	"github.com/richs/richsops/ops/mysql/localdb"
+	"github.com/richs/richsops/ops/mysql/mysqltest"
+)
 
 // A server laid out with an option file reads it (expire_logs_days from
 // the file) while the command line keeps it private (port, socket); it
 // answers over the socket and over loopback TCP with binary logging on.
 func TestInstallSpawnWaitUp(t *testing.T) {
-	need(t)
+	mysqltest.NeedMariaDB(t)
 	dir := t.TempDir()
 	cnf := filepath.Join(dir, "my.cnf")
 	if err := os.WriteFile(cnf, []byte("[mysqld]\nexpire_logs_days=10\nport=1\nsocket=/nonexistent/x.sock\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Dir: filepath.Join(dir, "run"), Datadir: filepath.Join(dir, "data"), DefaultsFile: cnf})
+	s, err := localdb.New(localdb.Options{Dir: filepath.Join(dir, "run"), Datadir: filepath.Join(dir, "data"), DefaultsFile: cnf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +55,7 @@ func TestInstallSpawnWaitUp(t *testing.T) {
 	if err := s.Exec("CREATE DATABASE x; CREATE TABLE x.t (i INT); INSERT INTO x.t VALUES (1); FLUSH BINARY LOGS"); err != nil {
 		t.Fatal(err)
 	}
-	tcp := &Server{DSN: s.TCPDSN()}
+	tcp := &localdb.Server{DSN: localdb.TCPDSN(s.Port)}
 	db, err := tcp.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -85,9 +78,9 @@ func TestInstallSpawnWaitUp(t *testing.T) {
 // A cancelled install leaves no bootstrap server behind and an empty
 // datadir, so the next Install starts clean.
 func TestInstallCancelled(t *testing.T) {
-	need(t)
+	mysqltest.NeedMariaDB(t)
 	dir := t.TempDir()
-	s, err := New(Options{Dir: dir})
+	s, err := localdb.New(localdb.Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,16 +96,13 @@ func TestInstallCancelled(t *testing.T) {
 	if len(entries) != 0 {
 		t.Errorf("datadir not emptied: %d entries", len(entries))
 	}
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		if data, _ := os.ReadFile(p); strings.Contains(string(data), "--datadir="+s.Datadir+"\x00") {
-			t.Errorf("%s still runs: %q", p, data)
-		}
+	if pids := mysqltest.Pids("", "--datadir="+s.Datadir); len(pids) > 0 {
+		t.Errorf("still run on the datadir: %v", pids)
 	}
 }
 
 func TestNewRefusesLongSocket(t *testing.T) {
-	if _, err := New(Options{Dir: "/" + strings.Repeat("d", 120)}); err == nil || !strings.Contains(err.Error(), "too long") {
+	if _, err := localdb.New(localdb.Options{Dir: "/" + strings.Repeat("d", 120)}); err == nil || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("long socket path: %v", err)
 	}
 }

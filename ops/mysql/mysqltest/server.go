@@ -173,6 +173,15 @@ func (s *Server) Stop() {
 	s.Kill()
 }
 
+// NeedMariaDB skips the test when mariadbd or its tools are not installed
+// (fails it under CI).
+func NeedMariaDB(t testing.TB) {
+	t.Helper()
+	if m := Missing(); m != "" {
+		SkipOrFail(t, "not installed: "+m)
+	}
+}
+
 // SkipOrFail skips a test for a missing prerequisite, or fails it when the
 // CI environment variable is set (CI installs everything).
 func SkipOrFail(t interface {
