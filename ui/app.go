@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/gate"
@@ -59,7 +59,7 @@ func New(deps *common.Deps, tabs []common.Tab) *App {
 
 // Init starts every tab and the status clock.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.clock()}
+	cmds := []tea.Cmd{a.clock(), tea.RequestBackgroundColor}
 	for _, t := range a.tabs {
 		cmds = append(cmds, t.Init())
 	}
@@ -106,11 +106,19 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
-		a.help.Width = msg.Width
+		a.help.SetWidth(msg.Width)
 		for _, t := range a.tabs {
 			t.SetSize(msg.Width, a.bodyHeight())
 		}
 		return a, nil
+	case tea.BackgroundColorMsg:
+		// The styles are shared by the tabs, which draw with them; the
+		// message goes on to them too (the logs tab keeps its styles taken
+		// apart).
+		dark := msg.IsDark()
+		*a.deps.Styles = *common.StylesFor(dark)
+		a.help.Styles = help.DefaultStyles(dark)
+		return a, a.broadcast(msg)
 	case clockMsg:
 		return a, a.clock()
 	case toastExpiredMsg:
@@ -146,8 +154,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.sendTo(a.active, msg)
 		}
 		return a, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return a, a.keys1by1(msg)
+	case tea.PasteMsg:
+		// v2 sends a bracketed paste as a message of its own; only a text
+		// input takes it (v1's paste key matched no binding elsewhere), as
+		// one key with all the text, like a burst of typing.
+		if a.takesText() {
+			return a, a.key(tea.KeyPressMsg{Code: tea.KeyExtended, Text: msg.Content})
+		}
+		return a, nil
 	}
 	return a, a.broadcast(msg)
 }
@@ -157,13 +173,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // link, tmux send-keys) to us as a single KeyMsg "1?", which would match no
 // binding and be lost. Text inputs (a tab that captures, the typed
 // confirmation) take the burst whole.
-func (a *App) keys1by1(msg tea.KeyMsg) tea.Cmd {
-	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste || a.takesText() {
+func (a *App) keys1by1(msg tea.KeyPressMsg) tea.Cmd {
+	runes := []rune(msg.Text)
+	if len(runes) < 2 || a.takesText() {
 		return a.key(msg)
 	}
-	cmds := make([]tea.Cmd, 0, len(msg.Runes))
-	for _, r := range msg.Runes {
-		cmds = append(cmds, a.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+	cmds := make([]tea.Cmd, 0, len(runes))
+	for _, r := range runes {
+		cmds = append(cmds, a.key(tea.KeyPressMsg{Code: r, Text: string(r), Mod: msg.Mod}))
 		if a.quitting {
 			break
 		}
@@ -179,7 +196,7 @@ func (a *App) takesText() bool {
 	return len(a.tabs) > 0 && a.tabs[a.active].Capturing()
 }
 
-func (a *App) key(msg tea.KeyMsg) tea.Cmd {
+func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	if a.confirm != nil {
 		done, yes, cmd := a.confirm.update(msg)
 		if !done {
@@ -231,9 +248,9 @@ func (a *App) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, a.keys.Mouse):
 			a.mouseOn = !a.mouseOn
 			if a.mouseOn {
-				return tea.Batch(tea.EnableMouseCellMotion, a.showToast(common.ToastMsg{Text: a.deps.T("mouse on", "マウス有効")}))
+				return a.showToast(common.ToastMsg{Text: a.deps.T("mouse on", "マウス有効")})
 			}
-			return tea.Batch(tea.DisableMouse, a.showToast(common.ToastMsg{Text: a.deps.T("mouse off: the terminal can select text", "マウス無効: 端末で文字を選択できます")}))
+			return a.showToast(common.ToastMsg{Text: a.deps.T("mouse off: the terminal can select text", "マウス無効: 端末で文字を選択できます")})
 		}
 		for i, b := range []key.Binding{a.keys.Tab1, a.keys.Tab2, a.keys.Tab3, a.keys.Tab4, a.keys.Tab5} {
 			if key.Matches(msg, b) && i < len(a.tabs) {
@@ -312,7 +329,18 @@ func (a *App) helpView() string {
 }
 
 // View draws tab bar, the active tab (or the dialog over it), status, help.
-func (a *App) View() string {
+// View is the console in the alternate screen, with the mouse while it is
+// on (v2 takes both from the view, not from program options and commands).
+func (a *App) View() tea.View {
+	v := tea.NewView(a.content())
+	v.AltScreen = true
+	if a.mouseOn {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	return v
+}
+
+func (a *App) content() string {
 	if a.quitting {
 		return ""
 	}

@@ -12,12 +12,11 @@ import (
 
 	"github.com/richs/richsops/ui/uitest"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/muesli/termenv"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/demo"
@@ -32,8 +31,6 @@ func TestMain(m *testing.M) {
 		os.Stdout.WriteString("inits done\n")
 		os.Exit(0)
 	}
-	lipgloss.SetColorProfile(termenv.Ascii)
-	lipgloss.SetHasDarkBackground(true)
 	os.Exit(m.Run())
 }
 
@@ -79,7 +76,7 @@ func (f *fakeTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		f.host = msg.Name
 	case common.ActionDoneMsg:
 		f.last = fmt.Sprintf("%s %s err=%v", msg.Result.Action, msg.Result.Target, msg.Result.Err)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		f.keys = append(f.keys, msg.String())
 		if key.Matches(msg, keyRestart) {
 			return f, common.Confirm(f.action)
@@ -162,8 +159,11 @@ func screen(t *testing.T, m tea.Model, w, h int, keys []string, waitFor ...strin
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	return tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).View()
+	return content(tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)))
 }
+
+// content is m's screen without its colours (the goldens are plain text).
+func content(m tea.Model) string { return uitest.Plain(m.View().Content) }
 
 func TestShellGoldens(t *testing.T) {
 	cases := []struct {
@@ -235,7 +235,7 @@ func TestShellConfirmYesRunsThroughTheGate(t *testing.T) {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	out := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).View()
+	out := content(tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)))
 	if sh.ran.Load() != 1 {
 		t.Fatalf("the action ran %d times", sh.ran.Load())
 	}
@@ -278,7 +278,7 @@ func TestShellReadOnlyRefusesAndAudits(t *testing.T) {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	out := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).View()
+	out := content(tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)))
 	if sh.ran.Load() != 0 {
 		t.Fatal("read-only mode ran the action")
 	}

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
@@ -33,7 +33,7 @@ func newConfirm(deps *common.Deps, a gate.Action) *confirmDialog {
 }
 
 // update returns (done, confirmed, cmd).
-func (d *confirmDialog) update(msg tea.KeyMsg) (bool, bool, tea.Cmd) {
+func (d *confirmDialog) update(msg tea.KeyPressMsg) (bool, bool, tea.Cmd) {
 	if d.action.Danger != "" {
 		switch msg.String() {
 		case "esc", "ctrl+c":
@@ -89,5 +89,5 @@ func (d *confirmDialog) view(width int) string {
 	} else {
 		b.WriteString(s.Key.Render("y") + " " + t("go ahead", "実行") + "   " + s.Key.Render("n/esc") + " " + t("cancel", "中止"))
 	}
-	return s.Dialog.Width(maxW + 2).Render(b.String())
+	return s.Dialog.Width(maxW + 2 + s.Dialog.GetHorizontalBorderSize()).Render(b.String()) // v2: the width holds the border
 }

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
@@ -86,7 +86,7 @@ func (p *hostPicker) setProbe(m probeMsg) {
 }
 
 // update returns (done, chosen host name or "" when cancelled).
-func (p *hostPicker) update(msg tea.KeyMsg) (bool, string) {
+func (p *hostPicker) update(msg tea.KeyPressMsg) (bool, string) {
 	switch {
 	case key.Matches(msg, p.nav.Up):
 		p.cur = max(0, p.cur-1)

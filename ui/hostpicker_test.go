@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/freeport"
@@ -70,14 +70,14 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 	if a.picker == nil {
 		t.Fatal("H did not open the picker")
 	}
-	view := a.View()
+	view := content(a)
 	for _, want := range []string{"local", "db1", "root@db1.example", "dead", "root@127.0.0.1", "probing"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("picker lacks %q:\n%s", want, view)
 		}
 	}
 	drain(t, a, cmd)
-	view = a.View()
+	view = content(a)
 	if strings.Contains(view, "probing") {
 		t.Errorf("a probe never came back:\n%s", view)
 	}
@@ -102,7 +102,7 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 
 	// local, db1, dead: j moves to db1, enter chooses it.
 	a.Update(uitest.Key("j"))
-	_, cmd = a.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	_, cmd = a.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if a.picker != nil {
 		t.Fatal("enter did not close the picker")
 	}
@@ -118,7 +118,7 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 
 	// esc closes without a change.
 	a.Update(uitest.Key("H"))
-	a.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	a.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
 	if a.picker != nil || sh.deps.Host != "db1" {
 		t.Errorf("esc: picker %v, host %q", a.picker != nil, sh.deps.Host)
 	}
@@ -126,7 +126,7 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 	// Back to local: the picker opens on the current host (db1).
 	a.Update(uitest.Key("H"))
 	a.Update(uitest.Key("k"))
-	a.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	a.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if sh.deps.Host != "local" || !strings.Contains(a.statusLine(), "demo-box") {
 		t.Errorf("Host %q, status line %q", sh.deps.Host, a.statusLine())
 	}

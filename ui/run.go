@@ -1,12 +1,9 @@
 package ui
 
 import (
-	"os"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
@@ -44,31 +41,13 @@ func NewDeps(d common.Deps) *common.Deps {
 }
 
 // Run starts the console in the alternate screen and blocks until it quits.
+// Bubble Tea reads NO_COLOR and the terminal's colour profile itself, and
+// the App asks the terminal for its background colour from Init: only the
+// console queries the terminal, never a headless command.
 func Run(d *common.Deps) error {
-	if os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
-	}
-	// Ask the terminal for its background colour (the styles' adaptive
-	// colours need it) now, before the program owns the terminal and would
-	// swallow the answer. Upstream Bubble Tea v1 asks in its package init, in
-	// every process; our copy (third_party/bubbletea) leaves it to here, so
-	// the headless commands never query the terminal.
-	dark := lipgloss.HasDarkBackground()
-	app := New(d, Tabs(d))
-	app.resolveColors(lipgloss.ColorProfile(), dark)
 	// At most 20 frames/s: a busy log pane redraws once per frame (the
-	// panes batch their lines per 50 ms frame too). Idle, the patched
-	// renderer (third_party/bubbletea) is not woken at all.
-	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFPS(20))
+	// panes batch their lines per 50 ms frame too).
+	p := tea.NewProgram(New(d, Tabs(d)), tea.WithFPS(20))
 	_, err := p.Run()
 	return err
-}
-
-// resolveColors turns the colours of the styles and of the key help into
-// this terminal's, once (common.ResolveColors): lipgloss would convert each
-// hex colour at every Render. In place: the tabs read the shared styles when
-// they draw.
-func (a *App) resolveColors(p termenv.Profile, dark bool) {
-	common.ResolveColors(a.deps.Styles, p, dark)
-	common.ResolveColors(&a.help.Styles, p, dark)
 }

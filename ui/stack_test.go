@@ -4,16 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
-	"github.com/richs/richsops/ui/uitest"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
-// colourBody puts lipgloss in 256 colours for the test and returns a red
-// painter, a coloured row of 20 cells and a body of five such rows.
+// colourBody returns a red painter, a coloured row of 20 cells and a body
+// of five such rows.
 func colourBody(t testing.TB) (red func(...string) string, row, exact string) {
-	uitest.Colors(t, termenv.ANSI256, true)
 	red = lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Render
 	row = red("商品 テスト") + strings.Repeat(" ", 9)
 	return red, row, strings.TrimSuffix(strings.Repeat(row+"\n", 5), "\n")
@@ -22,9 +19,7 @@ func colourBody(t testing.TB) (red func(...string) string, row, exact string) {
 // BenchmarkChrome is what every frame adds around a tab's body: the tab
 // bar, the status line, the key help and stack, on 160x48 in colour.
 func BenchmarkChrome(b *testing.B) {
-	uitest.Colors(b, termenv.ANSI256, true)
 	s := newShell(b, false)
-	s.app.resolveColors(termenv.ANSI256, true) // as Run does
 	s.app.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	b.ResetTimer()
 	for b.Loop() {

@@ -8,8 +8,8 @@ package common
 import (
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"

@@ -1,6 +1,6 @@
 package common
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // GlobalKeys are the app-wide bindings; tabs declare theirs in their own
 // keys (as key.Binding fields) and must not reuse these.

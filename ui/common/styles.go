@@ -1,10 +1,14 @@
 package common
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"image/color"
 
-// Styles holds every colour and border of the console. Colours are adaptive
-// (light and dark terminals); NO_COLOR is honoured by the app setting the
-// Ascii profile, which makes every colour here a no-op.
+	"charm.land/lipgloss/v2"
+)
+
+// Styles holds every colour and border of the console, for a light or a
+// dark terminal (StylesFor). Bubble Tea turns the colours into what the
+// terminal's profile can show, and none under NO_COLOR.
 type Styles struct {
 	TabActive   lipgloss.Style
 	TabInactive lipgloss.Style
@@ -27,19 +31,25 @@ type Styles struct {
 	GaugeEmpty  lipgloss.Style
 }
 
-var (
-	fg       = lipgloss.AdaptiveColor{Light: "#1a1a1a", Dark: "#e4e4e4"}
-	muted    = lipgloss.AdaptiveColor{Light: "#6b6b6b", Dark: "#8a8a8a"}
-	accent   = lipgloss.AdaptiveColor{Light: "#005f87", Dark: "#5fafff"}
-	green    = lipgloss.AdaptiveColor{Light: "#007a00", Dark: "#5fd75f"}
-	yellow   = lipgloss.AdaptiveColor{Light: "#8a6d00", Dark: "#ffd75f"}
-	red      = lipgloss.AdaptiveColor{Light: "#b00000", Dark: "#ff5f5f"}
-	selectBg = lipgloss.AdaptiveColor{Light: "#d0e4f5", Dark: "#264f78"}
-	barBg    = lipgloss.AdaptiveColor{Light: "#e8e8e8", Dark: "#262626"}
-)
+// DefaultStyles are the console's styles for a dark terminal, until the
+// terminal says otherwise (ui.App asks it once the console starts).
+func DefaultStyles() *Styles { return StylesFor(true) }
 
-// DefaultStyles are the console's styles.
-func DefaultStyles() *Styles {
+// StylesFor are the console's styles on a dark or a light background.
+func StylesFor(dark bool) *Styles {
+	c := func(light, darkHex string) color.Color {
+		return lipgloss.LightDark(dark)(lipgloss.Color(light), lipgloss.Color(darkHex))
+	}
+	var (
+		fg       = c("#1a1a1a", "#e4e4e4")
+		muted    = c("#6b6b6b", "#8a8a8a")
+		accent   = c("#005f87", "#5fafff")
+		green    = c("#007a00", "#5fd75f")
+		yellow   = c("#8a6d00", "#ffd75f")
+		red      = c("#b00000", "#ff5f5f")
+		selectBg = c("#d0e4f5", "#264f78")
+		barBg    = c("#e8e8e8", "#262626")
+	)
 	return &Styles{
 		TabActive:   lipgloss.NewStyle().Bold(true).Foreground(accent).Underline(true),
 		TabInactive: lipgloss.NewStyle().Foreground(muted),

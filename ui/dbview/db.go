@@ -15,10 +15,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/progress"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/backup"
 	"github.com/richs/richsops/ops/gate"
@@ -107,7 +107,7 @@ func New(d *common.Deps) common.Tab {
 	t.db, t.dbErr = mysql.FromConfig(d.Cfg, d.Hosts)
 	t.input = lineinput.New()
 	t.input.CharLimit = 40
-	t.bar = progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage())
+	t.bar = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
 	t.progCh = make(chan backup.Progress, 1)
 	return t
 }
@@ -117,7 +117,7 @@ func (t *Tab) Init() tea.Cmd   { return nil }
 func (t *Tab) Capturing() bool { return t.prompt != noPrompt }
 func (t *Tab) SetSize(w, h int) {
 	t.width, t.height = w, h
-	t.bar.Width = max(10, min(30, w-50))
+	t.bar.SetWidth(max(10, min(30, w-50)))
 }
 
 func (t *Tab) ShortHelp() []key.Binding {
@@ -245,7 +245,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			cmds = append(cmds, common.Confirm(t.db.Flush()))
 		}
 		return t, tea.Batch(cmds...)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if t.prompt != noPrompt {
 			return t, t.promptKey(msg)
 		}
@@ -269,7 +269,7 @@ func (t *Tab) setStatus(st *mysql.Status) {
 	}
 }
 
-func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
+func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := t.keys
 	n := 0
 	if t.status != nil {
@@ -348,7 +348,7 @@ func (t *Tab) startPrompt(p prompt, value string) {
 	t.input.Focus()
 }
 
-func (t *Tab) promptKey(msg tea.KeyMsg) tea.Cmd {
+func (t *Tab) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		t.prompt = noPrompt

@@ -11,7 +11,7 @@ import (
 
 	"github.com/richs/richsops/ui/uitest"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"

@@ -11,9 +11,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/crontab"
@@ -255,7 +255,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 				func() tea.Cmd { return t.openArgs(jobs.RunSpec{Job: job}) }, nil)
 		}
 		return t, tea.Batch(cmds...)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return t, t.key(msg)
 	}
 	return t, nil
@@ -306,7 +306,7 @@ func (t *Tab) readOnly() tea.Cmd {
 	return common.Toast(t.d.ErrText(gate.ErrReadOnly), true)
 }
 
-func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
+func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch t.mode {
 	case modeArgs:
 		switch msg.String() {

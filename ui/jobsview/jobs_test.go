@@ -11,8 +11,8 @@ import (
 
 	"github.com/richs/richsops/ui/uitest"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"

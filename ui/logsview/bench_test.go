@@ -4,10 +4,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/muesli/termenv"
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ui/common"
-	"github.com/richs/richsops/ui/uitest"
 )
 
 // BenchmarkPaneIngest measures how many lines a pane takes in per second:
@@ -56,13 +54,11 @@ func BenchmarkPaneIngest(b *testing.B) {
 }
 
 // BenchmarkPanesView renders four full panes side by side on a 160x48
-// screen in colour, resolved as the console resolves them: what each batch
+// screen in colour: what each batch
 // of new lines costs the console (goal 9c counts the CPU of quiet panes, one
 // render per batch).
 func BenchmarkPanesView(b *testing.B) {
-	uitest.Colors(b, termenv.ANSI256, true)
 	d := &common.Deps{Lang: "en", Styles: common.DefaultStyles()}
-	common.ResolveColors(d.Styles, termenv.ANSI256, true)
 	m := panesModel(d, 160, 47, layoutColumns, 4, 2000, func(i int) string {
 		return "inventory.check 商品" + strconv.Itoa(i) + " 「テスト商品」 price=1980 stock=3"
 	})

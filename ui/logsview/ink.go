@@ -3,7 +3,7 @@ package logsview
 import (
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ui/common"
 )
@@ -50,9 +50,8 @@ type inks struct {
 	match    ink
 }
 
-// newInks takes st apart. The tab does it once (Model.ink): the profile
-// and background that decide what a colour turns into are fixed before the
-// tabs are made (ui.Run).
+// newInks takes st apart. The tab does it once (Model.ink), and again
+// when the terminal's background colour changes the styles.
 func newInks(st *common.Styles) *inks {
 	k := &inks{selected: newInk(st.Selected), match: newInk(st.Match)}
 	for l := range k.levels {

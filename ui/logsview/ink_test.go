@@ -6,24 +6,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ui/common"
-	"github.com/richs/richsops/ui/uitest"
 )
-
-var profiles = map[string]termenv.Profile{"ascii": termenv.Ascii, "ansi": termenv.ANSI, "256": termenv.ANSI256, "truecolor": termenv.TrueColor}
 
 // Every style of common.Styles, taken apart, paints a row exactly as
 // Render does; styles that do more than wrap a line (underlined spaces,
 // padding, a width) fall back to Render.
 func TestInkPaintsAsLipgloss(t *testing.T) {
 	rows := []string{"", " ", "2026-11-27 03:12:07,123 ERROR inventory.check 商品 「テスト商品」  price=1980   ", "ｱｲｳ…", "x"}
-	for name, p := range profiles {
-		uitest.Colors(t, p, true)
-		st := common.DefaultStyles()
+	for name, dark := range map[string]bool{"dark": true, "light": false} {
+		st := common.StylesFor(dark)
 		v := reflect.ValueOf(*st)
 		styles := map[string]lipgloss.Style{
 			"underline": lipgloss.NewStyle().Underline(true).Foreground(lipgloss.Color("1")),
@@ -65,7 +60,6 @@ func panesModel(d *common.Deps, w, h int, lay layout, n, lines int, text func(i 
 // The panes side by side are what lipgloss.JoinHorizontal makes of them,
 // in colour, with a search highlight, a selected line and a wrapped pane.
 func TestPanesViewJoinsAsLipgloss(t *testing.T) {
-	uitest.Colors(t, termenv.ANSI256, true)
 	d := &common.Deps{Lang: "en", Styles: common.DefaultStyles()}
 	for _, lay := range []layout{layoutColumns, layoutRows, layoutGrid} {
 		m := panesModel(d, 121, 40, lay, 3, 300, func(i int) string { return "商品" + strconv.Itoa(i) + strings.Repeat(" テスト", i%9) })

@@ -1,7 +1,7 @@
 package logsview
 
 import (
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 
 	"github.com/richs/richsops/ui/common"
 )
@@ -26,7 +26,7 @@ func newKeys(t func(en, ja string) string) keyMap {
 		PrevPane: b([]string{"left", "h"}, "←/h", t("prev pane", "前のペイン")),
 		Layout:   b([]string{"L"}, "L", t("side by side/stacked/grid", "横並び/縦積み/格子")),
 		Zoom:     b([]string{"z"}, "z", t("full screen", "全画面")),
-		Pause:    b([]string{" ", "p"}, "space", t("pause/follow", "一時停止/追従")),
+		Pause:    b([]string{"space", "p"}, "space", t("pause/follow", "一時停止/追従")),
 		Up:       nav.Up,
 		Down:     nav.Down,
 		PgUp:     nav.PgUp,
@@ -46,6 +46,6 @@ func newKeys(t func(en, ja string) string) keyMap {
 		Save:     b([]string{"s"}, "s", t("save shown lines", "表示行を保存")),
 		Copy:     b([]string{"y"}, "y", t("copy line (OSC 52)", "行をコピー")),
 
-		PickerToggle: b([]string{" ", "enter"}, "enter", t("open/close", "開く/閉じる")),
+		PickerToggle: b([]string{"space", "enter"}, "enter", t("open/close", "開く/閉じる")),
 	}
 }

@@ -3,7 +3,7 @@ package logsview
 import (
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ui/common"
 )

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/logtail"
@@ -172,23 +172,26 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return m, common.Toast(m.d.T("save failed: ", "保存失敗: ")+msg.err.Error(), true)
 		}
 		return m, common.Toast(fmt.Sprintf(m.d.T("saved %d lines to %s", "%d 行を %s に保存"), msg.n, msg.path), false)
-	case tea.MouseMsg:
+	case tea.BackgroundColorMsg:
+		m.inks = nil // the styles changed: taken apart again on the next frame
+		return m, nil
+	case tea.MouseWheelMsg:
 		var cmd tea.Cmd
-		if p := m.focused(); p != nil && !m.picker && msg.Action == tea.MouseActionPress {
+		if p := m.focused(); p != nil && !m.picker {
 			switch msg.Button {
-			case tea.MouseButtonWheelUp:
+			case tea.MouseWheelUp:
 				if p.atTop() {
 					cmd = m.loadMore(p)
 				} else {
 					p.scroll(-3)
 				}
-			case tea.MouseButtonWheelDown:
+			case tea.MouseWheelDown:
 				p.scroll(3)
 			}
 			m.layoutPanes()
 		}
 		return m, cmd
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		var cmd tea.Cmd
 		switch {
 		case m.prompt != promptNone:
@@ -482,7 +485,7 @@ func (m *Model) pickerView() string {
 	return lipgloss.NewStyle().Height(m.h).MaxHeight(m.h).Render(strings.Join(lines, "\n"))
 }
 
-func (m *Model) pickerKey(msg tea.KeyMsg) tea.Cmd {
+func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, logs := m.keys, m.configured()
 	switch {
 	case key.Matches(msg, k.Up):
@@ -510,7 +513,7 @@ func (m *Model) pickerKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	m.msg = ""
 	p := m.focused()
@@ -616,9 +619,9 @@ func (m *Model) ask(pr prompt, label, value string) tea.Cmd {
 	return m.input.Focus()
 }
 
-func (m *Model) promptKey(msg tea.KeyMsg) tea.Cmd {
-	switch msg.Type {
-	case tea.KeyEsc:
+func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.Code {
+	case tea.KeyEscape:
 		m.prompt = promptNone
 		m.input.Blur()
 		return nil

@@ -6,10 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"io"
-
-	"github.com/aymanbagabas/go-osc52/v2"
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ui/common"
@@ -43,23 +40,10 @@ func saveLines(d *common.Deps, path string, lines []string) tea.Cmd {
 	}
 }
 
-// clipboardOut is where the OSC 52 sequence goes (the terminal; tests swap it).
-var clipboardOut io.Writer = os.Stdout
-
 // copyLine puts text on the terminal's clipboard with OSC 52, which works
-// over SSH and inside tmux (wrapped for its passthrough). text is already
-// sanitized and is base64-encoded inside the sequence.
+// over SSH. Bubble Tea writes the sequence between frames (a Cmd writing to
+// the terminal itself raced the renderer). text is already sanitized and is
+// base64-encoded inside the sequence.
 func copyLine(text, done string) tea.Cmd {
-	return func() tea.Msg {
-		seq := osc52.New(text)
-		if os.Getenv("TMUX") != "" {
-			seq = seq.Tmux()
-		} else if os.Getenv("STY") != "" {
-			seq = seq.Screen()
-		}
-		if _, err := seq.WriteTo(clipboardOut); err != nil {
-			return common.ToastMsg{Text: err.Error(), Error: true}
-		}
-		return common.ToastMsg{Text: done}
-	}
+	return tea.Batch(tea.SetClipboard(text), common.Toast(done, false))
 }

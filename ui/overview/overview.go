@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
@@ -306,13 +306,13 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return m, m.fetch(srcPublic)
 		}
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
-	case tea.MouseMsg:
+	case tea.MouseWheelMsg:
 		switch msg.Button {
-		case tea.MouseButtonWheelUp:
+		case tea.MouseWheelUp:
 			m.scroll = max(0, m.scroll-3)
-		case tea.MouseButtonWheelDown:
+		case tea.MouseWheelDown:
 			m.scroll += 3
 		}
 	}
@@ -363,7 +363,7 @@ func (m *Model) items() []attention.Item {
 	return out
 }
 
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	items := m.items()
 	switch {
 	case key.Matches(msg, m.keys.Up):

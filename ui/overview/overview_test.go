@@ -10,7 +10,7 @@ import (
 
 	"github.com/richs/richsops/ui/uitest"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/attention"
@@ -120,7 +120,7 @@ func TestReportsFromAnySourceWorstFirst(t *testing.T) {
 		t.Fatalf("view:\n%s", strings.Join(lines, "\n"))
 	}
 	// enter on the selected (worst) item switches to its tab.
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if msg := cmd(); msg != (common.SwitchTabMsg{Index: common.TabServices}) {
 		t.Fatalf("enter gave %#v", msg)
 	}
@@ -160,7 +160,7 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 	uitest.Fits(t, m.View(), 80, 200)
 
 	// c previews the clean-up and asks for confirmation of exactly that file.
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'c'}})
+	_, cmd := m.Update(uitest.Key("c"))
 	msgs := run(t, m, cmd)
 	if len(msgs) != 1 {
 		t.Fatalf("msgs = %#v", msgs)

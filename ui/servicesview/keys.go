@@ -1,7 +1,7 @@
 package servicesview
 
 import (
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 
 	"github.com/richs/richsops/ui/common"
 )

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/services"
@@ -163,7 +163,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		var cmd tea.Cmd
 		t.spin, cmd = t.spin.Update(msg)
 		return t, cmd
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return t, t.key(msg)
 	}
 	return t, nil
@@ -197,7 +197,7 @@ func (t *Tab) clampSel() {
 	}
 }
 
-func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
+func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := t.keys
 	switch {
 	case key.Matches(msg, k.Up):

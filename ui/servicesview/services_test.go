@@ -7,14 +7,15 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/services/svctest"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 type fixture struct {
@@ -54,7 +55,7 @@ func (f *fixture) refresh(t *testing.T) {
 }
 
 func (f *fixture) press(k string) tea.Cmd {
-	_, cmd := f.tab.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+	_, cmd := f.tab.Update(uitest.Key(k))
 	return cmd
 }
 

@@ -1,37 +1,40 @@
 // Package uitest is what the UI packages' tests share: key messages by
-// name, the check that a view fits the size it was given, and lipgloss put
-// in a colour profile for one test.
+// name, the check that a view fits the size it was given, and a view
+// without its colours.
 package uitest
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 )
 
 // named are the keys the tests press by name (as bubbletea names them).
-var named = map[string]tea.KeyMsg{
-	"enter":     {Type: tea.KeyEnter},
-	"esc":       {Type: tea.KeyEsc},
-	"tab":       {Type: tea.KeyTab},
-	"shift+tab": {Type: tea.KeyShiftTab},
-	"up":        {Type: tea.KeyUp},
-	"down":      {Type: tea.KeyDown},
-	"space":     {Type: tea.KeySpace, Runes: []rune{' '}},
-	"backspace": {Type: tea.KeyBackspace},
+var named = map[string]tea.KeyPressMsg{
+	"enter":     {Code: tea.KeyEnter},
+	"esc":       {Code: tea.KeyEscape},
+	"tab":       {Code: tea.KeyTab},
+	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+	"up":        {Code: tea.KeyUp},
+	"down":      {Code: tea.KeyDown},
+	"space":     {Code: tea.KeySpace, Text: " "},
+	"backspace": {Code: tea.KeyBackspace},
 }
 
 // Key is the message of the key called name; any other string is typed
 // as runes ("q", "OVERRIDE").
-func Key(name string) tea.KeyMsg {
+func Key(name string) tea.KeyPressMsg {
 	if k, ok := named[name]; ok {
 		return k
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(name)}
+	if r := []rune(name); len(r) == 1 {
+		return tea.KeyPressMsg{Code: r[0], Text: name}
+	}
+	return tea.KeyPressMsg{Code: tea.KeyExtended, Text: name}
 }
 
 // Fits fails t when view has more than h lines or a line wider than w
@@ -49,14 +52,11 @@ func Fits(t testing.TB, view string, w, h int) {
 	}
 }
 
-// Colors puts lipgloss in colour profile p on a dark or light background
-// until the test ends.
-func Colors(t testing.TB, p termenv.Profile, dark bool) {
-	oldP, oldDark := lipgloss.ColorProfile(), lipgloss.HasDarkBackground()
-	lipgloss.SetColorProfile(p)
-	lipgloss.SetHasDarkBackground(dark)
-	t.Cleanup(func() {
-		lipgloss.SetColorProfile(oldP)
-		lipgloss.SetHasDarkBackground(oldDark)
-	})
-}
+// sgr is a Select Graphic Rendition sequence: colours and attributes.
+var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
+
+// Plain is view as a terminal without colours shows it: lipgloss v2 always
+// renders in full colour (Bubble Tea reduces it for the terminal), so the
+// golden screens, plain text, drop the SGR sequences. Any other escape
+// sequence stays, for the tests that look for ones from the box.
+func Plain(view string) string { return sgr.ReplaceAllString(view, "") }

@@ -5,7 +5,8 @@
 // package's init looks up five clipboard tools in every PATH directory on
 // every start, even for headless commands such as `richsops tail`. Pasting
 // needs no clipboard here: the terminal sends it as a bracketed paste
-// (tea.KeyMsg with Paste set), which Update inserts like typed text.
+// (tea.PasteMsg, which ui.App hands on as one key with the pasted text), and
+// Update inserts it like typed text.
 package lineinput
 
 import (
@@ -13,8 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/sanitize/cells"
@@ -103,14 +104,14 @@ func (m *Model) CursorEnd() { m.SetCursor(len(m.value)) }
 // cursor with tabs and newlines turned into spaces and control characters,
 // bidi overrides and invalid UTF-8 dropped. The command is always nil.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
+	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focus {
 		return m, nil
 	}
-	if k.Paste || (k.Type == tea.KeyRunes && !k.Alt) || k.Type == tea.KeySpace {
-		// A paste's String() is bracketed ("[text]"), so it is caught here
-		// before the key names below.
-		m.insert(k.Runes)
+	if k.Text != "" && !k.Mod.Contains(tea.ModAlt) && !k.Mod.Contains(tea.ModCtrl) {
+		// Typed text (a paste arrives as one key with all of it, see
+		// ui.App), caught before the key names below.
+		m.insert(decode(k.Text))
 		return m, nil
 	}
 	switch k.String() {

@@ -5,29 +5,27 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 	"github.com/richs/richsops/ops/sanitize/cells"
 )
 
-func init() {
-	// ANSI, not the Ascii a test's pipe would get, so the cursor's reverse
-	// video can be found in View's output.
-	lipgloss.SetColorProfile(termenv.ANSI)
-}
-
 const rev = "\x1b[7m" // reverse video, the cursor
 
-func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
-func paste(s string) tea.KeyMsg {
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true}
+func runes(s string) tea.KeyPressMsg {
+	if r := []rune(s); len(r) == 1 {
+		return tea.KeyPressMsg{Code: r[0], Text: s}
+	}
+	return tea.KeyPressMsg{Code: tea.KeyExtended, Text: s}
 }
-func key(t tea.KeyType) tea.KeyMsg        { return tea.KeyMsg{Type: t} }
-func alt(t tea.KeyType) tea.KeyMsg        { return tea.KeyMsg{Type: t, Alt: true} }
-func altRune(r rune) tea.KeyMsg           { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: true} }
-func space() tea.KeyMsg                   { return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}} }
+
+// paste is a bracketed paste as ui.App hands it on: one key with the text.
+func paste(s string) tea.KeyPressMsg      { return tea.KeyPressMsg{Code: tea.KeyExtended, Text: s} }
+func key(c rune) tea.KeyPressMsg          { return tea.KeyPressMsg{Code: c} }
+func ctrl(c rune) tea.KeyPressMsg         { return tea.KeyPressMsg{Code: c, Mod: tea.ModCtrl} }
+func alt(c rune) tea.KeyPressMsg          { return tea.KeyPressMsg{Code: c, Mod: tea.ModAlt} }
+func altRune(r rune) tea.KeyPressMsg      { return alt(r) }
+func space() tea.KeyPressMsg              { return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "} }
 func focused(value string, pos int) Model { return at(New(), value, pos) }
 
 // at is m focused, holding value, with the cursor at rune pos.
@@ -53,46 +51,46 @@ func parse(s string) Model {
 func TestKeys(t *testing.T) {
 	cases := []struct {
 		name, before string
-		msg          tea.KeyMsg
+		msg          tea.KeyPressMsg
 		str          string // the key's String(), which Update matches on
 		after        string
 	}{
 		{"type", "ab|cd", runes("x"), "x", "abx|cd"},
 		{"type several", "|", runes("héllo"), "héllo", "héllo|"},
 		{"type Japanese", "日|語", runes("本"), "本", "日本|語"},
-		{"space", "ab|", space(), " ", "ab |"},
+		{"space", "ab|", space(), "space", "ab |"},
 		{"left", "ab|cd", key(tea.KeyLeft), "left", "a|bcd"},
 		{"left at start", "|ab", key(tea.KeyLeft), "left", "|ab"},
-		{"ctrl+b", "ab|cd", key(tea.KeyCtrlB), "ctrl+b", "a|bcd"},
+		{"ctrl+b", "ab|cd", ctrl('b'), "ctrl+b", "a|bcd"},
 		{"right", "ab|cd", key(tea.KeyRight), "right", "abc|d"},
 		{"right at end", "ab|", key(tea.KeyRight), "right", "ab|"},
-		{"ctrl+f", "ab|cd", key(tea.KeyCtrlF), "ctrl+f", "abc|d"},
+		{"ctrl+f", "ab|cd", ctrl('f'), "ctrl+f", "abc|d"},
 		{"alt+left", "one two th|ree", alt(tea.KeyLeft), "alt+left", "one two |three"},
 		{"alt+left over spaces", "one two  |x", alt(tea.KeyLeft), "alt+left", "one |two  x"},
-		{"ctrl+left", "one two|", key(tea.KeyCtrlLeft), "ctrl+left", "one |two"},
+		{"ctrl+left", "one two|", ctrl(tea.KeyLeft), "ctrl+left", "one |two"},
 		{"alt+b", "one two|", altRune('b'), "alt+b", "one |two"},
 		{"alt+right", "o|ne two", alt(tea.KeyRight), "alt+right", "one| two"},
 		{"alt+right over spaces", "one|  two x", alt(tea.KeyRight), "alt+right", "one  two| x"},
-		{"ctrl+right", "one| two", key(tea.KeyCtrlRight), "ctrl+right", "one two|"},
+		{"ctrl+right", "one| two", ctrl(tea.KeyRight), "ctrl+right", "one two|"},
 		{"alt+f", "|one two", altRune('f'), "alt+f", "one| two"},
 		{"home", "ab|cd", key(tea.KeyHome), "home", "|abcd"},
-		{"ctrl+a", "ab|cd", key(tea.KeyCtrlA), "ctrl+a", "|abcd"},
+		{"ctrl+a", "ab|cd", ctrl('a'), "ctrl+a", "|abcd"},
 		{"end", "ab|cd", key(tea.KeyEnd), "end", "abcd|"},
-		{"ctrl+e", "ab|cd", key(tea.KeyCtrlE), "ctrl+e", "abcd|"},
+		{"ctrl+e", "ab|cd", ctrl('e'), "ctrl+e", "abcd|"},
 		{"backspace", "ab|cd", key(tea.KeyBackspace), "backspace", "a|cd"},
 		{"backspace at start", "|ab", key(tea.KeyBackspace), "backspace", "|ab"},
 		{"backspace Japanese", "日本|語", key(tea.KeyBackspace), "backspace", "日|語"},
-		{"ctrl+h", "ab|cd", key(tea.KeyCtrlH), "ctrl+h", "a|cd"},
+		{"ctrl+h", "ab|cd", ctrl('h'), "ctrl+h", "a|cd"},
 		{"delete", "ab|cd", key(tea.KeyDelete), "delete", "ab|d"},
 		{"delete at end", "ab|", key(tea.KeyDelete), "delete", "ab|"},
-		{"ctrl+d", "ab|cd", key(tea.KeyCtrlD), "ctrl+d", "ab|d"},
+		{"ctrl+d", "ab|cd", ctrl('d'), "ctrl+d", "ab|d"},
 		{"alt+backspace", "one two|", alt(tea.KeyBackspace), "alt+backspace", "one |"},
 		{"alt+backspace mid-word", "one tw|o", alt(tea.KeyBackspace), "alt+backspace", "one |o"},
-		{"ctrl+w", "one two  |x", key(tea.KeyCtrlW), "ctrl+w", "one |x"},
+		{"ctrl+w", "one two  |x", ctrl('w'), "ctrl+w", "one |x"},
 		{"alt+delete", "one| two x", alt(tea.KeyDelete), "alt+delete", "one| x"},
 		{"alt+d", "|one two", altRune('d'), "alt+d", "| two"},
-		{"ctrl+k", "ab|cd", key(tea.KeyCtrlK), "ctrl+k", "ab|"},
-		{"ctrl+u", "ab|cd", key(tea.KeyCtrlU), "ctrl+u", "|cd"},
+		{"ctrl+k", "ab|cd", ctrl('k'), "ctrl+k", "ab|"},
+		{"ctrl+u", "ab|cd", ctrl('u'), "ctrl+u", "|cd"},
 		{"unbound alt+x ignored", "ab|", altRune('x'), "alt+x", "ab|"},
 		{"tab ignored", "ab|", key(tea.KeyTab), "tab", "ab|"},
 		{"enter ignored", "ab|", key(tea.KeyEnter), "enter", "ab|"},
@@ -118,7 +116,7 @@ func TestPasteAndCleaning(t *testing.T) {
 		name   string
 		limit  int
 		before string
-		msg    tea.KeyMsg
+		msg    tea.KeyPressMsg
 		after  string
 	}{
 		{"paste", 0, "a|b", paste("xyz"), "axyz|b"},
@@ -126,7 +124,7 @@ func TestPasteAndCleaning(t *testing.T) {
 		{"newlines and tabs become spaces", 0, "|", paste("one\ntwo\tthree\r\nfour\rfive"), "one two three four five|"},
 		{"controls dropped", 0, "|", paste("a\x1b[31mb\x00c\x07d\x7fe\u0085f\u009bg"), "a[31mbcdefg|"},
 		{"bidi overrides dropped", 0, "|", paste("ab\u202ecd\u2066e"), "abcde|"},
-		{"invalid runes dropped", 0, "|", tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'a', 0xD800, 'b', 0x110000}, Paste: true}, "ab|"},
+		{"invalid runes dropped", 0, "|", paste("a\xed\xa0\x80b\xf4\x90\x80\x80"), "ab|"},
 		{"limit cuts the paste", 5, "a|b", paste("12345"), "a123|b"},
 		{"limit full", 3, "ab|c", runes("x"), "ab|c"},
 		{"limit counts runes", 4, "|", paste("日本語です"), "日本語で|"},
@@ -185,7 +183,7 @@ func TestBlurredIgnoresKeys(t *testing.T) {
 	if m.Focused() {
 		t.Fatal("New is focused")
 	}
-	for _, msg := range []tea.KeyMsg{runes("x"), paste("y"), key(tea.KeyBackspace), key(tea.KeyCtrlU), key(tea.KeyHome)} {
+	for _, msg := range []tea.KeyPressMsg{runes("x"), paste("y"), key(tea.KeyBackspace), ctrl('u'), key(tea.KeyHome)} {
 		m, _ = m.Update(msg)
 	}
 	if show(m) != "abc|" {
@@ -349,11 +347,11 @@ func FuzzUpdate(f *testing.F) {
 }
 
 // fuzzKeys are the editing keys FuzzUpdate presses.
-var fuzzKeys = []tea.KeyMsg{
+var fuzzKeys = []tea.KeyPressMsg{
 	key(tea.KeyLeft), key(tea.KeyRight), alt(tea.KeyLeft), alt(tea.KeyRight),
 	key(tea.KeyHome), key(tea.KeyEnd), key(tea.KeyBackspace), key(tea.KeyDelete),
-	alt(tea.KeyBackspace), alt(tea.KeyDelete), key(tea.KeyCtrlK), key(tea.KeyCtrlU),
-	key(tea.KeyCtrlW), altRune('d'), altRune('b'), space(),
+	alt(tea.KeyBackspace), alt(tea.KeyDelete), ctrl('k'), ctrl('u'),
+	ctrl('w'), altRune('d'), altRune('b'), space(),
 }
 
 func fuzzSteps(t *testing.T, data []byte, limit, width uint8) {
@@ -375,9 +373,7 @@ func fuzzSteps(t *testing.T, data []byte, limit, width uint8) {
 			m.SetCursor(int(op) - 0x14)
 		default: // the next few bytes, typed or pasted, valid or not
 			n := min(len(data), int(op%7))
-			msg := runes(string(data[:n]))
-			msg.Runes = append(msg.Runes, rune(op)<<(op%13))
-			msg.Paste = op%2 == 0
+			msg := runes(string(data[:n]) + string(rune(op)<<(op%13)))
 			m, _ = m.Update(msg)
 			data = data[n:]
 		}
