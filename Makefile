@@ -25,7 +25,6 @@ install: build
 test: build
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
-	cd third_party/bubbletea && $(GO) test -count=1 ./...   # upstream's tests on our patched copy
 	./scripts/tmux-demo-test.sh bin/richsops
 
 demo: build

@@ -42,5 +42,3 @@ require (
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 )
-
-replace github.com/charmbracelet/bubbletea => ./third_party/bubbletea
