@@ -4,20 +4,16 @@ GO ?= go
 
 .PHONY: build install test demo vet fmt bench clean
 
-# Two binaries, installed side by side: richsops, the small front (tail,
-# version, config), and richsops-core, everything else, which the front
-# execs (cli/front explains why). Static (no cgo): nothing needs libc, and a
-# static binary starts faster (no dynamic loader: about 0.9 ms less per
-# start, see BENCHMARKS.md, 4a).
+# One binary, every command and the console. Static (no cgo): nothing needs
+# libc, and a static binary starts faster (no dynamic loader, see
+# BENCHMARKS.md, 4a).
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/richsops .
-	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/richsops-core ./cmd/richsops-core
 
-# make install [PREFIX=/usr/local]: both binaries into PREFIX/bin.
+# make install [PREFIX=/usr/local]: the binary into PREFIX/bin.
 PREFIX ?= /usr/local
 install: build
 	install -D -m 0755 bin/richsops $(DESTDIR)$(PREFIX)/bin/richsops
-	install -D -m 0755 bin/richsops-core $(DESTDIR)$(PREFIX)/bin/richsops-core
 
 # make test: what CI runs. Integration tests start their own mariadbd,
 # redis-server, sshd and pm2 and skip with a reason only when the binary is

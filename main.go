@@ -1,21 +1,24 @@
 // Command richsops is the operations console of the richs box: a Bubble Tea
 // TUI for the runbook's procedures, and the same checks and actions headless.
-//
-// This binary is the small front: it runs `tail` (and version, config)
-// itself, so that a headless tail starts nearly as fast as GNU tail, and
-// hands every other command, the console included, to richsops-core
-// (cmd/richsops-core) by exec. See cli/front for why.
+// One binary has every command; each subcommand package registers its own.
 package main
 
 import (
 	"os"
 
 	"github.com/richs/richsops/cli"
-	"github.com/richs/richsops/cli/front"
+	_ "github.com/richs/richsops/cli/checkcmd"
+	_ "github.com/richs/richsops/cli/dbcmd"
+	_ "github.com/richs/richsops/cli/democmd"
+	_ "github.com/richs/richsops/cli/guardcmd"
+	_ "github.com/richs/richsops/cli/hostscmd"
+	_ "github.com/richs/richsops/cli/jobscmd"
+	_ "github.com/richs/richsops/cli/overviewcmd"
+	_ "github.com/richs/richsops/cli/svccmd"
 	_ "github.com/richs/richsops/cli/tailcmd"
+	_ "github.com/richs/richsops/cli/tuicmd"
 )
 
 func main() {
-	cli.Delegate = front.Exec
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

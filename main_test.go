@@ -1,159 +1,156 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
-	"github.com/richs/richsops/cli/front"
+	"golang.org/x/sys/unix"
+
+	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testbin"
 )
 
-// The front exists to start fast: it must not link the console. A new
-// import that drags the screens, the database driver or HTTP into it fails
-// here, where a timing test would only be flaky.
-func TestFrontLinksOnlyTheTailEngine(t *testing.T) {
-	out, err := exec.Command(testbin.Go(t), "list", "-deps", ".").Output()
+// buildRichsops builds the program as make build does, from the repository
+// root, into a folder of its own.
+func buildRichsops(t *testing.T) string {
+	return testbin.Build(t, ".", filepath.Join(t.TempDir(), "richsops"))
+}
+
+// sandbox writes a config whose audit log and one log are in a temporary
+// folder; it returns the config's path and the log's.
+func sandbox(t *testing.T) (cfg, logf string) {
+	dir := t.TempDir()
+	cfg, logf = filepath.Join(dir, "config.toml"), filepath.Join(dir, "app.log")
+	if err := os.WriteFile(cfg, []byte("audit_log = \""+filepath.Join(dir, "audit.jsonl")+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(logf, []byte("one\ntwo\nthree\x1b[31m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, logf
+}
+
+// The one binary has every command: each answers --help with its own
+// usage, help lists them all, and tail and version run in it.
+func TestOneBinaryRunsEveryCommand(t *testing.T) {
+	bin := buildRichsops(t)
+	cmds := cli.Commands()
+	if len(cmds) < 10 {
+		t.Fatalf("only %d commands registered: a subcommand package is not imported by main.go", len(cmds))
+	}
+	help, _, code := testbin.Run(t, bin, nil, "help")
+	if code != 0 {
+		t.Fatalf("help: exit %d", code)
+	}
+	for _, c := range cmds {
+		want := "richsops " + c.Name + ": "
+		if c.Name == "tui" {
+			want = help // the console is what richsops with no command runs
+		}
+		stdout, stderr, code := testbin.Run(t, bin, nil, c.Name, "--help")
+		if code != 0 || !strings.HasPrefix(stdout, want) {
+			t.Errorf("richsops %s --help: exit %d, stdout %q, stderr %q", c.Name, code, stdout, stderr)
+		}
+		if !strings.HasPrefix(c.Summary, "(internal)") && !strings.Contains(help, "\n  "+c.Name+" ") {
+			t.Errorf("help does not list %s:\n%s", c.Name, help)
+		}
+	}
+	cfg, logf := sandbox(t)
+	for _, tt := range []struct {
+		args   []string
+		stdout string
+	}{
+		{[]string{"--config", cfg, "tail", "-n", "2", logf}, "two\nthree\\x1b[31m\n"},
+		{[]string{"version"}, "richsops dev\n"},
+	} {
+		if stdout, stderr, code := testbin.Run(t, bin, nil, tt.args...); stdout != tt.stdout || code != 0 || stderr != "" {
+			t.Errorf("richsops %q: stdout %q exit %d stderr %q, want %q exit 0", tt.args, stdout, code, stderr, tt.stdout)
+		}
+	}
+	if _, stderr, code := testbin.Run(t, bin, nil, "no-such-command"); code != cli.ExitUsage || !strings.Contains(stderr, `unknown command "no-such-command"`) {
+		t.Errorf("an unknown command: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// openPty returns a new pseudo-terminal's master and slave.
+func openPty(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
-		t.Fatalf("go list: %v", err)
+		t.Skipf("no pseudo-terminals here: %v", err)
 	}
-	forbidden := []string{
-		"github.com/richs/richsops/ui",
-		"github.com/charmbracelet/",
-		"github.com/mattn/go-runewidth",
-		"github.com/go-sql-driver/mysql",
-		"github.com/shirou/gopsutil",
-		"github.com/klauspost/",
-		"net/http",
-		"crypto/tls",
+	t.Cleanup(func() { m.Close() })
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
 	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, f := range forbidden {
-			if strings.HasPrefix(dep, f) {
-				t.Errorf("the front links %s (via %s...): keep it to config, logtail and sanitize", dep, f)
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return m, s
+}
+
+// Bubble Tea v1 asked the terminal for its background colour in its package
+// init (OSC 11, then a cursor position report), so every headless command in
+// a terminal waited for a round trip, and 5 s where nothing answers (script,
+// expect, ssh -tt from a script). Only the console may ask. Here the
+// command's terminal never answers: `richsops jobs list` must return at
+// once and write no query.
+func TestHeadlessCommandsNeverQueryTheTerminal(t *testing.T) {
+	bin := buildRichsops(t)
+	cfg, logf := sandbox(t)
+	for _, args := range [][]string{{"--config", cfg, "jobs", "list"}, {"--config", cfg, "tail", "-n", "1", logf}, {"version"}} {
+		master, slave := openPty(t)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = []string{"TERM=xterm-256color", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+		// A session of its own with the pty as its controlling terminal, in
+		// the foreground: what a login shell's command gets.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		read := make(chan struct{})
+		go func() {
+			io.Copy(&out, master) // ends with EIO once the child and we close the slave
+			close(read)
+		}()
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("richsops %q did not exit", args)
+		}
+		// Well under the 5 s a query that gets no answer waits.
+		if took := time.Since(start); took > 3*time.Second {
+			t.Errorf("richsops %q took %v on a terminal that never answers", args, took)
+		}
+		slave.Close()
+		<-read
+		for _, query := range []string{"\x1b]11;?", "\x1b[6n", "\x1b[c", "\x1b[?u"} {
+			if strings.Contains(out.String(), query) {
+				t.Errorf("richsops %q wrote the terminal query %q: %q", args, query, out.String())
 			}
 		}
-	}
-}
-
-// buildFront builds this package (the front) into dir as richsops.
-func buildFront(t *testing.T, dir string) string {
-	return testbin.Build(t, ".", filepath.Join(dir, "richsops"))
-}
-
-// run is testbin.Run.
-var run = testbin.Run
-
-// TestFrontHandsOverToCore puts a recording stand-in for richsops-core next
-// to the front and checks what goes to it, with which arguments, and that
-// its exit code comes back.
-func TestFrontHandsOverToCore(t *testing.T) {
-	dir := t.TempDir()
-	bin := buildFront(t, dir)
-	core := filepath.Join(dir, front.CoreName)
-	if err := os.WriteFile(core, []byte("#!/bin/sh\necho \"core: $*\"\nexit 7\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(dir, "config.toml")
-	logf := filepath.Join(dir, "app.log")
-	os.WriteFile(cfg, []byte("audit_log = \""+filepath.Join(dir, "audit.jsonl")+"\"\n"), 0o644)
-	os.WriteFile(logf, []byte("one\ntwo\nthree\x1b[31m\n"), 0o644)
-
-	tests := []struct {
-		args     []string
-		stdout   string
-		exitCode int
-	}{
-		// the core's: handed over whole, globals included, in order
-		{[]string{"--config", cfg, "jobs", "list", "--json"}, "core: --config " + cfg + " jobs list --json\n", 7},
-		{nil, "core: \n", 7}, // the console itself
-		{[]string{"--help"}, "core: --help\n", 7},
-		{[]string{"help"}, "core: help\n", 7},
-		{[]string{"no-such-command"}, "core: no-such-command\n", 7},
-		// the front's own
-		{[]string{"--config", cfg, "tail", "-n", "2", logf}, "two\nthree\\x1b[31m\n", 0},
-		{[]string{"version"}, "richsops dev\n", 0},
-	}
-	for _, tt := range tests {
-		stdout, stderr, code := run(t, bin, nil, tt.args...)
-		if stdout != tt.stdout || code != tt.exitCode {
-			t.Errorf("richsops %q: stdout %q exit %d, want %q exit %d (stderr %q)", tt.args, stdout, code, tt.stdout, tt.exitCode, stderr)
+		if out.Len() == 0 {
+			t.Errorf("richsops %q wrote nothing at all", args)
 		}
-	}
-
-	// Through a symlink (/usr/bin/richsops -> /opt/richsops/richsops): the
-	// core is looked for beside the real file.
-	link := filepath.Join(t.TempDir(), "richsops")
-	if err := os.Symlink(bin, link); err != nil {
-		t.Fatal(err)
-	}
-	if stdout, _, code := run(t, link, nil, "jobs"); stdout != "core: jobs\n" || code != 7 {
-		t.Errorf("through a symlink: %q exit %d", stdout, code)
-	}
-
-	// A $RICHSOPS_CORE that is not there is named as such.
-	nowhere := filepath.Join(dir, "nowhere")
-	if _, stderr, code := run(t, bin, []string{front.CoreEnv + "=" + nowhere}, "jobs"); code != 2 || !strings.Contains(stderr, nowhere+" (from $"+front.CoreEnv+") does not exist") {
-		t.Errorf("missing $%s: exit %d, stderr %q", front.CoreEnv, code, stderr)
-	}
-	// $RICHSOPS_CORE wins.
-	other := filepath.Join(t.TempDir(), "other-core")
-	os.WriteFile(other, []byte("#!/bin/sh\necho other\n"), 0o755)
-	if stdout, _, code := run(t, bin, []string{front.CoreEnv + "=" + other}, "jobs"); stdout != "other\n" || code != 0 {
-		t.Errorf("with %s: %q exit %d", front.CoreEnv, stdout, code)
-	}
-}
-
-// TestFrontWithoutCore: a front copied alone says what is missing and where
-// it looked, and still runs its own commands.
-func TestFrontWithoutCore(t *testing.T) {
-	bin := buildFront(t, t.TempDir())
-	_, stderr, code := run(t, bin, nil, "jobs", "list")
-	if code != 2 || !strings.Contains(stderr, filepath.Join(filepath.Dir(bin), front.CoreName)+" is missing") || !strings.Contains(stderr, "next to "+bin) {
-		t.Errorf("exit %d, stderr %q", code, stderr)
-	}
-	if stdout, _, code := run(t, bin, nil, "version"); code != 0 || !strings.HasPrefix(stdout, "richsops ") {
-		t.Errorf("version without the core: %q exit %d", stdout, code)
-	}
-	// A core that is there but cannot run is named too.
-	dir := filepath.Dir(bin)
-	os.WriteFile(filepath.Join(dir, front.CoreName), []byte("not a program"), 0o644)
-	if _, stderr, code := run(t, bin, nil, "jobs"); code != 2 || !strings.Contains(stderr, "is not an executable file") {
-		t.Errorf("non-executable core: exit %d, stderr %q", code, stderr)
-	}
-}
-
-// TestFrontRunsRealCore: with the real richsops-core beside it, `richsops
-// help` lists the core's commands (the front alone knows three), and a core
-// of another build than the front's is named.
-func TestFrontRunsRealCore(t *testing.T) {
-	dir := t.TempDir()
-	bin := buildFront(t, dir)
-	core := filepath.Join(dir, front.CoreName)
-	buildCore := func(version string) {
-		t.Helper()
-		testbin.Build(t, "./cmd/richsops-core", core, "-X github.com/richs/richsops/cli.Version="+version)
-	}
-	buildCore("dev") // the front's: built without a version
-	stdout, stderr, code := run(t, bin, nil, "help")
-	for _, cmd := range []string{"check", "db", "demo", "guard", "jobs", "svc", "tail", "tui"} {
-		if !strings.Contains(stdout, "\n  "+cmd+" ") {
-			t.Errorf("help does not list %s (exit %d):\n%s%s", cmd, code, stdout, stderr)
-		}
-	}
-	if stderr != "" {
-		t.Errorf("same build, yet stderr %q", stderr)
-	}
-
-	buildCore("v2")
-	_, stderr, _ = run(t, bin, nil, "help")
-	if want := "richsops is version dev but richsops-core is v2"; !strings.Contains(stderr, want) {
-		t.Errorf("stderr %q does not say %q", stderr, want)
-	}
-	// Run directly, the core has no front to compare with.
-	if _, stderr, _ = run(t, core, nil, "help"); stderr != "" {
-		t.Errorf("core alone: stderr %q", stderr)
 	}
 }

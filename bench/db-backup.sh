@@ -14,7 +14,7 @@ RUNS=${RUNS:-3}
 DIR=${BENCH_DIR:-/var/tmp/richsops-bench}
 OUT=${BENCH_OUT:-$DIR/out}
 SOCK=$DIR/mysqld.sock
-[ -n "${1:-}" ] || make -s build # bin/richsops and the richsops-core it runs
+[ -n "${1:-}" ] || make -s build # bin/richsops
 bench/db-server.sh >/dev/null
 mkdir -p "$OUT"
 DUMP=(mariadb-dump --no-defaults -S "$SOCK" -uroot --single-transaction --quick --routines --triggers --events benchdb)

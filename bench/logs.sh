@@ -17,8 +17,7 @@ trap 'tmux kill-session -t richsops-bench 2>/dev/null || true; rm -rf "$DIR"' EX
 # starts up to 0.35 ms slower than the same bytes copied or read back from
 # disk (bench/logs.md, 4a).
 make -s build VERSION=bench
-install -m 0755 bin/richsops bin/richsops-core "$DIR/"
-CORE=$DIR/richsops-core
+install -m 0755 bin/richsops "$DIR/"
 cat > "$DIR/empty.toml" <<TOML
 audit_log = "$DIR/audit.jsonl"
 TOML
@@ -64,21 +63,18 @@ bench_a() {
 	hello_world
 	echo "# timed in bash (\$EPOCHREALTIME around each run: fork+exec+wait included)"
 	for f in small big; do
-		local g r c
+		local g r
 		g=$(median_ms tail -n 1000 "$DIR/$f.log")
 		r=$(median_ms $RS tail -n 1000 "$DIR/$f.log")
-		c=$(median_ms $CORE --config "$DIR/empty.toml" tail -n 1000 "$DIR/$f.log")
-		printf '%-6s tail %6s ms   richsops %6s ms   ratio %s   (richsops-core, the whole program: %s ms, ratio %s)\n' "$f" "$g" "$r" \
-			"$(echo "scale=2; $r / $g" | bc -l)" "$c" "$(echo "scale=2; $c / $g" | bc -l)"
+		printf '%-6s tail %6s ms   richsops %6s ms   ratio %s\n' "$f" "$g" "$r" "$(echo "scale=2; $r / $g" | bc -l)"
 	done
-	printf 'floors: Go hello world %s ms, richsops version %s ms, richsops-core version %s ms\n' \
-		"$(median_ms "$DIR/hello/hello")" "$(median_ms $BIN version)" "$(median_ms $CORE version)"
+	printf 'floors: Go hello world %s ms, richsops version %s ms\n' \
+		"$(median_ms "$DIR/hello/hello")" "$(median_ms $BIN version)"
 	if command -v hyperfine >/dev/null; then
 		echo "# hyperfine -N (no shell), medians"
 		hyperfine -N -w 30 -r "$((RUNS * 5))" --export-json "$DIR/a.json" \
 			"tail -n 1000 $DIR/small.log" "$RS tail -n 1000 $DIR/small.log" \
 			"tail -n 1000 $DIR/big.log" "$RS tail -n 1000 $DIR/big.log" \
-			"$CORE --config $DIR/empty.toml tail -n 1000 $DIR/big.log" \
 			"$DIR/hello/hello" "$BIN version" >/dev/null 2>&1
 		python3 -c 'import json,sys
 for r in json.load(open(sys.argv[1]))["results"]:

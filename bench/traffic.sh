@@ -19,7 +19,7 @@ LOG=$DIR/access-$SIZE.log
 mkdir -p "$DIR"
 command -v goaccess >/dev/null || { echo "goaccess is missing: apt-get install goaccess" >&2; exit 1; }
 
-go build -o "$DIR/richsops" ./cmd/richsops-core # traffic is in the core binary
+go build -o "$DIR/richsops" .
 [ -s "$LOG" ] || go run ./bench/genaccesslog -size "$SIZE" -o "$LOG"
 printf 'file: %s (%s bytes, %s lines), %s CPUs\n' "$LOG" "$(stat -c %s "$LOG")" "$(wc -l < "$LOG")" "$(nproc)"
 

@@ -164,29 +164,3 @@ func TestDoSpeaksTheConfiguredLanguage(t *testing.T) {
 		}
 	}
 }
-
-// With Delegate set (the front), what this binary has no command for goes
-// to it whole; its own commands do not.
-func TestDelegate(t *testing.T) {
-	var got []string
-	Delegate = func(args []string) int { got = append([]string{"delegated"}, args...); return 9 }
-	defer func() { Delegate = nil }()
-	for _, tc := range []struct {
-		args []string
-		want string // "" = ran here
-		code int
-	}{
-		{[]string{"--readonly", "jobs", "list"}, "delegated --readonly jobs list", 9},
-		{nil, "delegated", 9},
-		{[]string{"help"}, "delegated help", 9},
-		{[]string{"-h"}, "delegated -h", 9},
-		{[]string{"version"}, "", 0},
-		{[]string{"version", "--help"}, "", 0},
-	} {
-		got = nil
-		code, _, _ := run(t, "", tc.args...)
-		if strings.Join(got, " ") != tc.want || code != tc.code {
-			t.Errorf("%q: delegated %q exit %d, want %q exit %d", tc.args, got, code, tc.want, tc.code)
-		}
-	}
-}

@@ -9,12 +9,6 @@ import (
 	"github.com/richs/richsops/ops/config"
 )
 
-// Delegate, when set, runs what this binary has no command for: the small
-// front binary (top-level main.go) sets it to hand the whole command line to
-// richsops-core, which has every command. It returns an exit code only when
-// the hand-over failed.
-var Delegate func(args []string) int
-
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g, rest, err := SplitGlobals(args)
@@ -28,9 +22,6 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := Lookup(name)
 	help := name == "help" || g.Help && name == "tui"
-	if Delegate != nil && (!ok || help) {
-		return Delegate(args) // the full help, and the commands only the core has
-	}
 	if help {
 		PrintHelp(stdout)
 		return ExitOK

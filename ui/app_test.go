@@ -26,14 +26,6 @@ import (
 
 // The golden screens are plain text: no colours, a frozen clock, a fixed
 // size. Update them with: go test ./ui -run TestShell -update
-func TestMain(m *testing.M) {
-	if os.Getenv(initProbeEnv) != "" {
-		os.Stdout.WriteString("inits done\n")
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
 var frozen = time.Date(2026, 11, 27, 10, 15, 0, 0, time.UTC)
 
 // sandboxConfig is the demo sandbox's generated config (built, not run).

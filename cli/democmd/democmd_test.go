@@ -22,10 +22,9 @@ import (
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
-// buildBinary builds richsops-core (demo is a core command) as richsops,
-// for one test.
+// buildBinary builds richsops for one test.
 func buildBinary(t *testing.T) string {
-	return testbin.Build(t, "github.com/richs/richsops/cmd/richsops-core", filepath.Join(t.TempDir(), "richsops"))
+	return testbin.Build(t, "github.com/richs/richsops", filepath.Join(t.TempDir(), "richsops"))
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
