@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image/color"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/richs/richsops/ui/uitest"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -54,6 +56,8 @@ type fakeTab struct {
 	last   string
 	keys   []string
 	host   string // the last HostChangedMsg
+	// capturing makes the tab take free text (Capturing).
+	capturing bool
 }
 
 var keyRestart = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "restart fake"))
@@ -92,7 +96,7 @@ func (f *fakeTab) FullHelp() [][]key.Binding {
 	nav := common.NewNavKeys(f.d.T)
 	return [][]key.Binding{{keyRestart, nav.Up, nav.Down}}
 }
-func (f *fakeTab) Capturing() bool { return false }
+func (f *fakeTab) Capturing() bool { return f.capturing }
 
 type shell struct {
 	app   *App
@@ -319,5 +323,41 @@ func TestShellBurstOfKeysCountsEachKey(t *testing.T) {
 	sh.app.Update(uitest.Key("1q"))
 	if sh.app.active != 0 || !sh.app.quitting {
 		t.Fatalf("after \"1q\": tab %d, quitting %v", sh.app.active, sh.app.quitting)
+	}
+}
+
+// The terminal's answer to v2's background-colour request picks the light
+// or dark styles, in place (the tabs draw with the shared ones).
+func TestBackgroundColourPicksTheStyles(t *testing.T) {
+	sh := newShell(t, false)
+	st := sh.app.deps.Styles
+	for _, c := range []struct {
+		bg   color.Color
+		dark bool
+	}{{color.White, false}, {color.Black, true}} {
+		sh.app.Update(tea.BackgroundColorMsg{Color: c.bg})
+		want, other := common.StylesFor(c.dark), common.StylesFor(!c.dark)
+		if got := st.Title.Render("x"); got != want.Title.Render("x") || got == other.Title.Render("x") {
+			t.Errorf("background %v: title %q, want %q", c.bg, got, want.Title.Render("x"))
+		}
+		if got := sh.app.help.Styles.ShortKey.Render("x"); got != help.DefaultStyles(c.dark).ShortKey.Render("x") {
+			t.Errorf("background %v: help key %q", c.bg, got)
+		}
+	}
+}
+
+// A bracketed paste (v2's PasteMsg) goes whole to a tab taking text, as one
+// key; elsewhere it is no key at all ("q" in it does not quit).
+func TestPasteGoesOnlyToText(t *testing.T) {
+	sh := newShell(t, false)
+	ft := sh.app.tabs[0].(*fakeTab)
+	sh.app.Update(tea.PasteMsg{Content: "q 1"})
+	if len(ft.keys) != 0 || sh.app.quitting {
+		t.Fatalf("a paste outside text: keys %q, quitting %v", ft.keys, sh.app.quitting)
+	}
+	ft.capturing = true
+	sh.app.Update(tea.PasteMsg{Content: "q 1"})
+	if len(ft.keys) != 1 || ft.keys[0] != "q 1" || sh.app.quitting {
+		t.Fatalf("a paste into text: keys %q, quitting %v", ft.keys, sh.app.quitting)
 	}
 }

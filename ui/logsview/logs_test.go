@@ -78,23 +78,6 @@ func run(m *Model, cmd tea.Cmd) {
 	}
 }
 
-// flatten runs cmd and the commands of its batches, and returns their
-// messages.
-func flatten(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, flatten(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
-
 // settle pumps lines until cond holds (20 s at most).
 func settle(t *testing.T, m *Model, cond func() bool) {
 	t.Helper()
@@ -314,7 +297,7 @@ func TestTabKeys(t *testing.T) {
 	// program between frames, not by the command itself.
 	want := tea.SetClipboard(p.ring.At(p.current()).String())()
 	_, cmd = m.Update(uitest.Key("y"))
-	if !slices.Contains(flatten(cmd), want) {
+	if !slices.Contains(uitest.Messages(cmd), want) {
 		t.Errorf("copy did not set the clipboard to the line %q", want)
 	}
 

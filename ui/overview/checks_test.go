@@ -16,24 +16,8 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
-
-// drain runs cmd and every Cmd of the batches it returns; it returns the
-// leaf messages.
-func drain(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, drain(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
 
 // feed gives the checker its own messages until only others are left.
 func feed(c *checks, msgs []tea.Msg) (reports []attention.Report, ticks []checksTickMsg) {
@@ -42,7 +26,7 @@ func feed(c *checks, msgs []tea.Msg) (reports []attention.Report, ticks []checks
 		msgs = msgs[1:]
 		switch m := msg.(type) {
 		case checkDoneMsg:
-			msgs = append(msgs, drain(c.Update(m))...)
+			msgs = append(msgs, uitest.Messages(c.Update(m))...)
 		case attention.Report:
 			reports = append(reports, m)
 		case checksTickMsg:
@@ -73,7 +57,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 
 	c := newChecks(d)
 	c.interval = time.Millisecond
-	reports, ticks := feed(c, drain(c.Init()))
+	reports, ticks := feed(c, uitest.Messages(c.Init()))
 	if len(ticks) != 0 {
 		t.Fatal("the hidden overview scheduled more checks")
 	}
@@ -106,7 +90,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 	}
 
 	// Shown: a run now, and a tick when all collectors are done.
-	reports, ticks = feed(c, drain(c.Update(common.ActiveMsg{Active: true})))
+	reports, ticks = feed(c, uitest.Messages(c.Update(common.ActiveMsg{Active: true})))
 	if len(reports) != 5 || len(ticks) != 1 || ticks[0].gen != c.gen {
 		t.Fatalf("shown: %d reports, ticks %v", len(reports), ticks)
 	}
@@ -115,7 +99,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 	} else if again := c.Update(ticks[0]); again != nil {
 		t.Fatal("a second run started while one is going")
 	} else {
-		feed(c, drain(cmd))
+		feed(c, uitest.Messages(cmd))
 	}
 	// Hidden: an older tick is dropped and nothing is rescheduled.
 	c.Update(common.ActiveMsg{Active: false})
@@ -134,7 +118,7 @@ func TestOverviewTakesCheckReports(t *testing.T) {
 	m.checks.inflight = 1
 	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "r", Tab: attention.TabJobs}}}
 	_, cmd := m.Update(checkDoneMsg{rep})
-	for _, msg := range drain(cmd) {
+	for _, msg := range uitest.Messages(cmd) {
 		m.Update(msg)
 	}
 	items := m.items()
@@ -142,7 +126,7 @@ func TestOverviewTakesCheckReports(t *testing.T) {
 		t.Fatalf("items %+v", items)
 	}
 	m.sel = 0
-	if msgs := drain(m.act(items[0])); len(msgs) != 1 || msgs[0] != (common.SwitchTabMsg{Index: common.TabJobs}) {
+	if msgs := uitest.Messages(m.act(items[0])); len(msgs) != 1 || msgs[0] != (common.SwitchTabMsg{Index: common.TabJobs}) {
 		t.Fatalf("enter: %+v", msgs)
 	}
 }

@@ -37,6 +37,23 @@ func Key(name string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: tea.KeyExtended, Text: name}
 }
 
+// Messages runs cmd and every Cmd of the batches it returns; it returns
+// the leaf messages.
+func Messages(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, Messages(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
 // Fits fails t when view has more than h lines or a line wider than w
 // cells.
 func Fits(t testing.TB, view string, w, h int) {
