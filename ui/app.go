@@ -170,7 +170,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // keys1by1 splits a burst of typed characters into one key each. Bubble
 // Tea hands characters that arrive in one read (fast typing, a laggy ssh
-// link, tmux send-keys) to us as a single KeyMsg "1?", which would match no
+// link, tmux send-keys) to us as a single key "1?", which would match no
 // binding and be lost. Text inputs (a tab that captures, the typed
 // confirmation) take the burst whole.
 func (a *App) keys1by1(msg tea.KeyPressMsg) tea.Cmd {
@@ -328,7 +328,6 @@ func (a *App) helpView() string {
 	return a.help.View(keyMap{global: a.keys, tab: a.tabs[a.active]})
 }
 
-// View draws tab bar, the active tab (or the dialog over it), status, help.
 // View is the console in the alternate screen, with the mouse while it is
 // on (v2 takes both from the view, not from program options and commands).
 func (a *App) View() tea.View {
@@ -340,6 +339,7 @@ func (a *App) View() tea.View {
 	return v
 }
 
+// content draws tab bar, the active tab (or the dialog over it), status, help.
 func (a *App) content() string {
 	if a.quitting {
 		return ""

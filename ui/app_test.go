@@ -312,7 +312,7 @@ func TestRealTabsRender(t *testing.T) {
 }
 
 // Characters that arrive in one read (tmux send-keys, a laggy ssh link)
-// come as one KeyMsg: each must still count as its own key.
+// may come as one key: each must still count as its own key.
 func TestShellBurstOfKeysCountsEachKey(t *testing.T) {
 	sh := newShell(t, false)
 	sh.app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
