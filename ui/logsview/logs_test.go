@@ -335,6 +335,23 @@ func TestLoadMoreOnTop(t *testing.T) {
 	}
 }
 
+// The mouse wheel scrolls the focused pane three lines a notch (v2's
+// MouseWheelMsg), and pauses it.
+func TestMouseWheelScrolls(t *testing.T) {
+	m, _ := newTestTab(t, 80, 24, [2]string{"a", numbered(50, func(i int) string { return "line " + itoa(i) })})
+	press(m, "enter", "o")
+	p := m.focused()
+	settle(t, m, func() bool { return p.ring.Len() == 50 })
+	m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if got := p.ring.At(p.cursor).Text; p.follow || got != "line 46" {
+		t.Fatalf("after a notch up: follow %v, cursor on %q, want line 46", p.follow, got)
+	}
+	m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if got := p.ring.At(p.cursor).Text; got != "line 49" {
+		t.Errorf("after a notch down: cursor on %q, want line 49", got)
+	}
+}
+
 func TestOpenLogMsgFollowsCommand(t *testing.T) {
 	if _, err := exec.LookPath("tail"); err != nil {
 		if os.Getenv("CI") != "" {
