@@ -21,7 +21,6 @@ var (
 
 func TestMain(m *testing.M) { sshtest.Main(m, "hosts", &sshd, &sshdErr) }
 
-
 func runCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := cli.Main(args, strings.NewReader(""), &out, &errb)
