@@ -72,6 +72,8 @@ func TestFrontHandsOverToCore(t *testing.T) {
 		{[]string{"--help"}, "core: --help\n", 7},
 		{[]string{"help"}, "core: help\n", 7},
 		{[]string{"no-such-command"}, "core: no-such-command\n", 7},
+		// config check: its log_format check is linked only in the core
+		{[]string{"--config", cfg, "config", "check"}, "core: --config " + cfg + " config check\n", 7},
 		// the front's own
 		{[]string{"--config", cfg, "tail", "-n", "2", logf}, "two\nthree\\x1b[31m\n", 0},
 		{[]string{"version"}, "richsops dev\n", 0},

@@ -28,8 +28,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := Lookup(name)
 	help := name == "help" || g.Help && name == "tui"
-	if Delegate != nil && (!ok || help) {
-		return Delegate(args) // the full help, and the commands only the core has
+	// The full help, the commands only the core has, and config check
+	// (its checks that need the domains are linked only there).
+	if Delegate != nil && (!ok || help || name == "config" && len(rest) > 0 && rest[0] == "check") {
+		return Delegate(args)
 	}
 	if help {
 		PrintHelp(stdout)
