@@ -66,6 +66,20 @@ func TestTailLastLinesSanitizedAndCut(t *testing.T) {
 	}
 }
 
+// A last line without newline over the cap: its start, marked, and no
+// newline added.
+func TestTailPartialLongLastLine(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "app.log")
+	os.WriteFile(p, []byte("one\n"+strings.Repeat("x", 150)), 0o644)
+	env, out, _ := testEnv(t)
+	if err := run(env, []string{"-n", "2", p}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "one\n" + strings.Repeat("x", 100) + logtail.CutMark; out.String() != want {
+		t.Errorf("tail -n 2 = %q, want %q", out.String(), want)
+	}
+}
+
 func TestTailUsage(t *testing.T) {
 	env, _, _ := testEnv(t)
 	for _, args := range [][]string{nil, {"-n", "x", "f"}, {"a", "b"}, {"-n", "-1", "f"}} {

@@ -133,7 +133,11 @@ func EmitLast(path string, n, maxLine int, sink Sink) error {
 		return err
 	}
 	if ps, ok := sink.(PartialSink); ok { // a last line without newline, as it is
-		if text := t.sp.fragment(true); text != "" {
+		text, cut := t.sp.fragment(true), t.sp.cut
+		if cut {
+			text += CutMark
+		}
+		if text != "" {
 			return ps.EmitPartial(text)
 		}
 		return nil
