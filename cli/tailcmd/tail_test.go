@@ -136,6 +136,17 @@ func TestTailRemoteHostRunsTail(t *testing.T) {
 	if out.String() != `b\x07`+"\n" {
 		t.Errorf("remote tail = %q", out.String())
 	}
+	// A last line without newline, as GNU tail prints it there.
+	os.WriteFile(p, []byte("a\nb\x07\npart"), 0o644)
+	out.mu.Lock()
+	out.b.Reset()
+	out.mu.Unlock()
+	if err := run(env, []string{"-n", "2", "remote"}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != `b\x07`+"\npart" {
+		t.Errorf("remote tail of a last line without newline = %q", out.String())
+	}
 }
 
 // gnuTail runs GNU tail with args, its output into a buffer.

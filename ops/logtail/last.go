@@ -132,20 +132,30 @@ func EmitLast(path string, n, maxLine int, sink Sink) error {
 	if err := fl.readToEOF(t); err != nil {
 		return err
 	}
-	if ps, ok := sink.(PartialSink); ok { // a last line without newline, as it is
-		text, cut := t.sp.fragment(true), t.sp.cut
-		if cut {
-			text += CutMark
-		}
-		if text != "" {
-			return ps.EmitPartial(text)
-		}
-		return nil
+	lines, err := finalLine(t.sp, sink)
+	if err != nil || len(lines) == 0 {
+		return err
 	}
-	if lines := t.sp.flush(nil); len(lines) > 0 { // a last line without newline
-		return sink.Emit(Batch{Lines: lines})
+	return sink.Emit(Batch{Lines: lines})
+}
+
+// finalLine ends a stream that will not finish its last line: a PartialSink
+// gets what it was not shown yet, as it is (GNU tail adds no newline); any
+// other sink the line as a Line, returned.
+func finalLine(sp *splitter, sink Sink) ([]Line, error) {
+	ps, ok := sink.(PartialSink)
+	if !ok {
+		return sp.flush(nil), nil
 	}
-	return nil
+	text, cut := sp.fragment(true), sp.cut
+	if cut {
+		text += CutMark
+	}
+	sp.partial, sp.cut, sp.shown = sp.partial[:0], false, 0
+	if text == "" {
+		return nil, nil
+	}
+	return nil, ps.EmitPartial(text)
 }
 
 // emitBufSize is EmitLast's buffer, for the backward scan and the copy out.
