@@ -467,8 +467,8 @@ func (fl *follower) emitRaw(t *tailed, data []byte) ([]byte, error) {
 	}
 	// A start of the first line shown already (fragment) was put back in
 	// front of the read: only its rest goes out.
-	shown := t.sp.shown
-	t.sp.shown = 0
+	shown := t.sp.shown // clean text: its sanitized text is itself
+	t.sp.shown, t.sp.shownText = 0, 0
 	return data[end:], rs.EmitRaw(data[shown:end])
 }
 

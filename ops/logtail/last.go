@@ -151,7 +151,7 @@ func finalLine(sp *splitter, sink Sink) ([]Line, error) {
 	if cut {
 		text += CutMark
 	}
-	sp.partial, sp.cut, sp.shown = sp.partial[:0], false, 0
+	sp.partial, sp.cut, sp.shown, sp.shownText = sp.partial[:0], false, 0, 0
 	if text == "" {
 		return nil, nil
 	}

@@ -452,3 +452,48 @@ func FuzzEmitLastSameAsLast(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFragmentsAddUp: a line shown in fragments as it is written (tail -F's
+// last line without newline) and then completed prints exactly what the
+// whole line prints, wherever the writes stop, whatever the bytes.
+func FuzzFragmentsAddUp(f *testing.F) {
+	f.Add([]byte("ab\ncd\x1b[1mef\nxyz"), uint8(3), uint16(8))
+	f.Add([]byte("日本語\r\nlong line here\n\xe8\xaa\x9e\n"), uint8(1), uint16(5))
+	f.Fuzz(func(t *testing.T, data []byte, step uint8, maxLine uint16) {
+		max, n := int(maxLine%256)+1, int(step%16)+1
+		printAll := func(lines []Line) string {
+			var b strings.Builder
+			for _, l := range lines {
+				b.WriteString(l.String() + "\n")
+			}
+			return b.String()
+		}
+		final := func(sp *splitter) string {
+			var s printedPartial
+			if lines, err := finalLine(sp, &s); err != nil || len(lines) > 0 {
+				t.Fatalf("finalLine: %v %v", lines, err)
+			}
+			return s.text
+		}
+		whole := newSplitter(max)
+		want := printAll(whole.feed(data, nil)) + final(whole)
+		sp := newSplitter(max)
+		var got strings.Builder
+		for i := 0; i < len(data); i += n {
+			got.WriteString(printAll(sp.feed(data[i:min(i+n, len(data))], nil)))
+			got.WriteString(sp.fragment(false))
+		}
+		got.WriteString(final(sp))
+		if got.String() != want {
+			t.Fatalf("in writes of %d (cap %d): %q, whole: %q", n, max, got.String(), want)
+		}
+	})
+}
+
+// printedPartial is a PartialSink keeping what EmitPartial got.
+type printedPartial struct {
+	linesOnlySink
+	text string
+}
+
+func (p *printedPartial) EmitPartial(text string) error { p.text += text; return nil }

@@ -40,9 +40,10 @@ type splitter struct {
 	partial []byte
 	cut     bool
 	// shown is how many bytes at the start of the current line were handed
-	// out already (see fragment): the Line that completes it holds the rest.
-	// They may have been put back in front of the next read (putBackPartial).
-	shown int
+	// out already (see fragment), shownText the length of their sanitized
+	// text: the Line that completes it holds the rest. They may have been
+	// put back in front of the next read (putBackPartial).
+	shown, shownText int
 }
 
 func newSplitter(max int) *splitter {
@@ -94,8 +95,13 @@ func (s *splitter) add(p string) {
 }
 
 func (s *splitter) take() Line {
-	l := makeLine(string(s.partial[min(s.shown, len(s.partial)):]), s.cut)
-	s.partial, s.cut, s.shown = s.partial[:0], false, 0
+	l := makeLine(string(s.partial), s.cut)
+	if s.shown > 0 {
+		// The sanitizer writes each byte by the column before it only, so
+		// what was shown is a prefix of the whole line's text.
+		l.Text = l.Text[min(s.shownText, len(l.Text)):]
+	}
+	s.partial, s.cut, s.shown, s.shownText = s.partial[:0], false, 0, 0
 	return l
 }
 
@@ -103,19 +109,27 @@ func (s *splitter) take() Line {
 // handed out yet, and counts it as shown (tail -F shows a line before its
 // newline, as GNU tail does). Unless final, an incomplete UTF-8 sequence or
 // a CR at its end waits for the next read (the rune's rest, a CRLF's LF).
+// The whole start is sanitized, not the new bytes alone: a tab's width
+// depends on the column it is in.
 func (s *splitter) fragment(final bool) string {
-	p := string(s.partial[min(s.shown, len(s.partial)):])
+	p := string(s.partial)
 	if !final || s.cut {
 		p = trimPartialRune(p)
 	}
 	if !final && !s.cut {
 		p = strings.TrimSuffix(p, "\r")
 	}
-	s.shown += len(p)
+	if len(p) <= s.shown {
+		return ""
+	}
+	s.shown = len(p)
 	if final && !s.cut {
 		p = strings.TrimSuffix(p, "\r") // as makeLine does
 	}
-	return sanitize.String(p)
+	text := sanitize.String(p)
+	out := text[min(s.shownText, len(text)):]
+	s.shownText = len(text)
+	return out
 }
 
 // flush emits a held partial line (the file it came from will not finish it).
