@@ -188,6 +188,10 @@ type Origin struct {
 // the one the lines came from.
 var ErrRotated = errors.New("the file was rotated since it was opened; earlier lines are in the rotated file")
 
+// ErrTooLong is returned by Before when the line before the origin is
+// longer than ScanLimit: its start is not looked for.
+var ErrTooLong = fmt.Errorf("the line before these is longer than %d MiB: earlier lines are not loaded", ScanLimit>>20)
+
 // Before returns up to n lines that end where o starts, and the origin of
 // the earliest of them: "load more" when scrolling up past the first line.
 func Before(o Origin, n, maxLine int) ([]Line, Origin, error) {
@@ -203,9 +207,12 @@ func Before(o Origin, n, maxLine int) ([]Line, Origin, error) {
 		return nil, o, ErrRotated
 	}
 	buf := make([]byte, emitBufSize)
-	start, _, _, err := regionStart(f, o.Offset, n, buf)
+	start, found, short, err := regionStart(f, o.Offset, n, buf)
 	if err != nil {
 		return nil, o, err
+	}
+	if short && found == 0 {
+		return nil, o, ErrTooLong
 	}
 	t := &tailed{f: f, fi: fi, sp: newSplitter(maxLine)}
 	lines, err := readRegion(t, start, o.Offset, buf, nil)

@@ -143,6 +143,15 @@ func TestScanLimitSaysHowManyLines(t *testing.T) {
 	if len(s.lines) != 0 || s.short == nil || s.short.Found != 0 {
 		t.Errorf("one line over the limit: lines %q, short %+v", texts(s.lines), s.short)
 	}
+	// Loading earlier lines of a pane stops at such a line, saying so.
+	fi, _ := os.Stat(p)
+	lines, o, err := Before(Origin{Path: p, Offset: fi.Size()}, 10, 0)
+	if err != nil || strings.Join(texts(lines), "|") != "a|b|c" {
+		t.Fatalf("Before: %q %v", texts(lines), err)
+	}
+	if _, _, err := Before(o, 10, 0); err != ErrTooLong {
+		t.Errorf("Before past a line over the limit: err = %v, want ErrTooLong", err)
+	}
 }
 
 func writeFile(t *testing.T, name, s string) string {
