@@ -29,6 +29,15 @@ richsops config path    print which file is used`,
 	})
 }
 
+// configChecks are the checks of config check that need a domain package
+// (see OnConfigCheck).
+var configChecks []func(*config.Config) config.Problems
+
+// OnConfigCheck adds a check to config check: one that needs a domain
+// package the config cannot import (traffic's log_format compiler). The
+// small front binary links none, so it hands config check to the core.
+func OnConfigCheck(f func(*config.Config) config.Problems) { configChecks = append(configChecks, f) }
+
 func runConfig(env *Env, args []string) error {
 	if len(args) == 0 {
 		return Usagef("config: want check, show or path")
@@ -51,6 +60,14 @@ func runConfig(env *Env, args []string) error {
 				return ExitError{Code: ExitUsage}
 			}
 			return ExitError{Code: ExitUsage, Err: err}
+		}
+		var ps config.Problems
+		for _, check := range configChecks {
+			ps = append(ps, check(cfg)...)
+		}
+		if len(ps) > 0 {
+			fmt.Fprintln(env.Stderr, ps.Error())
+			return ExitError{Code: ExitUsage}
 		}
 		for _, w := range cfg.Warnings() {
 			fmt.Fprintln(env.Stderr, "warning: "+w)

@@ -21,6 +21,7 @@ problem (severity, source, text), or JSON with --json.
 Exit code as monitoring plugins: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (a check
 could not run). CRIT outranks UNKNOWN, UNKNOWN outranks WARN.
 --only     run only these checks (repeatable or comma-separated)
+--host     (global) check that host instead of the config's host
 --zabbix   print one number, 0 OK, 1 WARN (or UNKNOWN), 2 CRIT, and exit 0
            (for a Zabbix UserParameter)`
 
@@ -120,7 +121,13 @@ func run(env *cli.Env, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	out := Build(check.Run(ctx, env.Cfg, env.Hosts, cs))
+	cfg := env.Cfg
+	if env.Globals.Host != "" { // --host: the checks of the local box run there
+		c := *cfg
+		c.Host = env.Globals.Host
+		cfg = &c
+	}
+	out := Build(check.Run(ctx, cfg, env.Hosts, cs))
 	switch {
 	case o.zabbix:
 		// Zabbix wants a value, not an exit code; UNKNOWN alerts as WARN.

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/freeport"
+	"github.com/richs/richsops/ops/host/sshtest"
 )
 
 // Job names of our own: other packages' tests and the demo run fake stock
@@ -195,5 +197,24 @@ func TestParse(t *testing.T) {
 		if _, err := parse(bad); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
+	}
+}
+
+// TestGlobalHostIsHonoured: `check --host dead --only jobs` checks the jobs
+// on that host; it refuses the connection, so the answer is UNKNOWN, not OK.
+func TestGlobalHostIsHonoured(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // ssh's shared-connection sockets
+	cfg, _ := setup(t, "0 3 31 2 * root python manage.py "+yahoo+"\n", ok)
+	dead := config.HostEntry{Name: "dead", SSH: "root@127.0.0.1",
+		Options: []string{"-p", strconv.Itoa(freeport.For(t)), "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-F", "/dev/null"}}
+	f, _ := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("\n" + sshtest.TOML(dead, ""))
+	f.Close()
+	if code, out, errs := runCLI(cfg, "--only", "jobs"); code != 0 {
+		t.Fatalf("local: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := runCLI(cfg, "--host", "dead", "--only", "jobs")
+	if code != 3 || !strings.Contains(out, "UNKNOWN") || !strings.Contains(out, "processes") {
+		t.Errorf("--host dead: exit %d, want 3\n%s%s", code, out, errs)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/backup"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
@@ -22,7 +23,8 @@ import (
 
 const usage = `richsops db status [--json]            server, binary logs, expiry (server and my.cnf), datadir disk
 richsops db expire [--days N] [--flush]  set binary log expiry (default 1 day) at runtime and in my.cnf;
-                                        --flush then runs FLUSH BINARY LOGS to apply it now
+                                        --flush then runs FLUSH BINARY LOGS to apply it now;
+                                        --days 0 means never expire (typed confirmation: NEVER)
 richsops db flush                       FLUSH BINARY LOGS; shows what the expiry removed
 richsops db purge [--to LOG | --before TIME]
                                         PURGE BINARY LOGS; default --to keeps the active log and the one
@@ -107,11 +109,28 @@ func status(env *cli.Env, args []string) error {
 			}
 		}
 		// Exit 1 either way, so a monitor reading the JSON gets it too.
-		if st.ServerErr != "" {
-			return cli.ExitError{Code: cli.ExitFail}
-		}
-		return nil
+		return unreadParts(env, st)
 	})
+}
+
+// unreadParts fails the status (exit 1) when a part of it could not be
+// read, naming the parts: the server, my.cnf (or an include of it), the
+// datadir's disk.
+func unreadParts(env *cli.Env, st *mysql.Status) error {
+	var parts []string
+	for _, p := range []struct {
+		name   string
+		failed bool
+	}{{"server", st.ServerErr != ""}, {"my.cnf", st.CnfErr != "" || len(st.CnfMissing) > 0}, {"disk", st.DiskErr != ""}} {
+		if p.failed {
+			parts = append(parts, p.name)
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return cli.ExitError{Code: cli.ExitFail, Err: config.Errorf(env.Cfg.T, "incomplete: could not read %s",
+		"不完全です: %s を読めませんでした", strings.Join(parts, ", "))}
 }
 
 // StatusLines is the plain-text status (also what the tests read).

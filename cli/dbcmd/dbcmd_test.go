@@ -125,6 +125,30 @@ dump = %s
 			t.Errorf("audit lacks %s", a)
 		}
 	}
+
+	// 0 days is "never expire": said so, and only with the typed word.
+	if code, out, errs = main("--yes", "db", "expire", "--days", "0"); code != cli.ExitFail || !strings.Contains(errs, "RICHSOPS_CONFIRM="+mysql.NeverWord) ||
+		!strings.Contains(out+errs, "NEVER expire") || strings.Contains(out, "set to 0 days") {
+		t.Errorf("expire 0 with --yes only: %d\n%s%s", code, out, errs)
+	}
+	if data, _ := os.ReadFile(cnf); string(data) != "[mysqld]\nexpire_logs_days = 1\n" {
+		t.Errorf("my.cnf changed without the typed word: %q", data)
+	}
+	t.Setenv("RICHSOPS_CONFIRM", mysql.NeverWord)
+	if code, out, errs = main("--yes", "db", "expire", "--days", "0"); code != 0 || !strings.Contains(out, "NEVER expire") {
+		t.Errorf("expire 0 confirmed: %d\n%s%s", code, out, errs)
+	}
+
+	// The server answers, but my.cnf and the disk cannot be read: exit 1,
+	// naming both, in text and JSON.
+	broken := strings.Replace(strings.Replace(conf, fmt.Sprintf("my_cnf = %q", cnf), fmt.Sprintf("my_cnf = %q", filepath.Join(dir, "no", "my.cnf")), 1),
+		fmt.Sprintf("datadir = %q", s.Datadir), fmt.Sprintf("datadir = %q", filepath.Join(dir, "no", "datadir")), 1)
+	os.WriteFile(cfgPath, []byte(broken), 0o644)
+	for _, args := range [][]string{{"db", "status"}, {"db", "status", "--json"}} {
+		if code, out, errs = main(args...); code != cli.ExitFail || !strings.Contains(errs, "could not read my.cnf, disk") {
+			t.Errorf("%q with my.cnf and datadir unreadable: exit %d\n%s%s", args, code, out, errs)
+		}
+	}
 }
 
 // A server that does not answer: `db status` exits 1 in text and in JSON

@@ -3,14 +3,12 @@ package hostscmd
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/richs/richsops/cli"
-	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/host/sshtest"
@@ -22,14 +20,6 @@ var (
 )
 
 func TestMain(m *testing.M) { sshtest.Main(m, "hosts", &sshd, &sshdErr) }
-
-func tomlEntry(e config.HostEntry, roles string) string {
-	opts := make([]string, len(e.Options))
-	for i, o := range e.Options {
-		opts[i] = fmt.Sprintf("%q", o)
-	}
-	return fmt.Sprintf("[[hosts]]\nname = %q\nssh = %q\noptions = [%s]\nroles = [%s]\n\n", e.Name, e.SSH, strings.Join(opts, ", "), roles)
-}
 
 func runCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
@@ -46,7 +36,7 @@ func TestHostsCommand(t *testing.T) {
 	good := sshd.Entry("db1")
 	down := sshd.EntryPort("srv1", freeport.For(t))
 	cfg := filepath.Join(t.TempDir(), "config.toml")
-	content := "lang = \"en\"\n\n" + tomlEntry(good, `"db"`) + tomlEntry(down, "")
+	content := "lang = \"en\"\n\n" + sshtest.TOML(good, `"db"`) + sshtest.TOML(down, "")
 	if err := os.WriteFile(cfg, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}

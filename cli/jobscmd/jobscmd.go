@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/jobs"
@@ -193,7 +195,10 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 		return err
 	}
 	if env.JSON {
-		return env.PrintJSON(st)
+		if err := env.PrintJSON(st); err != nil {
+			return err
+		}
+		return unreadParts(env, st)
 	}
 	now := time.Now()
 	w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
@@ -203,8 +208,13 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 		if !s.Next.IsZero() {
 			next = s.Next.Format("01-02 15:04") + " (in " + human.Duration(s.Next.Sub(now)) + ")"
 		}
-		last := "-"
-		if !s.LastRun.IsZero() {
+		last, procs := "-", strconv.Itoa(len(s.Procs))
+		if !s.Known(jobs.PartProcesses) {
+			procs = "?"
+		}
+		if !s.Known(jobs.PartLog) {
+			last = "?"
+		} else if !s.LastRun.IsZero() {
 			last = human.Ago(s.LastRun, now) + " (" + s.LastFrom + ")"
 		}
 		missed := ""
@@ -215,7 +225,7 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 		if sched == "" {
 			sched = "-"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.Name, s.State, sched, next, len(s.Procs), last, missed)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.State, sched, next, procs, last, missed)
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -233,5 +243,24 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 			}
 		}
 	}
-	return nil
+	return unreadParts(env, st)
+}
+
+// unreadParts fails the listing (exit 1) when a part of it could not be
+// read, naming the parts: an unreadable crontab or an unreachable host is
+// not "no jobs scheduled, none running".
+func unreadParts(env *cli.Env, st []jobs.Status) error {
+	var parts []string
+	for _, s := range st {
+		for _, p := range s.Unknown {
+			if !slices.Contains(parts, p) {
+				parts = append(parts, p)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return cli.ExitError{Code: cli.ExitFail, Err: config.Errorf(env.Cfg.T, "incomplete: could not read %s (shown as unknown, ?)",
+		"不完全です: %s を読めませんでした（unknown, ? と表示）", strings.Join(parts, ", "))}
 }

@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate/gatetest"
+	"github.com/richs/richsops/ops/host/sshtest"
 	"github.com/richs/richsops/ops/jobs"
 )
 
@@ -52,6 +57,11 @@ func TestParseFlags(t *testing.T) {
 // setup writes a crontab and a config with four test jobs and returns
 // how to run the CLI on them, the crontab's path and its content.
 func setup(t *testing.T) (runCLI func(stdin string, args ...string) (int, string, string), tab, content string) {
+	return setupWith(t, "")
+}
+
+// setupWith is setup with more of the config (extra, TOML at its end).
+func setupWith(t *testing.T, extra string) (runCLI func(stdin string, args ...string) (int, string, string), tab, content string) {
 	dir := t.TempDir()
 	tab = filepath.Join(dir, "crontab")
 	content = "0 3,15 * * * richs cd /x && python manage.py check_item_mercari_tc 2 4\n0 4 * * * richs python manage.py check_item_mercari_tc_v2\n"
@@ -78,7 +88,7 @@ name = "update_item_yahoo_tc"
 [[jobs]]
 name = "update_item_mercari_tc"
 guard = "index-linux"
-`), 0o644)
+`+extra), 0o644)
 	runCLI = func(stdin string, args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader(stdin), &out, &errb)
@@ -172,6 +182,52 @@ func TestRefusalsFollowLang(t *testing.T) {
 			if code != tc.code || len(lines) < len(want) || !slices.EqualFunc(want, lines[len(lines)-len(want):], gatetest.Match) {
 				t.Errorf("%s/%s: exit %d, stderr:\n%s\nwant the last lines:\n%s", tc.name, lang, code, errs, strings.Join(want, "\n"))
 			}
+		}
+	}
+}
+
+// TestListSaysWhatItCouldNotRead: a listing that could not read a part
+// exits 1 and names it; the rows show unknown, never "absent" or 0
+// processes: a missing crontab, and a host that refuses the connection.
+func TestListSaysWhatItCouldNotRead(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // ssh's shared-connection sockets
+	dead := config.HostEntry{Name: "dead", SSH: "root@127.0.0.1",
+		Options: []string{"-p", strconv.Itoa(freeport.For(t)), "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-F", "/dev/null"}}
+	runCLI, tab, _ := setupWith(t, "\n"+sshtest.TOML(dead, ""))
+	if code, out, errs := runCLI("", "jobs", "list"); code != 0 || strings.Contains(out, "?") || strings.Contains(out, "unknown") {
+		t.Fatalf("all read: exit %d\n%s%s", code, out, errs)
+	}
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		parts    string // named on stderr
+		procsNil bool
+	}{
+		{"missing crontab", []string{"jobs", "list"}, "could not read crontab ", false},
+		{"unreachable host", []string{"--host", "dead", "jobs", "list"}, "could not read processes, crontab, log", true},
+	} {
+		if tc.name == "missing crontab" {
+			os.Rename(tab, tab+".gone")
+		} else {
+			os.Rename(tab+".gone", tab)
+		}
+		code, out, errs := runCLI("", tc.args...)
+		if code != cli.ExitFail || !strings.Contains(errs, tc.parts) {
+			t.Errorf("%s: exit %d, stderr %q; want 1 naming %q", tc.name, code, errs, tc.parts)
+		}
+		if strings.Contains(out, "absent") || !strings.Contains(out, "unknown") {
+			t.Errorf("%s: the table says absent or not unknown:\n%s", tc.name, out)
+		}
+		if tc.procsNil && regexp.MustCompile(`\s0\s`).MatchString(out) {
+			t.Errorf("%s: 0 processes shown for processes not read:\n%s", tc.name, out)
+		}
+		code, out, _ = runCLI("", append(tc.args, "--json")...)
+		var st []jobs.Status
+		if err := json.Unmarshal([]byte(out), &st); err != nil || code != cli.ExitFail || len(st) != 4 {
+			t.Fatalf("%s --json: exit %d, %v: %s", tc.name, code, err, out)
+		}
+		if s := st[0]; s.State != crontab.StateUnknown || s.Known(jobs.PartCrontab) || (s.Procs == nil) != tc.procsNil {
+			t.Errorf("%s --json: %+v", tc.name, s)
 		}
 	}
 }

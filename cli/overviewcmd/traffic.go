@@ -15,6 +15,7 @@ import (
 )
 
 func init() {
+	cli.OnConfigCheck(traffic.CheckConfig)
 	cli.Register(cli.Command{
 		Name:    "traffic",
 		Summary: "nginx access summary: requests per minute, status shares, top paths and clients, slowest",

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/services"
 )
 
@@ -67,10 +69,29 @@ func list(env *cli.Env) error {
 	defer cancel()
 	snap := health.Collect(ctx, env.Cfg, env.Hosts)
 	if env.JSON {
-		return env.PrintJSON(snap)
+		if err := env.PrintJSON(snap); err != nil {
+			return err
+		}
+	} else {
+		WriteTable(env.Stdout, snap, time.Now())
 	}
-	WriteTable(env.Stdout, snap, time.Now())
-	return nil
+	return unknownStates(env, snap)
+}
+
+// unknownStates fails the listing (exit 1) when a service's state could not
+// be read, naming those services: unknown is not "down", and not fine.
+func unknownStates(env *cli.Env, snap health.Snapshot) error {
+	var names []string
+	for _, s := range snap.Services {
+		if s.State == services.Unknown {
+			names = append(names, sanitize.String(s.Name))
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return cli.ExitError{Code: cli.ExitFail, Err: config.Errorf(env.Cfg.T, "incomplete: the state of %s could not be read (unknown)",
+		"不完全です: %s の状態を読めませんでした（unknown）", strings.Join(names, ", "))}
 }
 
 // WriteTable prints a snapshot as aligned text.

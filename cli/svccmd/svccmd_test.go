@@ -158,3 +158,24 @@ func TestSvcUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestSvcListUnknownFails: when systemctl fails, every systemd state is
+// unknown: the listing exits 1 and names them, the rows say unknown.
+func TestSvcListUnknownFails(t *testing.T) {
+	f := newFixture(t)
+	b, _ := os.ReadFile(f.cfgPath)
+	broken := strings.ReplaceAll(string(b), fmt.Sprintf("systemctl = [%q]", f.sc.Path), `systemctl = ["/bin/false"]`)
+	if broken == string(b) {
+		t.Fatal("fixture changed: no systemctl line")
+	}
+	os.WriteFile(f.cfgPath, []byte(broken), 0o644)
+	for _, args := range [][]string{{"svc", "list"}, {"svc", "list", "--json"}} {
+		code, out, errs := f.run("", args...)
+		if code != 1 || !strings.Contains(errs, "the state of nginx, crond could not be read") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errs)
+		}
+		if !strings.Contains(out, "unknown") {
+			t.Errorf("%q: no unknown row:\n%s", args, out)
+		}
+	}
+}

@@ -60,6 +60,7 @@ func run(env *cli.Env, args []string) error {
 	}
 	maxLine := env.Cfg.LogView.MaxLineBytes
 	out := newPrinter(env.Stdout, env.Stderr)
+	out.tr = env.Cfg.T
 	if !follow && (t.host == "" || t.host == "local") {
 		// A one-shot read: no signal handling to set up (it costs a thread),
 		// clean lines written as read.
@@ -107,6 +108,7 @@ type printer struct {
 	out  io.Writer     // stdout, for clean reads written straight through
 	w    *bufio.Writer // for Lines; made on the first (clean text never needs it)
 	errw io.Writer
+	tr   func(en, ja string) string
 }
 
 func newPrinter(stdout, stderr io.Writer) *printer {
@@ -127,6 +129,10 @@ func (p *printer) Emit(b logtail.Batch) error {
 	if err := p.w.Flush(); err != nil {
 		return err
 	}
+	if s := b.Short; s != nil {
+		fmt.Fprintf(p.errw, config.Tr(p.tr, "richsops tail: only %d of %d lines within the last %d MiB (longer lines before them)\n",
+			"richsops tail: 末尾 %[3]d MiB 内に %[1]d 行のみ（要求 %[2]d 行、その前に長い行）\n"), s.Found, s.Wanted, logtail.ScanLimit>>20)
+	}
 	if s := b.Status; s != nil && s.State != logtail.Following && s.State != logtail.Ended {
 		fmt.Fprintln(p.errw, "richsops tail: "+s.String())
 	}
@@ -140,6 +146,13 @@ func (p *printer) Emit(b logtail.Batch) error {
 // Lines (logtail.RawSink), one write per read, for tail -F's throughput.
 func (p *printer) EmitRaw(text []byte) error {
 	_, err := p.out.Write(text) // Emit flushes: nothing waits in p.w
+	return err
+}
+
+// EmitPartial writes the start of a line whose newline is not written yet,
+// as GNU tail does (logtail.PartialSink).
+func (p *printer) EmitPartial(text string) error {
+	_, err := io.WriteString(p.out, text)
 	return err
 }
 

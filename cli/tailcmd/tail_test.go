@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,10 +59,24 @@ func TestTailLastLinesSanitizedAndCut(t *testing.T) {
 		if err := run(env, []string{"-n", "4", arg}); err != nil {
 			t.Fatal(err)
 		}
-		want := `two \x1b]0;t\x07` + "\n" + strings.Repeat("x", 100) + logtail.CutMark + "\n日本語\npartial\n"
+		want := `two \x1b]0;t\x07` + "\n" + strings.Repeat("x", 100) + logtail.CutMark + "\n日本語\npartial" // no newline added, as GNU tail
 		if out.String() != want {
 			t.Errorf("tail -n 4 %s =\n%q\nwant\n%q", arg, out.String(), want)
 		}
+	}
+}
+
+// A last line without newline over the cap: its start, marked, and no
+// newline added.
+func TestTailPartialLongLastLine(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "app.log")
+	os.WriteFile(p, []byte("one\n"+strings.Repeat("x", 150)), 0o644)
+	env, out, _ := testEnv(t)
+	if err := run(env, []string{"-n", "2", p}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "one\n" + strings.Repeat("x", 100) + logtail.CutMark; out.String() != want {
+		t.Errorf("tail -n 2 = %q, want %q", out.String(), want)
 	}
 }
 
@@ -120,6 +135,126 @@ func TestTailRemoteHostRunsTail(t *testing.T) {
 	}
 	if out.String() != `b\x07`+"\n" {
 		t.Errorf("remote tail = %q", out.String())
+	}
+	// A last line without newline, as GNU tail prints it there.
+	os.WriteFile(p, []byte("a\nb\x07\npart"), 0o644)
+	out.mu.Lock()
+	out.b.Reset()
+	out.mu.Unlock()
+	if err := run(env, []string{"-n", "2", "remote"}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != `b\x07`+"\npart" {
+		t.Errorf("remote tail of a last line without newline = %q", out.String())
+	}
+}
+
+// gnuTail runs GNU tail with args, its output into a buffer.
+func gnuTail(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	if _, err := exec.LookPath("tail"); err != nil {
+		t.Skip("GNU tail missing")
+	}
+	out := &syncBuffer{}
+	cmd := exec.Command("tail", args...)
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out
+}
+
+// TestTailMatchesGNUTail: on clean text, tail -n and tail -F print what GNU
+// tail prints, byte for byte, also a last line without newline (shown as
+// written, and its rest when it comes) and the lines before a 5 MB line.
+func TestTailMatchesGNUTail(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "app.log")
+	var b strings.Builder
+	for i := 1; i <= 100; i++ {
+		b.WriteString("2026-12-01 03:00 line " + strings.Repeat("v", i%13) + "\n")
+	}
+	os.WriteFile(p, []byte(b.String()+"part"), 0o644)
+	env, out, _ := testEnv(t)
+	env.Cfg.LogView.MaxLineBytes = 0 // the default cap
+	for _, n := range []string{"1", "3", "60", "500"} {
+		out.mu.Lock()
+		out.b.Reset()
+		out.mu.Unlock()
+		if err := run(env, []string{"-n", n, p}); err != nil {
+			t.Fatal(err)
+		}
+		gnu, err := exec.Command("tail", "-n", n, p).Output()
+		if err != nil {
+			t.Skip("GNU tail: ", err)
+		}
+		if out.String() != string(gnu) {
+			t.Errorf("tail -n %s = %q, GNU tail %q", n, out.String(), gnu)
+		}
+	}
+
+	out.mu.Lock()
+	out.b.Reset()
+	out.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	baseContext = func() context.Context { return ctx }
+	defer func() { baseContext = context.Background }()
+	done := make(chan error, 1)
+	go func() { done <- run(env, []string{"-n", "3", "-F", p}) }()
+	cmd, gnu := gnuTail(t, "-n", "3", "-F", p)
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	same := func(step string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for out.String() != gnu.String() || out.String() == "" {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: richsops tail -F printed %q, GNU tail -F %q", step, out.String(), gnu.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	same("start")
+	if !strings.HasSuffix(out.String(), "\npart") {
+		t.Errorf("the last line without newline is not shown: %q", out.String())
+	}
+	f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	defer f.Close()
+	for i, chunk := range []string{"ial\nnext\nhalf", " and more", " 日本", "\xe8\xaa" /* a rune cut in two */, "\x9e\n", "x\ny\n"} {
+		f.WriteString(chunk)
+		if chunk != "\xe8\xaa" { // richsops waits for the rune's rest; GNU tail writes the bytes
+			same(fmt.Sprintf("after write %d (%q)", i, chunk))
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	// The lines before a 5 MB line are found: 60 lines as GNU tail prints,
+	// the long one capped with its start.
+	var long strings.Builder
+	for i := 1; i <= 100; i++ {
+		long.WriteString(fmt.Sprintf("2026-12-01 03:00:%02d line %d", i%60, i))
+		if i == 50 {
+			long.WriteString(strings.Repeat("y", 5<<20))
+		}
+		long.WriteString("\n")
+	}
+	lp := filepath.Join(dir, "long.log")
+	os.WriteFile(lp, []byte(long.String()), 0o644)
+	out.mu.Lock()
+	out.b.Reset()
+	out.mu.Unlock()
+	if err := run(env, []string{"-n", "60", lp}); err != nil {
+		t.Fatal(err)
+	}
+	gnuLong, _ := exec.Command("tail", "-n", "60", lp).Output()
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if want := strings.Count(string(gnuLong), "\n"); len(got) != want || want != 60 {
+		t.Fatalf("tail -n 60 printed %d lines, GNU tail %d", len(got), want)
+	}
+	if l := got[9]; !strings.HasPrefix(l, "2026-12-01 03:00:50 line 50yyy") || !strings.HasSuffix(l, logtail.CutMark) {
+		t.Errorf("the 5 MB line = %.40q…, want its start, cut", l)
 	}
 }
 

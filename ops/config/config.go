@@ -267,6 +267,16 @@ func (c *Config) Service(name string) (Service, bool) {
 	return Service{}, false
 }
 
+// LogNamed finds a [[logs]] entry by name.
+func (c *Config) LogNamed(name string) (Log, bool) {
+	for _, l := range c.Logs {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return Log{}, false
+}
+
 // HostEntry finds a host by name.
 func (c *Config) HostEntry(name string) (HostEntry, bool) {
 	for _, h := range c.Hosts {

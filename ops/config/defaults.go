@@ -184,11 +184,22 @@ func (c *Config) applyDefaults() {
 		`503 Server Error: Service Unavailable for url: https?://[^/\s]*amazon\.co\.jp`,
 		`(?i)\bstatus(_code)?[=: ]+503\b.*amazon\.co\.jp`,
 		`(?i)amazon\.co\.jp.*\bstatus(_code)?[=: ]+503\b`)
-	list(&c.Amazon.Logs, "django", "inventory-yahoo", "inventory-mercari", "update-amazon-feed")
+	if len(c.Amazon.Logs) == 0 {
+		// Only the default names that have a [[logs]] entry: a config with
+		// logs of its own keeps working; a name set in the file must exist
+		// (Validate).
+		for _, name := range []string{"django", "inventory-yahoo", "inventory-mercari", "update-amazon-feed"} {
+			if _, ok := c.LogNamed(name); ok {
+				c.Amazon.Logs = append(c.Amazon.Logs, name)
+			}
+		}
+	}
 	dur(&c.Amazon.ClearAfter, 3*time.Hour)
 	dur(&c.Amazon.ClearMax, 6*time.Hour)
 
-	str(&c.Traffic.Log, "nginx-access")
+	if _, ok := c.LogNamed("nginx-access"); ok {
+		str(&c.Traffic.Log, "nginx-access") // else none: the traffic summary says so
+	}
 
 	flt(&c.Thresholds.DiskWarnPercent, 85)
 	flt(&c.Thresholds.DiskCritPercent, 95)

@@ -162,6 +162,14 @@ func (c *Config) Validate() Problems {
 			add(fmt.Sprintf("amazon.block_patterns[%d]", i), "bad regexp: %v", err)
 		}
 	}
+	for i, name := range c.Amazon.Logs {
+		if _, ok := c.LogNamed(name); !ok {
+			add(fmt.Sprintf("amazon.logs[%d]", i), "no [[logs]] entry named %q", name)
+		}
+	}
+	if _, ok := c.LogNamed(c.Traffic.Log); !ok && c.Traffic.Log != "" {
+		add("traffic.log", "no [[logs]] entry named %q", c.Traffic.Log)
+	}
 	if c.Amazon.ClearMax.Duration < c.Amazon.ClearAfter.Duration {
 		add("amazon.clear_max", "must not be shorter than clear_after")
 	}

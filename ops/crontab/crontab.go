@@ -218,6 +218,7 @@ const (
 	StateDisabled State = "disabled" // commented out by someone else
 	StateMixed    State = "mixed"    // some lines active, some paused
 	StateAbsent   State = "absent"
+	StateUnknown  State = "unknown" // the crontab could not be read
 )
 
 // JobState sums up the job's lines.

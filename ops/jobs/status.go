@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,7 +31,20 @@ type Status struct {
 	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"
 	Missed   *Missed        `json:"missed,omitempty"`
 	Errors   []string       `json:"errors,omitempty"`
+	// Unknown names the parts that could not be read (PartProcesses,
+	// PartCrontab, PartLog): their fields say nothing, never "none".
+	Unknown []string `json:"unknown,omitempty"`
 }
+
+// The parts of a Status read from the host.
+const (
+	PartProcesses = "processes"
+	PartCrontab   = "crontab"
+	PartLog       = "log"
+)
+
+// Known says whether part was read.
+func (s Status) Known(part string) bool { return !slices.Contains(s.Unknown, part) }
 
 // Missed is a scheduled time that passed with no sign of a run.
 type Missed struct {
@@ -49,9 +63,12 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 	boot, _ := BootTime(ctx, h)
 	out := make([]Status, len(cfg.Jobs))
 	for i, j := range cfg.Jobs {
-		s := Status{Name: j.Name, Args: j.Args, Log: cfg.JobLogPath(j), Guard: j.Guard, State: crontab.StateAbsent}
+		s := Status{Name: j.Name, Args: j.Args, Log: cfg.JobLogPath(j), Guard: j.Guard, State: crontab.StateUnknown}
 		if procErr != nil {
 			s.Errors = append(s.Errors, "processes: "+procErr.Error())
+			s.Unknown = append(s.Unknown, PartProcesses) // Procs stays null, not []
+		} else {
+			s.Procs = []Proc{}
 		}
 		for _, p := range procs {
 			if p.Job == j.Name {
@@ -61,6 +78,7 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 		var active []crontab.Schedule
 		if tabErr != nil {
 			s.Errors = append(s.Errors, "crontab: "+tabErr.Error())
+			s.Unknown = append(s.Unknown, PartCrontab)
 		} else {
 			s.State = tab.JobState(j.Name)
 			s.Lines = tab.JobLines(j.Name)
@@ -81,9 +99,12 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 		last, from, err := LastRun(ctx, h, s.Log)
 		if err != nil && !os.IsNotExist(err) {
 			s.Errors = append(s.Errors, "log: "+err.Error())
+			s.Unknown = append(s.Unknown, PartLog)
 		}
 		s.LastRun, s.LastFrom = last, from
-		s.Missed = FindMissed(active, now, boot, last, s.Procs)
+		if s.Known(PartProcesses) && s.Known(PartLog) { // else a run may have left no trace we could read
+			s.Missed = FindMissed(active, now, boot, last, s.Procs)
+		}
 		out[i] = s
 	}
 	return out, nil

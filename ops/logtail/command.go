@@ -39,15 +39,21 @@ func FollowCommand(ctx context.Context, h host.Host, argv []string, label string
 	}
 	sp := newSplitter(maxLine)
 	buf := make([]byte, readSize)
+	ps, partial := sink.(PartialSink)
 	var sinkErr error
 	for {
 		n, err := pr.Read(buf)
 		if n > 0 && sinkErr == nil {
 			if lines := sp.feed(buf[:n], nil); len(lines) > 0 {
 				sinkErr = sink.Emit(Batch{Lines: lines})
-				if sinkErr != nil {
-					cancel()
+			}
+			if sinkErr == nil && partial {
+				if text := sp.fragment(false); text != "" { // a line not ended yet, as GNU tail shows it
+					sinkErr = ps.EmitPartial(text)
 				}
+			}
+			if sinkErr != nil {
+				cancel()
 			}
 		}
 		if err != nil {
@@ -61,6 +67,9 @@ func FollowCommand(ctx context.Context, h host.Host, argv []string, label string
 	if ctx.Err() != nil { // stopped by us: not a failure
 		runErr = nil
 	}
-	st := &Status{State: Ended, Path: label, Err: runErr}
-	return sink.Emit(Batch{Lines: sp.flush(nil), Status: st})
+	lines, err := finalLine(sp, sink)
+	if err != nil {
+		return err
+	}
+	return sink.Emit(Batch{Lines: lines, Status: &Status{State: Ended, Path: label, Err: runErr}})
 }

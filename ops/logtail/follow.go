@@ -63,6 +63,7 @@ type Batch struct {
 	Status  *Status // non-nil when the state changed
 	Origin  *Origin // set with the initial lines: where they start (for Before)
 	Dropped int     // lines a bounded sink let go (see Queue)
+	Short   *Short  // set with the initial lines when ScanLimit stopped the scan for them
 }
 
 // Sink receives batches. An error stops the follower (tail's broken pipe).
@@ -77,6 +78,15 @@ type Sink interface {
 type RawSink interface {
 	Sink
 	EmitRaw(text []byte) error
+}
+
+// PartialSink is a Sink that also shows the start of a last line whose
+// newline is not written yet, as GNU tail does (tail's printer): text is
+// sanitized and capped, and the Line that completes it later holds only
+// the rest. Panes take whole lines only.
+type PartialSink interface {
+	Sink
+	EmitPartial(text string) error
 }
 
 // Options configure Follow.
@@ -267,7 +277,24 @@ func (fl *follower) step(first bool) error {
 	if err := fl.checkPath(); err != nil {
 		return err
 	}
-	return fl.emitHeld()
+	if err := fl.emitHeld(); err != nil {
+		return err
+	}
+	return fl.showPartial()
+}
+
+// showPartial hands a PartialSink what the current file's partial last
+// line got since the last look (not while a rotated file is still read:
+// its lines would land inside that one).
+func (fl *follower) showPartial() error {
+	ps, ok := fl.sink.(PartialSink)
+	if !ok || fl.cur == nil || fl.old != nil {
+		return nil
+	}
+	if text := fl.cur.sp.fragment(false); text != "" {
+		return ps.EmitPartial(text)
+	}
+	return nil
 }
 
 // emitHeld sends lines held back (a retired file's last partial line).
@@ -315,37 +342,43 @@ func (fl *follower) open(first, replaced bool) error {
 		if errors.Is(err, fs.ErrPermission) {
 			st = Denied
 		}
-		return fl.setState(st, err, nil)
+		return fl.setState(st, err, nil, nil)
 	}
 	t := &tailed{f: f, fi: fi, sp: newSplitter(fl.opt.MaxLine), at: time.Now()}
 	fl.cur, fl.gone = t, false
 	fl.see(fi)
 	var origin *Origin
+	var short *Short
 	if first {
 		end, n := fi.Size(), fl.opt.Lines
-		if n > 0 && !endsWithNewline(f, end) {
+		if _, partial := fl.sink.(PartialSink); n > 0 && !partial && !endsWithNewline(f, end) {
 			n++ // the partial last line is held, not shown: show n complete ones
 		}
-		data, start, firstCut, err := lastRegion(f, end, n, t.sp.max)
+		buf := fl.buf[:blockSize] // small reads: a line kept holds its read's memory
+		start, found, cut, err := regionStart(f, end, n, buf)
 		if err != nil {
 			return err
 		}
-		t.sp.cut = firstCut // the region starts inside an over-long line
-		fl.lines = t.sp.feed(data, fl.lines[:0])
+		if cut {
+			short = &Short{Found: found, Wanted: n}
+		}
+		if fl.lines, err = readRegion(t, start, end, buf, fl.lines[:0]); err != nil {
+			return err
+		}
 		t.off = end
-		t.remember(data)
 		origin = &Origin{Path: fl.opt.Path, File: fi, Offset: start}
 	}
 	st := Following
 	if replaced || (fl.told && fl.state == Removed) {
 		st = Rotated
 	}
-	return fl.setState(st, nil, origin)
+	return fl.setState(st, nil, origin, short)
 }
 
-// setState emits a batch with the held lines and, when it changed, the state.
-func (fl *follower) setState(st State, err error, origin *Origin) error {
-	var b Batch
+// setState emits a batch with the held lines and, when it changed, the
+// state (with the first lines: their origin, and short when not all were found).
+func (fl *follower) setState(st State, err error, origin *Origin, short *Short) error {
+	b := Batch{Short: short}
 	if !fl.told || st != fl.state || origin != nil {
 		fl.state, fl.told = st, true
 		b.Status = &Status{State: st, Path: fl.opt.Path, Err: err}
@@ -354,7 +387,7 @@ func (fl *follower) setState(st State, err error, origin *Origin) error {
 	if len(fl.lines) > 0 {
 		b.Lines, fl.lines = fl.lines, nil
 	}
-	if b.Status == nil && b.Lines == nil {
+	if b.Status == nil && b.Lines == nil && b.Short == nil {
 		return nil
 	}
 	return fl.sink.Emit(b)
@@ -432,7 +465,11 @@ func (fl *follower) emitRaw(t *tailed, data []byte) ([]byte, error) {
 		}
 		fl.lines = nil
 	}
-	return data[end:], rs.EmitRaw(data[:end])
+	// A start of the first line shown already (fragment) was put back in
+	// front of the read: only its rest goes out.
+	shown := t.sp.shown // clean text: its sanitized text is itself
+	t.sp.shown, t.sp.shownText = 0, 0
+	return data[end:], rs.EmitRaw(data[shown:end])
 }
 
 // linesWithin reports whether no line of b (which ends with a newline) is
@@ -492,7 +529,7 @@ func (fl *follower) checkPath() error {
 	case err != nil:
 		if !fl.gone {
 			fl.gone, fl.since = true, time.Now()
-			return fl.setState(Removed, err, nil)
+			return fl.setState(Removed, err, nil, nil)
 		}
 		if time.Since(fl.since) > removedGrace {
 			// Let the deleted file go: an open descriptor would keep its
@@ -500,7 +537,7 @@ func (fl *follower) checkPath() error {
 			fl.lines = cur.sp.flush(fl.lines)
 			cur.f.Close()
 			fl.cur = nil
-			return fl.setState(Missing, err, nil)
+			return fl.setState(Missing, err, nil, nil)
 		}
 		return nil
 	case !os.SameFile(st, cur.fi):
@@ -531,7 +568,7 @@ func (fl *follower) checkPath() error {
 		}
 		fl.lines = cur.sp.flush(fl.lines)
 		cur.off, cur.last = 0, cur.last[:0]
-		if err := fl.setState(Truncated, nil, nil); err != nil {
+		if err := fl.setState(Truncated, nil, nil, nil); err != nil {
 			return err
 		}
 		fl.state = Following // the next truncation is reported again

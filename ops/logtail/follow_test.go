@@ -451,13 +451,12 @@ func TestFollowCommandLocalTail(t *testing.T) {
 	}
 }
 
-// TestFollowInitialLongLineIsCut: when the first lines shown start inside a
-// line over the cap, that line is shown cut (its end), then following goes
-// on normally.
+// TestFollowInitialLongLineIsCut: a first line over the cap is shown cut
+// (its start, the timestamp), then following goes on normally.
 func TestFollowInitialLongLineIsCut(t *testing.T) {
-	p := writeFile(t, "app.log", "short\n"+strings.Repeat("x", 5000)+"end\n")
+	p := writeFile(t, "app.log", "short\n03:00 "+strings.Repeat("x", 5000)+"end\n")
 	c := startFollow(t, Options{Path: p, Lines: 1, MaxLine: 100})
-	want := strings.Repeat("x", 97) + "end" + CutMark
+	want := "03:00 " + strings.Repeat("x", 94) + CutMark
 	eventually(t, "the cut line", linesAre(c, want))
 	appendTo(t, p, "next\n")
 	eventually(t, "the next line whole", linesAre(c, want, "next"))

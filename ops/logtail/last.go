@@ -8,59 +8,40 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unsafe"
 )
 
 const blockSize = 64 * 1024
 
-// lastRegion returns the bytes of the last n lines of f[0:end], and the
-// offset where they start (see regionStart), read at once into a buffer of
-// their size: the cost depends on n and the line lengths, not on the file
-// size. firstCut says the region starts inside an over-long line (that line
-// is shown cut, with its end).
-func lastRegion(f io.ReaderAt, end int64, n, maxLine int) (data []byte, start int64, firstCut bool, err error) {
-	if start, firstCut, err = regionStart(f, end, n, maxLine, make([]byte, min(blockSize, end))); err != nil {
-		return nil, 0, false, err
-	}
-	data = make([]byte, end-start)
-	k, err := f.ReadAt(data, start)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, 0, false, err
-	}
-	return data[:k], start, firstCut, nil // short only when the file shrank meanwhile
+// ScanLimit bounds the backward scan for the last lines: however long the
+// lines are, no more than this is read to find them. Past it the lines found
+// are shown and a Short says how many.
+const ScanLimit = 256 << 20
+
+// scanLimit is ScanLimit; tests lower it.
+var scanLimit int64 = ScanLimit
+
+// Short says the backward scan reached ScanLimit before it found all the
+// lines asked for.
+type Short struct {
+	Found, Wanted int
 }
 
-// regionStart is where the last n lines of f[0:end] start. It counts
-// newlines backwards from end in blocks read into buf (bytes.Count, then an
-// exact search only in the block where the count is reached). A line
-// longer than maxLine stops the scan after n*(maxLine+1) bytes; then the
-// region starts inside that line and firstCut is true.
-func regionStart(f io.ReaderAt, end int64, n, maxLine int, buf []byte) (start int64, firstCut bool, err error) {
+// regionStart is where the last n lines of f[0:end] start, and how many
+// lines the region holds (fewer than n when the file has fewer, or when the
+// scan reached scanLimit: short). It counts newlines backwards from end in
+// blocks read into buf (bytes.Count, then an exact search only in the block
+// where the count is reached). A line that the limit cuts is left out: its
+// start, the timestamp, is not known.
+func regionStart(f io.ReaderAt, end int64, n int, buf []byte) (start int64, found int, short bool, err error) {
 	if n <= 0 || end <= 0 {
-		return end, false, nil
+		return end, 0, false, nil
 	}
-	limit := int64(n) * int64(maxLine+1)
-	if start, err = lastLinesStart(f, end, n, limit, buf); err != nil {
-		return 0, false, err
-	}
-	if start > 0 && start == end-limit {
-		var before [1]byte
-		if _, err := f.ReadAt(before[:], start-1); err != nil {
-			return 0, false, err
-		}
-		firstCut = before[0] != '\n'
-	}
-	return start, firstCut, nil
-}
-
-// lastLinesStart is the offset where the last n lines of f[0:end] start,
-// no further back than end-limit.
-func lastLinesStart(f io.ReaderAt, end int64, n int, limit int64, buf []byte) (int64, error) {
-	pos, seen := end, 0
-	for pos > 0 && end-pos < limit {
-		b := buf[:min(int64(len(buf)), pos)]
+	lo := max(0, end-scanLimit)
+	pos, seen, first := end, 0, int64(-1) // first: the earliest newline seen
+	for pos > lo {
+		b := buf[:min(int64(len(buf)), pos-lo)]
 		if _, err := f.ReadAt(b, pos-int64(len(b))); err != nil && !errors.Is(err, io.EOF) {
-			return 0, err
+			return 0, 0, false, err
 		}
 		pos -= int64(len(b))
 		if pos+int64(len(b)) == end && b[len(b)-1] == '\n' {
@@ -68,6 +49,9 @@ func lastLinesStart(f io.ReaderAt, end int64, n int, limit int64, buf []byte) (i
 		}
 		c := bytes.Count(b, newline)
 		if seen+c < n {
+			if c > 0 {
+				first = pos + int64(bytes.IndexByte(b, '\n'))
+			}
 			seen += c
 			continue
 		}
@@ -77,9 +61,44 @@ func lastLinesStart(f io.ReaderAt, end int64, n int, limit int64, buf []byte) (i
 		for skip := c - (n - seen); skip >= 0; skip-- {
 			at += 1 + bytes.IndexByte(b[at+1:], '\n')
 		}
-		return max(pos+int64(at)+1, end-limit), nil
+		return pos + int64(at) + 1, n, false, nil
 	}
-	return max(pos, end-limit), nil
+	if lo == 0 {
+		return 0, seen + 1, false, nil
+	}
+	var before [1]byte
+	if _, err := f.ReadAt(before[:], lo-1); err != nil {
+		return 0, 0, false, err
+	}
+	switch {
+	case before[0] == '\n': // the window starts exactly at a line
+		return lo, seen + 1, true, nil
+	case first < 0: // the last line alone is longer than the limit
+		return end, 0, true, nil
+	}
+	return first + 1, seen, true, nil
+}
+
+// readRegion feeds f[start:end] through t's splitter in reads of len(buf),
+// appending the complete lines to out: the memory is that of the lines,
+// capped, not of the region (which may hold lines of many megabytes).
+func readRegion(t *tailed, start, end int64, buf []byte, out []Line) ([]Line, error) {
+	for off := start; off < end; {
+		b := buf[:min(int64(len(buf)), end-off)]
+		k, err := t.f.ReadAt(b, off)
+		if k > 0 {
+			out = t.sp.feed(b[:k], out)
+			t.remember(b[:k])
+			off += int64(k)
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break // the file shrank meanwhile
+			}
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 var newline = []byte{'\n'}
@@ -88,6 +107,9 @@ var newline = []byte{'\n'}
 // appended while they are read. It streams them through one small buffer,
 // as GNU tail does, with the follower's own reading: complete lines that
 // need no escaping or cutting go to a RawSink as read, the rest as Lines.
+// A last line without newline goes to a PartialSink as it is (GNU tail's
+// output), to any other sink as a Line. When the scan stops at ScanLimit,
+// a Batch with Short comes first.
 // A one-shot `richsops tail -n` touches little memory (on a VM every new
 // page is a fault of over a microsecond).
 func EmitLast(path string, n, maxLine int, sink Sink) error {
@@ -98,16 +120,42 @@ func EmitLast(path string, n, maxLine int, sink Sink) error {
 	defer f.Close()
 	t := &tailed{f: f, fi: fi, sp: newSplitter(maxLine)}
 	fl := &follower{sink: sink, buf: make([]byte, emitBufSize)}
-	if t.off, t.sp.cut, err = regionStart(f, fi.Size(), n, t.sp.max, fl.buf); err != nil {
+	found, short := 0, false
+	if t.off, found, short, err = regionStart(f, fi.Size(), n, fl.buf); err != nil {
 		return err
+	}
+	if short {
+		if err := sink.Emit(Batch{Short: &Short{Found: found, Wanted: n}}); err != nil {
+			return err
+		}
 	}
 	if err := fl.readToEOF(t); err != nil {
 		return err
 	}
-	if lines := t.sp.flush(nil); len(lines) > 0 { // a last line without newline
-		return sink.Emit(Batch{Lines: lines})
+	lines, err := finalLine(t.sp, sink)
+	if err != nil || len(lines) == 0 {
+		return err
 	}
-	return nil
+	return sink.Emit(Batch{Lines: lines})
+}
+
+// finalLine ends a stream that will not finish its last line: a PartialSink
+// gets what it was not shown yet, as it is (GNU tail adds no newline); any
+// other sink the line as a Line, returned.
+func finalLine(sp *splitter, sink Sink) ([]Line, error) {
+	ps, ok := sink.(PartialSink)
+	if !ok {
+		return sp.flush(nil), nil
+	}
+	text, cut := sp.fragment(true), sp.cut
+	if cut {
+		text += CutMark
+	}
+	sp.partial, sp.cut, sp.shown, sp.shownText = sp.partial[:0], false, 0, 0
+	if text == "" {
+		return nil, nil
+	}
+	return nil, ps.EmitPartial(text)
 }
 
 // emitBufSize is EmitLast's buffer, for the backward scan and the copy out.
@@ -128,15 +176,6 @@ func openStat(path string) (*os.File, os.FileInfo, error) {
 	return f, fi, nil
 }
 
-// splitOwned splits data, which the caller hands over (nothing writes to it
-// again), into capped, sanitized lines that share its memory: no copy.
-// firstCut marks the first line as cut (the region starts inside it).
-func splitOwned(data []byte, maxLine int, firstCut bool) []Line {
-	sp := newSplitter(maxLine)
-	sp.cut = firstCut
-	return sp.flush(sp.feedString(unsafe.String(unsafe.SliceData(data), len(data)), nil))
-}
-
 // Origin is where a pane's earliest line starts: the file (its identity, so
 // a rotated file is not confused with the new one) and the byte offset.
 type Origin struct {
@@ -148,6 +187,10 @@ type Origin struct {
 // ErrRotated is returned by Before when the file at the path is no longer
 // the one the lines came from.
 var ErrRotated = errors.New("the file was rotated since it was opened; earlier lines are in the rotated file")
+
+// ErrTooLong is returned by Before when the line before the origin is
+// longer than ScanLimit: its start is not looked for.
+var ErrTooLong = fmt.Errorf("the line before these is longer than %d MiB: earlier lines are not loaded", ScanLimit>>20)
 
 // Before returns up to n lines that end where o starts, and the origin of
 // the earliest of them: "load more" when scrolling up past the first line.
@@ -163,13 +206,21 @@ func Before(o Origin, n, maxLine int) ([]Line, Origin, error) {
 	if o.File != nil && !os.SameFile(fi, o.File) {
 		return nil, o, ErrRotated
 	}
-	maxLine = newSplitter(maxLine).max
-	data, start, firstCut, err := lastRegion(f, o.Offset, n, maxLine)
+	buf := make([]byte, emitBufSize)
+	start, found, short, err := regionStart(f, o.Offset, n, buf)
+	if err != nil {
+		return nil, o, err
+	}
+	if short && found == 0 {
+		return nil, o, ErrTooLong
+	}
+	t := &tailed{f: f, fi: fi, sp: newSplitter(maxLine)}
+	lines, err := readRegion(t, start, o.Offset, buf, nil)
 	if err != nil {
 		return nil, o, err
 	}
 	o.Offset = start
-	return splitOwned(data, maxLine, firstCut), o, nil
+	return t.sp.flush(lines), o, nil
 }
 
 // Resolve turns a configured path that may be a glob into one file: the

@@ -2,6 +2,7 @@ package logtail
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -10,7 +11,7 @@ import (
 	"testing"
 )
 
-// naiveLast is the obvious definition lastRegion must match.
+// naiveLast is the obvious definition regionStart must match.
 func naiveLast(data []byte, n int) []byte {
 	if n <= 0 || len(data) == 0 {
 		return nil
@@ -43,25 +44,113 @@ func TestLastRegionMatchesNaive(t *testing.T) {
 		}
 		data := b.Bytes()
 		n := rng.Intn(50)
-		got, start, _, err := lastRegion(bytes.NewReader(data), int64(len(data)), n, DefaultMaxLine)
+		start, found, short, err := regionStart(bytes.NewReader(data), int64(len(data)), n, make([]byte, blockSize))
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := naiveLast(data, n)
-		if !bytes.Equal(got, want) || int(start) != len(data)-len(want) {
-			t.Fatalf("iter %d n=%d: got %d bytes from %d, want %d bytes", iter, n, len(got), start, len(want))
+		if int(start) != len(data)-len(want) || short {
+			t.Fatalf("iter %d n=%d: region from %d (short %v), want %d bytes", iter, n, start, short, len(want))
+		}
+		if wantFound := min(n, strings.Count(strings.TrimSuffix(string(data), "\n"), "\n")+1); len(data) > 0 && found != wantFound {
+			t.Fatalf("iter %d n=%d: found %d lines, want %d", iter, n, found, wantFound)
 		}
 	}
 }
 
-func TestLastRegionLongLineBounded(t *testing.T) {
-	data := bytes.Repeat([]byte("y"), 1<<20) // one 1 MiB line
-	got, start, _, err := lastRegion(bytes.NewReader(data), int64(len(data)), 2, 1000)
-	if err != nil {
+// TestLastLinesPastALongLine: on a 100-line file whose 50th line is 5 MB,
+// the last 60 lines are 60 lines (the scan goes back as far as they need),
+// and the long one is shown capped, with its start (its timestamp).
+func TestLastLinesPastALongLine(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 100; i++ {
+		fmt.Fprintf(&b, "2026-12-01 03:00:%02d line %d", i%60, i)
+		if i == 50 {
+			b.WriteString(strings.Repeat("y", 5<<20))
+		}
+		b.WriteByte('\n')
+	}
+	p := writeFile(t, "long.log", b.String())
+	for _, get := range []struct {
+		name  string
+		lines func() []Line
+	}{
+		{"Before", func() []Line { return last(t, p, 60, 0) }},
+		{"EmitLast", func() []Line {
+			var s linesOnlySink
+			if err := EmitLast(p, 60, 0, &s); err != nil {
+				t.Fatal(err)
+			}
+			return s.lines
+		}},
+		{"Follow", func() []Line {
+			c := startFollow(t, Options{Path: p, Lines: 60})
+			eventually(t, "60 lines", func() bool { got, _ := c.snapshot(); return len(got) >= 60 })
+			got, _ := c.snapshot()
+			lines := make([]Line, len(got))
+			for i, g := range got {
+				lines[i] = Line{Text: strings.TrimSuffix(g, CutMark), Cut: strings.HasSuffix(g, CutMark)}
+			}
+			return lines
+		}},
+	} {
+		lines := get.lines()
+		if len(lines) != 60 {
+			t.Fatalf("%s: %d lines, want 60", get.name, len(lines))
+		}
+		long := lines[9]
+		if !long.Cut || !strings.HasPrefix(long.Text, "2026-12-01 03:00:50 line 50yyy") || len(long.Text) != DefaultMaxLine {
+			t.Errorf("%s: the 5 MB line = %.40q… (%d bytes, cut %v), want its start capped at %d", get.name, long.Text, len(long.Text), long.Cut, DefaultMaxLine)
+		}
+		if lines[0].Text != "2026-12-01 03:00:41 line 41" || lines[59].Text != "2026-12-01 03:00:40 line 100" {
+			t.Errorf("%s: first %q, last %q", get.name, lines[0].Text, lines[59].Text)
+		}
+	}
+}
+
+// TestScanLimitSaysHowManyLines: past ScanLimit the scan stops; the lines
+// found are shown, the line the limit cut is left out, and Short says so.
+func TestScanLimitSaysHowManyLines(t *testing.T) {
+	defer func(l int64) { scanLimit = l }(scanLimit)
+	scanLimit = 1 << 20
+	p := writeFile(t, "huge.log", "old\n"+strings.Repeat("z", 2<<20)+"\na\nb\nc\n")
+	var s linesOnlySink
+	if err := EmitLast(p, 10, 0, &s); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2002 || start != int64(len(data)-2002) {
-		t.Fatalf("read %d bytes from %d, want the 2*(1000+1) cap", len(got), start)
+	if got := strings.Join(texts(s.lines), "|"); got != "a|b|c" {
+		t.Errorf("lines = %q, want a|b|c", got)
+	}
+	if s.short == nil || *s.short != (Short{Found: 3, Wanted: 10}) {
+		t.Errorf("short = %+v, want 3 of 10", s.short)
+	}
+	c := startFollow(t, Options{Path: p, Lines: 10})
+	eventually(t, "the 3 lines", linesAre(c, "a", "b", "c"))
+	// A window starting exactly at a line holds it whole.
+	p2 := writeFile(t, "edge.log", "pre\n"+strings.Repeat("q", (1<<20)-4)+"\nab\n")
+	s = linesOnlySink{}
+	if err := EmitLast(p2, 5, 0, &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.lines) != 2 || !strings.HasPrefix(s.lines[0].Text, "qqq") || s.lines[1].Text != "ab" || s.short == nil || s.short.Found != 2 {
+		t.Errorf("edge: %d lines, short %+v", len(s.lines), s.short)
+	}
+	p3 := writeFile(t, "one.log", strings.Repeat("w", 2<<20)+"\n")
+	s = linesOnlySink{}
+	if err := EmitLast(p3, 5, 0, &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.lines) != 0 || s.short == nil || s.short.Found != 0 {
+		t.Errorf("one line over the limit: lines %q, short %+v", texts(s.lines), s.short)
+	}
+	// Loading earlier lines of a pane stops at such a line, saying so.
+	fi, _ := os.Stat(p)
+	lines, o, err := Before(Origin{Path: p, Offset: fi.Size()}, 10, 0)
+	if err != nil || strings.Join(texts(lines), "|") != "a|b|c" {
+		t.Fatalf("Before: %q %v", texts(lines), err)
+	}
+	if _, _, err := Before(o, 10, 0); err != ErrTooLong {
+		t.Errorf("Before past a line over the limit: err = %v, want ErrTooLong", err)
 	}
 }
 
@@ -231,9 +320,18 @@ func (s *recordingSink) Emit(b Batch) error        { s.lines = append(s.lines, b
 func (s *recordingSink) EmitRaw(text []byte) error { s.raw = append(s.raw, text...); return nil }
 
 // linesOnlySink is a Sink without EmitRaw.
-type linesOnlySink struct{ lines []Line }
+type linesOnlySink struct {
+	lines []Line
+	short *Short
+}
 
-func (s *linesOnlySink) Emit(b Batch) error { s.lines = append(s.lines, b.Lines...); return nil }
+func (s *linesOnlySink) Emit(b Batch) error {
+	s.lines = append(s.lines, b.Lines...)
+	if b.Short != nil {
+		s.short = b.Short
+	}
+	return nil
+}
 
 func TestEmitLast(t *testing.T) {
 	for _, tc := range []struct {
@@ -248,7 +346,7 @@ func TestEmitLast(t *testing.T) {
 		{"partial last line: whole lines raw, then it", "a\nb\nno newline", 2, true, "b\nno newline\n"},
 		{"CRLF loses its CR", "a\r\nb\r\n", 1, false, "b\n"},
 		{"line over the cap is cut", "short\n" + strings.Repeat("x", 40) + "\n", 2, false, "short\n" + strings.Repeat("x", 32) + CutMark + "\n"},
-		{"last line over the cap: its end, cut", "short\n" + strings.Repeat("x", 39) + "y\n", 1, false, strings.Repeat("x", 31) + "y" + CutMark + "\n"},
+		{"last line over the cap: its start, cut", "short\n" + "start" + strings.Repeat("x", 39) + "y\n", 1, false, "start" + strings.Repeat("x", 27) + CutMark + "\n"},
 		{"empty file", "", 5, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,3 +461,48 @@ func FuzzEmitLastSameAsLast(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFragmentsAddUp: a line shown in fragments as it is written (tail -F's
+// last line without newline) and then completed prints exactly what the
+// whole line prints, wherever the writes stop, whatever the bytes.
+func FuzzFragmentsAddUp(f *testing.F) {
+	f.Add([]byte("ab\ncd\x1b[1mef\nxyz"), uint8(3), uint16(8))
+	f.Add([]byte("日本語\r\nlong line here\n\xe8\xaa\x9e\n"), uint8(1), uint16(5))
+	f.Fuzz(func(t *testing.T, data []byte, step uint8, maxLine uint16) {
+		max, n := int(maxLine%256)+1, int(step%16)+1
+		printAll := func(lines []Line) string {
+			var b strings.Builder
+			for _, l := range lines {
+				b.WriteString(l.String() + "\n")
+			}
+			return b.String()
+		}
+		final := func(sp *splitter) string {
+			var s printedPartial
+			if lines, err := finalLine(sp, &s); err != nil || len(lines) > 0 {
+				t.Fatalf("finalLine: %v %v", lines, err)
+			}
+			return s.text
+		}
+		whole := newSplitter(max)
+		want := printAll(whole.feed(data, nil)) + final(whole)
+		sp := newSplitter(max)
+		var got strings.Builder
+		for i := 0; i < len(data); i += n {
+			got.WriteString(printAll(sp.feed(data[i:min(i+n, len(data))], nil)))
+			got.WriteString(sp.fragment(false))
+		}
+		got.WriteString(final(sp))
+		if got.String() != want {
+			t.Fatalf("in writes of %d (cap %d): %q, whole: %q", n, max, got.String(), want)
+		}
+	})
+}
+
+// printedPartial is a PartialSink keeping what EmitPartial got.
+type printedPartial struct {
+	linesOnlySink
+	text string
+}
+
+func (p *printedPartial) EmitPartial(text string) error { p.text += text; return nil }

@@ -39,6 +39,11 @@ type splitter struct {
 	max     int
 	partial []byte
 	cut     bool
+	// shown is how many bytes at the start of the current line were handed
+	// out already (see fragment), shownText the length of their sanitized
+	// text: the Line that completes it holds the rest. They may have been
+	// put back in front of the next read (putBackPartial).
+	shown, shownText int
 }
 
 func newSplitter(max int) *splitter {
@@ -68,9 +73,9 @@ func (s *splitter) feedString(chunk string, out []Line) []Line {
 			break
 		}
 		switch {
-		case len(s.partial) == 0 && !s.cut && i <= s.max && allClean:
+		case len(s.partial) == 0 && !s.cut && s.shown == 0 && i <= s.max && allClean:
 			out = append(out, Line{Text: chunk[:i]}) // fast path: no copy, no check
-		case len(s.partial) == 0 && !s.cut && i <= s.max:
+		case len(s.partial) == 0 && !s.cut && s.shown == 0 && i <= s.max:
 			out = append(out, makeLine(chunk[:i], false))
 		default:
 			s.add(chunk[:i])
@@ -91,8 +96,40 @@ func (s *splitter) add(p string) {
 
 func (s *splitter) take() Line {
 	l := makeLine(string(s.partial), s.cut)
-	s.partial, s.cut = s.partial[:0], false
+	if s.shown > 0 {
+		// The sanitizer writes each byte by the column before it only, so
+		// what was shown is a prefix of the whole line's text.
+		l.Text = l.Text[min(s.shownText, len(l.Text)):]
+	}
+	s.partial, s.cut, s.shown, s.shownText = s.partial[:0], false, 0, 0
 	return l
+}
+
+// fragment hands out, sanitized, the part of the held partial line not
+// handed out yet, and counts it as shown (tail -F shows a line before its
+// newline, as GNU tail does). Unless final, an incomplete UTF-8 sequence or
+// a CR at its end waits for the next read (the rune's rest, a CRLF's LF).
+// The whole start is sanitized, not the new bytes alone: a tab's width
+// depends on the column it is in.
+func (s *splitter) fragment(final bool) string {
+	p := string(s.partial)
+	if !final || s.cut {
+		p = trimPartialRune(p)
+	}
+	if !final && !s.cut {
+		p = strings.TrimSuffix(p, "\r")
+	}
+	if len(p) <= s.shown {
+		return ""
+	}
+	s.shown = len(p)
+	if final && !s.cut {
+		p = strings.TrimSuffix(p, "\r") // as makeLine does
+	}
+	text := sanitize.String(p)
+	out := text[min(s.shownText, len(text)):]
+	s.shownText = len(text)
+	return out
 }
 
 // flush emits a held partial line (the file it came from will not finish it).

@@ -13,6 +13,7 @@ type Queue struct {
 	dropped int
 	status  *Status
 	origin  *Origin
+	short   *Short
 	notify  chan struct{}
 }
 
@@ -38,6 +39,9 @@ func (q *Queue) Emit(b Batch) error {
 	if b.Origin != nil {
 		q.origin = b.Origin
 	}
+	if b.Short != nil {
+		q.short = b.Short
+	}
 	q.mu.Unlock()
 	select {
 	case q.notify <- struct{}{}:
@@ -51,11 +55,11 @@ func (q *Queue) Emit(b Batch) error {
 func (q *Queue) Take() (Batch, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	b := Batch{Lines: q.lines, Status: q.status, Origin: q.origin, Dropped: q.dropped}
+	b := Batch{Lines: q.lines, Status: q.status, Origin: q.origin, Short: q.short, Dropped: q.dropped}
 	if len(b.Lines) > q.max {
 		b.Dropped += len(b.Lines) - q.max
 		b.Lines = b.Lines[len(b.Lines)-q.max:]
 	}
-	q.lines, q.status, q.origin, q.dropped = nil, nil, nil, 0
-	return b, b.Lines != nil || b.Status != nil || b.Origin != nil || b.Dropped > 0
+	q.lines, q.status, q.origin, q.short, q.dropped = nil, nil, nil, nil, 0
+	return b, b.Lines != nil || b.Status != nil || b.Origin != nil || b.Short != nil || b.Dropped > 0
 }

@@ -34,8 +34,12 @@ func expirySQL(srv *Server, days int) []string {
 	return []string{fmt.Sprintf("SET GLOBAL expire_logs_days = %d", days)}
 }
 
+// NeverWord is what the operator types to set an expiry of 0 days (never).
+const NeverWord = "NEVER"
+
 // SetExpiry plans "expiry = days" at runtime and in my.cnf. It reads the
 // server and my.cnf now, so the preview shows the exact statements and lines.
+// 0 days (never expire) asks for NeverWord typed.
 func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	if days < 0 || days > 99 {
 		return gate.Action{}, config.Errorf(d.T, "expiry days must be between 0 and 99, not %d", "保存期間は 0〜99 日で指定してください（%d ではなく）", days)
@@ -61,8 +65,19 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	if len(edits) == 0 {
 		preview = append(preview, fmt.Sprintf(d.t("%s: already says %d days", "%s: すでに %d 日です"), d.Cfg.MyCnf, days))
 	}
+	target, summary, danger := fmt.Sprintf("%d days", days), fmt.Sprintf(d.t("binary log expiry set to %d days (runtime and my.cnf); FLUSH BINARY LOGS applies it now",
+		"バイナリログの保存期間を %d 日にしました（実行中の設定と my.cnf）。FLUSH BINARY LOGS ですぐに適用されます"), days), ""
+	if days == 0 {
+		// 0 is not "expire at once": it turns expiry off, and on a small
+		// disk the binary logs then grow until it is full.
+		target, danger = "never expire (0 days)", NeverWord
+		summary = d.t("binary logs set to NEVER expire (runtime and my.cnf): purge them by hand",
+			"バイナリログを無期限保存（期限切れなし）にしました（実行中の設定と my.cnf）。手動で削除してください")
+		preview = append([]string{d.t("0 days means the binary logs NEVER expire: the disk fills until someone purges them",
+			"0 日はバイナリログを無期限に残す設定です: 誰かが削除するまでディスクは埋まり続けます")}, preview...)
+	}
 	return gate.Action{
-		Name: "db.expire", Target: fmt.Sprintf("%d days", days), Host: d.hostName(),
+		Name: "db.expire", Target: target, Host: d.hostName(), Danger: danger,
 		Preview: preview,
 		Run: func(ctx context.Context) (gate.Outcome, error) {
 			var out gate.Outcome
@@ -80,8 +95,7 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 				out.Details = append(out.Details, e.Changes...)
 				out.Details = append(out.Details, fmt.Sprintf(d.t("%s saved (backup %s)", "%s を保存しました（バックアップ %s）"), e.Path, bak))
 			}
-			out.Summary = fmt.Sprintf(d.t("binary log expiry set to %d days (runtime and my.cnf); FLUSH BINARY LOGS applies it now",
-				"バイナリログの保存期間を %d 日にしました（実行中の設定と my.cnf）。FLUSH BINARY LOGS ですぐに適用されます"), days)
+			out.Summary = summary
 			return out, nil
 		},
 	}, nil

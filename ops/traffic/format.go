@@ -279,10 +279,20 @@ func LogOf(c *config.Config) (config.Log, *Format, error) {
 	if err != nil {
 		return config.Log{}, nil, err
 	}
-	for _, l := range c.Logs {
-		if l.Name == c.Traffic.Log {
-			return l, f, nil
-		}
+	if c.Traffic.Log == "" {
+		return config.Log{}, f, fmt.Errorf("no access log: set traffic.log to a [[logs]] name")
+	}
+	if l, ok := c.LogNamed(c.Traffic.Log); ok {
+		return l, f, nil
 	}
 	return config.Log{}, f, fmt.Errorf("traffic.log = %q names no [[logs]] entry", c.Traffic.Log)
+}
+
+// CheckConfig is what config check adds for traffic: traffic.log_format
+// compiles (the config package cannot compile it: it is parsed here).
+func CheckConfig(c *config.Config) config.Problems {
+	if _, err := Compile(c.Traffic.LogFormat); err != nil {
+		return config.Problems{{File: c.Path, Line: c.Line("traffic.log_format"), Key: "traffic.log_format", Msg: err.Error()}}
+	}
+	return nil
 }

@@ -569,6 +569,8 @@ func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
 		return t.d.T("partly", "一部停止"), st.Warn
 	case crontab.StateDisabled:
 		return t.d.T("disabled", "無効"), st.Muted
+	case crontab.StateUnknown: // the crontab could not be read: not "no cron"
+		return t.d.T("unknown", "不明"), st.Warn
 	}
 	return t.d.T("no cron", "cron なし"), st.Muted
 }
@@ -591,12 +593,18 @@ func (t *Tab) table() []string {
 		if sched == "" {
 			sched = "-"
 		}
-		last := human.AgoT(t.d.T, s.LastRun, t.d.Now())
+		last, procs := human.AgoT(t.d.T, s.LastRun, t.d.Now()), fmt.Sprint(len(s.Procs))
+		if !s.Known(jobs.PartLog) {
+			last = "?"
+		}
+		if !s.Known(jobs.PartProcesses) { // not read: never "0"
+			procs = "?"
+		}
 		row := pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
-			pad(fmt.Sprint(len(s.Procs)), procW) + pad(last, lastW)
+			pad(procs, procW) + pad(last, lastW)
 		if s.Missed != nil {
 			row = pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
-				pad(fmt.Sprint(len(s.Procs)), procW) + st.Crit.Render(pad(t.d.T("MISSED", "実行漏れ"), lastW))
+				pad(procs, procW) + st.Crit.Render(pad(t.d.T("MISSED", "実行漏れ"), lastW))
 		}
 		cursor := " "
 		if i == t.cur {

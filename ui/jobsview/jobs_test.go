@@ -240,3 +240,28 @@ func TestJapaneseLabels(t *testing.T) {
 		}
 	}
 }
+
+// A job whose crontab and processes could not be read shows unknown and
+// "?", never "no cron" and 0.
+func TestUnknownIsNotNone(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab.SetSize(100, 20)
+	msg := snapshot(d)
+	for i := range msg.st {
+		msg.st[i].State, msg.st[i].Procs, msg.st[i].Missed, msg.st[i].Schedule, msg.st[i].Next = crontab.StateUnknown, nil, nil, nil, time.Time{}
+		msg.st[i].Unknown = []string{jobs.PartProcesses, jobs.PartCrontab}
+	}
+	tab, _ = tab.Update(msg)
+	v := tab.View()
+	row := ""
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, mercariName) {
+			row = l
+			break
+		}
+	}
+	if !strings.Contains(row, "unknown") || strings.Contains(row, "no cron") || !strings.Contains(row, "?") || strings.Contains(row, " 0 ") {
+		t.Errorf("row = %q", row)
+	}
+}

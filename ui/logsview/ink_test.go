@@ -87,3 +87,14 @@ func TestPanesViewJoinsAsLipgloss(t *testing.T) {
 		}
 	}
 }
+
+// A pane whose first lines stopped at the scan limit says how many it has.
+func TestPaneHeaderSaysShort(t *testing.T) {
+	p := newPane(1, source{Name: "app", Kind: "django"}, 100)
+	p.ingest(logtail.Batch{Lines: []logtail.Line{{Text: "a"}}, Short: &logtail.Short{Found: 1, Wanted: 200}})
+	p.w = 120
+	tr := func(en, ja string) string { return en }
+	if h := p.header(&common.Styles{}, tr, false); !strings.Contains(h, "only 1 of 200 lines in the last 256 MiB") {
+		t.Errorf("header = %q", h)
+	}
+}

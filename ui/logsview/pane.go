@@ -2,6 +2,7 @@ package logsview
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -49,6 +50,7 @@ type pane struct {
 	queue  *logtail.Queue
 	cancel context.CancelFunc
 	status *logtail.Status
+	short  *logtail.Short // the first lines stopped at the scan limit
 
 	origin    *logtail.Origin // where the oldest line starts, for load more
 	originSeq int64           // ring.First() when origin was valid
@@ -104,6 +106,9 @@ func (p *pane) indexOf(s int64) int {
 func (p *pane) ingest(b logtail.Batch) {
 	if b.Status != nil {
 		p.status = b.Status
+	}
+	if b.Short != nil {
+		p.short = b.Short
 	}
 	if b.Origin != nil && p.ring.Len() == 0 {
 		p.origin, p.originSeq = b.Origin, p.ring.First()
@@ -307,6 +312,9 @@ func (p *pane) header(st *common.Styles, t func(en, ja string) string, focused b
 	}
 	if s := p.status; s != nil && s.State != logtail.Following {
 		parts = append(parts, stateLabel(t, s))
+	}
+	if s := p.short; s != nil {
+		parts = append(parts, fmt.Sprintf(t("only %d of %d lines in the last %d MiB", "末尾 %[3]d MiB 内に %[1]d/%[2]d 行のみ"), s.Found, s.Wanted, logtail.ScanLimit>>20))
 	}
 	if !p.follow {
 		label := t("PAUSED", "一時停止")

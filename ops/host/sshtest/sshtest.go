@@ -184,6 +184,16 @@ func (s *Server) EntryPort(name string, port int) config.HostEntry {
 	}
 }
 
+// TOML is e as a [[hosts]] table of a config file; roles is the TOML list's
+// inside (`"db"`, or "").
+func TOML(e config.HostEntry, roles string) string {
+	opts := make([]string, len(e.Options))
+	for i, o := range e.Options {
+		opts[i] = fmt.Sprintf("%q", o)
+	}
+	return fmt.Sprintf("[[hosts]]\nname = %q\nssh = %q\noptions = [%s]\nroles = [%s]\n\n", e.Name, e.SSH, strings.Join(opts, ", "), roles)
+}
+
 // Log is what sshd wrote so far (for failure messages).
 func (s *Server) Log() string { return s.log.String() }
 
