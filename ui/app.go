@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
 )
 
@@ -110,6 +111,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, t := range a.tabs {
 			t.SetSize(msg.Width, a.bodyHeight())
 		}
+		if a.confirm != nil {
+			a.confirm.setSize(msg.Width, a.bodyHeight())
+		}
 		return a, nil
 	case clockMsg:
 		return a, a.clock()
@@ -134,12 +138,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Refused through the gate so the attempt is audited.
 			return a, a.run(msg.Action)
 		}
-		a.confirm = newConfirm(a.deps, msg.Action)
+		a.confirm = newConfirm(a.deps, msg.Action, a.width, a.bodyHeight())
 		return a, nil
 	case common.ActionDoneMsg:
 		a.running = removeOne(a.running, msg.Result.Action)
 		text, isErr := outcomeLine(a.deps, msg.Result)
-		a.lastOut = text
+		a.lastOut = sanitize.String(text)
 		return a, tea.Batch(a.showToast(common.ToastMsg{Text: text, Error: isErr}), a.broadcast(msg))
 	case tea.MouseMsg:
 		if len(a.tabs) > 0 {
@@ -266,6 +270,7 @@ func (a *App) run(act gate.Action) tea.Cmd {
 }
 
 func (a *App) showToast(t common.ToastMsg) tea.Cmd {
+	t.Text = sanitize.String(t.Text) // error text and names come from the box
 	a.toast = t
 	at := a.deps.Now()
 	a.toastAt = at
@@ -329,7 +334,7 @@ func (a *App) View() string {
 	body := ""
 	switch {
 	case a.confirm != nil: // over the tab, which is not drawn
-		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view(a.width))
+		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view())
 	case a.picker != nil:
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.picker.view(a.width, bh))
 	case len(a.tabs) > 0:
