@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // Delegate, when set, runs what this binary has no command for: the small
@@ -46,6 +47,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "\n"+cmd.Usage)
 		}
 		return ExitOK
+	}
+	if !cmd.NoConfig && !cmd.Raw {
+		// What a listing or an error forgot to sanitize is escaped here.
+		so, se := sanitize.NewWriter(stdout), sanitize.NewWriter(stderr)
+		defer so.Flush()
+		defer se.Flush()
+		stdout, stderr = so, se
 	}
 	env := &Env{Globals: g, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	if !cmd.NoConfig {

@@ -340,7 +340,8 @@ func (a *App) View() string {
 	case len(a.tabs) > 0:
 		body = a.tabs[a.active].View()
 	}
-	return stack(a.width, bh, a.tabBar(), body, a.statusLine(), help)
+	// The net under the tabs' own sanitizing: only lipgloss' styling passes.
+	return sanitize.Styled(stack(a.width, bh, a.tabBar(), body, a.statusLine(), help))
 }
 
 // stack is lipgloss.JoinVertical(lipgloss.Left, top, body, lines...) with
