@@ -20,6 +20,16 @@ type Writer struct {
 // NewWriter returns a Writer to w. Flush writes what it holds back.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
+// Unwrap is the writer under w when w is a Writer, else w: for the one
+// who writes its own text with a control byte on purpose (a progress line
+// redrawn with \r) straight to the terminal.
+func Unwrap(w io.Writer) io.Writer {
+	if s, ok := w.(*Writer); ok {
+		return s.w
+	}
+	return w
+}
+
 // Write writes p, its unsafe bytes made visible. An incomplete UTF-8
 // sequence at its end waits for the next Write (bufio and tabwriter cut
 // anywhere), so that a split Japanese character is not escaped as invalid.

@@ -132,3 +132,12 @@ func FuzzStyled(f *testing.F) {
 		sanitizetest.Check(t, "Styled", rest.String())
 	})
 }
+
+// TestUnwrap: a progress line reaches the file under a Writer; anything
+// else is its own writer.
+func TestUnwrap(t *testing.T) {
+	var b bytes.Buffer
+	if sanitize.Unwrap(sanitize.NewWriter(&b)) != &b || sanitize.Unwrap(&b) != &b {
+		t.Fatal("Unwrap does not find the writer underneath")
+	}
+}
