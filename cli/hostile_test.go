@@ -1,0 +1,140 @@
+package cli_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	_ "github.com/richs/richsops/cli/checkcmd"
+	_ "github.com/richs/richsops/cli/jobscmd"
+	_ "github.com/richs/richsops/cli/overviewcmd"
+	_ "github.com/richs/richsops/cli/svccmd"
+	"github.com/richs/richsops/ops/sanitize/sanitizetest"
+)
+
+// hostileBox is a box where every string richsops reads is hostile: the
+// argv of a running job, its crontab line, file names in public tmp, a
+// service's status output. It returns the config's path and the job name.
+func hostileBox(t *testing.T) (cfgPath, job string) {
+	t.Helper()
+	bad := sanitizetest.Joined()
+	dir, err := os.MkdirTemp("", "richsops-hostile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	job = fmt.Sprintf("check_item_yahoo_hx%d", os.Getpid()) // a name no other test runs
+	// The fake manage.py waits on a child that does not match the job.
+	os.WriteFile(filepath.Join(dir, "manage.py"), []byte("#!/bin/sh\nsleep 300 &\nwait\n"), 0o755)
+	tab := filepath.Join(dir, "crontab")
+	os.WriteFile(tab, []byte("0 3 * * * root cd "+dir+" && python manage.py "+job+" "+strings.ReplaceAll(bad, "\n", "")+"\n"), 0o644)
+	tmp := filepath.Join(dir, "public", "tmp")
+	os.MkdirAll(tmp, 0o755)
+	old := time.Now().Add(-30 * 24 * time.Hour)
+	for i, s := range sanitizetest.Corpus {
+		name := strings.NewReplacer("\x00", "", "/", "").Replace(s)
+		p := filepath.Join(tmp, fmt.Sprintf("%d-%s.csv", i, name))
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	os.WriteFile(filepath.Join(dir, "status.txt"), []byte(bad+"\n"), 0o644)
+
+	cmd := exec.Command("sh", "manage.py", job, bad)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go cmd.Wait()
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+
+	cfgPath = filepath.Join(dir, "config.toml")
+	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
+lang = "en"
+[app]
+dir = "`+dir+`"
+log_dir = "`+dir+`"
+user = "root"
+python = "/bin/sh"
+[crontab]
+path = "`+tab+`"
+reload = ["true"]
+[public]
+dir = "`+filepath.Join(dir, "public")+`"
+folders = ["tmp"]
+[database]
+dsn = "root@tcp(127.0.0.1:1)/"
+[amazon]
+captcha_url = "http://127.0.0.1:1/amazon/captcha/"
+# loopback only: nothing listens there
+[[probes]]
+name = "index-linux"
+url = "http://127.0.0.1:1/health"
+[[jobs]]
+name = "`+job+`"
+[[services]]
+name = "fake"
+kind = "command"
+status = ["cat", "`+filepath.Join(dir, "status.txt")+`"]
+start = ["true"]
+stop = ["true"]
+restart = ["true"]
+`), 0o644)
+	return cfgPath, job
+}
+
+// TestHostileStringsNeverReachTheTerminal runs every listing and every
+// action's preview (answered "no", so nothing is done) and the errors of
+// the CLI on a box full of hostile strings: no control byte comes out.
+func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the job runs as root, as app.user says")
+	}
+	cfgPath, job := hostileBox(t)
+	bad := sanitizetest.Joined()
+	runs := [][]string{
+		{"jobs", "list"},
+		{"jobs", "list", "--json"},
+		{"jobs", "kill", job},
+		{"jobs", "pause", job},
+		{"jobs", "pause", "--kill", job},
+		{"jobs", "run", "--force", "--args", bad, job},
+		{"jobs", "kill", bad},
+		{"public"},
+		{"public", "--json"},
+		{"public", "clean"},
+		{"public", "clean", "--json"},
+		{"svc", "list"},
+		{"svc", "list", "--json"},
+		{"svc", "restart", "fake"},
+		{"check"},
+		{"check", "--json"},
+		{"--host", bad, "jobs", "list"},
+		{bad},
+	}
+	// The previews must show the hostile strings (escaped), or this test
+	// would prove nothing.
+	mustShow := map[string]string{"jobs kill " + job: `\x1b]52;c;`, "public clean": `\x1b]0;PWNED-TITLE\x07`, "svc list": `\x1bP+q544e`}
+	for _, args := range runs {
+		name := strings.Join(args, " ")
+		var out, errb bytes.Buffer
+		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader("n\n"), &out, &errb)
+		sanitizetest.Check(t, name+" (stdout)", out.String())
+		sanitizetest.Check(t, name+" (stderr)", errb.String())
+		if want, ok := mustShow[name]; ok && !strings.Contains(out.String()+errb.String(), want) {
+			t.Errorf("%s (exit %d) does not show the hostile string %q:\n%s\n%s", name, code, want, out.String(), errb.String())
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgPath), "audit.jsonl")); len(b) > 0 {
+		t.Errorf("an action answered no was run: %s", b)
+	}
+}
