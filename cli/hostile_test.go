@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,37 +23,21 @@ import (
 func hostileBox(t *testing.T) (cfgPath, job string) {
 	t.Helper()
 	bad := sanitizetest.Joined()
-	dir, err := os.MkdirTemp("", "richsops-hostile-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 	job = fmt.Sprintf("check_item_yahoo_hx%d", os.Getpid()) // a name no other test runs
-	// The fake manage.py waits on a child that does not match the job.
-	os.WriteFile(filepath.Join(dir, "manage.py"), []byte("#!/bin/sh\nsleep 300 &\nwait\n"), 0o755)
+	dir := sanitizetest.Job(t, job, bad)
 	tab := filepath.Join(dir, "crontab")
 	os.WriteFile(tab, []byte("0 3 * * * root cd "+dir+" && python manage.py "+job+" "+strings.ReplaceAll(bad, "\n", "")+"\n"), 0o644)
 	tmp := filepath.Join(dir, "public", "tmp")
 	os.MkdirAll(tmp, 0o755)
 	old := time.Now().Add(-30 * 24 * time.Hour)
 	for i, s := range sanitizetest.Corpus {
-		name := strings.NewReplacer("\x00", "", "/", "").Replace(s)
-		p := filepath.Join(tmp, fmt.Sprintf("%d-%s.csv", i, name))
+		p := filepath.Join(tmp, fmt.Sprintf("%d-%s.csv", i, sanitizetest.Name(s)))
 		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		os.Chtimes(p, old, old)
 	}
 	os.WriteFile(filepath.Join(dir, "status.txt"), []byte(bad+"\n"), 0o644)
-
-	cmd := exec.Command("sh", "manage.py", job, bad)
-	cmd.Dir = dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go cmd.Wait()
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 
 	cfgPath = filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"

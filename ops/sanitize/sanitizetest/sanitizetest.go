@@ -3,7 +3,11 @@
 package sanitizetest
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -31,10 +35,12 @@ var Corpus = []string{
 }
 
 // Joined is every string of Corpus in one, for a single argv word or
-// file name (without NUL and '/', which neither can hold).
-func Joined() string {
-	return strings.NewReplacer("\x00", "", "/", "").Replace(strings.Join(Corpus, "|"))
-}
+// file name.
+func Joined() string { return Name(strings.Join(Corpus, "|")) }
+
+// Name is s without NUL and '/', which neither a file name nor an argv
+// word can hold.
+func Name(s string) string { return strings.NewReplacer("\x00", "", "/", "").Replace(s) }
 
 // Check fails t when out holds a byte or character a terminal would act on
 // (newlines and tabs excepted): the output of a listing, preview or screen
@@ -56,4 +62,29 @@ func Check(t testing.TB, where, out string) {
 			return
 		}
 	}
+}
+
+// Job starts a stand-in stock check that runs until the test ends: `sh
+// manage.py NAME ARGS...` in a new folder (returned), as a job process looks
+// to richsops, with args as hostile as the test likes. The fake manage.py
+// waits on a child that does not match the job.
+func Job(t testing.TB, name string, args ...string) (dir string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "richsops-hostile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte("#!/bin/sh\nsleep 300 &\nwait\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", append([]string{"manage.py", name}, args...)...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go cmd.Wait()
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	return dir
 }
