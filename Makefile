@@ -27,6 +27,7 @@ test: build
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd third_party/bubbletea && $(GO) test -count=1 ./...   # upstream's tests on our patched copy
 	./scripts/tmux-demo-test.sh bin/richsops
+	./scripts/tmux-hostile-test.sh bin/richsops
 
 demo: build
 	./bin/richsops demo
