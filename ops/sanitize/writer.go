@@ -120,8 +120,8 @@ func JSON(b []byte) []byte {
 // frame through it, so that a string a tab drew without sanitizing can
 // retitle nothing and reach no clipboard.
 func Styled(s string) string {
-	if CleanLines(s) {
-		return s
+	if styledClean(s) {
+		return s // every frame but a hostile one: no copy
 	}
 	var sb strings.Builder
 	sb.Grow(len(s) + 16)
@@ -146,6 +146,22 @@ func Styled(s string) string {
 	}
 	sb.WriteString(String(s[done:]))
 	return sb.String()
+}
+
+// styledClean reports whether Styled would return s unchanged: clean text
+// and SGR sequences only.
+func styledClean(s string) bool {
+	for {
+		i := strings.IndexByte(s, 0x1b)
+		if i < 0 {
+			return CleanLines(s)
+		}
+		n := sgrLen(s[i:])
+		if n == 0 || !CleanLines(s[:i]) {
+			return false
+		}
+		s = s[i+n:]
+	}
 }
 
 // sgrLen is the length of the SGR sequence s starts with, or 0.

@@ -141,3 +141,14 @@ func TestUnwrap(t *testing.T) {
 		t.Fatal("Unwrap does not find the writer underneath")
 	}
 }
+
+// BenchmarkStyledFrame: the console's net on a full 160x48 frame of
+// coloured log lines, Japanese among them, as every frame pays it.
+func BenchmarkStyledFrame(b *testing.B) {
+	row := "\x1b[38;5;244m2026-11-27 03:12:07\x1b[0m \x1b[1;32mINFO\x1b[0m inventory.check 商品 1234567 ok price=1980 stock=3 url=https://example.com/item/12345"
+	frame := strings.Repeat(row+strings.Repeat(" ", 30)+"\n", 48)
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		_ = sanitize.Styled(frame)
+	}
+}
