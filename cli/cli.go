@@ -65,9 +65,10 @@ type Command struct {
 	Usage   string // full usage text, printed by NAME --help
 	// NoConfig commands run without loading the config (version, demo).
 	NoConfig bool
-	// Raw commands sanitize all they print themselves (tail, whose
-	// throughput counts): their output skips the display sanitizer's
-	// Writer that every other command with a config writes through.
+	// Raw commands sanitize all they print on stdout themselves (tail,
+	// whose throughput counts): it skips the display sanitizer's Writer
+	// that every other command with a config writes through (stderr
+	// always does).
 	Raw bool
 	Run func(env *Env, args []string) error
 }

@@ -48,12 +48,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return ExitOK
 	}
-	if !cmd.NoConfig && !cmd.Raw {
+	if !cmd.NoConfig {
 		// What a listing or an error forgot to sanitize is escaped here.
-		so, se := sanitize.NewWriter(stdout), sanitize.NewWriter(stderr)
-		defer so.Flush()
+		se := sanitize.NewWriter(stderr)
 		defer se.Flush()
-		stdout, stderr = so, se
+		stderr = se
+		if !cmd.Raw {
+			so := sanitize.NewWriter(stdout)
+			defer so.Flush()
+			stdout = so
+		}
 	}
 	env := &Env{Globals: g, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	if !cmd.NoConfig {

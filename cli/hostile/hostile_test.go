@@ -1,4 +1,4 @@
-package cli_test
+package hostile_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	_ "github.com/richs/richsops/cli/jobscmd"
 	_ "github.com/richs/richsops/cli/overviewcmd"
 	_ "github.com/richs/richsops/cli/svccmd"
+	_ "github.com/richs/richsops/cli/tailcmd"
 	"github.com/richs/richsops/ops/sanitize/sanitizetest"
 )
 
@@ -38,6 +39,7 @@ func hostileBox(t *testing.T) (cfgPath, job string) {
 		os.Chtimes(p, old, old)
 	}
 	os.WriteFile(filepath.Join(dir, "status.txt"), []byte(bad+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "hostile.log"), []byte(strings.Join(sanitizetest.Corpus, "\n")+"\n"), 0o644)
 
 	cfgPath = filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
@@ -100,12 +102,15 @@ func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
 		{"svc", "restart", "fake"},
 		{"check"},
 		{"check", "--json"},
+		{"tail", "-n", "20", filepath.Join(filepath.Dir(cfgPath), "hostile.log")},
+		{"tail", filepath.Join(filepath.Dir(cfgPath), bad)},
 		{"--host", bad, "jobs", "list"},
 		{bad},
 	}
 	// The previews must show the hostile strings (escaped), or this test
 	// would prove nothing.
-	mustShow := map[string]string{"jobs kill " + job: `\x1b]52;c;`, "public clean": `\x1b]0;PWNED-TITLE\x07`, "svc list": `\x1bP+q544e`}
+	mustShow := map[string]string{"jobs kill " + job: `\x1b]52;c;`, "public clean": `\x1b]0;PWNED-TITLE\x07`, "svc list": `\x1bP+q544e`,
+		"tail -n 20 " + filepath.Join(filepath.Dir(cfgPath), "hostile.log"): `\x1b]52;c;`}
 	for _, args := range runs {
 		name := strings.Join(args, " ")
 		var out, errb bytes.Buffer
