@@ -11,10 +11,12 @@ import (
 
 	"github.com/richs/richsops/cli"
 	_ "github.com/richs/richsops/cli/checkcmd"
+	_ "github.com/richs/richsops/cli/dbcmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
 	_ "github.com/richs/richsops/cli/overviewcmd"
 	_ "github.com/richs/richsops/cli/svccmd"
 	_ "github.com/richs/richsops/cli/tailcmd"
+	"github.com/richs/richsops/ops/mysql/mysqltest"
 	"github.com/richs/richsops/ops/sanitize/sanitizetest"
 )
 
@@ -123,5 +125,62 @@ func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgPath), "audit.jsonl")); len(b) > 0 {
 		t.Errorf("an action answered no was run: %s", b)
+	}
+}
+
+// tomlString quotes s for a TOML basic string: control characters as \u
+// escapes (TOML has no \x), invalid UTF-8 left out (TOML cannot hold it).
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, "") {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteString(`\` + string(r))
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// TestHostileServerErrorText: the server's own error text quotes what it
+// was sent (here a user name of hostile strings from the config): db
+// status and check print it, with nothing a terminal acts on. (MariaDB
+// escapes control bytes in that text itself; richsops does not count on it.)
+func TestHostileServerErrorText(t *testing.T) {
+	mysqltest.NeedMariaDB(t)
+	dir := t.TempDir()
+	s, err := mysqltest.Start(mysqltest.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	user := strings.NewReplacer(":", "", "@", "", "(", "", ")", "").Replace(sanitizetest.Joined())
+	cfgPath := filepath.Join(dir, "config.toml")
+	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
+lang = "en"
+[database]
+dsn = `+tomlString(user+"@unix("+s.Socket+")/")+`
+datadir = "`+s.Datadir+`"
+restart = ["true"]
+[amazon]
+captcha_url = "http://127.0.0.1:1/amazon/captcha/"
+[[probes]]
+name = "index-linux"
+url = "http://127.0.0.1:1/health"
+`), 0o644)
+	for _, args := range [][]string{{"db", "status"}, {"db", "status", "--json"}, {"db", "purge", "--to", "mysql-bin.000001"}, {"check", "db"}} {
+		var out, errb bytes.Buffer
+		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader("n\n"), &out, &errb)
+		name := strings.Join(args, " ")
+		sanitizetest.Check(t, name+" (stdout)", out.String())
+		sanitizetest.Check(t, name+" (stderr)", errb.String())
+		if name == "db status" && !strings.Contains(out.String()+errb.String(), `Access denied`) {
+			t.Errorf("%s (exit %d) does not show the server's error:\n%s\n%s", name, code, out.String(), errb.String())
+		}
 	}
 }
