@@ -146,6 +146,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.lastOut = sanitize.String(text)
 		return a, tea.Batch(a.showToast(common.ToastMsg{Text: text, Error: isErr}), a.broadcast(msg))
 	case tea.MouseMsg:
+		if a.confirm != nil { // the wheel scrolls the dialog, not the tab under it
+			a.confirm.wheel(msg)
+			return a, nil
+		}
 		if len(a.tabs) > 0 {
 			return a, a.sendTo(a.active, msg)
 		}

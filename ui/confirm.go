@@ -127,6 +127,16 @@ func (d *confirmDialog) scroll(delta int) {
 	}
 }
 
+// wheel scrolls by three rows a notch, as the panes do.
+func (d *confirmDialog) wheel(msg tea.MouseMsg) {
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		d.scroll(-3)
+	case tea.MouseButtonWheelDown:
+		d.scroll(3)
+	}
+}
+
 // update returns (done, confirmed, cmd).
 func (d *confirmDialog) update(msg tea.KeyMsg) (bool, bool, tea.Cmd) {
 	page := max(1, d.visible(len(d.previewRows()))-1)

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/uitest"
 )
 
@@ -151,5 +153,28 @@ func TestConfirmScrollGolden(t *testing.T) {
 			uitest.Fits(t, out, 80, 24)
 			golden.RequireEqual(t, []byte(out))
 		})
+	}
+}
+
+// TestConfirmWheelScrolls: the mouse wheel scrolls a long dialog (not the
+// tab under it) and can bring its end on screen.
+func TestConfirmWheelScrolls(t *testing.T) {
+	sh := newShell(t, false)
+	lines := make([]string, 50)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("removes: /var/www/richs_public/tmp/upload-%03d.csv", i)
+	}
+	sh.app.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	sh.app.Update(common.ConfirmMsg{Action: gate.Action{Name: "public.clean", Target: "tmp", Preview: lines}})
+	d := sh.app.confirm
+	for i := 0; i < 30 && !d.seenEnd; i++ {
+		sh.app.Update(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	}
+	if !d.seenEnd || d.top == 0 {
+		t.Fatalf("the wheel did not scroll the dialog to its end (top %d)", d.top)
+	}
+	sh.app.Update(tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
+	if d.top+d.visible(len(d.previewRows())) >= len(d.previewRows()) {
+		t.Error("wheel up did not scroll back")
 	}
 }
