@@ -48,24 +48,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "tmux demo test: FAIL: $*"
-	echo "----- screen -----"
-	screen
-	echo "------------------"
+name="tmux demo test"
+fail_extra() {
 	if [ -f "$sb/run/activity.log" ]; then echo "----- activity.log -----"; tail -20 "$sb/run/activity.log"; fi
-	exit 1
 }
-
-# wait_for REGEX [SECONDS]: until the screen matches (3x SECONDS: CI machines are shared and slow).
-wait_for() {
-	local re=$1 secs=$(( ${2:-15} * 3 )) i
-	for ((i = 0; i < secs * 10; i++)); do
-		if screen | grep -qE -- "$re"; then return 0; fi
-		sleep 0.1
-	done
-	fail "waited ${secs}s for /$re/"
-}
+# shellcheck source=scripts/tmux-lib.sh
+. "$(dirname "$0")/tmux-lib.sh"
 
 # is_highlighted N TITLE: the tab bar (line 1) shows "[N TITLE]", bold,
 # underlined or reversed (the active tab's style).

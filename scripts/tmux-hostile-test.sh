@@ -38,23 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "tmux hostile test: FAIL: $*"
-	echo "----- screen -----"
-	screen
-	echo "------------------"
-	exit 1
-}
-
-wait_for() {
-	local re=$1 secs=$(( ${2:-15} * 3 )) i
-	for ((i = 0; i < secs * 10; i++)); do
-		if screen | grep -qE -- "$re"; then return 0; fi
-		sleep 0.1
-	done
-	[ -n "${3:-}" ] && return 1
-	fail "waited ${secs}s for /$re/"
-}
+name="tmux hostile test"
+# shellcheck source=scripts/tmux-lib.sh
+. "$(dirname "$0")/tmux-lib.sh"
 
 bad=$(printf 'x\e]52;c;cHduZWQ=\a\e]0;PWNED-TITLE\a\e]2;PWNED-TITLE2\e\\\e[2J\ePq\e\\\a\rEVIL\u202eexe')
 

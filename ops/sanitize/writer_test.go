@@ -11,17 +11,23 @@ import (
 	"github.com/richs/richsops/ops/sanitize/sanitizetest"
 )
 
+// writeInTwo is what a Writer makes of s written as s[:cut], s[cut:].
+func writeInTwo(s string, cut int) string {
+	var b bytes.Buffer
+	w := sanitize.NewWriter(&b)
+	w.Write([]byte(s[:cut]))
+	w.Write([]byte(s[cut:]))
+	w.Flush()
+	return b.String()
+}
+
 // TestWriterCorpus: every hostile string, written whole and cut at every
 // byte into two writes, comes out safe, and as Line escapes it.
 func TestWriterCorpus(t *testing.T) {
 	for _, s := range append(sanitizetest.Corpus, "日本語\t列\n二行目 商品", "ok\n") {
 		for cut := 0; cut <= len(s); cut++ {
-			var b bytes.Buffer
-			w := sanitize.NewWriter(&b)
-			w.Write([]byte(s[:cut]))
-			w.Write([]byte(s[cut:]))
-			w.Flush()
-			sanitizetest.Check(t, "Writer", b.String())
+			got := writeInTwo(s, cut)
+			sanitizetest.Check(t, "Writer", got)
 			var want []string
 			for _, l := range strings.Split(s, "\n") {
 				var parts []string
@@ -30,7 +36,7 @@ func TestWriterCorpus(t *testing.T) {
 				}
 				want = append(want, strings.Join(parts, "\t"))
 			}
-			if got := b.String(); got != strings.Join(want, "\n") {
+			if got != strings.Join(want, "\n") {
 				t.Fatalf("%q cut at %d: %q, want %q", s, cut, got, strings.Join(want, "\n"))
 			}
 		}
@@ -42,13 +48,8 @@ func TestWriterCorpus(t *testing.T) {
 func TestWriterPassesCleanText(t *testing.T) {
 	s := "JOB  STATE\ncheck_item_yahoo  稼働中 【新品未開封】\n"
 	for cut := 0; cut <= len(s); cut++ {
-		var b bytes.Buffer
-		w := sanitize.NewWriter(&b)
-		w.Write([]byte(s[:cut]))
-		w.Write([]byte(s[cut:]))
-		w.Flush()
-		if b.String() != s {
-			t.Fatalf("cut at %d: %q", cut, b.String())
+		if got := writeInTwo(s, cut); got != s {
+			t.Fatalf("cut at %d: %q", cut, got)
 		}
 	}
 }
