@@ -12,15 +12,11 @@
 # Usage: scripts/tmux-hostile-test.sh [BIN]   (default bin/richsops)
 set -euo pipefail
 
-bin=$(readlink -f "${1:-bin/richsops}")
-[ -x "$bin" ] || { echo "tmux hostile test: no binary at $bin (make build)"; exit 1; }
-if ! command -v tmux >/dev/null; then
-	if [ -n "${CI:-}" ]; then echo "tmux hostile test: tmux is missing (CI installs it)"; exit 1; fi
-	echo "tmux hostile test: SKIP (tmux not installed)"
-	exit 0
-fi
-[ "$(id -u)" = 0 ] || { echo "tmux hostile test: SKIP (needs root)"; exit 0; }
-if [ "${TERM:-dumb}" = dumb ]; then export TERM=xterm-256color; fi
+name="tmux hostile test"
+# shellcheck source=scripts/tmux-lib.sh
+. "$(dirname "$0")/tmux-lib.sh"
+setup "${1:-bin/richsops}"
+[ "$(id -u)" = 0 ] || { echo "$name: SKIP (needs root)"; exit 0; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/richsops-hostile.XXXXXX")
 chmod 755 "$tmp"
@@ -37,10 +33,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-name="tmux hostile test"
-# shellcheck source=scripts/tmux-lib.sh
-. "$(dirname "$0")/tmux-lib.sh"
 
 bad=$(printf 'x\e]52;c;cHduZWQ=\a\e]0;PWNED-TITLE\a\e]2;PWNED-TITLE2\e\\\e[2J\ePq\e\\\a\rEVIL\u202eexe')
 
