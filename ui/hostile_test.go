@@ -14,6 +14,7 @@ import (
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/uitest"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
@@ -44,4 +45,15 @@ func TestHostileProcessInKillDialog(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFrameNet: a tab that draws a box string without sanitizing it (here
+// the fake tab's last line, and the host's name) still puts no control
+// byte on the screen: every frame passes sanitize.Styled.
+func TestFrameNet(t *testing.T) {
+	sh := newShell(t, false)
+	sh.deps.HostLabel = sanitizetest.Joined()
+	sh.app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	sh.app.tabs[0].(*fakeTab).last = strings.Join(sanitizetest.Corpus, " ")
+	sanitizetest.CheckStyled(t, "frame", sh.app.View())
 }

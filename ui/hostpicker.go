@@ -185,7 +185,7 @@ func padTo(s string, w int) string {
 // host's name and ssh destination.
 func hostLabel(d *common.Deps) string {
 	if common.IsLocal(d.Host) {
-		return d.HostLabel
+		return sanitize.String(d.HostLabel) // the machine's own name, from the box
 	}
 	if e, ok := d.Cfg.HostEntry(d.Host); ok && e.SSH != "" {
 		return d.Host + " (" + e.SSH + ")"

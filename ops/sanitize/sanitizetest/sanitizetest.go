@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -62,6 +63,16 @@ func Check(t testing.TB, where, out string) {
 			return
 		}
 	}
+}
+
+var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
+
+// CheckStyled is Check for a styled screen: SGR sequences (colours, which
+// the console's net lets through, a box string's as well) are taken out
+// first.
+func CheckStyled(t testing.TB, where, out string) {
+	t.Helper()
+	Check(t, where, sgr.ReplaceAllString(out, ""))
 }
 
 // Job starts a stand-in stock check that runs until the test ends: `sh
