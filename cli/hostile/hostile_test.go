@@ -94,6 +94,7 @@ func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
 		{"jobs", "pause", job},
 		{"jobs", "pause", "--kill", job},
 		{"jobs", "run", "--force", "--args", bad, job},
+		{"jobs", "resume", job},
 		{"jobs", "kill", bad},
 		{"public"},
 		{"public", "--json"},
@@ -173,7 +174,10 @@ captcha_url = "http://127.0.0.1:1/amazon/captcha/"
 name = "index-linux"
 url = "http://127.0.0.1:1/health"
 `), 0o644)
-	for _, args := range [][]string{{"db", "status"}, {"db", "status", "--json"}, {"db", "purge", "--to", "mysql-bin.000001"}, {"check", "db"}} {
+	for _, args := range [][]string{
+		{"db", "status"}, {"db", "status", "--json"}, {"db", "purge", "--to", "mysql-bin.000001"}, {"db", "expire"},
+		{"db", "flush"}, {"db", "emergency"}, {"check", "db"},
+	} {
 		var out, errb bytes.Buffer
 		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader("n\n"), &out, &errb)
 		name := strings.Join(args, " ")
