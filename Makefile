@@ -22,6 +22,7 @@ test: build
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 	./scripts/tmux-demo-test.sh bin/richsops
+	./scripts/tmux-hostile-test.sh bin/richsops
 
 demo: build
 	./bin/richsops demo

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // Exit codes. 2 is also "config invalid", as `config check` promises.
@@ -63,7 +65,12 @@ type Command struct {
 	Usage   string // full usage text, printed by NAME --help
 	// NoConfig commands run without loading the config (version, demo).
 	NoConfig bool
-	Run      func(env *Env, args []string) error
+	// Raw commands sanitize all they print on stdout themselves (tail,
+	// whose throughput counts): it skips the display sanitizer's Writer
+	// that every other command with a config writes through (stderr
+	// always does).
+	Raw bool
+	Run func(env *Env, args []string) error
 }
 
 var commands = map[string]Command{}
@@ -222,13 +229,13 @@ func (e *Env) shown(err error) string {
 // through the gate. It prints the outcome and returns the gate's error.
 func (e *Env) Do(a gate.Action) (gate.Result, error) {
 	w := e.Stderr
-	fmt.Fprintf(w, "%s %s", a.Name, a.Target)
+	fmt.Fprintf(w, "%s %s", a.Name, sanitize.String(a.Target))
 	if a.Host != "" && a.Host != "local" {
 		fmt.Fprintf(w, e.Cfg.T(" on %s", "（ホスト %s）"), a.Host)
 	}
 	fmt.Fprintln(w)
 	for _, l := range a.Preview {
-		fmt.Fprintf(w, "  %s\n", l)
+		fmt.Fprintf(w, "  %s\n", sanitize.String(l))
 	}
 	if len(a.Argv) > 0 && len(a.Preview) == 0 {
 		fmt.Fprintf(w, "  %s %s\n", e.Cfg.T("runs:", "実行:"), host.ShellQuote(a.Argv))
@@ -250,12 +257,12 @@ func (e *Env) Do(a gate.Action) (gate.Result, error) {
 	}
 	res := e.Gate.Do(nilCtx(), a)
 	if res.Err != nil {
-		fmt.Fprintf(w, "%s %v\n", e.Cfg.T("failed:", "失敗:"), res.Err)
+		fmt.Fprintf(w, "%s %s\n", e.Cfg.T("failed:", "失敗:"), sanitize.String(res.Err.Error()))
 	} else {
-		fmt.Fprintf(e.Stdout, "%s\n", res.Outcome.Summary)
+		fmt.Fprintf(e.Stdout, "%s\n", sanitize.String(res.Outcome.Summary))
 	}
 	for _, d := range res.Outcome.Details {
-		fmt.Fprintf(e.Stdout, "  %s\n", d)
+		fmt.Fprintf(e.Stdout, "  %s\n", sanitize.String(d))
 	}
 	return res, res.Err
 }
@@ -276,9 +283,15 @@ func (e *Env) ask(a gate.Action) bool {
 	return false
 }
 
-// PrintJSON writes v as indented JSON to stdout.
+// PrintJSON writes v as indented JSON to stdout, with the characters a
+// terminal would act on that encoding/json leaves raw as \u escapes.
 func (e *Env) PrintJSON(v any) error {
-	enc := json.NewEncoder(e.Stdout)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := e.Stdout.Write(sanitize.JSON(b.Bytes()))
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // Main runs the command line and returns the exit code.
@@ -37,6 +38,17 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "\n"+cmd.Usage)
 		}
 		return ExitOK
+	}
+	if !cmd.NoConfig {
+		// What a listing or an error forgot to sanitize is escaped here.
+		se := sanitize.NewWriter(stderr)
+		defer se.Flush()
+		stderr = se
+		if !cmd.Raw {
+			so := sanitize.NewWriter(stdout)
+			defer so.Flush()
+			stdout = so
+		}
 	}
 	env := &Env{Globals: g, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	if !cmd.NoConfig {

@@ -8,16 +8,10 @@
 # Usage: scripts/tmux-demo-test.sh [BIN]   (default bin/richsops)
 set -euo pipefail
 
-bin=$(readlink -f "${1:-bin/richsops}")
-[ -x "$bin" ] || { echo "tmux demo test: no binary at $bin (make build)"; exit 1; }
-if ! command -v tmux >/dev/null; then
-	if [ -n "${CI:-}" ]; then echo "tmux demo test: tmux is missing (CI installs it)"; exit 1; fi
-	echo "tmux demo test: SKIP (tmux not installed)"
-	exit 0
-fi
-
-# CI runners often have no usable TERM; the pane gets tmux's own anyway.
-if [ "${TERM:-dumb}" = dumb ]; then export TERM=xterm-256color; fi
+name="tmux demo test"
+# shellcheck source=scripts/tmux-lib.sh
+. "$(dirname "$0")/tmux-lib.sh"
+setup "${1:-bin/richsops}"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/richsops-tmux-test.XXXXXX")
 sb=$tmp/sandbox
@@ -48,23 +42,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "tmux demo test: FAIL: $*"
-	echo "----- screen -----"
-	screen
-	echo "------------------"
+fail_extra() {
 	if [ -f "$sb/run/activity.log" ]; then echo "----- activity.log -----"; tail -20 "$sb/run/activity.log"; fi
-	exit 1
-}
-
-# wait_for REGEX [SECONDS]: until the screen matches (3x SECONDS: CI machines are shared and slow).
-wait_for() {
-	local re=$1 secs=$(( ${2:-15} * 3 )) i
-	for ((i = 0; i < secs * 10; i++)); do
-		if screen | grep -qE -- "$re"; then return 0; fi
-		sleep 0.1
-	done
-	fail "waited ${secs}s for /$re/"
 }
 
 # is_highlighted N TITLE: the tab bar (line 1) shows "[N TITLE]", bold,

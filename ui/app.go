@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
 )
 
@@ -110,6 +111,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, t := range a.tabs {
 			t.SetSize(msg.Width, a.bodyHeight())
 		}
+		if a.confirm != nil {
+			a.confirm.setSize(msg.Width, a.bodyHeight())
+		}
 		return a, nil
 	case tea.BackgroundColorMsg:
 		// The styles are shared by the tabs, which draw with them; the
@@ -142,14 +146,20 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// Refused through the gate so the attempt is audited.
 			return a, a.run(msg.Action)
 		}
-		a.confirm = newConfirm(a.deps, msg.Action)
+		a.confirm = newConfirm(a.deps, msg.Action, a.width, a.bodyHeight())
 		return a, nil
 	case common.ActionDoneMsg:
 		a.running = removeOne(a.running, msg.Result.Action)
 		text, isErr := outcomeLine(a.deps, msg.Result)
-		a.lastOut = text
+		a.lastOut = sanitize.String(text)
 		return a, tea.Batch(a.showToast(common.ToastMsg{Text: text, Error: isErr}), a.broadcast(msg))
 	case tea.MouseMsg:
+		if a.confirm != nil { // the wheel scrolls the dialog, not the tab under it
+			if w, ok := msg.(tea.MouseWheelMsg); ok {
+				a.confirm.wheel(w)
+			}
+			return a, nil
+		}
 		if len(a.tabs) > 0 {
 			return a, a.sendTo(a.active, msg)
 		}
@@ -283,6 +293,7 @@ func (a *App) run(act gate.Action) tea.Cmd {
 }
 
 func (a *App) showToast(t common.ToastMsg) tea.Cmd {
+	t.Text = sanitize.String(t.Text) // error text and names come from the box
 	a.toast = t
 	at := a.deps.Now()
 	a.toastAt = at
@@ -357,13 +368,14 @@ func (a *App) content() string {
 	body := ""
 	switch {
 	case a.confirm != nil: // over the tab, which is not drawn
-		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view(a.width))
+		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.confirm.view())
 	case a.picker != nil:
 		body = lipgloss.Place(a.width, bh, lipgloss.Center, lipgloss.Center, a.picker.view(a.width, bh))
 	case len(a.tabs) > 0:
 		body = a.tabs[a.active].View()
 	}
-	return stack(a.width, bh, a.tabBar(), body, a.statusLine(), help)
+	// The net under the tabs' own sanitizing: only lipgloss' styling passes.
+	return sanitize.Styled(stack(a.width, bh, a.tabBar(), body, a.statusLine(), help))
 }
 
 // stack is lipgloss.JoinVertical(lipgloss.Left, top, body, lines...) with

@@ -11,6 +11,7 @@ import (
 
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
 )
 
@@ -146,11 +147,11 @@ func (p *hostPicker) state(r pickRow) string {
 	case !r.probe.Reachable:
 		why := ""
 		if r.probe.Err != nil {
-			why = ": " + firstLine(r.probe.Err.Error())
+			why = ": " + sanitize.String(firstLine(r.probe.Err.Error()))
 		}
 		return s.Crit.Render(t("unreachable", "到達不可") + why)
 	case r.probe.Err != nil:
-		return s.Warn.Render(t("answers, but: ", "応答あり、ただし: ") + firstLine(r.probe.Err.Error()))
+		return s.Warn.Render(t("answers, but: ", "応答あり、ただし: ") + sanitize.String(firstLine(r.probe.Err.Error())))
 	}
 	return s.OK.Render(t("ok ", "正常 ") + rtt(r.probe))
 }
@@ -184,7 +185,7 @@ func padTo(s string, w int) string {
 // host's name and ssh destination.
 func hostLabel(d *common.Deps) string {
 	if common.IsLocal(d.Host) {
-		return d.HostLabel
+		return sanitize.String(d.HostLabel) // the machine's own name, from the box
 	}
 	if e, ok := d.Cfg.HostEntry(d.Host); ok && e.SSH != "" {
 		return d.Host + " (" + e.SSH + ")"

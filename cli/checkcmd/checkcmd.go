@@ -12,6 +12,7 @@ import (
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/check"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 const usage = `richsops check [--json] [--only NAME[,NAME]] [--zabbix]
@@ -168,7 +169,7 @@ func printTable(env *cli.Env, out Output) {
 				if it.Tab != "" && it.Key != "" {
 					where = fmt.Sprintf("  [%s: %s]", it.Tab, it.Key)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s%s\n", it.Severity, c.Source, it.Text, where)
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", it.Severity, c.Source, sanitize.String(it.Text+where))
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 const usage = `richsops db status [--json]            server, binary logs, expiry (server and my.cnf), datadir disk
@@ -105,7 +106,7 @@ func status(env *cli.Env, args []string) error {
 			}
 		} else {
 			for _, l := range StatusLines(st) {
-				fmt.Fprintln(env.Stdout, l)
+				fmt.Fprintln(env.Stdout, sanitize.String(l))
 			}
 		}
 		// Exit 1 either way, so a monitor reading the JSON gets it too.
@@ -265,7 +266,7 @@ func runBackup(env *cli.Env, args []string) error {
 		return err
 	}
 	var progress func(backup.Progress)
-	if f, ok := env.Stderr.(*os.File); ok && isTerminal(f) && !env.JSON {
+	if f, ok := sanitize.Unwrap(env.Stderr).(*os.File); ok && isTerminal(f) && !env.JSON {
 		progress = func(pr backup.Progress) {
 			fmt.Fprintf(f, "\r%s", pr.String())
 			if pr.Done {

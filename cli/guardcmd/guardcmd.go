@@ -17,6 +17,7 @@ import (
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/jobs"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 const usage = `richsops guard [--interval 1m] [--threshold 3] [--state FILE]
@@ -134,7 +135,7 @@ func report(env *cli.Env, s guard.Step, err error) {
 	}
 	w := env.Stdout
 	if err != nil {
-		fmt.Fprintf(w, "%s guard failed: %v\n", time.Now().Format(time.RFC3339), err)
+		fmt.Fprintf(w, "%s guard failed: %s\n", time.Now().Format(time.RFC3339), sanitize.String(err.Error()))
 		if s.State.LastProbe.IsZero() {
 			return
 		}
@@ -148,14 +149,14 @@ func report(env *cli.Env, s guard.Step, err error) {
 	if len(s.State.Paused) > 0 {
 		fmt.Fprintf(w, "; paused by guard: %s", strings.Join(s.State.Paused, ","))
 	}
-	fmt.Fprintf(w, ": %s\n", s.Reason)
+	fmt.Fprintf(w, ": %s\n", sanitize.String(s.Reason))
 	for _, d := range s.Did {
-		fmt.Fprintf(w, "  did: %s\n", d)
+		fmt.Fprintf(w, "  did: %s\n", sanitize.String(d))
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
+		fmt.Fprintf(w, "  note: %s\n", sanitize.String(n))
 	}
 	for _, e := range s.Errors {
-		fmt.Fprintf(w, "  ERROR: %s\n", e)
+		fmt.Fprintf(w, "  ERROR: %s\n", sanitize.String(e))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 const usage = `richsops hosts [NAME...] [--timeout 5s] [--json]
@@ -176,14 +177,9 @@ func fmtMS(v float64) string {
 	return fmt.Sprintf("%.0fms", v)
 }
 
-// oneLine keeps a table cell on one line and free of control bytes: error
-// text quotes what the remote side said.
+// oneLine keeps a table cell on one line (runs of white space, newlines
+// included, become one space) and passes it through the display sanitizer:
+// error text quotes what the remote side said.
 func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return sanitize.String(strings.Join(strings.Fields(s), " "))
 }

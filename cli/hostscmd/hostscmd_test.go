@@ -96,7 +96,7 @@ func TestHostsCommandWithoutHosts(t *testing.T) {
 }
 
 func TestOneLine(t *testing.T) {
-	if got := oneLine("a\nb\x1b[31m\tc  d\u0085"); got != "a b [31m c d" {
+	if got := oneLine("a\nb\x1b[31m\tc  d\u0085\u202e"); got != `a b\x1b[31m c d \u202e` {
 		t.Errorf("%q", got)
 	}
 }

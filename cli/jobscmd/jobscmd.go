@@ -17,6 +17,7 @@ import (
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/jobs"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 const usage = `richsops jobs list [--json]                      each job: schedule, state, next run, processes, last run, MISSED
@@ -225,7 +226,7 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 		if sched == "" {
 			sched = "-"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.State, sched, next, procs, last, missed)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.State, sanitize.String(sched), next, procs, sanitize.String(last), sanitize.String(missed))
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -233,13 +234,13 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 	seen := map[string]bool{}
 	for _, s := range st {
 		for _, p := range s.Procs {
-			fmt.Fprintf(env.Stdout, "  %s pid %d %s start %s elapsed %s cpu %.1f%% rss %s: %s\n", s.Name, p.PID, p.User,
-				p.Start.Format("01-02 15:04:05"), human.Duration(p.Elapsed), p.CPU, human.Bytes(p.RSS), strings.Join(p.Args, " "))
+			fmt.Fprintf(env.Stdout, "  %s pid %d %s start %s elapsed %s cpu %.1f%% rss %s: %s\n", s.Name, p.PID, sanitize.String(p.User),
+				p.Start.Format("01-02 15:04:05"), human.Duration(p.Elapsed), p.CPU, human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " ")))
 		}
 		for _, e := range s.Errors {
 			if !seen[e] {
 				seen[e] = true
-				fmt.Fprintf(env.Stderr, "%s\n", e)
+				fmt.Fprintf(env.Stderr, "%s\n", sanitize.String(e))
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/public"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 func init() {
@@ -48,7 +49,7 @@ func runPublic(env *cli.Env, args []string) error {
 	failed := false
 	for _, f := range folders {
 		if f.Err != "" {
-			fmt.Fprintf(env.Stdout, "%-8s error: %s\n", f.Name, f.Err)
+			fmt.Fprintf(env.Stdout, "%-8s error: %s\n", f.Name, sanitize.String(f.Err))
 			failed = true
 			continue
 		}

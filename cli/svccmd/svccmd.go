@@ -116,14 +116,14 @@ func WriteTable(w io.Writer, snap health.Snapshot, now time.Time) {
 		if len(s.EnvMismatch) > 0 {
 			detail += " [" + strings.Join(s.EnvMismatch, "; ") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Host, s.State, since, pid, restarts, mem, detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Host, s.State, since, pid, restarts, mem, sanitize.String(detail))
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "PROBE\tURL\tSTATE\tSTATUS\tLATENCY\tDETAIL")
 	for _, p := range snap.Probes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.URL, okWord(p.OK), statusCode(p.Status), human.Duration(p.Latency), p.Err)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.URL, okWord(p.OK), statusCode(p.Status), human.Duration(p.Latency), sanitize.String(p.Err))
 	}
-	fmt.Fprintf(tw, "redis\t%s\t%s\t%s\t%s\t%s\n", snap.Redis.Addr, okWord(snap.Redis.OK), pong(snap.Redis.OK), human.Duration(snap.Redis.Latency), snap.Redis.Err)
+	fmt.Fprintf(tw, "redis\t%s\t%s\t%s\t%s\t%s\n", snap.Redis.Addr, okWord(snap.Redis.OK), pong(snap.Redis.OK), human.Duration(snap.Redis.Latency), sanitize.String(snap.Redis.Err))
 	tw.Flush()
 }
 

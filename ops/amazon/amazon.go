@@ -21,7 +21,7 @@ import (
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/tailbytes"
 )
 
@@ -86,7 +86,7 @@ func (d *Detector) Find(source string, data []byte) (hits []Hit, undated int) {
 				undated++
 				continue
 			}
-			hits = append(hits, Hit{Time: ts, Source: source, Line: human.Safe(string(data[start:end]), 300)})
+			hits = append(hits, Hit{Time: ts, Source: source, Line: sanitize.Cap(string(data[start:end]), 300)})
 		}
 	}
 	return hits, undated

@@ -194,7 +194,7 @@ func (p Plan) Preview(max int) []string {
 func (p Plan) Action(h host.Host) gate.Action {
 	return gate.Action{
 		Name: "public.clean", Target: p.Dir, Host: h.Name(),
-		Preview: p.Preview(15),
+		Preview: p.Preview(len(p.Files)), // all of them: the confirm dialog scrolls
 		Run: func(ctx context.Context) (gate.Outcome, error) {
 			var removed, skipped int
 			var freed int64

@@ -1,7 +1,9 @@
-// Package sanitize makes untrusted text (log lines) safe to print on a
-// terminal. Package cells measures and cuts the result in terminal cells.
+// Package sanitize is richsops' one display sanitizer: it makes any string
+// from the box (log lines, argv, file names, unit names, server and command
+// error text, config values) safe to print on a terminal, in the CLI and the
+// console alike. Package cells measures and cuts the result in terminal cells.
 //
-// A log line is attacker input: an escape sequence in it could recolour,
+// Such a string is attacker input: an escape sequence in it could recolour,
 // move the cursor, retitle the window or write to the clipboard. Line turns
 // every byte that a terminal would interpret into a visible escape such as
 // \x1b, so the output holds no byte below 0x20, no DEL, no C1 control (raw or
@@ -59,7 +61,7 @@ func Line(b []byte) string {
 			i++
 			continue
 		}
-		if unsafeRune(r) {
+		if UnsafeRune(r) {
 			writeRuneEscape(&sb, r)
 			col += 6
 		} else {
@@ -78,6 +80,20 @@ func String(s string) string {
 		return s
 	}
 	return Line([]byte(s))
+}
+
+// Cap is String of at most max bytes of s (0 = no cap), cut at a character
+// boundary before escaping: for a long string from the box that a listing
+// keeps short.
+func Cap(s string, max int) string {
+	if max > 0 && len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	return String(s)
 }
 
 // Clean reports whether s is already safe: printable ASCII and valid UTF-8
@@ -165,10 +181,10 @@ func scanASCII(s string, allowNL bool) (ctl, high bool) {
 }
 
 // unsafeLeads are the first bytes of the UTF-8 encodings of every unsafe
-// rune (TestUnsafeLeadsCoverUnsafeRunes checks them against unsafeRune).
+// rune (TestUnsafeLeadsCoverUnsafeRunes checks them against UnsafeRune).
 const unsafeLeads = "\xc2\xd8\xe2\xef"
 
-// hasUnsafeRune reports whether valid UTF-8 s holds a rune unsafeRune
+// hasUnsafeRune reports whether valid UTF-8 s holds a rune UnsafeRune
 // rejects. In valid UTF-8 those lead bytes only start runes, so each hit of
 // IndexByte is a rune to decode; Japanese text has few of them.
 func hasUnsafeRune(s string) bool {
@@ -179,7 +195,7 @@ func hasUnsafeRune(s string) bool {
 				break
 			}
 			r, size := utf8.DecodeRuneInString(rest[j:])
-			if unsafeRune(r) {
+			if UnsafeRune(r) {
 				return true
 			}
 			rest = rest[j+size:]
@@ -211,10 +227,10 @@ func PlainASCII[T ~string | ~[]byte](b T) bool {
 	return true
 }
 
-// unsafeRune is true for runes a terminal acts on or that reorder the text
+// UnsafeRune is true for runes a terminal acts on or that reorder the text
 // around them: C1 controls, bidi embeddings/overrides/isolates, line and
 // paragraph separators, and the BOM / zero-width no-break space.
-func unsafeRune(r rune) bool {
+func UnsafeRune(r rune) bool {
 	switch {
 	case r >= 0x80 && r <= 0x9f:
 		return true

@@ -46,7 +46,7 @@ func checkSafe(t *testing.T, in []byte, s string) {
 		}
 	}
 	for _, r := range s {
-		if (r >= 0x80 && r <= 0x9f) || unsafeRune(r) {
+		if (r >= 0x80 && r <= 0x9f) || UnsafeRune(r) {
 			t.Fatalf("Line(%q) = %q: unsafe rune %U", in, s, r)
 		}
 	}
@@ -86,7 +86,7 @@ func FuzzLine(f *testing.F) {
 		}
 		if !strings.Contains(string(b), "\t") && utf8.Valid(b) {
 			for _, r := range string(b) {
-				if r >= 0x20 && r != 0x7f && !(r >= 0x80 && r <= 0x9f) && !unsafeRune(r) && !strings.ContainsRune(s, r) {
+				if r >= 0x20 && r != 0x7f && !(r >= 0x80 && r <= 0x9f) && !UnsafeRune(r) && !strings.ContainsRune(s, r) {
 					t.Fatalf("printable rune %U lost: %q -> %q", r, b, s)
 				}
 			}
@@ -125,7 +125,7 @@ func cleanLinesRef(b []byte) bool {
 			return false
 		}
 		r, size := utf8.DecodeRune(b[i:])
-		if (r == utf8.RuneError && size <= 1) || unsafeRune(r) {
+		if (r == utf8.RuneError && size <= 1) || UnsafeRune(r) {
 			return false
 		}
 		i += size
@@ -177,7 +177,7 @@ func TestCleanEveryByteAtEveryPosition(t *testing.T) {
 
 func TestUnsafeLeadsCoverUnsafeRunes(t *testing.T) {
 	for r := rune(0); r <= utf8.MaxRune; r++ {
-		if !unsafeRune(r) || !utf8.ValidRune(r) {
+		if !UnsafeRune(r) || !utf8.ValidRune(r) {
 			continue
 		}
 		lead := string(r)[0]
@@ -219,5 +219,24 @@ func TestRuneWidthMatchesANSI(t *testing.T) {
 	}
 	if bad > 10 {
 		t.Errorf("... %d runes differ in all", bad)
+	}
+}
+
+func TestCap(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"GET /a\x1b]0;pwned\x07 ok", 0, `GET /a\x1b]0;pwned\x07 ok`},
+		{"商品名\u009b31m", 0, `商品名\u009b31m`},
+		{"bad\xffutf8", 0, `bad\xffutf8`},
+		{"商品名", 4, "商"}, // cut at a character boundary
+		{"\u202eevil", 3, `\u202e`},
+		{"short", 10, "short"},
+	} {
+		if got := Cap(c.in, c.max); got != c.want {
+			t.Errorf("Cap(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
 	}
 }

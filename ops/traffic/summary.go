@@ -4,7 +4,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // Count is one row of a top list.
@@ -217,8 +217,8 @@ func (t *tally) line(l []byte) {
 			when = time.Unix(ts, 0)
 		}
 		t.addSlow(Request{
-			Time: when, Client: human.Safe(string(r.client), 0), Method: human.Safe(string(r.method), 0),
-			Path: human.Safe(string(r.path), 0), Status: r.status, Seconds: r.reqTime,
+			Time: when, Client: sanitize.String(string(r.client)), Method: sanitize.String(string(r.method)),
+			Path: sanitize.String(string(r.path)), Status: r.status, Seconds: r.reqTime,
 		})
 	}
 }
@@ -294,7 +294,7 @@ func topN(m map[string]*int64, n int) []Count {
 		out = out[:n]
 	}
 	for i := range out {
-		out[i].Key = human.Safe(out[i].Key, 0) // log text is attacker input
+		out[i].Key = sanitize.String(out[i].Key) // log text is attacker input
 	}
 	return out
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -405,7 +406,7 @@ func (t *Tab) View() string {
 	if st.Server != nil {
 		title += "  " + st.Server.Version + s.Muted.Render(" · "+t.d.T("up ", "稼働 ")+human.Duration(st.Server.Uptime))
 	} else {
-		title += "  " + s.Crit.Render(t.d.T("NOT ANSWERING: ", "応答なし: ")+st.ServerErr)
+		title += "  " + s.Crit.Render(t.d.T("NOT ANSWERING: ", "応答なし: ")+sanitize.String(st.ServerErr))
 	}
 	stamp := st.At.Format("15:04:05")
 	if t.loading {
@@ -433,7 +434,7 @@ func (t *Tab) View() string {
 	if t.lastTitle != "" {
 		bottom = append(bottom, s.Header.Render(t.d.T("last: ", "直前: ")+t.lastTitle))
 		for _, l := range t.lastLines {
-			bottom = append(bottom, fit("  "+l, w))
+			bottom = append(bottom, fit("  "+sanitize.String(l), w))
 		}
 	}
 	room := t.height - len(top) - 1
@@ -456,7 +457,7 @@ func (t *Tab) View() string {
 func (t *Tab) diskLine(w int) string {
 	s, st := t.d.Styles, t.status
 	if st.Disk == nil {
-		return s.Crit.Render(fit(t.d.T("disk: ", "ディスク: ")+st.DiskErr, w))
+		return s.Crit.Render(fit(t.d.T("disk: ", "ディスク: ")+sanitize.String(st.DiskErr), w))
 	}
 	pct := st.Disk.Percent()
 	sev := 0
@@ -487,13 +488,13 @@ func (t *Tab) expiryLines(w int) []string {
 	cnf := "my.cnf: "
 	switch {
 	case st.CnfErr != "":
-		cnf += s.Warn.Render(st.CnfErr)
+		cnf += s.Warn.Render(sanitize.String(st.CnfErr))
 	case len(st.CnfExpiry) == 0:
 		cnf += s.Warn.Render(t.d.T("no expiry set (logs kept forever after a restart)", "未設定 (再起動後は無期限)"))
 	default:
 		var parts []string
 		for _, c := range st.CnfExpiry {
-			parts = append(parts, fmt.Sprintf("%s = %s (%s:%d)", c.Key, c.Value, c.File, c.Line))
+			parts = append(parts, sanitize.String(fmt.Sprintf("%s = %s (%s:%d)", c.Key, c.Value, c.File, c.Line)))
 		}
 		cnf += strings.Join(parts, "; ")
 	}

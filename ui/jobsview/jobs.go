@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -21,6 +20,7 @@ import (
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/jobs"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -445,21 +445,6 @@ func (t *Tab) FullHelp() [][]key.Binding {
 	}
 }
 
-// clean makes a log or argv string safe for the terminal: escape sequences
-// stripped, control bytes and invalid UTF-8 replaced.
-func clean(s string) string {
-	s = ansi.Strip(strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.Map(func(r rune) rune {
-		if r == '\t' {
-			return ' '
-		}
-		if unicode.IsControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
-
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
@@ -490,7 +475,7 @@ func (t *Tab) View() string {
 	}
 	b = append(b, title)
 	if t.err != "" {
-		b = append(b, st.Crit.Render(fit(clean(t.err), t.w)))
+		b = append(b, st.Crit.Render(fit(sanitize.String(t.err), t.w)))
 	}
 	if t.mode == modeDetails {
 		b = append(b, t.details()...)
@@ -512,7 +497,7 @@ func (t *Tab) View() string {
 	default:
 		if t.hint != "" {
 			// Up to two lines: the key to press comes first.
-			h := ansi.Wrap(clean(t.hint), max(10, t.w), "")
+			h := ansi.Wrap(sanitize.String(t.hint), max(10, t.w), "")
 			for i, l := range strings.Split(h, "\n") {
 				if i < 2 {
 					b = append(b, st.Warn.Render(fit(l, t.w)))
@@ -634,7 +619,7 @@ func (t *Tab) table() []string {
 		lines = append(lines, st.Muted.Render(fit(t.d.T("guarded by ", "ガード: ")+s.Guard+t.d.T(": refused while it is unhealthy", "（異常時は実行を拒否）"), t.w)))
 	}
 	for _, e := range s.Errors {
-		lines = append(lines, st.Warn.Render(fit(clean(e), t.w)))
+		lines = append(lines, st.Warn.Render(fit(sanitize.String(e), t.w)))
 	}
 	if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
@@ -656,7 +641,7 @@ func (t *Tab) procHead(p jobs.Proc) string {
 }
 
 func (t *Tab) procLine(p jobs.Proc) string {
-	return t.procHead(p) + " " + clean(strings.Join(p.Args, " "))
+	return t.procHead(p) + " " + sanitize.String(strings.Join(p.Args, " "))
 }
 
 func (t *Tab) details() []string {
@@ -668,7 +653,7 @@ func (t *Tab) details() []string {
 	label, ls := t.stateLabel(s)
 	lines := []string{st.Title.Render(s.Name) + "  " + ls.Render(label) + st.Muted.Render("  "+t.d.T("esc: back", "esc: 戻る"))}
 	for _, l := range s.Lines {
-		lines = append(lines, st.Muted.Render(fit(fmt.Sprintf("  %s:%d %s", t.d.Cfg.Crontab.Path, l.Num, clean(strings.TrimRight(l.Text, "\r"))), t.w)))
+		lines = append(lines, st.Muted.Render(fit(fmt.Sprintf("  %s:%d %s", t.d.Cfg.Crontab.Path, l.Num, sanitize.String(strings.TrimRight(l.Text, "\r"))), t.w)))
 	}
 	lines = append(lines, st.Header.Render(t.d.T("Processes", "プロセス")))
 	if len(s.Procs) == 0 {
@@ -681,7 +666,7 @@ func (t *Tab) details() []string {
 		}
 		lines = append(lines, cur+fit(t.procHead(p), t.w-1))
 		// The full command line, wrapped to the width.
-		full := clean(host.ShellQuote(p.Args))
+		full := sanitize.String(host.ShellQuote(p.Args))
 		for _, w := range strings.Split(ansi.Hardwrap(full, max(10, t.w-6), true), "\n") {
 			lines = append(lines, "     "+w)
 		}
@@ -696,7 +681,7 @@ func (t *Tab) details() []string {
 		tail = tail[len(tail)-room:]
 	}
 	for _, l := range tail {
-		lines = append(lines, fit(clean(l), t.w))
+		lines = append(lines, fit(sanitize.String(l), t.w))
 	}
 	return lines
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
 	"github.com/richs/richsops/ui/common"
@@ -90,9 +91,9 @@ func (m *Model) attentionLines() []string {
 		if k != "" {
 			keyText = " " + st.Key.Render("["+k+"]")
 		}
-		line := mark + st.Level(it.Severity).Render(label) + " " + st.Muted.Render(src) + "  " + it.Text + keyText
+		line := mark + st.Level(it.Severity).Render(label) + " " + st.Muted.Render(src) + "  " + sanitize.String(it.Text) + keyText
 		if i == m.sel {
-			line = st.Selected.Render(ansi.Strip(mark+label+" "+src+"  "+it.Text)) + keyText
+			line = st.Selected.Render(ansi.Strip(mark+label+" "+src+"  "+sanitize.String(it.Text))) + keyText
 		}
 		out = append(out, line)
 	}
@@ -180,7 +181,7 @@ func (m *Model) publicLines() []string {
 		st.Key.Render("c") + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %s より古いファイルを削除"), human.Duration(c.TmpMaxAge.Duration)))}
 	for _, f := range m.folders {
 		if f.Err != "" {
-			out = append(out, fmt.Sprintf("  %-8s %s", f.Name, st.Warn.Render(f.Err)))
+			out = append(out, fmt.Sprintf("  %-8s %s", f.Name, st.Warn.Render(sanitize.String(f.Err))))
 			continue
 		}
 		out = append(out, fmt.Sprintf("  %-8s %10s %8d %s   +%s/24h  +%s/7d", f.Name, human.Bytes(f.Size), f.Files,

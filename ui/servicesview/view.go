@@ -11,6 +11,7 @@ import (
 
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
 )
@@ -204,7 +205,7 @@ func (t *Tab) detailLines() []string {
 		return nil
 	}
 	var out []string
-	line := s.Title.Render(st.Name) + " " + st.Detail
+	line := s.Title.Render(st.Name) + " " + sanitize.String(st.Detail)
 	if st.LoadState != "" {
 		line += s.Muted.Render(fmt.Sprintf("  load=%s file=%s", st.LoadState, st.UnitFileState))
 	}
@@ -218,7 +219,7 @@ func (t *Tab) detailLines() []string {
 			"pm2 の一覧はユーザーごとです: サービスの pm2 設定を確認してください (例 [\"sudo\", \"-u\", \"hai\", \"pm2\"])")))
 	}
 	if len(st.EnvMismatch) > 0 {
-		out = append(out, " "+s.Warn.Render(t.d.T("env differs from config: ", "環境変数が設定と違います: ")+strings.Join(st.EnvMismatch, "; ")))
+		out = append(out, " "+s.Warn.Render(t.d.T("env differs from config: ", "環境変数が設定と違います: ")+sanitize.String(strings.Join(st.EnvMismatch, "; "))))
 	} else if len(st.Env) > 0 {
 		keys := make([]string, 0, len(st.Env))
 		for k := range st.Env {
@@ -228,7 +229,7 @@ func (t *Tab) detailLines() []string {
 		for i, k := range keys {
 			keys[i] = k + "=" + st.Env[k]
 		}
-		out = append(out, " "+s.Muted.Render(t.d.T("env in force: ", "有効な環境変数: ")+strings.Join(keys, " ")))
+		out = append(out, " "+s.Muted.Render(t.d.T("env in force: ", "有効な環境変数: ")+sanitize.String(strings.Join(keys, " "))))
 	}
 	if st.Kind == services.KindPM2 && st.CPU > 0 && t.details {
 		out = append(out, " "+s.Muted.Render(fmt.Sprintf("CPU %.1f%%", st.CPU)))
@@ -238,7 +239,7 @@ func (t *Tab) detailLines() []string {
 		if o.err {
 			style = s.Crit
 		}
-		out = append(out, " "+s.Muted.Render(o.at.Format("15:04:05")+" ")+style.Render(o.text))
+		out = append(out, " "+s.Muted.Render(o.at.Format("15:04:05")+" ")+style.Render(sanitize.String(o.text)))
 	}
 	return out
 }

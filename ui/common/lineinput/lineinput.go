@@ -209,8 +209,9 @@ func (m Model) wordRight() int {
 
 // clean appends rs to dst as a one-line value holds them: tab, newline and
 // carriage return (a CRLF pair counts once) become a space; other C0
-// controls, DEL, C1 controls, bidi embeddings, overrides and isolates (they
-// would reorder what is drawn) and invalid runes are dropped.
+// controls, DEL, and what the display sanitizer escapes (C1 controls, bidi
+// embeddings, overrides and isolates, which would reorder what is drawn) and
+// invalid runes are dropped: a typed value holds no escapes.
 func clean(dst, rs []rune) []rune {
 	for i, r := range rs {
 		switch {
@@ -218,7 +219,7 @@ func clean(dst, rs []rune) []rune {
 		case r == '\t' || r == '\n' || r == '\r':
 			dst = append(dst, ' ')
 		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
-		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+		case sanitize.UnsafeRune(r): // the display sanitizer's list, so both agree
 		case !utf8.ValidRune(r): // a surrogate or past U+10FFFF
 		default:
 			dst = append(dst, r)
