@@ -24,6 +24,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -404,6 +405,8 @@ func (t *Tab) View() string {
 	}
 	if st.Server != nil {
 		title += "  " + st.Server.Version + s.Muted.Render(" · "+t.d.T("up ", "稼働 ")+human.Duration(st.Server.Uptime))
+	} else if st.Answers {
+		title += "  " + s.Crit.Render(t.d.T("UP, ERROR: ", "稼働中・エラー: ")+sanitize.String(st.ServerErr))
 	} else {
 		title += "  " + s.Crit.Render(t.d.T("NOT ANSWERING: ", "応答なし: ")+st.ServerErr)
 	}
@@ -417,6 +420,10 @@ func (t *Tab) View() string {
 		top = append(top, s.Crit.Render(fit(t.d.T(
 			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. E: remove the oldest binary log and restart", st.Threshold),
 			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。E で最古のバイナリログを削除して再起動", st.Threshold)), w)))
+	}
+	if n := len(st.IndexRefused); n > 0 {
+		top = append(top, s.Warn.Render(fit(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
+			n, sanitize.String(st.IndexRefused[0])), w)))
 	}
 	top = append(top, t.expiryLines(w)...)
 	if t.backingUp || t.prog.Done {
