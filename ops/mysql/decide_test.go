@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
@@ -78,21 +77,9 @@ func TestEmergencyWhenStatementsHangOnFullDisk(t *testing.T) {
 	if m := mysqltest.Missing(); m != "" {
 		needServer(t)
 	}
-	mnt := mysqltest.MountTmpfs(t, "128m")
-	dir := t.TempDir()
-	s, err := mysqltest.Start(mysqltest.Options{Dir: dir, Datadir: filepath.Join(mnt, "data"),
-		Extra: []string{"--max-binlog-size=2097152"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Kill)
-	q := "CREATE DATABASE e; CREATE TABLE e.r (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT) ENGINE=InnoDB;"
-	for i := 0; i < 4; i++ {
-		q += "INSERT INTO e.r (v) SELECT REPEAT('z', 1000) FROM mysql.help_topic LIMIT 900; INSERT INTO e.r (v) SELECT v FROM e.r ORDER BY id DESC LIMIT 900; FLUSH BINARY LOGS;"
-	}
-	// Room inside the table's file, so that only the binary log runs out.
-	q += "CREATE TABLE e.room (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT) ENGINE=InnoDB; INSERT INTO e.room (v) SELECT v FROM e.r; INSERT INTO e.room (v) SELECT v FROM e.room; DELETE FROM e.room;"
-	must(t, s.Exec(q))
+	// Room inside a table's file, so that only the binary log runs out.
+	s, mnt, dir := logsOnTmpfs(t, "CREATE TABLE e.room (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT) ENGINE=InnoDB;"+
+		"INSERT INTO e.room (v) SELECT v FROM e.r; INSERT INTO e.room (v) SELECT v FROM e.room; DELETE FROM e.room;")
 	time.Sleep(2 * time.Second) // the purge of the deleted rows
 	fill(t, mnt, 0)
 	go s.Exec("INSERT INTO e.room (v) SELECT v FROM e.r LIMIT 3000") // hangs until restarted
@@ -112,11 +99,7 @@ func TestEmergencyWhenStatementsHangOnFullDisk(t *testing.T) {
 	must(t, os.WriteFile(script, []byte("#!/bin/sh\n"+
 		"pid=$(cat "+s.PidFile()+")\nkill -9 $pid\nwhile kill -0 $pid 2>/dev/null; do sleep 0.1; done\n"+
 		"setsid "+host.ShellQuote(s.Args)+" >"+filepath.Join(dir, "restart.out")+" 2>&1 </dev/null &\n"), 0o755))
-	cfg := config.Database{DSN: "root@unix(" + s.Socket + ")/", Datadir: s.Datadir, MyCnf: filepath.Join(dir, "none.cnf"),
-		Restart: []string{"sh", script}, DiskFullPercent: 98, Timeout: config.Duration{Duration: 2 * time.Second}}
-	d, err := New(cfg, host.NewLocal())
-	must(t, err)
-	defer d.Close()
+	d := emergencyDB(t, s, dir, script)
 	d.StartWait = 60 * time.Second
 	ctx := context.Background()
 	if _, _, err := d.Client.rows(ctx, "SELECT 1"); err != nil {
@@ -187,12 +170,7 @@ func TestIndexEntriesOutsideDatadirRefused(t *testing.T) {
 			idx := filepath.Join(datadir, "mysql-bin.index")
 			must(t, os.WriteFile(idx, []byte(c.entry(datadir)+"\n./mysql-bin.000002\n"), 0o644))
 			must(t, os.WriteFile(filepath.Join(datadir, "my.cnf"), []byte("[mysqld]\nlog_bin_index = "+idx+"\n"), 0o644))
-			cfg := config.Database{DSN: "root@unix(" + filepath.Join(datadir, "no.sock") + ")/", Datadir: datadir,
-				MyCnf: filepath.Join(datadir, "my.cnf"), Restart: []string{"true"}, DiskFullPercent: 0,
-				Timeout: config.Duration{Duration: time.Second}}
-			d, err := New(cfg, host.NewLocal())
-			must(t, err)
-			defer d.Close()
+			d := downDB(t, datadir)
 			ctx := context.Background()
 			if p, err := d.PlanEmergency(ctx); err == nil {
 				res := run(t, d.Emergency(p))
@@ -224,11 +202,7 @@ func TestEmergencyChecksIdentity(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "mysql-bin.000001"), []byte("old"), 0o600))
 	must(t, os.WriteFile(filepath.Join(dir, "mysql-bin.000002"), []byte("new"), 0o600))
 	must(t, os.WriteFile(filepath.Join(dir, "mysql-bin.index"), []byte("./mysql-bin.000001\n./mysql-bin.000002\n"), 0o600))
-	cfg := config.Database{DSN: "root@unix(" + filepath.Join(dir, "no.sock") + ")/", Datadir: dir,
-		MyCnf: filepath.Join(dir, "my.cnf"), Restart: []string{"true"}, Timeout: config.Duration{Duration: time.Second}}
-	d, err := New(cfg, host.NewLocal())
-	must(t, err)
-	defer d.Close()
+	d := downDB(t, dir)
 	plan, err := d.PlanEmergency(context.Background())
 	must(t, err)
 	must(t, os.WriteFile(filepath.Join(dir, "other"), []byte("old"), 0o600))
