@@ -214,3 +214,29 @@ func TestHostRemoveUnderSwapRace(t *testing.T) {
 		}
 	})
 }
+
+// Whatever rel RemoveUnder accepts names something strictly below root.
+func FuzzRelParts(f *testing.F) {
+	for _, s := range []string{"a", "a/b", "../a", "a/../../b", "/abs", "", ".", "a//b", "a/./b", "..", "a/..", "...", "..a/b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rel string) {
+		const root = "/srv/root"
+		parts, err := relParts(root, rel)
+		if err != nil {
+			if !errors.Is(err, ErrOutside) {
+				t.Fatalf("%q: %v", rel, err)
+			}
+			return
+		}
+		full := filepath.Join(root, rel)
+		if !strings.HasPrefix(full, root+"/") || len(parts) == 0 {
+			t.Fatalf("%q accepted: %s", rel, full)
+		}
+		for _, p := range parts {
+			if p == "" || p == "." || p == ".." || strings.ContainsRune(p, '/') {
+				t.Fatalf("%q accepted with part %q", rel, p)
+			}
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 func (d *DB) hostName() string {
@@ -376,6 +377,7 @@ type EmergencyPlan struct {
 	File    string   // its path
 	Size    int64
 	ID      host.Identity // what the removal checks File against
+	Why     string        // how the server failed the test (no connection, timeout)
 	Restart []string
 	Disk    host.DiskUsage
 }
@@ -393,12 +395,14 @@ func (d *DB) PlanEmergency(ctx context.Context) (EmergencyPlan, error) {
 		return p, config.Errorf(d.T, "the disk of %s is at %.1f%%, below %.0f%%: the emergency path is not needed (purge instead)",
 			"%s のディスク使用率は %.1f%% で、%.0f%% 未満です: 緊急手順は不要です（purge を使ってください）", d.Cfg.Datadir, du.Percent(), d.Cfg.DiskFullPercent)
 	}
-	if err := d.Client.serves(ctx); !cannotServe(err) {
-		if err == nil {
-			return p, config.Translate(d.T, errServerAnswers, "サーバーは応答しています: 緊急手順ではなく purge を使ってください")
-		}
+	switch err := d.Client.serves(ctx); {
+	case err == nil:
+		return p, config.Translate(d.T, errServerAnswers, "サーバーは応答しています: 緊急手順ではなく purge を使ってください")
+	case !cannotServe(err):
 		return p, config.Errorf(d.T, "the server answers, with an error (%v): it is up, so the emergency path is refused; fix the login (dsn) or the connection limit, then purge",
 			"サーバーはエラーで応答しています（%v）: 稼働中なので緊急手順は行いません。ログイン（dsn）か接続数の上限を直してから purge を使ってください", err)
+	default:
+		p.Why = err.Error()
 	}
 	cnf, _ := ReadCnf(ctx, d.Host, d.Cfg.MyCnf)
 	if p.Index, err = d.indexPath(ctx, cnf, nil); err != nil {
@@ -439,8 +443,8 @@ func (d *DB) Emergency(p EmergencyPlan) gate.Action {
 		Name: "db.emergency", Target: path.Base(p.File), Host: d.hostName(), Argv: p.Restart,
 		Danger: "DELETE",
 		Preview: []string{
-			fmt.Sprintf(d.t("disk of %s at %.1f%% (%s free); the server does not answer", "%s のディスク使用率 %.1f%%（空き %s）。サーバーが応答しません"),
-				d.Cfg.Datadir, p.Disk.Percent(), human.Bytes(int64(p.Disk.Free))),
+			fmt.Sprintf(d.t("disk of %s at %.1f%% (%s free); the server cannot serve (SHOW BINARY LOGS: %s)", "%s のディスク使用率 %.1f%%（空き %s）。サーバーは処理できません（SHOW BINARY LOGS: %s）"),
+				d.Cfg.Datadir, p.Disk.Percent(), human.Bytes(int64(p.Disk.Free)), sanitize.String(p.Why)),
 			fmt.Sprintf(d.t("1. remove %s (%s), the oldest of %d logs in the index", "1. %s（%s）を削除: インデックスにある %d 個のログで最も古いもの"),
 				p.File, human.Bytes(p.Size), len(p.Entries)),
 			fmt.Sprintf(d.t("2. rewrite %s without %s", "2. %s を %s なしで書き直す"), p.Index, p.Oldest),

@@ -30,28 +30,59 @@ func TestEmergencyRefusedOnErrorReply(t *testing.T) {
 	for _, c := range []struct{ name, dsn, code string }{
 		{"wrong password", "rs_one:wrong@unix(" + s.Socket + ")/", "1045"},
 		{"unknown user", "rs_nobody:x@unix(" + s.Socket + ")/", "1045"},
-		{"connection limit", "rs_one:pw@unix(" + s.Socket + ")/", "1226"},
+		{"user connection limit", "rs_one:pw@unix(" + s.Socket + ")/", "1226"},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			d := testDB(t, s, filepath.Join(t.TempDir(), "none.cnf"))
-			d.Client.Close()
-			d.Cfg.DSN, d.Cfg.DiskFullPercent, d.Cfg.Restart = c.dsn, 0, []string{"true"}
-			d.Client, err = NewClient(c.dsn, 2*time.Second)
-			must(t, err)
-			st := d.Status(context.Background())
-			if !strings.Contains(st.ServerErr, c.code) || !st.Answers || st.Emergency {
-				t.Fatalf("status: error %q, answers %v, emergency %v", st.ServerErr, st.Answers, st.Emergency)
+		t.Run(c.name, func(t *testing.T) { refusedOnReply(t, s, c.dsn, c.code) })
+	}
+	// Too many connections (1040) needs a server of its own: max_connections 1
+	// and a user without admin rights holding every slot it may take.
+	t.Run("too many connections", func(t *testing.T) {
+		s2, err := mysqltest.Start(mysqltest.Options{Dir: t.TempDir(), Extra: []string{"--max-connections=1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s2.Kill)
+		makeLogs(t, s2, 2)
+		must(t, s2.Exec("CREATE USER 'rs_plain'@'localhost' IDENTIFIED BY 'pw'"))
+		held, err := sql.Open("mysql", "rs_plain:pw@unix("+s2.Socket+")/")
+		must(t, err)
+		defer held.Close()
+		for i := 0; ; i++ { // hold connections until the server refuses one
+			c, err := held.Conn(context.Background())
+			if err != nil {
+				if !strings.Contains(err.Error(), "1040") || i == 0 {
+					t.Fatalf("after %d connections: %v", i, err)
+				}
+				break
 			}
-			oldest := filepath.Join(s.Datadir, "mysql-bin.000001")
-			_, statErr := os.Stat(oldest)
-			_, err := d.PlanEmergency(context.Background())
-			if err == nil || !strings.Contains(err.Error(), "answers, with an error") || !strings.Contains(err.Error(), c.code) {
-				t.Fatalf("planned: %v", err)
-			}
-			if _, err := os.Stat(oldest); (err == nil) != (statErr == nil) {
-				t.Fatal("the oldest log changed")
-			}
-		})
+			defer c.Close()
+		}
+		refusedOnReply(t, s2, "rs_plain:pw@unix("+s2.Socket+")/", "1040")
+	})
+}
+
+// refusedOnReply: through dsn the server answers with error code; the
+// status says it is up, and the emergency path is refused, saying why.
+func refusedOnReply(t *testing.T, s *mysqltest.Server, dsn, code string) {
+	t.Helper()
+	d := testDB(t, s, filepath.Join(t.TempDir(), "none.cnf"))
+	d.Client.Close()
+	var err error
+	d.Cfg.DSN, d.Cfg.DiskFullPercent, d.Cfg.Restart = dsn, 0, []string{"true"}
+	d.Client, err = NewClient(dsn, 2*time.Second)
+	must(t, err)
+	st := d.Status(context.Background())
+	if !strings.Contains(st.ServerErr, code) || !st.Answers || st.Emergency {
+		t.Fatalf("status: error %q, answers %v, emergency %v", st.ServerErr, st.Answers, st.Emergency)
+	}
+	oldest := filepath.Join(s.Datadir, "mysql-bin.000001")
+	_, statErr := os.Stat(oldest)
+	_, err = d.PlanEmergency(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "answers, with an error") || !strings.Contains(err.Error(), code) {
+		t.Fatalf("planned: %v", err)
+	}
+	if _, err := os.Stat(oldest); (err == nil) != (statErr == nil) {
+		t.Fatal("the oldest log changed")
 	}
 }
 

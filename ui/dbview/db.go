@@ -311,8 +311,8 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 		})
 	case key.Matches(msg, k.Emergency):
 		if t.status == nil || !t.status.Emergency {
-			return common.Toast(t.d.T("the emergency path is only offered when the disk is full and the server does not answer",
-				"緊急手順はディスクが満杯でサーバーが応答しないときだけ使えます"), true)
+			return common.Toast(t.d.T("the emergency path is only offered when the disk is full and the server cannot serve (an error reply means it is up)",
+				"緊急手順はディスクが満杯でサーバーが処理できないときだけ使えます（エラー応答は稼働中です）"), true)
 		}
 		db := t.db
 		return plan(func(ctx context.Context) (gate.Action, error) {
