@@ -62,7 +62,10 @@ const dirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLO
 // trusted), each folder of rel is opened relative to the one before with the
 // same flags, and the file is checked with fstatat(AT_SYMLINK_NOFOLLOW) and
 // removed with unlinkat through the last descriptor. A folder swapped for a
-// link at any moment makes the open fail; it never leads out of root.
+// link at any moment makes the open fail; it never leads out of root. (No
+// call unlinks "only if still this inode": a name replaced between fstatat
+// and unlinkat, in that same folder, is the one window left, and it stays
+// inside root.)
 func (*Local) RemoveUnder(_ context.Context, root, rel string, want Identity) error {
 	parts, err := relParts(root, rel)
 	if err != nil {
@@ -141,7 +144,7 @@ func (s *SSH) RemoveUnder(ctx context.Context, root, rel string, want Identity) 
 	depth := strconv.Itoa(len(parts))
 	before := want.ModTime.Add(-time.Nanosecond)
 	argv := []string{"find", "-P", root, "-xdev", "-mindepth", depth, "-maxdepth", depth,
-		"-path", globEscape(root) + "/" + globEscape(rel), "-type", "f",
+		"-path", globEscape(full), "-type", "f",
 		"-inum", strconv.FormatUint(want.Ino, 10), "-size", strconv.FormatInt(want.Size, 10) + "c",
 		"-newermt", epoch(before), "!", "-newermt", epoch(want.ModTime),
 		"-delete", "-printf", "removed\\n"}
