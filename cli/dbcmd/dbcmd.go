@@ -141,6 +141,8 @@ func StatusLines(st *mysql.Status) []string {
 		s := st.Server
 		out = append(out, fmt.Sprintf("server:   %s, up %s", s.Version, human.Duration(s.Uptime)))
 		out = append(out, "expiry:   "+s.Expiry.String())
+	} else if st.Answers {
+		out = append(out, "server:   UP, BUT ANSWERS WITH AN ERROR: "+sanitize.String(st.ServerErr))
 	} else {
 		out = append(out, "server:   NOT ANSWERING: "+st.ServerErr)
 	}
@@ -173,6 +175,9 @@ func StatusLines(st *mysql.Status) []string {
 			mark = "  (active)"
 		}
 		out = append(out, fmt.Sprintf("  %-24s %10s%s", b.Name, human.Bytes(b.Size), mark))
+	}
+	for _, r := range st.IndexRefused {
+		out = append(out, "REFUSED:  "+sanitize.String(r))
 	}
 	return out
 }

@@ -173,3 +173,24 @@ func TestStatusExitsOneWhenTheServerDoesNotAnswer(t *testing.T) {
 		}
 	}
 }
+
+// The status says "up" for an error reply and lists the refused index
+// entries, their escapes made visible.
+func TestStatusLinesErrorReplyAndRefusedEntries(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		st   mysql.Status
+		want string
+	}{
+		{"error reply", mysql.Status{Answers: true, ServerErr: "Error 1045 (28000): Access denied"}, "server:   UP, BUT ANSWERS WITH AN ERROR: Error 1045"},
+		{"no answer", mysql.Status{ServerErr: "no answer within 2s"}, "server:   NOT ANSWERING: no answer within 2s"},
+		{"refused entry", mysql.Status{IndexRefused: []string{"index entry \"../\x1b[2Jx\" resolves outside"}}, `REFUSED:  index entry "../\x1b[2Jx"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := strings.Join(StatusLines(&c.st), "\n")
+			if !strings.Contains(out, c.want) || strings.Contains(out, "\x1b") {
+				t.Errorf("lacks %q:\n%s", c.want, out)
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // SrcDB is the database server's check.
@@ -34,9 +35,19 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 	defer d.Close()
 	s := d.Status(ctx)
 	var items []attention.Item
-	if s.ServerErr != "" {
+	switch {
+	case s.ServerErr != "" && s.Answers:
+		// An error reply (a wrong login, too many connections): the server
+		// is up, and the emergency path is not for it.
 		items = append(items, attention.Item{Severity: attention.Crit, Tab: attention.TabDatabase,
-			Text: fmt.Sprintf(t("MySQL does not answer: %s", "MySQL が応答しない: %s"), s.ServerErr)})
+			Text: fmt.Sprintf(t("MySQL answers with an error: %s", "MySQL がエラーを返す: %s"), sanitize.String(s.ServerErr))})
+	case s.ServerErr != "":
+		items = append(items, attention.Item{Severity: attention.Crit, Tab: attention.TabDatabase,
+			Text: fmt.Sprintf(t("MySQL does not answer: %s", "MySQL が応答しない: %s"), sanitize.String(s.ServerErr))})
+	}
+	for _, r := range s.IndexRefused {
+		items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabDatabase,
+			Text: fmt.Sprintf(t("binary log index: %s", "バイナリログのインデックス: %s"), sanitize.String(r))})
 	}
 	pct := s.DiskPercent()
 	if pct < 0 {

@@ -48,6 +48,13 @@ func TestDatabase(t *testing.T) {
 	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != attention.TabDatabase || !strings.Contains(r.Items[0].Text, "limit 0.0002%") {
 		t.Fatalf("disk_full_percent: %+v", r)
 	}
+	// An error reply (unknown user): the server is up, the path is purge.
+	good := cfg.Database.DSN
+	cfg.Database.DSN = "rs_nobody:x@unix(" + srv.Socket + ")/"
+	if r := db(); len(r.Items) != 2 || !strings.Contains(r.Items[0].Text, "MySQL answers with an error") || !strings.Contains(r.Items[0].Text, "1045") || r.Items[1].Key != "p" {
+		t.Fatalf("error reply, disk full: %+v", r)
+	}
+	cfg.Database.DSN = good
 	srv.Kill()
 	r := db()
 	if Worst(r.Items) != attention.Crit || len(r.Items) != 2 || !strings.Contains(r.Items[0].Text, "MySQL does not answer") || r.Items[1].Key != "E" {

@@ -73,6 +73,8 @@ type FileInfo struct {
 	UID     int
 	GID     int
 	IsDir   bool
+	// Dev and Ino say which file it is (see Identity).
+	Dev, Ino uint64
 }
 
 // DiskUsage is one filesystem's usage, as df shows it.
@@ -135,6 +137,12 @@ type Host interface {
 	WriteFileAtomic(ctx context.Context, path string, data []byte, o AtomicOpts) (backup string, err error)
 	// Remove deletes one file (never a folder tree).
 	Remove(ctx context.Context, path string) error
+	// RemoveUnder is the safe remove: it deletes the regular file root/rel
+	// only if it is still want (see Identity), reached from root through
+	// folders that are not symbolic links at the moment of the removal.
+	// root itself must not be a link; rel must stay inside it (no "..").
+	// Errors wrap ErrNotSame, ErrSymlinkOnPath or ErrOutside for a refusal.
+	RemoveUnder(ctx context.Context, root, rel string, want Identity) error
 	// Disk reports the filesystem holding path.
 	Disk(ctx context.Context, path string) (DiskUsage, error)
 }

@@ -149,6 +149,7 @@ func toFileInfo(fi os.FileInfo) FileInfo {
 	out := FileInfo{Name: fi.Name(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime(), IsDir: fi.IsDir(), UID: -1, GID: -1}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		out.UID, out.GID = int(st.Uid), int(st.Gid)
+		out.Dev, out.Ino = uint64(st.Dev), st.Ino
 	}
 	return out
 }

@@ -456,9 +456,10 @@ func (s *SSH) ReadFile(ctx context.Context, p string) ([]byte, error) {
 	return res.Stdout, nil
 }
 
-// statFormat prints type, octal mode, size, mtime, uid, gid and name,
+// statFormat prints type, octal mode, size, mtime, uid, gid, device,
+// inode and name,
 // NUL-terminated so any file name (newlines too) survives.
-const statFormat = `%y %m %s %T@ %U %G %f\0`
+const statFormat = `%y %m %s %T@ %U %G %D %i %f\0`
 
 const statScript = helperPrelude + `exec find "$p" -maxdepth 0 -printf '` + statFormat + `'`
 
@@ -501,8 +502,8 @@ func parseFindStat(out []byte) ([]FileInfo, error) {
 		if len(rec) == 0 {
 			continue
 		}
-		f := strings.SplitN(string(rec), " ", 7)
-		if len(f) != 7 {
+		f := strings.SplitN(string(rec), " ", 9)
+		if len(f) != 9 {
 			return nil, fmt.Errorf("bad stat record %q", rec)
 		}
 		perm, err1 := strconv.ParseUint(f[1], 8, 32)
@@ -510,7 +511,9 @@ func parseFindStat(out []byte) ([]FileInfo, error) {
 		mtime, err3 := parseEpoch(f[3])
 		uid, err4 := strconv.Atoi(f[4])
 		gid, err5 := strconv.Atoi(f[5])
-		if err := errors.Join(err1, err2, err3, err4, err5); err != nil || len(f[0]) != 1 {
+		dev, err6 := strconv.ParseUint(f[6], 10, 64)
+		ino, err7 := strconv.ParseUint(f[7], 10, 64)
+		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7); err != nil || len(f[0]) != 1 {
 			return nil, fmt.Errorf("bad stat record %q", rec)
 		}
 		mode := os.FileMode(perm & 0o777)
@@ -540,7 +543,7 @@ func parseFindStat(out []byte) ([]FileInfo, error) {
 		default:
 			mode |= os.ModeIrregular
 		}
-		fis = append(fis, FileInfo{Name: f[6], Size: size, Mode: mode, ModTime: mtime, UID: uid, GID: gid, IsDir: mode.IsDir()})
+		fis = append(fis, FileInfo{Name: f[8], Size: size, Mode: mode, ModTime: mtime, UID: uid, GID: gid, IsDir: mode.IsDir(), Dev: dev, Ino: ino})
 	}
 	return fis, nil
 }

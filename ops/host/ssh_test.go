@@ -536,7 +536,7 @@ func fixture(t *testing.T) string {
 
 func sameInfo(a, b FileInfo) bool {
 	return a.Name == b.Name && a.Size == b.Size && a.Mode == b.Mode && a.ModTime.Equal(b.ModTime) &&
-		a.UID == b.UID && a.GID == b.GID && a.IsDir == b.IsDir
+		a.UID == b.UID && a.GID == b.GID && a.IsDir == b.IsDir && a.Dev == b.Dev && a.Ino == b.Ino
 }
 
 func TestSSHStatAndReadDirMatchLocal(t *testing.T) {
@@ -859,12 +859,12 @@ func TestParseDF(t *testing.T) {
 }
 
 func TestParseFindStat(t *testing.T) {
-	out := "f 4755 12 1700000000.5 0 0 a b\nc\x00d 2750 4096 1700000001 1 2 sub\x00l 777 7 1700000002.0000000001 0 0 link\x00"
+	out := "f 4755 12 1700000000.5 0 0 65024 77 a b\nc\x00d 2750 4096 1700000001 1 2 1 2 sub\x00l 777 7 1700000002.0000000001 0 0 3 4 link\x00"
 	fis, err := parseFindStat([]byte(out))
 	if err != nil || len(fis) != 3 {
 		t.Fatalf("%+v %v", fis, err)
 	}
-	if f := fis[0]; f.Name != "a b\nc" || f.Mode != 0o755|os.ModeSetuid || f.Size != 12 || f.ModTime != time.Unix(1700000000, 500000000) {
+	if f := fis[0]; f.Name != "a b\nc" || f.Mode != 0o755|os.ModeSetuid || f.Size != 12 || f.ModTime != time.Unix(1700000000, 500000000) || f.Dev != 65024 || f.Ino != 77 {
 		t.Errorf("%+v", f)
 	}
 	if f := fis[1]; !f.IsDir || f.Mode != os.ModeDir|os.ModeSetgid|0o750 || f.UID != 1 || f.GID != 2 {
@@ -873,7 +873,7 @@ func TestParseFindStat(t *testing.T) {
 	if f := fis[2]; f.Mode&os.ModeSymlink == 0 || f.ModTime.Nanosecond() != 0 {
 		t.Errorf("%+v", f)
 	}
-	for _, bad := range []string{"f 1 2 3\x00", "x 9 1 1 0 0 n\x00", "ff 644 1 1 0 0 n\x00", "f 644 -1x 1 0 0 n\x00"} {
+	for _, bad := range []string{"f 1 2 3\x00", "x 9 1 1 0 0 1 1 n\x00", "ff 644 1 1 0 0 1 1 n\x00", "f 644 -1x 1 0 0 1 1 n\x00", "f 644 1 1 0 0 x 1 n\x00", "f 644 1 1 0 0 1 -1 n\x00", "f 644 1 1 0 0 n\x00"} {
 		if _, err := parseFindStat([]byte(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -891,7 +891,7 @@ func FuzzParseDF(f *testing.F) {
 }
 
 func FuzzParseFindStat(f *testing.F) {
-	f.Add([]byte("f 644 12 1700000000.5 0 0 name\x00d 755 4096 1 0 0 sub\x00"))
+	f.Add([]byte("f 644 12 1700000000.5 0 0 1 2 name\x00d 755 4096 1 0 0 1 3 sub\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fis, err := parseFindStat(b)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 func (d *DB) hostName() string {
@@ -207,6 +208,9 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 	if !safeLogName(to) {
 		return PurgePlan{}, fmt.Errorf("binary log name %q has unexpected characters", to)
 	}
+	if _, err := d.purgeEntries(ctx, srv); err != nil {
+		return PurgePlan{}, err
+	}
 	p := PurgePlan{To: to, SQL: "PURGE BINARY LOGS TO '" + to + "'"}
 	for _, b := range srv.Binlogs[:at] {
 		if b.Active { // cannot happen: the active log is the last
@@ -228,17 +232,21 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 	if !srv.LogBin {
 		return PurgePlan{}, d.errNoBinlog()
 	}
+	entries, err := d.purgeEntries(ctx, srv)
+	if err != nil {
+		return PurgePlan{}, err
+	}
 	p := PurgePlan{Before: t, SQL: "PURGE BINARY LOGS BEFORE '" + t.Format("2006-01-02 15:04:05") + "'"}
-	dir := path.Dir(d.abs(srv.BinlogBase))
 	for _, b := range srv.Binlogs {
 		if b.Active {
 			break // the server stops at the active log too
 		}
-		fi, err := d.Host.Stat(ctx, path.Join(dir, b.Name))
-		if err != nil {
+		e, ok := entries[b.Name]
+		if !ok || e.StatErr != nil {
 			p.Uncertain = true
 			continue
 		}
+		fi := e.Info
 		if !fi.ModTime.Before(t) {
 			break // the server stops at the first log not old enough
 		}
@@ -246,6 +254,28 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 		p.Bytes += b.Size
 	}
 	return p, nil
+}
+
+// purgeEntries checks the index before a purge: the server removes the
+// files its entries name, so one entry leading outside the datadir (or to a
+// link) refuses the purge. The entries come back by log name.
+func (d *DB) purgeEntries(ctx context.Context, srv *Server) (map[string]indexEntry, error) {
+	idx, err := d.indexPath(ctx, nil, srv)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := d.checkIndex(ctx, idx)
+	if err != nil {
+		return nil, fmt.Errorf("binlog index: %w", err)
+	}
+	byName := make(map[string]indexEntry, len(entries))
+	for _, e := range entries {
+		if e.Refused != nil {
+			return nil, config.Errorf(d.T, "refusing to purge: %w", "purge を拒否します: %w", e.Refused)
+		}
+		byName[e.Name()] = e
+	}
+	return byName, nil
 }
 
 // Purge turns a plan into the action. The outcome lists what really went.
@@ -360,6 +390,8 @@ type EmergencyPlan struct {
 	Oldest  string   // entry to remove
 	File    string   // its path
 	Size    int64
+	ID      host.Identity // what the removal checks File against
+	Why     string        // how the server failed the test (no connection, timeout)
 	Restart []string
 	Disk    host.DiskUsage
 }
@@ -377,27 +409,41 @@ func (d *DB) PlanEmergency(ctx context.Context) (EmergencyPlan, error) {
 		return p, config.Errorf(d.T, "the disk of %s is at %.1f%%, below %.0f%%: the emergency path is not needed (purge instead)",
 			"%s のディスク使用率は %.1f%% で、%.0f%% 未満です: 緊急手順は不要です（purge を使ってください）", d.Cfg.Datadir, du.Percent(), d.Cfg.DiskFullPercent)
 	}
-	if err := d.Client.ping(ctx); err == nil {
+	switch err := d.Client.serves(ctx); {
+	case err == nil:
 		return p, config.Translate(d.T, errServerAnswers, "サーバーは応答しています: 緊急手順ではなく purge を使ってください")
+	case !cannotServe(err):
+		return p, config.Errorf(d.T, "the server answers, with an error (%v): it is up, so the emergency path is refused; fix the login (dsn) or the connection limit, then purge",
+			"サーバーはエラーで応答しています（%v）: 稼働中なので緊急手順は行いません。ログイン（dsn）か接続数の上限を直してから purge を使ってください", err)
+	default:
+		p.Why = err.Error()
 	}
 	cnf, _ := ReadCnf(ctx, d.Host, d.Cfg.MyCnf)
 	if p.Index, err = d.indexPath(ctx, cnf, nil); err != nil {
 		return p, err
 	}
-	if p.Entries, err = d.readIndex(ctx, p.Index); err != nil {
+	entries, err := d.checkIndex(ctx, p.Index)
+	if err != nil {
 		return p, fmt.Errorf("binlog index: %w", err)
 	}
-	if len(p.Entries) < 2 {
+	for _, e := range entries {
+		p.Entries = append(p.Entries, e.Entry)
+	}
+	if len(entries) < 2 {
 		return p, config.Errorf(d.T, "%s names %d binary log(s): the only one is the active log, never removed",
-			"%s にあるバイナリログは %d 個です: 現在のログしかなく、それは削除しません", p.Index, len(p.Entries))
+			"%s にあるバイナリログは %d 個です: 現在のログしかなく、それは削除しません", p.Index, len(entries))
 	}
-	p.Oldest = p.Entries[0]
-	p.File = d.binlogPath(p.Index, p.Oldest)
-	fi, err := d.Host.Stat(ctx, p.File)
-	if err != nil {
-		return p, fmt.Errorf("oldest binary log: %w", err)
+	oldest, active := entries[0], entries[len(entries)-1]
+	switch {
+	case oldest.Refused != nil:
+		return p, oldest.Refused
+	case oldest.StatErr != nil:
+		return p, fmt.Errorf("oldest binary log: %w", oldest.StatErr)
+	case oldest.File == active.File || active.StatErr == nil && oldest.Info.Dev == active.Info.Dev && oldest.Info.Ino == active.Info.Ino:
+		return p, config.Errorf(d.T, "%s names %s first and last: it is the active log, never removed",
+			"%s は %s を最初と最後に挙げています: 現在のログなので削除しません", p.Index, oldest.File)
 	}
-	p.Size = fi.Size
+	p.Oldest, p.File, p.Size, p.ID = oldest.Entry, oldest.File, oldest.Info.Size, oldest.Info.Identity()
 	p.Restart = d.Cfg.Restart
 	if len(p.Restart) == 0 {
 		return p, config.Errorf(d.T, "no restart command configured ([database] restart)", "再起動コマンドが設定されていません（[database] restart）")
@@ -411,8 +457,8 @@ func (d *DB) Emergency(p EmergencyPlan) gate.Action {
 		Name: "db.emergency", Target: path.Base(p.File), Host: d.hostName(), Argv: p.Restart,
 		Danger: "DELETE",
 		Preview: []string{
-			fmt.Sprintf(d.t("disk of %s at %.1f%% (%s free); the server does not answer", "%s のディスク使用率 %.1f%%（空き %s）。サーバーが応答しません"),
-				d.Cfg.Datadir, p.Disk.Percent(), human.Bytes(int64(p.Disk.Free))),
+			fmt.Sprintf(d.t("disk of %s at %.1f%% (%s free); the server cannot serve (SHOW BINARY LOGS: %s)", "%s のディスク使用率 %.1f%%（空き %s）。サーバーは処理できません（SHOW BINARY LOGS: %s）"),
+				d.Cfg.Datadir, p.Disk.Percent(), human.Bytes(int64(p.Disk.Free)), sanitize.String(p.Why)),
 			fmt.Sprintf(d.t("1. remove %s (%s), the oldest of %d logs in the index", "1. %s（%s）を削除: インデックスにある %d 個のログで最も古いもの"),
 				p.File, human.Bytes(p.Size), len(p.Entries)),
 			fmt.Sprintf(d.t("2. rewrite %s without %s", "2. %s を %s なしで書き直す"), p.Index, p.Oldest),
@@ -437,7 +483,10 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 		return out, config.Errorf(d.T, "%s changed since the preview (now %d entries, first %q): nothing done",
 			"%s がプレビューの後に変わりました（今は %d 件、先頭 %q）: 何もしていません", p.Index, len(entries), first(entries))
 	}
-	if err := d.Host.Remove(ctx, p.File); err != nil {
+	if err := d.Host.RemoveUnder(ctx, d.datadir(), path.Base(p.File), p.ID); err != nil {
+		if errors.Is(err, host.ErrNotSame) || errors.Is(err, host.ErrSymlinkOnPath) {
+			return out, config.Errorf(d.T, "%s changed since the preview (%w): nothing done", "%s はプレビューの後に変わりました（%w）: 何もしていません", p.File, err)
+		}
 		return out, fmt.Errorf("remove %s: %w", p.File, err)
 	}
 	step("removed %s (%s)", "%s（%s）を削除しました", p.File, human.Bytes(p.Size))
@@ -475,8 +524,8 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		err := d.Client.ping(ctx)
-		if err == nil {
+		err := d.Client.serves(ctx)
+		if !cannotServe(err) {
 			break
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
@@ -530,13 +579,6 @@ func joinLines(ls [][]byte) []byte {
 		out = append(out, l...)
 	}
 	return out
-}
-
-// ping is one bounded round trip.
-func (c *Client) ping(ctx context.Context) error {
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
-	return c.DB.PingContext(ctx)
 }
 
 // safeLogName: binary log names are letters, digits, '.', '-' and '_'.

@@ -39,17 +39,12 @@ func fill(t *testing.T, dir string, keep int64) {
 	}
 }
 
-// The runbook's path on a really full filesystem: the datadir lives on a
-// 128 MiB tmpfs filled to the brim, the server is down; the action removes
-// the oldest binary log of the index, rewrites the index, runs the restart
-// command (which hangs the first time, so the retry is exercised) and the
-// server answers again.
-func TestEmergencyOnFullDisk(t *testing.T) {
-	if m := mysqltest.Missing(); m != "" {
-		needServer(t)
-	}
-	mnt := mysqltest.MountTmpfs(t, "128m")
-	dir := t.TempDir()
+// logsOnTmpfs starts a mariadbd whose datadir is on a 128 MiB tmpfs, with
+// five binary logs of about 2 MiB, then runs setupSQL. dir holds the rest.
+func logsOnTmpfs(t *testing.T, setupSQL string) (s *mysqltest.Server, mnt, dir string) {
+	t.Helper()
+	mnt = mysqltest.MountTmpfs(t, "128m")
+	dir = t.TempDir()
 	s, err := mysqltest.Start(mysqltest.Options{Dir: dir, Datadir: filepath.Join(mnt, "data"),
 		Extra: []string{"--max-binlog-size=2097152"}})
 	if err != nil {
@@ -60,7 +55,32 @@ func TestEmergencyOnFullDisk(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		q += "INSERT INTO e.r (v) SELECT REPEAT('z', 1000) FROM mysql.help_topic LIMIT 900; INSERT INTO e.r (v) SELECT v FROM e.r ORDER BY id DESC LIMIT 900; FLUSH BINARY LOGS;"
 	}
-	must(t, s.Exec(q))
+	must(t, s.Exec(q+setupSQL))
+	return s, mnt, dir
+}
+
+// emergencyDB is the DB of s as the emergency tests configure it: restart
+// runs script; closed at the end of the test.
+func emergencyDB(t *testing.T, s *mysqltest.Server, dir, script string) *DB {
+	t.Helper()
+	cfg := config.Database{DSN: "root@unix(" + s.Socket + ")/", Datadir: s.Datadir, MyCnf: filepath.Join(dir, "none.cnf"),
+		Restart: []string{"sh", script}, DiskFullPercent: 98, Timeout: config.Duration{Duration: 2 * time.Second}}
+	d, err := New(cfg, host.NewLocal())
+	must(t, err)
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// The runbook's path on a really full filesystem: the datadir lives on a
+// 128 MiB tmpfs filled to the brim, the server is down; the action removes
+// the oldest binary log of the index, rewrites the index, runs the restart
+// command (which hangs the first time, so the retry is exercised) and the
+// server answers again.
+func TestEmergencyOnFullDisk(t *testing.T) {
+	if m := mysqltest.Missing(); m != "" {
+		needServer(t)
+	}
+	s, mnt, dir := logsOnTmpfs(t, "")
 	s.Kill() // down, as after a crash on a full disk
 	fill(t, mnt, 200<<10)
 
@@ -70,11 +90,7 @@ func TestEmergencyOnFullDisk(t *testing.T) {
 		"if [ ! -e "+marker+" ]; then : > "+marker+"; sleep 300; fi\n"+
 		"setsid "+host.ShellQuote(s.Args)+" >"+filepath.Join(dir, "restart.out")+" 2>&1 </dev/null &\n"), 0o755))
 
-	cfg := config.Database{DSN: "root@unix(" + s.Socket + ")/", Datadir: s.Datadir, MyCnf: filepath.Join(dir, "none.cnf"),
-		Restart: []string{"sh", script}, DiskFullPercent: 98, Timeout: config.Duration{Duration: 2 * time.Second}}
-	d, err := New(cfg, host.NewLocal())
-	must(t, err)
-	defer d.Close()
+	d := emergencyDB(t, s, dir, script)
 	d.RestartTimeout = 3 * time.Second
 	d.StartWait = 20 * time.Second
 	ctx := context.Background()
@@ -124,17 +140,25 @@ func TestEmergencyOnFullDisk(t *testing.T) {
 	}
 }
 
+// downDB is a DB on datadir whose server is down (no socket), with its
+// my.cnf in datadir and a disk threshold of 0; closed at the end of the test.
+func downDB(t *testing.T, datadir string) *DB {
+	t.Helper()
+	cfg := config.Database{DSN: "root@unix(" + filepath.Join(datadir, "no.sock") + ")/", Datadir: datadir,
+		MyCnf: filepath.Join(datadir, "my.cnf"), Restart: []string{"true"}, DiskFullPercent: 0,
+		Timeout: config.Duration{Duration: time.Second}}
+	d, err := New(cfg, host.NewLocal())
+	must(t, err)
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
 // Never the last (active) log, and never while the disk is below the threshold.
 func TestEmergencyRefusals(t *testing.T) {
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "mysql-bin.000007"), []byte("x"), 0o600))
 	must(t, os.WriteFile(filepath.Join(dir, "mysql-bin.index"), []byte("./mysql-bin.000007\n"), 0o600))
-	cfg := config.Database{DSN: "root@unix(" + filepath.Join(dir, "no.sock") + ")/", Datadir: dir,
-		MyCnf: filepath.Join(dir, "my.cnf"), Restart: []string{"true"}, DiskFullPercent: 0,
-		Timeout: config.Duration{Duration: time.Second}}
-	d, err := New(cfg, host.NewLocal())
-	must(t, err)
-	defer d.Close()
+	d := downDB(t, dir)
 	if _, err := d.PlanEmergency(context.Background()); err == nil || !strings.Contains(err.Error(), "active") {
 		t.Errorf("single log: %v", err)
 	}

@@ -40,7 +40,8 @@ func TestJapanese(t *testing.T) {
 	}
 	ep := EmergencyPlan{Index: "/var/lib/mysql/mysql-bin.index", Entries: []string{"mysql-bin.000101", "mysql-bin.000102"},
 		Oldest: "mysql-bin.000101", File: "/var/lib/mysql/mysql-bin.000101", Size: 1 << 30,
-		Restart: []string{"systemctl", "restart", "mysqld"}, Disk: host.DiskUsage{Total: 100 << 30, Used: 99 << 30, Free: 1 << 30}}
+		Restart: []string{"systemctl", "restart", "mysqld"}, Disk: host.DiskUsage{Total: 100 << 30, Used: 99 << 30, Free: 1 << 30},
+		Why: "no answer within 2s"}
 	for _, tc := range []struct {
 		name  string
 		build func() (gate.Action, error)
@@ -56,7 +57,7 @@ func TestJapanese(t *testing.T) {
 			plan.SQL, "ファイル、", "を空けます（現在のログは削除しません）:", "  " + plan.Removes[0].Name + "  ",
 		}},
 		{"emergency", func() (gate.Action, error) { return d.Emergency(ep), nil }, []string{
-			s.Datadir + " のディスク使用率 99.0%（空き 1.0 GiB）。サーバーが応答しません",
+			s.Datadir + " のディスク使用率 99.0%（空き 1.0 GiB）。サーバーは処理できません（SHOW BINARY LOGS: no answer within 2s）",
 			"1. /var/lib/mysql/mysql-bin.000101（1.0 GiB）を削除: インデックスにある 2 個のログで最も古いもの",
 			"2. /var/lib/mysql/mysql-bin.index を mysql-bin.000101 なしで書き直す",
 			"3. systemctl restart mysqld を実行（タイムアウトしたらもう一度）",

@@ -46,26 +46,34 @@ func (d *DB) Close() error { return d.Client.Close() }
 
 // Status is everything the Database tab shows.
 type Status struct {
-	At        time.Time       `json:"at"`
-	Server    *Server         `json:"server,omitempty"`
-	ServerErr string          `json:"server_error,omitempty"`
-	Datadir   string          `json:"datadir"`
-	Disk      *host.DiskUsage `json:"disk,omitempty"`
-	DiskErr   string          `json:"disk_error,omitempty"`
+	At        time.Time `json:"at"`
+	Server    *Server   `json:"server,omitempty"`
+	ServerErr string    `json:"server_error,omitempty"`
+	// Answers is true when the server answered the status statements in
+	// time, if only with an error reply (a wrong password, too many
+	// connections): it is up, whatever ServerErr says.
+	Answers bool            `json:"server_answers"`
+	Datadir string          `json:"datadir"`
+	Disk    *host.DiskUsage `json:"disk,omitempty"`
+	DiskErr string          `json:"disk_error,omitempty"`
 	// Binlogs are the server's list, or, when it does not answer, the
 	// files named in the index file with their sizes on disk.
-	Binlogs     []Binlog     `json:"binlogs"`
-	BinlogTotal int64        `json:"binlogs_total"`
-	BinlogShare float64      `json:"binlogs_share_percent"` // of the filesystem's size
-	IndexFile   string       `json:"index_file,omitempty"`
-	CnfPath     string       `json:"my_cnf"`
-	CnfFiles    []string     `json:"my_cnf_files,omitempty"`
-	CnfExpiry   []CnfSetting `json:"my_cnf_expiry"`
-	CnfMissing  []string     `json:"my_cnf_missing,omitempty"`
-	CnfErr      string       `json:"my_cnf_error,omitempty"`
-	Threshold   float64      `json:"disk_full_percent"`
+	Binlogs     []Binlog `json:"binlogs"`
+	BinlogTotal int64    `json:"binlogs_total"`
+	BinlogShare float64  `json:"binlogs_share_percent"` // of the filesystem's size
+	IndexFile   string   `json:"index_file,omitempty"`
+	// IndexRefused says which index entries lead outside the datadir, or to
+	// a link or a non-regular file: they are never listed or acted on.
+	IndexRefused []string     `json:"index_refused"`
+	CnfPath      string       `json:"my_cnf"`
+	CnfFiles     []string     `json:"my_cnf_files,omitempty"`
+	CnfExpiry    []CnfSetting `json:"my_cnf_expiry"`
+	CnfMissing   []string     `json:"my_cnf_missing,omitempty"`
+	CnfErr       string       `json:"my_cnf_error,omitempty"`
+	Threshold    float64      `json:"disk_full_percent"`
 	// Emergency is true when the disk is at or above the threshold and the
-	// server does not answer: the only time the file-level path is offered.
+	// server cannot serve (no connection, or its statements time out): the
+	// only time the file-level path is offered.
 	Emergency bool `json:"emergency"`
 }
 
@@ -82,6 +90,7 @@ func (s *Status) DiskPercent() float64 {
 func (d *DB) Status(ctx context.Context) *Status {
 	s := &Status{At: d.now(), Datadir: d.Cfg.Datadir, CnfPath: d.Cfg.MyCnf, Threshold: d.Cfg.DiskFullPercent}
 	srv, err := d.Client.ServerStatus(ctx)
+	s.Answers = !cannotServe(err)
 	if err != nil {
 		s.ServerErr = err.Error()
 	} else {
@@ -107,17 +116,13 @@ func (d *DB) Status(ctx context.Context) *Status {
 	}
 	if srv != nil {
 		s.Binlogs, s.BinlogTotal, s.IndexFile = srv.Binlogs, srv.Total, srv.BinlogIdx
-	} else if idx, err := d.indexPath(ctx, cnf, nil); err == nil {
-		s.IndexFile = idx
-		if names, err := d.readIndex(ctx, idx); err == nil {
-			for i, n := range names {
-				b := Binlog{Name: path.Base(n), Active: i == len(names)-1}
-				if fi, err := d.Host.Stat(ctx, d.binlogPath(idx, n)); err == nil {
-					b.Size = fi.Size
-				}
-				s.Binlogs = append(s.Binlogs, b)
-				s.BinlogTotal += b.Size
-			}
+	}
+	// The index is checked even while the server answers: its entries are
+	// what the server's purge and the emergency path remove.
+	if srv == nil || srv.LogBin {
+		if idx, err := d.indexPath(ctx, cnf, srv); err == nil {
+			s.IndexFile = idx
+			s.listIndex(ctx, d, idx, srv == nil)
 		}
 	}
 	// Empty lists, not null, in --json.
@@ -127,11 +132,34 @@ func (d *DB) Status(ctx context.Context) *Status {
 	if s.CnfExpiry == nil {
 		s.CnfExpiry = []CnfSetting{}
 	}
+	if s.IndexRefused == nil {
+		s.IndexRefused = []string{}
+	}
 	if s.Disk != nil && s.Disk.Total > 0 {
 		s.BinlogShare = float64(s.BinlogTotal) * 100 / float64(s.Disk.Total)
 	}
-	s.Emergency = s.Server == nil && s.Disk != nil && s.Disk.Percent() >= d.Cfg.DiskFullPercent
+	s.Emergency = !s.Answers && s.Disk != nil && s.Disk.Percent() >= d.Cfg.DiskFullPercent
 	return s
+}
+
+// listIndex records the refused entries of the index and, when the server
+// gave no list (list), the others with their sizes on disk.
+func (s *Status) listIndex(ctx context.Context, d *DB, idx string, list bool) {
+	entries, err := d.checkIndex(ctx, idx)
+	if err != nil {
+		return
+	}
+	for i, e := range entries {
+		if e.Refused != nil {
+			s.IndexRefused = append(s.IndexRefused, e.Refused.Error())
+			continue
+		}
+		if list {
+			b := Binlog{Name: e.Name(), Active: i == len(entries)-1, Size: e.Info.Size}
+			s.Binlogs = append(s.Binlogs, b)
+			s.BinlogTotal += b.Size
+		}
+	}
 }
 
 func (d *DB) now() time.Time {
@@ -210,7 +238,7 @@ func (d *DB) abs(p string) string {
 
 // binlogPath resolves an index entry ("./mysql-bin.000001" or absolute):
 // relative entries are relative to the datadir, as the server reads them.
-func (d *DB) binlogPath(index, entry string) string {
+func (d *DB) binlogPath(entry string) string {
 	if path.IsAbs(entry) {
 		return entry
 	}

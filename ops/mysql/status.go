@@ -2,8 +2,10 @@ package mysql
 
 import (
 	"context"
+	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -60,6 +62,33 @@ func (c *Client) explain(err error) error {
 		return fmt.Errorf("no answer within %s (%w)", c.Timeout, err)
 	}
 	return err
+}
+
+// cannotServe says whether err shows a server that cannot serve: no
+// connection (refused, no socket), a connection lost, or no answer within
+// the timeout. Any other error, an error reply above all (1045 access
+// denied, 1040 too many connections, any MySQL error packet), comes from a
+// server that is up.
+func cannotServe(err error) bool {
+	if err == nil {
+		return false
+	}
+	var reply *driver.MySQLError
+	if errors.As(err, &reply) {
+		return false
+	}
+	var ne net.Error // dial errors (refused, no socket) and timeouts
+	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrInvalidConn) ||
+		errors.Is(err, sqldriver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// serves is the emergency path's test: SHOW BINARY LOGS under the timeout.
+// Not a ping: on a full disk the server answers a ping and SELECT 1 while
+// the binary log writer waits for space holding the log's lock, and every
+// statement on the logs (purge too) hangs.
+func (c *Client) serves(ctx context.Context) error {
+	_, _, err := c.rows(ctx, "SHOW BINARY LOGS")
+	return c.explain(err)
 }
 
 func isTimeout(err error) bool {

@@ -45,7 +45,7 @@ func TestJapanese(t *testing.T) {
 	if want := "2 ファイル（30 B）を削除しました、1 件スキップ"; res.Outcome.Summary != want {
 		t.Errorf("summary %q, want %q", res.Outcome.Summary, want)
 	}
-	if d := strings.Join(res.Outcome.Details, "\n"); d != "スキップ: "+tmp+"/changes.csv: 確認画面の後に変更されました" {
+	if d := strings.Join(res.Outcome.Details, "\n"); d != "スキップ: "+tmp+"/changes.csv: 確認画面の後に変更・置換・削除されました" {
 		t.Errorf("details %q", d)
 	}
 	if a.Name != "public.clean" || a.Target != tmp {
@@ -94,8 +94,8 @@ func TestRefusals(t *testing.T) {
 			must(t, os.Symlink(p+"/moved", p+"/sub"))
 			res := gate.New(false, "").Do(ctx, pl.Action(h))
 			return errors.New(strings.Join(res.Outcome.Details, "\n"))
-		}, En: "skipped */tmp/sub/old.csv: */tmp/sub is a symbolic link; refusing to clean up through it",
-			Ja: "スキップ: */tmp/sub/old.csv: */tmp/sub はシンボリックリンクです: たどって削除はしません"},
+		}, En: "skipped */tmp/sub/old.csv: a folder on the way is a symbolic link or no longer a folder; not followed",
+			Ja: "スキップ: */tmp/sub/old.csv: 途中のフォルダがシンボリックリンクか、フォルダではなくなりました: たどりません"},
 	})
 }
 

@@ -3,10 +3,11 @@
 // growth, and cleans up old files in tmp.
 //
 // The clean-up is two steps: PlanClean lists the files (the preview), and
-// the plan's Action removes exactly those files, each only if it is still
-// the same old regular file inside tmp. Symlinks are never followed: a link
-// is never a candidate, and a folder swapped for a link between preview and
-// removal makes the files under it be skipped.
+// the plan's Action removes exactly those files through the host's safe
+// remove, each only if it is still the same file (device, inode, size,
+// modification time) reached from tmp through real folders. Symlinks are
+// never followed: a link is never a candidate, and a folder swapped for a
+// link at any moment makes the files under it be skipped.
 package public
 
 import (
@@ -16,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/richs/richsops/ops/attention"
@@ -111,6 +111,8 @@ type Candidate struct {
 	Path    string    `json:"path"`
 	Size    int64     `json:"size"`
 	ModTime time.Time `json:"mtime"`
+	// ID is what the removal checks the file against.
+	ID host.Identity `json:"-"`
 }
 
 // Plan is the preview of a clean-up: exactly the files its Action may remove.
@@ -148,7 +150,7 @@ func PlanClean(ctx context.Context, h host.Host, dir string, olderThan time.Dura
 	p := Plan{Host: h.Name(), Dir: dir, OlderThan: olderThan, Cutoff: now.Add(-olderThan), T: t}
 	err := walk(ctx, h, dir, func(path string, fi host.FileInfo) {
 		if fi.ModTime.Before(p.Cutoff) {
-			p.Files = append(p.Files, Candidate{Path: path, Size: fi.Size, ModTime: fi.ModTime})
+			p.Files = append(p.Files, Candidate{Path: path, Size: fi.Size, ModTime: fi.ModTime, ID: fi.Identity()})
 			p.Bytes += fi.Size
 		}
 	})
@@ -187,10 +189,10 @@ func (p Plan) Preview(max int) []string {
 	return lines
 }
 
-// Action removes the planned files through the gate. Each file is removed
-// only if, at that moment, every folder from tmp down to it is a real folder
-// (not a symlink), and it is still a regular file with the size and
-// modification time it had in the preview. The rest are skipped and listed.
+// Action removes the planned files through the gate, each with the host's
+// safe remove (host.RemoveUnder from tmp): only if, at that moment, every
+// folder from tmp down to it is a real folder and it is still the file of
+// the preview. The rest are skipped and listed.
 func (p Plan) Action(h host.Host) gate.Action {
 	return gate.Action{
 		Name: "public.clean", Target: p.Dir, Host: h.Name(),
@@ -203,14 +205,9 @@ func (p Plan) Action(h host.Host) gate.Action {
 				if err := ctx.Err(); err != nil {
 					return p.outcome(removed, skipped, freed, details), err
 				}
-				if why := p.changed(ctx, h, c); why != "" {
+				if why := p.remove(ctx, h, c); why != "" {
 					skipped++
-					details = append(details, p.t("skipped ", "スキップ: ")+c.Path+": "+why)
-					continue
-				}
-				if err := h.Remove(ctx, c.Path); err != nil {
-					skipped++
-					details = append(details, p.t("failed ", "失敗: ")+c.Path+": "+err.Error())
+					details = append(details, why)
 					continue
 				}
 				removed++
@@ -221,39 +218,32 @@ func (p Plan) Action(h host.Host) gate.Action {
 	}
 }
 
+// remove removes c, or says why not ("" = removed).
+func (p Plan) remove(ctx context.Context, h host.Host, c Candidate) string {
+	skipped := p.t("skipped ", "スキップ: ") + c.Path + ": "
+	rel, err := filepath.Rel(p.Dir, c.Path)
+	if err != nil || filepath.Clean(c.Path) != c.Path {
+		rel = "" // refused as outside below
+	}
+	err = h.RemoveUnder(ctx, p.Dir, rel, c.ID)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, host.ErrOutside):
+		return skipped + p.t("not inside ", "次の中にありません: ") + p.Dir
+	case errors.Is(err, host.ErrSymlinkOnPath):
+		return skipped + p.t("a folder on the way is a symbolic link or no longer a folder; not followed",
+			"途中のフォルダがシンボリックリンクか、フォルダではなくなりました: たどりません")
+	case errors.Is(err, host.ErrNotSame):
+		return skipped + p.t("modified, replaced or removed since the preview", "確認画面の後に変更・置換・削除されました")
+	}
+	return p.t("failed ", "失敗: ") + c.Path + ": " + err.Error()
+}
+
 func (p Plan) outcome(removed, skipped int, freed int64, details []string) gate.Outcome {
 	s := fmt.Sprintf(p.t("removed %d files (%s)", "%d ファイル（%s）を削除しました"), removed, human.Bytes(freed))
 	if skipped > 0 {
 		s += fmt.Sprintf(p.t(", skipped %d", "、%d 件スキップ"), skipped)
 	}
 	return gate.Outcome{Summary: s, Details: details}
-}
-
-// changed says why c must not be removed now ("" = it may).
-func (p Plan) changed(ctx context.Context, h host.Host, c Candidate) string {
-	rel, err := filepath.Rel(p.Dir, c.Path)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) || filepath.Clean(c.Path) != c.Path {
-		return p.t("not inside ", "次の中にありません: ") + p.Dir
-	}
-	dir := p.Dir
-	for _, part := range strings.Split(filepath.Dir(rel), string(filepath.Separator)) {
-		if part != "." {
-			dir = filepath.Join(dir, part)
-		}
-		if err := realDir(ctx, h, dir, p.T); err != nil {
-			return err.Error()
-		}
-	}
-	fi, err := h.Stat(ctx, c.Path)
-	switch {
-	case err != nil:
-		return err.Error()
-	case !fi.Mode.IsRegular():
-		return p.t("no longer a regular file", "通常のファイルではなくなりました")
-	case !fi.ModTime.Equal(c.ModTime) || fi.Size != c.Size:
-		return p.t("modified since the preview", "確認画面の後に変更されました")
-	case !fi.ModTime.Before(p.Cutoff):
-		return p.t("no longer old enough", "もう削除するほど古くありません")
-	}
-	return ""
 }

@@ -311,8 +311,8 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, k.Emergency):
 		if t.status == nil || !t.status.Emergency {
-			return common.Toast(t.d.T("the emergency path is only offered when the disk is full and the server does not answer",
-				"緊急手順はディスクが満杯でサーバーが応答しないときだけ使えます"), true)
+			return common.Toast(t.d.T("the emergency path is only offered when the disk is full and the server cannot serve (an error reply means it is up)",
+				"緊急手順はディスクが満杯でサーバーが処理できないときだけ使えます（エラー応答は稼働中です）"), true)
 		}
 		db := t.db
 		return plan(func(ctx context.Context) (gate.Action, error) {
@@ -405,6 +405,8 @@ func (t *Tab) View() string {
 	}
 	if st.Server != nil {
 		title += "  " + st.Server.Version + s.Muted.Render(" · "+t.d.T("up ", "稼働 ")+human.Duration(st.Server.Uptime))
+	} else if st.Answers {
+		title += "  " + s.Crit.Render(t.d.T("UP, ERROR: ", "稼働中・エラー: ")+sanitize.String(st.ServerErr))
 	} else {
 		title += "  " + s.Crit.Render(t.d.T("NOT ANSWERING: ", "応答なし: ")+sanitize.String(st.ServerErr))
 	}
@@ -418,6 +420,10 @@ func (t *Tab) View() string {
 		top = append(top, s.Crit.Render(fit(t.d.T(
 			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. E: remove the oldest binary log and restart", st.Threshold),
 			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。E で最古のバイナリログを削除して再起動", st.Threshold)), w)))
+	}
+	if n := len(st.IndexRefused); n > 0 {
+		top = append(top, s.Warn.Render(fit(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
+			n, sanitize.String(st.IndexRefused[0])), w)))
 	}
 	top = append(top, t.expiryLines(w)...)
 	if t.backingUp || t.prog.Done {
