@@ -201,7 +201,7 @@ func (w *world) spawn(job string) int {
 
 func (w *world) running(job string) map[int]bool {
 	w.t.Helper()
-	procs, err := jobs.List(context.Background(), w.h, []string{job})
+	procs, err := jobs.List(context.Background(), w.h, w.cfg, []string{job})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -253,7 +253,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	if err != nil {
 		return gate.Action{}, err
 	}
-	running, err := runningCheck(ctx, h, j.Name, spec.Force, cfg.T)
+	running, err := runningCheck(ctx, h, cfg, j.Name, spec.Force)
 	if err != nil {
 		return gate.Action{}, err
 	}
@@ -281,7 +281,13 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	}
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
-		if _, err := runningCheck(ctx, h, j.Name, spec.Force, t); err != nil {
+		unlock, err := LockRun(ctx, h, cfg, j.Name)
+		if err != nil {
+			return gate.Outcome{}, err
+		}
+		// Held until the new process is listed: the next richsops sees it.
+		defer unlock()
+		if _, err := runningCheck(ctx, h, cfg, j.Name, spec.Force); err != nil {
 			return gate.Outcome{}, err
 		}
 		details, err := guardAgain(ctx, cfg, j, ge, guard)
@@ -339,15 +345,15 @@ func overriddenNote(cfg *config.Config, ge *GuardError) string {
 	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.reason(cfg.T))
 }
 
-// runningCheck lists job's processes and refuses (ErrRunning, in t's
+// runningCheck lists job's processes and refuses (ErrRunning, in cfg's
 // language) when there are some and force is off.
-func runningCheck(ctx context.Context, h host.Host, job string, force bool, t func(en, ja string) string) ([]Proc, error) {
-	procs, err := List(ctx, h, []string{job})
+func runningCheck(ctx context.Context, h host.Host, cfg *config.Config, job string, force bool) ([]Proc, error) {
+	procs, err := List(ctx, h, cfg, []string{job})
 	if err != nil {
 		return nil, err
 	}
 	if len(procs) > 0 && !force {
-		return procs, config.Errorf(t, "%s: %w (pids %s)", "%[1]s: すでに実行中です（pid %[3]s）。重複して実行するには force が必要です",
+		return procs, config.Errorf(cfg.T, "%s: %w (pids %s)", "%[1]s: すでに実行中です（pid %[3]s）。重複して実行するには force が必要です",
 			job, ErrRunning, pidList(procs))
 	}
 	return procs, nil

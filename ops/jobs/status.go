@@ -44,7 +44,7 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 	for i, j := range cfg.Jobs {
 		names[i] = j.Name
 	}
-	procs, procErr := List(ctx, h, names)
+	procs, procErr := List(ctx, h, cfg, names)
 	tab, tabErr := crontab.Load(ctx, h, cfg.Crontab.Path)
 	boot, _ := BootTime(ctx, h)
 	out := make([]Status, len(cfg.Jobs))
