@@ -302,10 +302,6 @@ func (t *Tab) openArgs(spec jobs.RunSpec) tea.Cmd {
 	return t.input.Focus()
 }
 
-func (t *Tab) readOnly() tea.Cmd {
-	return common.Toast(t.d.ErrText(gate.ErrReadOnly), true)
-}
-
 func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 	switch t.mode {
 	case modeArgs:
@@ -377,8 +373,6 @@ func (t *Tab) key(msg tea.KeyMsg) tea.Cmd {
 			on = "" // OpenLogMsg's word for this machine
 		}
 		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Host: on, Path: s.Log, Kind: "django"} }
-	case key.Matches(msg, t.k.Run, t.k.Force, t.k.Override, t.k.Kill, t.k.KillAll, t.k.Pause) && t.d.ReadOnly:
-		return t.readOnly()
 	case key.Matches(msg, t.k.Run):
 		return t.openArgs(jobs.RunSpec{Job: s.Name})
 	case key.Matches(msg, t.k.Force, t.k.Override):
