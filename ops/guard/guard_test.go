@@ -293,6 +293,16 @@ func TestGuard(t *testing.T) {
 		if !hasRecord(recs, "jobs.pause", guarded, "start") || !hasRecord(recs, "jobs.pause", guarded, "end") {
 			t.Fatalf("audit: %+v", recs)
 		}
+		for _, r := range recs {
+			if r.Actor != gate.ActorGuard {
+				t.Errorf("guard's action audited without its actor: %+v", r)
+			}
+		}
+		// The Jobs tab and check read it back: paused by guard.
+		sts, err := jobs.Snapshot(context.Background(), w.h, w.cfg, time.Now())
+		if err != nil || sts[0].Name != guarded || sts[0].Paused == nil || sts[0].Paused.By != jobs.ByGuard {
+			t.Fatalf("snapshot: %v %+v", err, sts)
+		}
 	})
 
 	t.Run("still unhealthy: a run started by hand is stopped, crontab untouched", func(t *testing.T) {

@@ -271,3 +271,25 @@ func TestJapaneseLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestPausedSaysWhoWhenAndTheGuard: the selected paused job says who
+// paused it and when, what cron skipped, and whether index-linux is
+// healthy now.
+func TestPausedSaysWhoWhenAndTheGuard(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab.SetSize(100, 30)
+	snap := snapshot(d)
+	healthy := true
+	at := time.Date(2026, 11, 27, 2, 30, 0, 0, time.Local)
+	snap.st[1].State = crontab.StatePaused
+	snap.st[1].Paused = &jobs.Pause{By: jobs.ByGuard, User: "root", At: at, Skipped: 1, FirstSkip: at.Add(30 * time.Minute), GuardOK: &healthy}
+	tab, _ = tab.Update(snap)
+	tab, _ = tab.Update(uitest.Key("j"))
+	v := strings.Join(strings.Fields(tab.View()), " ")
+	for _, want := range []string{"paused by guard at 11-27 02:30", "1 scheduled run(s) skipped since 11-27 03:00", "index-linux is healthy now", "press p to resume"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, tab.View())
+		}
+	}
+}
