@@ -70,21 +70,10 @@ func runApp(t *testing.T) (string, string) {
 		os.RemoveAll(dir)
 	})
 	os.WriteFile(filepath.Join(dir, "manage.py"), []byte("#!/bin/sh\nsleep 300 &\nwait\n"), 0o755)
-	cfgPath := filepath.Join(dir, "config.toml")
-	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
-lock_dir = "`+filepath.Join(dir, "locks")+`"
-[app]
-dir = "`+dir+`"
-log_dir = "`+dir+`"
-user = "nobody"
-python = "/bin/sh"
-[crontab]
-path = "`+filepath.Join(dir, "crontab")+`"
-reload = ["true"]
-[[jobs]]
+	cfgPath := writeConfig(dir, `[[jobs]]
 name = "`+job+`"
 log = "job.log"
-`), 0o644)
+`)
 	os.Chmod(dir, 0o777) // the log is created by root, then written by nobody
 	return cfgPath, job
 }

@@ -28,9 +28,9 @@ type Risk struct {
 
 // JobRisk is one guarded job at risk.
 type JobRisk struct {
-	Name string
-	PIDs []int
-	Next time.Time // its next scheduled run; zero = none
+	Name  string
+	Procs []jobs.Proc // running now
+	Next  time.Time   // its next scheduled run; zero = none
 }
 
 // role is what a service is to the Mercari checks: "index-linux",
@@ -73,11 +73,7 @@ func RiskOf(ctx context.Context, cfg *config.Config, hosts *host.Registry, name 
 		if !slices.Contains(cfg.Guard.Jobs, s.Name) || (len(s.Procs) == 0 && s.Next.IsZero()) {
 			continue
 		}
-		jr := JobRisk{Name: s.Name, Next: s.Next}
-		for _, p := range s.Procs {
-			jr.PIDs = append(jr.PIDs, p.PID)
-		}
-		r.Jobs = append(r.Jobs, jr)
+		r.Jobs = append(r.Jobs, JobRisk{Name: s.Name, Procs: s.Procs, Next: s.Next})
 	}
 	return r, nil
 }
@@ -88,8 +84,8 @@ func (r Risk) Lines(t func(en, ja string) string, now time.Time) []string {
 	var out []string
 	for _, j := range r.Jobs {
 		var parts []string
-		if len(j.PIDs) > 0 {
-			parts = append(parts, fmt.Sprintf(tr("RUNNING now (pid %s)", "現在実行中（pid %s）"), joinInts(j.PIDs)))
+		if len(j.Procs) > 0 {
+			parts = append(parts, fmt.Sprintf(tr("RUNNING now (pid %s)", "現在実行中（pid %s）"), jobs.PIDList(j.Procs)))
 		}
 		if !j.Next.IsZero() {
 			parts = append(parts, fmt.Sprintf(tr("next run %s (in %s)", "次回 %s（%s 後）"), j.Next.Format("01-02 15:04"), human.Duration(j.Next.Sub(now))))
@@ -98,14 +94,6 @@ func (r Risk) Lines(t func(en, ja string) string, now time.Time) []string {
 			"危険 %s: %s。%s の停止中に実行されるとメルカリの商品がすべて Amazon から取り下げられます"), j.Name, strings.Join(parts, tr(", ", "、")), r.Service))
 	}
 	return out
-}
-
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = fmt.Sprint(n)
-	}
-	return strings.Join(s, ", ")
 }
 
 // Protect is the service action svc made safe: its preview first says

@@ -123,7 +123,7 @@ func remoteRunAction(h host.Host, cfg *config.Config, j config.Job, spec RunSpec
 			return gate.Outcome{Details: details}, config.Errorf(t, "%s: started on %s, but no process of it is running after 5 s: see %s",
 				"%s: %s で開始しましたが、5 秒後に実行中のプロセスがありません: %s を確認してください", j.Name, h.Name(), cfg.JobLogPath(j))
 		}
-		sum := fmt.Sprintf(t("%s started on %s: pid %s as %s", "%s を %s で開始しました: pid %s（%s として）"), j.Name, h.Name(), pidList(fresh), fresh[0].User) + overriddenNote(cfg, ge)
+		sum := fmt.Sprintf(t("%s started on %s: pid %s as %s", "%s を %s で開始しました: pid %s（%s として）"), j.Name, h.Name(), PIDList(fresh), fresh[0].User) + overriddenNote(cfg, ge)
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a

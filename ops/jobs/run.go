@@ -325,7 +325,7 @@ func forcedPreview(cfg *config.Config, running []Proc) []string {
 	if len(running) == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf(cfg.T("FORCED: %d instance(s) already running: %s", "強制: すでに %d 個が実行中: %s"), len(running), pidList(running))}
+	return []string{fmt.Sprintf(cfg.T("FORCED: %d instance(s) already running: %s", "強制: すでに %d 個が実行中: %s"), len(running), PIDList(running))}
 }
 
 // guardAgain re-checks the guard right before a start; an override (ge
@@ -354,7 +354,7 @@ func runningCheck(ctx context.Context, h host.Host, cfg *config.Config, job stri
 	}
 	if len(procs) > 0 && !force {
 		return procs, config.Errorf(cfg.T, "%s: %w (pids %s)", "%[1]s: すでに実行中です（pid %[3]s）。重複して実行するには force が必要です",
-			job, ErrRunning, pidList(procs))
+			job, ErrRunning, PIDList(procs))
 	}
 	return procs, nil
 }
@@ -369,7 +369,8 @@ func configuredJob(cfg *config.Config, name string) (config.Job, error) {
 	return j, nil
 }
 
-func pidList(procs []Proc) string {
+// PIDList is the pids of procs, comma-separated.
+func PIDList(procs []Proc) string {
 	s := make([]string, len(procs))
 	for i, p := range procs {
 		s[i] = strconv.Itoa(p.PID)
