@@ -120,7 +120,7 @@ func TestCLI(t *testing.T) {
 	if !strings.HasPrefix(string(b), crontab.PausedPrefix) || !strings.Contains(string(b), "\n0 4 * * * richs python manage.py check_item_mercari_tc_v2") {
 		t.Fatalf("after pause: %q", b)
 	}
-	if code, out, _ := runCLI("", "jobs", "list"); code != 0 || !strings.Contains(out, "paused") {
+	if code, out, _ := runCLI("", "jobs", "list"); code != 0 || !strings.Contains(out, "paused") || !strings.Contains(out, "check_item_mercari_tc: paused by ") {
 		t.Errorf("list: %s", out)
 	}
 	if code, _, errs := runCLI("y\n", "jobs", "resume", "check_item_mercari_tc"); code != 0 {
