@@ -218,3 +218,27 @@ func TestGlobalHostIsHonoured(t *testing.T) {
 		t.Errorf("--host dead: exit %d, want 3\n%s%s", code, out, errs)
 	}
 }
+
+// TestPausedJob: `check --only jobs` does not say OK while a job is
+// paused: WARN, and CRIT once cron skipped a run of it (here paused by
+// hand two hours ago, so the crontab's change is when).
+func TestPausedJob(t *testing.T) {
+	never := "#richsops-paused# 0 3 31 2 * root python manage.py " + mercari + "\n"
+	hourly := "#richsops-paused# 0 * * * * root python manage.py " + mercari + "\n"
+	for _, c := range []struct {
+		tab  string
+		code int
+		want string
+	}{
+		{never, 1, "WARN  jobs  " + mercari + ": paused (not through richsops)  [jobs: p]"},
+		{hourly, 2, "scheduled run(s) skipped since"},
+	} {
+		cfg, dir := setup(t, c.tab, ok)
+		ago := time.Now().Add(-2 * time.Hour)
+		os.Chtimes(filepath.Join(dir, "crontab"), ago, ago)
+		code, out, errs := runCLI(cfg, "--only", "jobs")
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("exit %d (want %d)\n%s\nstderr: %s", code, c.code, out, errs)
+		}
+	}
+}

@@ -233,6 +233,9 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 	}
 	seen := map[string]bool{}
 	for _, s := range st {
+		if s.Paused != nil {
+			fmt.Fprintf(env.Stdout, "  %s: %s\n", s.Name, s.Paused.Describe(env.Cfg.T))
+		}
 		for _, p := range s.Procs {
 			fmt.Fprintf(env.Stdout, "  %s pid %d %s start %s elapsed %s cpu %.1f%% rss %s: %s\n", s.Name, p.PID, sanitize.String(p.User),
 				p.Start.Format("01-02 15:04:05"), human.Duration(p.Elapsed), p.CPU, human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " ")))

@@ -66,16 +66,7 @@ func setupWith(t *testing.T, extra string) (runCLI func(stdin string, args ...st
 	tab = filepath.Join(dir, "crontab")
 	content = "0 3,15 * * * richs cd /x && python manage.py check_item_mercari_tc 2 4\n0 4 * * * richs python manage.py check_item_mercari_tc_v2\n"
 	os.WriteFile(tab, []byte(content), 0o644)
-	cfgPath := filepath.Join(dir, "config.toml")
-	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
-[app]
-dir = "`+dir+`"
-log_dir = "`+dir+`"
-user = "nobody"
-python = "/bin/sh"
-[crontab]
-path = "`+tab+`"
-reload = ["true"]
+	cfgPath := writeConfig(dir, `
 # Names of their own: other packages' tests and the demo run real
 # check_item_mercari processes at the same time.
 [[jobs]]
@@ -88,13 +79,32 @@ name = "update_item_yahoo_tc"
 [[jobs]]
 name = "update_item_mercari_tc"
 guard = "index-linux"
-`+extra), 0o644)
+`+extra)
 	runCLI = func(stdin string, args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := cli.Main(append([]string{"--config", cfgPath}, args...), strings.NewReader(stdin), &out, &errb)
 		return code, out.String(), errb.String()
 	}
 	return runCLI, tab, content
+}
+
+// writeConfig writes dir/config.toml for an app in dir run as nobody by
+// /bin/sh, its crontab dir/crontab, audit and locks in dir too, and jobs
+// (TOML) after it; it returns its path.
+func writeConfig(dir, jobs string) string {
+	p := filepath.Join(dir, "config.toml")
+	os.WriteFile(p, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
+lock_dir = "`+filepath.Join(dir, "locks")+`"
+[app]
+dir = "`+dir+`"
+log_dir = "`+dir+`"
+user = "nobody"
+python = "/bin/sh"
+[crontab]
+path = "`+filepath.Join(dir, "crontab")+`"
+reload = ["true"]
+`+jobs), 0o644)
+	return p
 }
 
 func TestCLI(t *testing.T) {
@@ -120,7 +130,7 @@ func TestCLI(t *testing.T) {
 	if !strings.HasPrefix(string(b), crontab.PausedPrefix) || !strings.Contains(string(b), "\n0 4 * * * richs python manage.py check_item_mercari_tc_v2") {
 		t.Fatalf("after pause: %q", b)
 	}
-	if code, out, _ := runCLI("", "jobs", "list"); code != 0 || !strings.Contains(out, "paused") {
+	if code, out, _ := runCLI("", "jobs", "list"); code != 0 || !strings.Contains(out, "paused") || !strings.Contains(out, "check_item_mercari_tc: paused by ") {
 		t.Errorf("list: %s", out)
 	}
 	if code, _, errs := runCLI("y\n", "jobs", "resume", "check_item_mercari_tc"); code != 0 {

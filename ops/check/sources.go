@@ -35,7 +35,8 @@ func report(src string, items []attention.Item) attention.Report {
 	return attention.Report{Source: src, Items: items}
 }
 
-// Jobs: a missed run (Crit, `r` runs it now), a process running longer
+// Jobs: a paused job (Warn, Crit once cron skipped a run of it; `p`
+// resumes it), a missed run (Crit, `r` runs it now), a process running longer
 // than its job's max_runtime (Warn), and a guarded Mercari job (guard =
 // "index-linux", which richsops refuses to start while index-linux is
 // unhealthy) running while it is (Crit: it may be withdrawing items now).
@@ -64,6 +65,14 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			items = append(items, attention.Item{Severity: attention.Crit, Key: "r", Tab: attention.TabJobs,
 				Text: fmt.Sprintf(t("%s MISSED its %s run (%s)", "%s の %s の実行が抜けています（%s）"),
 					s.Name, m.At.Local().Format("01-02 15:04"), m.Reason)})
+		}
+		if p := s.Paused; p != nil {
+			sev := attention.Warn
+			if p.Skipped > 0 {
+				sev = attention.Crit
+			}
+			items = append(items, attention.Item{Severity: sev, Key: "p", Tab: attention.TabJobs,
+				Text: s.Name + ": " + p.Describe(t)})
 		}
 		j, _ := cfg.Job(s.Name)
 		for _, p := range s.Procs {

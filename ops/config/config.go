@@ -14,7 +14,10 @@ type Config struct {
 	Lang     string `toml:"lang"`      // ja | en; "" = from LANG
 	ReadOnly bool   `toml:"readonly"`  // refuse every change
 	AuditLog string `toml:"audit_log"` // JSON lines
-	Host     string `toml:"host"`      // default host for subcommands: "local" or a [[hosts]] name
+	// LockDir holds the flock(2) files every richsops process honours (on
+	// a remote host: the same path there).
+	LockDir string `toml:"lock_dir"`
+	Host    string `toml:"host"` // default host for subcommands: "local" or a [[hosts]] name
 
 	App        App         `toml:"app"`
 	Crontab    Crontab     `toml:"crontab"`
@@ -89,6 +92,10 @@ type Job struct {
 	Args  []string `toml:"args"`  // default arguments
 	Log   string   `toml:"log"`   // relative to app.log_dir, or absolute
 	Guard string   `toml:"guard"` // "index-linux": refuse to start while it is unhealthy
+	// Match is what besides argv makes a process this job's: "strict"
+	// (default: run by app.user or root, working under app.dir), "user"
+	// (by app.user or root, in any folder) or "argv" (argv alone).
+	Match string `toml:"match"`
 	// MaxRuntime marks a run as "running far longer than usual".
 	MaxRuntime Duration `toml:"max_runtime"`
 }

@@ -80,6 +80,7 @@ func (c *Config) applyDefaults() {
 		c.Lang = LangFromEnv()
 	}
 	str(&c.AuditLog, "/var/log/richsops/audit.jsonl")
+	str(&c.LockDir, "/run/richsops/locks")
 	str(&c.Host, "local")
 
 	str(&c.App.Dir, "/var/www/richs")

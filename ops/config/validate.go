@@ -37,6 +37,7 @@ func (c *Config) Validate() Problems {
 		add("lang", "must be \"ja\" or \"en\", not %q", c.Lang)
 	}
 	abs("audit_log", c.AuditLog)
+	abs("lock_dir", c.LockDir)
 	abs("app.dir", c.App.Dir)
 	abs("app.log_dir", c.App.LogDir)
 	if c.App.Python == "" {
@@ -57,6 +58,11 @@ func (c *Config) Validate() Problems {
 			add(k+".name", "duplicate job %q", j.Name)
 		}
 		seen[j.Name] = true
+		switch j.Match {
+		case "", "strict", "user", "argv":
+		default:
+			add(k+".match", "unknown match %q (strict, user, argv)", j.Match)
+		}
 		if j.Guard != "" && j.Guard != "index-linux" {
 			add(k+".guard", "unknown guard %q (only \"index-linux\")", j.Guard)
 		}

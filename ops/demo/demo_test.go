@@ -54,6 +54,7 @@ func TestBuildConfigValidates(t *testing.T) {
 	inside("database.restart[0]", cfg.Database.Restart[0])
 	inside("database.my_cnf", cfg.Database.MyCnf)
 	inside("audit_log", cfg.AuditLog)
+	inside("lock_dir", cfg.LockDir)
 	inside("public.dir", cfg.Public.Dir)
 	inside("backup.dir", cfg.Backup.Dir)
 	inside("guard.state_file", cfg.Guard.StateFile)

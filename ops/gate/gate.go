@@ -43,9 +43,15 @@ type Action struct {
 	Preview []string
 	// Danger asks for a typed confirmation: the operator must type this word.
 	Danger string
+	// Actor is who asks for it when it is not the operator at a terminal
+	// ("guard"): the audit log says so, and the Jobs tab tells who paused.
+	Actor string
 	// Run does the change. It returns lines describing what happened.
 	Run func(ctx context.Context) (Outcome, error)
 }
+
+// ActorGuard is the Actor of the actions of `richsops guard`.
+const ActorGuard = "guard"
 
 // Outcome is what an action reports back.
 type Outcome struct {
@@ -72,6 +78,7 @@ type Record struct {
 	User       string    `json:"user"`
 	Host       string    `json:"host"`
 	Action     string    `json:"action"`
+	Actor      string    `json:"actor,omitempty"` // "" = the operator
 	Target     string    `json:"target,omitempty"`
 	Argv       []string  `json:"argv,omitempty"`
 	Outcome    string    `json:"outcome,omitempty"` // ok | error | refused
@@ -125,7 +132,7 @@ func osUser() string {
 // audited does not run.
 func (g *Gate) Do(ctx context.Context, a Action) Result {
 	res := Result{Action: a.Name, Target: a.Target}
-	rec := Record{Time: g.Now(), User: g.user(), Host: hostName(a.Host), Action: a.Name, Target: a.Target, Argv: a.Argv, PID: os.Getpid()}
+	rec := Record{Time: g.Now(), User: g.user(), Host: hostName(a.Host), Action: a.Name, Actor: a.Actor, Target: a.Target, Argv: a.Argv, PID: os.Getpid()}
 	if g.ReadOnly {
 		rec.Phase, rec.Outcome, rec.Error = "refused", "refused", ErrReadOnly.Error()
 		_ = g.write(rec)

@@ -288,6 +288,7 @@ func (g *Guard) do(ctx context.Context, step *Step, job string, build func(conte
 		return plan, true
 	}
 	a := *plan.Action
+	a.Actor = gate.ActorGuard
 	if g.ReadOnly {
 		step.Did = append(step.Did, fmt.Sprintf("read-only: would run %s %s", a.Name, job))
 		return plan, false

@@ -201,7 +201,7 @@ func (w *world) spawn(job string) int {
 
 func (w *world) running(job string) map[int]bool {
 	w.t.Helper()
-	procs, err := jobs.List(context.Background(), w.h, []string{job})
+	procs, err := jobs.List(context.Background(), w.h, w.cfg, []string{job})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -292,6 +292,16 @@ func TestGuard(t *testing.T) {
 		recs := w.audited()
 		if !hasRecord(recs, "jobs.pause", guarded, "start") || !hasRecord(recs, "jobs.pause", guarded, "end") {
 			t.Fatalf("audit: %+v", recs)
+		}
+		for _, r := range recs {
+			if r.Actor != gate.ActorGuard {
+				t.Errorf("guard's action audited without its actor: %+v", r)
+			}
+		}
+		// The Jobs tab and check read it back: paused by guard.
+		sts, err := jobs.Snapshot(context.Background(), w.h, w.cfg, time.Now())
+		if err != nil || sts[0].Name != guarded || sts[0].Paused == nil || sts[0].Paused.By != jobs.ByGuard {
+			t.Fatalf("snapshot: %v %+v", err, sts)
 		}
 	})
 

@@ -31,7 +31,7 @@ func JobActions(cfg *config.Config, h host.Host, wait time.Duration) Actions {
 // pause); otherwise it leaves the crontab alone and only stops the running
 // processes, so that it never takes over a pause it did not make.
 func stopPlan(ctx context.Context, cfg *config.Config, h host.Host, job string, wait time.Duration) (Plan, error) {
-	procs, err := jobs.List(ctx, h, []string{job})
+	procs, err := jobs.List(ctx, h, cfg, []string{job})
 	if err != nil {
 		return Plan{}, fmt.Errorf("processes: %w", err)
 	}

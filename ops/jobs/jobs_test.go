@@ -64,6 +64,7 @@ func newApp(t *testing.T) *config.Config {
 	cfg.App.Env = map[string]string{"LANG": "ja_JP.UTF-8"}
 	cfg.Crontab.Path = filepath.Join(dir, "crontab")
 	cfg.Crontab.Reload = []string{"true"}
+	cfg.LockDir = filepath.Join(dir, "locks")
 	// Other test suites on the machine run fake stock checks of the stock
 	// names: ours get a suffix of their own.
 	for i := range cfg.Jobs {
@@ -71,6 +72,16 @@ func newApp(t *testing.T) *config.Config {
 	}
 	return cfg
 }
+
+// argvOnly lists the test jobs by argv alone, wherever and as whoever they
+// run (for clean-ups).
+var argvOnly = func() *config.Config {
+	c := &config.Config{}
+	for _, n := range []string{yahoo, mercari, updYahoo, updMerc} {
+		c.Jobs = append(c.Jobs, config.Job{Name: n, Match: MatchArgv})
+	}
+	return c
+}()
 
 var testSuffix = fmt.Sprintf("_t%d", os.Getpid())
 
@@ -149,7 +160,7 @@ func pids(procs []Proc) map[int]bool {
 // killSessions ends the run-now test jobs and their sleep children: each
 // is a session leader, so its pid is its process group.
 func killSessions(ctx context.Context, h host.Host) {
-	procs, _ := List(ctx, h, []string{yahoo, mercari, updYahoo, updMerc})
+	procs, _ := List(ctx, h, argvOnly, []string{yahoo, mercari, updYahoo, updMerc})
 	for _, p := range procs {
 		syscall.Kill(-p.PID, syscall.SIGKILL)
 		syscall.Kill(p.PID, syscall.SIGKILL)
@@ -186,7 +197,7 @@ func TestFindAndKill(t *testing.T) {
 
 			var procs []Proc
 			eventually(t, "4 mercari processes (tree child included)", func() bool {
-				procs, _ = List(ctx, h, []string{mercari})
+				procs, _ = List(ctx, h, cfg, []string{mercari})
 				return len(procs) == 4
 			})
 			got := pids(procs)
@@ -266,7 +277,7 @@ func TestPIDReuseAndSelf(t *testing.T) {
 	c := spawn(t, cfg.App.Dir, "sh", "manage.py", yahoo)
 	var p Proc
 	eventually(t, "process listed", func() bool {
-		ps, _ := List(ctx, h, []string{yahoo})
+		ps, _ := List(ctx, h, cfg, []string{yahoo})
 		for _, x := range ps {
 			if x.PID == c.Process.Pid {
 				p = x
@@ -362,7 +373,7 @@ func TestRunNow(t *testing.T) {
 	}
 	var procs []Proc
 	eventually(t, "run-now process", func() bool {
-		procs, _ = List(ctx, h, []string{mercari})
+		procs, _ = List(ctx, h, cfg, []string{mercari})
 		return len(procs) == 1
 	})
 	t.Cleanup(func() { killSessions(ctx, h) })
@@ -417,7 +428,7 @@ func TestRunNow(t *testing.T) {
 		t.Fatal(res.Err)
 	}
 	eventually(t, "forced second instance", func() bool {
-		procs, _ = List(ctx, h, []string{mercari})
+		procs, _ = List(ctx, h, cfg, []string{mercari})
 		return len(procs) == 2
 	})
 	recs, _ := gate.ReadAudit(audit)
@@ -459,7 +470,7 @@ func TestRunSurvivesParent(t *testing.T) {
 	}
 	var procs []Proc
 	eventually(t, "job after its parent exited", func() bool {
-		procs, _ = List(ctx, host.NewLocal(), []string{updYahoo})
+		procs, _ = List(ctx, host.NewLocal(), cfg, []string{updYahoo})
 		return len(procs) == 1
 	})
 	defer killSessions(ctx, host.NewLocal())
@@ -481,6 +492,7 @@ func TestRunHelper(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.App.Dir, cfg.App.LogDir, cfg.App.Python, cfg.App.User = dir, filepath.Join(dir, "logs"), "/bin/sh", "nobody"
+	cfg.LockDir = filepath.Join(dir, "locks")
 	job := os.Getenv("RICHSOPS_RUN_JOB")
 	cfg.Jobs = []config.Job{{Name: job, Log: "x.log"}}
 	a, err := RunAction(context.Background(), host.NewLocal(), cfg, RunSpec{Job: job}, nil)

@@ -203,7 +203,7 @@ func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string
 	if _, err := configuredJob(cfg, job); err != nil {
 		return gate.Action{}, err
 	}
-	procs, err := List(ctx, h, []string{job})
+	procs, err := List(ctx, h, cfg, []string{job})
 	if err != nil {
 		return gate.Action{}, err
 	}

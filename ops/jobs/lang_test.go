@@ -31,8 +31,8 @@ func TestJapanese(t *testing.T) {
 		t.Fatal(err)
 	}
 	settled(t, spawn(t, cfg.App.Dir, "sh", "manage.py", mercari).Process.Pid)
-	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, []string{mercari}); return len(ps) == 1 })
-	procs, _ := List(ctx, h, []string{mercari})
+	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, cfg, []string{mercari}); return len(ps) == 1 })
+	procs, _ := List(ctx, h, cfg, []string{mercari})
 	pid := "pid " + strconv.Itoa(procs[0].PID)
 	unhealthy := func(context.Context) (bool, string) { return false, "pm2 offline" }
 	ylog := cfg.JobLogPath(cfg.Jobs[0])
@@ -106,7 +106,7 @@ func TestRefusals(t *testing.T) {
 	job := spawn(t, running.App.Dir, "sh", "manage.py", mercari)
 	settled(t, job.Process.Pid)
 	pid := strconv.Itoa(job.Process.Pid)
-	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, []string{mercari}); return len(ps) == 1 })
+	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, running, []string{mercari}); return len(ps) == 1 })
 	unhealthy := func(context.Context) (bool, string) { return false, "pm2 offline" }
 	run := func(spec RunSpec, guard GuardCheck, edit func(cfg *config.Config)) func(*testing.T, string) error {
 		return func(t *testing.T, lang string) error {
@@ -133,7 +133,7 @@ func TestRefusals(t *testing.T) {
 	gatetest.Refusals(t, []gatetest.Refusal{
 		{Name: "unknown job", Err: run(RunSpec{Job: "nope"}, nil, nil),
 			En: "nope: not a configured job", Ja: "nope: 設定にないジョブです"},
-		{Name: "already running", Err: run(RunSpec{Job: mercari}, nil, nil),
+		{Name: "already running", Err: run(RunSpec{Job: mercari}, nil, func(cfg *config.Config) { cfg.App.Dir = running.App.Dir }),
 			// "*": the fake job forks for its sleep, a second pid may show for a moment.
 			En: mercari + ": already running; a second instance needs force (pids " + pid + "*)",
 			Ja: mercari + ": すでに実行中です（pid " + pid + "*）。重複して実行するには force が必要です", Is: ErrRunning},

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/host"
 )
@@ -31,6 +33,7 @@ type Proc struct {
 	RSS     int64         `json:"rss_bytes"`
 	Args    []string      `json:"args"`
 	Job     string        `json:"job"`
+	Dir     string        `json:"dir,omitempty"` // working folder; "" when it cannot be read
 	// StartKey identifies this process and not a later one with the same
 	// pid: the start time in clock ticks (local) or ps lstart (remote).
 	StartKey string `json:"-"`
@@ -52,12 +55,103 @@ func MatchJob(argv []string, names []string) string {
 
 // List finds the running processes of the named jobs on h. Locally it reads
 // /proc itself (one read of cmdline per process, more only for the few that
-// match); elsewhere it parses ps output run through the host.
-func List(ctx context.Context, h host.Host, names []string) ([]Proc, error) {
+// match); elsewhere it parses ps output run through the host. A process
+// counts only when it is the job's by cfg's rule too (Owned): argv alone
+// would take another app's manage.py of the same name for ours.
+func List(ctx context.Context, h host.Host, cfg *config.Config, names []string) ([]Proc, error) {
+	var procs []Proc
+	var err error
+	root := cfg.App.Dir
 	if h.IsLocal() {
-		return listProc(names)
+		procs, err = listProc(names)
+		if r, rerr := filepath.EvalSymlinks(root); rerr == nil {
+			root = r
+		}
+	} else {
+		procs, err = listPS(ctx, h, names)
+		if err == nil && needDirs(cfg, procs) {
+			root, err = remoteDirs(ctx, h, cfg.App.Dir, procs)
+		}
 	}
-	return listPS(ctx, h, names)
+	if err != nil {
+		return nil, err
+	}
+	out := procs[:0]
+	for _, p := range procs {
+		if Owned(cfg, p, root) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// The values of a job's match key: what besides argv makes a process the job's.
+const (
+	MatchStrict = "strict" // argv, user app.user or root, working folder under app.dir (the default)
+	MatchUser   = "user"   // argv and user, in any folder
+	MatchArgv   = "argv"   // argv alone
+)
+
+// Owned reports whether p, whose argv runs p.Job, is that job's by its
+// match rule: run by app.user or root and, by default, working under
+// app.dir (or resolved, its target: a process's folder is always
+// resolved). A job the config does not name gets the default rule.
+func Owned(cfg *config.Config, p Proc, resolved string) bool {
+	j, _ := cfg.Job(p.Job)
+	if j.Match == MatchArgv {
+		return true
+	}
+	if p.User != cfg.App.User && p.User != "root" {
+		return false
+	}
+	return j.Match == MatchUser || under(p.Dir, cfg.App.Dir) || under(p.Dir, resolved)
+}
+
+// under: dir is root or inside it.
+func under(dir, root string) bool {
+	if dir == "" || root == "" {
+		return false
+	}
+	root = strings.TrimSuffix(root, "/")
+	return dir == root || strings.HasPrefix(dir, root+"/")
+}
+
+// needDirs: some process's rule looks at its folder.
+func needDirs(cfg *config.Config, procs []Proc) bool {
+	for _, p := range procs {
+		if j, _ := cfg.Job(p.Job); j.Match == "" || j.Match == MatchStrict {
+			return true
+		}
+	}
+	return false
+}
+
+// remoteDirsScript prints the resolved app folder, then "PID FOLDER" for
+// each pid given (an empty folder when it cannot be read).
+const remoteDirsScript = `printf '%s\n' "$(readlink -f -- "$1")"; shift
+for p; do printf '%s %s\n' "$p" "$(readlink /proc/"$p"/cwd 2>/dev/null)"; done`
+
+// remoteDirs fills the working folders of procs on h and returns app's
+// folder resolved there.
+func remoteDirs(ctx context.Context, h host.Host, app string, procs []Proc) (string, error) {
+	argv := []string{"sh", "-c", remoteDirsScript, "richsops-dirs", app}
+	for _, p := range procs {
+		argv = append(argv, strconv.Itoa(p.PID))
+	}
+	res, err := h.Run(ctx, host.Cmd{Argv: argv, Timeout: 20 * time.Second})
+	if err != nil {
+		return "", err
+	}
+	lines := strings.Split(strings.TrimSuffix(string(res.Stdout), "\n"), "\n")
+	dirs := map[string]string{}
+	for _, l := range lines[1:] {
+		pid, dir, _ := strings.Cut(l, " ")
+		dirs[pid] = dir
+	}
+	for i := range procs {
+		procs[i].Dir = dirs[strconv.Itoa(procs[i].PID)]
+	}
+	return lines[0], nil
 }
 
 var manageNUL = []byte("manage.py\x00")
@@ -190,8 +284,9 @@ func procDetails(pid int, argv []string) (Proc, bool) {
 	if s := elapsed.Seconds(); s > 0 {
 		cpu = float64(st.utime+st.stime) / clkTck / s * 100
 	}
+	dir, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd")
 	return Proc{
-		PID: pid, PPID: st.ppid, User: userName(int(sb.Uid)), Start: start, Elapsed: elapsed,
+		PID: pid, PPID: st.ppid, User: userName(int(sb.Uid)), Dir: dir, Start: start, Elapsed: elapsed,
 		CPU: cpu, RSS: st.rssPages * int64(os.Getpagesize()), Args: argv,
 		StartKey: strconv.FormatUint(st.startTicks, 10),
 	}, true
@@ -262,7 +357,8 @@ func ParseBootTime(data []byte) (time.Time, error) {
 }
 
 // PSArgv is the ps command used on a remote host (LC_ALL=C for lstart).
-var PSArgv = []string{"ps", "-ww", "-eo", "pid,user,lstart,etimes,pcpu,rss,args"}
+// user:64: ps prints a name longer than its column as a uid.
+var PSArgv = []string{"ps", "-ww", "-eo", "pid,user:64,lstart,etimes,pcpu,rss,args"}
 
 func listPS(ctx context.Context, h host.Host, names []string) ([]Proc, error) {
 	res, err := h.Run(ctx, host.Cmd{Argv: PSArgv, Env: map[string]string{"LC_ALL": "C"}, Timeout: 20 * time.Second})

@@ -56,7 +56,7 @@ func remoteLaunchArgv(cfg *config.Config, j config.Job, args []string) []string 
 // argv. On its way the launcher passes through states whose argv also names
 // the job (sh -c SCRIPT ..., setpriv ..., env ...), some still as root: a
 // process counts as started only once it runs python itself.
-func startRemote(ctx context.Context, h host.Host, job, python string, argv []string, before []Proc) ([]Proc, error) {
+func startRemote(ctx context.Context, h host.Host, cfg *config.Config, job string, argv []string, before []Proc) ([]Proc, error) {
 	res, err := h.Run(ctx, host.Cmd{Argv: argv, Timeout: 30 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("start on %s: %w (%s)", h.Name(), err, res.Stderr)
@@ -67,13 +67,13 @@ func startRemote(ctx context.Context, h host.Host, job, python string, argv []st
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		procs, err := List(ctx, h, []string{job})
+		procs, err := List(ctx, h, cfg, []string{job})
 		if err != nil {
 			return nil, err
 		}
 		var fresh []Proc
 		for _, p := range procs {
-			if !old[p.PID] && len(p.Args) > 0 && p.Args[0] == python {
+			if !old[p.PID] && len(p.Args) > 0 && p.Args[0] == cfg.App.Python {
 				fresh = append(fresh, p)
 			}
 		}
@@ -100,7 +100,13 @@ func remoteRunAction(h host.Host, cfg *config.Config, j config.Job, spec RunSpec
 		t("detached with setsid: keeps running after richsops and ssh exit", "setsid で切り離して実行: richsops と ssh を終了しても動き続けます"))
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
-		before, err := runningCheck(ctx, h, j.Name, spec.Force, t)
+		unlock, err := LockRun(ctx, h, cfg, j.Name)
+		if err != nil {
+			return gate.Outcome{}, err
+		}
+		// Held until startRemote has seen the new process.
+		defer unlock()
+		before, err := runningCheck(ctx, h, cfg, j.Name, spec.Force)
 		if err != nil {
 			return gate.Outcome{}, err
 		}
@@ -108,7 +114,7 @@ func remoteRunAction(h host.Host, cfg *config.Config, j config.Job, spec RunSpec
 		if err != nil {
 			return gate.Outcome{}, err
 		}
-		fresh, err := startRemote(ctx, h, j.Name, cfg.App.Python, argv, before)
+		fresh, err := startRemote(ctx, h, cfg, j.Name, argv, before)
 		if err != nil {
 			return gate.Outcome{Details: details}, err
 		}
@@ -117,7 +123,7 @@ func remoteRunAction(h host.Host, cfg *config.Config, j config.Job, spec RunSpec
 			return gate.Outcome{Details: details}, config.Errorf(t, "%s: started on %s, but no process of it is running after 5 s: see %s",
 				"%s: %s で開始しましたが、5 秒後に実行中のプロセスがありません: %s を確認してください", j.Name, h.Name(), cfg.JobLogPath(j))
 		}
-		sum := fmt.Sprintf(t("%s started on %s: pid %s as %s", "%s を %s で開始しました: pid %s（%s として）"), j.Name, h.Name(), pidList(fresh), fresh[0].User) + overriddenNote(cfg, ge)
+		sum := fmt.Sprintf(t("%s started on %s: pid %s as %s", "%s を %s で開始しました: pid %s（%s として）"), j.Name, h.Name(), PIDList(fresh), fresh[0].User) + overriddenNote(cfg, ge)
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a

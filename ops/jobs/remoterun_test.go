@@ -39,7 +39,7 @@ func TestRunNowRemote(t *testing.T) {
 	if !strings.Contains(res.Outcome.Summary, "started on remote-test: pid") {
 		t.Errorf("summary %q", res.Outcome.Summary)
 	}
-	procs, err := List(ctx, host.NewLocal(), []string{yahoo})
+	procs, err := List(ctx, host.NewLocal(), cfg, []string{yahoo})
 	if err != nil || len(procs) != 1 {
 		b, _ := os.ReadFile(cfg.JobLogPath(cfg.Jobs[0]))
 		t.Fatalf("processes: %v %v; summary %q; log %q", procs, err, res.Outcome.Summary, b)

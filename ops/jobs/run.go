@@ -253,7 +253,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	if err != nil {
 		return gate.Action{}, err
 	}
-	running, err := runningCheck(ctx, h, j.Name, spec.Force, cfg.T)
+	running, err := runningCheck(ctx, h, cfg, j.Name, spec.Force)
 	if err != nil {
 		return gate.Action{}, err
 	}
@@ -281,7 +281,13 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	}
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
-		if _, err := runningCheck(ctx, h, j.Name, spec.Force, t); err != nil {
+		unlock, err := LockRun(ctx, h, cfg, j.Name)
+		if err != nil {
+			return gate.Outcome{}, err
+		}
+		// Held until the new process is listed: the next richsops sees it.
+		defer unlock()
+		if _, err := runningCheck(ctx, h, cfg, j.Name, spec.Force); err != nil {
 			return gate.Outcome{}, err
 		}
 		details, err := guardAgain(ctx, cfg, j, ge, guard)
@@ -319,7 +325,7 @@ func forcedPreview(cfg *config.Config, running []Proc) []string {
 	if len(running) == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf(cfg.T("FORCED: %d instance(s) already running: %s", "強制: すでに %d 個が実行中: %s"), len(running), pidList(running))}
+	return []string{fmt.Sprintf(cfg.T("FORCED: %d instance(s) already running: %s", "強制: すでに %d 個が実行中: %s"), len(running), PIDList(running))}
 }
 
 // guardAgain re-checks the guard right before a start; an override (ge
@@ -339,16 +345,16 @@ func overriddenNote(cfg *config.Config, ge *GuardError) string {
 	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.reason(cfg.T))
 }
 
-// runningCheck lists job's processes and refuses (ErrRunning, in t's
+// runningCheck lists job's processes and refuses (ErrRunning, in cfg's
 // language) when there are some and force is off.
-func runningCheck(ctx context.Context, h host.Host, job string, force bool, t func(en, ja string) string) ([]Proc, error) {
-	procs, err := List(ctx, h, []string{job})
+func runningCheck(ctx context.Context, h host.Host, cfg *config.Config, job string, force bool) ([]Proc, error) {
+	procs, err := List(ctx, h, cfg, []string{job})
 	if err != nil {
 		return nil, err
 	}
 	if len(procs) > 0 && !force {
-		return procs, config.Errorf(t, "%s: %w (pids %s)", "%[1]s: すでに実行中です（pid %[3]s）。重複して実行するには force が必要です",
-			job, ErrRunning, pidList(procs))
+		return procs, config.Errorf(cfg.T, "%s: %w (pids %s)", "%[1]s: すでに実行中です（pid %[3]s）。重複して実行するには force が必要です",
+			job, ErrRunning, PIDList(procs))
 	}
 	return procs, nil
 }
@@ -363,7 +369,8 @@ func configuredJob(cfg *config.Config, name string) (config.Job, error) {
 	return j, nil
 }
 
-func pidList(procs []Proc) string {
+// PIDList is the pids of procs, comma-separated.
+func PIDList(procs []Proc) string {
 	s := make([]string, len(procs))
 	for i, p := range procs {
 		s[i] = strconv.Itoa(p.PID)

@@ -30,6 +30,7 @@ type Status struct {
 	LastRun  time.Time      `json:"last_run,omitzero"`
 	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"
 	Missed   *Missed        `json:"missed,omitempty"`
+	Paused   *Pause         `json:"paused,omitempty"` // set when some of its lines are paused
 	Errors   []string       `json:"errors,omitempty"`
 	// Unknown names the parts that could not be read (PartProcesses,
 	// PartCrontab, PartLog): their fields say nothing, never "none".
@@ -58,9 +59,11 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 	for i, j := range cfg.Jobs {
 		names[i] = j.Name
 	}
-	procs, procErr := List(ctx, h, names)
+	procs, procErr := List(ctx, h, cfg, names)
 	tab, tabErr := crontab.Load(ctx, h, cfg.Crontab.Path)
 	boot, _ := BootTime(ctx, h)
+	var tabTime time.Time // the crontab's mtime, read when a job is paused
+	guard := guardOnce(ctx)
 	out := make([]Status, len(cfg.Jobs))
 	for i, j := range cfg.Jobs {
 		s := Status{Name: j.Name, Args: j.Args, Log: cfg.JobLogPath(j), Guard: j.Guard, State: crontab.StateUnknown}
@@ -105,9 +108,26 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 		if s.Known(PartProcesses) && s.Known(PartLog) { // else a run may have left no trace we could read
 			s.Missed = FindMissed(active, now, boot, last, s.Procs)
 		}
+		if hasPaused(s.Lines) {
+			if tabTime.IsZero() {
+				if fi, err := h.Stat(ctx, cfg.Crontab.Path); err == nil {
+					tabTime = fi.ModTime
+				}
+			}
+			s.Paused = pauseOf(ctx, cfg, h, s, tabTime, now, guard)
+		}
 		out[i] = s
 	}
 	return out, nil
+}
+
+func hasPaused(lines []crontab.Line) bool {
+	for _, l := range lines {
+		if l.Kind == crontab.Paused {
+			return true
+		}
+	}
+	return false
 }
 
 // Missed-run rules: a run counts as happened when the log was written at or

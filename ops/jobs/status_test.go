@@ -58,7 +58,7 @@ func TestSnapshotPauseResume(t *testing.T) {
 	os.WriteFile(cfg.JobLogPath(cfg.Jobs[1]), []byte("2026-11-27 03:00:02,000 INFO start\n"), 0o644)
 	c := spawn(t, cfg.App.Dir, "sh", "manage.py", mercari)
 	settled(t, c.Process.Pid)
-	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, []string{mercari}); return len(ps) == 1 })
+	eventually(t, "listed", func() bool { ps, _ := List(ctx, h, cfg, []string{mercari}); return len(ps) == 1 })
 
 	now := time.Now()
 	st, err := Snapshot(ctx, h, cfg, now)

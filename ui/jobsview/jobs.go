@@ -302,10 +302,6 @@ func (t *Tab) openArgs(spec jobs.RunSpec) tea.Cmd {
 	return t.input.Focus()
 }
 
-func (t *Tab) readOnly() tea.Cmd {
-	return common.Toast(t.d.ErrText(gate.ErrReadOnly), true)
-}
-
 func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch t.mode {
 	case modeArgs:
@@ -377,8 +373,6 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 			on = "" // OpenLogMsg's word for this machine
 		}
 		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Host: on, Path: s.Log, Kind: "django"} }
-	case key.Matches(msg, t.k.Run, t.k.Force, t.k.Override, t.k.Kill, t.k.KillAll, t.k.Pause) && t.d.ReadOnly:
-		return t.readOnly()
 	case key.Matches(msg, t.k.Run):
 		return t.openArgs(jobs.RunSpec{Job: s.Name})
 	case key.Matches(msg, t.k.Force, t.k.Override):
@@ -608,9 +602,14 @@ func (t *Tab) table() []string {
 	if s.Missed != nil {
 		msg := fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press r to run it now", "%s の実行が抜けています: %s — r で今すぐ実行"),
 			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason)
-		for _, l := range strings.Split(ansi.Wrap(msg, max(10, t.w), ""), "\n") {
-			lines = append(lines, st.Crit.Render(fit(l, t.w)))
+		lines = append(lines, t.wrapped(msg, st.Crit)...)
+	}
+	if p := s.Paused; p != nil {
+		style := st.Warn
+		if p.Skipped > 0 {
+			style = st.Crit
 		}
+		lines = append(lines, t.wrapped(sanitize.String(p.Describe(t.d.T))+t.d.T(" — press p to resume", " — p で再開"), style)...)
 	}
 	if !s.Next.IsZero() {
 		lines = append(lines, st.Muted.Render(fit(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
@@ -632,6 +631,15 @@ func (t *Tab) table() []string {
 		lines = append(lines, fit(t.procLine(p), t.w))
 	}
 	return lines
+}
+
+// wrapped is msg wrapped to the tab's width, each line in style.
+func (t *Tab) wrapped(msg string, style lipgloss.Style) []string {
+	var out []string
+	for _, l := range strings.Split(ansi.Wrap(msg, max(10, t.w), ""), "\n") {
+		out = append(out, style.Render(fit(l, t.w)))
+	}
+	return out
 }
 
 // procHead is pid, user, start, elapsed, CPU%, RSS.

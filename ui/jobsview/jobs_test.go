@@ -100,19 +100,50 @@ func run(t *testing.T, tab common.Tab, cmd tea.Cmd) (common.Tab, tea.Msg) {
 	return tab, msg
 }
 
-func TestReadOnlyKeys(t *testing.T) {
+// TestReadOnlyGoesToTheGate: in read-only mode the tab only greys its
+// keys; the actions go to the gate, which refuses them and audits the
+// refusal (the app hands a ConfirmMsg in read-only mode straight to it).
+func TestReadOnlyGoesToTheGate(t *testing.T) {
 	d := deps(t, true)
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	d.Gate = gate.New(true, audit)
+	d.Cfg.App.User, d.Cfg.App.Python = "nobody", "/bin/sh"
+	jobs.DefaultGuard = nil
 	tab := New(d)
 	tab, _ = tab.Update(snapshot(d))
-	for _, k := range []string{"r", "x", "X", "p", "F", "O"} {
-		_, cmd := tab.Update(uitest.Key(k))
-		_, msg := run(t, tab, cmd)
-		if toast, ok := msg.(common.ToastMsg); !ok || !strings.Contains(toast.Text, "read-only") {
-			t.Errorf("%s: %#v", k, msg)
-		}
-	}
 	if !strings.Contains(tab.View(), "(read-only)") {
 		t.Error("keys not marked read-only")
+	}
+	for _, tc := range []struct {
+		keys   []string // the last one gives the command
+		action string
+	}{
+		{[]string{"r", "enter"}, "jobs.run"},               // check_item_yahoo
+		{[]string{"j", "O", "enter"}, "jobs.run.override"}, // check_item_mercari, guard without a check
+		{[]string{"p", "n"}, "jobs.pause"},                 // asks about its process first
+	} {
+		var cmd tea.Cmd
+		for _, k := range tc.keys {
+			tab, cmd = tab.Update(uitest.Key(k))
+		}
+		var msg tea.Msg
+		tab, msg = run(t, tab, cmd)
+		cm, ok := msg.(common.ConfirmMsg)
+		if !ok {
+			t.Fatalf("%v: %#v, want the action for the gate", tc.keys, msg)
+		}
+		if r := d.Gate.Do(context.Background(), cm.Action); r.Err != gate.ErrReadOnly || r.Action != tc.action {
+			t.Fatalf("%v: %+v", tc.keys, r)
+		}
+	}
+	recs, err := gate.ReadAudit(audit)
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("audit: %v %+v", err, recs)
+	}
+	for i, want := range []string{"jobs.run", "jobs.run.override", "jobs.pause"} {
+		if recs[i].Action != want || recs[i].Phase != "refused" {
+			t.Errorf("audit %d: %+v, want %s refused", i, recs[i], want)
+		}
 	}
 }
 
@@ -263,5 +294,27 @@ func TestUnknownIsNotNone(t *testing.T) {
 	}
 	if !strings.Contains(row, "unknown") || strings.Contains(row, "no cron") || !strings.Contains(row, "?") || strings.Contains(row, " 0 ") {
 		t.Errorf("row = %q", row)
+	}
+}
+
+// TestPausedSaysWhoWhenAndTheGuard: the selected paused job says who
+// paused it and when, what cron skipped, and whether index-linux is
+// healthy now.
+func TestPausedSaysWhoWhenAndTheGuard(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab.SetSize(100, 30)
+	snap := snapshot(d)
+	healthy := true
+	at := time.Date(2026, 11, 27, 2, 30, 0, 0, time.Local)
+	snap.st[1].State = crontab.StatePaused
+	snap.st[1].Paused = &jobs.Pause{By: jobs.ByGuard, User: "root", At: at, Skipped: 1, FirstSkip: at.Add(30 * time.Minute), GuardOK: &healthy}
+	tab, _ = tab.Update(snap)
+	tab, _ = tab.Update(uitest.Key("j"))
+	v := strings.Join(strings.Fields(uitest.Plain(tab.View())), " ")
+	for _, want := range []string{"paused by guard at 11-27 02:30", "1 scheduled run(s) skipped since 11-27 03:00", "index-linux is healthy now", "press p to resume"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, tab.View())
+		}
 	}
 }

@@ -6,6 +6,7 @@ package servicesview
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,7 +14,10 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
+	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
 )
@@ -43,6 +47,18 @@ type Tab struct {
 	running map[string]string
 	outcome map[string]outcome
 	spin    spinner.Model
+	// ask is a stop or restart that endangers the Mercari check, waiting
+	// for y (pause it first, in the same step), n (as it is) or esc.
+	ask *riskMsg
+}
+
+// riskMsg is a stop or restart built with what it endangers: plain says
+// so in its preview; paused, when set, pauses the Mercari check first.
+type riskMsg struct {
+	plain, paused gate.Action
+	lines         []string
+	offer         bool
+	err           error
 }
 
 type outcome struct {
@@ -69,7 +85,7 @@ func New(d *common.Deps) common.Tab {
 
 func (t *Tab) Title() string    { return t.d.T("Services", "サービス") }
 func (t *Tab) Init() tea.Cmd    { return nil }
-func (t *Tab) Capturing() bool  { return false }
+func (t *Tab) Capturing() bool  { return t.ask != nil }
 func (t *Tab) SetSize(w, h int) { t.width, t.height = w, h }
 
 func (t *Tab) ShortHelp() []key.Binding {
@@ -163,10 +179,52 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		var cmd tea.Cmd
 		t.spin, cmd = t.spin.Update(msg)
 		return t, cmd
+	case riskMsg:
+		switch {
+		case msg.err != nil:
+			return t, common.Toast(t.d.ErrText(msg.err), true)
+		case msg.offer:
+			t.ask = &msg
+			return t, nil
+		}
+		return t, common.Confirm(msg.plain)
 	case tea.KeyPressMsg:
+		if t.ask != nil {
+			return t, t.answer(msg)
+		}
 		return t, t.key(msg)
 	}
 	return t, nil
+}
+
+// answer is the reply to the question of ask.
+func (t *Tab) answer(msg tea.KeyPressMsg) tea.Cmd {
+	ask := t.ask
+	switch msg.String() {
+	case "y", "Y":
+		t.ask = nil
+		return common.Confirm(ask.paused)
+	case "n", "N":
+		t.ask = nil
+		return common.Confirm(ask.plain)
+	case "esc":
+		t.ask = nil
+	}
+	return nil
+}
+
+// askLines is the question of ask, for the view.
+func (t *Tab) askLines() []string {
+	if t.ask == nil {
+		return nil
+	}
+	s := t.d.Styles
+	var out []string
+	for _, l := range t.ask.lines {
+		out = append(out, s.Crit.Render(l))
+	}
+	return append(out, s.Key.Render(t.d.T("Pause the Mercari check first, in the same step? [y/n, esc cancels]",
+		"先にメルカリのチェックを同じ操作で停止しますか? [y/n、esc で中止]")))
 }
 
 // verbJa are the services actions' verbs in Japanese (the composite
@@ -268,7 +326,39 @@ func (t *Tab) act(v services.Verb) tea.Cmd {
 	if err != nil {
 		return common.Toast(err.Error(), true)
 	}
-	return common.Confirm(a)
+	if !guard.Endangers(t.d.Cfg, st.Name, v) {
+		return common.Confirm(a)
+	}
+	return protect(t.d, st.Name, v, a)
+}
+
+// protect builds, off the UI goroutine, what a stop or restart of
+// index-linux, Redis or mysqld endangers (the Mercari check running or
+// due) and the variant that pauses the check first.
+func protect(d *common.Deps, name string, v services.Verb, a gate.Action) tea.Cmd {
+	cfg, hosts := d.Cfg, d.Hosts
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
+		defer cancel()
+		r, rerr := guard.RiskOf(ctx, cfg, hosts, name, v)
+		plain, err := guard.Protect(ctx, cfg, hosts, a, v, r, false, jobs.DefaultKillWait)
+		if err != nil {
+			return riskMsg{err: err}
+		}
+		if rerr != nil {
+			// Say so rather than say nothing: the check may be at risk.
+			plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
+			return riskMsg{plain: plain}
+		}
+		if len(r.Jobs) == 0 {
+			return riskMsg{plain: plain}
+		}
+		paused, err := guard.Protect(ctx, cfg, hosts, a, v, r, true, jobs.DefaultKillWait)
+		if err != nil {
+			return riskMsg{plain: plain}
+		}
+		return riskMsg{plain: plain, paused: paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
+	}
 }
 
 func (t *Tab) redisThenIndex() tea.Cmd {
@@ -288,7 +378,7 @@ func (t *Tab) redisThenIndex() tea.Cmd {
 	if err != nil {
 		return common.Toast(err.Error(), true)
 	}
-	return common.Confirm(a)
+	return protect(t.d, idx.Name, services.Restart, a)
 }
 
 func (t *Tab) openLog() tea.Cmd {

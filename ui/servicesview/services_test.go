@@ -2,6 +2,8 @@ package servicesview
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -38,6 +40,10 @@ func newFixture(t *testing.T, lang string) *fixture {
 		{Name: "index-linux", Kind: "pm2", App: "index-linux", PM2: []string{"false"}},
 	}
 	cfg.IndexLinux.Redis = "127.0.0.1:1"
+	// Stops of Redis and index-linux read the Mercari checks' state: an
+	// empty crontab of its own, never the machine's.
+	cfg.Crontab.Path = filepath.Join(t.TempDir(), "crontab")
+	os.WriteFile(cfg.Crontab.Path, nil, 0o644)
 	cfg.Probes = []config.Probe{{Name: "captcha", URL: "http://127.0.0.1:1/amazon/captcha/", Timeout: config.Duration{Duration: time.Second}}}
 	d := &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: lang,
 		Styles: common.DefaultStyles(), Now: time.Now}
@@ -146,7 +152,9 @@ func TestLogAndRedisThenIndexKeys(t *testing.T) {
 	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) {
 		t.Fatalf("l gave %#v", msg)
 	}
-	msg = f.press("i")()
+	// It builds what it endangers first (nothing here), then confirms.
+	_, cmd := f.tab.Update(f.press("i")())
+	msg = cmd()
 	cm, ok := msg.(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "services.redis-then-index-linux" {
 		t.Fatalf("i gave %#v", msg)

@@ -74,7 +74,7 @@ func (t *Tab) View() string {
 		fit(t.d.T("MEMORY", "メモリ"), colMem)))
 
 	probes := t.probeLines()
-	detail := t.detailLines()
+	detail := append(t.askLines(), t.detailLines()...)
 	room := t.height - len(lines) - len(probes) - len(detail) - 2
 	if room < 3 {
 		room = 3

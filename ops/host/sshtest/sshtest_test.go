@@ -8,9 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/host/sshtest"
@@ -46,17 +48,32 @@ func TestJobsProcessesOverSSH(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	name := fmt.Sprintf("check_item_sshtest%d", os.Getpid())
-	// A stand-in job: its command line holds ".../manage.py NAME".
+	// A stand-in job: its command line holds ".../manage.py NAME", it
+	// runs in the app folder; a same-argv process elsewhere as nobody is
+	// another app's and is listed neither way.
+	app := t.TempDir()
+	cfg := config.Default()
+	cfg.App.Dir, cfg.App.User = app, "richs-none"
 	cmd := exec.Command("sh", "-c", "sleep 60", "/srv/richs/manage.py", name)
+	cmd.Dir = app
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	remote, err := jobs.List(ctx, h, []string{name})
+	if os.Geteuid() == 0 {
+		other := exec.Command("sh", "-c", "sleep 60", "/srv/richs/manage.py", name)
+		other.Dir = "/"
+		other.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		if err := other.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { other.Process.Kill(); other.Wait() }()
+	}
+	remote, err := jobs.List(ctx, h, cfg, []string{name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	local, err := jobs.List(ctx, host.NewLocal(), []string{name})
+	local, err := jobs.List(ctx, host.NewLocal(), cfg, []string{name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,5 +116,35 @@ func TestCrontabPauseOverSSH(t *testing.T) {
 	// The same edit again: the file no longer holds edit.Old, so it is refused.
 	if _, err := crontab.Apply(ctx, h, path, edit); !errors.Is(err, host.ErrChanged) {
 		t.Errorf("stale edit: %v", err)
+	}
+}
+
+// TestRunLockOverSSH: the run-now lock taken over ssh is an flock on the
+// remote's lock file (here the same machine), held until released.
+func TestRunLockOverSSH(t *testing.T) {
+	_, h := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := config.Default()
+	cfg.LockDir = filepath.Join(t.TempDir(), "locks")
+	unlock, err := jobs.LockRun(ctx, h, cfg, "check_item_mercari")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(cfg.LockDir, "jobs-run-check_item_mercari.lock")
+	tryLock := func() error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	}
+	if err := tryLock(); err != syscall.EWOULDBLOCK {
+		t.Fatalf("while held over ssh: %v, want EWOULDBLOCK", err)
+	}
+	unlock()
+	if err := tryLock(); err != nil {
+		t.Fatalf("after release: %v", err)
 	}
 }

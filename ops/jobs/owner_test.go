@@ -1,0 +1,130 @@
+package jobs
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/host"
+)
+
+// spawnAs is spawn as another uid.
+func spawnAs(t *testing.T, uid uint32, dir string, argv ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: &syscall.Credential{Uid: uid, Gid: uid}}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go cmd.Wait()
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	return cmd
+}
+
+// TestOtherAppsProcessIsNotTheJob: another app's manage.py of the same job
+// name, run by nobody in another folder, is not listed, does not block a
+// run and is not killed; the match key widens the rule for odd setups.
+func TestOtherAppsProcessIsNotTheJob(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run a process as nobody")
+	}
+	ctx := context.Background()
+	for _, h := range []host.Host{host.NewLocal(), remoteish{host.NewLocal()}} {
+		t.Run(h.Name(), func(t *testing.T) {
+			if !h.IsLocal() {
+				need(t, "ps", "readlink")
+			}
+			cfg := newApp(t)
+			cfg.App.User = "daemon"                                   // nobody is not the app's user
+			elsewhere, err := os.MkdirTemp("", "richsops-other-app-") // t.TempDir's parent is closed to nobody
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(elsewhere) })
+			os.Chmod(elsewhere, 0o755)
+			os.WriteFile(filepath.Join(elsewhere, "manage.py"), []byte(fakeManage), 0o755)
+			// Also a folder whose name starts like the app's: not inside it.
+			sibling := cfg.App.Dir + "-old"
+			os.Mkdir(sibling, 0o755)
+			t.Cleanup(func() { os.RemoveAll(sibling) })
+			foreign := spawnAs(t, 65534, elsewhere, "sh", "manage.py", yahoo)
+			rootElsewhere := spawn(t, sibling, "sh", filepath.Join(elsewhere, "manage.py"), yahoo)
+			settled(t, foreign.Process.Pid)
+			settled(t, rootElsewhere.Process.Pid)
+
+			if ps, err := List(ctx, h, cfg, []string{yahoo}); err != nil || len(ps) != 0 {
+				t.Fatalf("listed another app's processes: %+v %v", ps, err)
+			}
+			if _, err := KillAction(ctx, h, cfg, yahoo, 0, time.Second); err == nil {
+				t.Fatal("kill accepted with no process of the job")
+			}
+			if _, err := KillAction(ctx, h, cfg, yahoo, foreign.Process.Pid, time.Second); err == nil {
+				t.Fatal("kill of another app's pid accepted")
+			}
+			if _, err := RunAction(ctx, h, cfg, RunSpec{Job: yahoo}, nil); err != nil {
+				t.Fatalf("run blocked by another app's process: %v", err)
+			}
+			if !alive(foreign.Process.Pid) || !alive(rootElsewhere.Process.Pid) {
+				t.Fatal("another app's process died")
+			}
+
+			// Widened: by user only, root's process elsewhere is the job's;
+			// by argv, both are.
+			for _, tc := range []struct {
+				match string
+				want  []int
+			}{
+				{MatchUser, []int{rootElsewhere.Process.Pid}},
+				{MatchArgv, []int{rootElsewhere.Process.Pid, foreign.Process.Pid}},
+			} {
+				c := *cfg
+				c.Jobs = append([]config.Job(nil), cfg.Jobs...)
+				c.Jobs[0].Match = tc.match
+				ps, err := List(ctx, h, &c, []string{yahoo})
+				got := pids(ps)
+				if err != nil || len(ps) != len(tc.want) {
+					t.Errorf("match %s: %+v %v", tc.match, ps, err)
+				}
+				for _, pid := range tc.want {
+					if !got[pid] {
+						t.Errorf("match %s: pid %d not listed", tc.match, pid)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestOwned is the rule on its own: user and folder, and the folder's
+// resolved form.
+func TestOwned(t *testing.T) {
+	cfg := config.Default()
+	cfg.App.Dir, cfg.App.User = "/var/www/richs", "richs"
+	cfg.Jobs = []config.Job{{Name: "j"}, {Name: "u", Match: MatchUser}, {Name: "a", Match: MatchArgv}}
+	for _, tc := range []struct {
+		job, user, dir, resolved string
+		want                     bool
+	}{
+		{"j", "richs", "/var/www/richs", "", true},
+		{"j", "root", "/var/www/richs/sub", "", true},
+		{"j", "richs", "/var/www/richs-old", "", false},
+		{"j", "richs", "/srv/releases/7", "/srv/releases/7", true},
+		{"j", "nobody", "/var/www/richs", "", false},
+		{"j", "richs", "", "", false}, // folder not readable
+		{"u", "richs", "/tmp", "", true},
+		{"u", "nobody", "/var/www/richs", "", false},
+		{"a", "nobody", "/tmp", "", true},
+		{"unknown", "richs", "/var/www/richs", "", true},
+	} {
+		p := Proc{Job: tc.job, User: tc.user, Dir: tc.dir}
+		if got := Owned(cfg, p, tc.resolved); got != tc.want {
+			t.Errorf("%+v resolved %q: %v, want %v", p, tc.resolved, got, tc.want)
+		}
+	}
+}
