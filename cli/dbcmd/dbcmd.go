@@ -18,6 +18,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 const usage = `richsops db status [--json]            server, binary logs, expiry (server and my.cnf), datadir disk
@@ -97,14 +98,19 @@ func status(env *cli.Env, args []string) error {
 		c, cancel := ctx()
 		defer cancel()
 		st := d.Status(c)
+		dumped := backupServer(env)
 		if env.JSON {
-			if err := env.PrintJSON(st); err != nil {
+			if err := env.PrintJSON(struct {
+				*mysql.Status
+				BackupServer string `json:"backup_server"`
+			}{st, dumped}); err != nil {
 				return err
 			}
 		} else {
 			for _, l := range StatusLines(st) {
 				fmt.Fprintln(env.Stdout, l)
 			}
+			fmt.Fprintln(env.Stdout, "backup:   dumps "+dumped)
 		}
 		// Exit 1 either way, so a monitor reading the JSON gets it too.
 		if st.ServerErr != "" {
@@ -112,6 +118,15 @@ func status(env *cli.Env, args []string) error {
 		}
 		return nil
 	})
+}
+
+// backupServer says which server `backup` dumps (or why that is unknown).
+func backupServer(env *cli.Env) string {
+	c, err := backup.FromConfig(env.Cfg).Server()
+	if err != nil {
+		return sanitize.String(err.Error())
+	}
+	return sanitize.String(c.String())
 }
 
 // StatusLines is the plain-text status (also what the tests read).
@@ -255,11 +270,11 @@ func runBackup(env *cli.Env, args []string) error {
 		}
 	}
 	a := b.Action(p, progress)
-	// ctrl+c / SIGTERM cancel the dump so the partial file is removed
-	// instead of the process dying with it in place.
+	// ctrl+c, SIGTERM and a closed terminal (SIGHUP) cancel the dump so the
+	// partial file is removed instead of the process dying with it in place.
 	inner := a.Run
 	a.Run = func(c context.Context) (gate.Outcome, error) {
-		c, stop := signal.NotifyContext(c, os.Interrupt, syscall.SIGTERM)
+		c, stop := signal.NotifyContext(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 		defer stop()
 		return inner(c)
 	}

@@ -129,7 +129,7 @@ func TestRotateKeepsNewest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	removed, err := Rotate(context.Background(), host.NewLocal(), dir, 2)
+	removed, err := Rotate(dir, 2, "")
 	if err != nil || len(removed) != 2 || filepath.Base(removed[0]) != "db-20250101-000000.sql.gz" {
 		t.Fatalf("%v %v", removed, err)
 	}

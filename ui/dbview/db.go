@@ -24,6 +24,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -92,6 +93,7 @@ type Tab struct {
 	prompt prompt
 	input  lineinput.Model
 
+	dumps     string // which server a backup dumps (from the DSN and [backup] dump)
 	backingUp bool
 	progCh    chan backup.Progress
 	prog      backup.Progress
@@ -109,6 +111,11 @@ func New(d *common.Deps) common.Tab {
 	t.input.CharLimit = 40
 	t.bar = progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage())
 	t.progCh = make(chan backup.Progress, 1)
+	if c, err := backup.FromConfig(d.Cfg).Server(); err != nil {
+		t.dumps = sanitize.String(err.Error())
+	} else {
+		t.dumps = sanitize.String(c.Describe(d.T))
+	}
 	return t
 }
 
@@ -419,6 +426,7 @@ func (t *Tab) View() string {
 			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。E で最古のバイナリログを削除して再起動", st.Threshold)), w)))
 	}
 	top = append(top, t.expiryLines(w)...)
+	top = append(top, s.Muted.Render(fit(t.d.T("backup dumps ", "バックアップ対象: ")+t.dumps, w)))
 	if t.backingUp || t.prog.Done {
 		top = append(top, t.backupLine(w))
 	}

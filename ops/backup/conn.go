@@ -1,0 +1,205 @@
+package backup
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/richs/richsops/ops/config"
+)
+
+// Conn is the server a dump connects to, derived from [database] dsn so
+// that the backup dumps the server richsops reads, not whatever the dump
+// program's own defaults (the machine's default socket, ~/.my.cnf) name.
+type Conn struct {
+	Net      string // "unix" or "tcp"; "" when the dump command sets its own target
+	Addr     string // socket path or host:port
+	User     string
+	Password string `json:"-"`
+	// DumpTarget / DumpUser: the dump command's own argv sets the target
+	// or the user itself ([backup] dump overrides the DSN).
+	DumpTarget bool
+	DumpUser   bool
+	// OwnFile is the option file the dump command names itself; then the
+	// dump connects as that file says and nothing is derived.
+	OwnFile string
+	// Other is the dump program when it is neither mysqldump nor
+	// mariadb-dump: its options are unknown, so nothing is added.
+	Other string
+}
+
+// dumpPrograms take mysqldump's options.
+var dumpPrograms = map[string]bool{"mysqldump": true, "mariadb-dump": true}
+
+// The dump argv options that name the server or the user, long and short
+// (mysqldump and mariadb-dump take the same).
+var (
+	targetOpts = []string{"--host", "-h", "--port", "-P", "--socket", "-S", "--protocol"}
+	userOpts   = []string{"--user", "-u", "--password", "-p"}
+	fileOpts   = []string{"--defaults-file", "--defaults-extra-file", "--login-path"}
+)
+
+// hasOpt reports whether argv sets one of opts ("--opt", "--opt=v", "-xV")
+// and returns the first such argument.
+func hasOpt(argv []string, opts []string) (string, bool) {
+	for _, a := range argv {
+		for _, o := range opts {
+			if a == o || strings.HasPrefix(a, o+"=") || (len(o) == 2 && o[1] != '-' && strings.HasPrefix(a, o)) {
+				return a, true
+			}
+		}
+	}
+	return "", false
+}
+
+// DumpConn derives the dump's connection from dsn and the dump argv: what
+// argv sets itself wins (the target as a whole, the credentials as a whole,
+// or everything when it names its own option file).
+func DumpConn(dsn string, argv []string) (Conn, error) {
+	var c Conn
+	if len(argv) > 0 && !dumpPrograms[filepath.Base(argv[0])] {
+		c.Other = argv[0]
+		return c, nil
+	}
+	if len(argv) > 1 {
+		if f, ok := hasOpt(argv[1:], fileOpts); ok {
+			c.OwnFile = f
+			return c, nil
+		}
+		_, c.DumpTarget = hasOpt(argv[1:], targetOpts)
+		_, c.DumpUser = hasOpt(argv[1:], userOpts)
+	}
+	d, err := driver.ParseDSN(dsn)
+	if err != nil {
+		return c, fmt.Errorf("database.dsn: %w", err)
+	}
+	if d.Net != "unix" && d.Net != "tcp" {
+		return c, fmt.Errorf("database.dsn: protocol %q: the dump connects over unix or tcp only", d.Net)
+	}
+	if !c.DumpTarget {
+		c.Net, c.Addr = d.Net, d.Addr
+	}
+	if !c.DumpUser {
+		c.User, c.Password = d.User, d.Passwd
+	}
+	return c, nil
+}
+
+// String says which server is dumped and as whom, for previews and status.
+func (c Conn) String() string { return c.Describe(nil) }
+
+// Describe is String in the language of t (a Config's T; nil = English).
+func (c Conn) Describe(t func(en, ja string) string) string {
+	tr := func(en, ja string) string { return config.Tr(t, en, ja) }
+	if c.Other != "" {
+		return tr("as "+c.Other+" decides itself (not mysqldump or mariadb-dump: [backup] dump)", c.Other+" 自身の判断どおり（mysqldump でも mariadb-dump でもありません: [backup] dump）")
+	}
+	if c.OwnFile != "" {
+		return tr("as the dump command's "+c.OwnFile+" says ([backup] dump)", "ダンプコマンドの "+c.OwnFile+" の指定どおり（[backup] dump）")
+	}
+	var s string
+	switch {
+	case c.DumpTarget:
+		s = tr("the server the dump command names ([backup] dump)", "ダンプコマンドが指定するサーバー（[backup] dump）")
+	case c.Net == "unix":
+		s = tr("socket "+c.Addr+" ([database] dsn)", "ソケット "+c.Addr+"（[database] dsn）")
+	default:
+		s = tr(c.Addr+" over TCP ([database] dsn)", c.Addr+"（TCP、[database] dsn）")
+	}
+	if !c.DumpUser && c.User != "" {
+		s += tr(" as "+c.User, "、ユーザー "+c.User)
+		if c.Password != "" {
+			s += tr(" (password from the DSN, in a private 0600 option file)", "（パスワードは DSN から、専用の 0600 オプションファイルで渡します）")
+		}
+	}
+	return s
+}
+
+// args is the argv options the connection adds; secretFile is the option
+// file holding the password ("" = none).
+func (c Conn) args(secretFile string) []string {
+	var out []string
+	if secretFile != "" {
+		out = append(out, "--defaults-extra-file="+secretFile)
+	}
+	switch c.Net {
+	case "unix":
+		out = append(out, "--protocol=SOCKET", "--socket="+c.Addr)
+	case "tcp":
+		host, port := splitHostPort(c.Addr)
+		out = append(out, "--protocol=TCP", "--host="+host)
+		if port != "" {
+			out = append(out, "--port="+port)
+		}
+	}
+	if !c.DumpUser && c.User != "" {
+		out = append(out, "--user="+c.User)
+	}
+	return out
+}
+
+func splitHostPort(addr string) (string, string) {
+	if strings.HasPrefix(addr, "[") { // [::1]:3306
+		if i := strings.LastIndex(addr, "]"); i > 0 {
+			return addr[1:i], strings.TrimPrefix(addr[i+1:], ":")
+		}
+	}
+	if i := strings.LastIndex(addr, ":"); i >= 0 && !strings.Contains(addr[:i], ":") {
+		return addr[:i], addr[i+1:]
+	}
+	return addr, ""
+}
+
+// SecretPlaceholder stands for the password file's path in previews (it
+// exists only while the dump runs).
+const SecretPlaceholder = "(private 0600 option file with the DSN's password)"
+
+// DumpArgv is argv with the connection's options: right after the program
+// name, because mysqldump reads an option file only as the first options.
+// A leading --no-defaults becomes --defaults-file (still no other option
+// file, but ours).
+func (c Conn) DumpArgv(argv []string, secretFile string) []string {
+	if len(argv) == 0 || c.OwnFile != "" || c.Other != "" {
+		return argv
+	}
+	rest := argv[1:]
+	add := c.args(secretFile)
+	if secretFile != "" && len(rest) > 0 && rest[0] == "--no-defaults" {
+		rest = rest[1:]
+		add[0] = "--defaults-file=" + secretFile
+	}
+	out := append([]string{argv[0]}, add...)
+	return append(out, rest...)
+}
+
+// optionValue quotes v for a MySQL option file: inside double quotes,
+// backslash and double quote escaped (the reader's own escapes).
+func optionValue(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
+	return `"` + r.Replace(v) + `"`
+}
+
+// secretFile writes the password to a new 0600 option file and returns the
+// path the dump reads it by and a cleanup. On Linux the file is unlinked at
+// once and read through /proc/PID/fd, so not even a SIGKILL leaves it behind.
+func (c Conn) secretFile() (string, func(), error) {
+	if c.Password == "" {
+		return "", func() {}, nil
+	}
+	f, err := os.CreateTemp("", "richsops-dump-*.cnf") // 0600
+	if err != nil {
+		return "", nil, err
+	}
+	if err := f.Chmod(0o600); err == nil {
+		_, err = f.WriteString("[client]\npassword=" + optionValue(c.Password) + "\n")
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", nil, err
+	}
+	return hideFile(f)
+}

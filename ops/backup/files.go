@@ -1,0 +1,208 @@
+package backup
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// stamp is the time in a backup's name: db-20260102-030405.sql.gz, and
+// db-20260102-030405-2.sql.gz for a second backup taken in the same second.
+const stamp = "20060102-150405"
+
+// entry is one file of the backup folder that has our own name pattern,
+// with the identity it had when listed (a removal re-checks it).
+type entry struct {
+	Name    string
+	At      time.Time // when it was taken, from the name
+	Seq     int       // 1 for the plain name, N for "-N"
+	Partial bool
+	Size    int64
+	dev     uint64
+	ino     uint64
+	mtime   unix.Timespec
+}
+
+// parseName reads a name of ours; anything else is not ours to touch.
+func parseName(n string) (entry, bool) {
+	e := entry{Name: n, Seq: 1}
+	s := n
+	if strings.HasSuffix(s, Partial) {
+		e.Partial, s = true, strings.TrimSuffix(s, Partial)
+	}
+	if !strings.HasPrefix(s, Prefix) || !strings.HasSuffix(s, Suffix) || len(s) < len(Prefix)+len(stamp)+len(Suffix) {
+		return e, false
+	}
+	mid := s[len(Prefix) : len(s)-len(Suffix)]
+	at, err := time.ParseInLocation(stamp, mid[:len(stamp)], time.Local)
+	if err != nil {
+		return e, false
+	}
+	e.At = at
+	if rest := mid[len(stamp):]; rest != "" {
+		seq, err := strconv.Atoi(strings.TrimPrefix(rest, "-"))
+		if err != nil || seq < 2 || rest != "-"+strconv.Itoa(seq) {
+			return e, false
+		}
+		e.Seq = seq
+	}
+	return e, true
+}
+
+// fileName is the finished backup's name taken at at, the seq'th that second.
+func fileName(at time.Time, seq int) string {
+	s := Prefix + at.Format(stamp)
+	if seq > 1 {
+		s += "-" + strconv.Itoa(seq)
+	}
+	return s + Suffix
+}
+
+// older orders by the time taken, then by the sequence within a second.
+func older(a, b entry) bool {
+	if !a.At.Equal(b.At) {
+		return a.At.Before(b.At)
+	}
+	return a.Seq < b.Seq
+}
+
+// openDir opens a folder without following a symlink in its last part.
+func openDir(dir string) (*os.File, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	return os.NewFile(uintptr(fd), dir), nil
+}
+
+// listDir lists the regular files of dir that have our name pattern:
+// finished backups oldest first, and partial files. A missing folder is
+// empty (nothing was created yet).
+func listDir(dir string) (done, partial []entry, err error) {
+	d, err := openDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range names {
+		e, ok := parseName(n)
+		if !ok {
+			continue
+		}
+		var st unix.Stat_t
+		if err := unix.Fstatat(int(d.Fd()), n, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			continue // gone meanwhile
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFREG {
+			continue
+		}
+		e.Size, e.dev, e.ino, e.mtime = st.Size, uint64(st.Dev), st.Ino, st.Mtim
+		if e.Partial {
+			partial = append(partial, e)
+		} else {
+			done = append(done, e)
+		}
+	}
+	sort.Slice(done, func(i, j int) bool { return older(done[i], done[j]) })
+	return done, partial, nil
+}
+
+// removeBackupFiles removes files from dir: through a descriptor of the
+// folder opened O_DIRECTORY|O_NOFOLLOW, each name unlinked relative to it
+// only after fstatat shows the same file that was listed (device, inode,
+// size, mtime). This is the safe remove the Host will offer; it is kept in
+// this one function so it can be switched to that.
+func removeBackupFiles(dir string, files []entry) ([]string, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	d, err := openDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	var removed []string
+	for _, e := range files {
+		var st unix.Stat_t
+		if err := unix.Fstatat(int(d.Fd()), e.Name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return removed, &os.PathError{Op: "stat", Path: filepath.Join(dir, e.Name), Err: err}
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFREG || uint64(st.Dev) != e.dev || st.Ino != e.ino || st.Size != e.Size || st.Mtim != e.mtime {
+			return removed, fmt.Errorf("%s changed since it was listed; not removed", filepath.Join(dir, e.Name))
+		}
+		if err := unix.Unlinkat(int(d.Fd()), e.Name, 0); err != nil {
+			return removed, &os.PathError{Op: "remove", Path: filepath.Join(dir, e.Name), Err: err}
+		}
+		removed = append(removed, filepath.Join(dir, e.Name))
+	}
+	return removed, nil
+}
+
+// ErrBusy is returned when another backup into the same folder runs.
+var ErrBusy = errors.New("another backup into this folder is running")
+
+// lockBackupDir takes the one lock of a backup folder (flock on the folder
+// itself): backups into one folder run one at a time, and whoever holds it
+// knows that any partial file there was left by a crash.
+func lockBackupDir(dir string) (unlock func(), err error) {
+	d, err := openDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(d.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		d.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: %w", dir, ErrBusy)
+		}
+		return nil, &os.PathError{Op: "flock", Path: dir, Err: err}
+	}
+	return func() { d.Close() }, nil
+}
+
+// Rotate removes the oldest finished backups of dir beyond keep (keep < 1
+// keeps all). Only files of our own name pattern count, ordered by the time
+// in their names; keepName (the backup just written) is never removed and
+// counts as one of the kept.
+func Rotate(dir string, keep int, keepName string) ([]string, error) {
+	done, _, err := listDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return removeBackupFiles(dir, rotation(done, keep, keepName))
+}
+
+// rotation picks the backups that go: all but the newest keep, where
+// keepName always stays and takes one of the places.
+func rotation(done []entry, keep int, keepName string) []entry {
+	if keep < 1 {
+		return nil
+	}
+	var others []entry
+	kept := 0
+	for _, e := range done {
+		if e.Name == keepName {
+			kept = 1
+		} else {
+			others = append(others, e)
+		}
+	}
+	n := len(others) - (keep - kept)
+	if n <= 0 {
+		return nil
+	}
+	return others[:n]
+}
