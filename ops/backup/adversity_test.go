@@ -3,7 +3,6 @@ package backup
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -255,8 +254,8 @@ func TestConcurrentBackupRefused(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if _, err := b.Run(ctx, p, nil); !errors.Is(err, ErrBusy) {
-		t.Errorf("second backup: %v, want %v", err, ErrBusy)
+	if _, err := b.Run(ctx, p, nil); err == nil || err.Error() != "another backup into "+dir+" is running" {
+		t.Errorf("second backup: %v", err)
 	}
 	if _, err := os.Stat(p.Path + Partial); err != nil {
 		t.Errorf("the running backup's partial file is gone: %v", err)
@@ -419,4 +418,25 @@ func TestStalePartialAndNothingBeforeTheGate(t *testing.T) {
 		t.Errorf("a file not of ours was removed: %v", err)
 	}
 	gatetest.Has(t, "details", res.Outcome.Details, "removed the partial file of an earlier backup that did not finish: "+filepath.Join(dir, "db-20200101-000000.sql.gz.partial"))
+}
+
+// FuzzParseName: a name is ours only when writing its time and sequence
+// back gives the same name, so rotation never takes a stranger's file.
+func FuzzParseName(f *testing.F) {
+	for _, s := range []string{"db-20260304-050607.sql.gz", "db-20260304-050607-2.sql.gz.partial", "db-backup-a.sql.gz", "db-20260304-050607-02.sql.gz", "db-20260304-050607-1.sql.gz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, ok := parseName(s)
+		if !ok {
+			return
+		}
+		back := fileName(e.At, e.Seq)
+		if e.Partial {
+			back += Partial
+		}
+		if back != s {
+			t.Errorf("%q parsed as %v seq %d, written back as %q", s, e.At, e.Seq, back)
+		}
+	})
 }

@@ -82,6 +82,7 @@ type Plan struct {
 	Expected int64 // newest previous backup's size
 	Previous []string
 	Removes  []string // the backups rotation will remove after this one
+	Stale    []string // partial files the backup removes first (left by a crash)
 }
 
 // Backup runs dumps on Host into Cfg.Dir.
@@ -139,9 +140,12 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 		secret = SecretPlaceholder
 	}
 	p.Argv = p.Conn.DumpArgv(p.Dump, secret)
-	prev, _, err := listDir(p.Dir)
+	prev, stale, err := listDir(p.Dir)
 	if err != nil {
 		return p, err
+	}
+	for _, f := range stale {
+		p.Stale = append(p.Stale, f.Name)
 	}
 	for _, f := range prev {
 		p.Previous = append(p.Previous, f.Name)
@@ -238,6 +242,9 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 		return res, err
 	}
 	unlock, err := lockBackupDir(p.Dir)
+	if errors.Is(err, errBusy) {
+		return res, config.Errorf(b.T, "another backup into %s is running", "%s への別のバックアップが実行中です", p.Dir)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -589,6 +596,10 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 		b.t("renamed to "+filepath.Base(p.Path)+" only after the dump", "ダンプが終了コード 0 で終わり、ファイルを検証できてから"),
 		b.t("  exits 0 and the file verifies", "  "+filepath.Base(p.Path)+" に名前を変更"),
 		fmt.Sprintf(b.t("%s free in %s; keeps the newest %d backups", "%[2]s の空き %[1]s。新しいバックアップを %[3]d 個残します"), human.Bytes(int64(p.Free)), p.Dir, p.Keep),
+	}
+	if len(p.Stale) > 0 {
+		preview = append(preview, b.t("first removes the partial files of backups that did not finish (unless one still runs: then it refuses): ",
+			"先に、終わらなかったバックアップの途中ファイルを削除（実行中のものがあれば中止）: ")+sanitize.String(strings.Join(p.Stale, ", ")))
 	}
 	if len(p.Removes) > 0 {
 		preview = append(preview, b.t("then removes: ", "続けて削除: ")+sanitize.String(strings.Join(p.Removes, ", ")))

@@ -42,7 +42,7 @@ func parseName(n string) (entry, bool) {
 	}
 	mid := s[len(Prefix) : len(s)-len(Suffix)]
 	at, err := time.ParseInLocation(stamp, mid[:len(stamp)], time.Local)
-	if err != nil {
+	if err != nil || at.Format(stamp) != mid[:len(stamp)] { // not a time a backup was taken at (a DST gap)
 		return e, false
 	}
 	e.At = at
@@ -152,8 +152,8 @@ func removeBackupFiles(dir string, files []entry) ([]string, error) {
 	return removed, nil
 }
 
-// ErrBusy is returned when another backup into the same folder runs.
-var ErrBusy = errors.New("another backup into this folder is running")
+// errBusy: another backup into the same folder runs.
+var errBusy = errors.New("busy")
 
 // lockBackupDir takes the one lock of a backup folder (flock on the folder
 // itself): backups into one folder run one at a time, and whoever holds it
@@ -166,7 +166,7 @@ func lockBackupDir(dir string) (unlock func(), err error) {
 	if err := unix.Flock(int(d.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		d.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%s: %w", dir, ErrBusy)
+			return nil, errBusy
 		}
 		return nil, &os.PathError{Op: "flock", Path: dir, Err: err}
 	}
