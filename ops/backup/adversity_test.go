@@ -196,6 +196,16 @@ func TestDumpConn(t *testing.T) {
 			}
 		})
 	}
+	for argv, want := range map[string]string{
+		"mysqldump --socket /o.sock db":     "the server of the dump command's --socket /o.sock ([backup] dump) as bk (password from the DSN, in a private 0600 option file)",
+		"mysqldump -hdb2.example -uroot db": "the server of the dump command's -hdb2.example ([backup] dump)",
+		"mysqldump --login-path=bk db":      "as the dump command's --login-path=bk says ([backup] dump)",
+		"mysqldump db":                      "db1.example:3307 over TCP ([database] dsn) as bk (password from the DSN, in a private 0600 option file)",
+	} {
+		if c, err := DumpConn("bk:x@tcp(db1.example:3307)/", strings.Fields(argv)); err != nil || c.String() != want {
+			t.Errorf("%s:\n got  %q %v\n want %q", argv, c.String(), err, want)
+		}
+	}
 	if _, err := DumpConn("root@pipe(x)/", []string{"mysqldump"}); err == nil {
 		t.Error("a protocol the dump cannot use was accepted")
 	}

@@ -19,9 +19,9 @@ type Conn struct {
 	Addr     string // socket path or host:port
 	User     string
 	Password string `json:"-"`
-	// DumpTarget / DumpUser: the dump command's own argv sets the target
-	// or the user itself ([backup] dump overrides the DSN).
-	DumpTarget bool
+	// DumpTarget / DumpUser: the dump command's own options that set the
+	// target or the user ([backup] dump overrides the DSN); "" = from the DSN.
+	DumpTarget []string
 	DumpUser   bool
 	// OwnFile is the option file the dump command names itself; then the
 	// dump connects as that file says and nothing is derived.
@@ -42,17 +42,21 @@ var (
 	fileOpts   = []string{"--defaults-file", "--defaults-extra-file", "--login-path"}
 )
 
-// hasOpt reports whether argv sets one of opts ("--opt", "--opt=v", "-xV")
-// and returns the first such argument.
-func hasOpt(argv []string, opts []string) (string, bool) {
-	for _, a := range argv {
+// setOpts returns the arguments of argv that set one of opts ("--opt v",
+// "--opt=v", "-x v", "-xv").
+func setOpts(argv []string, opts []string) []string {
+	var out []string
+	for i, a := range argv {
 		for _, o := range opts {
 			if a == o || strings.HasPrefix(a, o+"=") || (len(o) == 2 && o[1] != '-' && strings.HasPrefix(a, o)) {
-				return a, true
+				out = append(out, a)
+				if a == o && i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "-") {
+					out = append(out, argv[i+1])
+				}
 			}
 		}
 	}
-	return "", false
+	return out
 }
 
 // DumpConn derives the dump's connection from dsn and the dump argv: what
@@ -65,12 +69,12 @@ func DumpConn(dsn string, argv []string) (Conn, error) {
 		return c, nil
 	}
 	if len(argv) > 1 {
-		if f, ok := hasOpt(argv[1:], fileOpts); ok {
-			c.OwnFile = f
+		if f := setOpts(argv[1:], fileOpts); len(f) > 0 {
+			c.OwnFile = strings.Join(f, " ")
 			return c, nil
 		}
-		_, c.DumpTarget = hasOpt(argv[1:], targetOpts)
-		_, c.DumpUser = hasOpt(argv[1:], userOpts)
+		c.DumpTarget = setOpts(argv[1:], targetOpts)
+		c.DumpUser = len(setOpts(argv[1:], userOpts)) > 0
 	}
 	d, err := driver.ParseDSN(dsn)
 	if err != nil {
@@ -79,7 +83,7 @@ func DumpConn(dsn string, argv []string) (Conn, error) {
 	if d.Net != "unix" && d.Net != "tcp" {
 		return c, fmt.Errorf("database.dsn: protocol %q: the dump connects over unix or tcp only", d.Net)
 	}
-	if !c.DumpTarget {
+	if len(c.DumpTarget) == 0 {
 		c.Net, c.Addr = d.Net, d.Addr
 	}
 	if !c.DumpUser {
@@ -102,8 +106,9 @@ func (c Conn) Describe(t func(en, ja string) string) string {
 	}
 	var s string
 	switch {
-	case c.DumpTarget:
-		s = tr("the server the dump command names ([backup] dump)", "ダンプコマンドが指定するサーバー（[backup] dump）")
+	case len(c.DumpTarget) > 0:
+		own := strings.Join(c.DumpTarget, " ")
+		s = tr("the server of the dump command's "+own+" ([backup] dump)", "ダンプコマンドの "+own+" のサーバー（[backup] dump）")
 	case c.Net == "unix":
 		s = tr("socket "+c.Addr+" ([database] dsn)", "ソケット "+c.Addr+"（[database] dsn）")
 	default:
