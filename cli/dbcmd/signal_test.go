@@ -42,17 +42,8 @@ func richsops(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 // its partial file; the one a SIGKILL leaves is removed by the next backup.
 // `--readonly db backup` creates nothing before it refuses.
 func TestBackupSignalsAndCrash(t *testing.T) {
-	mysqltest.NeedMariaDB(t)
-	dir, err := os.MkdirTemp("", "rssig")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	s, err := mysqltest.Start(mysqltest.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
+	s := mysqltest.StartT(t, "rssig")
+	dir := s.Dir
 	if err := s.Exec("CREATE DATABASE sg; CREATE TABLE sg.t (i INT); USE sg; INSERT INTO sg.t SELECT seq FROM seq_1_to_200;"); err != nil {
 		t.Fatal(err)
 	}

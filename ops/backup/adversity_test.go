@@ -38,22 +38,26 @@ func dumped(t *testing.T, path string) string {
 	return b.String()
 }
 
+// backupOnce plans and runs one backup (without the gate).
+func backupOnce(t *testing.T, b *Backup) Result {
+	t.Helper()
+	p, err := b.Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := b.Run(context.Background(), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // otherServer is a second mariadbd, made the machine's default for every
 // client this test starts: root's ~/.my.cnf (HOME of the test) names its
 // socket, as a box's own /root/.my.cnf would.
 func otherServer(t *testing.T) *mysqltest.Server {
 	t.Helper()
-	mysqltest.NeedMariaDB(t)
-	dir, err := os.MkdirTemp("", "rsbk2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	o, err := mysqltest.Start(mysqltest.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(o.Stop)
+	o := mysqltest.StartT(t, "rsbk2")
 	if err := o.Exec("CREATE DATABASE mk; CREATE TABLE mk.which (s VARCHAR(40)); INSERT INTO mk.which VALUES ('machine-default-server');"); err != nil {
 		t.Fatal(err)
 	}
@@ -223,15 +227,7 @@ func TestNamesNeverCollide(t *testing.T) {
 	b.Now = fixedNow
 	var got []string
 	for range 3 {
-		p, err := b.Plan(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := b.Run(context.Background(), p, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, filepath.Base(r.Path))
+		got = append(got, filepath.Base(backupOnce(t, b).Path))
 	}
 	want := []string{"db-20260304-050607.sql.gz", "db-20260304-050607-2.sql.gz", "db-20260304-050607-3.sql.gz"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
@@ -341,15 +337,7 @@ func TestBackupSurvivesItsRotation(t *testing.T) {
 	s := needServer(t)
 	dir := t.TempDir()
 	touch(t, dir, "db-backup-a.sql.gz", "db-backup-b.sql.gz", "db-backup-c.sql.gz")
-	b := newBackup(dir, append(dumpArgv(s, "rt"), "notes"))
-	p, err := b.Plan(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := b.Run(context.Background(), p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := backupOnce(t, newBackup(dir, append(dumpArgv(s, "rt"), "notes")))
 	if _, err := Verify(r.Path, true); err != nil {
 		t.Errorf("the backup just written: %v", err)
 	}
