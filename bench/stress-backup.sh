@@ -98,7 +98,7 @@ for i in $(seq "$TRIES"); do
     sleep 0.01
   done
   for p in $(pgrep -x mariadb-dump); do
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q 's3cr' && bad "password in the dump's argv"
+    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q 's3cr' && bad "password in the dump's argv"
   done
   kill -s "$sig" "$bp"; wait "$bp" 2>/dev/null
   for p in $(pgrep -x mariadb-dump); do # an orphaned dump of ours (by its pid)
