@@ -105,6 +105,8 @@ func TestDumpsTheDSNServer(t *testing.T) {
 			fmt.Sprintf("127.0.0.1:%d over TCP ([database] dsn) as bk (password from the DSN, in a private 0600 option file)", s.Port), slow},
 		{"no-defaults dump", fmt.Sprintf("bk:%s@tcp(127.0.0.1:%d)/", pw, s.Port), "",
 			[]string{"mariadb-dump", "--no-defaults", "--single-transaction", "mk"}},
+		{"no-defaults dump over a socket", "root@unix(" + s.Socket + ")/", "",
+			[]string{"mariadb-dump", "--no-defaults", "--single-transaction", "mk"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -177,6 +179,8 @@ func TestDumpConn(t *testing.T) {
 			[]string{"mariadb-dump", "--protocol=TCP", "--host=db1.example", "--port=3306", "--user=bk"}},
 		{"no-defaults", "bk:x@tcp(db1.example:3307)/", []string{"/usr/bin/mariadb-dump", "--no-defaults", "db"},
 			[]string{"/usr/bin/mariadb-dump", "--defaults-file=F", "--protocol=TCP", "--host=db1.example", "--port=3307", "--user=bk", "db"}},
+		{"no-defaults without a password", "root@unix(/s.sock)/", []string{"mariadb-dump", "--no-defaults", "--defaults-group-suffix=x", "db"},
+			[]string{"mariadb-dump", "--no-defaults", "--defaults-group-suffix=x", "--protocol=SOCKET", "--socket=/s.sock", "--user=root", "db"}},
 		{"dump names the target", "bk:x@tcp(db1.example:3307)/", []string{"mysqldump", "-S/other.sock", "db"},
 			[]string{"mysqldump", "--defaults-extra-file=F", "--user=bk", "-S/other.sock", "db"}},
 		{"dump names the user", "bk:x@tcp(db1.example:3307)/", []string{"mysqldump", "--user", "me", "db"},

@@ -123,13 +123,9 @@ func (c Conn) Describe(t func(en, ja string) string) string {
 	return s
 }
 
-// args is the argv options the connection adds; secretFile is the option
-// file holding the password ("" = none).
-func (c Conn) args(secretFile string) []string {
+// args is the argv options that name the server and the user.
+func (c Conn) args() []string {
 	var out []string
-	if secretFile != "" {
-		out = append(out, "--defaults-extra-file="+secretFile)
-	}
 	switch c.Net {
 	case "unix":
 		out = append(out, "--protocol=SOCKET", "--socket="+c.Addr)
@@ -162,21 +158,32 @@ func splitHostPort(addr string) (string, string) {
 // exists only while the dump runs).
 const SecretPlaceholder = "(private 0600 option file with the DSN's password)"
 
-// DumpArgv is argv with the connection's options: right after the program
-// name, because mysqldump reads an option file only as the first options.
-// A leading --no-defaults becomes --defaults-file (still no other option
-// file, but ours).
+// leadingOpts are read by mysqldump only before every other option.
+var leadingOpts = []string{"--no-defaults", "--defaults-group-suffix", "--print-defaults"}
+
+// DumpArgv is argv with the connection's options after the program's
+// leading option-file options (mysqldump reads those only first): the
+// password file as --defaults-extra-file, or as --defaults-file in place of
+// --no-defaults (still no other option file, but ours).
 func (c Conn) DumpArgv(argv []string, secretFile string) []string {
 	if len(argv) == 0 || c.OwnFile != "" || c.Other != "" {
 		return argv
 	}
+	out := []string{argv[0]}
 	rest := argv[1:]
-	add := c.args(secretFile)
-	if secretFile != "" && len(rest) > 0 && rest[0] == "--no-defaults" {
+	file := "--defaults-extra-file="
+	for len(rest) > 0 && len(setOpts(rest[:1], leadingOpts)) > 0 {
+		if rest[0] == "--no-defaults" && secretFile != "" {
+			file = "--defaults-file="
+		} else {
+			out = append(out, rest[0])
+		}
 		rest = rest[1:]
-		add[0] = "--defaults-file=" + secretFile
 	}
-	out := append([]string{argv[0]}, add...)
+	if secretFile != "" {
+		out = append(out, file+secretFile)
+	}
+	out = append(out, c.args()...)
 	return append(out, rest...)
 }
 
