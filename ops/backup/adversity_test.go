@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,14 +68,17 @@ func otherServer(t *testing.T) *mysqltest.Server {
 	return o
 }
 
-// dumpProcs lists the running mariadb-dump processes' argv (NUL-separated
-// /proc/PID/cmdline, exactly what any user on the box can read).
+// dumpProcs lists the argv of the mariadb-dump processes this test runs
+// (NUL-separated /proc/PID/cmdline, exactly what any user on the box can
+// read).
 func dumpProcs() []string {
 	var out []string
+	ppid := fmt.Sprintf("\nPPid:\t%d\n", os.Getpid())
 	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range procs {
 		data, err := os.ReadFile(p)
-		if err == nil && bytes.HasPrefix(data, []byte("mariadb-dump\x00")) {
+		status, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "status"))
+		if err == nil && bytes.HasPrefix(data, []byte("mariadb-dump\x00")) && bytes.Contains(status, []byte(ppid)) {
 			out = append(out, string(data))
 		}
 	}
@@ -124,22 +126,20 @@ func TestDumpsTheDSNServer(t *testing.T) {
 				t.Errorf("password in the preview: %q %q", a.Preview, a.Argv)
 			}
 			var seen []string
-			var mu sync.Mutex
-			done := make(chan struct{})
-			go func() { // watch the running dump's argv
+			stop, done := make(chan struct{}), make(chan struct{})
+			go func() { // watch the running dump's argv until it is seen or the backup ends
 				defer close(done)
-				for i := 0; i < 400; i++ {
-					mu.Lock()
-					seen = append(seen, dumpProcs()...)
-					n := len(seen)
-					mu.Unlock()
-					if n > 0 {
+				for len(seen) == 0 {
+					select {
+					case <-stop:
 						return
+					case <-time.After(2 * time.Millisecond):
+						seen = dumpProcs()
 					}
-					time.Sleep(5 * time.Millisecond)
 				}
 			}()
 			res := gate.New(false, "").Do(context.Background(), a)
+			close(stop)
 			<-done
 			if !res.OK() {
 				t.Fatal(res.Err)
@@ -148,14 +148,15 @@ func TestDumpsTheDSNServer(t *testing.T) {
 			if !strings.Contains(text, "dsn-server") || strings.Contains(text, "machine-default-server") {
 				t.Errorf("dumped the wrong server:\n%s", text)
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			if tc.argv[2] == slow[2] && len(seen) == 0 {
 				t.Error("never saw the dump running")
 			}
 			for _, cmdline := range seen {
 				if strings.Contains(cmdline, "p\"w") || strings.Contains(cmdline, "password=") {
 					t.Errorf("password in the dump's argv: %q", cmdline)
+				}
+				if strings.Contains(tc.dsn, pw) && !strings.Contains(cmdline, fmt.Sprintf("/proc/%d/fd/", os.Getpid())) {
+					t.Errorf("the dump does not read the password from the unlinked file: %q", cmdline)
 				}
 			}
 			if left, _ := filepath.Glob(filepath.Join(os.TempDir(), "richsops-dump-*")); len(left) > 0 {
