@@ -29,11 +29,11 @@ trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 start() { # name port
   local d=$W/$1
-  mkdir -p "$d"
+  mkdir -p "$d/tmp" # its own tmpdir: a clean-up of /tmp elsewhere on the box must not pull its temp tables away
   mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$d/data" \
     --auth-root-authentication-method=normal --skip-test-db >"$d/install.log" 2>&1 || { cat "$d/install.log"; exit 1; }
   mariadbd --no-defaults --user="$(id -un)" --datadir="$d/data" --socket="$d/sock" --port="$2" \
-    --bind-address=127.0.0.1 --pid-file="$d/pid" --skip-log-bin >"$d/log" 2>&1 &
+    --bind-address=127.0.0.1 --pid-file="$d/pid" --tmpdir="$d/tmp" --skip-log-bin >"$d/log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 60); do
     mariadb --no-defaults -S "$d/sock" -uroot -e 'select 1' >/dev/null 2>&1 && return
@@ -77,6 +77,10 @@ bad() { wrong=$((wrong + 1)); echo "try $i: $*"; }
 count() { ls "$1" 2>/dev/null | grep -c '^db-.*\.sql\.gz$'; }
 sigs=(HUP INT TERM KILL)
 for i in $(seq "$TRIES"); do
+  for s in a b; do # a server that died is no verdict on richsops: stop and say so
+    mariadb --no-defaults -S "$W/$s/sock" -uroot -e 'select 1' >/dev/null 2>&1 ||
+      { echo "mariadbd $s died before try $i (see its log):"; tail -40 "$W/$s/log"; echo "$((i - 1)) tries, $wrong wrong"; exit 2; }
+  done
   # 1 and 2: the DSN's server, two backups in a row
   before=$(count "$W/bk")
   rs --config "$W/fast.toml" --yes backup || bad "backup failed: $(tail -3 "$W/out.log")"
