@@ -293,6 +293,27 @@ func names(es []entry) string {
 	return strings.Join(out, " ")
 }
 
+// A backup folder configured as a symlink to another disk works: listed,
+// locked, written and rotated in the folder it points to.
+func TestSymlinkedBackupFolder(t *testing.T) {
+	s := needServer(t)
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "backups")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	touch(t, real, "db-20200101-000000.sql.gz")
+	b := newBackup(link, append(dumpArgv(s, "rt"), "notes"))
+	b.Cfg.Keep = 1
+	r := backupOnce(t, b)
+	if len(r.Removed) != 1 || filepath.Base(r.Removed[0]) != "db-20200101-000000.sql.gz" {
+		t.Errorf("removed %v", r.Removed)
+	}
+	if _, err := Verify(filepath.Join(real, filepath.Base(r.Path)), true); err != nil {
+		t.Error(err)
+	}
+}
+
 // Rotation counts only its own pattern, orders by the time in the name and
 // never picks the backup just written.
 func TestRotation(t *testing.T) {

@@ -73,8 +73,15 @@ func older(a, b entry) bool {
 	return a.Seq < b.Seq
 }
 
-// openDir opens a folder without following a symlink in its last part.
+// openDir opens a folder for listing, locking and removing relative to it.
+// A configured folder that is itself a symlink (the backups on a bigger
+// disk) is resolved first, like the folders above it; what the descriptor
+// protects against is a file in it swapped for a link, and the O_NOFOLLOW
+// stops a swap of the folder between resolving and opening.
 func openDir(dir string) (*os.File, error) {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
