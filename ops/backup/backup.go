@@ -5,9 +5,16 @@
 // it is written as NAME.partial and renamed only after the dump exited 0,
 // the gzip stream closed, and a read-back verified it.
 //
-// The dump command runs through a host.Host; the file is written with the
-// os package because the backup folder is on the machine richsops runs on
-// (the DB server has no room, runbook procedure 8).
+// The dump connects to the server [database] dsn names (conn.go): the
+// password goes through an unlinked 0600 option file, never argv. Backups
+// into one folder run one at a time under a lock on the folder; names never
+// collide and rotation touches only its own pattern, oldest by the time in
+// the name, never the backup just written (files.go).
+//
+// The dump command runs through a host.Host (the local one: the option file
+// is read by the dump through this process's /proc/PID/fd); the file is
+// written with the os package because the backup folder is on the machine
+// richsops runs on (the DB server has no room, runbook procedure 8).
 package backup
 
 import (
