@@ -100,14 +100,19 @@ func status(env *cli.Env, args []string) error {
 		c, cancel := ctx()
 		defer cancel()
 		st := d.Status(c)
+		dumped := backupServer(env)
 		if env.JSON {
-			if err := env.PrintJSON(st); err != nil {
+			if err := env.PrintJSON(struct {
+				*mysql.Status
+				BackupServer string `json:"backup_server"`
+			}{st, dumped}); err != nil {
 				return err
 			}
 		} else {
 			for _, l := range StatusLines(st) {
 				fmt.Fprintln(env.Stdout, sanitize.String(l))
 			}
+			fmt.Fprintln(env.Stdout, "backup:   dumps "+dumped)
 		}
 		// Exit 1 either way, so a monitor reading the JSON gets it too.
 		return unreadParts(env, st)
@@ -132,6 +137,15 @@ func unreadParts(env *cli.Env, st *mysql.Status) error {
 	}
 	return cli.ExitError{Code: cli.ExitFail, Err: config.Errorf(env.Cfg.T, "incomplete: could not read %s",
 		"不完全です: %s を読めませんでした", strings.Join(parts, ", "))}
+}
+
+// backupServer says which server `backup` dumps (or why that is unknown).
+func backupServer(env *cli.Env) string {
+	c, err := backup.FromConfig(env.Cfg).Server()
+	if err != nil {
+		return sanitize.String(err.Error())
+	}
+	return sanitize.String(c.String())
 }
 
 // StatusLines is the plain-text status (also what the tests read).
@@ -280,11 +294,11 @@ func runBackup(env *cli.Env, args []string) error {
 		}
 	}
 	a := b.Action(p, progress)
-	// ctrl+c / SIGTERM cancel the dump so the partial file is removed
-	// instead of the process dying with it in place.
+	// ctrl+c, SIGTERM and a closed terminal (SIGHUP) cancel the dump so the
+	// partial file is removed instead of the process dying with it in place.
 	inner := a.Run
 	a.Run = func(c context.Context) (gate.Outcome, error) {
-		c, stop := signal.NotifyContext(c, os.Interrupt, syscall.SIGTERM)
+		c, stop := signal.NotifyContext(c, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 		defer stop()
 		return inner(c)
 	}

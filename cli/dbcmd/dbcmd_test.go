@@ -37,17 +37,8 @@ func TestParseBefore(t *testing.T) {
 // The headless commands against a real server, through cli.Main (gate,
 // audit and all).
 func TestCommands(t *testing.T) {
-	mysqltest.NeedMariaDB(t)
-	dir, err := os.MkdirTemp("", "rscli")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	s, err := mysqltest.Start(mysqltest.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
+	s := mysqltest.StartT(t, "rscli")
+	dir := s.Dir
 	if err := s.Exec("CREATE DATABASE c1; CREATE TABLE c1.t (i INT); INSERT INTO c1.t VALUES (1),(2); FLUSH BINARY LOGS; FLUSH BINARY LOGS; FLUSH BINARY LOGS;"); err != nil {
 		t.Fatal(err)
 	}

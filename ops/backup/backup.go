@@ -5,9 +5,16 @@
 // it is written as NAME.partial and renamed only after the dump exited 0,
 // the gzip stream closed, and a read-back verified it.
 //
-// The dump command runs through a host.Host; the file is written with the
-// os package because the backup folder is on the machine richsops runs on
-// (the DB server has no room, runbook procedure 8).
+// The dump connects to the server [database] dsn names (conn.go): the
+// password goes through an unlinked 0600 option file, never argv. Backups
+// into one folder run one at a time under a lock on the folder; names never
+// collide and rotation touches only its own pattern, oldest by the time in
+// the name, never the backup just written (files.go).
+//
+// The dump command runs through a host.Host (the local one: the option file
+// is read by the dump through this process's /proc/PID/fd); the file is
+// written with the os package because the backup folder is on the machine
+// richsops runs on (the DB server has no room, runbook procedure 8).
 package backup
 
 import (
@@ -19,7 +26,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +36,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // Prefix and Suffix name the backup files: db-20260102-030405.sql.gz.
@@ -71,19 +78,26 @@ func (p Progress) Fraction() float64 {
 // Plan is one backup about to run.
 type Plan struct {
 	Dir      string
-	Path     string // the final name
-	Argv     []string
+	Path     string   // the final name (a "-N" is added when it is taken by then)
+	Dump     []string // [backup] dump as configured
+	Argv     []string // what runs: Dump with the connection's options (password file as SecretPlaceholder)
+	Conn     Conn     // the server dumped
 	Level    int
 	Keep     int
-	Free     uint64 // free bytes in Dir now
+	Free     uint64 // free bytes in Dir now (or in its nearest existing parent)
 	MinFree  int64
 	Expected int64 // newest previous backup's size
 	Previous []string
+	Removes  []string // the backups rotation will remove after this one
+	Stale    []string // partial files the backup removes first (left by a crash)
 }
 
 // Backup runs dumps on Host into Cfg.Dir.
 type Backup struct {
-	Cfg  config.Backup
+	Cfg config.Backup
+	// DSN is [database] dsn: the server the dump connects to unless the
+	// dump command names its own.
+	DSN  string
 	Host host.Host // where the dump command runs (the application server)
 	Now  func() time.Time
 	// Every is the progress interval (default 200 ms).
@@ -105,27 +119,17 @@ func (b *Backup) now() time.Time {
 	return time.Now()
 }
 
-// existing lists the finished backups of dir, oldest first.
-func existing(ctx context.Context, h host.Host, dir string) ([]host.FileInfo, error) {
-	ents, err := h.ReadDir(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []host.FileInfo
-	for _, e := range ents {
-		if !e.IsDir && strings.HasPrefix(e.Name, Prefix) && strings.HasSuffix(e.Name, Suffix) {
-			out = append(out, e)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
+// Server is the server the backup dumps, derived from the DSN and the dump
+// command.
+func (b *Backup) Server() (Conn, error) { return DumpConn(b.DSN, b.Cfg.Dump) }
 
 // Plan checks the folder and the free space and names the file. Free space
-// must be at least min_free and 110% of the newest previous backup.
+// must be at least min_free and 110% of the newest previous backup. It
+// creates nothing: the folder is made by the action, so a read-only
+// refusal leaves no trace.
 func (b *Backup) Plan(ctx context.Context) (Plan, error) {
-	p := Plan{Dir: b.Cfg.Dir, Argv: b.Cfg.Dump, Level: b.Cfg.Level, Keep: b.Cfg.Keep}
-	if len(p.Argv) == 0 {
+	p := Plan{Dir: b.Cfg.Dir, Dump: b.Cfg.Dump, Level: b.Cfg.Level, Keep: b.Cfg.Keep}
+	if len(p.Dump) == 0 {
 		return p, config.Errorf(b.T, "no dump command configured ([backup] dump)", "ダンプコマンドが設定されていません（[backup] dump）")
 	}
 	if p.Level == 0 {
@@ -134,13 +138,21 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 	if p.Level < 1 || p.Level > 9 {
 		return p, config.Errorf(b.T, "gzip level %d: must be 1..9", "gzip レベル %d: 1〜9 にしてください", p.Level)
 	}
-	local := host.NewLocal()
-	if err := os.MkdirAll(p.Dir, 0o750); err != nil {
+	var err error
+	if p.Conn, err = b.Server(); err != nil {
 		return p, err
 	}
-	prev, err := existing(ctx, local, p.Dir)
+	secret := ""
+	if p.Conn.Password != "" {
+		secret = SecretPlaceholder
+	}
+	p.Argv = p.Conn.DumpArgv(p.Dump, secret)
+	prev, stale, err := listDir(p.Dir)
 	if err != nil {
 		return p, err
+	}
+	for _, f := range stale {
+		p.Stale = append(p.Stale, f.Name)
 	}
 	for _, f := range prev {
 		p.Previous = append(p.Previous, f.Name)
@@ -153,7 +165,7 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 			return p, fmt.Errorf("backup.min_free: %w", err)
 		}
 	}
-	du, err := local.Disk(ctx, p.Dir)
+	du, err := host.NewLocal().Disk(ctx, existingParent(p.Dir))
 	if err != nil {
 		return p, err
 	}
@@ -164,8 +176,27 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 			"%s の空きが足りません: 空き %s、必要 %s（min_free %s、前回のバックアップ %s）",
 			p.Dir, human.Bytes(int64(du.Free)), human.Bytes(need), human.Bytes(p.MinFree), human.Bytes(p.Expected))
 	}
-	p.Path = filepath.Join(p.Dir, Prefix+b.now().Format("20060102-150405")+Suffix)
+	name := fileName(b.now(), 1)
+	p.Path = filepath.Join(p.Dir, name)
+	for _, e := range rotation(append(prev, entry{Name: name}), p.Keep, name) {
+		p.Removes = append(p.Removes, e.Name)
+	}
 	return p, nil
+}
+
+// existingParent is dir or its nearest parent that exists (where a folder
+// still to be made takes its space from).
+func existingParent(dir string) string {
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return dir
+		}
+		dir = up
+	}
 }
 
 // Result is a finished backup.
@@ -176,6 +207,7 @@ type Result struct {
 	Duration  time.Duration // dump + compress
 	Verify    time.Duration
 	Removed   []string // older backups rotated away
+	Stale     []string // partial files of crashed backups removed first
 }
 
 // counter counts bytes on their way to w.
@@ -213,11 +245,31 @@ func (c *counter) get() int64 {
 // from another goroutine every b.Every and once at the end; it must not block.
 func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Result, error) {
 	res := Result{Path: p.Path}
-	partial := p.Path + Partial
-	f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err := os.MkdirAll(p.Dir, 0o750); err != nil {
+		return res, err
+	}
+	unlock, err := lockBackupDir(p.Dir)
+	if errors.Is(err, errBusy) {
+		return res, config.Errorf(b.T, "another backup into %s is running", "%s への別のバックアップが実行中です", p.Dir)
+	}
 	if err != nil {
 		return res, err
 	}
+	defer unlock()
+	// With the folder's lock held no other backup runs: a partial file of
+	// ours there was left by a crash.
+	_, stale, err := listDir(p.Dir)
+	if err == nil {
+		res.Stale, err = removeBackupFiles(p.Dir, stale)
+	}
+	if err != nil {
+		return res, fmt.Errorf("removing the partial files of an earlier backup: %w", err)
+	}
+	f, partial, err := createPartial(p.Path)
+	if err != nil {
+		return res, err
+	}
+	res.Path = strings.TrimSuffix(partial, Partial)
 	ok := false
 	defer func() {
 		if !ok {
@@ -225,6 +277,12 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 			os.Remove(partial)
 		}
 	}()
+	secret, forget, err := p.Conn.secretFile()
+	if err != nil {
+		return res, fmt.Errorf("the dump's option file: %w", err)
+	}
+	defer forget()
+	argv := p.Conn.DumpArgv(p.Dump, secret)
 	// The file is read back and checked while it is written (each byte
 	// after it reached the file): the check overlaps the dump instead of
 	// adding a second pass over the whole backup at the end.
@@ -234,7 +292,7 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 	}
 	grow := newGrowingFile(rf)
 	verified := make(chan verifyResult, 1)
-	trailer := expectsTrailer(p.Argv)
+	trailer := expectsTrailer(p.Dump)
 	go func() {
 		n, err := verifyStream(grow, trailer)
 		rf.Close()
@@ -290,7 +348,7 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 			}
 		}
 	}()
-	r, runErr := b.runDump(ctx, p.Argv, dumpCount)
+	r, runErr := b.runDump(ctx, argv, dumpCount)
 	closeErr := gz.Close()
 	close(stop)
 	wg.Wait()
@@ -335,7 +393,7 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 	if n != res.DumpBytes {
 		return res, fmt.Errorf("verify: %d bytes read back, %d written; partial file removed", n, res.DumpBytes)
 	}
-	if err := os.Rename(partial, p.Path); err != nil {
+	if res.Path, err = publish(partial); err != nil {
 		return res, err
 	}
 	ok = true
@@ -346,11 +404,46 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 	if progress != nil {
 		progress(Progress{DumpBytes: res.DumpBytes, FileBytes: res.FileBytes, Elapsed: res.Duration, Expected: p.Expected, Done: true})
 	}
-	res.Removed, err = Rotate(ctx, host.NewLocal(), p.Dir, p.Keep)
+	res.Removed, err = Rotate(p.Dir, p.Keep, filepath.Base(res.Path))
 	if err != nil {
 		return res, config.Errorf(b.T, "backup written, but rotation failed: %w", "バックアップは書き込みましたが、古いバックアップの削除に失敗しました: %w", err)
 	}
 	return res, nil
+}
+
+// createPartial creates path's partial file, or that of the first free
+// "-N" name when the name or its partial file is taken: two backups in one
+// second never share a name.
+func createPartial(path string) (*os.File, string, error) {
+	e, ok := parseName(filepath.Base(path))
+	if !ok {
+		return nil, "", fmt.Errorf("%s: not a backup name", path)
+	}
+	for seq := e.Seq; ; seq++ {
+		final := filepath.Join(filepath.Dir(path), fileName(e.At, seq))
+		if _, err := os.Lstat(final); err == nil {
+			continue
+		}
+		f, err := os.OpenFile(final+Partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		return f, final + Partial, err
+	}
+}
+
+// publish renames the verified partial file to its final name without ever
+// replacing a file; a name taken meanwhile gets the next "-N".
+func publish(partial string) (string, error) {
+	final := strings.TrimSuffix(partial, Partial)
+	e, _ := parseName(filepath.Base(final))
+	for seq := e.Seq; ; seq++ {
+		final = filepath.Join(filepath.Dir(final), fileName(e.At, seq))
+		err := renameNoReplace(partial, final)
+		if !errors.Is(err, os.ErrExist) {
+			return final, err
+		}
+	}
 }
 
 // expectsTrailer: mysqldump ends with "-- Dump completed" unless comments
@@ -501,39 +594,22 @@ func (t *tailBuf) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Rotate removes the oldest finished backups of dir beyond keep (keep < 1
-// keeps all).
-func Rotate(ctx context.Context, h host.Host, dir string, keep int) ([]string, error) {
-	if keep < 1 {
-		return nil, nil
-	}
-	files, err := existing(ctx, h, dir)
-	if err != nil {
-		return nil, err
-	}
-	var removed []string
-	for len(files) > keep {
-		p := filepath.Join(dir, files[0].Name)
-		if err := h.Remove(ctx, p); err != nil {
-			return removed, err
-		}
-		removed = append(removed, p)
-		files = files[1:]
-	}
-	return removed, nil
-}
-
 // Action is the backup as a gate action. progress may be nil.
 func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 	preview := []string{
+		b.t("dumps ", "ダンプするサーバー: ") + sanitize.String(p.Conn.Describe(b.T)),
 		host.ShellQuote(p.Argv),
 		"  | pgzip -" + fmt.Sprint(p.Level) + " > " + p.Path + Partial,
 		b.t("renamed to "+filepath.Base(p.Path)+" only after the dump", "ダンプが終了コード 0 で終わり、ファイルを検証できてから"),
 		b.t("  exits 0 and the file verifies", "  "+filepath.Base(p.Path)+" に名前を変更"),
 		fmt.Sprintf(b.t("%s free in %s; keeps the newest %d backups", "%[2]s の空き %[1]s。新しいバックアップを %[3]d 個残します"), human.Bytes(int64(p.Free)), p.Dir, p.Keep),
 	}
-	if n := len(p.Previous) + 1 - p.Keep; p.Keep > 0 && n > 0 {
-		preview = append(preview, b.t("then removes: ", "続けて削除: ")+strings.Join(p.Previous[:n], ", "))
+	if len(p.Stale) > 0 {
+		preview = append(preview, b.t("first removes the partial files of backups that did not finish (unless one still runs: then it refuses): ",
+			"先に、終わらなかったバックアップの途中ファイルを削除（実行中のものがあれば中止）: ")+sanitize.String(strings.Join(p.Stale, ", ")))
+	}
+	if len(p.Removes) > 0 {
+		preview = append(preview, b.t("then removes: ", "続けて削除: ")+sanitize.String(strings.Join(p.Removes, ", ")))
 	}
 	return gate.Action{
 		Name: "db.backup", Target: filepath.Base(p.Path), Argv: p.Argv, Preview: preview,
@@ -551,6 +627,9 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 				fmt.Sprintf(b.t("verified while writing (gzip stream whole, dump trailer present), done %s after the last byte",
 					"書き込みながら検証（gzip ストリームは完全、ダンプの終端あり）、最後のバイトから %s で完了"), r.Verify.Round(time.Millisecond)),
 			}
+			for _, rm := range r.Stale {
+				out.Details = append(out.Details, b.t("removed the partial file of an earlier backup that did not finish: ", "終わらなかった以前のバックアップの途中ファイルを削除: ")+rm)
+			}
 			for _, rm := range r.Removed {
 				out.Details = append(out.Details, b.t("rotated away ", "古いバックアップを削除: ")+rm)
 			}
@@ -562,7 +641,7 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 // FromConfig is the backup of cfg: the dump runs on the machine richsops
 // runs on (the application server).
 func FromConfig(cfg *config.Config) *Backup {
-	return &Backup{Cfg: cfg.Backup, Host: host.NewLocal(), T: cfg.T}
+	return &Backup{Cfg: cfg.Backup, DSN: cfg.Database.DSN, Host: host.NewLocal(), T: cfg.T}
 }
 
 // String is one line: bytes, rate, elapsed, and the estimate.

@@ -100,17 +100,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 	// Restore into a new database and compare checksums.
 	query(t, s, "CREATE DATABASE rt_restored")
-	f, err := os.Open(p.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := pgzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	restore := exec.Command("mariadb", append(s.ClientArgs(), "rt_restored")...)
-	restore.Stdin = zr
+	restore.Stdin = strings.NewReader(dumped(t, p.Path))
 	if out, err := restore.CombinedOutput(); err != nil {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
@@ -129,7 +120,7 @@ func TestRotateKeepsNewest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	removed, err := Rotate(context.Background(), host.NewLocal(), dir, 2)
+	removed, err := Rotate(dir, 2, "")
 	if err != nil || len(removed) != 2 || filepath.Base(removed[0]) != "db-20250101-000000.sql.gz" {
 		t.Fatalf("%v %v", removed, err)
 	}

@@ -93,6 +93,7 @@ type Tab struct {
 	prompt prompt
 	input  lineinput.Model
 
+	dumps     string // which server a backup dumps (from the DSN and [backup] dump)
 	backingUp bool
 	progCh    chan backup.Progress
 	prog      backup.Progress
@@ -110,6 +111,11 @@ func New(d *common.Deps) common.Tab {
 	t.input.CharLimit = 40
 	t.bar = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
 	t.progCh = make(chan backup.Progress, 1)
+	if c, err := backup.FromConfig(d.Cfg).Server(); err != nil {
+		t.dumps = sanitize.String(err.Error())
+	} else {
+		t.dumps = sanitize.String(c.Describe(d.T))
+	}
 	return t
 }
 
@@ -426,6 +432,7 @@ func (t *Tab) View() string {
 			n, sanitize.String(st.IndexRefused[0])), w)))
 	}
 	top = append(top, t.expiryLines(w)...)
+	top = append(top, s.Muted.Render(fit(t.d.T("backup dumps ", "バックアップ対象: ")+t.dumps, w)))
 	if t.backingUp || t.prog.Done {
 		top = append(top, t.backupLine(w))
 	}

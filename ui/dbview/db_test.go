@@ -16,6 +16,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 	"github.com/richs/richsops/ui/common"
 )
@@ -182,5 +183,31 @@ func TestHungServerCmdReturns(t *testing.T) {
 	srv.Signal(syscall.SIGCONT)
 	if err := srv.WaitUp(30 * time.Second); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The tab says which server a backup dumps, from the DSN (its text
+// sanitized) or from the dump command's own options.
+func TestTabSaysWhichServerIsDumped(t *testing.T) {
+	tab := newTab(t)
+	tab.SetSize(200, 30)
+	tab.status = &mysql.Status{At: time.Now(), ServerErr: "not read in this test"}
+	if !strings.Contains(tab.View(), "backup dumps the server of the dump command's --socket="+srv.Socket+" ([backup] dump)") {
+		t.Errorf("dump's own socket not named:\n%s", tab.View())
+	}
+	for dsn, want := range map[string]string{
+		"root@unix(" + srv.Socket + ")/":          "backup dumps socket " + srv.Socket + " ([database] dsn) as root",
+		"bk:pw@tcp(db1.example\x1b[2J:3307)/":     "backup dumps [db1.example\\x1b[2J:3307]:3306 over TCP ([database] dsn) as bk",
+		"bk:pw@tcp(db1.example:3307)/?timeout=1s": "backup dumps db1.example:3307 over TCP ([database] dsn) as bk (password",
+	} {
+		tab.d.Cfg.Database.DSN = dsn
+		tab.d.Cfg.Backup.Dump = []string{"mariadb-dump", "--single-transaction", "u"}
+		tab := New(tab.d).(*Tab)
+		tab.SetSize(200, 30)
+		tab.status = &mysql.Status{At: time.Now(), ServerErr: "not read in this test"}
+		v := tab.View()
+		if !strings.Contains(v, want) || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "pw") {
+			t.Errorf("%q: view lacks %q (or shows the raw text or the password):\n%s", dsn, want, v)
+		}
 	}
 }

@@ -182,6 +182,25 @@ func NeedMariaDB(t testing.TB) {
 	}
 }
 
+// StartT starts a server of the test's own in a temporary folder named by
+// prefix (short: the socket path is limited), stopped and removed at the
+// end; it skips (fails under CI) when mariadbd is not installed.
+func StartT(t testing.TB, prefix string) *Server {
+	t.Helper()
+	NeedMariaDB(t)
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	s, err := Start(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
 // SkipOrFail skips a test for a missing prerequisite, or fails it when the
 // CI environment variable is set (CI installs everything).
 func SkipOrFail(t interface {

@@ -1,7 +1,0 @@
-//go:build !linux
-
-package backup
-
-import "os"
-
-func growPipe(*os.File) {}
