@@ -61,7 +61,7 @@ type Command struct {
 	Name    string
 	Summary string // one line for --help
 	Usage   string // full usage text, printed by NAME --help
-	// NoConfig commands run without loading the config (version, demo).
+	// NoConfig commands run without loading the config (version, richsops-demo).
 	NoConfig bool
 	Run      func(env *Env, args []string) error
 }

@@ -20,8 +20,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/richs/richsops/internal/demo"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/demo"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ui/common"
 )

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
-	"github.com/richs/richsops/ops/freeport"
+	"github.com/richs/richsops/internal/testenv/freeport"
 )
 
 // Job names of our own: other packages' tests and the demo run fake stock

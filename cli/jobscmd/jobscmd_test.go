@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/gatetest"
 	"github.com/richs/richsops/ops/crontab"
-	"github.com/richs/richsops/ops/gate/gatetest"
 	"github.com/richs/richsops/ops/jobs"
 )
 

@@ -1,5 +1,5 @@
 // Package mysqltest starts a private mariadbd for tests (laid out, installed
-// and started by ops/mysql/localdb: a temporary datadir made by
+// and started by internal/testenv/localdb: a temporary datadir made by
 // mariadb-install-db, its own port on 127.0.0.1 and its own socket, binary
 // logging on, root with an empty password) and adds what only tests do to
 // it: kill it, freeze it, fill its disk. It never touches the machine's own
@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/richs/richsops/ops/mysql/localdb"
+	"github.com/richs/richsops/internal/testenv/localdb"
 )
 
 // Server is one running mariadbd: the layout and argv of

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/host/sshtest"
 	"github.com/richs/richsops/ops/jobs"
 )
 

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 // startReal builds a sandbox with its own mariadbd and starts its activity
@@ -233,7 +233,7 @@ func TestRealDBStopDuringInstall(t *testing.T) {
 // sandbox's own, the fake binary logs of the fallback.
 func TestDSNFromEnvKeepsFakeLogs(t *testing.T) {
 	t.Setenv(EnvDSN, "root@tcp(127.0.0.1:3307)/")
-	s, err := Build(t.TempDir(), Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1})
+	s, err := Build(t.TempDir(), Options{Bin: "/nonexistent/richsops-demo", Now: frozen, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package democmd_test
+package main_test
 
 import (
 	"bufio"
@@ -15,16 +15,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/richs/richsops/internal/testbin"
+	"github.com/richs/richsops/internal/demo"
+	"github.com/richs/richsops/internal/testenv/mysqltest"
+	"github.com/richs/richsops/internal/testenv/testbin"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/demo"
 	"github.com/richs/richsops/ops/mysql"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
-// buildBinary builds richsops for one test.
+// buildBinary builds richsops-demo for one test.
 func buildBinary(t *testing.T) string {
-	return testbin.Build(t, "github.com/richs/richsops", filepath.Join(t.TempDir(), "richsops"))
+	return testbin.Build(t, "github.com/richs/richsops/cmd/richsops-demo", filepath.Join(t.TempDir(), "richsops-demo"))
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -62,7 +62,7 @@ func TestPrepareThenRun(t *testing.T) {
 	bin := buildBinary(t)
 	dir := filepath.Join(t.TempDir(), "sb")
 
-	out, err := exec.Command(bin, "demo", "--dir", dir, "--prepare").Output()
+	out, err := exec.Command(bin, "--dir", dir, "--prepare").Output()
 	if err != nil {
 		t.Fatalf("demo --prepare: %v", err)
 	}
@@ -82,7 +82,7 @@ func TestPrepareThenRun(t *testing.T) {
 		before[p] = size(p)
 	}
 
-	run := exec.Command(bin, "demo", "--dir", dir, "--run")
+	run := exec.Command(bin, "--dir", dir, "--run")
 	var runOut bytes.Buffer
 	run.Stdout, run.Stderr = &runOut, &runOut
 	if err := run.Start(); err != nil {
@@ -114,7 +114,7 @@ func TestPrepareThenRun(t *testing.T) {
 	want := []string{"demo-job", "manage.py", "check_item_mercari", "2", "4", "--max-workers", "14"}
 	found := false
 	for _, a := range jobArgv {
-		if len(a) == 8 && slices.Equal(a[1:], want) && filepath.Base(a[0]) == "richsops" {
+		if len(a) == 8 && slices.Equal(a[1:], want) && filepath.Base(a[0]) == "richsops-demo" {
 			found = true
 		}
 	}
@@ -180,7 +180,7 @@ func TestPrepareThenRun(t *testing.T) {
 func TestRunStopsWhenTheConsoleIsGone(t *testing.T) {
 	bin := buildBinary(t)
 	dir := filepath.Join(t.TempDir(), "sb")
-	if out, err := exec.Command(bin, "demo", "--dir", dir, "--prepare").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "--dir", dir, "--prepare").CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	s, _ := demo.Open(dir)
@@ -188,7 +188,7 @@ func TestRunStopsWhenTheConsoleIsGone(t *testing.T) {
 	if err := console.Start(); err != nil {
 		t.Fatal(err)
 	}
-	run := exec.Command(bin, "demo", "--dir", dir, "--run")
+	run := exec.Command(bin, "--dir", dir, "--run")
 	run.Env = append(os.Environ(), "RICHSOPS_DEMO_PARENT="+strconv.Itoa(console.Process.Pid))
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func TestEmergencyInTheSandbox(t *testing.T) {
 	mysqltest.NeedMariaDB(t)
 	bin := buildBinary(t)
 	dir := filepath.Join(t.TempDir(), "sb")
-	out, err := exec.Command(bin, "demo", "--dir", dir, "--prepare").Output()
+	out, err := exec.Command(bin, "--dir", dir, "--prepare").Output()
 	if err != nil || !strings.Contains(string(out), "database: the sandbox's mariadbd on 127.0.0.1:") {
 		t.Fatalf("demo --prepare: %v\n%s", err, out)
 	}
@@ -240,7 +240,7 @@ func TestEmergencyInTheSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := exec.Command(bin, "demo", "--dir", dir, "--run")
+	run := exec.Command(bin, "--dir", dir, "--run")
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -248,8 +248,9 @@ func TestEmergencyInTheSandbox(t *testing.T) {
 	go func() { exited <- run.Wait() }()
 	t.Cleanup(func() { _ = run.Process.Kill(); demo.StopAll(s, 10*time.Second) })
 
+	product := testbin.Build(t, "github.com/richs/richsops", filepath.Join(t.TempDir(), "richsops"))
 	cli := func(env []string, args ...string) (int, string) {
-		stdout, stderr, code := testbin.Run(t, bin, env, append([]string{"--config", s.ConfigPath(), "--lang", "en"}, args...)...)
+		stdout, stderr, code := testbin.Run(t, product, env, append([]string{"--config", s.ConfigPath(), "--lang", "en"}, args...)...)
 		return code, stdout + stderr
 	}
 	status := func() (int, mysql.Status) {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/richs/richsops/ops/freeport"
+	"github.com/richs/richsops/internal/testenv/freeport"
 )
 
 // Need returns the path of a binary the test needs. Without it the test is

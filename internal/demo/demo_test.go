@@ -25,7 +25,7 @@ var frozen = time.Date(2026, 11, 27, 10, 15, 2, 123e6, time.UTC)
 // covers the real server.
 func build(t *testing.T) *Sandbox {
 	t.Helper()
-	s, err := Build(t.TempDir(), Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1, FakeDB: true})
+	s, err := Build(t.TempDir(), Options{Bin: "/nonexistent/richsops-demo", Now: frozen, Seed: 1, FakeDB: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestBuildTree(t *testing.T) {
 		t.Errorf("my.cnf: %s", cnf)
 	}
 	py, _ := os.ReadFile(filepath.Join(s.BinDir(), "python"))
-	if !bytes.Contains(py, []byte("exec /nonexistent/richsops demo-job \"$@\"")) || !bytes.Contains(py, []byte(EnvDir+"="+s.Dir)) {
+	if !bytes.Contains(py, []byte("exec /nonexistent/richsops-demo demo-job \"$@\"")) || !bytes.Contains(py, []byte(EnvDir+"="+s.Dir)) {
 		t.Errorf("python stand-in:\n%s", py)
 	}
 	burst, _ := os.ReadFile(s.AppLogs()["django"])
@@ -414,7 +414,7 @@ func FuzzSystemctlArgs(f *testing.F) {
 	f.Add("show -p ActiveState,SubState nginx")
 	f.Add("is-active -q redis crond")
 	f.Add("reload --value -p")
-	s, err := Build(f.TempDir(), Options{Bin: "/nonexistent/richsops", Now: frozen, Seed: 1, FakeDB: true})
+	s, err := Build(f.TempDir(), Options{Bin: "/nonexistent/richsops-demo", Now: frozen, Seed: 1, FakeDB: true})
 	if err != nil {
 		f.Fatal(err)
 	}

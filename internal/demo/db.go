@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/localdb"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/mysql/localdb"
 )
 
 // The sandbox's MariaDB. When mariadbd and its tools are installed (and

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/richs/richsops/ops/mysql/localdb"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
+	"github.com/richs/richsops/internal/testenv/localdb"
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 )
 
 // A server laid out with an option file reads it (expire_logs_days from

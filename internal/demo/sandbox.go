@@ -22,16 +22,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/localdb"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/mysql/localdb"
 )
 
 // Sandbox is one built demo folder. Its paths mirror the real box under Dir.
 type Sandbox struct {
 	Dir string
-	// Bin is the richsops binary the stand-in scripts exec.
+	// Bin is the richsops-demo binary the stand-in scripts exec.
 	Bin string
 	// HealthPort serves index-linux's /health (and the CAPTCHA stand-in).
 	HealthPort int
@@ -109,7 +109,7 @@ const EnvDSN = "RICHSOPS_DEMO_DSN"
 
 // Options control Build.
 type Options struct {
-	// Bin is the richsops binary for the stand-in scripts; "" = os.Executable.
+	// Bin is the richsops-demo binary for the stand-in scripts; "" = os.Executable.
 	Bin string
 	// Now is the time the sandbox's history ends at; zero = time.Now.
 	Now time.Time
@@ -128,7 +128,7 @@ func Build(dir string, o Options) (*Sandbox, error) {
 	}
 	if o.Bin == "" {
 		if o.Bin, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("find the richsops binary: %w", err)
+			return nil, fmt.Errorf("find the richsops-demo binary: %w", err)
 		}
 	}
 	if o.Now.IsZero() {
@@ -174,7 +174,7 @@ func Open(dir string) (*Sandbox, error) {
 	data, err := os.ReadFile(s.statePath())
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s is not a demo sandbox (no run/demo.json): build it first with richsops demo --dir %s --prepare", abs, dir)
+			return nil, fmt.Errorf("%s is not a demo sandbox (no run/demo.json): build it first with richsops-demo --dir %s --prepare", abs, dir)
 		}
 		return nil, err
 	}
@@ -470,7 +470,7 @@ func (b *builder) indexLinux() error {
 	return InitServiceState(s, b.now)
 }
 
-// standins writes the scripts on D/bin: each execs richsops with a hidden
+// standins writes the scripts on D/bin: each execs richsops-demo with a hidden
 // subcommand, so python, systemctl and pm2 are real processes with the
 // argv the console looks for.
 func (b *builder) standins() error {

@@ -26,7 +26,7 @@ import (
 
 	driver "github.com/go-sql-driver/mysql"
 
-	"github.com/richs/richsops/ops/freeport"
+	"github.com/richs/richsops/internal/testenv/freeport"
 )
 
 // Binaries are what a private server needs: the server, the datadir

@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/freeport"
 )
 
 // ErrMissing is wrapped when sshd, ssh or ssh-keygen is not installed.

@@ -1,7 +1,9 @@
-// Package democmd is `richsops demo`: it builds the demo sandbox (ops/demo),
-// brings it to life in a child process and runs the console on it, and the
-// hidden stand-in subcommands the sandbox's scripts exec.
-package democmd
+// Command richsops-demo builds the demo sandbox (internal/demo), brings it
+// to life in a child process and runs the console on it. It is also the
+// stand-ins the sandbox's scripts exec (demo-systemctl, demo-pm2, demo-job,
+// demo-writer): a binary of its own, so that neither the sandbox nor its
+// stand-ins are linked into the product.
+package main
 
 import (
 	"context"
@@ -12,19 +14,20 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/cli/tuicmd"
-	"github.com/richs/richsops/ops/demo"
+	"github.com/richs/richsops/internal/demo"
 )
 
-const usage = `richsops demo [--dir D]            build a sandbox in D (default: a new temp folder), bring it
+const usage = `richsops-demo [--dir D]            build a sandbox in D (default: a new temp folder), bring it
                                    to life and run the console on it; quitting stops everything
-richsops demo --dir D --prepare    only build the sandbox; the last line printed is its config file
-richsops demo --dir D --run        only the background activity (logs, jobs, health server, redis,
+richsops-demo --dir D --prepare    only build the sandbox; the last line printed is its config file
+richsops-demo --dir D --run        only the background activity (logs, jobs, health server, redis,
                                    mariadbd) in the foreground until killed (SIGTERM/SIGINT), for scripts
 
 Then, for example:  PATH=D/bin:$PATH richsops --config D/etc/richsops/config.toml
@@ -35,12 +38,33 @@ building to point the Database tab at another server instead.`
 // the activity stops itself (the console was killed without cleaning up).
 const envParent = "RICHSOPS_DEMO_PARENT"
 
+// standins are the subcommands the sandbox's scripts and activity exec;
+// any other command line is the demo's own flags.
+var standins = []cli.Command{
+	{Name: "demo-writer", Summary: "(internal) demo: append log lines to the sandbox's logs", NoConfig: true, Run: runWriter},
+	{Name: "demo-job", Summary: "(internal) demo: stand-in for python manage.py JOB", NoConfig: true, Run: runJob},
+	{Name: "demo-systemctl", Summary: "(internal) demo: stand-in for systemctl", NoConfig: true, Run: standin(demo.Systemctl)},
+	{Name: "demo-pm2", Summary: "(internal) demo: stand-in for pm2", NoConfig: true, Run: standin(demo.PM2)},
+}
+
 func init() {
 	cli.Register(cli.Command{Name: "demo", Summary: "run the console on a fake box in a folder (--prepare, --run for scripts)", Usage: usage, NoConfig: true, Run: runDemo})
-	cli.Register(cli.Command{Name: "demo-writer", Summary: "(internal) demo: append log lines to the sandbox's logs", NoConfig: true, Run: runWriter})
-	cli.Register(cli.Command{Name: "demo-job", Summary: "(internal) demo: stand-in for python manage.py JOB", NoConfig: true, Run: runJob})
-	cli.Register(cli.Command{Name: "demo-systemctl", Summary: "(internal) demo: stand-in for systemctl", NoConfig: true, Run: standin(demo.Systemctl)})
-	cli.Register(cli.Command{Name: "demo-pm2", Summary: "(internal) demo: stand-in for pm2", NoConfig: true, Run: standin(demo.PM2)})
+	for _, c := range standins {
+		cli.Register(c)
+	}
+}
+
+func main() {
+	os.Exit(cli.Main(commandLine(os.Args[1:]), os.Stdin, os.Stdout, os.Stderr))
+}
+
+// commandLine puts the demo command before the flags unless the line is a
+// stand-in's: the global flags (--lang, --readonly) still work anywhere.
+func commandLine(args []string) []string {
+	if len(args) > 0 && slices.ContainsFunc(standins, func(c cli.Command) bool { return c.Name == args[0] }) {
+		return args
+	}
+	return append([]string{"demo"}, args...)
 }
 
 type demoFlags struct {
@@ -102,7 +126,7 @@ func runDemo(env *cli.Env, args []string) error {
 		} else {
 			fmt.Fprintf(env.Stdout, "database: %s (%s)\n", s.DSNOrDefault(), s.DBNote)
 		}
-		fmt.Fprintf(env.Stdout, "bring it to life: %s demo --dir %s --run\n", s.Bin, s.Dir)
+		fmt.Fprintf(env.Stdout, "bring it to life: %s --dir %s --run\n", s.Bin, s.Dir)
 		fmt.Fprintln(env.Stdout, s.ConfigPath())
 		return nil
 	}
@@ -123,7 +147,7 @@ func runConsole(env *cli.Env, s *demo.Sandbox) error {
 	defer logf.Close()
 	ready := filepath.Join(s.RunDir(), "ready")
 	_ = os.Remove(ready)
-	child := exec.Command(s.Bin, "demo", "--dir", s.Dir, "--run")
+	child := exec.Command(s.Bin, "--dir", s.Dir, "--run")
 	child.Stdout, child.Stderr = logf, logf
 	child.Env = append(os.Environ(), envParent+"="+strconv.Itoa(os.Getpid()))
 	child.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -201,7 +225,7 @@ func stopActivity(s *demo.Sandbox, child *exec.Cmd, exited chan error) error {
 	return nil
 }
 
-// runActivity is `demo --run`: the background activity in the foreground.
+// runActivity is `richsops-demo --run`: the background activity in the foreground.
 func runActivity(env *cli.Env, dir string) error {
 	s, err := demo.Open(dir)
 	if err != nil {
