@@ -6,10 +6,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // GoldenData is a fixed database for the golden screens (golden_test.go),
@@ -17,11 +17,9 @@ import (
 // one status, of a server that answers or, when down, of the emergency
 // (disk full, server down).
 func GoldenData(lang string, down bool) (*common.Deps, []tea.Msg) {
-	now := time.Date(2026, 11, 27, 10, 15, 0, 0, time.Local)
+	now := uitest.Frozen
 	cfg := config.Default()
-	cfg.Lang = lang
-	d := &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: lang, HostLabel: "demo-box",
-		Styles: common.DefaultStyles(), Now: func() time.Time { return now }}
+	d := uitest.GoldenDeps(cfg, lang)
 	const gib = 1 << 30
 	var logs []mysql.Binlog
 	var total int64

@@ -1,12 +1,10 @@
 package logsview
 
 import (
-	"time"
-
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // GoldenTab is the tab on fixed logs for the golden screens
@@ -15,11 +13,7 @@ import (
 // (the Django log and nginx's access log) filled with fixed lines. Nothing
 // is read: the panes get their lines as the followers would hand them.
 func GoldenTab(lang string, panes bool) (*common.Deps, common.Tab) {
-	now := time.Date(2026, 11, 27, 10, 15, 0, 0, time.Local)
-	cfg := config.Default()
-	cfg.Lang = lang
-	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: lang, HostLabel: "demo-box",
-		Styles: common.DefaultStyles(), Now: func() time.Time { return now }}
+	d := uitest.GoldenDeps(config.Default(), lang)
 	m := New(d).(*Model)
 	if !panes {
 		return d, m

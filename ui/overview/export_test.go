@@ -8,12 +8,11 @@ import (
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/gate"
-	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // GoldenData is a fixed box for the golden screens (golden_test.go), which
@@ -22,11 +21,7 @@ import (
 // block 20 minutes ago, public folders, 5xx in the access log, a check's
 // report).
 func GoldenData(lang string) (*common.Deps, []tea.Msg) {
-	now := time.Date(2026, 11, 27, 10, 15, 0, 0, time.Local)
-	c := config.Default()
-	c.Lang = lang
-	d := &common.Deps{Cfg: c, Gate: gate.New(false, ""), Hosts: host.NewRegistry(c), Lang: lang, HostLabel: "demo-box",
-		Styles: common.DefaultStyles(), Now: func() time.Time { return now }}
+	d, now := uitest.GoldenDeps(config.Default(), lang), uitest.Frozen
 	const gib = 1 << 30
 	snap := func(at time.Time, cpu float64) sysinfo.Snapshot {
 		return sysinfo.Snapshot{Time: at, Load1: 1.42, Load5: 1.10, Load15: 0.85, CPUs: 2, CPUPercent: cpu,

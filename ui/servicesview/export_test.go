@@ -6,11 +6,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
-	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // GoldenData is fixed services for the golden screens (golden_test.go),
@@ -18,9 +17,8 @@ import (
 // one snapshot (nginx up, crond down, redis and index-linux degraded, a
 // failing probe).
 func GoldenData(lang string) (*common.Deps, []tea.Msg) {
-	now := time.Date(2026, 11, 27, 10, 15, 0, 0, time.Local)
+	now := uitest.Frozen
 	cfg := config.Default()
-	cfg.Lang = lang
 	timeout := config.Duration{Duration: 20 * time.Second}
 	cfg.Services = []config.Service{
 		{Name: "nginx", Kind: "systemd", Unit: "nginx", Log: "journal", Timeout: timeout},
@@ -33,8 +31,7 @@ func GoldenData(lang string) (*common.Deps, []tea.Msg) {
 		{Name: "index-linux", URL: "http://127.0.0.1:3000/health", Timeout: config.Duration{Duration: time.Second}},
 		{Name: "captcha", URL: "http://127.0.0.1:8000/amazon/captcha/", Timeout: config.Duration{Duration: time.Second}},
 	}
-	d := &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: lang, HostLabel: "demo-box",
-		Styles: common.DefaultStyles(), Now: func() time.Time { return now }}
+	d := uitest.GoldenDeps(cfg, lang)
 	snap := health.Snapshot{At: now, Services: []services.Status{
 		{Name: "nginx", Kind: "systemd", Host: "local", State: services.Up, Detail: "active (running)", Since: now.Add(-72 * time.Hour), PID: 1201,
 			CanReload: true, LoadState: "loaded", UnitFileState: "enabled", CheckedAt: now},

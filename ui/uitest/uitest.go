@@ -8,11 +8,17 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ui/common"
 )
 
 // named are the keys the tests press by name (as bubbletea names them).
@@ -111,4 +117,16 @@ func Golden(t *testing.T, view string, w, h int) {
 	t.Helper()
 	Fits(t, view, w, h)
 	golden.RequireEqual(t, []byte(Plain(view)))
+}
+
+// Frozen is the golden screens' clock.
+var Frozen = time.Date(2026, 11, 27, 10, 15, 0, 0, time.Local)
+
+// GoldenDeps are the deps of a tab's golden screens: cfg in lang, the
+// clock frozen at Frozen, a fixed host label. The gate would act, but the
+// golden screens run no Cmd.
+func GoldenDeps(cfg *config.Config, lang string) *common.Deps {
+	cfg.Lang = lang
+	return &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: lang, HostLabel: "demo-box",
+		Styles: common.DefaultStyles(), Now: func() time.Time { return Frozen }}
 }
