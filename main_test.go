@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,7 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/richs/richsops/cli"
-	"github.com/richs/richsops/internal/testbin"
+	"github.com/richs/richsops/internal/testenv/testbin"
 )
 
 // buildRichsops builds the program as make build does, from the repository
@@ -151,6 +152,28 @@ func TestHeadlessCommandsNeverQueryTheTerminal(t *testing.T) {
 		}
 		if out.Len() == 0 {
 			t.Errorf("richsops %q wrote nothing at all", args)
+		}
+	}
+}
+
+// The product links neither the demo sandbox, its command nor any test
+// harness: they live under internal/demo, cmd/richsops-demo and
+// internal/testenv, and nothing the binary imports may reach them.
+func TestProductLeavesOutDemoAndHarnesses(t *testing.T) {
+	out, err := exec.Command(testbin.Go(t), "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps .: %v", err)
+	}
+	const mod = "github.com/richs/richsops/"
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, mod+"cli/tuicmd") {
+		t.Fatalf("go list -deps . does not list the console; the check would prove nothing:\n%s", out)
+	}
+	for _, p := range deps {
+		for _, bad := range []string{"internal/demo", "internal/testenv", "cmd/richsops-demo"} {
+			if p == mod+bad || strings.HasPrefix(p, mod+bad+"/") {
+				t.Errorf("the product links %s", p)
+			}
 		}
 	}
 }

@@ -5,7 +5,7 @@
 # host and the plain ssh client doing the same two commands.
 #
 # The "remote" host is a private sshd on a loopback port that the Go
-# benchmark starts itself (ops/host/sshtest), so this measures the cost of
+# benchmark starts itself (internal/testenv/sshtest), so this measures the cost of
 # ssh (process start, key exchange, session) without network latency.
 #
 # Usage: bench/ssh.sh [N]   (N refreshes per variant, default 50)

@@ -63,7 +63,7 @@ type Command struct {
 	Name    string
 	Summary string // one line for --help
 	Usage   string // full usage text, printed by NAME --help
-	// NoConfig commands run without loading the config (version, demo).
+	// NoConfig commands run without loading the config (version, richsops-demo).
 	NoConfig bool
 	// Raw commands sanitize all they print on stdout themselves (tail,
 	// whose throughput counts): it skips the display sanitizer's Writer

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Drives `richsops demo` in a real terminal (tmux, 100x30): visits every tab
+# Drives `richsops-demo` in a real terminal (tmux, 100x30): visits every tab
 # with the number keys and tab, checks that each tab's title is highlighted
 # and its content shows, opens the full help, quits with q, and checks that
 # the pane exited and no sandbox process is left. On failure it prints the
 # captured screen and exits non-zero.
 #
-# Usage: scripts/tmux-demo-test.sh [BIN]   (default bin/richsops)
+# Usage: scripts/tmux-demo-test.sh [BIN]   (default bin/richsops-demo: make build-demo)
 set -euo pipefail
 
 name="tmux demo test"
 # shellcheck source=scripts/tmux-lib.sh
 . "$(dirname "$0")/tmux-lib.sh"
-setup "${1:-bin/richsops}"
+setup "${1:-bin/richsops-demo}"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/richsops-tmux-test.XXXXXX")
 sb=$tmp/sandbox
@@ -77,7 +77,7 @@ highlighted() {
 # the colours whose highlight this test checks.
 # The exit status goes to a file: tmux's #{pane_dead_status} is sometimes
 # empty when the pty's EOF beats the child's exit.
-tm new-session -d -s "$sess" -x 100 -y 30 "env -u NO_COLOR -u CI $bin demo --lang en --dir $sb; echo \$? > $sb.exit"
+tm new-session -d -s "$sess" -x 100 -y 30 "env -u NO_COLOR -u CI $bin --lang en --dir $sb; echo \$? > $sb.exit"
 tm set-option -t "$sess" remain-on-exit on >/dev/null
 pane_pid=$(tm display-message -p -t "$sess" '#{pane_pid}')
 

@@ -333,10 +333,18 @@ func (a *App) bodyHeightWith(help string) int {
 }
 
 func (a *App) helpView() string {
-	if len(a.tabs) == 0 {
-		return a.help.View(keyMap{global: a.keys})
+	km := keyMap{global: a.keys}
+	if len(a.tabs) > 0 {
+		km.tab = a.tabs[a.active]
 	}
-	return a.help.View(keyMap{global: a.keys, tab: a.tabs[a.active]})
+	v := a.help.View(km)
+	if a.help.ShowAll {
+		return v
+	}
+	// bubbles' short help still adds an item that does not fit when its
+	// ellipsis would not fit either (wide Japanese labels at 80 columns),
+	// and the line then widens the whole screen.
+	return truncate(v, a.width)
 }
 
 // View is the console in the alternate screen, with the mouse while it is

@@ -20,8 +20,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/richs/richsops/internal/demo"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/demo"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ui/common"
 )
@@ -288,9 +288,10 @@ func TestShellReadOnlyRefusesAndAudits(t *testing.T) {
 	golden.RequireEqual(t, []byte(out))
 }
 
-// TestRealTabsRender is a smoke test of the five real tabs (which change
-// often, so no golden): they draw at 80x24 and 120x40 on the sandbox's
-// config, through every tab, without a panic.
+// TestRealTabsRender is a smoke test of the five real tabs on the
+// sandbox's config (their golden screens, on fixed data, are each tab
+// package's golden_test.go): they draw at 80x24 and 120x40, through every
+// tab, without a panic.
 func TestRealTabsRender(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/uitest"

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/freeport"
-	"github.com/richs/richsops/ops/host/sshtest"
 )
 
 // Job names of our own: other packages' tests and the demo run fake stock

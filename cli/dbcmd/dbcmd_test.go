@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
-	"github.com/richs/richsops/ops/freeport"
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/mysql"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 func TestParseBefore(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 )
 
 // TestMain lets a test run this binary as `richsops` (the real CLI in a

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/ops/crontab"
-	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate"
 )
 

@@ -16,7 +16,7 @@ import (
 	_ "github.com/richs/richsops/cli/overviewcmd"
 	_ "github.com/richs/richsops/cli/svccmd"
 	_ "github.com/richs/richsops/cli/tailcmd"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/sanitize/sanitizetest"
 )
 

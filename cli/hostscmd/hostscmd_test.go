@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/richs/richsops/cli"
-	"github.com/richs/richsops/ops/freeport"
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/host/sshtest"
 )
 
 var (

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/richs/richsops/internal/testbin"
+	"github.com/richs/richsops/internal/testenv/testbin"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"

@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/gatetest"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
-	"github.com/richs/richsops/ops/freeport"
-	"github.com/richs/richsops/ops/gate/gatetest"
-	"github.com/richs/richsops/ops/host/sshtest"
 	"github.com/richs/richsops/ops/jobs"
 )
 

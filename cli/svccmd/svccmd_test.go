@@ -11,10 +11,10 @@ import (
 	"testing"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/services"
-	"github.com/richs/richsops/ops/services/svctest"
 )
 
 type fixture struct {

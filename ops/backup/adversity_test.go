@@ -13,9 +13,9 @@ import (
 
 	"github.com/klauspost/pgzip"
 
+	"github.com/richs/richsops/internal/testenv/gatetest"
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/gate"
-	"github.com/richs/richsops/ops/gate/gatetest"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 // dumped is the uncompressed text of a backup file.

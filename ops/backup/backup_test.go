@@ -13,10 +13,10 @@ import (
 
 	"github.com/klauspost/pgzip"
 
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 var (

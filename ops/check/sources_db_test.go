@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 // TestDatabase runs the db check against a real mariadbd: its disk against

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/richs/richsops/internal/testenv/gatetest"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/gate/gatetest"
 	"github.com/richs/richsops/ops/host"
 )
 

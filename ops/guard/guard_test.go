@@ -16,16 +16,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
-	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/services"
-	"github.com/richs/richsops/ops/services/svctest"
 )
 
 // Job names of our own: other packages' tests and the demo run fake

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/health"
-	"github.com/richs/richsops/ops/services/svctest"
 )
 
 // BenchmarkRedisPing is one health PING (connect, PING, PONG, close)

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/freeport"
-	"github.com/richs/richsops/ops/host/sshtest"
 )
 
 // One private sshd for the whole package, on a free loopback port.

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/gatetest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/gate"
-	"github.com/richs/richsops/ops/gate/gatetest"
 	"github.com/richs/richsops/ops/host"
 )
 

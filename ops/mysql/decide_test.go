@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 // An error reply means the server is up: with a wrong login or a

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 // fill writes a file that leaves about keep bytes free on dir's filesystem.

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
 // srv is the one mariadbd the package's tests share (started by TestMain).

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/richs/richsops/ops/mysql/mysqltest"
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 )
 
 // bigTxnBytes is the size of the one transaction the stalled replica's dump

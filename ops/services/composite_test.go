@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/richs/richsops/ops/freeport"
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/services"
-	"github.com/richs/richsops/ops/services/svctest"
 )
 
 // TestRedisThenIndexLinux runs the runbook's second procedure on a real

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/gatetest"
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
-	"github.com/richs/richsops/ops/gate/gatetest"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/services"
-	"github.com/richs/richsops/ops/services/svctest"
 )
 
 // TestJapanese builds each kind of service action with lang = "ja": the

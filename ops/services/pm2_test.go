@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
-	"github.com/richs/richsops/ops/freeport"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/services"
-	"github.com/richs/richsops/ops/services/svctest"
 )
 
 // pm2Config is a config whose index-linux is the env-reporting Node app

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/services"
-	"github.com/richs/richsops/ops/services/svctest"
 )
 
 // unitConfig is a config whose systemd services use the stand-in.

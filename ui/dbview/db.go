@@ -25,6 +25,7 @@ import (
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/sanitize/cells"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -530,7 +531,10 @@ func (t *Tab) table(w, rows int) []string {
 	if rows < 2 {
 		return nil
 	}
-	head := fmt.Sprintf("  %-28s %10s", t.d.T("BINARY LOG", "バイナリログ"), t.d.T("SIZE", "サイズ"))
+	// Padded in cells, not runes as fmt does: the Japanese labels are
+	// two cells a character and must still line up with the rows.
+	size := t.d.T("SIZE", "サイズ")
+	head := "  " + cells.Pad(t.d.T("BINARY LOG", "バイナリログ"), 28) + " " + strings.Repeat(" ", max(10-cells.Width(size), 0)) + size
 	head += fmt.Sprintf("   %d, %s", len(st.Binlogs), human.Bytes(st.BinlogTotal))
 	out := []string{s.Header.Render(fit(head, w))}
 	n := len(st.Binlogs)

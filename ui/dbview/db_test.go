@@ -13,11 +13,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql"
-	"github.com/richs/richsops/ops/mysql/mysqltest"
 	"github.com/richs/richsops/ui/common"
 )
 

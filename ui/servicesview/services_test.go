@@ -12,10 +12,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/services/svctest"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/uitest"
 )

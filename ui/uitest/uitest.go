@@ -1,16 +1,24 @@
 // Package uitest is what the UI packages' tests share: key messages by
-// name, the check that a view fits the size it was given, and a view
-// without its colours.
+// name, the check that a view fits the size it was given, a view without
+// its colours, and the golden screens of every tab.
 package uitest
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ui/common"
 )
 
 // named are the keys the tests press by name (as bubbletea names them).
@@ -77,3 +85,48 @@ var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
 // golden screens, plain text, drop the SGR sequences. Any other escape
 // sequence stays, for the tests that look for ones from the box.
 func Plain(view string) string { return sgr.ReplaceAllString(view, "") }
+
+// ScreenSizes are the terminals every tab has golden screens at: the
+// smallest the console supports and a common large one.
+var ScreenSizes = [][2]int{{80, 24}, {120, 40}}
+
+// Screens runs f as one subtest per golden screen: each of ScreenSizes in
+// English and in Japanese, named like 80x24_en.
+func Screens(t *testing.T, f func(t *testing.T, w, h int, lang string)) {
+	for _, size := range ScreenSizes {
+		for _, lang := range []string{"en", "ja"} {
+			t.Run(fmt.Sprintf("%dx%d_%s", size[0], size[1], lang), func(t *testing.T) { f(t, size[0], size[1], lang) })
+		}
+	}
+}
+
+// Screen sizes m to w x h, sends it msgs in turn without running the Cmds
+// they return (nothing reaches the box), and returns its screen.
+func Screen(m tea.Model, w, h int, msgs ...tea.Msg) string {
+	m, _ = m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	for _, msg := range msgs {
+		m, _ = m.Update(msg)
+	}
+	return m.View().Content
+}
+
+// Golden checks that view fits w x h and that, without its colours, it is
+// the test's golden file (testdata/TestName/subtest.golden); go test
+// -update rewrites the file.
+func Golden(t *testing.T, view string, w, h int) {
+	t.Helper()
+	Fits(t, view, w, h)
+	golden.RequireEqual(t, []byte(Plain(view)))
+}
+
+// Frozen is the golden screens' clock.
+var Frozen = time.Date(2026, 11, 27, 10, 15, 0, 0, time.Local)
+
+// GoldenDeps are the deps of a tab's golden screens: cfg in lang, the
+// clock frozen at Frozen, a fixed host label. The gate would act, but the
+// golden screens run no Cmd.
+func GoldenDeps(cfg *config.Config, lang string) *common.Deps {
+	cfg.Lang = lang
+	return &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: lang, HostLabel: "demo-box",
+		Styles: common.DefaultStyles(), Now: func() time.Time { return Frozen }}
+}

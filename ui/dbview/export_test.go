@@ -1,0 +1,49 @@
+package dbview
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/mysql"
+	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
+)
+
+// GoldenData is a fixed database for the golden screens (golden_test.go),
+// which run the tab inside the App: deps in lang with a frozen clock and
+// one status, of a server that answers or, when down, of the emergency
+// (disk full, server down).
+func GoldenData(lang string, down bool) (*common.Deps, []tea.Msg) {
+	now := uitest.Frozen
+	cfg := config.Default()
+	d := uitest.GoldenDeps(cfg, lang)
+	const gib = 1 << 30
+	var logs []mysql.Binlog
+	var total int64
+	for i := range 8 {
+		l := mysql.Binlog{Name: "mysql-bin.00010" + string(rune('1'+i)), Size: int64(1+i%3) * gib}
+		total += l.Size
+		logs = append(logs, l)
+	}
+	logs[len(logs)-1].Active = true
+	days := 10.0
+	st := &mysql.Status{At: now, Datadir: "/var/lib/mysql", Binlogs: logs, BinlogTotal: total,
+		IndexFile: "/var/lib/mysql/mysql-bin.index", CnfPath: "/etc/my.cnf", CnfFiles: []string{"/etc/my.cnf"},
+		CnfExpiry: []mysql.CnfSetting{{File: "/etc/my.cnf", Line: 12, Section: "mysqld", Key: "expire_logs_days", Value: "10"}},
+		Threshold: cfg.Database.DiskFullPercent}
+	if down {
+		st.ServerErr = "dial unix /var/lib/mysql/mysql.sock: connect: no such file or directory"
+		st.Disk = &host.DiskUsage{Path: "/var/lib/mysql", Mount: "/", Total: 100 * gib, Used: 99 * gib, Free: gib / 2}
+		st.Emergency = true
+	} else {
+		st.Server = &mysql.Server{Version: "10.5.22-MariaDB-log", MariaDB: true, Uptime: 9*24*time.Hour + 5*time.Hour, LogBin: true,
+			Datadir: "/var/lib/mysql/", BinlogBase: "/var/lib/mysql/mysql-bin", BinlogIdx: "/var/lib/mysql/mysql-bin.index",
+			Expiry: mysql.Expiry{Days: &days, EffectiveSecs: 10 * 86400}, Binlogs: logs, Active: logs[len(logs)-1].Name, Total: total}
+		st.Disk = &host.DiskUsage{Path: "/var/lib/mysql", Mount: "/", Total: 100 * gib, Used: 62 * gib, Free: 38 * gib}
+	}
+	st.BinlogShare = float64(total) / float64(st.Disk.Total) * 100
+	return d, []tea.Msg{statusMsg{st: st}}
+}

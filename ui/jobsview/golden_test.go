@@ -1,0 +1,24 @@
+package jobsview_test
+
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/richs/richsops/ui"
+	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/jobsview"
+	"github.com/richs/richsops/ui/uitest"
+)
+
+// The Jobs tab in the console on fixed jobs (one running, one missed, one
+// run from its log) with a frozen clock. Update with:
+// go test ./ui/... -run Golden -update
+func TestJobsGolden(t *testing.T) {
+	uitest.Screens(t, func(t *testing.T, w, h int, lang string) {
+		d, msgs := jobsview.GoldenData(t, lang)
+		app := ui.New(d, ui.Tabs(d))
+		view := uitest.Screen(app, w, h, append([]tea.Msg{common.SwitchTabMsg{Index: common.TabJobs}}, msgs...)...)
+		uitest.Golden(t, view, w, h)
+	})
+}
