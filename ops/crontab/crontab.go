@@ -258,6 +258,8 @@ type Edit struct {
 	Old, New []byte
 	Changed  []Change
 	T        func(en, ja string) string // the File's, for Apply's refusal
+	// redo makes the same edit of another content (Apply, under the lock).
+	redo func(*File) (Edit, error)
 }
 
 // Change is one line before and after.
@@ -283,7 +285,9 @@ func (f *File) Pause(name string) (Edit, error) {
 	default:
 		return Edit{}, f.errNoLines(name)
 	}
-	return f.rewrite(name, Entry, func(t string) string { return PausedPrefix + t })
+	e, err := f.rewrite(name, Entry, func(t string) string { return PausedPrefix + t })
+	e.redo = func(g *File) (Edit, error) { return g.Pause(name) }
+	return e, err
 }
 
 // Resume removes PausedPrefix from the job's lines that richsops paused.
@@ -299,7 +303,9 @@ func (f *File) Resume(name string) (Edit, error) {
 	default:
 		return Edit{}, f.errNoLines(name)
 	}
-	return f.rewrite(name, Paused, func(t string) string { return strings.TrimPrefix(t, PausedPrefix) })
+	e, err := f.rewrite(name, Paused, func(t string) string { return strings.TrimPrefix(t, PausedPrefix) })
+	e.redo = func(g *File) (Edit, error) { return g.Resume(name) }
+	return e, err
 }
 
 // errNoLines refuses to pause or resume a job no line runs.
