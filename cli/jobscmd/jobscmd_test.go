@@ -58,6 +58,8 @@ func setup(t *testing.T) (runCLI func(stdin string, args ...string) (int, string
 	os.WriteFile(tab, []byte(content), 0o644)
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
+state_dir = "`+filepath.Join(dir, "state")+`"
+lock_dir = "`+filepath.Join(dir, "locks")+`"
 [app]
 dir = "`+dir+`"
 log_dir = "`+dir+`"

@@ -7,6 +7,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate/gatetest"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/host/edittest"
 )
 
 // TestRefusals: pause and resume refuse in the File's language (lang = en
@@ -57,7 +58,7 @@ func TestRefusals(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = Apply(context.Background(), host.NewLocal(), dir, e)
+			_, err = Apply(context.Background(), host.NewLocalEditing(edittest.Dirs(t)), dir, e)
 			return err
 		}), En: dir + " is not a regular file; cron would ignore it and richsops will not replace it",
 			Ja: dir + " は通常のファイルではありません: cron は読まず、richsops も置き換えません"},

@@ -23,6 +23,7 @@ import (
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/host/edittest"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ops/services/svctest"
@@ -121,8 +122,8 @@ func newWorld(t *testing.T) *world {
 	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(fakeManage), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, dir: dir, audit: filepath.Join(dir, "audit.jsonl"), health: newHealthServer(t), h: host.NewLocal()}
-	cfg := config.Default()
+	w := &world{t: t, dir: dir, audit: filepath.Join(dir, "audit.jsonl"), health: newHealthServer(t), h: host.NewLocalEditing(edittest.Dirs(t))}
+	cfg := edittest.Config(t, config.Default())
 	cfg.AuditLog = w.audit
 	cfg.App.Dir = dir
 	cfg.App.LogDir = dir
