@@ -27,6 +27,9 @@ func NewLocal() *Local { return &Local{} }
 // NewLocalEditing returns the local host whose edits lock and back up in d.
 func NewLocalEditing(d EditDirs) *Local { return &Local{dirs: d} }
 
+// EditDirs are the folders of its edits' locks and backups.
+func (l *Local) EditDirs() EditDirs { return l.dirs }
+
 func (*Local) Name() string  { return "local" }
 func (*Local) IsLocal() bool { return true }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/host/edittest"
 	"github.com/richs/richsops/ops/mysql/mysqltest"
 )
 
@@ -72,7 +73,7 @@ func TestEmergencyOnFullDisk(t *testing.T) {
 
 	cfg := config.Database{DSN: "root@unix(" + s.Socket + ")/", Datadir: s.Datadir, MyCnf: filepath.Join(dir, "none.cnf"),
 		Restart: []string{"sh", script}, DiskFullPercent: 98, Timeout: config.Duration{Duration: 2 * time.Second}}
-	d, err := New(cfg, host.NewLocal())
+	d, err := New(cfg, host.NewLocalEditing(edittest.Dirs(t)))
 	must(t, err)
 	defer d.Close()
 	d.RestartTimeout = 3 * time.Second
@@ -132,7 +133,7 @@ func TestEmergencyRefusals(t *testing.T) {
 	cfg := config.Database{DSN: "root@unix(" + filepath.Join(dir, "no.sock") + ")/", Datadir: dir,
 		MyCnf: filepath.Join(dir, "my.cnf"), Restart: []string{"true"}, DiskFullPercent: 0,
 		Timeout: config.Duration{Duration: time.Second}}
-	d, err := New(cfg, host.NewLocal())
+	d, err := New(cfg, host.NewLocalEditing(edittest.Dirs(t)))
 	must(t, err)
 	defer d.Close()
 	if _, err := d.PlanEmergency(context.Background()); err == nil || !strings.Contains(err.Error(), "active") {
