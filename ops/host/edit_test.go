@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -123,26 +122,13 @@ func TestHostEditConcurrentLosesNothing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "crontab")
 	os.WriteFile(p, nil, 0o644)
 	const n = 24
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			_, err := hosts[i%len(hosts)].Edit(ctx(t), p, func(old []byte) ([]byte, error) {
-				time.Sleep(2 * time.Millisecond) // widen the window a lock must close
-				return fmt.Appendf(old, "line %d\n", i), nil
-			}, EditOpts{Backup: true})
-			errs <- err
-		}(i)
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	parallel(t, n, func(i int) error {
+		_, err := hosts[i%len(hosts)].Edit(ctx(t), p, func(old []byte) ([]byte, error) {
+			time.Sleep(2 * time.Millisecond) // widen the window a lock must close
+			return fmt.Appendf(old, "line %d\n", i), nil
+		}, EditOpts{Backup: true})
+		return err
+	})
 	got, _ := os.ReadFile(p)
 	for i := 0; i < n; i++ {
 		if !bytes.Contains(got, fmt.Appendf(nil, "line %d\n", i)) {

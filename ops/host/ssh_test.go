@@ -276,22 +276,27 @@ func TestSSHTimeoutStopsQuietRemoteCommand(t *testing.T) {
 
 func TestSSHConcurrentCommands(t *testing.T) {
 	h := newTestSSH(t, SSHConfig{MaxMuxSessions: 4})
+	// More than the shared sessions: the rest get their own connection.
+	parallel(t, 12, func(i int) error {
+		res, err := h.Run(ctx(t), Cmd{Argv: []string{"echo", fmt.Sprint(i)}})
+		if err == nil && string(res.Stdout) != fmt.Sprintf("%d\n", i) {
+			err = fmt.Errorf("got %q", res.Stdout)
+		}
+		return err
+	})
+}
+
+// parallel runs f(0), ..., f(n-1) at once and reports every error.
+func parallel(t *testing.T, n int, f func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, 12)
-	for i := 0; i < 12; i++ { // more than the shared sessions: the rest get their own connection
+	errs := make([]error, n)
+	for i := range n {
 		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			res, err := h.Run(ctx(t), Cmd{Argv: []string{"echo", fmt.Sprint(i)}})
-			if err == nil && string(res.Stdout) != fmt.Sprintf("%d\n", i) {
-				err = fmt.Errorf("got %q", res.Stdout)
-			}
-			errs <- err
-		}(i)
+		go func() { defer wg.Done(); errs[i] = f(i) }()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range errs {
 		if err != nil {
 			t.Error(err)
 		}
