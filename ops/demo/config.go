@@ -48,6 +48,8 @@ func (b *builder) config() error {
 	w("# Run the console on it with:  PATH=%s:$PATH richsops --config %s", s.BinDir(), s.ConfigPath())
 	w("readonly = false")
 	w("audit_log = %s", q(s.AuditLog()))
+	w("state_dir = %s", q(filepath.Join(s.Dir, "var/lib/richsops")))
+	w("lock_dir = %s", q(filepath.Join(s.Dir, "run/richsops/locks")))
 	w("")
 	w("[app]")
 	w("dir = %s", q(s.AppDir()))

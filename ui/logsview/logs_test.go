@@ -19,6 +19,7 @@ import (
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/host/edittest"
 	"github.com/richs/richsops/ui/common"
 )
 
@@ -32,7 +33,7 @@ func init() {
 func newTestTab(t *testing.T, w, h int, logs ...[2]string) (*Model, string) {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := config.Default()
+	cfg := edittest.Config(t, config.Default())
 	cfg.Logs = nil
 	for _, l := range logs {
 		p := filepath.Join(dir, l[0]+".log")
