@@ -52,8 +52,11 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 		preview = append(preview, t("then: ", "続けて: ")+host.ShellQuote(cfg.Crontab.Reload))
 	}
 	var kp *gate.Action
+	var noKill error // why --kill has nothing to stop, for the outcome
 	if kill {
-		if ka, err := KillAction(ctx, h, cfg, job, 0, wait); err == nil {
+		if ka, err := KillAction(ctx, h, cfg, job, 0, wait); err != nil {
+			noKill = err
+		} else {
 			kp = &ka
 			preview = append(preview, t("and stop its running processes:", "実行中のプロセスも停止:"))
 			preview = append(preview, ka.Preview...)
@@ -83,6 +86,9 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 				errs = append(errs, config.Errorf(t, "crontab written, but reload failed: %w", "crontab は書き込みましたが、リロードに失敗しました: %w", err))
 			} else if len(cfg.Crontab.Reload) > 0 {
 				out.Details = append(out.Details, t("reloaded: ", "リロードしました: ")+host.ShellQuote(cfg.Crontab.Reload))
+			}
+			if noKill != nil {
+				out.Details = append(out.Details, fmt.Sprintf(t("no process stopped: %v", "停止したプロセスはありません: %v"), noKill))
 			}
 			if kp != nil {
 				ko, err := kp.Run(ctx)

@@ -86,3 +86,19 @@ func TestConcurrentPausesOfDifferentJobs(t *testing.T) {
 		}
 	}
 }
+
+// pause --kill with nothing running says so in the outcome instead of
+// leaving the kill step out silently.
+func TestPauseKillWithNothingRunningSaysSo(t *testing.T) {
+	cfg := newApp(t)
+	ctx := context.Background()
+	h := edittest.Local(cfg)
+	must(t, os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+updMerc+" 2 4\n"), 0o644))
+	a, err := PauseAction(ctx, h, cfg, updMerc, true, time.Second)
+	must(t, err)
+	out, err := a.Run(ctx)
+	must(t, err)
+	if d := strings.Join(out.Details, "\n"); !strings.Contains(d, "no process stopped") {
+		t.Errorf("details:\n%s", d)
+	}
+}
