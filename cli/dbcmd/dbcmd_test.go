@@ -53,6 +53,8 @@ func TestCommands(t *testing.T) {
 	}
 	dump := append(append([]string{"mariadb-dump"}, s.ClientArgs()...), "--single-transaction", "c1")
 	conf := fmt.Sprintf(`audit_log = %q
+state_dir = %q
+lock_dir = %q
 [database]
 dsn = %q
 datadir = %q
@@ -63,7 +65,7 @@ dir = %q
 keep = 2
 min_free = "1KiB"
 dump = %s
-`, filepath.Join(dir, "audit.jsonl"), "root@unix("+s.Socket+")/", s.Datadir, cnf, filepath.Join(dir, "backups"), q(dump))
+`, filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "state"), filepath.Join(dir, "locks"), "root@unix("+s.Socket+")/", s.Datadir, cnf, filepath.Join(dir, "backups"), q(dump))
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(conf), 0o644)
 	main := func(args ...string) (int, string, string) {

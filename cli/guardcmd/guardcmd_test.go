@@ -43,6 +43,8 @@ func TestOnce(t *testing.T) {
 	state := filepath.Join(dir, "guard.json")
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(`audit_log = "`+audit+`"
+state_dir = "`+filepath.Join(dir, "state")+`"
+lock_dir = "`+filepath.Join(dir, "locks")+`"
 [app]
 dir = "`+dir+`"
 log_dir = "`+dir+`"

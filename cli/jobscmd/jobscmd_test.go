@@ -94,6 +94,7 @@ guard = "index-linux"
 func writeConfig(dir, jobs string) string {
 	p := filepath.Join(dir, "config.toml")
 	os.WriteFile(p, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
+state_dir = "`+filepath.Join(dir, "state")+`"
 lock_dir = "`+filepath.Join(dir, "locks")+`"
 [app]
 dir = "`+dir+`"

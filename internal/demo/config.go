@@ -48,6 +48,7 @@ func (b *builder) config() error {
 	w("# Run the console on it with:  PATH=%s:$PATH richsops --config %s", s.BinDir(), s.ConfigPath())
 	w("readonly = false")
 	w("audit_log = %s", q(s.AuditLog()))
+	w("state_dir = %s", q(filepath.Join(s.Dir, "var/lib/richsops")))
 	w("lock_dir = %s", q(filepath.Join(s.RunDir(), "richsops/locks")))
 	w("")
 	w("[app]")

@@ -14,10 +14,15 @@ type Config struct {
 	Lang     string `toml:"lang"`      // ja | en; "" = from LANG
 	ReadOnly bool   `toml:"readonly"`  // refuse every change
 	AuditLog string `toml:"audit_log"` // JSON lines
-	// LockDir holds the flock(2) files every richsops process honours (on
-	// a remote host: the same path there).
-	LockDir string `toml:"lock_dir"`
-	Host    string `toml:"host"` // default host for subcommands: "local" or a [[hosts]] name
+	Host     string `toml:"host"`      // default host for subcommands: "local" or a [[hosts]] name
+	// StateDir is richsops' own folder; backups of edited files go to
+	// StateDir/backups, never beside the file (cron would run a copy left
+	// in /etc/cron.d).
+	StateDir string `toml:"state_dir"`
+	// LockDir holds the flock(2) files every richsops process takes before
+	// it edits a file (on the host of the file).
+	LockDir    string `toml:"lock_dir"`
+	BackupKeep int    `toml:"backup_keep"` // newest backups kept per edited file
 
 	App        App         `toml:"app"`
 	Crontab    Crontab     `toml:"crontab"`
@@ -293,6 +298,9 @@ func (c *Config) HostEntry(name string) (HostEntry, bool) {
 	}
 	return HostEntry{}, false
 }
+
+// BackupDir is where backups of edited files go.
+func (c *Config) BackupDir() string { return filepath.Join(c.StateDir, "backups") }
 
 // Line is the line of a dotted key in the file, 0 when unknown.
 func (c *Config) Line(key string) int { return c.lines[key] }

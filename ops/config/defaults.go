@@ -82,6 +82,9 @@ func (c *Config) applyDefaults() {
 	str(&c.AuditLog, "/var/log/richsops/audit.jsonl")
 	str(&c.LockDir, "/run/richsops/locks")
 	str(&c.Host, "local")
+	str(&c.StateDir, "/var/lib/richsops")
+	str(&c.LockDir, "/run/richsops/locks")
+	num(&c.BackupKeep, 20)
 
 	str(&c.App.Dir, "/var/www/richs")
 	str(&c.App.User, "richs")

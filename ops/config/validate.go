@@ -37,7 +37,11 @@ func (c *Config) Validate() Problems {
 		add("lang", "must be \"ja\" or \"en\", not %q", c.Lang)
 	}
 	abs("audit_log", c.AuditLog)
+	abs("state_dir", c.StateDir)
 	abs("lock_dir", c.LockDir)
+	if c.BackupKeep < 1 {
+		add("backup_keep", "must be at least 1, not %d", c.BackupKeep)
+	}
 	abs("app.dir", c.App.Dir)
 	abs("app.log_dir", c.App.LogDir)
 	if c.App.Python == "" {

@@ -8,6 +8,7 @@ package crontab
 
 import (
 	"errors"
+	"path"
 	"strings"
 
 	"github.com/richs/richsops/ops/config"
@@ -153,14 +154,53 @@ func splitFields(s string, n int) ([]string, string) {
 	return out, s
 }
 
-// RunsJob is true when command runs `manage.py NAME` with NAME exactly as a
-// word: check_item_mercari_v2 is not check_item_mercari.
+// RunsJob is true when command runs `manage.py NAME` as the management
+// command: NAME exactly (check_item_mercari_v2 is not check_item_mercari),
+// right after a manage.py that is the program or a python's script, in a
+// command of the line, not in a shell comment, not inside quotes, not as
+// another program's argument (`grep -c "manage.py NAME"`, `echo manage.py
+// NAME`).
 func RunsJob(command, name string) bool {
-	return MatchWords(words(command), name)
+	for _, argv := range simpleCommands(command) {
+		if runsManage(argv, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// wrappers run the command that follows their own options and arguments.
+var wrappers = map[string]bool{"env": true, "exec": true, "nice": true, "nohup": true, "ionice": true, "setsid": true,
+	"stdbuf": true, "time": true, "timeout": true, "flock": true, "sudo": true, "chronic": true, "command": true}
+
+// runsManage: argv is [assignments] [wrapper args...]... [python [-opts]]
+// manage.py name ...
+func runsManage(argv []string, name string) bool {
+	i := 0
+	for i < len(argv) && isEnv(argv[i]) {
+		i++
+	}
+	for i < len(argv) && wrappers[path.Base(argv[i])] {
+		for i++; i < len(argv) && !isPython(argv[i]) && !isManage(argv[i]); i++ {
+		}
+	}
+	if i < len(argv) && isPython(argv[i]) {
+		for i++; i < len(argv) && strings.HasPrefix(argv[i], "-"); i++ {
+		}
+	}
+	return i+1 < len(argv) && isManage(argv[i]) && argv[i+1] == name
+}
+
+func isManage(w string) bool { return path.Base(w) == "manage.py" }
+
+// isPython: python, python3, python3.11, /opt/venv/bin/python ...
+func isPython(w string) bool {
+	v, ok := strings.CutPrefix(path.Base(w), "python")
+	return ok && strings.Trim(v, "0123456789.") == ""
 }
 
 // MatchWords is true when an element ending in "manage.py" is immediately
-// followed by name. ops/jobs uses it on process argv too.
+// followed by name. ops/jobs uses it on process argv.
 func MatchWords(argv []string, name string) bool {
 	for i := 0; i+1 < len(argv); i++ {
 		if strings.HasSuffix(argv[i], "manage.py") && argv[i+1] == name {
@@ -170,15 +210,73 @@ func MatchWords(argv []string, name string) bool {
 	return false
 }
 
-// words splits a cron command into shell-ish words, up to cron's first
-// unescaped % (what follows is the command's stdin).
-func words(cmd string) []string {
+// simpleCommands splits a cron command, up to cron's first unescaped %
+// (what follows is the command's stdin), into the argv of each command a
+// POSIX shell would run: quotes and backslashes make words as the shell
+// does, a # starting a word ends the line, and ; & | ( ) ` and newlines
+// separate commands. Redirections just end a word (their target stays as
+// a word, after any job name).
+func simpleCommands(cmd string) [][]string {
 	if i := unescapedPercent(cmd); i >= 0 {
 		cmd = cmd[:i]
 	}
-	return strings.FieldsFunc(cmd, func(r rune) bool {
-		return strings.ContainsRune(" \t;&|()<>`\"'", r)
-	})
+	var out [][]string
+	var cur []string
+	var w strings.Builder
+	inWord := false
+	endWord := func() {
+		if inWord {
+			cur = append(cur, w.String())
+			w.Reset()
+			inWord = false
+		}
+	}
+	endCmd := func() {
+		endWord()
+		if len(cur) > 0 {
+			out = append(out, cur)
+			cur = nil
+		}
+	}
+	for i := 0; i < len(cmd); i++ {
+		c := cmd[i]
+		switch {
+		case c == '\\':
+			if i+1 < len(cmd) {
+				i++
+				w.WriteByte(cmd[i])
+			}
+			inWord = true
+		case c == '\'':
+			j := strings.IndexByte(cmd[i+1:], '\'')
+			if j < 0 {
+				j = len(cmd) - i - 1
+			}
+			w.WriteString(cmd[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case c == '"':
+			for i++; i < len(cmd) && cmd[i] != '"'; i++ {
+				if cmd[i] == '\\' && i+1 < len(cmd) && strings.IndexByte("\"\\$`", cmd[i+1]) >= 0 {
+					i++
+				}
+				w.WriteByte(cmd[i])
+			}
+			inWord = true
+		case c == '#' && !inWord:
+			endCmd()
+			return out
+		case c == ' ' || c == '\t' || c == '\r' || c == '<' || c == '>':
+			endWord()
+		case strings.IndexByte(";&|()`\n", c) >= 0:
+			endCmd()
+		default:
+			w.WriteByte(c)
+			inWord = true
+		}
+	}
+	endCmd()
+	return out
 }
 
 func unescapedPercent(s string) int {
@@ -259,6 +357,8 @@ type Edit struct {
 	Old, New []byte
 	Changed  []Change
 	T        func(en, ja string) string // the File's, for Apply's refusal
+	// redo makes the same edit of another content (Apply, under the lock).
+	redo func(*File) (Edit, error)
 }
 
 // Change is one line before and after.
@@ -284,7 +384,9 @@ func (f *File) Pause(name string) (Edit, error) {
 	default:
 		return Edit{}, f.errNoLines(name)
 	}
-	return f.rewrite(name, Entry, func(t string) string { return PausedPrefix + t })
+	e, err := f.rewrite(name, Entry, func(t string) string { return PausedPrefix + t })
+	e.redo = func(g *File) (Edit, error) { return g.Pause(name) }
+	return e, err
 }
 
 // Resume removes PausedPrefix from the job's lines that richsops paused.
@@ -300,7 +402,9 @@ func (f *File) Resume(name string) (Edit, error) {
 	default:
 		return Edit{}, f.errNoLines(name)
 	}
-	return f.rewrite(name, Paused, func(t string) string { return strings.TrimPrefix(t, PausedPrefix) })
+	e, err := f.rewrite(name, Paused, func(t string) string { return strings.TrimPrefix(t, PausedPrefix) })
+	e.redo = func(g *File) (Edit, error) { return g.Resume(name) }
+	return e, err
 }
 
 // errNoLines refuses to pause or resume a job no line runs.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/gatetest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
@@ -57,7 +58,7 @@ func TestRefusals(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = Apply(context.Background(), host.NewLocal(), dir, e)
+			_, err = Apply(context.Background(), host.NewLocalEditing(edittest.Dirs(t)), dir, e)
 			return err
 		}), En: dir + " is not a regular file; cron would ignore it and richsops will not replace it",
 			Ja: dir + " は通常のファイルではありません: cron は読まず、richsops も置き換えません"},

@@ -1,6 +1,7 @@
 package crontab
 
 import (
+	"bytes"
 	"context"
 	"os"
 
@@ -28,19 +29,22 @@ func SafeMode(old os.FileMode) os.FileMode {
 	return 0o644
 }
 
-// WriteOpts is how an edit is written.
-func WriteOpts(h host.Host, old host.FileInfo, prev []byte) host.AtomicOpts {
-	o := host.AtomicOpts{IfUnchanged: prev, Backup: true, Mode: SafeMode(old.Mode)}
+// editOpts is how an edit is written: mode by SafeMode, root as owner
+// when richsops runs as root here (cronie wants it; the group stays), else
+// the old file's owner, and a backup.
+func editOpts(h host.Host, t func(en, ja string) string) host.EditOpts {
+	o := host.EditOpts{Backup: true, Mode: SafeMode, T: t}
 	if h.IsLocal() && os.Geteuid() == 0 {
-		// cronie wants root as owner; the group stays.
 		o.Owner = &host.Owner{UID: 0, GID: -1}
 	}
-	return o // else the old file's owner stays
+	return o
 }
 
-// Apply writes an edit atomically (temp file in the same folder, fsync,
-// rename), refusing if the file no longer holds e.Old, keeping a backup.
-// It returns the backup's path.
+// Apply writes an edit through the host's locked edit and returns the
+// backup's path. Under the lock it applies the edit's own change (pause or
+// resume of its job) to the file as it is then, so an edit of another job
+// that finished meanwhile is kept; if the job's lines now change
+// differently from the preview, nothing is written.
 func Apply(ctx context.Context, h host.Host, path string, e Edit) (string, error) {
 	fi, err := h.Stat(ctx, path)
 	if err != nil {
@@ -50,7 +54,40 @@ func Apply(ctx context.Context, h host.Host, path string, e Edit) (string, error
 		return "", config.Errorf(e.T, "%s is not a regular file; cron would ignore it and richsops will not replace it",
 			"%s は通常のファイルではありません: cron は読まず、richsops も置き換えません", path)
 	}
-	return h.WriteFileAtomic(ctx, path, e.New, WriteOpts(h, fi, e.Old))
+	r, err := h.Edit(ctx, path, func(cur []byte) ([]byte, error) {
+		if bytes.Equal(cur, e.Old) {
+			return e.New, nil
+		}
+		if e.redo == nil {
+			return nil, host.ChangedError(e.T, path)
+		}
+		f := Parse(cur)
+		f.T = e.T
+		again, err := e.redo(f)
+		if err != nil {
+			return nil, err
+		}
+		if !sameChanges(again.Changed, e.Changed) {
+			return nil, config.Errorf(e.T, "%s: the job's lines changed since the preview; nothing written",
+				"%s: プレビューの後にジョブの行が変わりました。何も書き込んでいません", path)
+		}
+		return again.New, nil
+	}, editOpts(h, e.T))
+	return r.Backup, err
+}
+
+// sameChanges: the same line texts before and after (their numbers may
+// have moved with lines added or removed elsewhere).
+func sameChanges(a, b []Change) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].From != b[i].From || a[i].To != b[i].To {
+			return false
+		}
+	}
+	return true
 }
 
 // Reload runs the configured reload command (systemctl reload crond).

@@ -7,16 +7,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/host"
 )
 
 func TestApplyModeOwnerBackup(t *testing.T) {
 	ctx := context.Background()
-	h := host.NewLocal()
+	h := host.NewLocalEditing(edittest.Dirs(t))
 	dir := t.TempDir()
 	path := filepath.Join(dir, "crontab")
 	for _, c := range []struct{ old, want os.FileMode }{{0o644, 0o644}, {0o600, 0o600}, {0o664, 0o644}, {0o755, 0o644}, {0o640, 0o640}} {
@@ -62,9 +64,29 @@ func TestApplyModeOwnerBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Changed elsewhere since read: the resume is made on what is there.
 	os.WriteFile(path, append([]byte("# edited meanwhile\n"), e.Old...), 0o644)
-	if _, err := Apply(ctx, h, path, e); err == nil {
-		t.Fatal("write over a changed file")
+	if _, err := Apply(ctx, h, path, e); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, append([]byte("# edited meanwhile\n"), e.New...)) {
+		t.Fatalf("resume after an unrelated change:\n%s", got)
+	}
+	// The job's own lines changed since read (one more line runs it):
+	// refused, file untouched.
+	os.WriteFile(path, e.New, 0o644)
+	p, _ := Load(ctx, h, path)
+	stale, err := p.Pause("check_item_mercari")
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := append([]byte("0 1 * * * root python manage.py check_item_mercari\n"), e.New...)
+	os.WriteFile(path, extra, 0o644)
+	if _, err := Apply(ctx, h, path, stale); err == nil || !strings.Contains(err.Error(), "nothing written") {
+		t.Fatalf("pause over changed job lines: %v", err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, extra) {
+		t.Fatalf("refused pause wrote:\n%s", got)
 	}
 	// Not a regular file: refused.
 	link := filepath.Join(dir, "link")
@@ -105,6 +127,33 @@ func TestCrashSafety(t *testing.T) {
 			t.Fatalf("round %d: partial or foreign crontab (%d bytes)", i, len(got))
 		}
 	}
+	// The next edit removes what the killed writers left.
+	f, err := Load(context.Background(), host.NewLocal(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.Pause("check_item_mercari")
+	if err != nil {
+		e, err = f.Resume("check_item_mercari")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(context.Background(), host.NewLocalEditing(crashDirs(path)), path, e); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), "richsops-tmp") {
+			t.Errorf("temp file left after the next edit: %s", e.Name())
+		}
+	}
+}
+
+// crashDirs are the EditDirs of TestCrashSafety, beside its crontab.
+func crashDirs(path string) host.EditDirs {
+	d := filepath.Dir(path)
+	return host.EditDirs{Locks: filepath.Join(d, "locks"), Backups: filepath.Join(d, "backups")}
 }
 
 // TestCrashWriter is the writer process of TestCrashSafety.
@@ -114,7 +163,7 @@ func TestCrashWriter(t *testing.T) {
 		t.Skip("helper process of TestCrashSafety")
 	}
 	ctx := context.Background()
-	h := host.NewLocal()
+	h := host.NewLocalEditing(crashDirs(path)) // a killed process cleans no t.TempDir
 	for {
 		f, err := Load(ctx, h, path)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/jobs"
 )
 
 // Probe says whether index-linux is healthy, and why not.
@@ -297,7 +298,9 @@ func (g *Guard) do(ctx context.Context, step *Step, job string, build func(conte
 	step.Acted = true
 	if res.Err != nil {
 		step.Errors = append(step.Errors, fmt.Sprintf("%s %s: %v", a.Name, job, res.Err))
-		return plan, false
+		// The pause is written though a later step failed: still guard's.
+		var w *jobs.WrittenError
+		return plan, plan.Pauses && errors.As(res.Err, &w)
 	}
 	step.Did = append(step.Did, fmt.Sprintf("%s %s: %s", a.Name, job, res.Outcome.Summary))
 	return plan, err == nil

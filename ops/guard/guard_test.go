@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
@@ -121,8 +122,8 @@ func newWorld(t *testing.T) *world {
 	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(fakeManage), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, dir: dir, audit: filepath.Join(dir, "audit.jsonl"), health: newHealthServer(t), h: host.NewLocal()}
-	cfg := config.Default()
+	w := &world{t: t, dir: dir, audit: filepath.Join(dir, "audit.jsonl"), health: newHealthServer(t), h: host.NewLocalEditing(edittest.Dirs(t))}
+	cfg := edittest.Config(t, config.Default())
 	cfg.AuditLog = w.audit
 	cfg.App.Dir = dir
 	cfg.App.LogDir = dir
@@ -426,6 +427,34 @@ func TestGuard(t *testing.T) {
 			t.Fatal("p6 survives")
 		}
 		w.health.up()
+	})
+
+	// Issue 15 item 2: a reload that fails (a real script exiting 1) does
+	// not keep guard from stopping the check, and the written pause is
+	// still guard's to resume.
+	t.Run("reload fails: processes still stopped, the pause is guard's", func(t *testing.T) {
+		os.Remove(w.cfg.Guard.StateFile)
+		w.writeCrontab(crontabText())
+		reload := filepath.Join(w.dir, "reload-fails.sh")
+		if err := os.WriteFile(reload, []byte("#!/bin/sh\necho 'Job for crond.service failed.' >&2\nexit 1\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		saved := w.cfg.Crontab.Reload
+		w.cfg.Crontab.Reload = []string{reload}
+		defer func() { w.cfg.Crontab.Reload = saved }()
+		p7 := w.spawn(guarded)
+		w.health.down()
+		probe(t, g, guard.ExitUnhealthy)
+		probe(t, g, guard.ExitUnhealthy)
+		step := probe(t, g, guard.ExitActed)
+		if w.running(guarded)[p7] {
+			t.Fatalf("p7 survives the failing reload: %+v", step)
+		}
+		if w.crontab() != pausedText() || len(step.State.Paused) != 1 || len(step.Errors) != 1 || !strings.Contains(step.Errors[0], "reload failed") {
+			t.Fatalf("%+v", step)
+		}
+		w.health.up()
+		os.Remove(w.cfg.Guard.StateFile)
 	})
 
 	t.Run("read-only: counts and reports, changes nothing", func(t *testing.T) {

@@ -93,29 +93,11 @@ func (d DiskUsage) Percent() float64 {
 	return float64(d.Used) * 100 / float64(d.Used+d.Free)
 }
 
-// AtomicOpts controls WriteFileAtomic.
-type AtomicOpts struct {
-	// IfUnchanged, when non-nil, is the content the caller read and edited:
-	// the write is refused with ErrChanged if the file now holds anything else.
-	IfUnchanged []byte
-	// Backup keeps the previous content as PATH.richsops-YYYYMMDD-HHMMSS.
-	Backup bool
-	// Mode for the new file; 0 keeps the old file's mode (0644 for a new file).
-	Mode os.FileMode
-	// Owner of the new file; nil keeps the old file's owner (a file that
-	// did not exist belongs to the writer). The zero AtomicOpts never
-	// changes an owner.
-	Owner *Owner
-}
-
 // Owner is who a written file belongs to. -1 in a field keeps that part of
 // the old file's owner (the writer's, for a file that did not exist).
 type Owner struct {
 	UID, GID int
 }
-
-// ErrChanged is returned by WriteFileAtomic when the file changed since it was read.
-var ErrChanged = errors.New("file changed since it was read; reload and try again")
 
 // Host runs commands and touches files on one machine.
 type Host interface {
@@ -132,9 +114,14 @@ type Host interface {
 	Stat(ctx context.Context, path string) (FileInfo, error)
 	// ReadDir lists a folder (Lstat of each entry).
 	ReadDir(ctx context.Context, path string) ([]FileInfo, error)
-	// WriteFileAtomic replaces path: temp file in the same folder, fsync,
-	// rename, optional backup. Returns the backup path ("" when none).
-	WriteFileAtomic(ctx context.Context, path string, data []byte, o AtomicOpts) (backup string, err error)
+	// Edit is the locked edit, the one way richsops changes a file: under
+	// an exclusive lock every richsops process honours, it reads the file,
+	// applies change to what it read, and replaces it (temp file in the
+	// target's folder, fsync, mode and owner kept, backup in richsops' own
+	// folder) only if the file still holds what was read just before the
+	// rename; else ErrChanged and nothing is written. A symlink's target is
+	// edited, never the link.
+	Edit(ctx context.Context, path string, change func(old []byte) ([]byte, error), o EditOpts) (EditResult, error)
 	// Remove deletes one file (never a folder tree).
 	Remove(ctx context.Context, path string) error
 	// RemoveUnder is the safe remove: it deletes the regular file root/rel

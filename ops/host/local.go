@@ -16,10 +16,19 @@ import (
 )
 
 // Local is the machine richsops runs on.
-type Local struct{}
+type Local struct {
+	dirs EditDirs
+}
 
-// NewLocal returns the local host.
+// NewLocal returns the local host. It can run, read and remove, but its
+// Edit refuses (ErrNoEditDirs): use NewLocalEditing for a host that edits.
 func NewLocal() *Local { return &Local{} }
+
+// NewLocalEditing returns the local host whose edits lock and back up in d.
+func NewLocalEditing(d EditDirs) *Local { return &Local{dirs: d} }
+
+// EditDirs are the folders of its edits' locks and backups.
+func (l *Local) EditDirs() EditDirs { return l.dirs }
 
 func (*Local) Name() string  { return "local" }
 func (*Local) IsLocal() bool { return true }
@@ -213,117 +222,4 @@ func mountOf(path string) string {
 		p = parent
 	}
 	return "/"
-}
-
-// WriteFileAtomic: temp file in the same folder, fsync, chmod/chown, rename,
-// fsync of the folder. A crash at any moment leaves either the old or the new
-// complete file, never a partial one.
-func (*Local) WriteFileAtomic(_ context.Context, path string, data []byte, o AtomicOpts) (string, error) {
-	old, statErr := os.Stat(path)
-	exists := statErr == nil
-	if statErr != nil && !os.IsNotExist(statErr) {
-		return "", statErr
-	}
-	if o.IfUnchanged != nil {
-		cur, err := os.ReadFile(path)
-		if err != nil {
-			return "", err
-		}
-		if !bytes.Equal(cur, o.IfUnchanged) {
-			return "", fmt.Errorf("%s: %w", path, ErrChanged)
-		}
-	}
-	mode := o.Mode
-	uid, gid := -1, -1 // -1: the temp file's, that is the writer's
-	if exists {
-		if mode == 0 {
-			mode = old.Mode().Perm()
-		}
-		if st, ok := old.Sys().(*syscall.Stat_t); ok {
-			uid, gid = int(st.Uid), int(st.Gid)
-		}
-	} else if mode == 0 {
-		mode = 0o644
-	}
-	if o.Owner != nil {
-		if o.Owner.UID >= 0 {
-			uid = o.Owner.UID
-		}
-		if o.Owner.GID >= 0 {
-			gid = o.Owner.GID
-		}
-	}
-	backup := ""
-	if exists && o.Backup {
-		stamp := fmt.Sprintf("%s.richsops-%s", path, time.Now().Format("20060102-150405"))
-		backup = stamp
-		var err error
-		for i := 1; ; i++ {
-			if err = copyFile(path, backup, old.Mode().Perm()); !os.IsExist(err) || i > 99 {
-				break
-			}
-			backup = fmt.Sprintf("%s.%d", stamp, i)
-		}
-		if err != nil {
-			return "", fmt.Errorf("backup of %s: %w", path, err)
-		}
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".richsops-tmp-*")
-	if err != nil {
-		return backup, err
-	}
-	tmpName := tmp.Name()
-	fail := func(err error) (string, error) {
-		tmp.Close()
-		os.Remove(tmpName)
-		return backup, err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fail(err)
-	}
-	if uid >= 0 || gid >= 0 {
-		if err := tmp.Chown(uid, gid); err != nil && !os.IsPermission(err) {
-			return fail(err)
-		}
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmpName)
-		return backup, err
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		os.Remove(tmpName)
-		return backup, err
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return backup, nil
-}
-
-func copyFile(src, dst string, mode os.FileMode) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -63,48 +63,6 @@ func TestRunStreamsStdoutAndStdin(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "crontab")
-	os.WriteFile(p, []byte("old\n"), 0o600)
-	h := NewLocal()
-	ctx := context.Background()
-	backup, err := h.WriteFileAtomic(ctx, p, []byte("new\n"), AtomicOpts{IfUnchanged: []byte("old\n"), Backup: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(backup); string(b) != "old\n" {
-		t.Errorf("backup %q", b)
-	}
-	fi, _ := os.Stat(p)
-	if b, _ := os.ReadFile(p); string(b) != "new\n" || fi.Mode().Perm() != 0o600 {
-		t.Errorf("content %q mode %v", b, fi.Mode())
-	}
-	// A second backup in the same second gets its own name.
-	backup2, err := h.WriteFileAtomic(ctx, p, []byte("newer\n"), AtomicOpts{Backup: true})
-	if err != nil || backup2 == backup {
-		t.Fatalf("second backup: %v %s", err, backup2)
-	}
-	// Changed since read: refused, file untouched.
-	_, err = h.WriteFileAtomic(ctx, p, []byte("lost\n"), AtomicOpts{IfUnchanged: []byte("new\n")})
-	if !errors.Is(err, ErrChanged) {
-		t.Fatalf("want ErrChanged, got %v", err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != "newer\n" {
-		t.Errorf("file changed on refusal: %q", b)
-	}
-	// Explicit mode, no temp files left.
-	if _, err := h.WriteFileAtomic(ctx, p, []byte("x"), AtomicOpts{Mode: 0o644}); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		if strings.Contains(e.Name(), "tmp") {
-			t.Errorf("temp file left: %s", e.Name())
-		}
-	}
-}
-
 func TestFilesAndDisk(t *testing.T) {
 	h := NewLocal()
 	ctx := context.Background()

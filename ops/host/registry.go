@@ -21,7 +21,8 @@ type Registry struct {
 
 // NewRegistry returns a registry with the local host.
 func NewRegistry(cfg *config.Config) *Registry {
-	return &Registry{cfg: cfg, hosts: map[string]Host{"local": NewLocal(), "": NewLocal()}}
+	local := NewLocalEditing(DirsOf(cfg))
+	return &Registry{cfg: cfg, hosts: map[string]Host{"local": local, "": local}}
 }
 
 // Get returns the host of that name ("" and "local" are this machine).

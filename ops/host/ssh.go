@@ -3,8 +3,6 @@ package host
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +39,7 @@ type SSH struct {
 	// MaxSessions (default 10); a command beyond it gets its own connection
 	// rather than a "session open refused" failure.
 	slots chan struct{}
+	dirs  EditDirs
 }
 
 // SSHConfig tunes NewSSH. The zero value gives the defaults.
@@ -50,6 +49,7 @@ type SSHConfig struct {
 	ControlDir      string        // folder of the shared-connection sockets; "" = DefaultControlDir()
 	ControlPersist  time.Duration // idle time before the shared connection closes; 0 = DefaultControlPersist
 	NoControlMaster bool          // one connection per command (benchmarks, odd servers)
+	Edit            EditDirs      // lock and backup folders on the remote host; unset = Edit refuses
 	MaxMuxSessions  int           // concurrent commands on the shared connection; 0 = 8
 }
 
@@ -126,7 +126,7 @@ func NewSSH(e config.HostEntry, sc SSHConfig) (*SSH, error) {
 	if err := config.CheckSSHOptions(e.Options); err != nil {
 		return nil, fmt.Errorf("host %s: %w", e.Name, err)
 	}
-	s := &SSH{name: e.Name, dest: e.SSH, binary: sc.Binary}
+	s := &SSH{name: e.Name, dest: e.SSH, binary: sc.Binary, dirs: sc.Edit}
 	if s.binary == "" {
 		s.binary = "ssh"
 	}
@@ -415,33 +415,48 @@ if [ ! -e "$p" ] && [ ! -L "$p" ]; then exit 3; fi
 // spliced in. (Running it in the login shell itself, not "sh -c", spares a
 // process per file operation.)
 func (s *SSH) script(ctx context.Context, op, p, body string, args []string, stdin io.Reader) (Result, error) {
+	return s.scriptIO(ctx, op, p, body, args, Cmd{Stdin: stdin})
+}
+
+// scriptIO is script with io's Stdin, Stdout and Timeout.
+func (s *SSH) scriptIO(ctx context.Context, op, p, body string, args []string, io Cmd) (Result, error) {
+	res, err := s.scriptRaw(ctx, op, p, body, args, io)
+	return res, s.scriptErr(op, p, err)
+}
+
+// scriptRaw runs the script and returns run's error as it is (an
+// *ExitError keeps the script's exit code).
+func (s *SSH) scriptRaw(ctx context.Context, op, p, body string, args []string, io Cmd) (Result, error) {
 	for _, a := range args {
 		if strings.IndexByte(a, 0) >= 0 {
 			return Result{ExitCode: -1}, fmt.Errorf("host %s: %s %q: a NUL byte in the name", s.name, op, p)
 		}
 	}
 	remote := markerCmd + "export LC_ALL=C; set -- " + ShellQuote(args) + "\n" + body
-	res, err := s.run(ctx, Cmd{Argv: []string{op, p}, Stdin: stdin}, remote)
+	io.Argv = []string{op, p}
+	return s.run(ctx, io, remote)
+}
+
+// scriptErr turns a helper script's exit into the error callers expect.
+func (s *SSH) scriptErr(op, p string, err error) error {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		switch ee.Code {
 		case codeNotExist:
-			return res, &fs.PathError{Op: op, Path: p, Err: fs.ErrNotExist}
+			return &fs.PathError{Op: op, Path: p, Err: fs.ErrNotExist}
 		case codeIsDir:
-			return res, &fs.PathError{Op: op, Path: p, Err: errIsFolder}
-		case codeChanged:
-			return res, fmt.Errorf("%s: %w", p, ErrChanged)
+			return &fs.PathError{Op: op, Path: p, Err: errIsFolder}
 		}
 		msg := strings.TrimSpace(ee.Stderr)
 		if strings.Contains(msg, "Permission denied") {
-			return res, &fs.PathError{Op: op, Path: p, Err: fs.ErrPermission}
+			return &fs.PathError{Op: op, Path: p, Err: fs.ErrPermission}
 		}
 		if msg == "" {
 			msg = fmt.Sprintf("exit status %d", ee.Code)
 		}
-		return res, fmt.Errorf("host %s: %s %s: %s", s.name, op, p, lastLines(msg, 3))
+		return fmt.Errorf("host %s: %s %s: %s", s.name, op, p, lastLines(msg, 3))
 	}
-	return res, err
+	return err
 }
 
 const readFileScript = helperPrelude + `if [ -d "$p" ]; then exit 5; fi
@@ -616,90 +631,4 @@ func parseDF(out []byte) (DiskUsage, error) {
 		return DiskUsage{}, fmt.Errorf("unexpected df output %q: %w", out, err)
 	}
 	return DiskUsage{Mount: m[6], Total: total, Used: used, Free: avail}, nil
-}
-
-// writeScript: $1 path, $2 mode ("" = keep, 644 for a new file), $3 owner
-// ("keep", "" = none, or uid[:gid] / :gid), $4 backup stamp ("" = none),
-// $5 sha256 of the expected current content ("" = no check). The new content
-// arrives on stdin; the backup path (if any) is printed on stdout.
-const writeScript = `p=$1 mode=$2 owner=$3 stamp=$4 want=$5
-if [ -d "$p" ]; then exit 5; fi
-exists=0
-if [ -e "$p" ]; then exists=1; fi
-if [ -n "$want" ]; then
-  [ "$exists" = 1 ] || exit 3
-  cur=$(sha256sum < "$p") || exit 1
-  [ "${cur%% *}" = "$want" ] || exit 6
-fi
-if [ -z "$mode" ]; then
-  if [ "$exists" = 1 ]; then mode=$(stat -L -c %a -- "$p") || exit 1; mode=${mode#${mode%???}}; else mode=644; fi
-fi
-u=${owner%%:*} g=${owner#*:}
-if [ "$exists" = 1 ]; then
-  if [ "$u" = - ]; then u=$(stat -L -c %u -- "$p") || exit 1; fi
-  if [ "$g" = - ]; then g=$(stat -L -c %g -- "$p") || exit 1; fi
-fi
-[ "$u" != - ] || u=
-[ "$g" != - ] || g=
-owner=$u${g:+:$g}
-d=${p%/*} b=${p##*/}
-[ -n "$d" ] || d=/
-tmp=$(mktemp -- "$d/.$b.richsops-tmp-XXXXXX") || exit 1
-trap 'rm -f -- "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-cat > "$tmp" || exit 1
-chmod "$mode" -- "$tmp" || exit 1
-if [ -n "$owner" ]; then
-  chown "$owner" -- "$tmp" 2>/dev/null || [ "$(id -u)" != 0 ] || chown "$owner" -- "$tmp" || exit 1
-fi
-sync -- "$tmp" 2>/dev/null || sync
-bk=
-if [ -n "$stamp" ] && [ "$exists" = 1 ]; then
-  bk="$p.richsops-$stamp" i=1
-  while [ -e "$bk" ] || [ -L "$bk" ]; do bk="$p.richsops-$stamp.$i" i=$((i+1)); done
-  cp -p -- "$p" "$bk" || exit 1
-  sync -- "$bk" 2>/dev/null || sync
-fi
-mv -f -T -- "$tmp" "$p" || exit 1
-trap - EXIT
-sync -- "$d" 2>/dev/null
-printf '%s' "$bk"`
-
-// WriteFileAtomic replaces a remote file like Local.WriteFileAtomic: the
-// data goes over stdin into a temp file in the same folder, which is synced,
-// given its mode and owner, and renamed over path; the backup is a cp -p.
-func (s *SSH) WriteFileAtomic(ctx context.Context, p string, data []byte, o AtomicOpts) (string, error) {
-	mode := ""
-	if o.Mode != 0 {
-		mode = strconv.FormatUint(uint64(o.Mode.Perm()), 8)
-	}
-	// "UID:GID", "-" for a part the old file keeps (see writeScript).
-	part := func(id int) string {
-		if id < 0 {
-			return "-"
-		}
-		return strconv.Itoa(id)
-	}
-	owner := "-:-"
-	if o.Owner != nil {
-		owner = part(o.Owner.UID) + ":" + part(o.Owner.GID)
-	}
-	stamp := ""
-	if o.Backup {
-		stamp = time.Now().Format("20060102-150405")
-	}
-	want := ""
-	if o.IfUnchanged != nil {
-		sum := sha256.Sum256(o.IfUnchanged)
-		want = hex.EncodeToString(sum[:])
-	}
-	res, err := s.script(ctx, "write", p, writeScript, []string{plainPath(p), mode, owner, stamp, want}, bytes.NewReader(data))
-	if err != nil {
-		return "", err
-	}
-	bk := string(res.Stdout)
-	if plainPath(p) != p {
-		bk = strings.TrimPrefix(bk, "./") // in the caller's spelling
-	}
-	return bk, nil
 }

@@ -276,22 +276,27 @@ func TestSSHTimeoutStopsQuietRemoteCommand(t *testing.T) {
 
 func TestSSHConcurrentCommands(t *testing.T) {
 	h := newTestSSH(t, SSHConfig{MaxMuxSessions: 4})
+	// More than the shared sessions: the rest get their own connection.
+	parallel(t, 12, func(i int) error {
+		res, err := h.Run(ctx(t), Cmd{Argv: []string{"echo", fmt.Sprint(i)}})
+		if err == nil && string(res.Stdout) != fmt.Sprintf("%d\n", i) {
+			err = fmt.Errorf("got %q", res.Stdout)
+		}
+		return err
+	})
+}
+
+// parallel runs f(0), ..., f(n-1) at once and reports every error.
+func parallel(t *testing.T, n int, f func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, 12)
-	for i := 0; i < 12; i++ { // more than the shared sessions: the rest get their own connection
+	errs := make([]error, n)
+	for i := range n {
 		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			res, err := h.Run(ctx(t), Cmd{Argv: []string{"echo", fmt.Sprint(i)}})
-			if err == nil && string(res.Stdout) != fmt.Sprintf("%d\n", i) {
-				err = fmt.Errorf("got %q", res.Stdout)
-			}
-			errs <- err
-		}(i)
+		go func() { defer wg.Done(); errs[i] = f(i) }()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range errs {
 		if err != nil {
 			t.Error(err)
 		}
@@ -585,113 +590,6 @@ func TestSSHStatAndReadDirMatchLocal(t *testing.T) {
 	if err != nil || !root.IsDir || root.Name != "/" {
 		t.Errorf("stat /: %+v %v", root, err)
 	}
-}
-
-func TestHostWriteFileAtomic(t *testing.T) {
-	bothHosts(t, func(t *testing.T, h Host) {
-		dir := t.TempDir()
-		for i, name := range hostileNames() {
-			p := filepath.Join(dir, name)
-			// New file: 0644 by default.
-			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("one\n"), AtomicOpts{}); err != nil {
-				t.Fatalf("%q new: %v", name, err)
-			}
-			checkFile(t, p, "one\n", 0o644)
-			if i%3 != 0 {
-				continue // the whole sequence for a third of the names keeps the test quick
-			}
-			// Keeps the mode of the file it replaces.
-			os.Chmod(p, 0o600)
-			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("two\n"), AtomicOpts{}); err != nil {
-				t.Fatalf("%q replace: %v", name, err)
-			}
-			checkFile(t, p, "two\n", 0o600)
-			// IfUnchanged with the right content, a new mode, and a backup.
-			bk, err := h.WriteFileAtomic(ctx(t), p, []byte("three\n"), AtomicOpts{IfUnchanged: []byte("two\n"), Backup: true, Mode: 0o640})
-			if err != nil {
-				t.Fatalf("%q if unchanged: %v", name, err)
-			}
-			checkFile(t, p, "three\n", 0o640)
-			if !strings.HasPrefix(bk, p+".richsops-") {
-				t.Fatalf("%q backup named %q", name, bk)
-			}
-			checkFile(t, bk, "two\n", 0o600)
-			// A second backup in the same second gets another name.
-			bk2, err := h.WriteFileAtomic(ctx(t), p, []byte("four\n"), AtomicOpts{Backup: true})
-			if err != nil || bk2 == bk || !strings.HasPrefix(bk2, p+".richsops-") {
-				t.Fatalf("%q second backup %q (first %q): %v", name, bk2, bk, err)
-			}
-			checkFile(t, bk2, "three\n", 0o640)
-			checkFile(t, bk, "two\n", 0o600)
-			// Changed since read: refused, nothing touched.
-			_, err = h.WriteFileAtomic(ctx(t), p, []byte("five\n"), AtomicOpts{IfUnchanged: []byte("three\n"), Backup: true})
-			if !errors.Is(err, ErrChanged) {
-				t.Fatalf("%q changed: got %v, want ErrChanged", name, err)
-			}
-			checkFile(t, p, "four\n", 0o640)
-		}
-		checkNotPwned(t, dir)
-		// IfUnchanged on a file that is gone.
-		if _, err := h.WriteFileAtomic(ctx(t), filepath.Join(dir, "gone"), []byte("x"), AtomicOpts{IfUnchanged: []byte("x")}); !os.IsNotExist(err) {
-			t.Errorf("if unchanged on a missing file: %v", err)
-		}
-		// Empty content, and large binary content.
-		big := bytes.Repeat([]byte{0, 1, 2, 0xff, '\n'}, 300_000)
-		for _, data := range [][]byte{{}, big} {
-			p := filepath.Join(dir, "data")
-			if _, err := h.WriteFileAtomic(ctx(t), p, data, AtomicOpts{}); err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := os.ReadFile(p); !bytes.Equal(got, data) {
-				t.Errorf("%d bytes written, %d read back", len(data), len(got))
-			}
-		}
-		if _, err := h.WriteFileAtomic(ctx(t), filepath.Join(dir, "nofolder", "x"), []byte("x"), AtomicOpts{}); err == nil {
-			t.Error("write into a missing folder gave no error")
-		}
-		// No temp file is left behind.
-		ents, _ := os.ReadDir(dir)
-		for _, e := range ents {
-			if strings.Contains(e.Name(), "richsops-tmp") {
-				t.Errorf("temp file left: %q", e.Name())
-			}
-		}
-	})
-}
-
-func TestHostWriteFileAtomicOwner(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("changing owners needs root")
-	}
-	bothHosts(t, func(t *testing.T, h Host) {
-		p := filepath.Join(t.TempDir(), "owned by someone")
-		os.WriteFile(p, []byte("a"), 0o644)
-		os.Chown(p, 1234, 2345)
-		for _, tc := range []struct {
-			opts     AtomicOpts
-			uid, gid int
-		}{
-			{AtomicOpts{}, 1234, 2345}, // the zero value keeps the owner
-			{AtomicOpts{Owner: &Owner{UID: 3456, GID: -1}}, 3456, 2345},
-			{AtomicOpts{Owner: &Owner{UID: -1, GID: 4567}}, 3456, 4567},
-			{AtomicOpts{Owner: &Owner{UID: 0, GID: 0}}, 0, 0},
-		} {
-			if _, err := h.WriteFileAtomic(ctx(t), p, []byte("b"), tc.opts); err != nil {
-				t.Fatal(err)
-			}
-			if fi, _ := NewLocal().Stat(ctx(t), p); fi.UID != tc.uid || fi.GID != tc.gid {
-				t.Errorf("%+v: owner now %d:%d, want %d:%d", tc.opts.Owner, fi.UID, fi.GID, tc.uid, tc.gid)
-			}
-		}
-		// A file that did not exist is the writer's unless set.
-		n := filepath.Join(filepath.Dir(p), "new")
-		if _, err := h.WriteFileAtomic(ctx(t), n, []byte("n"), AtomicOpts{Owner: &Owner{UID: 3456, GID: -1}}); err != nil {
-			t.Fatal(err)
-		}
-		if fi, _ := NewLocal().Stat(ctx(t), n); fi.UID != 3456 || fi.GID != os.Getgid() {
-			t.Errorf("new file: owner %d:%d", fi.UID, fi.GID)
-		}
-	})
 }
 
 func checkFile(t *testing.T, p, content string, mode os.FileMode) {

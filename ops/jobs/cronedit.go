@@ -52,8 +52,11 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 		preview = append(preview, t("then: ", "続けて: ")+host.ShellQuote(cfg.Crontab.Reload))
 	}
 	var kp *gate.Action
+	var noKill error // why --kill has nothing to stop, for the outcome
 	if kill {
-		if ka, err := KillAction(ctx, h, cfg, job, 0, wait); err == nil {
+		if ka, err := KillAction(ctx, h, cfg, job, 0, wait); err != nil {
+			noKill = err
+		} else {
 			kp = &ka
 			preview = append(preview, t("and stop its running processes:", "実行中のプロセスも停止:"))
 			preview = append(preview, ka.Preview...)
@@ -73,22 +76,54 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 			}
 			out.Summary = fmt.Sprintf(summary, job, len(e.Changed))
 			out.Details = append(out.Details, fmt.Sprintf(t("%s written; backup %s", "%s を書き込みました（バックアップ %s）"), path, backup))
+			// A failing reload stops nothing that follows: cronie re-reads a
+			// changed crontab by itself, and the running check must still stop.
+			var errs []error
 			if err := crontab.Reload(ctx, h, cfg.Crontab.Reload); err != nil {
 				out.Details = append(out.Details, fmt.Sprintf(t("reload failed: %v (cronie also picks up the changed file by itself within a minute)",
 					"リロードに失敗: %v（cronie は変更されたファイルを 1 分以内に自分で読み込みます）"), err))
 				out.Summary += t("; reload failed", "。リロードに失敗しました")
-				return out, config.Errorf(t, "crontab written, but reload failed: %w", "crontab は書き込みましたが、リロードに失敗しました: %w", err)
+				errs = append(errs, config.Errorf(t, "crontab written, but reload failed: %w", "crontab は書き込みましたが、リロードに失敗しました: %w", err))
+			} else if len(cfg.Crontab.Reload) > 0 {
+				out.Details = append(out.Details, t("reloaded: ", "リロードしました: ")+host.ShellQuote(cfg.Crontab.Reload))
 			}
-			out.Details = append(out.Details, t("reloaded: ", "リロードしました: ")+host.ShellQuote(cfg.Crontab.Reload))
+			if noKill != nil {
+				out.Details = append(out.Details, fmt.Sprintf(t("no process stopped: %v", "停止したプロセスはありません: %v"), noKill))
+			}
 			if kp != nil {
 				ko, err := kp.Run(ctx)
 				out.Details = append(out.Details, ko.Details...)
 				if err != nil {
-					return out, err
+					out.Details = append(out.Details, fmt.Sprintf(t("stopping its processes failed: %v", "プロセスの停止に失敗: %v"), err))
+					errs = append(errs, err)
 				}
-				out.Summary += t("; ", "。") + ko.Summary
+				if ko.Summary != "" {
+					out.Summary += t("; ", "。") + ko.Summary
+				}
+			}
+			switch len(errs) {
+			case 1:
+				return out, &WrittenError{errs[0]}
+			case 2:
+				return out, &WrittenError{config.Errorf(t, "%w; and %w", "%w。さらに %w", errs[0], errs[1])}
 			}
 			return out, nil
 		},
 	}, nil
+}
+
+// WrittenError is the error of a pause or resume whose crontab edit was
+// written while a later step (the reload, the kill) failed: the crontab is
+// as asked, so the guard still owns the pause it made.
+type WrittenError struct{ Err error }
+
+func (e *WrittenError) Error() string { return e.Err.Error() }
+func (e *WrittenError) Unwrap() error { return e.Err }
+
+// English is the wrapped error's English twin, for the audit log.
+func (e *WrittenError) English() string {
+	if en, ok := e.Err.(interface{ English() string }); ok {
+		return en.English()
+	}
+	return e.Err.Error()
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
@@ -56,7 +57,7 @@ func newApp(t *testing.T) *config.Config {
 	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(fakeManage), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Default()
+	cfg := edittest.Config(t, config.Default())
 	cfg.App.Dir = dir
 	cfg.App.LogDir = filepath.Join(dir, "logs")
 	cfg.App.Python = "/bin/sh"

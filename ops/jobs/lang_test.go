@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/gatetest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
@@ -23,7 +24,7 @@ func TestJapanese(t *testing.T) {
 	cfg := newApp(t)
 	cfg.Lang = "ja"
 	ctx := context.Background()
-	h := host.NewLocal()
+	h := host.NewLocalEditing(edittest.Dirs(t))
 	marker := filepath.Join(cfg.App.Dir, "reloaded")
 	cfg.Crontab.Reload = []string{"touch", marker}
 	tab := "0 3,15 * * * richs cd " + cfg.App.Dir + " && python manage.py " + mercari + " 2 4\n"
@@ -96,7 +97,7 @@ func TestJapanese(t *testing.T) {
 // their identity, and what goes through the gate is audited in English.
 func TestRefusals(t *testing.T) {
 	ctx := context.Background()
-	h := host.NewLocal()
+	h := host.NewLocalEditing(edittest.Dirs(t))
 	app := func(t *testing.T, lang string) *config.Config {
 		cfg := newApp(t)
 		cfg.Lang = lang

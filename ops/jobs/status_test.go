@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/host"
 )
@@ -46,7 +47,7 @@ func TestFindMissed(t *testing.T) {
 func TestSnapshotPauseResume(t *testing.T) {
 	cfg := newApp(t)
 	ctx := context.Background()
-	h := host.NewLocal()
+	h := host.NewLocalEditing(edittest.Dirs(t))
 	marker := filepath.Join(cfg.App.Dir, "reloaded")
 	cfg.Crontab.Reload = []string{"touch", marker}
 	tab := "SHELL=/bin/bash\r\n0 3,15 * * * richs cd " + cfg.App.Dir + " && python manage.py " + mercari + " 2 4\r\n" +
@@ -107,10 +108,24 @@ func TestSnapshotPauseResume(t *testing.T) {
 	if b, _ := os.ReadFile(cfg.Crontab.Path); string(b) != tab {
 		t.Fatalf("resume gave %q", b)
 	}
-	// Refused when the file changed between preview and confirm.
+	// A line added between preview and confirm is kept: the pause is
+	// made on the file as it is under the lock.
 	a, _ = PauseAction(ctx, h, cfg, mercari, false, 0)
 	os.WriteFile(cfg.Crontab.Path, []byte(tab+"# later\n"), 0o644)
+	if _, err := a.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := crontab.Load(ctx, h, cfg.Crontab.Path); f.JobState(mercari) != crontab.StatePaused || !strings.HasSuffix(string(f.Data), "# later\n") {
+		t.Fatalf("pause after an unrelated change: %q", f.Data)
+	}
+	// Refused when the job's own lines changed between preview and confirm
+	// (resumed by hand): nothing written.
+	a, _ = ResumeAction(ctx, h, cfg, mercari)
+	os.WriteFile(cfg.Crontab.Path, []byte(tab), 0o644)
 	if _, err := a.Run(ctx); err == nil {
-		t.Fatal("wrote over a changed crontab")
+		t.Fatal("resumed over a crontab whose job lines changed")
+	}
+	if b, _ := os.ReadFile(cfg.Crontab.Path); string(b) != tab {
+		t.Fatalf("refused resume wrote %q", b)
 	}
 }

@@ -3,6 +3,7 @@ package logtail
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/richs/richsops/ops/host"
@@ -19,6 +20,11 @@ func Save(ctx context.Context, h host.Host, path string, lines []string) error {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	_, err := h.WriteFileAtomic(ctx, path, []byte(b.String()), host.AtomicOpts{Mode: 0o600})
+	_, err := h.Edit(ctx, path, func(old []byte) ([]byte, error) {
+		if old != nil { // created since the look above
+			return nil, fmt.Errorf("%s already exists", path)
+		}
+		return []byte(b.String()), nil
+	}, host.EditOpts{Mode: func(os.FileMode) os.FileMode { return 0o600 }})
 	return err
 }

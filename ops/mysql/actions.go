@@ -89,7 +89,8 @@ func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 				out.Details = append(out.Details, q+": ok")
 			}
 			for _, e := range edits {
-				bak, err := d.Host.WriteFileAtomic(ctx, e.Path, e.New, host.AtomicOpts{IfUnchanged: e.Old, Backup: true})
+				r, err := d.Host.Edit(ctx, e.Path, host.Unchanged(d.T, e.Path, e.Old, e.New), host.EditOpts{Backup: true, T: d.T})
+				bak := r.Backup
 				if err != nil {
 					return out, config.Errorf(d.T, "runtime set, but %s not saved: %w", "実行中の設定は変更しましたが、%s を保存できませんでした: %w", e.Path, err)
 				}
@@ -491,7 +492,7 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	}
 	step("removed %s (%s)", "%s（%s）を削除しました", p.File, human.Bytes(p.Size))
 	newIndex := dropFirstEntry(raw, p.Oldest)
-	if _, err := d.Host.WriteFileAtomic(ctx, p.Index, newIndex, host.AtomicOpts{IfUnchanged: raw}); err != nil {
+	if _, err := d.Host.Edit(ctx, p.Index, host.Unchanged(d.T, p.Index, raw, newIndex), host.EditOpts{T: d.T}); err != nil {
 		return out, config.Errorf(d.T, "%s removed, but the index was not rewritten: %w", "%s は削除しましたが、インデックスを書き直せませんでした: %w", p.File, err)
 	}
 	step("rewrote %s: %d entries left", "%s を書き直しました: 残り %d 件", p.Index, len(entries)-1)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
@@ -65,7 +66,7 @@ func emergencyDB(t *testing.T, s *mysqltest.Server, dir, script string) *DB {
 	t.Helper()
 	cfg := config.Database{DSN: "root@unix(" + s.Socket + ")/", Datadir: s.Datadir, MyCnf: filepath.Join(dir, "none.cnf"),
 		Restart: []string{"sh", script}, DiskFullPercent: 98, Timeout: config.Duration{Duration: 2 * time.Second}}
-	d, err := New(cfg, host.NewLocal())
+	d, err := New(cfg, host.NewLocalEditing(edittest.Dirs(t)))
 	must(t, err)
 	t.Cleanup(func() { d.Close() })
 	return d
@@ -147,7 +148,7 @@ func downDB(t *testing.T, datadir string) *DB {
 	cfg := config.Database{DSN: "root@unix(" + filepath.Join(datadir, "no.sock") + ")/", Datadir: datadir,
 		MyCnf: filepath.Join(datadir, "my.cnf"), Restart: []string{"true"}, DiskFullPercent: 0,
 		Timeout: config.Duration{Duration: time.Second}}
-	d, err := New(cfg, host.NewLocal())
+	d, err := New(cfg, host.NewLocalEditing(edittest.Dirs(t)))
 	must(t, err)
 	t.Cleanup(func() { d.Close() })
 	return d

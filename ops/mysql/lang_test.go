@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/gatetest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -100,7 +101,7 @@ func TestRefusals(t *testing.T) {
 			must(t, os.WriteFile(filepath.Join(dir, "mysql-bin.index"), []byte(index), 0o600))
 		}
 		d, err := New(config.Database{DSN: "root@unix(" + filepath.Join(dir, "no.sock") + ")/", Datadir: dir,
-			MyCnf: filepath.Join(dir, "my.cnf"), Restart: restart, Timeout: config.Duration{Duration: time.Second}}, host.NewLocal())
+			MyCnf: filepath.Join(dir, "my.cnf"), Restart: restart, Timeout: config.Duration{Duration: time.Second}}, host.NewLocalEditing(edittest.Dirs(t)))
 		must(t, err)
 		t.Cleanup(func() { d.Close() })
 		d.T = (&config.Config{Lang: lang}).T

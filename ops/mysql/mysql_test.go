@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -39,7 +40,7 @@ func testDB(t *testing.T, s *mysqltest.Server, cnf string) *DB {
 	t.Helper()
 	cfg := config.Database{DSN: "root@unix(" + s.Socket + ")/", Datadir: s.Datadir, MyCnf: cnf,
 		DiskFullPercent: 98, Timeout: config.Duration{Duration: 2 * time.Second}}
-	d, err := New(cfg, host.NewLocal())
+	d, err := New(cfg, host.NewLocalEditing(edittest.Dirs(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +260,7 @@ func TestSetExpiryRuntimeAndCnf(t *testing.T) {
 	if got, _ := os.ReadFile(main); string(got) != mainText {
 		t.Errorf("main file touched")
 	}
-	baks, _ := filepath.Glob(inc + ".richsops-*")
+	baks, _ := filepath.Glob(filepath.Join(d.Host.(*host.Local).EditDirs().Backups, "*"))
 	if len(baks) != 1 {
 		t.Errorf("backups %v", baks)
 	} else if b, _ := os.ReadFile(baks[0]); string(b) != incText {

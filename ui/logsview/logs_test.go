@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
@@ -29,7 +30,7 @@ func init() {
 func newTestTab(t *testing.T, w, h int, logs ...[2]string) (*Model, string) {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := config.Default()
+	cfg := edittest.Config(t, config.Default())
 	cfg.Logs = nil
 	for _, l := range logs {
 		p := filepath.Join(dir, l[0]+".log")

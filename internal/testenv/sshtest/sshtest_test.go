@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
@@ -35,7 +36,7 @@ func start(t *testing.T) (*sshtest.Server, *host.SSH) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := host.NewSSH(srv.Entry("srv1"), host.SSHConfig{ControlDir: dir})
+	h, err := host.NewSSH(srv.Entry("srv1"), host.SSHConfig{ControlDir: dir, Edit: edittest.Dirs(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +114,8 @@ func TestCrontabPauseOverSSH(t *testing.T) {
 	if old, err := os.ReadFile(backup); err != nil || string(old) != content {
 		t.Errorf("backup %q: %q %v", backup, old, err)
 	}
-	// The same edit again: the file no longer holds edit.Old, so it is refused.
-	if _, err := crontab.Apply(ctx, h, path, edit); !errors.Is(err, host.ErrChanged) {
+	// The same edit again: made on the file as it is now, it is refused.
+	if _, err := crontab.Apply(ctx, h, path, edit); !errors.Is(err, crontab.ErrAlreadyPaused) {
 		t.Errorf("stale edit: %v", err)
 	}
 }
