@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/guard"
@@ -15,14 +16,14 @@ import (
 	"github.com/richs/richsops/ops/services"
 )
 
-// TestProtectLeavesTheServiceWhenThePauseFails: the crontab changes
+// TestProtectLeavesTheServiceWhenThePauseFails: the job's own line changes
 // between the dialog and yes, so the pause is refused ("changed
 // meanwhile"); the Redis stop after it must not run.
 func TestProtectLeavesTheServiceWhenThePauseFails(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "redis-stopped")
-	cfg := config.Default()
+	cfg := edittest.Config(t, config.Default())
 	cfg.App.Dir, cfg.App.LogDir = dir, dir
 	cfg.Crontab.Path, cfg.Crontab.Reload = filepath.Join(dir, "crontab"), []string{"true"}
 	job := "check_item_mercari_pf"
@@ -53,7 +54,7 @@ func TestProtectLeavesTheServiceWhenThePauseFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(cfg.Crontab.Path, []byte(line+"# someone else's edit\n"), 0o644)
+	os.WriteFile(cfg.Crontab.Path, []byte(strings.Replace(line, "0 3,15", "0 4,16", 1)), 0o644) // someone else's edit of the job's line
 	res := gate.New(false, "").Do(ctx, a)
 	if res.Err == nil || !strings.Contains(res.Outcome.Summary, "redis not touched") {
 		t.Fatalf("%v %+v", res.Err, res.Outcome)
