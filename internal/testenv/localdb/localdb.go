@@ -153,8 +153,15 @@ func (s *Server) Installed() bool {
 // A cancelled ctx kills it and its bootstrap server (their own process
 // group); on any failure the datadir is left empty.
 func (s *Server) Install(ctx context.Context) error {
+	// The bootstrap server's temporary tables go to a tmpdir of its own:
+	// in the shared /tmp, bootstraps run side by side lose them to each
+	// other ("Could not remove temporary table", Unknown table
+	// 'mysql.tmp_user_sys', or a crash).
+	if err := os.MkdirAll(s.tmpDir(), 0o700); err != nil {
+		return err
+	}
 	cmd := exec.CommandContext(ctx, Bin("mariadb-install-db"), "--no-defaults", "--user="+s.User,
-		"--datadir="+s.Datadir, "--auth-root-authentication-method=normal", "--skip-test-db",
+		"--datadir="+s.Datadir, "--tmpdir="+s.tmpDir(), "--auth-root-authentication-method=normal", "--skip-test-db",
 		"--skip-name-resolve", "--innodb-log-file-size=8M")
 	// mariadb-install-db is a script that runs mariadbd --bootstrap: kill
 	// the group, not only the script, or the bootstrap server lives on.
