@@ -480,7 +480,7 @@ func (a *App) statusLine() string {
 	if room < 0 {
 		room = 0
 	}
-	msgR := style.Render(truncate(msg, room))
+	msgR := style.Render(common.Cut(msg, room))
 	gap := a.width - lipgloss.Width(left) - lipgloss.Width(msgR) - lipgloss.Width(right)
 	if gap < 1 {
 		gap = 1

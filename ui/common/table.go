@@ -7,11 +7,13 @@ import (
 )
 
 // Column is one column of a Table: a header and a width in cells. A Flex
-// column takes the cells the others leave (at least Width).
+// column takes the cells the others leave (at least Width); a Right column
+// aligns its values to the right edge (sizes, counts).
 type Column struct {
 	Title string
 	Width int
 	Flex  bool
+	Right bool
 }
 
 // Table draws every list of the console the same way: a header, columns
@@ -75,9 +77,13 @@ func (t *Table) join(cells []string, width int) string {
 		if i < len(cells) {
 			c = cells[i]
 		}
-		if i == len(ws)-1 {
+		switch {
+		case i < len(t.Columns) && t.Columns[i].Right:
+			c = Cut(c, w)
+			b.WriteString(strings.Repeat(" ", max(0, w-Width(c))) + c)
+		case i == len(ws)-1:
 			b.WriteString(Cut(c, w)) // no trailing blanks
-		} else {
+		default:
 			b.WriteString(CutPad(c, w))
 		}
 	}

@@ -45,19 +45,19 @@ func TestWidthHelpers(t *testing.T) {
 
 func TestTableColumnsInCells(t *testing.T) {
 	st := DefaultStyles()
-	tb := &Table{Columns: []Column{{Title: "名前", Width: 8}, {Title: "STATE", Width: 6}, {Title: "NOTE", Width: 4, Flex: true}}}
+	tb := &Table{Columns: []Column{{Title: "名前", Width: 8}, {Title: "STATE", Width: 6}, {Title: "NOTE", Width: 4, Flex: true}, {Title: "サイズ", Width: 7, Right: true}}}
 	rows := [][]string{
-		{"ジョブ", st.OK.Render("有効"), "short"},
-		{"a-very-long-job-name", "active", strings.Repeat("x", 100)},
+		{"ジョブ", st.OK.Render("有効"), "short", "1 KiB"},
+		{"a-very-long-job-name", "active", strings.Repeat("x", 100), "1.5 MiB"},
 	}
 	lines := tb.Lines(st, rows, -1, 40, 10)
 	if len(lines) != 3 {
 		t.Fatalf("lines %d: %q", len(lines), lines)
 	}
 	want := []string{
-		" 名前     STATE  NOTE",
-		" ジョブ   有効   short",
-		" a-very-… active " + strings.Repeat("x", 22) + "…",
+		" 名前     STATE  NOTE             サイズ",
+		" ジョブ   有効   short             1 KiB",
+		" a-very-… active " + strings.Repeat("x", 14) + "… 1.5 MiB",
 	}
 	for i, w := range want {
 		got := ansi.Strip(lines[i])

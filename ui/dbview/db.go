@@ -79,6 +79,7 @@ type Tab struct {
 	d      *common.Deps
 	keys   keys
 	nav    common.NavKeys
+	tbl    common.Table // the binary log list
 	db     *mysql.DB
 	dbErr  error
 	width  int
@@ -414,15 +415,15 @@ func (t *Tab) View() string {
 	if t.loading {
 		stamp = "…" + stamp
 	}
-	top = append(top, padRight(fit(title, w-lipgloss.Width(stamp)-1), w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
+	top = append(top, common.Pad(common.Cut(title, w-lipgloss.Width(stamp)-1), w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
 	top = append(top, t.diskLine(w))
 	if st.Emergency {
-		top = append(top, s.Crit.Render(fit(t.d.T(
+		top = append(top, s.Crit.Render(common.Cut(t.d.T(
 			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. E: remove the oldest binary log and restart", st.Threshold),
 			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。E で最古のバイナリログを削除して再起動", st.Threshold)), w)))
 	}
 	if n := len(st.IndexRefused); n > 0 {
-		top = append(top, s.Warn.Render(fit(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
+		top = append(top, s.Warn.Render(common.Cut(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
 			n, sanitize.String(st.IndexRefused[0])), w)))
 	}
 	top = append(top, t.expiryLines(w)...)
@@ -440,13 +441,13 @@ func (t *Tab) View() string {
 	if t.lastTitle != "" {
 		bottom = append(bottom, s.Header.Render(t.d.T("last: ", "直前: ")+t.lastTitle))
 		for _, l := range t.lastLines {
-			bottom = append(bottom, fit("  "+sanitize.String(l), w))
+			bottom = append(bottom, common.Cut("  "+sanitize.String(l), w))
 		}
 	}
 	room := t.height - len(top) - 1
 	maxBottom := max(0, room/3)
 	if len(bottom) > maxBottom {
-		bottom = append(bottom[:max(0, maxBottom-1)], s.Muted.Render(fit("  …", w)))
+		bottom = append(bottom[:max(0, maxBottom-1)], s.Muted.Render(common.Cut("  …", w)))
 		if maxBottom == 0 {
 			bottom = nil
 		}
@@ -463,7 +464,7 @@ func (t *Tab) View() string {
 func (t *Tab) diskLine(w int) string {
 	s, st := t.d.Styles, t.status
 	if st.Disk == nil {
-		return s.Crit.Render(fit(t.d.T("disk: ", "ディスク: ")+sanitize.String(st.DiskErr), w))
+		return s.Crit.Render(common.Cut(t.d.T("disk: ", "ディスク: ")+sanitize.String(st.DiskErr), w))
 	}
 	pct := st.Disk.Percent()
 	sev := 0
@@ -479,7 +480,7 @@ func (t *Tab) diskLine(w int) string {
 	gauge := s.Level(sev).Render(strings.Repeat("█", filled)) + s.GaugeEmpty.Render(strings.Repeat("░", gw-filled))
 	text := fmt.Sprintf(" %5.1f%%  %s %s / %s · %s %s (%.1f%%)", pct, t.d.T("free", "空き"),
 		human.Bytes(int64(st.Disk.Free)), human.Bytes(int64(st.Disk.Total)), t.d.T("logs", "ログ"), human.Bytes(st.BinlogTotal), st.BinlogShare)
-	return fit(s.Muted.Render(t.d.T("disk ", "ディスク "))+gauge+s.Level(sev).Render(text), w)
+	return common.Cut(s.Muted.Render(t.d.T("disk ", "ディスク "))+gauge+s.Level(sev).Render(text), w)
 }
 
 func (t *Tab) expiryLines(w int) []string {
@@ -490,7 +491,7 @@ func (t *Tab) expiryLines(w int) []string {
 	} else {
 		line += "?"
 	}
-	out := []string{fit(line, w)}
+	out := []string{common.Cut(line, w)}
 	cnf := "my.cnf: "
 	switch {
 	case st.CnfErr != "":
@@ -504,7 +505,7 @@ func (t *Tab) expiryLines(w int) []string {
 		}
 		cnf += strings.Join(parts, "; ")
 	}
-	return append(out, fit(cnf, w))
+	return append(out, common.Cut(cnf, w))
 }
 
 func (t *Tab) backupLine(w int) string {
@@ -512,9 +513,9 @@ func (t *Tab) backupLine(w int) string {
 	label := t.d.T("backup ", "バックアップ ")
 	text := " " + p.String()
 	if f := p.Fraction(); f >= 0 {
-		return fit(label+t.bar.ViewAs(f)+text, w)
+		return common.Cut(label+t.bar.ViewAs(f)+text, w)
 	}
-	return fit(label+text, w)
+	return common.Cut(label+text, w)
 }
 
 // table is the binary log list with the cursor, scrolled to keep it seen.
@@ -523,50 +524,26 @@ func (t *Tab) table(w, rows int) []string {
 	if rows < 2 {
 		return nil
 	}
-	head := fmt.Sprintf("  %-28s %10s", t.d.T("BINARY LOG", "バイナリログ"), t.d.T("SIZE", "サイズ"))
-	head += fmt.Sprintf("   %d, %s", len(st.Binlogs), human.Bytes(st.BinlogTotal))
-	out := []string{s.Header.Render(fit(head, w))}
+	t.tbl.Columns = []common.Column{
+		{Title: t.d.T("BINARY LOG", "バイナリログ"), Width: 28},
+		{Title: t.d.T("SIZE", "サイズ"), Width: 10, Right: true},
+		{Title: fmt.Sprintf("  %d, %s", len(st.Binlogs), human.Bytes(st.BinlogTotal)), Width: 10, Flex: true},
+	}
 	n := len(st.Binlogs)
 	if n == 0 {
-		return append(out, s.Muted.Render(t.d.T("  (none: binary logging off, or unreadable)", "  (なし)")))
+		return []string{t.tbl.Header(s, w), s.Muted.Render(t.d.T("  (none: binary logging off, or unreadable)", "  (なし)"))}
 	}
-	vis := rows - 1
-	start := 0
-	if t.cursor >= vis {
-		start = t.cursor - vis + 1
-	}
-	for i := start; i < n && i < start+vis; i++ {
-		b := st.Binlogs[i]
-		note := ""
+	cells := make([][]string, 0, n)
+	for i, b := range st.Binlogs {
+		name, size, note := sanitize.String(b.Name), human.Bytes(b.Size), ""
 		switch {
 		case b.Active:
 			note = t.d.T("active", "使用中")
+			name, size, note = s.Info.Render(name), s.Info.Render(size), s.Info.Render(note)
 		case i == t.cursor && i > 0:
 			note = t.d.T(fmt.Sprintf("p: purge the %d before", i), fmt.Sprintf("p: これより前の %d 個を削除", i))
 		}
-		line := fmt.Sprintf("  %-28s %10s   %s", b.Name, human.Bytes(b.Size), note)
-		line = fit(line, w)
-		if i == t.cursor {
-			line = s.Selected.Render(padRight(line, w))
-		} else if b.Active {
-			line = s.Info.Render(line)
-		}
-		out = append(out, line)
+		cells = append(cells, []string{name, size, "  " + note})
 	}
-	return out
-}
-
-// fit cuts s to w cells.
-func fit(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return truncateCells(s, w)
-}
-
-func padRight(s string, w int) string {
-	if d := w - lipgloss.Width(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
+	return t.tbl.Lines(s, cells, t.cursor, w, rows)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,11 +74,13 @@ type Tab struct {
 	loadedAt time.Time
 	loading  bool
 
-	cur   int // selected job
-	pcur  int // selected process in details
-	mode  mode
-	input lineinput.Model
-	tail  []string
+	cur  int // selected job
+	pcur int // selected process in details
+	// the job list and the process list, drawn by the one table
+	jobsTbl, procTbl common.Table
+	mode             mode
+	input            lineinput.Model
+	tail             []string
 	// run request being edited or offered again with force/override
 	runSpec jobs.RunSpec
 	// the y/n question
@@ -439,23 +442,6 @@ func (t *Tab) FullHelp() [][]key.Binding {
 	}
 }
 
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// pad fits s into a column of w cells, always leaving one blank cell so
-// that a cut value never runs into the next column.
-func pad(s string, w int) string {
-	s = fit(s, w-1)
-	if n := lipgloss.Width(s); n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
 func (t *Tab) View() string {
 	var b []string
 	st := t.d.Styles
@@ -469,7 +455,7 @@ func (t *Tab) View() string {
 	}
 	b = append(b, title)
 	if t.err != "" {
-		b = append(b, st.Crit.Render(fit(sanitize.String(t.err), t.w)))
+		b = append(b, st.Crit.Render(common.Cut(sanitize.String(t.err), t.w)))
 	}
 	if t.mode == modeDetails {
 		b = append(b, t.details()...)
@@ -485,16 +471,16 @@ func (t *Tab) View() string {
 		if t.runSpec.Override {
 			what += t.d.T(" (GUARD OVERRIDE)", "（ガード無視）")
 		}
-		b = append(b, st.Warn.Render(fit(what+t.d.T(" — edit the arguments, enter to continue, esc to cancel", " — 引数を編集し enter、esc で中止"), t.w)), t.input.View())
+		b = append(b, st.Warn.Render(common.Cut(what+t.d.T(" — edit the arguments, enter to continue, esc to cancel", " — 引数を編集し enter、esc で中止"), t.w)), t.input.View())
 	case modeAsk:
-		b = append(b, st.Warn.Render(fit(t.ask.text, t.w)))
+		b = append(b, st.Warn.Render(common.Cut(t.ask.text, t.w)))
 	default:
 		if t.hint != "" {
 			// Up to two lines: the key to press comes first.
 			h := ansi.Wrap(sanitize.String(t.hint), max(10, t.w), "")
 			for i, l := range strings.Split(h, "\n") {
 				if i < 2 {
-					b = append(b, st.Warn.Render(fit(l, t.w)))
+					b = append(b, st.Warn.Render(common.Cut(l, t.w)))
 				}
 			}
 		}
@@ -520,7 +506,7 @@ func (t *Tab) keyLine() string {
 	if t.d.ReadOnly {
 		line += st.Muted.Render(t.d.T("  (read-only)", "  （読み取り専用）"))
 	}
-	return fit(line, t.w)
+	return common.Cut(line, t.w)
 }
 
 func (t *Tab) nextWords(s jobs.Status) string {
@@ -556,17 +542,20 @@ func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
 
 func (t *Tab) table() []string {
 	st := t.d.Styles
-	nameW := 8
+	nameW := 7
 	for _, s := range t.st {
-		nameW = max(nameW, lipgloss.Width(s.Name))
+		nameW = max(nameW, common.Width(s.Name))
 	}
-	nameW = min(nameW+1, 24)
-	const stateW, procW, nextW, lastW = 9, 6, 12, 11
-	schedW := max(8, t.w-nameW-stateW-procW-nextW-lastW-6)
-	hdr := " " + pad(t.d.T("JOB", "ジョブ"), nameW) + pad(t.d.T("STATE", "状態"), stateW) + pad(t.d.T("SCHEDULE", "スケジュール"), schedW) +
-		pad(t.d.T("NEXT", "次回"), nextW) + pad(t.d.T("PROCS", "実行"), procW) + pad(t.d.T("LAST RUN", "前回"), lastW)
-	lines := []string{st.Header.Render(fit(hdr, t.w))}
-	for i, s := range t.st {
+	t.jobsTbl.Columns = []common.Column{
+		{Title: t.d.T("JOB", "ジョブ"), Width: min(nameW, 23)},
+		{Title: t.d.T("STATE", "状態"), Width: 8},
+		{Title: t.d.T("SCHEDULE", "スケジュール"), Width: 7, Flex: true},
+		{Title: t.d.T("NEXT", "次回"), Width: 11},
+		{Title: t.d.T("PROCS", "実行"), Width: 5},
+		{Title: t.d.T("LAST RUN", "前回"), Width: 10},
+	}
+	rows := make([][]string, 0, len(t.st))
+	for _, s := range t.st {
 		label, ls := t.stateLabel(s)
 		sched := strings.Join(s.Schedule, "; ")
 		if sched == "" {
@@ -579,18 +568,13 @@ func (t *Tab) table() []string {
 		if !s.Known(jobs.PartProcesses) { // not read: never "0"
 			procs = "?"
 		}
-		row := pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
-			pad(procs, procW) + pad(last, lastW)
 		if s.Missed != nil {
-			row = pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
-				pad(procs, procW) + st.Crit.Render(pad(t.d.T("MISSED", "実行漏れ"), lastW))
+			last = st.Crit.Render(t.d.T("MISSED", "実行漏れ"))
 		}
-		cursor := " "
-		if i == t.cur {
-			cursor = st.Key.Render("▶")
-		}
-		lines = append(lines, cursor+row)
+		rows = append(rows, []string{s.Name, ls.Render(label), sched, t.nextWords(s), procs, last})
 	}
+	// The list keeps most of the height; the selected job's lines go below.
+	lines := t.jobsTbl.Lines(st, rows, t.cur, t.w, min(len(rows)+1, max(4, t.h-10)))
 	if len(t.st) == 0 && t.err == "" {
 		lines = append(lines, st.Muted.Render(t.d.T("  loading…", "  読み込み中…")))
 	}
@@ -612,23 +596,23 @@ func (t *Tab) table() []string {
 		lines = append(lines, t.wrapped(sanitize.String(p.Describe(t.d.T))+t.d.T(" — press p to resume", " — p で再開"), style)...)
 	}
 	if !s.Next.IsZero() {
-		lines = append(lines, st.Muted.Render(fit(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
 	}
 	if s.Guard != "" {
-		lines = append(lines, st.Muted.Render(fit(t.d.T("guarded by ", "ガード: ")+s.Guard+t.d.T(": refused while it is unhealthy", "（異常時は実行を拒否）"), t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("guarded by ", "ガード: ")+s.Guard+t.d.T(": refused while it is unhealthy", "（異常時は実行を拒否）"), t.w)))
 	}
 	for _, e := range s.Errors {
-		lines = append(lines, st.Warn.Render(fit(sanitize.String(e), t.w)))
+		lines = append(lines, st.Warn.Render(common.Cut(sanitize.String(e), t.w)))
 	}
 	if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
 		if !s.LastRun.IsZero() {
 			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + " (" + t.d.Word(s.LastFrom, lastFromJa) + ")"
 		}
-		lines = append(lines, st.Muted.Render(fit(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
 	}
-	for _, p := range s.Procs {
-		lines = append(lines, fit(t.procLine(p), t.w))
+	if len(s.Procs) > 0 {
+		lines = append(lines, t.procTable(s.Procs, -1, len(s.Procs)+1)...)
 	}
 	return lines
 }
@@ -637,19 +621,29 @@ func (t *Tab) table() []string {
 func (t *Tab) wrapped(msg string, style lipgloss.Style) []string {
 	var out []string
 	for _, l := range strings.Split(ansi.Wrap(msg, max(10, t.w), ""), "\n") {
-		out = append(out, style.Render(fit(l, t.w)))
+		out = append(out, style.Render(common.Cut(l, t.w)))
 	}
 	return out
 }
 
-// procHead is pid, user, start, elapsed, CPU%, RSS.
-func (t *Tab) procHead(p jobs.Proc) string {
-	return fmt.Sprintf("  %-7d %-8s %s %8s %5.1f%% %9s", p.PID, fit(p.User, 8), p.Start.Format("01-02 15:04"),
-		human.Duration(p.Elapsed), p.CPU, human.Bytes(p.RSS))
-}
-
-func (t *Tab) procLine(p jobs.Proc) string {
-	return t.procHead(p) + " " + sanitize.String(strings.Join(p.Args, " "))
+// procTable is the processes of a job: pid, user, start, elapsed, CPU%,
+// RSS and the command line, with cursor selected (-1: none).
+func (t *Tab) procTable(procs []jobs.Proc, cursor, height int) []string {
+	t.procTbl.Columns = []common.Column{
+		{Title: "PID", Width: 7},
+		{Title: t.d.T("USER", "ユーザー"), Width: 8},
+		{Title: t.d.T("STARTED", "開始"), Width: 11},
+		{Title: t.d.T("ELAPSED", "経過"), Width: 8},
+		{Title: "CPU%", Width: 5},
+		{Title: "RSS", Width: 9},
+		{Title: t.d.T("COMMAND", "コマンド"), Width: 7, Flex: true},
+	}
+	rows := make([][]string, 0, len(procs))
+	for _, p := range procs {
+		rows = append(rows, []string{strconv.Itoa(p.PID), sanitize.String(p.User), p.Start.Format("01-02 15:04"),
+			human.Duration(p.Elapsed), fmt.Sprintf("%5.1f", p.CPU), human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " "))})
+	}
+	return t.procTbl.Lines(t.d.Styles, rows, cursor, t.w, height)
 }
 
 func (t *Tab) details() []string {
@@ -661,22 +655,17 @@ func (t *Tab) details() []string {
 	label, ls := t.stateLabel(s)
 	lines := []string{st.Title.Render(s.Name) + "  " + ls.Render(label) + st.Muted.Render("  "+t.d.T("esc: back", "esc: 戻る"))}
 	for _, l := range s.Lines {
-		lines = append(lines, st.Muted.Render(fit(fmt.Sprintf("  %s:%d %s", t.d.Cfg.Crontab.Path, l.Num, sanitize.String(strings.TrimRight(l.Text, "\r"))), t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(fmt.Sprintf("  %s:%d %s", t.d.Cfg.Crontab.Path, l.Num, sanitize.String(strings.TrimRight(l.Text, "\r"))), t.w)))
 	}
-	lines = append(lines, st.Header.Render(t.d.T("Processes", "プロセス")))
+	lines = append(lines, st.Title.Render(t.d.T("Processes", "プロセス")))
 	if len(s.Procs) == 0 {
 		lines = append(lines, st.Muted.Render(t.d.T("  none running", "  実行中なし")))
-	}
-	for i, p := range s.Procs {
-		cur := " "
-		if i == t.pcur {
-			cur = st.Key.Render("▶")
-		}
-		lines = append(lines, cur+fit(t.procHead(p), t.w-1))
-		// The full command line, wrapped to the width.
-		full := sanitize.String(host.ShellQuote(p.Args))
-		for _, w := range strings.Split(ansi.Hardwrap(full, max(10, t.w-6), true), "\n") {
-			lines = append(lines, "     "+w)
+	} else {
+		lines = append(lines, t.procTable(s.Procs, t.pcur, min(len(s.Procs)+1, max(3, t.h/3)))...)
+		// The selected process's full command line, wrapped to the width.
+		full := sanitize.String(host.ShellQuote(s.Procs[min(t.pcur, len(s.Procs)-1)].Args))
+		for _, w := range strings.Split(ansi.Hardwrap(full, max(10, t.w-2), true), "\n") {
+			lines = append(lines, "  "+w)
 		}
 	}
 	lines = append(lines, st.Header.Render(t.d.T("Log ", "ログ ")+s.Log))
@@ -689,7 +678,7 @@ func (t *Tab) details() []string {
 		tail = tail[len(tail)-room:]
 	}
 	for _, l := range tail {
-		lines = append(lines, fit(sanitize.String(l), t.w))
+		lines = append(lines, common.Cut(sanitize.String(l), t.w))
 	}
 	return lines
 }

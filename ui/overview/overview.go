@@ -59,6 +59,7 @@ type keys struct {
 // Model is the Overview tab.
 type Model struct {
 	d      *common.Deps
+	tbl    common.Table // the attention list
 	keys   keys
 	width  int
 	height int

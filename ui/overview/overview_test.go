@@ -115,8 +115,10 @@ func TestReportsFromAnySourceWorstFirst(t *testing.T) {
 		{Severity: attention.OK, Source: "services", Text: "redis up"},
 	}})
 	lines := strings.Split(ansi.Strip(m.View()), "\n")
-	if !strings.Contains(lines[0], "(2)") || !strings.Contains(lines[1], "CRIT") || !strings.Contains(lines[1], "index-linux is down [enter]") ||
-		!strings.Contains(lines[2], "WARN") || strings.Contains(strings.Join(lines, "\n"), "redis up") {
+	// lines[1] is the list's header; the key is the last column.
+	if !strings.Contains(lines[0], "(2)") || !strings.Contains(lines[1], "KEY") || !strings.Contains(lines[2], "CRIT") ||
+		!strings.Contains(lines[2], "index-linux is down") || !strings.HasSuffix(lines[2], "[enter]") ||
+		!strings.Contains(lines[3], "WARN") || strings.Contains(strings.Join(lines, "\n"), "redis up") {
 		t.Fatalf("view:\n%s", strings.Join(lines, "\n"))
 	}
 	// enter on the selected (worst) item switches to its tab.

@@ -34,6 +34,7 @@ type Tab struct {
 	keys    keyMap
 	width   int
 	height  int
+	tbl     common.Table // the service list
 	active  bool
 	gen     int // refresh timer generation: a new chain on each show
 	loading bool
