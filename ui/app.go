@@ -55,7 +55,7 @@ func New(deps *common.Deps, tabs []common.Tab) *App {
 	if deps.Host == "" {
 		deps.Host = "local"
 	}
-	return &App{deps: deps, tabs: tabs, keys: common.NewGlobalKeys(deps.T), help: h, mouseOn: true}
+	return &App{deps: deps, tabs: tabs, keys: deps.Keys().Global, help: h, mouseOn: true}
 }
 
 // Init starts every tab and the status clock.
@@ -334,9 +334,9 @@ func (a *App) bodyHeightWith(help string) int {
 
 func (a *App) helpView() string {
 	if len(a.tabs) == 0 {
-		return a.help.View(keyMap{global: a.keys})
+		return a.help.View(keyMap{global: a.keys, reg: a.deps.Keys()})
 	}
-	return a.help.View(keyMap{global: a.keys, tab: a.tabs[a.active]})
+	return a.help.View(keyMap{global: a.keys, reg: a.deps.Keys(), tab: a.tabs[a.active]})
 }
 
 // View is the console in the alternate screen, with the mouse while it is
@@ -492,6 +492,7 @@ func (a *App) statusLine() string {
 // keyMap joins the global keys and the active tab's for bubbles/help.
 type keyMap struct {
 	global common.GlobalKeys
+	reg    *common.Keys
 	tab    common.Tab
 }
 
@@ -508,6 +509,5 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	if k.tab != nil {
 		out = append(out, k.tab.FullHelp()...)
 	}
-	g := k.global
-	return append(out, []key.Binding{g.Tab1, g.NextTab, g.PrevTab, g.Host, g.Mouse, g.Help, g.Quit})
+	return append(out, k.reg.GlobalHelp(common.HelpRows)...)
 }

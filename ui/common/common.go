@@ -36,6 +36,17 @@ type Deps struct {
 	Host string
 	// Now is time.Now; golden tests freeze it.
 	Now func() time.Time
+
+	keys *Keys
+}
+
+// Keys is the key registry with labels in the configured language (built
+// on first use, on the UI goroutine).
+func (d *Deps) Keys() *Keys {
+	if d.keys == nil {
+		d.keys = NewKeys(d.T)
+	}
+	return d.keys
 }
 
 // T picks the label for the configured language.

@@ -36,20 +36,10 @@ var RefreshEvery = 5 * time.Second
 // configured timeout; this covers the whole read (disk, my.cnf over SSH).
 const statusBudget = 30 * time.Second
 
+// keys are the tab's bindings from the registry, and the global refresh.
 type keys struct {
-	Expire, Flush, Purge, PurgeBefore, Emergency, Backup, Refresh key.Binding
-}
-
-func newKeys(t func(en, ja string) string) keys {
-	return keys{
-		Expire:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", t("set expiry", "保持日数を設定"))),
-		Flush:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", t("flush logs", "ログをフラッシュ"))),
-		Purge:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t("purge to selected", "選択まで削除"))),
-		PurgeBefore: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t("purge before time", "日時より前を削除"))),
-		Emergency:   key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t("emergency", "緊急手順"))),
-		Backup:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", t("backup now", "バックアップ"))),
-		Refresh:     key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", t("refresh", "再読込"))),
-	}
+	common.DBKeys
+	Refresh key.Binding
 }
 
 // Messages.
@@ -105,7 +95,7 @@ type Tab struct {
 
 // New builds the Database tab.
 func New(d *common.Deps) common.Tab {
-	t := &Tab{d: d, keys: newKeys(d.T), nav: common.NewNavKeys(d.T), width: 80, height: 20}
+	t := &Tab{d: d, keys: keys{d.Keys().DB, d.Keys().Global.Refresh}, nav: d.Keys().Nav, width: 80, height: 20}
 	t.db, t.dbErr = mysql.FromConfig(d.Cfg, d.Hosts)
 	t.input = lineinput.New()
 	t.input.CharLimit = 40
@@ -132,12 +122,7 @@ func (t *Tab) ShortHelp() []key.Binding {
 }
 
 func (t *Tab) FullHelp() [][]key.Binding {
-	k := t.keys
-	return [][]key.Binding{
-		{t.nav.Up, t.nav.Down, t.nav.Top, t.nav.Bottom},
-		{k.Expire, k.Flush, k.Purge, k.PurgeBefore},
-		{k.Emergency, k.Backup, k.Refresh},
-	}
+	return t.d.Keys().HelpColumns(common.TabDatabase, common.HelpRows)
 }
 
 // fetch reads the status in a Cmd; one at a time, so a hung server never
@@ -419,8 +404,8 @@ func (t *Tab) View() string {
 	top = append(top, t.diskLine(w))
 	if st.Emergency {
 		top = append(top, s.Crit.Render(common.Cut(t.d.T(
-			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. E: remove the oldest binary log and restart", st.Threshold),
-			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。E で最古のバイナリログを削除して再起動", st.Threshold)), w)))
+			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. %s: remove the oldest binary log and restart", st.Threshold, t.keys.Emergency.Help().Key),
+			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。%s で最古のバイナリログを削除して再起動", st.Threshold, t.keys.Emergency.Help().Key)), w)))
 	}
 	if n := len(st.IndexRefused); n > 0 {
 		top = append(top, s.Warn.Render(common.Cut(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
@@ -541,7 +526,8 @@ func (t *Tab) table(w, rows int) []string {
 			note = t.d.T("active", "使用中")
 			name, size, note = s.Info.Render(name), s.Info.Render(size), s.Info.Render(note)
 		case i == t.cursor && i > 0:
-			note = t.d.T(fmt.Sprintf("p: purge the %d before", i), fmt.Sprintf("p: これより前の %d 個を削除", i))
+			p := t.keys.Purge.Help().Key
+			note = t.d.T(fmt.Sprintf("%s: purge the %d before", p, i), fmt.Sprintf("%s: これより前の %d 個を削除", p, i))
 		}
 		cells = append(cells, []string{name, size, "  " + note})
 	}

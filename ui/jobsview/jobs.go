@@ -41,26 +41,10 @@ const (
 	modeAsk  // a y/n question (pause: also stop processes? resume: run now?)
 )
 
-type keys struct {
-	Run, Force, Override, Kill, KillAll, Pause, Log key.Binding
-}
-
-func newKeys(t func(en, ja string) string) keys {
-	return keys{
-		Run:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", t("run now", "今すぐ実行"))),
-		Force:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", t("run another instance", "重複実行"))),
-		Override: key.NewBinding(key.WithKeys("O"), key.WithHelp("O", t("run despite guard", "ガード無視で実行"))),
-		Kill:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", t("kill process", "プロセス停止"))),
-		KillAll:  key.NewBinding(key.WithKeys("X"), key.WithHelp("X", t("kill all of job", "全プロセス停止"))),
-		Pause:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t("pause/resume cron", "cron 停止/再開"))),
-		Log:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", t("open log", "ログを開く"))),
-	}
-}
-
 // Tab is the Jobs tab model.
 type Tab struct {
 	d      *common.Deps
-	k      keys
+	k      common.JobsKeys
 	nav    common.NavKeys
 	w, h   int
 	active bool
@@ -121,7 +105,7 @@ func New(d *common.Deps) common.Tab {
 	if name == "" {
 		name = d.Cfg.Host
 	}
-	return &Tab{d: d, k: newKeys(d.T), nav: common.NewNavKeys(d.T), input: in, w: 80, h: 20, hostName: name}
+	return &Tab{d: d, k: d.Keys().Jobs, nav: d.Keys().Nav, input: in, w: 80, h: 20, hostName: name}
 }
 
 func (t *Tab) Title() string   { return t.d.T("Jobs", "ジョブ") }
@@ -274,10 +258,10 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 	switch {
 	case msg.spec != nil && errors.As(msg.err, &ge):
 		t.runSpec = *msg.spec
-		t.hint = t.d.T("press O to override (typed confirmation): ", "O で強制実行（確認入力あり）: ") + msg.err.Error()
+		t.hint = fmt.Sprintf(t.d.T("press %s to override (typed confirmation): ", "%s で強制実行（確認入力あり）: "), t.k.Override.Help().Key) + msg.err.Error()
 	case msg.spec != nil && errors.Is(msg.err, jobs.ErrRunning):
 		t.runSpec = *msg.spec
-		t.hint = t.d.T("press F to start another instance: ", "F で重複して実行: ") + msg.err.Error()
+		t.hint = fmt.Sprintf(t.d.T("press %s to start another instance: ", "%s で重複して実行: "), t.k.Force.Help().Key) + msg.err.Error()
 	default:
 		t.hint = msg.err.Error()
 	}
@@ -368,6 +352,12 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, t.nav.Back):
 		t.mode = modeList
+	case key.Matches(msg, t.d.Keys().Global.Refresh):
+		cmds := []tea.Cmd{t.refresh()}
+		if ok && t.mode == modeDetails {
+			cmds = append(cmds, t.loadTail(s.Name, s.Log))
+		}
+		return tea.Batch(cmds...)
 	case !ok:
 		return nil
 	case key.Matches(msg, t.k.Log):
@@ -401,7 +391,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 				pid = s.Procs[0].PID
 			} else {
 				t.mode, t.pcur = modeDetails, 0
-				return tea.Batch(t.loadTail(s.Name, s.Log), common.Toast(t.d.T("several processes: pick one with j/k, then x", "複数あります: j/k で選んで x"), false))
+				return tea.Batch(t.loadTail(s.Name, s.Log), common.Toast(fmt.Sprintf(t.d.T("several processes: pick one with j/k, then %s", "複数あります: j/k で選んで %s"), t.k.Kill.Help().Key), false))
 			}
 		}
 		cfg := t.d.Cfg
@@ -436,10 +426,7 @@ func (t *Tab) ShortHelp() []key.Binding {
 }
 
 func (t *Tab) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{t.nav.Up, t.nav.Down, t.nav.Enter, t.nav.Back, t.k.Log},
-		{t.k.Run, t.k.Force, t.k.Override, t.k.Kill, t.k.KillAll, t.k.Pause},
-	}
+	return t.d.Keys().HelpColumns(common.TabJobs, common.HelpRows)
 }
 
 func (t *Tab) View() string {
@@ -584,8 +571,8 @@ func (t *Tab) table() []string {
 	}
 	lines = append(lines, "")
 	if s.Missed != nil {
-		msg := fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press r to run it now", "%s の実行が抜けています: %s — r で今すぐ実行"),
-			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason)
+		msg := fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press %s to run it now", "%s の実行が抜けています: %s — %s で今すぐ実行"),
+			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason, t.k.Run.Help().Key)
 		lines = append(lines, t.wrapped(msg, st.Crit)...)
 	}
 	if p := s.Paused; p != nil {
@@ -593,7 +580,7 @@ func (t *Tab) table() []string {
 		if p.Skipped > 0 {
 			style = st.Crit
 		}
-		lines = append(lines, t.wrapped(sanitize.String(p.Describe(t.d.T))+t.d.T(" — press p to resume", " — p で再開"), style)...)
+		lines = append(lines, t.wrapped(sanitize.String(p.Describe(t.d.T))+fmt.Sprintf(t.d.T(" — press %s to resume", " — %s で再開"), t.k.Pause.Help().Key), style)...)
 	}
 	if !s.Next.IsZero() {
 		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))

@@ -118,7 +118,7 @@ func TestReadOnlyGoesToTheGate(t *testing.T) {
 		keys   []string // the last one gives the command
 		action string
 	}{
-		{[]string{"r", "enter"}, "jobs.run"},               // check_item_yahoo
+		{[]string{"R", "enter"}, "jobs.run"},               // check_item_yahoo
 		{[]string{"j", "O", "enter"}, "jobs.run.override"}, // check_item_mercari, guard without a check
 		{[]string{"p", "n"}, "jobs.pause"},                 // asks about its process first
 	} {
@@ -153,7 +153,7 @@ func TestRunAndPauseFlow(t *testing.T) {
 	tab := New(d)
 	tab, _ = tab.Update(snapshot(d))
 	tab, _ = tab.Update(uitest.Key("j")) // check_item_mercari
-	tab, cmd := tab.Update(uitest.Key("r"))
+	tab, cmd := tab.Update(uitest.Key("R"))
 	_ = cmd
 	if !tab.Capturing() || !strings.Contains(tab.View(), "2 4 --max-workers 14") {
 		t.Fatalf("arg editor:\n%s", tab.View())

@@ -116,7 +116,7 @@ func TestOverviewTakesCheckReports(t *testing.T) {
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now}
 	m := New(d).(*Model)
 	m.checks.inflight = 1
-	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "r", Tab: attention.TabJobs}}}
+	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "R", Tab: attention.TabJobs}}}
 	_, cmd := m.Update(checkDoneMsg{rep})
 	for _, msg := range uitest.Messages(cmd) {
 		m.Update(msg)

@@ -85,17 +85,17 @@ type Model struct {
 
 // New builds the Overview tab.
 func New(d *common.Deps) common.Tab {
-	t := d.T
-	nav := common.NewNavKeys(t)
+	r := d.Keys()
+	nav := r.Nav
 	return &Model{
 		d: d,
 		keys: keys{
 			Up:      nav.Up,
 			Down:    nav.Down,
-			Enter:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", t("act on item", "項目を処理"))),
-			Clean:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", t("clean tmp", "tmp 掃除"))),
-			Refresh: key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", t("refresh", "更新"))),
-			Log:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", t("access log", "アクセスログ"))),
+			Enter:   r.Overview.Act,
+			Clean:   r.Overview.Clean,
+			Refresh: r.Global.Refresh,
+			Log:     r.Overview.Log,
 			PgUp:    nav.PgUp,
 			PgDown:  nav.PgDown,
 			Top:     nav.Top,
@@ -122,11 +122,7 @@ func (m *Model) ShortHelp() []key.Binding {
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{m.keys.Up, m.keys.Down, m.keys.Enter},
-		{m.keys.Clean, m.keys.Log, m.keys.Refresh},
-		{m.keys.PgUp, m.keys.PgDown, m.keys.Top, m.keys.Bottom},
-	}
+	return m.d.Keys().HelpColumns(common.TabOverview, common.HelpRows)
 }
 
 // Init reads every source once; each result schedules the next read.
@@ -396,7 +392,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // act does what the selected item's key says.
 func (m *Model) act(it attention.Item) tea.Cmd {
 	switch {
-	case it.Key == "c":
+	case it.Key == "C":
 		return m.planClean()
 	case it.Key == "l":
 		return m.openAccessLog()

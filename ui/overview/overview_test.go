@@ -162,7 +162,7 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 	uitest.Fits(t, m.View(), 80, 200)
 
 	// c previews the clean-up and asks for confirmation of exactly that file.
-	_, cmd := m.Update(uitest.Key("c"))
+	_, cmd := m.Update(uitest.Key("C"))
 	msgs := run(t, m, cmd)
 	if len(msgs) != 1 {
 		t.Fatalf("msgs = %#v", msgs)

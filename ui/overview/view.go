@@ -176,7 +176,7 @@ func (m *Model) publicLines() []string {
 	st, t := m.d.Styles, m.d.T
 	c := m.d.Cfg.Public
 	out := []string{m.title("Public files", "公開ファイル", srcPublic) + "  " + st.Muted.Render(c.Dir) + "  " +
-		st.Key.Render("c") + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %s より古いファイルを削除"), human.Duration(c.TmpMaxAge.Duration)))}
+		st.Key.Render(m.d.Keys().Overview.Clean.Help().Key) + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %s より古いファイルを削除"), human.Duration(c.TmpMaxAge.Duration)))}
 	for _, f := range m.folders {
 		if f.Err != "" {
 			out = append(out, fmt.Sprintf("  %-8s %s", f.Name, st.Warn.Render(sanitize.String(f.Err))))

@@ -95,11 +95,7 @@ func (t *Tab) ShortHelp() []key.Binding {
 }
 
 func (t *Tab) FullHelp() [][]key.Binding {
-	k := t.keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom, k.Details, k.Reread},
-		{k.Start, k.Stop, k.Restart, k.Reload, k.RedisThenIndex, k.Log},
-	}
+	return t.d.Keys().HelpColumns(common.TabServices, common.HelpRows)
 }
 
 // load reads everything in a tea.Cmd.

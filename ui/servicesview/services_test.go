@@ -98,7 +98,7 @@ func TestViewFits80Columns(t *testing.T) {
 func TestRestartKeyConfirmsRunsAndShowsOutcome(t *testing.T) {
 	f := newFixture(t, "en")
 	f.refresh(t)
-	msg := f.press("r")()
+	msg := f.press("R")()
 	cm, ok := msg.(common.ConfirmMsg)
 	if !ok {
 		t.Fatalf("r gave %T %v", msg, msg)
@@ -134,9 +134,9 @@ func TestReloadRefusedWhereUnitCannot(t *testing.T) {
 	f := newFixture(t, "en")
 	f.refresh(t)
 	f.press("j") // crond
-	msg := f.press("R")()
+	msg := f.press("u")()
 	if tm, ok := msg.(common.ToastMsg); !ok || !tm.Error || !strings.Contains(tm.Text, "cannot reload") {
-		t.Fatalf("R on crond gave %#v", msg)
+		t.Fatalf("u (reload) on crond gave %#v", msg)
 	}
 	f.press("k") // nginx: systemd says it can
 	if _, ok := f.press("R")().(common.ConfirmMsg); !ok {
@@ -214,11 +214,11 @@ func TestRefusalsFollowLang(t *testing.T) {
 		f := newFixture(t, tc.lang)
 		f.refresh(t)
 		f.press("j") // crond
-		if tm, ok := f.press("R")().(common.ToastMsg); !ok || !tm.Error || tm.Text != tc.reload {
-			t.Errorf("%s: R on crond gave %#v", tc.lang, tm)
+		if tm, ok := f.press("u")().(common.ToastMsg); !ok || !tm.Error || tm.Text != tc.reload {
+			t.Errorf("%s: u (reload) on crond gave %#v", tc.lang, tm)
 		}
 		f.press("k") // nginx
-		cm, ok := f.press("r")().(common.ConfirmMsg)
+		cm, ok := f.press("R")().(common.ConfirmMsg)
 		if !ok {
 			t.Fatalf("%s: r did not ask to confirm", tc.lang)
 		}
