@@ -44,12 +44,8 @@ type keys struct {
 
 // Messages.
 type (
-	statusMsg struct{ st *mysql.Status }
-	tickMsg   struct{ gen int }
-	planMsg   struct {
-		action gate.Action
-		err    error
-	}
+	statusMsg   struct{ st *mysql.Status }
+	tickMsg     struct{ gen int }
 	progressMsg struct {
 		p  backup.Progress
 		ok bool
@@ -145,15 +141,10 @@ func (t *Tab) tick() tea.Cmd {
 	return tea.Tick(RefreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }
 
-// plan runs f (which asks the server or the disk) in a Cmd and turns the
-// action into the confirm dialog, or the error into a toast.
-func plan(f func(ctx context.Context) (gate.Action, error)) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), statusBudget)
-		defer cancel()
-		a, err := f(ctx)
-		return planMsg{action: a, err: err}
-	}
+// plan builds an action that asks the server or the disk (common.Build)
+// and proposes it.
+func (t *Tab) plan(f func(ctx context.Context) (gate.Action, error)) tea.Cmd {
+	return common.Build(statusBudget, f, t.d.Confirmed)
 }
 
 // waitProgress delivers one progress report, or an empty one after a
@@ -191,11 +182,6 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return t, t.tick()
 		}
 		return t, nil
-	case planMsg:
-		if msg.err != nil {
-			return t, common.Toast(msg.err.Error(), true)
-		}
-		return t, common.Confirm(msg.action)
 	case progressMsg:
 		if msg.ok {
 			t.prog = msg.p
@@ -288,7 +274,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		to := t.status.Binlogs[t.cursor].Name
 		db := t.db
 		none := fmt.Sprintf(t.d.T("nothing before %s to purge", "%s より前に削除するログはありません"), to)
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanPurgeTo(ctx, to)
 			if err == nil && len(p.Removes) == 0 {
 				err = errors.New(none)
@@ -301,7 +287,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 				"緊急手順はディスクが満杯でサーバーが処理できないときだけ使えます（エラー応答は稼働中です）"), true)
 		}
 		db := t.db
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanEmergency(ctx)
 			return db.Emergency(p), err
 		})
@@ -311,7 +297,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		b := backup.FromConfig(t.d.Cfg)
 		ch := t.progCh
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := b.Plan(ctx)
 			return b.Action(p, func(pr backup.Progress) {
 				select { // latest wins; never block the dump
@@ -351,14 +337,14 @@ func (t *Tab) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 			if err != nil {
 				return common.Toast(t.d.T("days: a whole number, e.g. 1", "日数は整数で (例: 1)"), true)
 			}
-			return plan(func(ctx context.Context) (gate.Action, error) { return db.SetExpiry(ctx, days) })
+			return t.plan(func(ctx context.Context) (gate.Action, error) { return db.SetExpiry(ctx, days) })
 		}
 		at, err := mysql.ParseBefore(val, t.d.Now())
 		if err != nil {
 			return common.Toast(err.Error(), true)
 		}
 		none := fmt.Sprintf(t.d.T("no binary log older than %s", "%s より古いバイナリログはありません"), at.Format("2006-01-02 15:04"))
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanPurgeBefore(ctx, at)
 			if err == nil && len(p.Removes) == 0 {
 				err = errors.New(none)

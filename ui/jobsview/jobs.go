@@ -117,7 +117,10 @@ func (t *Tab) SetSize(w, h int) {
 
 func (t *Tab) Init() tea.Cmd { return t.refresh() }
 
-func (t *Tab) host() (host.Host, error) { return t.d.Hosts.Get(t.hostName) }
+// onHost runs f on the tab's host inside a tea.Cmd (see common.OnHost).
+func onHost[T any](t *Tab, f func(ctx context.Context, h host.Host) (T, error)) func(context.Context) (T, error) {
+	return common.OnHost(t.d.Hosts, t.hostName, f)
+}
 
 func (t *Tab) refresh() tea.Cmd {
 	if t.loading {
@@ -126,16 +129,9 @@ func (t *Tab) refresh() tea.Cmd {
 	t.loading = true
 	cfg, now := t.d.Cfg, t.d.Now()
 	name := t.hostName
-	h, herr := t.host()
-	return func() tea.Msg {
-		if herr != nil {
-			return snapshotMsg{host: name, err: herr}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		st, err := jobs.Snapshot(ctx, h, cfg, now)
-		return snapshotMsg{host: name, st: st, err: err}
-	}
+	return common.Build(opTimeout, onHost(t, func(ctx context.Context, h host.Host) ([]jobs.Status, error) {
+		return jobs.Snapshot(ctx, h, cfg, now)
+	}), func(st []jobs.Status, err error) tea.Msg { return snapshotMsg{host: name, st: st, err: err} })
 }
 
 func (t *Tab) tick() tea.Cmd {
@@ -150,35 +146,24 @@ func (t *Tab) selected() (jobs.Status, bool) {
 	return t.st[t.cur], true
 }
 
-// build runs an action builder off the UI goroutine.
+// build proposes an action built on the tab's host (common.Build); built
+// handles the reply.
 func (t *Tab) build(spec *jobs.RunSpec, f func(ctx context.Context, h host.Host) (gate.Action, error)) tea.Cmd {
-	h, herr := t.host()
-	return func() tea.Msg {
-		if herr != nil {
-			return builtMsg{err: herr, spec: spec}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		a, err := f(ctx, h)
+	return common.Build(opTimeout, onHost(t, f), func(a gate.Action, err error) tea.Msg {
 		return builtMsg{a: a, err: err, spec: spec}
-	}
+	})
 }
 
 func (t *Tab) loadTail(job, path string) tea.Cmd {
-	h, herr := t.host()
-	return func() tea.Msg {
-		if herr != nil {
-			return tailMsg{job: job, err: herr}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		data, err := jobs.Tail(ctx, h, path)
+	return common.Build(opTimeout, onHost(t, func(ctx context.Context, h host.Host) ([]byte, error) {
+		return jobs.Tail(ctx, h, path)
+	}), func(data []byte, err error) tea.Msg {
 		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 		if len(lines) > 200 {
 			lines = lines[len(lines)-200:]
 		}
 		return tailMsg{job: job, lines: lines, err: err}
-	}
+	})
 }
 
 func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {

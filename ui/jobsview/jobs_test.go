@@ -318,3 +318,47 @@ func TestPausedSaysWhoWhenAndTheGuard(t *testing.T) {
 		}
 	}
 }
+
+// Looking up a host may create the ssh control folder: the tab does it in
+// its tea.Cmds, never in Update (the UI goroutine).
+func TestHostLookupOffTheUIGoroutine(t *testing.T) {
+	d := deps(t, false)
+	d.Cfg.Hosts = append(d.Cfg.Hosts, config.HostEntry{Name: "db1", SSH: "root@db1.example"})
+	var lookups atomic.Int32
+	d.Hosts.NewRemote = func(config.HostEntry) (host.Host, error) {
+		lookups.Add(1)
+		return nil, os.ErrDeadlineExceeded
+	}
+	tab := New(d)
+	tab, _ = tab.Update(snapshot(d))
+	steps := []struct {
+		name string
+		msg  tea.Msg
+	}{
+		{"host change (refresh)", common.HostChangedMsg{Name: "db1"}},
+		{"refresh key", uitest.Key("ctrl+r")},
+		{"enter (log tail)", uitest.Key("enter")},
+		{"pause", uitest.Key("p")},
+	}
+	for i, s := range steps {
+		if i > 0 { // the list of the new host, read
+			m := snapshot(d)
+			m.host = "db1"
+			tab, _ = tab.Update(m)
+		}
+		before := lookups.Load()
+		var cmd tea.Cmd
+		tab, cmd = tab.Update(s.msg)
+		if n := lookups.Load(); n != before {
+			t.Errorf("%s: %d host lookups in Update", s.name, n-before)
+		}
+		if cmd == nil {
+			t.Errorf("%s: no command", s.name)
+			continue
+		}
+		uitest.Messages(cmd)
+		if lookups.Load() == before {
+			t.Errorf("%s: the command did not look the host up", s.name)
+		}
+	}
+}

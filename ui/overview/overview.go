@@ -19,6 +19,8 @@ import (
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/check"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
@@ -149,9 +151,12 @@ type (
 		s   traffic.Summary
 		err error
 	}
+	// planMsg is the clean-up built off the UI goroutine: the files and
+	// the action that removes exactly those.
 	planMsg struct {
-		plan public.Plan
-		err  error
+		plan   public.Plan
+		action gate.Action
+		err    error
 	}
 )
 
@@ -412,23 +417,18 @@ func (m *Model) openAccessLog() tea.Cmd {
 	}
 }
 
-// planClean lists the old tmp files in a Cmd; planned shows the confirm.
+// planClean lists the old tmp files and builds their removal
+// (common.Build); planned shows the confirm.
 func (m *Model) planClean() tea.Cmd {
 	if m.planing {
 		return nil
 	}
 	m.planing = true
 	d := m.d
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		h, err := d.Hosts.Get("local")
-		if err != nil {
-			return planMsg{err: err}
-		}
+	return common.Build(2*time.Minute, common.OnHost(d.Hosts, "local", func(ctx context.Context, h host.Host) (planMsg, error) {
 		p, err := public.PlanClean(ctx, h, filepath.Join(d.Cfg.Public.Dir, "tmp"), d.Cfg.Public.TmpMaxAge.Duration, d.Now(), d.Cfg.T)
-		return planMsg{plan: p, err: err}
-	}
+		return planMsg{plan: p, action: p.Action(h)}, err
+	}), func(p planMsg, err error) tea.Msg { p.err = err; return p })
 }
 
 func (m *Model) planned(msg planMsg) tea.Cmd {
@@ -439,9 +439,5 @@ func (m *Model) planned(msg planMsg) tea.Cmd {
 	case len(msg.plan.Files) == 0:
 		return common.Toast(m.d.T("nothing in tmp is old enough to remove", "tmp に削除対象の古いファイルはありません"), false)
 	}
-	h, err := m.d.Hosts.Get("local")
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	return common.Confirm(msg.plan.Action(h))
+	return common.Confirm(msg.action)
 }

@@ -14,9 +14,11 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
@@ -301,7 +303,8 @@ func (t *Tab) busy(name string) tea.Cmd {
 	return nil
 }
 
-// act asks the app to confirm and run a verb on the selected service.
+// act proposes a verb on the selected service: the action is built off
+// the UI goroutine (common.Build), with what it endangers.
 func (t *Tab) act(v services.Verb) tea.Cmd {
 	st, ok := t.selected()
 	if !ok {
@@ -312,50 +315,58 @@ func (t *Tab) act(v services.Verb) tea.Cmd {
 	}
 	spec, err := services.Find(t.d.Cfg, st.Name)
 	if err != nil {
-		return common.Toast(err.Error(), true)
+		return common.Toast(t.d.ErrText(err), true)
 	}
 	spec.Learn(st)
-	h, err := t.d.Hosts.Get(spec.Host)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	a, err := services.Action(spec, h, v)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	if !guard.Endangers(t.d.Cfg, st.Name, v) {
-		return common.Confirm(a)
-	}
-	return protect(t.d, st.Name, v, a)
+	cfg, hosts := t.d.Cfg, t.d.Hosts
+	return common.Build(collectTimeout, common.OnHost(hosts, spec.Host, func(ctx context.Context, h host.Host) (riskMsg, error) {
+		a, err := services.Action(spec, h, v)
+		if err != nil {
+			return riskMsg{}, err
+		}
+		if !guard.Endangers(cfg, st.Name, v) {
+			return riskMsg{plain: a}, nil
+		}
+		return protect(ctx, cfg, hosts, st.Name, v, a), nil
+	}), t.proposed)
 }
 
-// protect builds, off the UI goroutine, what a stop or restart of
-// index-linux, Redis or mysqld endangers (the Mercari check running or
-// due) and the variant that pauses the check first.
-func protect(d *common.Deps, name string, v services.Verb, a gate.Action) tea.Cmd {
-	cfg, hosts := d.Cfg, d.Hosts
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
-		defer cancel()
-		r, rerr := guard.RiskOf(ctx, cfg, hosts, name, v)
-		plain, err := guard.Protect(ctx, cfg, hosts, a, v, r, false, jobs.DefaultKillWait)
-		if err != nil {
-			return riskMsg{err: err}
-		}
-		if rerr != nil {
-			// Say so rather than say nothing: the check may be at risk.
-			plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
-			return riskMsg{plain: plain}
-		}
-		if len(r.Jobs) == 0 {
-			return riskMsg{plain: plain}
-		}
-		paused, err := guard.Protect(ctx, cfg, hosts, a, v, r, true, jobs.DefaultKillWait)
-		if err != nil {
-			return riskMsg{plain: plain}
-		}
-		return riskMsg{plain: plain, paused: paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
+// proposed is the reply of act and redisThenIndex: the confirm dialog, the
+// question whether to pause the Mercari check first, or why not.
+func (t *Tab) proposed(r riskMsg, err error) tea.Msg {
+	switch {
+	case err != nil:
+		return t.d.Confirmed(gate.Action{}, err)
+	case r.err != nil:
+		return t.d.Confirmed(gate.Action{}, r.err)
+	case r.offer:
+		return r
 	}
+	return t.d.Confirmed(r.plain, nil)
+}
+
+// protect finds what a stop or restart of index-linux, Redis or mysqld
+// endangers (the Mercari check running or due) and builds the variant that
+// pauses the check first.
+func protect(ctx context.Context, cfg *config.Config, hosts *host.Registry, name string, v services.Verb, a gate.Action) riskMsg {
+	r, rerr := guard.RiskOf(ctx, cfg, hosts, name, v)
+	plain, err := guard.Protect(ctx, cfg, hosts, a, v, r, false, jobs.DefaultKillWait)
+	if err != nil {
+		return riskMsg{err: err}
+	}
+	if rerr != nil {
+		// Say so rather than say nothing: the check may be at risk.
+		plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
+		return riskMsg{plain: plain}
+	}
+	if len(r.Jobs) == 0 {
+		return riskMsg{plain: plain}
+	}
+	paused, err := guard.Protect(ctx, cfg, hosts, a, v, r, true, jobs.DefaultKillWait)
+	if err != nil {
+		return riskMsg{plain: plain}
+	}
+	return riskMsg{plain: plain, paused: paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
 }
 
 func (t *Tab) redisThenIndex() tea.Cmd {
@@ -366,16 +377,14 @@ func (t *Tab) redisThenIndex() tea.Cmd {
 			return cmd
 		}
 	}
-	ih, err := hosts.Get(idx.Host)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	check := func(ctx context.Context) (bool, string) { return health.IndexLinux(ctx, cfg, ih) }
-	a, err := services.RedisThenIndexLinux(cfg, hosts, check)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	return protect(t.d, idx.Name, services.Restart, a)
+	return common.Build(collectTimeout, common.OnHost(hosts, idx.Host, func(ctx context.Context, ih host.Host) (riskMsg, error) {
+		check := func(ctx context.Context) (bool, string) { return health.IndexLinux(ctx, cfg, ih) }
+		a, err := services.RedisThenIndexLinux(cfg, hosts, check)
+		if err != nil {
+			return riskMsg{}, err
+		}
+		return protect(ctx, cfg, hosts, idx.Name, services.Restart, a), nil
+	}), t.proposed)
 }
 
 func (t *Tab) openLog() tea.Cmd {

@@ -152,9 +152,9 @@ func TestLogAndRedisThenIndexKeys(t *testing.T) {
 	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) {
 		t.Fatalf("l gave %#v", msg)
 	}
-	// It builds what it endangers first (nothing here), then confirms.
-	_, cmd := f.tab.Update(f.press("i")())
-	msg = cmd()
+	// It builds the action and what it endangers (nothing here) off the UI
+	// goroutine, then confirms.
+	msg = f.press("i")()
 	cm, ok := msg.(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "services.redis-then-index-linux" {
 		t.Fatalf("i gave %#v", msg)
@@ -226,6 +226,33 @@ func TestRefusalsFollowLang(t *testing.T) {
 		f.tab.Update(cmd())
 		if v := f.tab.View(); !strings.Contains(v, tc.readOnly) {
 			t.Errorf("%s: read-only outcome not shown:\n%s", tc.lang, v)
+		}
+	}
+}
+
+// Building a service action looks its host up (which may create the ssh
+// control folder) inside the tea.Cmd, never in Update.
+func TestActionBuiltOffTheUIGoroutine(t *testing.T) {
+	f := newFixture(t, "en")
+	f.refresh(t)
+	f.d.Cfg.Services[0].Host = "db1" // nginx, selected
+	f.d.Cfg.Hosts = append(f.d.Cfg.Hosts, config.HostEntry{Name: "db1", SSH: "root@db1.example"})
+	lookups := 0
+	f.d.Hosts.NewRemote = func(config.HostEntry) (host.Host, error) {
+		lookups++
+		return nil, os.ErrDeadlineExceeded
+	}
+	for _, k := range []string{"s", "S", "R", "i"} {
+		if k == "i" {
+			f.d.Cfg.Services[3].Host = "db1" // index-linux
+		}
+		before := lookups
+		cmd := f.press(k)
+		if lookups != before || cmd == nil {
+			t.Fatalf("%s: %d host lookups in Update (command %v)", k, lookups-before, cmd != nil)
+		}
+		if tm, ok := cmd().(common.ToastMsg); !ok || !tm.Error || lookups == before {
+			t.Errorf("%s: the command gave %#v after %d lookups", k, tm, lookups-before)
 		}
 	}
 }
