@@ -154,9 +154,3 @@ func HostBadge(d *Deps, name string) string {
 	}
 	return d.Styles.Info.Render("@ " + name)
 }
-
-// Every returns a tea.Cmd that sends msg after d. Tabs re-arm it on receipt
-// (and stop re-arming while hidden).
-func Every(d time.Duration, msg func(time.Time) tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(t time.Time) tea.Msg { return msg(t) })
-}

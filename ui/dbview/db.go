@@ -71,8 +71,7 @@ type Tab struct {
 	width  int
 	height int
 
-	active  bool
-	gen     int // bumps on each activation: stale ticks are dropped
+	timer   common.Refresher
 	loading bool
 	status  *mysql.Status
 	cursor  int // index into status.Binlogs
@@ -137,8 +136,7 @@ func (t *Tab) fetch() tea.Cmd {
 }
 
 func (t *Tab) tick() tea.Cmd {
-	gen := t.gen
-	return tea.Tick(RefreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return t.timer.Tick(RefreshEvery, func(gen int) tea.Msg { return tickMsg{gen: gen} })
 }
 
 // plan builds an action that asks the server or the disk (common.Build)
@@ -164,21 +162,20 @@ func (t *Tab) waitProgress() tea.Cmd {
 func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		t.active = msg.Active
+		t.timer.SetActive(msg.Active)
 		if !msg.Active {
 			return t, nil
 		}
-		t.gen++
 		return t, t.fetch()
 	case tickMsg:
-		if msg.gen != t.gen || !t.active {
+		if !t.timer.Due(msg.gen) {
 			return t, nil
 		}
 		return t, t.fetch()
 	case statusMsg:
 		t.loading = false
 		t.setStatus(msg.st)
-		if t.active {
+		if t.timer.Active() {
 			return t, t.tick()
 		}
 		return t, nil
@@ -210,7 +207,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			t.lastLines = append(t.lastLines, strings.Split(t.d.ErrText(r.Err), "\n")...)
 		}
 		var cmds []tea.Cmd
-		if t.active {
+		if t.timer.Active() {
 			cmds = append(cmds, t.fetch())
 		}
 		if r.Action == "db.expire" && r.Err == nil && t.db != nil {

@@ -126,7 +126,7 @@ func TestTabStatusAndActions(t *testing.T) {
 	}
 	// Hidden: ticks are dropped.
 	update(t, tab, common.ActiveMsg{Active: false})
-	if c := update(t, tab, tickMsg{gen: tab.gen}); c != nil {
+	if c := update(t, tab, tickMsg{gen: tab.timer.Gen()}); c != nil {
 		t.Error("refresh while hidden")
 	}
 }

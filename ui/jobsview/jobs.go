@@ -43,12 +43,11 @@ const (
 
 // Tab is the Jobs tab model.
 type Tab struct {
-	d      *common.Deps
-	k      common.JobsKeys
-	nav    common.NavKeys
-	w, h   int
-	active bool
-	gen    int // tick generation: a hidden tab lets its tick die
+	d     *common.Deps
+	k     common.JobsKeys
+	nav   common.NavKeys
+	w, h  int
+	timer common.Refresher
 	// hostName is the host the tab shows and acts on: the current host
 	// (Deps.Host), followed on HostChangedMsg.
 	hostName string
@@ -135,8 +134,7 @@ func (t *Tab) refresh() tea.Cmd {
 }
 
 func (t *Tab) tick() tea.Cmd {
-	gen := t.gen
-	return common.Every(refreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return t.timer.Tick(refreshEvery, func(gen int) tea.Msg { return tickMsg{gen: gen} })
 }
 
 func (t *Tab) selected() (jobs.Status, bool) {
@@ -169,14 +167,13 @@ func (t *Tab) loadTail(job, path string) tea.Cmd {
 func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		t.active = msg.Active
-		t.gen++
+		t.timer.SetActive(msg.Active)
 		if msg.Active {
 			return t, tea.Batch(t.refresh(), t.tick())
 		}
 		return t, nil
 	case tickMsg:
-		if msg.gen != t.gen || !t.active {
+		if !t.timer.Due(msg.gen) {
 			return t, nil
 		}
 		cmds := []tea.Cmd{t.refresh(), t.tick()}
@@ -221,7 +218,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return t, t.built(msg)
 	case common.ActionDoneMsg:
 		cmds := []tea.Cmd{t.refresh()}
-		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.active {
+		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.timer.Active() {
 			job := msg.Result.Target
 			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? [y/n]", "%s を再開しました。今すぐ実行しますか? [y/n]"), job),
 				func() tea.Cmd { return t.openArgs(jobs.RunSpec{Job: job}) }, nil)

@@ -91,7 +91,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 
 	// Shown: a run now, and a tick when all collectors are done.
 	reports, ticks = feed(c, uitest.Messages(c.Update(common.ActiveMsg{Active: true})))
-	if len(reports) != 5 || len(ticks) != 1 || ticks[0].gen != c.gen {
+	if len(reports) != 5 || len(ticks) != 1 || ticks[0].gen != c.timer.Gen() {
 		t.Fatalf("shown: %d reports, ticks %v", len(reports), ticks)
 	}
 	if cmd := c.Update(ticks[0]); cmd == nil {

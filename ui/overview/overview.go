@@ -65,9 +65,8 @@ type Model struct {
 	keys   keys
 	width  int
 	height int
-	active bool
+	timer  common.Refresher // show/hide starts a new generation of ticks
 
-	gen      int             // bumped on show/hide: ticks of an older gen are dropped
 	inflight map[string]bool // a fetch per source at most
 
 	snap    sysinfo.Snapshot
@@ -195,7 +194,7 @@ func (m *Model) fetch(src string) tea.Cmd {
 		}
 	case srcPublic:
 		pc := d.Cfg.Public
-		if !m.active {
+		if !m.timer.Active() {
 			// Hidden, only tmp matters (its size feeds the attention list);
 			// walking a big images folder is not cheap.
 			pc.Folders = []string{"tmp"}
@@ -244,18 +243,16 @@ func (m *Model) done(src string, err error) tea.Cmd {
 // schedule arms the next read of src at the pace of the tab's state.
 func (m *Model) schedule(src string) tea.Cmd {
 	iv := refresh[src][1]
-	if m.active {
+	if m.timer.Active() {
 		iv = refresh[src][0]
 	}
-	gen := m.gen
-	return tea.Tick(iv, func(time.Time) tea.Msg { return tickMsg{src: src, gen: gen} })
+	return m.timer.Tick(iv, func(gen int) tea.Msg { return tickMsg{src: src, gen: gen} })
 }
 
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		m.active = msg.Active
-		m.gen++ // the pending ticks were timed for the other state
+		m.timer.SetActive(msg.Active) // the pending ticks were timed for the other state
 		cmds := []tea.Cmd{m.checks.Update(msg)}
 		for src := range refresh {
 			if m.inflight[src] {
@@ -271,7 +268,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case checksTickMsg, checkDoneMsg:
 		return m, m.checks.Update(msg)
 	case tickMsg:
-		if msg.gen != m.gen {
+		if !m.timer.Fresh(msg.gen) {
 			return m, nil
 		}
 		return m, m.fetch(msg.src)

@@ -176,7 +176,7 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 func TestTimersFollowVisibility(t *testing.T) {
 	m, _ := fixture(t)
 	m.Update(common.ActiveMsg{Active: true})
-	gen := m.gen
+	gen := m.timer.Gen()
 	// A tick from before the switch is dropped; a current one fetches.
 	if _, cmd := m.Update(tickMsg{src: srcHost, gen: gen - 1}); cmd != nil {
 		t.Fatal("stale tick started a fetch")

@@ -37,8 +37,7 @@ type Tab struct {
 	width   int
 	height  int
 	tbl     common.Table // the service list
-	active  bool
-	gen     int // refresh timer generation: a new chain on each show
+	timer   common.Refresher
 	loading bool
 	again   bool // an action finished during a load: load once more after it
 	snap    health.Snapshot
@@ -116,21 +115,19 @@ func (t *Tab) load() tea.Cmd {
 }
 
 func (t *Tab) tick() tea.Cmd {
-	gen := t.gen
-	return common.Every(RefreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return t.timer.Tick(RefreshEvery, func(gen int) tea.Msg { return tickMsg{gen: gen} })
 }
 
 func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		t.active = msg.Active
+		t.timer.SetActive(msg.Active)
 		if !msg.Active {
 			return t, nil
 		}
-		t.gen++
 		return t, tea.Batch(t.load(), t.tick())
 	case tickMsg:
-		if !t.active || msg.gen != t.gen {
+		if !t.timer.Due(msg.gen) {
 			return t, nil // hidden, or an old chain: let it die
 		}
 		return t, tea.Batch(t.load(), t.tick())
@@ -138,7 +135,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.loading = false
 		t.snap, t.loaded = msg.snap, true
 		t.clampSel()
-		if t.again && t.active {
+		if t.again && t.timer.Active() {
 			t.again = false
 			return t, t.load()
 		}

@@ -170,7 +170,7 @@ func TestTimersOnlyWhileVisible(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("showing the tab did not start a refresh")
 	}
-	gen := f.tab.gen
+	gen := f.tab.timer.Gen()
 	if _, cmd := f.tab.Update(tickMsg{gen: gen}); cmd == nil {
 		t.Error("a tick while visible did not re-arm")
 	}
