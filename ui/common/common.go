@@ -1,5 +1,19 @@
 // Package common is what every tab shares: the Tab contract, the messages
-// tabs exchange with the root model, styles, key bindings and small helpers.
+// tabs exchange with the root model, styles and small helpers, and the one
+// way of doing each thing the tabs all do:
+//
+//   - keys.go is the key registry: every binding of the console with its
+//     help in English and Japanese and its meaning, one meaning per key
+//     (ctrl+r refreshes on every tab). Tabs take their bindings from
+//     Deps.Keys; `?` lists them from it (Keys.HelpColumns).
+//   - width.go measures in terminal cells: Cut shortens (ending in an
+//     ellipsis), Pad fills, CutPad does both.
+//   - table.go is the one list component: a header, columns in cells, the
+//     selection marked and kept in view.
+//   - build.go is how a tab proposes a change: Build makes the action in a
+//     tea.Cmd, off the UI goroutine (OnHost looks the host up there too),
+//     and Deps.Confirmed sends it to the confirm dialog.
+//   - refresh.go is the refresh-while-visible timer (Refresher).
 //
 // A tab never runs a command or opens a file itself: it returns tea.Cmds that
 // call ops, and gets the results back as messages.
