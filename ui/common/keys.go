@@ -137,7 +137,7 @@ func NewKeys(t func(en, ja string) string) *Keys {
 		},
 		DB: DBKeys{
 			Expire:      bind(k("D"), "D", t("set expiry days", "保持日数を設定")),
-			Flush:       bind(k("+"), "+", t("flush logs (new binary log)", "ログをフラッシュ")),
+			Flush:       bind(k("+"), "+", t("flush logs", "ログをフラッシュ")),
 			Purge:       bind(k("P"), "P", t("purge to selected", "選択まで削除")),
 			PurgeBefore: bind(k("T"), "T", t("purge before time", "日時より前を削除")),
 			Emergency:   bind(k("!"), "!", t("emergency", "緊急手順")),

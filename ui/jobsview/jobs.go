@@ -603,14 +603,14 @@ func (t *Tab) procTable(procs []jobs.Proc, cursor, height int) []string {
 		{Title: t.d.T("USER", "ユーザー"), Width: 8},
 		{Title: t.d.T("STARTED", "開始"), Width: 11},
 		{Title: t.d.T("ELAPSED", "経過"), Width: 8},
-		{Title: "CPU%", Width: 5},
-		{Title: "RSS", Width: 9},
+		{Title: "CPU%", Width: 5, Right: true},
+		{Title: "RSS", Width: 9, Right: true},
 		{Title: t.d.T("COMMAND", "コマンド"), Width: 7, Flex: true},
 	}
 	rows := make([][]string, 0, len(procs))
 	for _, p := range procs {
 		rows = append(rows, []string{strconv.Itoa(p.PID), sanitize.String(p.User), p.Start.Format("01-02 15:04"),
-			human.Duration(p.Elapsed), fmt.Sprintf("%5.1f", p.CPU), human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " "))})
+			human.Duration(p.Elapsed), strconv.FormatFloat(p.CPU, 'f', 1, 64), human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " "))})
 	}
 	return t.procTbl.Lines(t.d.Styles, rows, cursor, t.w, height)
 }
