@@ -32,18 +32,19 @@ const collectTimeout = 30 * time.Second
 
 // Tab is the Services tab.
 type Tab struct {
-	d       *common.Deps
-	keys    keyMap
-	width   int
-	height  int
-	tbl     common.Table // the service list
-	timer   common.Refresher
-	loading bool
-	again   bool // an action finished during a load: load once more after it
-	snap    health.Snapshot
-	loaded  bool
-	sel     int
-	details bool
+	d        *common.Deps
+	keys     keyMap
+	width    int
+	height   int
+	tbl      common.Table // the service list
+	probeTbl common.Table // the probes
+	timer    common.Refresher
+	loading  bool
+	again    bool // an action finished during a load: load once more after it
+	snap     health.Snapshot
+	loaded   bool
+	sel      int
+	details  bool
 	// running maps a service to the verb in flight; outcome keeps the last
 	// verified outcome (or failure) of an action per service.
 	running map[string]string

@@ -126,21 +126,28 @@ func (t *Tab) serviceTable(room int) []string {
 // probeLines are the HTTP probes and Redis PING.
 func (t *Tab) probeLines() []string {
 	s := t.d.Styles
-	out := []string{s.Header.Render(" " + t.d.T("PROBES", "死活確認"))}
+	t.probeTbl.Columns = []common.Column{
+		{Title: t.d.T("PROBE", "死活確認"), Width: colName},
+		{Title: t.d.T("STATE", "状態"), Width: colKind},
+		{Title: t.d.T("ANSWER", "応答"), Width: 14},
+		{Title: t.d.T("TIME", "時間"), Width: 8},
+		{Title: t.d.T("WHERE", "宛先"), Width: 10, Flex: true},
+	}
 	if !t.loaded {
-		return out
+		return []string{t.probeTbl.Header(s, t.width)}
 	}
 	slow := t.d.Cfg.Thresholds.ProbeSlowSeconds
+	var rows [][]string
 	for _, p := range t.snap.Probes {
-		out = append(out, " "+common.CutPad(p.Name, colName)+" "+t.probeWord(p.OK, p.Latency.Seconds(), slow)+" "+common.CutPad(t.probeAnswer(p), 14)+" "+common.CutPad(human.Duration(p.Latency), 8)+" "+s.Muted.Render(p.URL))
+		rows = append(rows, []string{p.Name, t.probeWord(p.OK, p.Latency.Seconds(), slow), t.probeAnswer(p), human.Duration(p.Latency), s.Muted.Render(p.URL)})
 	}
 	r := t.snap.Redis
 	answer := "PONG"
 	if !r.OK {
 		answer = t.d.Word(r.Problem, problemJa)
 	}
-	out = append(out, " "+common.CutPad("Redis PING", colName)+" "+t.probeWord(r.OK, r.Latency.Seconds(), slow)+" "+common.CutPad(answer, 14)+" "+common.CutPad(human.Duration(r.Latency), 8)+" "+s.Muted.Render(r.Addr))
-	return out
+	rows = append(rows, []string{"Redis PING", t.probeWord(r.OK, r.Latency.Seconds(), slow), answer, human.Duration(r.Latency), s.Muted.Render(r.Addr)})
+	return t.probeTbl.Lines(s, rows, -1, t.width, len(rows)+1)
 }
 
 func (t *Tab) probeWord(ok bool, secs, slow float64) string {
@@ -151,7 +158,7 @@ func (t *Tab) probeWord(ok bool, secs, slow float64) string {
 	case ok:
 		w = t.stateWord(services.Up)
 	}
-	return common.CutPad(w, colKind)
+	return w
 }
 
 func (t *Tab) probeAnswer(p health.HTTPResult) string {
