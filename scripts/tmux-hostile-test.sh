@@ -107,7 +107,7 @@ sleep 1
 # its end.
 tm send-keys -t "$sess:0" 1
 wait_for 'Overview'
-tm send-keys -t "$sess:0" c
+tm send-keys -t "$sess:0" C
 wait_for 'Scroll to the end to go ahead'
 tm send-keys -t "$sess:0" y
 sleep 0.5

@@ -55,7 +55,7 @@ func New(deps *common.Deps, tabs []common.Tab) *App {
 	if deps.Host == "" {
 		deps.Host = "local"
 	}
-	return &App{deps: deps, tabs: tabs, keys: common.NewGlobalKeys(deps.T), help: h, mouseOn: true}
+	return &App{deps: deps, tabs: tabs, keys: deps.Keys().Global, help: h, mouseOn: true}
 }
 
 // Init starts every tab and the status clock.
@@ -333,7 +333,7 @@ func (a *App) bodyHeightWith(help string) int {
 }
 
 func (a *App) helpView() string {
-	km := keyMap{global: a.keys}
+	km := keyMap{global: a.keys, reg: a.deps.Keys()}
 	if len(a.tabs) > 0 {
 		km.tab = a.tabs[a.active]
 	}
@@ -344,7 +344,7 @@ func (a *App) helpView() string {
 	// bubbles' short help still adds an item that does not fit when its
 	// ellipsis would not fit either (wide Japanese labels at 80 columns),
 	// and the line then widens the whole screen.
-	return truncate(v, a.width)
+	return common.Cut(v, a.width)
 }
 
 // View is the console in the alternate screen, with the mouse while it is
@@ -488,7 +488,7 @@ func (a *App) statusLine() string {
 	if room < 0 {
 		room = 0
 	}
-	msgR := style.Render(truncate(msg, room))
+	msgR := style.Render(common.Cut(msg, room))
 	gap := a.width - lipgloss.Width(left) - lipgloss.Width(msgR) - lipgloss.Width(right)
 	if gap < 1 {
 		gap = 1
@@ -500,6 +500,7 @@ func (a *App) statusLine() string {
 // keyMap joins the global keys and the active tab's for bubbles/help.
 type keyMap struct {
 	global common.GlobalKeys
+	reg    *common.Keys
 	tab    common.Tab
 }
 
@@ -516,6 +517,5 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	if k.tab != nil {
 		out = append(out, k.tab.FullHelp()...)
 	}
-	g := k.global
-	return append(out, []key.Binding{g.Tab1, g.NextTab, g.PrevTab, g.Host, g.Mouse, g.Help, g.Quit})
+	return append(out, k.reg.GlobalHelp(common.HelpRows)...)
 }

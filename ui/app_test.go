@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"image/color"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -360,5 +362,34 @@ func TestPasteGoesOnlyToText(t *testing.T) {
 	sh.app.Update(tea.PasteMsg{Content: "q 1"})
 	if len(ft.keys) != 1 || ft.keys[0] != "q 1" || sh.app.quitting {
 		t.Fatalf("a paste into text: keys %q, quitting %v", ft.keys, sh.app.quitting)
+	}
+}
+
+// `?` on each tab lists every binding the registry declares for it, the
+// movement keys and the global ones, in the language.
+func TestHelpListsTheRegistry(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		cfg := sandboxConfig(t)
+		d := NewDeps(common.Deps{Cfg: cfg, Gate: gate.New(true, cfg.AuditLog), ReadOnly: true, HostLabel: "demo-box", Lang: lang, Now: func() time.Time { return frozen }})
+		app := New(d, Tabs(d))
+		app.Update(tea.WindowSizeMsg{Width: 320, Height: 60})
+		app.Update(uitest.Key("?"))
+		groups := d.Keys().Groups()
+		for tab := range 5 {
+			app.Update(uitest.Key(strconv.Itoa(tab + 1)))
+			screen := content(app)
+			for _, g := range groups {
+				if g.Tab != -1 && g.Tab != tab {
+					continue
+				}
+				for _, e := range g.Entries {
+					h := e.Binding.Help()
+					// help aligns the descriptions of a column
+					if h.Key != "" && !regexp.MustCompile(regexp.QuoteMeta(h.Key)+" +"+regexp.QuoteMeta(h.Desc)).MatchString(screen) {
+						t.Errorf("%s tab %d: %q not in the help:\n%s", lang, tab+1, h.Key+" "+h.Desc, screen)
+					}
+				}
+			}
+		}
 	}
 }

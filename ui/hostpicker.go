@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
@@ -28,6 +27,7 @@ type hostPicker struct {
 	gen  int // which opening the probes belong to
 	rows []pickRow
 	cur  int
+	tbl  common.Table
 }
 
 type pickRow struct {
@@ -107,32 +107,28 @@ func (p *hostPicker) view(width, height int) string {
 	s := p.deps.Styles
 	t := p.deps.T
 	maxW := min(width-6, 100)
-	nameW, sshW := 5, 3
+	nameW, sshW := 4, 3
 	for _, r := range p.rows {
-		nameW = max(nameW, lipgloss.Width(r.name)+2)
-		sshW = max(sshW, lipgloss.Width(r.ssh))
+		nameW = max(nameW, common.Width(r.name)+2)
+		sshW = max(sshW, common.Width(r.ssh))
 	}
-	nameW, sshW = min(nameW, 18)+2, min(sshW, 28)+2
-	lines := []string{s.Title.Render(t("Current host", "対象ホスト")), ""}
-	room := max(1, height-6) // border, title, blank, blank, key line
-	first := max(0, p.cur-room+1)
-	for i := first; i < len(p.rows) && i < first+room; i++ {
-		r := p.rows[i]
-		mark := "  "
-		if i == p.cur {
-			mark = "> "
-		}
+	p.tbl.Columns = []common.Column{
+		{Title: t("HOST", "ホスト"), Width: min(nameW, 20)},
+		{Title: "SSH", Width: min(sshW, 28)},
+		{Title: t("ROLES", "役割"), Width: 13},
+		{Title: t("STATE", "状態"), Width: 10, Flex: true},
+	}
+	rows := make([][]string, 0, len(p.rows))
+	for _, r := range p.rows {
 		name := r.name
 		if r.current {
 			name += " *"
 		}
-		line := mark + padTo(name, nameW) + padTo(r.ssh, sshW) + padTo(r.roles, 14) + p.state(r)
-		line = truncate(line, maxW)
-		if i == p.cur {
-			line = s.Selected.Render(line)
-		}
-		lines = append(lines, line)
+		rows = append(rows, []string{name, r.ssh, r.roles, p.state(r)})
 	}
+	lines := []string{s.Title.Render(t("Current host", "対象ホスト")), ""}
+	// border, title, blank, header, blank, key line
+	lines = append(lines, p.tbl.Lines(s, rows, p.cur, maxW, max(2, height-6))...)
 	lines = append(lines, "", s.Muted.Render(t("* current · j/k move · enter choose · esc close", "* 現在 · j/k 移動 · enter 選択 · esc 閉じる")))
 	return s.Border.Padding(0, 1).Render(strings.Join(lines, "\n"))
 }
@@ -174,11 +170,6 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-func padTo(s string, w int) string {
-	s = truncate(s, w-1)
-	return s + strings.Repeat(" ", max(0, w-lipgloss.Width(s)))
 }
 
 // hostLabel is the status line's host: this machine's label, or the current

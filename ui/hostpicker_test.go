@@ -84,7 +84,7 @@ func TestHostPickerChoosesAndBroadcasts(t *testing.T) {
 	lines := strings.Split(view, "\n")
 	row := func(name string) string {
 		for _, l := range lines {
-			if strings.Contains(l, " "+name+" ") {
+			if strings.Contains(l, " "+name+" ") || strings.Contains(l, common.Marker+name+" ") {
 				return l
 			}
 		}
@@ -179,7 +179,7 @@ func TestHostPickerScrolls(t *testing.T) {
 	if n := strings.Count(v, "\n") + 1; n > 18 {
 		t.Errorf("%d lines:\n%s", n, v)
 	}
-	if !strings.Contains(v, "> srv39") {
+	if !strings.Contains(v, common.Marker+"srv39") {
 		t.Errorf("selection not shown:\n%s", v)
 	}
 }

@@ -29,7 +29,7 @@ type Item struct {
 	Severity int    // OK, Warn or Crit
 	Source   string // who reported it: "host", "amazon", "jobs", ...
 	Text     string // one line, in the operator's language
-	Key      string // the key that acts on it, shown beside it ("enter", "c"); "" = none
+	Key      string // the key that acts on it, shown beside it ("enter", "C"); "" = none
 	Tab      int    // the tab that acts on it (TabJobs...); enter switches there
 }
 

@@ -62,7 +62,7 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			}
 		}
 		if m := s.Missed; m != nil {
-			items = append(items, attention.Item{Severity: attention.Crit, Key: "r", Tab: attention.TabJobs,
+			items = append(items, attention.Item{Severity: attention.Crit, Key: "R", Tab: attention.TabJobs,
 				Text: fmt.Sprintf(t("%s MISSED its %s run (%s)", "%s の %s の実行が抜けています（%s）"),
 					s.Name, m.At.Local().Format("01-02 15:04"), m.Reason)})
 		}
@@ -152,7 +152,7 @@ func Services(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 			items = append(items, attention.Item{Severity: attention.Crit, Key: "s", Tab: attention.TabServices,
 				Text: fmt.Sprintf(t("service %s is down (%s)", "サービス %s 停止中（%s）"), where, s.Detail)})
 		case services.Degraded:
-			items = append(items, attention.Item{Severity: attention.Warn, Key: "r", Tab: attention.TabServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Key: "R", Tab: attention.TabServices,
 				Text: fmt.Sprintf(t("service %s degraded (%s)", "サービス %s 不調（%s）"), where, s.Detail)})
 		case services.Unknown:
 			if unreadBy[s.Detail] == nil {

@@ -59,9 +59,9 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 		crit = full
 	}
 	if sev := attention.Level(pct, cfg.Thresholds.DiskWarnPercent, crit); sev > attention.OK {
-		key := "p"
+		key := "P"
 		if s.Emergency {
-			key = "E"
+			key = "!"
 		}
 		// The limit crossed is in the text: it is configurable, and a
 		// reading such as 14% is only alarming next to it.

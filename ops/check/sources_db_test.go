@@ -41,7 +41,7 @@ func TestDatabase(t *testing.T) {
 		t.Fatalf("healthy server, disk below thresholds: %+v", r)
 	}
 	cfg.Thresholds.DiskWarnPercent = 0.0001
-	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Warn || r.Items[0].Key != "p" || !strings.Contains(r.Items[0].Text, "DB disk "+srv.Datadir) || !strings.Contains(r.Items[0].Text, "limit 0.0001%") {
+	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Warn || r.Items[0].Key != "P" || !strings.Contains(r.Items[0].Text, "DB disk "+srv.Datadir) || !strings.Contains(r.Items[0].Text, "limit 0.0001%") {
 		t.Fatalf("warn: %+v", r)
 	}
 	cfg.Database.DiskFullPercent = 0.0002
@@ -51,13 +51,13 @@ func TestDatabase(t *testing.T) {
 	// An error reply (unknown user): the server is up, the path is purge.
 	good := cfg.Database.DSN
 	cfg.Database.DSN = "rs_nobody:x@unix(" + srv.Socket + ")/"
-	if r := db(); len(r.Items) != 2 || !strings.Contains(r.Items[0].Text, "MySQL answers with an error") || !strings.Contains(r.Items[0].Text, "1045") || r.Items[1].Key != "p" {
+	if r := db(); len(r.Items) != 2 || !strings.Contains(r.Items[0].Text, "MySQL answers with an error") || !strings.Contains(r.Items[0].Text, "1045") || r.Items[1].Key != "P" {
 		t.Fatalf("error reply, disk full: %+v", r)
 	}
 	cfg.Database.DSN = good
 	srv.Kill()
 	r := db()
-	if Worst(r.Items) != attention.Crit || len(r.Items) != 2 || !strings.Contains(r.Items[0].Text, "MySQL does not answer") || r.Items[1].Key != "E" {
+	if Worst(r.Items) != attention.Crit || len(r.Items) != 2 || !strings.Contains(r.Items[0].Text, "MySQL does not answer") || r.Items[1].Key != "!" {
 		t.Fatalf("server down, disk full: %+v", r)
 	}
 }

@@ -68,7 +68,7 @@ func TestOverviewSources(t *testing.T) {
 	}{
 		{attention.Warn, "memory", "", attention.TabOverview},
 		{attention.Crit, "Amazon blocks (503) since", "enter", attention.TabJobs},
-		{attention.Warn, "public tmp holds 4.0 KiB in 1 files", "c", attention.TabOverview},
+		{attention.Warn, "public tmp holds 4.0 KiB in 1 files", "C", attention.TabOverview},
 		{attention.Crit, "nginx 5xx at 33.3% (30 requests in 15 min)", "l", attention.TabLogs},
 	}
 	for i, w := range want {

@@ -99,7 +99,7 @@ func Attention(folders []Folder, c config.Public, t func(en, ja string) string) 
 			continue
 		}
 		if f.Name == "tmp" && c.TmpWarnGiB > 0 && float64(f.Size) >= c.TmpWarnGiB*(1<<30) {
-			out = append(out, attention.Item{Severity: attention.Warn, Source: "public", Key: "c",
+			out = append(out, attention.Item{Severity: attention.Warn, Source: "public", Key: "C",
 				Text: fmt.Sprintf(t("public tmp holds %s in %d files: clean up old files", "公開 tmp が %s（%d ファイル）: 古いファイルを削除"), human.Bytes(f.Size), f.Files)})
 		}
 	}

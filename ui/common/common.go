@@ -1,5 +1,19 @@
 // Package common is what every tab shares: the Tab contract, the messages
-// tabs exchange with the root model, styles, key bindings and small helpers.
+// tabs exchange with the root model, styles and small helpers, and the one
+// way of doing each thing the tabs all do:
+//
+//   - keys.go is the key registry: every binding of the console with its
+//     help in English and Japanese and its meaning, one meaning per key
+//     (ctrl+r refreshes on every tab). Tabs take their bindings from
+//     Deps.Keys; `?` lists them from it (Keys.HelpColumns).
+//   - width.go measures in terminal cells: Cut shortens (ending in an
+//     ellipsis), Pad fills, CutPad does both.
+//   - table.go is the one list component: a header, columns in cells, the
+//     selection marked and kept in view.
+//   - build.go is how a tab proposes a change: Build makes the action in a
+//     tea.Cmd, off the UI goroutine (OnHost looks the host up there too),
+//     and Deps.Confirmed sends it to the confirm dialog.
+//   - refresh.go is the refresh-while-visible timer (Refresher).
 //
 // A tab never runs a command or opens a file itself: it returns tea.Cmds that
 // call ops, and gets the results back as messages.
@@ -36,6 +50,17 @@ type Deps struct {
 	Host string
 	// Now is time.Now; golden tests freeze it.
 	Now func() time.Time
+
+	keys *Keys
+}
+
+// Keys is the key registry with labels in the configured language (built
+// on first use, on the UI goroutine).
+func (d *Deps) Keys() *Keys {
+	if d.keys == nil {
+		d.keys = NewKeys(d.T)
+	}
+	return d.keys
 }
 
 // T picks the label for the configured language.
@@ -142,10 +167,4 @@ func HostBadge(d *Deps, name string) string {
 		return ""
 	}
 	return d.Styles.Info.Render("@ " + name)
-}
-
-// Every returns a tea.Cmd that sends msg after d. Tabs re-arm it on receipt
-// (and stop re-arming while hidden).
-func Every(d time.Duration, msg func(time.Time) tea.Msg) tea.Cmd {
-	return tea.Tick(d, func(t time.Time) tea.Msg { return msg(t) })
 }

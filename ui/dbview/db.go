@@ -25,7 +25,6 @@ import (
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
-	"github.com/richs/richsops/ops/sanitize/cells"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -37,30 +36,16 @@ var RefreshEvery = 5 * time.Second
 // configured timeout; this covers the whole read (disk, my.cnf over SSH).
 const statusBudget = 30 * time.Second
 
+// keys are the tab's bindings from the registry, and the global refresh.
 type keys struct {
-	Expire, Flush, Purge, PurgeBefore, Emergency, Backup, Refresh key.Binding
-}
-
-func newKeys(t func(en, ja string) string) keys {
-	return keys{
-		Expire:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", t("set expiry", "保持日数を設定"))),
-		Flush:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", t("flush logs", "ログをフラッシュ"))),
-		Purge:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t("purge to selected", "選択まで削除"))),
-		PurgeBefore: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", t("purge before time", "日時より前を削除"))),
-		Emergency:   key.NewBinding(key.WithKeys("E"), key.WithHelp("E", t("emergency", "緊急手順"))),
-		Backup:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", t("backup now", "バックアップ"))),
-		Refresh:     key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", t("refresh", "再読込"))),
-	}
+	common.DBKeys
+	Refresh key.Binding
 }
 
 // Messages.
 type (
-	statusMsg struct{ st *mysql.Status }
-	tickMsg   struct{ gen int }
-	planMsg   struct {
-		action gate.Action
-		err    error
-	}
+	statusMsg   struct{ st *mysql.Status }
+	tickMsg     struct{ gen int }
 	progressMsg struct {
 		p  backup.Progress
 		ok bool
@@ -80,13 +65,13 @@ type Tab struct {
 	d      *common.Deps
 	keys   keys
 	nav    common.NavKeys
+	tbl    common.Table // the binary log list
 	db     *mysql.DB
 	dbErr  error
 	width  int
 	height int
 
-	active  bool
-	gen     int // bumps on each activation: stale ticks are dropped
+	timer   common.Refresher
 	loading bool
 	status  *mysql.Status
 	cursor  int // index into status.Binlogs
@@ -106,7 +91,7 @@ type Tab struct {
 
 // New builds the Database tab.
 func New(d *common.Deps) common.Tab {
-	t := &Tab{d: d, keys: newKeys(d.T), nav: common.NewNavKeys(d.T), width: 80, height: 20}
+	t := &Tab{d: d, keys: keys{d.Keys().DB, d.Keys().Global.Refresh}, nav: d.Keys().Nav, width: 80, height: 20}
 	t.db, t.dbErr = mysql.FromConfig(d.Cfg, d.Hosts)
 	t.input = lineinput.New()
 	t.input.CharLimit = 40
@@ -138,12 +123,7 @@ func (t *Tab) ShortHelp() []key.Binding {
 }
 
 func (t *Tab) FullHelp() [][]key.Binding {
-	k := t.keys
-	return [][]key.Binding{
-		{t.nav.Up, t.nav.Down, t.nav.Top, t.nav.Bottom},
-		{k.Expire, k.Flush, k.Purge, k.PurgeBefore},
-		{k.Emergency, k.Backup, k.Refresh},
-	}
+	return t.d.Keys().HelpColumns(common.TabDatabase, common.HelpRows)
 }
 
 // fetch reads the status in a Cmd; one at a time, so a hung server never
@@ -162,19 +142,13 @@ func (t *Tab) fetch() tea.Cmd {
 }
 
 func (t *Tab) tick() tea.Cmd {
-	gen := t.gen
-	return tea.Tick(RefreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return t.timer.Tick(RefreshEvery, func(gen int) tea.Msg { return tickMsg{gen: gen} })
 }
 
-// plan runs f (which asks the server or the disk) in a Cmd and turns the
-// action into the confirm dialog, or the error into a toast.
-func plan(f func(ctx context.Context) (gate.Action, error)) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), statusBudget)
-		defer cancel()
-		a, err := f(ctx)
-		return planMsg{action: a, err: err}
-	}
+// plan builds an action that asks the server or the disk (common.Build)
+// and proposes it.
+func (t *Tab) plan(f func(ctx context.Context) (gate.Action, error)) tea.Cmd {
+	return common.Build(statusBudget, f, t.d.Confirmed)
 }
 
 // waitProgress delivers one progress report, or an empty one after a
@@ -194,29 +168,23 @@ func (t *Tab) waitProgress() tea.Cmd {
 func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		t.active = msg.Active
+		t.timer.SetActive(msg.Active)
 		if !msg.Active {
 			return t, nil
 		}
-		t.gen++
 		return t, t.fetch()
 	case tickMsg:
-		if msg.gen != t.gen || !t.active {
+		if !t.timer.Due(msg.gen) {
 			return t, nil
 		}
 		return t, t.fetch()
 	case statusMsg:
 		t.loading = false
 		t.setStatus(msg.st)
-		if t.active {
+		if t.timer.Active() {
 			return t, t.tick()
 		}
 		return t, nil
-	case planMsg:
-		if msg.err != nil {
-			return t, common.Toast(msg.err.Error(), true)
-		}
-		return t, common.Confirm(msg.action)
 	case progressMsg:
 		if msg.ok {
 			t.prog = msg.p
@@ -245,7 +213,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			t.lastLines = append(t.lastLines, strings.Split(t.d.ErrText(r.Err), "\n")...)
 		}
 		var cmds []tea.Cmd
-		if t.active {
+		if t.timer.Active() {
 			cmds = append(cmds, t.fetch())
 		}
 		if r.Action == "db.expire" && r.Err == nil && t.db != nil {
@@ -309,7 +277,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		to := t.status.Binlogs[t.cursor].Name
 		db := t.db
 		none := fmt.Sprintf(t.d.T("nothing before %s to purge", "%s より前に削除するログはありません"), to)
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanPurgeTo(ctx, to)
 			if err == nil && len(p.Removes) == 0 {
 				err = errors.New(none)
@@ -322,7 +290,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 				"緊急手順はディスクが満杯でサーバーが処理できないときだけ使えます（エラー応答は稼働中です）"), true)
 		}
 		db := t.db
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanEmergency(ctx)
 			return db.Emergency(p), err
 		})
@@ -332,7 +300,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		b := backup.FromConfig(t.d.Cfg)
 		ch := t.progCh
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := b.Plan(ctx)
 			return b.Action(p, func(pr backup.Progress) {
 				select { // latest wins; never block the dump
@@ -372,14 +340,14 @@ func (t *Tab) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 			if err != nil {
 				return common.Toast(t.d.T("days: a whole number, e.g. 1", "日数は整数で (例: 1)"), true)
 			}
-			return plan(func(ctx context.Context) (gate.Action, error) { return db.SetExpiry(ctx, days) })
+			return t.plan(func(ctx context.Context) (gate.Action, error) { return db.SetExpiry(ctx, days) })
 		}
 		at, err := mysql.ParseBefore(val, t.d.Now())
 		if err != nil {
 			return common.Toast(err.Error(), true)
 		}
 		none := fmt.Sprintf(t.d.T("no binary log older than %s", "%s より古いバイナリログはありません"), at.Format("2006-01-02 15:04"))
-		return plan(func(ctx context.Context) (gate.Action, error) {
+		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanPurgeBefore(ctx, at)
 			if err == nil && len(p.Removes) == 0 {
 				err = errors.New(none)
@@ -421,19 +389,19 @@ func (t *Tab) View() string {
 	if t.loading {
 		stamp = "…" + stamp
 	}
-	top = append(top, padRight(fit(title, w-lipgloss.Width(stamp)-1), w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
+	top = append(top, common.Pad(common.Cut(title, w-lipgloss.Width(stamp)-1), w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
 	top = append(top, t.diskLine(w))
 	if st.Emergency {
-		top = append(top, s.Crit.Render(fit(t.d.T(
-			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. E: remove the oldest binary log and restart", st.Threshold),
-			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。E で最古のバイナリログを削除して再起動", st.Threshold)), w)))
+		top = append(top, s.Crit.Render(common.Cut(t.d.T(
+			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. %s: remove the oldest binary log and restart", st.Threshold, t.keys.Emergency.Help().Key),
+			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。%s で最古のバイナリログを削除して再起動", st.Threshold, t.keys.Emergency.Help().Key)), w)))
 	}
 	if n := len(st.IndexRefused); n > 0 {
-		top = append(top, s.Warn.Render(fit(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
+		top = append(top, s.Warn.Render(common.Cut(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
 			n, sanitize.String(st.IndexRefused[0])), w)))
 	}
 	top = append(top, t.expiryLines(w)...)
-	top = append(top, s.Muted.Render(fit(t.d.T("backup dumps ", "バックアップ対象: ")+t.dumps, w)))
+	top = append(top, s.Muted.Render(common.Cut(t.d.T("backup dumps ", "バックアップ対象: ")+t.dumps, w)))
 	if t.backingUp || t.prog.Done {
 		top = append(top, t.backupLine(w))
 	}
@@ -448,13 +416,13 @@ func (t *Tab) View() string {
 	if t.lastTitle != "" {
 		bottom = append(bottom, s.Header.Render(t.d.T("last: ", "直前: ")+t.lastTitle))
 		for _, l := range t.lastLines {
-			bottom = append(bottom, fit("  "+sanitize.String(l), w))
+			bottom = append(bottom, common.Cut("  "+sanitize.String(l), w))
 		}
 	}
 	room := t.height - len(top) - 1
 	maxBottom := max(0, room/3)
 	if len(bottom) > maxBottom {
-		bottom = append(bottom[:max(0, maxBottom-1)], s.Muted.Render(fit("  …", w)))
+		bottom = append(bottom[:max(0, maxBottom-1)], s.Muted.Render(common.Cut("  …", w)))
 		if maxBottom == 0 {
 			bottom = nil
 		}
@@ -471,7 +439,7 @@ func (t *Tab) View() string {
 func (t *Tab) diskLine(w int) string {
 	s, st := t.d.Styles, t.status
 	if st.Disk == nil {
-		return s.Crit.Render(fit(t.d.T("disk: ", "ディスク: ")+sanitize.String(st.DiskErr), w))
+		return s.Crit.Render(common.Cut(t.d.T("disk: ", "ディスク: ")+sanitize.String(st.DiskErr), w))
 	}
 	pct := st.Disk.Percent()
 	sev := 0
@@ -487,7 +455,7 @@ func (t *Tab) diskLine(w int) string {
 	gauge := s.Level(sev).Render(strings.Repeat("█", filled)) + s.GaugeEmpty.Render(strings.Repeat("░", gw-filled))
 	text := fmt.Sprintf(" %5.1f%%  %s %s / %s · %s %s (%.1f%%)", pct, t.d.T("free", "空き"),
 		human.Bytes(int64(st.Disk.Free)), human.Bytes(int64(st.Disk.Total)), t.d.T("logs", "ログ"), human.Bytes(st.BinlogTotal), st.BinlogShare)
-	return fit(s.Muted.Render(t.d.T("disk ", "ディスク "))+gauge+s.Level(sev).Render(text), w)
+	return common.Cut(s.Muted.Render(t.d.T("disk ", "ディスク "))+gauge+s.Level(sev).Render(text), w)
 }
 
 func (t *Tab) expiryLines(w int) []string {
@@ -498,7 +466,7 @@ func (t *Tab) expiryLines(w int) []string {
 	} else {
 		line += "?"
 	}
-	out := []string{fit(line, w)}
+	out := []string{common.Cut(line, w)}
 	cnf := "my.cnf: "
 	switch {
 	case st.CnfErr != "":
@@ -512,7 +480,7 @@ func (t *Tab) expiryLines(w int) []string {
 		}
 		cnf += strings.Join(parts, "; ")
 	}
-	return append(out, fit(cnf, w))
+	return append(out, common.Cut(cnf, w))
 }
 
 func (t *Tab) backupLine(w int) string {
@@ -520,9 +488,9 @@ func (t *Tab) backupLine(w int) string {
 	label := t.d.T("backup ", "バックアップ ")
 	text := " " + p.String()
 	if f := p.Fraction(); f >= 0 {
-		return fit(label+t.bar.ViewAs(f)+text, w)
+		return common.Cut(label+t.bar.ViewAs(f)+text, w)
 	}
-	return fit(label+text, w)
+	return common.Cut(label+text, w)
 }
 
 // table is the binary log list with the cursor, scrolled to keep it seen.
@@ -531,53 +499,27 @@ func (t *Tab) table(w, rows int) []string {
 	if rows < 2 {
 		return nil
 	}
-	// Padded in cells, not runes as fmt does: the Japanese labels are
-	// two cells a character and must still line up with the rows.
-	size := t.d.T("SIZE", "サイズ")
-	head := "  " + cells.Pad(t.d.T("BINARY LOG", "バイナリログ"), 28) + " " + strings.Repeat(" ", max(10-cells.Width(size), 0)) + size
-	head += fmt.Sprintf("   %d, %s", len(st.Binlogs), human.Bytes(st.BinlogTotal))
-	out := []string{s.Header.Render(fit(head, w))}
+	t.tbl.Columns = []common.Column{
+		{Title: t.d.T("BINARY LOG", "バイナリログ"), Width: 28},
+		{Title: t.d.T("SIZE", "サイズ"), Width: 10, Right: true},
+		{Title: fmt.Sprintf("  %d, %s", len(st.Binlogs), human.Bytes(st.BinlogTotal)), Width: 10, Flex: true},
+	}
 	n := len(st.Binlogs)
 	if n == 0 {
-		return append(out, s.Muted.Render(t.d.T("  (none: binary logging off, or unreadable)", "  (なし)")))
+		return []string{t.tbl.Header(s, w), s.Muted.Render(t.d.T("  (none: binary logging off, or unreadable)", "  (なし)"))}
 	}
-	vis := rows - 1
-	start := 0
-	if t.cursor >= vis {
-		start = t.cursor - vis + 1
-	}
-	for i := start; i < n && i < start+vis; i++ {
-		b := st.Binlogs[i]
-		note := ""
+	cells := make([][]string, 0, n)
+	for i, b := range st.Binlogs {
+		name, size, note := sanitize.String(b.Name), human.Bytes(b.Size), ""
 		switch {
 		case b.Active:
 			note = t.d.T("active", "使用中")
+			name, size, note = s.Info.Render(name), s.Info.Render(size), s.Info.Render(note)
 		case i == t.cursor && i > 0:
-			note = t.d.T(fmt.Sprintf("p: purge the %d before", i), fmt.Sprintf("p: これより前の %d 個を削除", i))
+			p := t.keys.Purge.Help().Key
+			note = t.d.T(fmt.Sprintf("%s: purge the %d before", p, i), fmt.Sprintf("%s: これより前の %d 個を削除", p, i))
 		}
-		line := fmt.Sprintf("  %-28s %10s   %s", b.Name, human.Bytes(b.Size), note)
-		line = fit(line, w)
-		if i == t.cursor {
-			line = s.Selected.Render(padRight(line, w))
-		} else if b.Active {
-			line = s.Info.Render(line)
-		}
-		out = append(out, line)
+		cells = append(cells, []string{name, size, "  " + note})
 	}
-	return out
-}
-
-// fit cuts s to w cells.
-func fit(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return truncateCells(s, w)
-}
-
-func padRight(s string, w int) string {
-	if d := w - lipgloss.Width(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
+	return t.tbl.Lines(s, cells, t.cursor, w, rows)
 }

@@ -95,23 +95,22 @@ func TestTabStatusAndActions(t *testing.T) {
 	if got := tab.status.Binlogs[tab.cursor].Name; got != "mysql-bin.000003" {
 		t.Errorf("cursor on %s", got)
 	}
-	msg := call(t, update(t, tab, uitest.Key("p")))
-	cm, ok := call(t, update(t, tab, msg)).(common.ConfirmMsg)
+	// The action is built off the UI goroutine, straight into the confirm.
+	cm, ok := call(t, update(t, tab, uitest.Key("P"))).(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "db.purge" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), "mysql-bin.000001") {
 		t.Fatalf("purge confirm: %+v", cm)
 	}
-	// e opens the days prompt (capturing keys), enter plans the change.
-	update(t, tab, uitest.Key("e"))
+	// D opens the days prompt (capturing keys), enter plans the change.
+	update(t, tab, uitest.Key("D"))
 	if !tab.Capturing() {
 		t.Fatal("days prompt not capturing")
 	}
-	msg = call(t, update(t, tab, uitest.Key("enter")))
-	cm, ok = call(t, update(t, tab, msg)).(common.ConfirmMsg)
+	cm, ok = call(t, update(t, tab, uitest.Key("enter"))).(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "db.expire" || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), "expire_logs_days = 1") {
 		t.Fatalf("expire confirm: %+v", cm)
 	}
-	// E is refused while the server answers.
-	if tm, ok := call(t, update(t, tab, uitest.Key("E"))).(common.ToastMsg); !ok || !tm.Error {
+	// ! is refused while the server answers.
+	if tm, ok := call(t, update(t, tab, uitest.Key("!"))).(common.ToastMsg); !ok || !tm.Error {
 		t.Errorf("emergency offered: %+v", tm)
 	}
 	// A result of a db action is shown with its details.
@@ -128,7 +127,7 @@ func TestTabStatusAndActions(t *testing.T) {
 	}
 	// Hidden: ticks are dropped.
 	update(t, tab, common.ActiveMsg{Active: false})
-	if c := update(t, tab, tickMsg{gen: tab.gen}); c != nil {
+	if c := update(t, tab, tickMsg{gen: tab.timer.Gen()}); c != nil {
 		t.Error("refresh while hidden")
 	}
 }
@@ -137,7 +136,7 @@ func TestBackupProgress(t *testing.T) {
 	tab := newTab(t)
 	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
 	msg := call(t, update(t, tab, uitest.Key("b")))
-	cm, ok := call(t, update(t, tab, msg)).(common.ConfirmMsg)
+	cm, ok := msg.(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "db.backup" {
 		t.Fatalf("backup confirm: %+v", msg)
 	}
@@ -168,10 +167,10 @@ func TestHungServerCmdReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Signal(syscall.SIGCONT)
-	c := update(t, tab, uitest.Key("r"))
+	c := update(t, tab, uitest.Key("ctrl+r"))
 	// The UI goes on while the read runs: keys are handled at once.
 	update(t, tab, uitest.Key("j"))
-	if again := update(t, tab, uitest.Key("r")); again != nil {
+	if again := update(t, tab, uitest.Key("ctrl+r")); again != nil {
 		t.Error("a second reader started while one is stuck")
 	}
 	update(t, tab, call(t, c))

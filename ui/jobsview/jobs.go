@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,30 +41,13 @@ const (
 	modeAsk  // a y/n question (pause: also stop processes? resume: run now?)
 )
 
-type keys struct {
-	Run, Force, Override, Kill, KillAll, Pause, Log key.Binding
-}
-
-func newKeys(t func(en, ja string) string) keys {
-	return keys{
-		Run:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", t("run now", "今すぐ実行"))),
-		Force:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", t("run another instance", "重複実行"))),
-		Override: key.NewBinding(key.WithKeys("O"), key.WithHelp("O", t("run despite guard", "ガード無視で実行"))),
-		Kill:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", t("kill process", "プロセス停止"))),
-		KillAll:  key.NewBinding(key.WithKeys("X"), key.WithHelp("X", t("kill all of job", "全プロセス停止"))),
-		Pause:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", t("pause/resume cron", "cron 停止/再開"))),
-		Log:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", t("open log", "ログを開く"))),
-	}
-}
-
 // Tab is the Jobs tab model.
 type Tab struct {
-	d      *common.Deps
-	k      keys
-	nav    common.NavKeys
-	w, h   int
-	active bool
-	gen    int // tick generation: a hidden tab lets its tick die
+	d     *common.Deps
+	k     common.JobsKeys
+	nav   common.NavKeys
+	w, h  int
+	timer common.Refresher
 	// hostName is the host the tab shows and acts on: the current host
 	// (Deps.Host), followed on HostChangedMsg.
 	hostName string
@@ -73,11 +57,13 @@ type Tab struct {
 	loadedAt time.Time
 	loading  bool
 
-	cur   int // selected job
-	pcur  int // selected process in details
-	mode  mode
-	input lineinput.Model
-	tail  []string
+	cur  int // selected job
+	pcur int // selected process in details
+	// the job list and the process list, drawn by the one table
+	jobsTbl, procTbl common.Table
+	mode             mode
+	input            lineinput.Model
+	tail             []string
 	// run request being edited or offered again with force/override
 	runSpec jobs.RunSpec
 	// the y/n question
@@ -118,7 +104,7 @@ func New(d *common.Deps) common.Tab {
 	if name == "" {
 		name = d.Cfg.Host
 	}
-	return &Tab{d: d, k: newKeys(d.T), nav: common.NewNavKeys(d.T), input: in, w: 80, h: 20, hostName: name}
+	return &Tab{d: d, k: d.Keys().Jobs, nav: d.Keys().Nav, input: in, w: 80, h: 20, hostName: name}
 }
 
 func (t *Tab) Title() string   { return t.d.T("Jobs", "ジョブ") }
@@ -130,7 +116,10 @@ func (t *Tab) SetSize(w, h int) {
 
 func (t *Tab) Init() tea.Cmd { return t.refresh() }
 
-func (t *Tab) host() (host.Host, error) { return t.d.Hosts.Get(t.hostName) }
+// onHost runs f on the tab's host inside a tea.Cmd (see common.OnHost).
+func onHost[T any](t *Tab, f func(ctx context.Context, h host.Host) (T, error)) func(context.Context) (T, error) {
+	return common.OnHost(t.d.Hosts, t.hostName, f)
+}
 
 func (t *Tab) refresh() tea.Cmd {
 	if t.loading {
@@ -139,21 +128,13 @@ func (t *Tab) refresh() tea.Cmd {
 	t.loading = true
 	cfg, now := t.d.Cfg, t.d.Now()
 	name := t.hostName
-	h, herr := t.host()
-	return func() tea.Msg {
-		if herr != nil {
-			return snapshotMsg{host: name, err: herr}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		st, err := jobs.Snapshot(ctx, h, cfg, now)
-		return snapshotMsg{host: name, st: st, err: err}
-	}
+	return common.Build(opTimeout, onHost(t, func(ctx context.Context, h host.Host) ([]jobs.Status, error) {
+		return jobs.Snapshot(ctx, h, cfg, now)
+	}), func(st []jobs.Status, err error) tea.Msg { return snapshotMsg{host: name, st: st, err: err} })
 }
 
 func (t *Tab) tick() tea.Cmd {
-	gen := t.gen
-	return common.Every(refreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return t.timer.Tick(refreshEvery, func(gen int) tea.Msg { return tickMsg{gen: gen} })
 }
 
 func (t *Tab) selected() (jobs.Status, bool) {
@@ -163,48 +144,36 @@ func (t *Tab) selected() (jobs.Status, bool) {
 	return t.st[t.cur], true
 }
 
-// build runs an action builder off the UI goroutine.
+// build proposes an action built on the tab's host (common.Build); built
+// handles the reply.
 func (t *Tab) build(spec *jobs.RunSpec, f func(ctx context.Context, h host.Host) (gate.Action, error)) tea.Cmd {
-	h, herr := t.host()
-	return func() tea.Msg {
-		if herr != nil {
-			return builtMsg{err: herr, spec: spec}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		a, err := f(ctx, h)
+	return common.Build(opTimeout, onHost(t, f), func(a gate.Action, err error) tea.Msg {
 		return builtMsg{a: a, err: err, spec: spec}
-	}
+	})
 }
 
 func (t *Tab) loadTail(job, path string) tea.Cmd {
-	h, herr := t.host()
-	return func() tea.Msg {
-		if herr != nil {
-			return tailMsg{job: job, err: herr}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		data, err := jobs.Tail(ctx, h, path)
+	return common.Build(opTimeout, onHost(t, func(ctx context.Context, h host.Host) ([]byte, error) {
+		return jobs.Tail(ctx, h, path)
+	}), func(data []byte, err error) tea.Msg {
 		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 		if len(lines) > 200 {
 			lines = lines[len(lines)-200:]
 		}
 		return tailMsg{job: job, lines: lines, err: err}
-	}
+	})
 }
 
 func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		t.active = msg.Active
-		t.gen++
+		t.timer.SetActive(msg.Active)
 		if msg.Active {
 			return t, tea.Batch(t.refresh(), t.tick())
 		}
 		return t, nil
 	case tickMsg:
-		if msg.gen != t.gen || !t.active {
+		if !t.timer.Due(msg.gen) {
 			return t, nil
 		}
 		cmds := []tea.Cmd{t.refresh(), t.tick()}
@@ -249,7 +218,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return t, t.built(msg)
 	case common.ActionDoneMsg:
 		cmds := []tea.Cmd{t.refresh()}
-		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.active {
+		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.timer.Active() {
 			job := msg.Result.Target
 			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? [y/n]", "%s を再開しました。今すぐ実行しますか? [y/n]"), job),
 				func() tea.Cmd { return t.openArgs(jobs.RunSpec{Job: job}) }, nil)
@@ -271,10 +240,10 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 	switch {
 	case msg.spec != nil && errors.As(msg.err, &ge):
 		t.runSpec = *msg.spec
-		t.hint = t.d.T("press O to override (typed confirmation): ", "O で強制実行（確認入力あり）: ") + msg.err.Error()
+		t.hint = fmt.Sprintf(t.d.T("press %s to override (typed confirmation): ", "%s で強制実行（確認入力あり）: "), t.k.Override.Help().Key) + msg.err.Error()
 	case msg.spec != nil && errors.Is(msg.err, jobs.ErrRunning):
 		t.runSpec = *msg.spec
-		t.hint = t.d.T("press F to start another instance: ", "F で重複して実行: ") + msg.err.Error()
+		t.hint = fmt.Sprintf(t.d.T("press %s to start another instance: ", "%s で重複して実行: "), t.k.Force.Help().Key) + msg.err.Error()
 	default:
 		t.hint = msg.err.Error()
 	}
@@ -365,6 +334,12 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, t.nav.Back):
 		t.mode = modeList
+	case key.Matches(msg, t.d.Keys().Global.Refresh):
+		cmds := []tea.Cmd{t.refresh()}
+		if ok && t.mode == modeDetails {
+			cmds = append(cmds, t.loadTail(s.Name, s.Log))
+		}
+		return tea.Batch(cmds...)
 	case !ok:
 		return nil
 	case key.Matches(msg, t.k.Log):
@@ -398,7 +373,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 				pid = s.Procs[0].PID
 			} else {
 				t.mode, t.pcur = modeDetails, 0
-				return tea.Batch(t.loadTail(s.Name, s.Log), common.Toast(t.d.T("several processes: pick one with j/k, then x", "複数あります: j/k で選んで x"), false))
+				return tea.Batch(t.loadTail(s.Name, s.Log), common.Toast(fmt.Sprintf(t.d.T("several processes: pick one with j/k, then %s", "複数あります: j/k で選んで %s"), t.k.Kill.Help().Key), false))
 			}
 		}
 		cfg := t.d.Cfg
@@ -433,27 +408,7 @@ func (t *Tab) ShortHelp() []key.Binding {
 }
 
 func (t *Tab) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{t.nav.Up, t.nav.Down, t.nav.Enter, t.nav.Back, t.k.Log},
-		{t.k.Run, t.k.Force, t.k.Override, t.k.Kill, t.k.KillAll, t.k.Pause},
-	}
-}
-
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// pad fits s into a column of w cells, always leaving one blank cell so
-// that a cut value never runs into the next column.
-func pad(s string, w int) string {
-	s = fit(s, w-1)
-	if n := lipgloss.Width(s); n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
+	return t.d.Keys().HelpColumns(common.TabJobs, common.HelpRows)
 }
 
 func (t *Tab) View() string {
@@ -469,7 +424,7 @@ func (t *Tab) View() string {
 	}
 	b = append(b, title)
 	if t.err != "" {
-		b = append(b, st.Crit.Render(fit(sanitize.String(t.err), t.w)))
+		b = append(b, st.Crit.Render(common.Cut(sanitize.String(t.err), t.w)))
 	}
 	if t.mode == modeDetails {
 		b = append(b, t.details()...)
@@ -485,16 +440,16 @@ func (t *Tab) View() string {
 		if t.runSpec.Override {
 			what += t.d.T(" (GUARD OVERRIDE)", "（ガード無視）")
 		}
-		b = append(b, st.Warn.Render(fit(what+t.d.T(" — edit the arguments, enter to continue, esc to cancel", " — 引数を編集し enter、esc で中止"), t.w)), t.input.View())
+		b = append(b, st.Warn.Render(common.Cut(what+t.d.T(" — edit the arguments, enter to continue, esc to cancel", " — 引数を編集し enter、esc で中止"), t.w)), t.input.View())
 	case modeAsk:
-		b = append(b, st.Warn.Render(fit(t.ask.text, t.w)))
+		b = append(b, st.Warn.Render(common.Cut(t.ask.text, t.w)))
 	default:
 		if t.hint != "" {
 			// Up to two lines: the key to press comes first.
 			h := ansi.Wrap(sanitize.String(t.hint), max(10, t.w), "")
 			for i, l := range strings.Split(h, "\n") {
 				if i < 2 {
-					b = append(b, st.Warn.Render(fit(l, t.w)))
+					b = append(b, st.Warn.Render(common.Cut(l, t.w)))
 				}
 			}
 		}
@@ -520,7 +475,7 @@ func (t *Tab) keyLine() string {
 	if t.d.ReadOnly {
 		line += st.Muted.Render(t.d.T("  (read-only)", "  （読み取り専用）"))
 	}
-	return fit(line, t.w)
+	return common.Cut(line, t.w)
 }
 
 func (t *Tab) nextWords(s jobs.Status) string {
@@ -556,17 +511,20 @@ func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
 
 func (t *Tab) table() []string {
 	st := t.d.Styles
-	nameW := 8
+	nameW := 7
 	for _, s := range t.st {
-		nameW = max(nameW, lipgloss.Width(s.Name))
+		nameW = max(nameW, common.Width(s.Name))
 	}
-	nameW = min(nameW+1, 24)
-	const stateW, procW, nextW, lastW = 9, 6, 12, 11
-	schedW := max(8, t.w-nameW-stateW-procW-nextW-lastW-6)
-	hdr := " " + pad(t.d.T("JOB", "ジョブ"), nameW) + pad(t.d.T("STATE", "状態"), stateW) + pad(t.d.T("SCHEDULE", "スケジュール"), schedW) +
-		pad(t.d.T("NEXT", "次回"), nextW) + pad(t.d.T("PROCS", "実行"), procW) + pad(t.d.T("LAST RUN", "前回"), lastW)
-	lines := []string{st.Header.Render(fit(hdr, t.w))}
-	for i, s := range t.st {
+	t.jobsTbl.Columns = []common.Column{
+		{Title: t.d.T("JOB", "ジョブ"), Width: min(nameW, 23)},
+		{Title: t.d.T("STATE", "状態"), Width: 8},
+		{Title: t.d.T("SCHEDULE", "スケジュール"), Width: 7, Flex: true},
+		{Title: t.d.T("NEXT", "次回"), Width: 11},
+		{Title: t.d.T("PROCS", "実行"), Width: 5},
+		{Title: t.d.T("LAST RUN", "前回"), Width: 10},
+	}
+	rows := make([][]string, 0, len(t.st))
+	for _, s := range t.st {
 		label, ls := t.stateLabel(s)
 		sched := strings.Join(s.Schedule, "; ")
 		if sched == "" {
@@ -579,18 +537,13 @@ func (t *Tab) table() []string {
 		if !s.Known(jobs.PartProcesses) { // not read: never "0"
 			procs = "?"
 		}
-		row := pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
-			pad(procs, procW) + pad(last, lastW)
 		if s.Missed != nil {
-			row = pad(s.Name, nameW) + ls.Render(pad(label, stateW)) + pad(sched, schedW) + pad(t.nextWords(s), nextW) +
-				pad(procs, procW) + st.Crit.Render(pad(t.d.T("MISSED", "実行漏れ"), lastW))
+			last = st.Crit.Render(t.d.T("MISSED", "実行漏れ"))
 		}
-		cursor := " "
-		if i == t.cur {
-			cursor = st.Key.Render("▶")
-		}
-		lines = append(lines, cursor+row)
+		rows = append(rows, []string{s.Name, ls.Render(label), sched, t.nextWords(s), procs, last})
 	}
+	// The list keeps most of the height; the selected job's lines go below.
+	lines := t.jobsTbl.Lines(st, rows, t.cur, t.w, min(len(rows)+1, max(4, t.h-10)))
 	if len(t.st) == 0 && t.err == "" {
 		lines = append(lines, st.Muted.Render(t.d.T("  loading…", "  読み込み中…")))
 	}
@@ -600,8 +553,8 @@ func (t *Tab) table() []string {
 	}
 	lines = append(lines, "")
 	if s.Missed != nil {
-		msg := fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press r to run it now", "%s の実行が抜けています: %s — r で今すぐ実行"),
-			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason)
+		msg := fmt.Sprintf(t.d.T("MISSED the run of %s: %s — press %s to run it now", "%s の実行が抜けています: %s — %s で今すぐ実行"),
+			s.Missed.At.Format("01-02 15:04"), s.Missed.Reason, t.k.Run.Help().Key)
 		lines = append(lines, t.wrapped(msg, st.Crit)...)
 	}
 	if p := s.Paused; p != nil {
@@ -609,26 +562,26 @@ func (t *Tab) table() []string {
 		if p.Skipped > 0 {
 			style = st.Crit
 		}
-		lines = append(lines, t.wrapped(sanitize.String(p.Describe(t.d.T))+t.d.T(" — press p to resume", " — p で再開"), style)...)
+		lines = append(lines, t.wrapped(sanitize.String(p.Describe(t.d.T))+fmt.Sprintf(t.d.T(" — press %s to resume", " — %s で再開"), t.k.Pause.Help().Key), style)...)
 	}
 	if !s.Next.IsZero() {
-		lines = append(lines, st.Muted.Render(fit(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
 	}
 	if s.Guard != "" {
-		lines = append(lines, st.Muted.Render(fit(t.d.T("guarded by ", "ガード: ")+s.Guard+t.d.T(": refused while it is unhealthy", "（異常時は実行を拒否）"), t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("guarded by ", "ガード: ")+s.Guard+t.d.T(": refused while it is unhealthy", "（異常時は実行を拒否）"), t.w)))
 	}
 	for _, e := range s.Errors {
-		lines = append(lines, st.Warn.Render(fit(sanitize.String(e), t.w)))
+		lines = append(lines, st.Warn.Render(common.Cut(sanitize.String(e), t.w)))
 	}
 	if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
 		if !s.LastRun.IsZero() {
 			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + " (" + t.d.Word(s.LastFrom, lastFromJa) + ")"
 		}
-		lines = append(lines, st.Muted.Render(fit(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
 	}
-	for _, p := range s.Procs {
-		lines = append(lines, fit(t.procLine(p), t.w))
+	if len(s.Procs) > 0 {
+		lines = append(lines, t.procTable(s.Procs, -1, len(s.Procs)+1)...)
 	}
 	return lines
 }
@@ -637,19 +590,29 @@ func (t *Tab) table() []string {
 func (t *Tab) wrapped(msg string, style lipgloss.Style) []string {
 	var out []string
 	for _, l := range strings.Split(ansi.Wrap(msg, max(10, t.w), ""), "\n") {
-		out = append(out, style.Render(fit(l, t.w)))
+		out = append(out, style.Render(common.Cut(l, t.w)))
 	}
 	return out
 }
 
-// procHead is pid, user, start, elapsed, CPU%, RSS.
-func (t *Tab) procHead(p jobs.Proc) string {
-	return fmt.Sprintf("  %-7d %-8s %s %8s %5.1f%% %9s", p.PID, fit(p.User, 8), p.Start.Format("01-02 15:04"),
-		human.Duration(p.Elapsed), p.CPU, human.Bytes(p.RSS))
-}
-
-func (t *Tab) procLine(p jobs.Proc) string {
-	return t.procHead(p) + " " + sanitize.String(strings.Join(p.Args, " "))
+// procTable is the processes of a job: pid, user, start, elapsed, CPU%,
+// RSS and the command line, with cursor selected (-1: none).
+func (t *Tab) procTable(procs []jobs.Proc, cursor, height int) []string {
+	t.procTbl.Columns = []common.Column{
+		{Title: "PID", Width: 7},
+		{Title: t.d.T("USER", "ユーザー"), Width: 8},
+		{Title: t.d.T("STARTED", "開始"), Width: 11},
+		{Title: t.d.T("ELAPSED", "経過"), Width: 8},
+		{Title: "CPU%", Width: 5, Right: true},
+		{Title: "RSS", Width: 9, Right: true},
+		{Title: t.d.T("COMMAND", "コマンド"), Width: 7, Flex: true},
+	}
+	rows := make([][]string, 0, len(procs))
+	for _, p := range procs {
+		rows = append(rows, []string{strconv.Itoa(p.PID), sanitize.String(p.User), p.Start.Format("01-02 15:04"),
+			human.Duration(p.Elapsed), strconv.FormatFloat(p.CPU, 'f', 1, 64), human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " "))})
+	}
+	return t.procTbl.Lines(t.d.Styles, rows, cursor, t.w, height)
 }
 
 func (t *Tab) details() []string {
@@ -661,22 +624,17 @@ func (t *Tab) details() []string {
 	label, ls := t.stateLabel(s)
 	lines := []string{st.Title.Render(s.Name) + "  " + ls.Render(label) + st.Muted.Render("  "+t.d.T("esc: back", "esc: 戻る"))}
 	for _, l := range s.Lines {
-		lines = append(lines, st.Muted.Render(fit(fmt.Sprintf("  %s:%d %s", t.d.Cfg.Crontab.Path, l.Num, sanitize.String(strings.TrimRight(l.Text, "\r"))), t.w)))
+		lines = append(lines, st.Muted.Render(common.Cut(fmt.Sprintf("  %s:%d %s", t.d.Cfg.Crontab.Path, l.Num, sanitize.String(strings.TrimRight(l.Text, "\r"))), t.w)))
 	}
-	lines = append(lines, st.Header.Render(t.d.T("Processes", "プロセス")))
+	lines = append(lines, st.Title.Render(t.d.T("Processes", "プロセス")))
 	if len(s.Procs) == 0 {
 		lines = append(lines, st.Muted.Render(t.d.T("  none running", "  実行中なし")))
-	}
-	for i, p := range s.Procs {
-		cur := " "
-		if i == t.pcur {
-			cur = st.Key.Render("▶")
-		}
-		lines = append(lines, cur+fit(t.procHead(p), t.w-1))
-		// The full command line, wrapped to the width.
-		full := sanitize.String(host.ShellQuote(p.Args))
-		for _, w := range strings.Split(ansi.Hardwrap(full, max(10, t.w-6), true), "\n") {
-			lines = append(lines, "     "+w)
+	} else {
+		lines = append(lines, t.procTable(s.Procs, t.pcur, min(len(s.Procs)+1, max(3, t.h/3)))...)
+		// The selected process's full command line, wrapped to the width.
+		full := sanitize.String(host.ShellQuote(s.Procs[min(t.pcur, len(s.Procs)-1)].Args))
+		for _, w := range strings.Split(ansi.Hardwrap(full, max(10, t.w-2), true), "\n") {
+			lines = append(lines, "  "+w)
 		}
 	}
 	lines = append(lines, st.Header.Render(t.d.T("Log ", "ログ ")+s.Log))
@@ -689,7 +647,7 @@ func (t *Tab) details() []string {
 		tail = tail[len(tail)-room:]
 	}
 	for _, l := range tail {
-		lines = append(lines, fit(sanitize.String(l), t.w))
+		lines = append(lines, common.Cut(sanitize.String(l), t.w))
 	}
 	return lines
 }

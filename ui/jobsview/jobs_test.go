@@ -118,7 +118,7 @@ func TestReadOnlyGoesToTheGate(t *testing.T) {
 		keys   []string // the last one gives the command
 		action string
 	}{
-		{[]string{"r", "enter"}, "jobs.run"},               // check_item_yahoo
+		{[]string{"R", "enter"}, "jobs.run"},               // check_item_yahoo
 		{[]string{"j", "O", "enter"}, "jobs.run.override"}, // check_item_mercari, guard without a check
 		{[]string{"p", "n"}, "jobs.pause"},                 // asks about its process first
 	} {
@@ -153,7 +153,7 @@ func TestRunAndPauseFlow(t *testing.T) {
 	tab := New(d)
 	tab, _ = tab.Update(snapshot(d))
 	tab, _ = tab.Update(uitest.Key("j")) // check_item_mercari
-	tab, cmd := tab.Update(uitest.Key("r"))
+	tab, cmd := tab.Update(uitest.Key("R"))
 	_ = cmd
 	if !tab.Capturing() || !strings.Contains(tab.View(), "2 4 --max-workers 14") {
 		t.Fatalf("arg editor:\n%s", tab.View())
@@ -315,6 +315,50 @@ func TestPausedSaysWhoWhenAndTheGuard(t *testing.T) {
 	for _, want := range []string{"paused by guard at 11-27 02:30", "1 scheduled run(s) skipped since 11-27 03:00", "index-linux is healthy now", "press p to resume"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("no %q in:\n%s", want, tab.View())
+		}
+	}
+}
+
+// Looking up a host may create the ssh control folder: the tab does it in
+// its tea.Cmds, never in Update (the UI goroutine).
+func TestHostLookupOffTheUIGoroutine(t *testing.T) {
+	d := deps(t, false)
+	d.Cfg.Hosts = append(d.Cfg.Hosts, config.HostEntry{Name: "db1", SSH: "root@db1.example"})
+	var lookups atomic.Int32
+	d.Hosts.NewRemote = func(config.HostEntry) (host.Host, error) {
+		lookups.Add(1)
+		return nil, os.ErrDeadlineExceeded
+	}
+	tab := New(d)
+	tab, _ = tab.Update(snapshot(d))
+	steps := []struct {
+		name string
+		msg  tea.Msg
+	}{
+		{"host change (refresh)", common.HostChangedMsg{Name: "db1"}},
+		{"refresh key", uitest.Key("ctrl+r")},
+		{"enter (log tail)", uitest.Key("enter")},
+		{"pause", uitest.Key("p")},
+	}
+	for i, s := range steps {
+		if i > 0 { // the list of the new host, read
+			m := snapshot(d)
+			m.host = "db1"
+			tab, _ = tab.Update(m)
+		}
+		before := lookups.Load()
+		var cmd tea.Cmd
+		tab, cmd = tab.Update(s.msg)
+		if n := lookups.Load(); n != before {
+			t.Errorf("%s: %d host lookups in Update", s.name, n-before)
+		}
+		if cmd == nil {
+			t.Errorf("%s: no command", s.name)
+			continue
+		}
+		uitest.Messages(cmd)
+		if lookups.Load() == before {
+			t.Errorf("%s: the command did not look the host up", s.name)
 		}
 	}
 }

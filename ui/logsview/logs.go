@@ -106,7 +106,7 @@ type loadedMsg struct {
 func New(d *common.Deps) common.Tab {
 	in := lineinput.New()
 	in.CharLimit = 512
-	return &Model{d: d, keys: newKeys(d.T), input: in, picker: true, notify: make(chan struct{}, 1)}
+	return &Model{d: d, keys: newKeys(d), input: in, picker: true, notify: make(chan struct{}, 1)}
 }
 
 func (m *Model) Title() string   { return m.d.T("Logs", "ログ") }
@@ -127,13 +127,7 @@ func (m *Model) ShortHelp() []key.Binding {
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	k := m.keys
-	return [][]key.Binding{
-		{k.Picker, k.Close, k.NextPane, k.PrevPane, k.Layout, k.Zoom},
-		{k.Pause, k.Up, k.Down, k.PgUp, k.PgDown, k.Top, k.Bottom},
-		{k.Search, k.Next, k.Filter, k.FilterRe, k.Context, k.Clear},
-		{k.NextErr, k.Wrap, k.Save, k.Copy},
-	}
+	return m.d.Keys().HelpColumns(common.TabLogs, common.HelpRows)
 }
 
 // capacity and maxLine come from [logview].
@@ -224,7 +218,7 @@ func (m *Model) open(src source) tea.Cmd {
 		}
 	}
 	if len(m.panes) >= maxPanes {
-		return common.Toast(fmt.Sprintf(m.d.T("at most %d panes: close one with x", "ペインは最大 %d: x で閉じてください"), maxPanes), true)
+		return common.Toast(fmt.Sprintf(m.d.T("at most %d panes: close one with %s", "ペインは最大 %d: %s で閉じてください"), maxPanes, m.keys.Close.Help().Key), true)
 	}
 	if src.Kind == "" {
 		src.Kind = "plain"

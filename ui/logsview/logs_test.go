@@ -278,7 +278,7 @@ func TestTabKeys(t *testing.T) {
 
 	// Save the filtered lines.
 	out := filepath.Join(dir, "saved.log")
-	press(m, "s")
+	press(m, "ctrl+s")
 	m.input.SetValue(out)
 	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	msg := cmd()
@@ -287,7 +287,7 @@ func TestTabKeys(t *testing.T) {
 	if err != nil || strings.Count(string(data), "\n") != 5 || !strings.Contains(string(data), "item 140") {
 		t.Errorf("saved %q, %v", data, err)
 	}
-	_, cmd = m.Update(uitest.Key("s"))
+	_, cmd = m.Update(uitest.Key("ctrl+s"))
 	m.input.SetValue(out)
 	_, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if toast, _ := cmd().(saveDoneMsg); toast.err == nil {
@@ -311,7 +311,7 @@ func TestTabKeys(t *testing.T) {
 	if !m.zoom {
 		t.Error("z did not zoom")
 	}
-	press(m, "x")
+	press(m, "ctrl+w")
 	if len(m.panes) != 0 || !m.picker {
 		t.Error("x did not close the pane and show the picker")
 	}

@@ -36,8 +36,7 @@ type (
 type checks struct {
 	d        *common.Deps
 	interval time.Duration
-	active   bool
-	gen      int // bumped on show/hide: ticks of an older gen are dropped
+	timer    common.Refresher
 	inflight int // collectors still running
 }
 
@@ -51,22 +50,20 @@ func (c *checks) Init() tea.Cmd { return c.run() }
 func (c *checks) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		c.active = msg.Active
-		c.gen++
-		if c.active {
+		c.timer.SetActive(msg.Active)
+		if msg.Active {
 			return c.run() // a run still going schedules the next tick when done
 		}
 	case checksTickMsg:
-		if msg.gen == c.gen && c.active {
+		if c.timer.Due(msg.gen) {
 			return c.run()
 		}
 	case checkDoneMsg:
 		c.inflight--
 		rep := msg.rep
 		cmds := []tea.Cmd{func() tea.Msg { return rep }}
-		if c.inflight == 0 && c.active {
-			gen := c.gen
-			cmds = append(cmds, tea.Tick(c.interval, func(time.Time) tea.Msg { return checksTickMsg{gen} }))
+		if c.inflight == 0 && c.timer.Active() {
+			cmds = append(cmds, c.timer.Tick(c.interval, func(gen int) tea.Msg { return checksTickMsg{gen} }))
 		}
 		return tea.Batch(cmds...)
 	}

@@ -91,7 +91,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 
 	// Shown: a run now, and a tick when all collectors are done.
 	reports, ticks = feed(c, uitest.Messages(c.Update(common.ActiveMsg{Active: true})))
-	if len(reports) != 5 || len(ticks) != 1 || ticks[0].gen != c.gen {
+	if len(reports) != 5 || len(ticks) != 1 || ticks[0].gen != c.timer.Gen() {
 		t.Fatalf("shown: %d reports, ticks %v", len(reports), ticks)
 	}
 	if cmd := c.Update(ticks[0]); cmd == nil {
@@ -116,7 +116,7 @@ func TestOverviewTakesCheckReports(t *testing.T) {
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now}
 	m := New(d).(*Model)
 	m.checks.inflight = 1
-	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "r", Tab: attention.TabJobs}}}
+	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "R", Tab: attention.TabJobs}}}
 	_, cmd := m.Update(checkDoneMsg{rep})
 	for _, msg := range uitest.Messages(cmd) {
 		m.Update(msg)

@@ -19,6 +19,8 @@ import (
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/check"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
@@ -59,12 +61,12 @@ type keys struct {
 // Model is the Overview tab.
 type Model struct {
 	d      *common.Deps
+	tbl    common.Table // the attention list
 	keys   keys
 	width  int
 	height int
-	active bool
+	timer  common.Refresher // show/hide starts a new generation of ticks
 
-	gen      int             // bumped on show/hide: ticks of an older gen are dropped
 	inflight map[string]bool // a fetch per source at most
 
 	snap    sysinfo.Snapshot
@@ -84,17 +86,17 @@ type Model struct {
 
 // New builds the Overview tab.
 func New(d *common.Deps) common.Tab {
-	t := d.T
-	nav := common.NewNavKeys(t)
+	r := d.Keys()
+	nav := r.Nav
 	return &Model{
 		d: d,
 		keys: keys{
 			Up:      nav.Up,
 			Down:    nav.Down,
-			Enter:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", t("act on item", "項目を処理"))),
-			Clean:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", t("clean tmp", "tmp 掃除"))),
-			Refresh: key.NewBinding(key.WithKeys("r", "ctrl+r"), key.WithHelp("r", t("refresh", "更新"))),
-			Log:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", t("access log", "アクセスログ"))),
+			Enter:   r.Overview.Act,
+			Clean:   r.Overview.Clean,
+			Refresh: r.Global.Refresh,
+			Log:     r.Overview.Log,
 			PgUp:    nav.PgUp,
 			PgDown:  nav.PgDown,
 			Top:     nav.Top,
@@ -121,11 +123,7 @@ func (m *Model) ShortHelp() []key.Binding {
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{m.keys.Up, m.keys.Down, m.keys.Enter},
-		{m.keys.Clean, m.keys.Log, m.keys.Refresh},
-		{m.keys.PgUp, m.keys.PgDown, m.keys.Top, m.keys.Bottom},
-	}
+	return m.d.Keys().HelpColumns(common.TabOverview, common.HelpRows)
 }
 
 // Init reads every source once; each result schedules the next read.
@@ -152,9 +150,12 @@ type (
 		s   traffic.Summary
 		err error
 	}
+	// planMsg is the clean-up built off the UI goroutine: the files and
+	// the action that removes exactly those.
 	planMsg struct {
-		plan public.Plan
-		err  error
+		plan   public.Plan
+		action gate.Action
+		err    error
 	}
 )
 
@@ -193,7 +194,7 @@ func (m *Model) fetch(src string) tea.Cmd {
 		}
 	case srcPublic:
 		pc := d.Cfg.Public
-		if !m.active {
+		if !m.timer.Active() {
 			// Hidden, only tmp matters (its size feeds the attention list);
 			// walking a big images folder is not cheap.
 			pc.Folders = []string{"tmp"}
@@ -242,18 +243,16 @@ func (m *Model) done(src string, err error) tea.Cmd {
 // schedule arms the next read of src at the pace of the tab's state.
 func (m *Model) schedule(src string) tea.Cmd {
 	iv := refresh[src][1]
-	if m.active {
+	if m.timer.Active() {
 		iv = refresh[src][0]
 	}
-	gen := m.gen
-	return tea.Tick(iv, func(time.Time) tea.Msg { return tickMsg{src: src, gen: gen} })
+	return m.timer.Tick(iv, func(gen int) tea.Msg { return tickMsg{src: src, gen: gen} })
 }
 
 func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		m.active = msg.Active
-		m.gen++ // the pending ticks were timed for the other state
+		m.timer.SetActive(msg.Active) // the pending ticks were timed for the other state
 		cmds := []tea.Cmd{m.checks.Update(msg)}
 		for src := range refresh {
 			if m.inflight[src] {
@@ -269,7 +268,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case checksTickMsg, checkDoneMsg:
 		return m, m.checks.Update(msg)
 	case tickMsg:
-		if msg.gen != m.gen {
+		if !m.timer.Fresh(msg.gen) {
 			return m, nil
 		}
 		return m, m.fetch(msg.src)
@@ -395,7 +394,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // act does what the selected item's key says.
 func (m *Model) act(it attention.Item) tea.Cmd {
 	switch {
-	case it.Key == "c":
+	case it.Key == "C":
 		return m.planClean()
 	case it.Key == "l":
 		return m.openAccessLog()
@@ -415,23 +414,18 @@ func (m *Model) openAccessLog() tea.Cmd {
 	}
 }
 
-// planClean lists the old tmp files in a Cmd; planned shows the confirm.
+// planClean lists the old tmp files and builds their removal
+// (common.Build); planned shows the confirm.
 func (m *Model) planClean() tea.Cmd {
 	if m.planing {
 		return nil
 	}
 	m.planing = true
 	d := m.d
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		h, err := d.Hosts.Get("local")
-		if err != nil {
-			return planMsg{err: err}
-		}
+	return common.Build(2*time.Minute, common.OnHost(d.Hosts, "local", func(ctx context.Context, h host.Host) (planMsg, error) {
 		p, err := public.PlanClean(ctx, h, filepath.Join(d.Cfg.Public.Dir, "tmp"), d.Cfg.Public.TmpMaxAge.Duration, d.Now(), d.Cfg.T)
-		return planMsg{plan: p, err: err}
-	}
+		return planMsg{plan: p, action: p.Action(h)}, err
+	}), func(p planMsg, err error) tea.Msg { p.err = err; return p })
 }
 
 func (m *Model) planned(msg planMsg) tea.Cmd {
@@ -442,9 +436,5 @@ func (m *Model) planned(msg planMsg) tea.Cmd {
 	case len(msg.plan.Files) == 0:
 		return common.Toast(m.d.T("nothing in tmp is old enough to remove", "tmp に削除対象の古いファイルはありません"), false)
 	}
-	h, err := m.d.Hosts.Get("local")
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	return common.Confirm(msg.plan.Action(h))
+	return common.Confirm(msg.action)
 }

@@ -115,8 +115,10 @@ func TestReportsFromAnySourceWorstFirst(t *testing.T) {
 		{Severity: attention.OK, Source: "services", Text: "redis up"},
 	}})
 	lines := strings.Split(ansi.Strip(m.View()), "\n")
-	if !strings.Contains(lines[0], "(2)") || !strings.Contains(lines[1], "CRIT") || !strings.Contains(lines[1], "index-linux is down [enter]") ||
-		!strings.Contains(lines[2], "WARN") || strings.Contains(strings.Join(lines, "\n"), "redis up") {
+	// lines[1] is the list's header; the key is the last column.
+	if !strings.Contains(lines[0], "(2)") || !strings.Contains(lines[1], "KEY") || !strings.Contains(lines[2], "CRIT") ||
+		!strings.Contains(lines[2], "index-linux is down") || !strings.HasSuffix(lines[2], "[enter]") ||
+		!strings.Contains(lines[3], "WARN") || strings.Contains(strings.Join(lines, "\n"), "redis up") {
 		t.Fatalf("view:\n%s", strings.Join(lines, "\n"))
 	}
 	// enter on the selected (worst) item switches to its tab.
@@ -160,7 +162,7 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 	uitest.Fits(t, m.View(), 80, 200)
 
 	// c previews the clean-up and asks for confirmation of exactly that file.
-	_, cmd := m.Update(uitest.Key("c"))
+	_, cmd := m.Update(uitest.Key("C"))
 	msgs := run(t, m, cmd)
 	if len(msgs) != 1 {
 		t.Fatalf("msgs = %#v", msgs)
@@ -174,7 +176,7 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 func TestTimersFollowVisibility(t *testing.T) {
 	m, _ := fixture(t)
 	m.Update(common.ActiveMsg{Active: true})
-	gen := m.gen
+	gen := m.timer.Gen()
 	// A tick from before the switch is dropped; a current one fetches.
 	if _, cmd := m.Update(tickMsg{src: srcHost, gen: gen - 1}); cmd != nil {
 		t.Fatal("stale tick started a fetch")

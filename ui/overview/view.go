@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
@@ -39,7 +38,7 @@ func (m *Model) View() string {
 	end := min(len(lines), start+h)
 	out := make([]string, 0, h)
 	for _, l := range lines[start:end] {
-		out = append(out, ansi.Truncate(l, m.width, "…"))
+		out = append(out, common.Cut(l, m.width))
 	}
 	return strings.Join(out, "\n")
 }
@@ -75,29 +74,28 @@ func (m *Model) attentionLines() []string {
 	if len(items) == 0 {
 		return []string{head, "  " + st.OK.Render("✓ "+m.d.T("nothing needs attention", "対応が必要なものはありません"))}
 	}
-	out := []string{fmt.Sprintf("%s (%d)", head, len(items))}
-	for i, it := range items {
-		mark := "  "
-		if i == m.sel {
-			mark = st.Key.Render("▶ ")
-		}
-		label := m.severityWord(it.Severity)
+	srcW := 4
+	rows := make([][]string, 0, len(items))
+	for _, it := range items {
 		src := m.d.Word(it.Source, sourceJa)
+		srcW = max(srcW, common.Width(src))
 		k := it.Key
 		if k == "" && it.Tab != common.TabOverview {
 			k = "enter"
 		}
-		keyText := ""
 		if k != "" {
-			keyText = " " + st.Key.Render("["+k+"]")
+			k = st.Key.Render("[" + k + "]")
 		}
-		line := mark + st.Level(it.Severity).Render(label) + " " + st.Muted.Render(src) + "  " + sanitize.String(it.Text) + keyText
-		if i == m.sel {
-			line = st.Selected.Render(ansi.Strip(mark+label+" "+src+"  "+sanitize.String(it.Text))) + keyText
-		}
-		out = append(out, line)
+		rows = append(rows, []string{st.Level(it.Severity).Render(m.severityWord(it.Severity)), st.Muted.Render(src), sanitize.String(it.Text), k})
 	}
-	return out
+	m.tbl.Columns = []common.Column{
+		{Title: m.d.T("LVL", "重要度"), Width: 4},
+		{Title: m.d.T("FROM", "発生元"), Width: min(srcW, 12)},
+		{Title: m.d.T("WHAT", "内容"), Width: 10, Flex: true},
+		{Title: m.d.T("KEY", "キー"), Width: 7},
+	}
+	// The page scrolls as a whole: the list shows every item.
+	return append([]string{fmt.Sprintf("%s (%d)", head, len(items))}, m.tbl.Lines(st, rows, m.sel, m.width, len(rows)+1)...)
 }
 
 func (m *Model) hostLines() []string {
@@ -114,7 +112,7 @@ func (m *Model) hostLines() []string {
 	spark := max(0, min(60, m.width-48))
 	row := func(label string, pct float64, sev int, detail, key string, hi float64) string {
 		g := gauge(pct, gw, st.Level(sev), st.GaugeEmpty)
-		return fmt.Sprintf("  %s %s %5.1f%%  %s %s", pad(label, 10), g, pct, pad(detail, 16),
+		return fmt.Sprintf("  %s %s %5.1f%%  %s %s", common.Pad(label, 10), g, pct, common.Pad(detail, 16),
 			st.Info.Render(sparkline(m.hist.Values(key), spark, hi)))
 	}
 	cpuSev := 0
@@ -178,7 +176,7 @@ func (m *Model) publicLines() []string {
 	st, t := m.d.Styles, m.d.T
 	c := m.d.Cfg.Public
 	out := []string{m.title("Public files", "公開ファイル", srcPublic) + "  " + st.Muted.Render(c.Dir) + "  " +
-		st.Key.Render("c") + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %s より古いファイルを削除"), human.Duration(c.TmpMaxAge.Duration)))}
+		st.Key.Render(m.d.Keys().Overview.Clean.Help().Key) + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %s より古いファイルを削除"), human.Duration(c.TmpMaxAge.Duration)))}
 	for _, f := range m.folders {
 		if f.Err != "" {
 			out = append(out, fmt.Sprintf("  %-8s %s", f.Name, st.Warn.Render(sanitize.String(f.Err))))
@@ -218,13 +216,13 @@ func (m *Model) trafficLines() []string {
 	}
 	w := max(10, min(60, m.width-16))
 	out = append(out,
-		fmt.Sprintf("  %s %s", pad(t("req/min", "件/分"), 12), st.Info.Render(sparkline(req, w, 0))),
-		fmt.Sprintf("  %s %s", pad(t("5xx/min", "5xx/分"), 12), st.Crit.Render(sparkline(e5, w, 0))))
+		fmt.Sprintf("  %s %s", common.Pad(t("req/min", "件/分"), 12), st.Info.Render(sparkline(req, w, 0))),
+		fmt.Sprintf("  %s %s", common.Pad(t("5xx/min", "5xx/分"), 12), st.Crit.Render(sparkline(e5, w, 0))))
 	half := (m.width - 4) / 2
 	col := func(c traffic.Count) string {
-		return ansi.Truncate(fmt.Sprintf("%7d %s", c.Hits, c.Key), half-1, "…")
+		return common.Cut(fmt.Sprintf("%7d %s", c.Hits, c.Key), half-1)
 	}
-	out = append(out, "  "+st.Header.Render(pad(t("top paths", "上位パス"), half)+t("top clients", "上位クライアント")))
+	out = append(out, "  "+st.Header.Render(common.Pad(t("top paths", "上位パス"), half)+t("top clients", "上位クライアント")))
 	for i := 0; i < 5 && (i < len(s.TopPaths) || i < len(s.TopClient)); i++ {
 		var a, b string
 		if i < len(s.TopPaths) {
@@ -233,7 +231,7 @@ func (m *Model) trafficLines() []string {
 		if i < len(s.TopClient) {
 			b = col(s.TopClient[i])
 		}
-		out = append(out, "  "+pad(a, half)+b)
+		out = append(out, "  "+common.Pad(a, half)+b)
 	}
 	if s.HasRequestTime && len(s.Slowest) > 0 {
 		out = append(out, "  "+st.Header.Render(t("slowest", "遅いリクエスト")))
@@ -242,14 +240,6 @@ func (m *Model) trafficLines() []string {
 		}
 	}
 	return out
-}
-
-// pad fills s with spaces to w cells.
-func pad(s string, w int) string {
-	if n := lipgloss.Width(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }
 
 // severityWord is an attention item's level, 4 cells wide in both languages.

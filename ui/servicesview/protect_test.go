@@ -81,8 +81,8 @@ func TestStopSaysWhatItEndangers(t *testing.T) {
 	// index-linux: nothing at risk now (paused, not running); a typed word.
 	f.refresh(t)
 	f.tab.sel = 3
-	rm, ok := f.press("S")().(riskMsg)
-	if !ok || rm.offer || rm.plain.Danger != guard.StopWord {
-		t.Fatalf("index-linux stop: %+v", rm)
+	msg = f.press("S")()
+	if cm, ok := msg.(common.ConfirmMsg); !ok || cm.Action.Danger != guard.StopWord {
+		t.Fatalf("index-linux stop: %+v", msg)
 	}
 }

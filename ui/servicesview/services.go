@@ -14,9 +14,11 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
@@ -30,18 +32,19 @@ const collectTimeout = 30 * time.Second
 
 // Tab is the Services tab.
 type Tab struct {
-	d       *common.Deps
-	keys    keyMap
-	width   int
-	height  int
-	active  bool
-	gen     int // refresh timer generation: a new chain on each show
-	loading bool
-	again   bool // an action finished during a load: load once more after it
-	snap    health.Snapshot
-	loaded  bool
-	sel     int
-	details bool
+	d        *common.Deps
+	keys     keyMap
+	width    int
+	height   int
+	tbl      common.Table // the service list
+	probeTbl common.Table // the probes
+	timer    common.Refresher
+	loading  bool
+	again    bool // an action finished during a load: load once more after it
+	snap     health.Snapshot
+	loaded   bool
+	sel      int
+	details  bool
 	// running maps a service to the verb in flight; outcome keeps the last
 	// verified outcome (or failure) of an action per service.
 	running map[string]string
@@ -94,11 +97,7 @@ func (t *Tab) ShortHelp() []key.Binding {
 }
 
 func (t *Tab) FullHelp() [][]key.Binding {
-	k := t.keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom, k.Details, k.Reread},
-		{k.Start, k.Stop, k.Restart, k.Reload, k.RedisThenIndex, k.Log},
-	}
+	return t.d.Keys().HelpColumns(common.TabServices, common.HelpRows)
 }
 
 // load reads everything in a tea.Cmd.
@@ -117,21 +116,19 @@ func (t *Tab) load() tea.Cmd {
 }
 
 func (t *Tab) tick() tea.Cmd {
-	gen := t.gen
-	return common.Every(RefreshEvery, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return t.timer.Tick(RefreshEvery, func(gen int) tea.Msg { return tickMsg{gen: gen} })
 }
 
 func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
-		t.active = msg.Active
+		t.timer.SetActive(msg.Active)
 		if !msg.Active {
 			return t, nil
 		}
-		t.gen++
 		return t, tea.Batch(t.load(), t.tick())
 	case tickMsg:
-		if !t.active || msg.gen != t.gen {
+		if !t.timer.Due(msg.gen) {
 			return t, nil // hidden, or an old chain: let it die
 		}
 		return t, tea.Batch(t.load(), t.tick())
@@ -139,7 +136,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.loading = false
 		t.snap, t.loaded = msg.snap, true
 		t.clampSel()
-		if t.again && t.active {
+		if t.again && t.timer.Active() {
 			t.again = false
 			return t, t.load()
 		}
@@ -304,7 +301,8 @@ func (t *Tab) busy(name string) tea.Cmd {
 	return nil
 }
 
-// act asks the app to confirm and run a verb on the selected service.
+// act proposes a verb on the selected service: the action is built off
+// the UI goroutine (common.Build), with what it endangers.
 func (t *Tab) act(v services.Verb) tea.Cmd {
 	st, ok := t.selected()
 	if !ok {
@@ -315,50 +313,58 @@ func (t *Tab) act(v services.Verb) tea.Cmd {
 	}
 	spec, err := services.Find(t.d.Cfg, st.Name)
 	if err != nil {
-		return common.Toast(err.Error(), true)
+		return common.Toast(t.d.ErrText(err), true)
 	}
 	spec.Learn(st)
-	h, err := t.d.Hosts.Get(spec.Host)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	a, err := services.Action(spec, h, v)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	if !guard.Endangers(t.d.Cfg, st.Name, v) {
-		return common.Confirm(a)
-	}
-	return protect(t.d, st.Name, v, a)
+	cfg, hosts := t.d.Cfg, t.d.Hosts
+	return common.Build(collectTimeout, common.OnHost(hosts, spec.Host, func(ctx context.Context, h host.Host) (riskMsg, error) {
+		a, err := services.Action(spec, h, v)
+		if err != nil {
+			return riskMsg{}, err
+		}
+		if !guard.Endangers(cfg, st.Name, v) {
+			return riskMsg{plain: a}, nil
+		}
+		return protect(ctx, cfg, hosts, st.Name, v, a), nil
+	}), t.proposed)
 }
 
-// protect builds, off the UI goroutine, what a stop or restart of
-// index-linux, Redis or mysqld endangers (the Mercari check running or
-// due) and the variant that pauses the check first.
-func protect(d *common.Deps, name string, v services.Verb, a gate.Action) tea.Cmd {
-	cfg, hosts := d.Cfg, d.Hosts
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
-		defer cancel()
-		r, rerr := guard.RiskOf(ctx, cfg, hosts, name, v)
-		plain, err := guard.Protect(ctx, cfg, hosts, a, v, r, false, jobs.DefaultKillWait)
-		if err != nil {
-			return riskMsg{err: err}
-		}
-		if rerr != nil {
-			// Say so rather than say nothing: the check may be at risk.
-			plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
-			return riskMsg{plain: plain}
-		}
-		if len(r.Jobs) == 0 {
-			return riskMsg{plain: plain}
-		}
-		paused, err := guard.Protect(ctx, cfg, hosts, a, v, r, true, jobs.DefaultKillWait)
-		if err != nil {
-			return riskMsg{plain: plain}
-		}
-		return riskMsg{plain: plain, paused: paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
+// proposed is the reply of act and redisThenIndex: the confirm dialog, the
+// question whether to pause the Mercari check first, or why not.
+func (t *Tab) proposed(r riskMsg, err error) tea.Msg {
+	switch {
+	case err != nil:
+		return t.d.Confirmed(gate.Action{}, err)
+	case r.err != nil:
+		return t.d.Confirmed(gate.Action{}, r.err)
+	case r.offer:
+		return r
 	}
+	return t.d.Confirmed(r.plain, nil)
+}
+
+// protect finds what a stop or restart of index-linux, Redis or mysqld
+// endangers (the Mercari check running or due) and builds the variant that
+// pauses the check first.
+func protect(ctx context.Context, cfg *config.Config, hosts *host.Registry, name string, v services.Verb, a gate.Action) riskMsg {
+	r, rerr := guard.RiskOf(ctx, cfg, hosts, name, v)
+	plain, err := guard.Protect(ctx, cfg, hosts, a, v, r, false, jobs.DefaultKillWait)
+	if err != nil {
+		return riskMsg{err: err}
+	}
+	if rerr != nil {
+		// Say so rather than say nothing: the check may be at risk.
+		plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
+		return riskMsg{plain: plain}
+	}
+	if len(r.Jobs) == 0 {
+		return riskMsg{plain: plain}
+	}
+	paused, err := guard.Protect(ctx, cfg, hosts, a, v, r, true, jobs.DefaultKillWait)
+	if err != nil {
+		return riskMsg{plain: plain}
+	}
+	return riskMsg{plain: plain, paused: paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
 }
 
 func (t *Tab) redisThenIndex() tea.Cmd {
@@ -369,16 +375,14 @@ func (t *Tab) redisThenIndex() tea.Cmd {
 			return cmd
 		}
 	}
-	ih, err := hosts.Get(idx.Host)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	check := func(ctx context.Context) (bool, string) { return health.IndexLinux(ctx, cfg, ih) }
-	a, err := services.RedisThenIndexLinux(cfg, hosts, check)
-	if err != nil {
-		return common.Toast(err.Error(), true)
-	}
-	return protect(t.d, idx.Name, services.Restart, a)
+	return common.Build(collectTimeout, common.OnHost(hosts, idx.Host, func(ctx context.Context, ih host.Host) (riskMsg, error) {
+		check := func(ctx context.Context) (bool, string) { return health.IndexLinux(ctx, cfg, ih) }
+		a, err := services.RedisThenIndexLinux(cfg, hosts, check)
+		if err != nil {
+			return riskMsg{}, err
+		}
+		return protect(ctx, cfg, hosts, idx.Name, services.Restart, a), nil
+	}), t.proposed)
 }
 
 func (t *Tab) openLog() tea.Cmd {

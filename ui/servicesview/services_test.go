@@ -98,7 +98,7 @@ func TestViewFits80Columns(t *testing.T) {
 func TestRestartKeyConfirmsRunsAndShowsOutcome(t *testing.T) {
 	f := newFixture(t, "en")
 	f.refresh(t)
-	msg := f.press("r")()
+	msg := f.press("R")()
 	cm, ok := msg.(common.ConfirmMsg)
 	if !ok {
 		t.Fatalf("r gave %T %v", msg, msg)
@@ -134,9 +134,9 @@ func TestReloadRefusedWhereUnitCannot(t *testing.T) {
 	f := newFixture(t, "en")
 	f.refresh(t)
 	f.press("j") // crond
-	msg := f.press("R")()
+	msg := f.press("u")()
 	if tm, ok := msg.(common.ToastMsg); !ok || !tm.Error || !strings.Contains(tm.Text, "cannot reload") {
-		t.Fatalf("R on crond gave %#v", msg)
+		t.Fatalf("u (reload) on crond gave %#v", msg)
 	}
 	f.press("k") // nginx: systemd says it can
 	if _, ok := f.press("R")().(common.ConfirmMsg); !ok {
@@ -152,9 +152,9 @@ func TestLogAndRedisThenIndexKeys(t *testing.T) {
 	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) {
 		t.Fatalf("l gave %#v", msg)
 	}
-	// It builds what it endangers first (nothing here), then confirms.
-	_, cmd := f.tab.Update(f.press("i")())
-	msg = cmd()
+	// It builds the action and what it endangers (nothing here) off the UI
+	// goroutine, then confirms.
+	msg = f.press("i")()
 	cm, ok := msg.(common.ConfirmMsg)
 	if !ok || cm.Action.Name != "services.redis-then-index-linux" {
 		t.Fatalf("i gave %#v", msg)
@@ -170,7 +170,7 @@ func TestTimersOnlyWhileVisible(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("showing the tab did not start a refresh")
 	}
-	gen := f.tab.gen
+	gen := f.tab.timer.Gen()
 	if _, cmd := f.tab.Update(tickMsg{gen: gen}); cmd == nil {
 		t.Error("a tick while visible did not re-arm")
 	}
@@ -214,11 +214,11 @@ func TestRefusalsFollowLang(t *testing.T) {
 		f := newFixture(t, tc.lang)
 		f.refresh(t)
 		f.press("j") // crond
-		if tm, ok := f.press("R")().(common.ToastMsg); !ok || !tm.Error || tm.Text != tc.reload {
-			t.Errorf("%s: R on crond gave %#v", tc.lang, tm)
+		if tm, ok := f.press("u")().(common.ToastMsg); !ok || !tm.Error || tm.Text != tc.reload {
+			t.Errorf("%s: u (reload) on crond gave %#v", tc.lang, tm)
 		}
 		f.press("k") // nginx
-		cm, ok := f.press("r")().(common.ConfirmMsg)
+		cm, ok := f.press("R")().(common.ConfirmMsg)
 		if !ok {
 			t.Fatalf("%s: r did not ask to confirm", tc.lang)
 		}
@@ -226,6 +226,33 @@ func TestRefusalsFollowLang(t *testing.T) {
 		f.tab.Update(cmd())
 		if v := f.tab.View(); !strings.Contains(v, tc.readOnly) {
 			t.Errorf("%s: read-only outcome not shown:\n%s", tc.lang, v)
+		}
+	}
+}
+
+// Building a service action looks its host up (which may create the ssh
+// control folder) inside the tea.Cmd, never in Update.
+func TestActionBuiltOffTheUIGoroutine(t *testing.T) {
+	f := newFixture(t, "en")
+	f.refresh(t)
+	f.d.Cfg.Services[0].Host = "db1" // nginx, selected
+	f.d.Cfg.Hosts = append(f.d.Cfg.Hosts, config.HostEntry{Name: "db1", SSH: "root@db1.example"})
+	lookups := 0
+	f.d.Hosts.NewRemote = func(config.HostEntry) (host.Host, error) {
+		lookups++
+		return nil, os.ErrDeadlineExceeded
+	}
+	for _, k := range []string{"s", "S", "R", "i"} {
+		if k == "i" {
+			f.d.Cfg.Services[3].Host = "db1" // index-linux
+		}
+		before := lookups
+		cmd := f.press(k)
+		if lookups != before || cmd == nil {
+			t.Fatalf("%s: %d host lookups in Update (command %v)", k, lookups-before, cmd != nil)
+		}
+		if tm, ok := cmd().(common.ToastMsg); !ok || !tm.Error || lookups == before {
+			t.Errorf("%s: the command gave %#v after %d lookups", k, tm, lookups-before)
 		}
 	}
 }

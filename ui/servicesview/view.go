@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/human"
@@ -15,18 +14,6 @@ import (
 	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
 )
-
-// fit cuts s to w cells and pads it to exactly w.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - lipgloss.Width(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}
 
 func (t *Tab) stateWord(s services.State) string {
 	st := t.d.Styles
@@ -64,28 +51,20 @@ func (t *Tab) View() string {
 		}
 	}
 	lines = append(lines, spread(head, s.Muted.Render(status), t.width))
-	lines = append(lines, s.Header.Render(" "+
-		fit(t.d.T("SERVICE", "サービス"), colName)+" "+
-		fit(t.d.T("KIND", "種類"), colKind)+" "+
-		fit(t.d.T("STATE", "状態"), colState)+" "+
-		fit(t.d.T("SINCE", "いつから"), colSince)+" "+
-		fit("PID", colPID)+" "+
-		fit(t.d.T("RESTARTS", "再起動"), colRest)+" "+
-		fit(t.d.T("MEMORY", "メモリ"), colMem)))
 
 	probes := t.probeLines()
 	detail := append(t.askLines(), t.detailLines()...)
 	room := t.height - len(lines) - len(probes) - len(detail) - 2
-	if room < 3 {
-		room = 3
+	if room < 4 {
+		room = 4
 	}
-	lines = append(lines, t.serviceRows(room)...)
+	lines = append(lines, t.serviceTable(room)...)
 	lines = append(lines, "")
 	lines = append(lines, probes...)
 	lines = append(lines, "")
 	lines = append(lines, detail...)
 	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, t.width, "…")
+		lines[i] = common.Cut(l, t.width)
 	}
 	if len(lines) > t.height && t.height > 0 {
 		lines = lines[:t.height]
@@ -101,25 +80,27 @@ func spread(left, right string, width int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-// serviceRows are the table rows, scrolled so the selection shows.
-func (t *Tab) serviceRows(room int) []string {
+// serviceTable is the header and the rows that fit in room lines, scrolled
+// so the selection shows.
+func (t *Tab) serviceTable(room int) []string {
 	s := t.d.Styles
-	svcs := t.snap.Services
+	t.tbl.Columns = []common.Column{
+		{Title: t.d.T("SERVICE", "サービス"), Width: colName},
+		{Title: t.d.T("KIND", "種類"), Width: colKind},
+		{Title: t.d.T("STATE", "状態"), Width: colState},
+		{Title: t.d.T("SINCE", "いつから"), Width: colSince},
+		{Title: "PID", Width: colPID},
+		{Title: t.d.T("RESTARTS", "再起動"), Width: colRest},
+		{Title: t.d.T("MEMORY", "メモリ"), Width: colMem},
+	}
+	var rows [][]string
 	if !t.loaded {
-		var out []string
 		for _, c := range t.d.Cfg.Services {
-			out = append(out, " "+fit(onHost(c.Name, c.Host), colName)+" "+fit(c.Kind, colKind)+" "+s.Muted.Render("…"))
+			rows = append(rows, []string{onHost(c.Name, c.Host), c.Kind, s.Muted.Render("…")})
 		}
-		return out
+		return t.tbl.Lines(s, rows, -1, t.width, room)
 	}
-	first := 0
-	if t.sel >= room {
-		first = t.sel - room + 1
-	}
-	var out []string
-	for i := first; i < len(svcs) && i < first+room; i++ {
-		st := svcs[i]
-		name := onHost(st.Name, st.Host)
+	for _, st := range t.snap.Services {
 		state := t.stateWord(st.State)
 		if verb, ok := t.running[st.Name]; ok {
 			state = s.Info.Render(t.spin.View() + verb)
@@ -137,35 +118,36 @@ func (t *Tab) serviceRows(room int) []string {
 		if st.Memory > 0 {
 			mem = human.Bytes(st.Memory)
 		}
-		row := fit(name, colName) + " " + fit(st.Kind, colKind) + " " + fit(state, colState) + " " +
-			fit(since, colSince) + " " + fit(pid, colPID) + " " + fit(rest, colRest) + " " + fit(mem, colMem)
-		if i == t.sel {
-			out = append(out, s.Selected.Render("▸"+row))
-		} else {
-			out = append(out, " "+row)
-		}
+		rows = append(rows, []string{onHost(st.Name, st.Host), st.Kind, state, since, pid, rest, mem})
 	}
-	return out
+	return t.tbl.Lines(s, rows, t.sel, t.width, room)
 }
 
 // probeLines are the HTTP probes and Redis PING.
 func (t *Tab) probeLines() []string {
 	s := t.d.Styles
-	out := []string{s.Header.Render(" " + t.d.T("PROBES", "死活確認"))}
+	t.probeTbl.Columns = []common.Column{
+		{Title: t.d.T("PROBE", "死活確認"), Width: colName},
+		{Title: t.d.T("STATE", "状態"), Width: colKind},
+		{Title: t.d.T("ANSWER", "応答"), Width: 14},
+		{Title: t.d.T("TIME", "時間"), Width: 8},
+		{Title: t.d.T("WHERE", "宛先"), Width: 10, Flex: true},
+	}
 	if !t.loaded {
-		return out
+		return []string{t.probeTbl.Header(s, t.width)}
 	}
 	slow := t.d.Cfg.Thresholds.ProbeSlowSeconds
+	var rows [][]string
 	for _, p := range t.snap.Probes {
-		out = append(out, " "+fit(p.Name, colName)+" "+t.probeWord(p.OK, p.Latency.Seconds(), slow)+" "+fit(t.probeAnswer(p), 14)+" "+fit(human.Duration(p.Latency), 8)+" "+s.Muted.Render(p.URL))
+		rows = append(rows, []string{p.Name, t.probeWord(p.OK, p.Latency.Seconds(), slow), t.probeAnswer(p), human.Duration(p.Latency), s.Muted.Render(p.URL)})
 	}
 	r := t.snap.Redis
 	answer := "PONG"
 	if !r.OK {
 		answer = t.d.Word(r.Problem, problemJa)
 	}
-	out = append(out, " "+fit("Redis PING", colName)+" "+t.probeWord(r.OK, r.Latency.Seconds(), slow)+" "+fit(answer, 14)+" "+fit(human.Duration(r.Latency), 8)+" "+s.Muted.Render(r.Addr))
-	return out
+	rows = append(rows, []string{"Redis PING", t.probeWord(r.OK, r.Latency.Seconds(), slow), answer, human.Duration(r.Latency), s.Muted.Render(r.Addr)})
+	return t.probeTbl.Lines(s, rows, -1, t.width, len(rows)+1)
 }
 
 func (t *Tab) probeWord(ok bool, secs, slow float64) string {
@@ -176,7 +158,7 @@ func (t *Tab) probeWord(ok bool, secs, slow float64) string {
 	case ok:
 		w = t.stateWord(services.Up)
 	}
-	return fit(w, colKind)
+	return w
 }
 
 func (t *Tab) probeAnswer(p health.HTTPResult) string {

@@ -33,14 +33,17 @@ var named = map[string]tea.KeyPressMsg{
 	"backspace": {Code: tea.KeyBackspace},
 }
 
-// Key is the message of the key called name; any other string is typed
-// as runes ("q", "OVERRIDE").
+// Key is the message of the key called name ("ctrl+r" too); any other
+// string is typed as runes ("q", "OVERRIDE").
 func Key(name string) tea.KeyPressMsg {
 	if k, ok := named[name]; ok {
 		return k
 	}
 	if r := []rune(name); len(r) == 1 {
 		return tea.KeyPressMsg{Code: r[0], Text: name}
+	}
+	if r := []rune(strings.TrimPrefix(name, "ctrl+")); len(r) == 1 && strings.HasPrefix(name, "ctrl+") {
+		return tea.KeyPressMsg{Code: r[0], Mod: tea.ModCtrl}
 	}
 	return tea.KeyPressMsg{Code: tea.KeyExtended, Text: name}
 }
