@@ -205,9 +205,12 @@ type Backup struct {
 type Amazon struct {
 	BlockPatterns []string `toml:"block_patterns"`
 	Logs          []string `toml:"logs"` // names of [[logs]] to scan
-	ClearAfter    Duration `toml:"clear_after"`
-	ClearMax      Duration `toml:"clear_max"`
-	CaptchaURL    string   `toml:"captcha_url"`
+	// QuietAfter: no blocked request for this long means the requests
+	// stopped, so the block is clearing rather than on.
+	QuietAfter Duration `toml:"quiet_after"`
+	ClearAfter Duration `toml:"clear_after"`
+	ClearMax   Duration `toml:"clear_max"`
+	CaptchaURL string   `toml:"captcha_url"`
 }
 
 // Traffic is the nginx access summary.

@@ -195,6 +195,7 @@ func (c *Config) applyDefaults() {
 			}
 		}
 	}
+	dur(&c.Amazon.QuietAfter, time.Hour)
 	dur(&c.Amazon.ClearAfter, 3*time.Hour)
 	dur(&c.Amazon.ClearMax, 6*time.Hour)
 

@@ -179,6 +179,9 @@ func (c *Config) Validate() Problems {
 	if c.Amazon.ClearMax.Duration < c.Amazon.ClearAfter.Duration {
 		add("amazon.clear_max", "must not be shorter than clear_after")
 	}
+	if c.Amazon.QuietAfter.Duration > c.Amazon.ClearMax.Duration {
+		add("amazon.quiet_after", "must not be longer than clear_max")
+	}
 	if c.Guard.Threshold < 1 {
 		add("guard.threshold", "must be at least 1")
 	}

@@ -145,14 +145,16 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 	}
 	found := false
 	for _, it := range items {
-		found = found || (it.Source == srcNginx && strings.Contains(it.Text, "5xx at 25.0%"))
+		found = found || (it.Source == srcNginx && strings.Contains(it.Text, "5xx 25.0% (last 15 min"))
 	}
 	if !found {
 		t.Fatalf("no nginx 5xx item in %+v", items)
 	}
 	m.SetSize(80, 200)
 	v := ansi.Strip(m.View())
-	for _, want := range []string{"BLOCKED since", "Stop bulk searches", "tmp", "req/min", "/items/0", "memory"} {
+	// Each 5xx figure says over what it is: the item the last 15 min (above),
+	// the traffic panel the whole log.
+	for _, want := range []string{"BLOCKED since", "Stop bulk searches", "tmp", "req/min", "/items/0", "memory", "% (whole log)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
