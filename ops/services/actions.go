@@ -70,15 +70,46 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 	}
 	a.Preview = append(a.Preview, fmt.Sprintf(s.t("then wait up to %s until it is %s", "続けて「%[2]s」になるまで最大 %[1]s 待つ"),
 		human.Duration(s.Timeout.Duration), s.t(expectWord(v))))
+	if v == Start {
+		// pm2 would restart a running app, and systemctl start of an active
+		// unit does nothing: either way start leaves a running service alone.
+		a.Preview = append(a.Preview, s.t("if it is running when this runs: nothing is done (restart restarts it)",
+			"実行時に稼働中なら何もしない（再起動は restart）"))
+		if Running(s.Seen) {
+			a.Preview = append([]string{alreadyRunning(s, s.Seen)}, a.Preview...)
+		}
+	}
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		r := &run{s: s, h: h, v: v, started: time.Now()}
 		r.before = StatusOf(ctx, s, h)
+		if v == Start && Running(r.before) {
+			r.logf(r.s.t("state: %s", "状態: %s"), describe(r.before, r.s.T))
+			return r.outcome(alreadyRunning(s, r.before)), nil
+		}
 		if err := steps(ctx, r); err != nil {
 			return r.outcome(""), err
 		}
 		return r.verify(ctx)
 	}
 	return a, nil
+}
+
+// Running tells whether the service's process runs: up, or a pm2 app
+// online with another env than the configured one (start would not change
+// that; restart does).
+func Running(st Status) bool {
+	return st.State == Up || (st.Kind == KindPM2 && st.State == Degraded && len(st.EnvMismatch) > 0)
+}
+
+// alreadyRunning says that start has nothing to do, and when the env in
+// force differs, that restart applies it.
+func alreadyRunning(s Spec, st Status) string {
+	msg := fmt.Sprintf(s.t("%s is already running (%s): start does nothing", "%s はすでに稼働中です（%s）: 開始では何もしません"),
+		s.Name, describe(st, s.T))
+	if len(st.EnvMismatch) > 0 {
+		msg += s.t("; restart applies the configured env", "。設定の env を反映するには再起動")
+	}
+	return msg
 }
 
 func checkUnit(u string) error {

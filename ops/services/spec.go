@@ -30,6 +30,9 @@ type Spec struct {
 	IndexLinux bool
 	// T translates the texts of its actions (a Config's T; nil = English).
 	T func(en, ja string) string `json:"-"`
+	// Seen is the state last read (Learn), for an action's preview; the
+	// action itself reads the state again when it runs.
+	Seen Status `json:"-"`
 }
 
 func (s Spec) t(en, ja string) string { return config.Tr(s.T, en, ja) }
