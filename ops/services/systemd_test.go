@@ -220,6 +220,11 @@ func TestJournalLog(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(src.Argv, argv("journalctl", "-u", "nginx", "-n", services.JournalLines, "-f", "--no-pager")) {
 		t.Errorf("journal log = %+v, %v", src, err)
 	}
+	// The pane is named after the command it follows, and knows what an
+	// empty journal means.
+	if src.Name != "journalctl -u nginx -f" || src.Empty != "the journal has no lines of nginx yet" {
+		t.Errorf("journal log name %q, empty %q", src.Name, src.Empty)
+	}
 	spec, _ = services.Find(cfg, "app")
 	if src, err := services.Log(spec); err != nil || src.Path != "/var/log/app.log" || src.Argv != nil {
 		t.Errorf("file log = %+v, %v", src, err)

@@ -149,7 +149,8 @@ func TestLogAndRedisThenIndexKeys(t *testing.T) {
 	f.refresh(t)
 	msg := f.press("l")()
 	ol, ok := msg.(common.OpenLogMsg)
-	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) {
+	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) ||
+		ol.Name != "journalctl -u nginx -f" || ol.Empty != "the journal has no lines of nginx yet" {
 		t.Fatalf("l gave %#v", msg)
 	}
 	// It builds what it endangers first (nothing here), then confirms.
