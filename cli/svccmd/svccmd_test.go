@@ -42,6 +42,7 @@ health_url = "http://127.0.0.1:1/health"
 name = "nginx"
 kind = "systemd"
 systemctl = %s
+config_test = %s
 timeout = "20s"
 
 [[services]]
@@ -63,7 +64,7 @@ timeout = "20s"
 name = "index-linux"
 url = "http://127.0.0.1:1/health"
 timeout = "2s"
-`, f.audit, r.Addr, q([]string{sc.Path}), q([]string{sc.Path}), q(r.Start), q(r.Stop), q(r.Status), r.PIDFile)
+`, f.audit, r.Addr, q([]string{sc.Path}), q([]string{svctest.NewNginx(t).Path, "-t"}), q([]string{sc.Path}), q(r.Start), q(r.Stop), q(r.Status), r.PIDFile)
 	if err := os.WriteFile(f.cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

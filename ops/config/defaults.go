@@ -143,6 +143,9 @@ func (c *Config) applyDefaults() {
 		if s.Kind == "systemd" {
 			str(&s.Unit, s.Name)
 		}
+		if s.ConfigTest == nil {
+			s.ConfigTest = DefaultConfigTest(s.Kind, s.Unit)
+		}
 		if s.Kind == "pm2" {
 			str(&s.App, s.Name)
 		}

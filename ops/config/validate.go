@@ -117,6 +117,9 @@ func (c *Config) Validate() Problems {
 				argv(k+prefix.key, prefix.argv)
 			}
 		}
+		if len(s.ConfigTest) > 0 {
+			argv(k+".config_test", s.ConfigTest)
+		}
 		if s.PIDFile != "" {
 			abs(k+".pid_file", s.PIDFile)
 		}

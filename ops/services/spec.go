@@ -98,6 +98,9 @@ func resolve(cfg *config.Config, s config.Service) Spec {
 		if len(sp.Journalctl) == 0 {
 			sp.Journalctl = []string{"journalctl"}
 		}
+		if sp.ConfigTest == nil {
+			sp.ConfigTest = config.DefaultConfigTest(s.Kind, sp.Unit)
+		}
 	case KindPM2:
 		sp.App = appName(s)
 		if len(sp.PM2) == 0 {

@@ -34,7 +34,8 @@ func newFixture(t *testing.T, lang string) *fixture {
 	cfg.Lang = lang
 	sys := []string{sc.Path}
 	cfg.Services = []config.Service{
-		{Name: "nginx", Kind: "systemd", Unit: "nginx", Systemctl: sys, Log: "journal", Timeout: config.Duration{Duration: 20 * time.Second}},
+		{Name: "nginx", Kind: "systemd", Unit: "nginx", Systemctl: sys, Log: "journal", Timeout: config.Duration{Duration: 20 * time.Second},
+			ConfigTest: []string{svctest.NewNginx(t).Path, "-t"}},
 		{Name: "crond", Kind: "systemd", Unit: "crond", Systemctl: sys, Timeout: config.Duration{Duration: 20 * time.Second}},
 		{Name: "redis", Kind: "command", Start: []string{"true"}, Stop: []string{"true"}, Status: []string{"false"}},
 		{Name: "index-linux", Kind: "pm2", App: "index-linux", PM2: []string{"false"}},
