@@ -19,8 +19,8 @@ func TestShareWindow(t *testing.T) {
 		{false, nil, "whole log"},
 		{false, en.T, "whole log"},
 		{false, ja.T, "ログ全体"},
-		{true, en.T, "last 16 MiB of the log"},
-		{true, ja.T, "ログ末尾 16 MiB"},
+		{true, en.T, "last 16.0 MiB of the log"},
+		{true, ja.T, "ログ末尾 16.0 MiB"},
 	} {
 		s := Summary{Partial: c.partial}
 		if got := s.ShareWindow(c.t, 16<<20); got != c.want {

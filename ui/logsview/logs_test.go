@@ -390,7 +390,7 @@ func TestServiceJournalPaneNamedAndEmpty(t *testing.T) {
 	journal := filepath.Join(dir, "journal")
 	os.WriteFile(journal, nil, 0o644)
 	jctl := filepath.Join(dir, "journalctl")
-	os.WriteFile(jctl, []byte("#!/bin/sh\nexec tail -n 0 -F "+journal+"\n"), 0o755)
+	os.WriteFile(jctl, []byte("#!/bin/sh\nexec tail -n +1 -F "+journal+"\n"), 0o755)
 	cfg := config.Default()
 	cfg.Services = []config.Service{{Name: "nginx", Kind: "systemd", Journalctl: []string{jctl}}}
 	spec, err := services.Find(cfg, "nginx")
