@@ -231,3 +231,25 @@ func TestRefusalsFollowLang(t *testing.T) {
 		}
 	}
 }
+
+// TestStartKeyOnRunningUnitSaysSo: `s` on nginx, which runs, asks with a
+// preview that says start does nothing; confirmed, it runs no systemctl
+// start and the outcome says "already running".
+func TestStartKeyOnRunningUnitSaysSo(t *testing.T) {
+	f := newFixture(t, "en")
+	f.refresh(t)
+	cm, ok := f.press("s")().(common.ConfirmMsg)
+	if !ok || !strings.HasPrefix(cm.Action.Preview[0], "nginx is already running (up, active (running)") {
+		t.Fatalf("s on running nginx: %+v", cm)
+	}
+	f.sc.ResetCalls()
+	res := f.d.Gate.Do(context.Background(), cm.Action)
+	if res.Err != nil || !strings.Contains(res.Outcome.Summary, "nginx is already running") {
+		t.Fatalf("%v %q", res.Err, res.Outcome.Summary)
+	}
+	for _, c := range f.sc.Calls() {
+		if c[0] != "show" {
+			t.Errorf("ran %q", c)
+		}
+	}
+}
