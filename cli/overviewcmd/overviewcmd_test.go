@@ -69,6 +69,13 @@ func TestTrafficJSON(t *testing.T) {
 	if s.Requests != 3 || s.Classes.S5xx != 1 || s.Status["404"] != 1 {
 		t.Fatalf("summary = %+v", s)
 	}
+	// The shares say over what they are (the attention list's 5xx figure
+	// is over the last 15 minutes).
+	for lang, want := range map[string]string{"en": "status (whole log): 2xx ", "ja": "status (ログ全体): 2xx "} {
+		if code, out, errs := run("", "--config", cfg, "--lang", lang, "traffic"); code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d, want %q in\n%s%s", lang, code, want, out, errs)
+		}
+	}
 	if code, _, _ := run("", "--config", cfg, "traffic", "--format", "$remote_addr"); code != 1 {
 		t.Fatalf("a format without $status: exit %d", code)
 	}

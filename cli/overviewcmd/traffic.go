@@ -77,17 +77,17 @@ func runTraffic(env *cli.Env, args []string) error {
 	if env.JSON {
 		return env.PrintJSON(s)
 	}
-	printTraffic(env.Stdout, &s)
+	printTraffic(env.Stdout, &s, env.Cfg.T)
 	return nil
 }
 
-func printTraffic(w io.Writer, s *traffic.Summary) {
+func printTraffic(w io.Writer, s *traffic.Summary, t func(en, ja string) string) {
 	fmt.Fprintf(w, "%s: %d requests, %d invalid lines, %s sent\n", s.File, s.Requests, s.Invalid, human.Bytes(s.Bytes))
 	if !s.First.IsZero() {
 		fmt.Fprintf(w, "from %s to %s (%s), %.1f requests/min\n", s.First.Format(time.DateTime), s.Last.Format(time.DateTime),
 			human.Duration(s.Last.Sub(s.First)), s.PerMinute)
 	}
-	fmt.Fprintf(w, "status: 2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  5xx %.1f%%\n", s.Share(2), s.Share(3), s.Share(4), s.Share(5))
+	fmt.Fprintf(w, "status (%s): 2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  5xx %.1f%%\n", s.ShareWindow(t, 0), s.Share(2), s.Share(3), s.Share(4), s.Share(5))
 	var codes []string
 	for c := 100; c < 1000; c++ {
 		if n := s.Status[fmt.Sprint(c)]; n > 0 {

@@ -157,8 +157,9 @@ func act(env *cli.Env, v services.Verb, name string) error {
 	if err != nil {
 		return err
 	}
-	if v == services.Reload && spec.Kind == services.KindSystemd && !spec.CanReload {
-		// The unit may say it can reload though the config does not.
+	if v == services.Start || (v == services.Reload && spec.Kind == services.KindSystemd && !spec.CanReload) {
+		// The unit may say it can reload though the config does not; a
+		// start's preview says when the service already runs.
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		spec.Learn(services.StatusOf(ctx, spec, h))
 		cancel()

@@ -21,6 +21,7 @@ type fixture struct {
 	cfgPath, audit string
 	sc             *svctest.Systemctl
 	redis          *svctest.Redis
+	nginx          *svctest.Nginx
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -29,7 +30,7 @@ func newFixture(t *testing.T) *fixture {
 	sc.Unit("crond", "inactive", false)
 	r := svctest.NewRedis(t)
 	dir := t.TempDir()
-	f := &fixture{cfgPath: filepath.Join(dir, "richsops.toml"), audit: filepath.Join(dir, "audit.jsonl"), sc: sc, redis: r}
+	f := &fixture{cfgPath: filepath.Join(dir, "richsops.toml"), audit: filepath.Join(dir, "audit.jsonl"), sc: sc, redis: r, nginx: svctest.NewNginx(t)}
 	q := func(v []string) string { b, _ := json.Marshal(v); return string(b) }
 	cfg := fmt.Sprintf(`lang = "en"
 audit_log = %q
@@ -42,6 +43,7 @@ health_url = "http://127.0.0.1:1/health"
 name = "nginx"
 kind = "systemd"
 systemctl = %s
+config_test = %s
 timeout = "20s"
 
 [[services]]
@@ -63,7 +65,7 @@ timeout = "20s"
 name = "index-linux"
 url = "http://127.0.0.1:1/health"
 timeout = "2s"
-`, f.audit, r.Addr, q([]string{sc.Path}), q([]string{sc.Path}), q(r.Start), q(r.Stop), q(r.Status), r.PIDFile)
+`, f.audit, r.Addr, q([]string{sc.Path}), q([]string{f.nginx.Path, "-t"}), q([]string{sc.Path}), q(r.Start), q(r.Stop), q(r.Status), r.PIDFile)
 	if err := os.WriteFile(f.cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +178,29 @@ func TestSvcListUnknownFails(t *testing.T) {
 		}
 		if !strings.Contains(out, "unknown") {
 			t.Errorf("%q: no unknown row:\n%s", args, out)
+		}
+	}
+}
+
+// TestSvcStartAndConfigTest: the terminal shows that a start of a running
+// service does nothing, and a reload whose nginx -t fails is refused with
+// nginx's stderr (sanitized), exit 1, nothing run.
+func TestSvcStartAndConfigTest(t *testing.T) {
+	f := newFixture(t)
+	code, out, errs := f.run("", "--yes", "svc", "start", "nginx")
+	if code != 0 || !strings.Contains(errs, "nginx is already running (up, active (running)") || !strings.Contains(out, "already running") {
+		t.Fatalf("start of running nginx: exit %d\n%s\n%s", code, out, errs)
+	}
+	f.nginx.Fail(true)
+	f.sc.ResetCalls()
+	code, out, errs = f.run("", "--yes", "svc", "reload", "nginx")
+	if code != 1 || !strings.Contains(errs, "first "+f.nginx.Path+" -t: if it fails, no reload") ||
+		!strings.Contains(errs, ` -t failed, no reload: nginx: [emerg] unknown directive "sever\x1b[2J"`) || strings.Contains(out+errs, "\x1b") {
+		t.Fatalf("reload with a broken config: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, c := range f.sc.Calls() {
+		if c[0] != "show" {
+			t.Errorf("ran %q after a failed config test", c)
 		}
 	}
 }

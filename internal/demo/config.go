@@ -103,6 +103,9 @@ func (b *builder) config() error {
 		if u.reload {
 			w("can_reload = true")
 		}
+		if u.name == "nginx" {
+			w("config_test = %s", qlist(bin("nginx"), "-t"))
+		}
 		if u.name == "mysqld" {
 			w("retry_on_timeout = true")
 		}

@@ -129,7 +129,7 @@ func PM2(s *Sandbox, args []string, stdout, stderr io.Writer) int {
 				a.RestartTime++
 			}
 			a.Status, a.Uptime = "online", now.UnixMilli()
-			a.PID = 4000 + int(now.UnixNano()/1000%20000)
+			a.PID = fakePID(s)
 			if a.Memory == 0 {
 				a.Memory = 48 << 20
 			}

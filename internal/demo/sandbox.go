@@ -24,6 +24,7 @@ import (
 
 	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/internal/testenv/localdb"
+	"github.com/richs/richsops/ops/backup"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 )
@@ -247,18 +248,26 @@ func (b *builder) logs() error {
 	hist := func(path string, n int, span time.Duration, gen func(time.Time) []string, burstAt time.Time) error {
 		var buf bytes.Buffer
 		start := b.now.Add(-span)
-		burst := 0
+		// The burst's 503s are merged in by time: they span longer than the
+		// gap between two history lines, and a log is in time order.
+		var burst []time.Time
+		for k := range 25 {
+			if !burstAt.IsZero() {
+				burst = append(burst, burstAt.Add(time.Duration(k)*4*time.Second))
+			}
+		}
 		for i := range n {
 			t := start.Add(time.Duration(int64(span) / int64(n) * int64(i))).Add(time.Duration(l.rng.IntN(900)) * time.Millisecond)
-			if !burstAt.IsZero() && burst == 0 && t.After(burstAt) {
-				for k := range 25 {
-					buf.WriteString(l.Amazon503(burstAt.Add(time.Duration(k)*4*time.Second)) + "\n")
-				}
-				burst = 1
+			for len(burst) > 0 && !burst[0].After(t) {
+				buf.WriteString(l.Amazon503(burst[0]) + "\n")
+				burst = burst[1:]
 			}
 			for _, line := range gen(t) {
 				buf.WriteString(line + "\n")
 			}
+		}
+		for _, bt := range burst {
+			buf.WriteString(l.Amazon503(bt) + "\n")
 		}
 		return write(path, buf.String(), 0o644)
 	}
@@ -442,7 +451,9 @@ func (b *builder) backups() error {
 	s := b.s
 	for i := range 3 {
 		t := b.now.Add(-time.Duration(i+1) * 24 * time.Hour).Truncate(time.Hour)
-		p := filepath.Join(s.BackupDir(), "richs-"+t.Format("20060102-150405")+".sql.gz")
+		// The names a backup taken here gets, so rotation and the DB tab
+		// treat the seeded ones alike.
+		p := filepath.Join(s.BackupDir(), backup.FileName(t))
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
 		fmt.Fprintf(zw, "-- MariaDB dump 10.19  Distrib 10.5.22-MariaDB (richsops demo)\n-- Host: localhost    Database: \n-- Dump completed on %s\n", t.Format("2006-01-02 15:04:05"))
@@ -483,7 +494,11 @@ func (b *builder) standins() error {
 			return err
 		}
 	}
-	return nil
+	// nginx -t before a reload or restart of nginx: the sandbox has no
+	// nginx config to test, so it passes, saying what nginx says.
+	return write(filepath.Join(s.BinDir(), "nginx"), "#!/bin/sh\n# richsops demo stand-in for nginx -t\n"+
+		"echo 'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok' >&2\n"+
+		"echo 'nginx: configuration file /etc/nginx/nginx.conf test is successful' >&2\n", 0o755)
 }
 
 func (b *builder) state() error {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -104,6 +105,22 @@ func saveUnit(s *Sandbox, u unitState) error {
 		return err
 	}
 	return os.Rename(tmp, unitPath(s, u.Unit))
+}
+
+// fakePID is the next pid a stand-in gives a unit or app it (re)starts:
+// a counter in D/run/systemd, so no two share one (they used to be drawn
+// from the clock, which gave every unit started in the same second 3000).
+// The caller holds the state lock.
+func fakePID(s *Sandbox) int {
+	p := filepath.Join(s.SystemdDir(), ".next-pid")
+	n := 3000
+	if data, err := os.ReadFile(p); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && v > n {
+			n = v
+		}
+	}
+	_ = os.WriteFile(p, []byte(strconv.Itoa(n+1)+"\n"), 0o644)
+	return n
 }
 
 // lockState serialises the stand-ins' read-modify-write of their state.
@@ -328,7 +345,7 @@ func changeUnit(s *Sandbox, u *unitState, verb string, stderr io.Writer) int {
 	now := time.Now().Truncate(time.Second)
 	start := func() {
 		u.Active, u.Sub, u.Since = "active", "running", now
-		u.MainPID = 3000 + int(now.UnixNano()/1000%20000)
+		u.MainPID = fakePID(s)
 		if u.Memory == 0 {
 			u.Memory = 8 << 20
 		}

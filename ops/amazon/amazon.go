@@ -2,7 +2,9 @@
 // AmazonScraper's requests to amazon.co.jp get HTTP 503 when sent too often,
 // and the block clears 3 to 6 hours after the traffic stops. It finds the
 // blocked requests (configurable regular expressions), says since when and
-// how many in the last hour, and when the block should clear.
+// how many in the last hour, and when the block should clear. The block is
+// on (CRIT) while blocked answers keep coming; once none came for
+// amazon.quiet_after it is clearing (WARN) until clear_max after the last.
 //
 // Only the tail of each log is read (MaxScan bytes), so a check costs the
 // same whether the log is 10 MiB or 10 GiB.
@@ -41,6 +43,7 @@ type Hit struct {
 // Detector finds blocked requests in log text.
 type Detector struct {
 	patterns   []*regexp.Regexp
+	quietAfter time.Duration
 	clearAfter time.Duration
 	clearMax   time.Duration
 	loc        *time.Location
@@ -49,7 +52,7 @@ type Detector struct {
 // NewDetector compiles the configured patterns. A bad pattern is an error
 // naming it.
 func NewDetector(c config.Amazon) (*Detector, error) {
-	d := &Detector{clearAfter: c.ClearAfter.Duration, clearMax: c.ClearMax.Duration, loc: time.Local}
+	d := &Detector{quietAfter: c.QuietAfter.Duration, clearAfter: c.ClearAfter.Duration, clearMax: c.ClearMax.Duration, loc: time.Local}
 	if d.clearMax < d.clearAfter {
 		d.clearMax = d.clearAfter
 	}
@@ -167,6 +170,9 @@ type Status struct {
 	// run of blocked requests with no gap longer than clear_after.
 	Since time.Time `json:"since"`
 	Last  time.Time `json:"last"`
+	// QuietFrom is Last + amazon.quiet_after: from then on no blocked
+	// answers are coming, and the block is clearing rather than on.
+	QuietFrom time.Time `json:"quiet_from"`
 	// ClearFrom..ClearBy is the usual clearing window after the last
 	// blocked request (amazon.clear_after .. clear_max).
 	ClearFrom time.Time `json:"clear_from"`
@@ -179,12 +185,15 @@ type Status struct {
 	Cut bool `json:"cut"`
 }
 
-// Summarize turns hits into a Status at now.
+// Summarize turns hits into a Status at now. Hits after now (a clock
+// ahead of this one) do not count for the block, so that a status at now
+// is the same whatever the log holds later.
 func (d *Detector) Summarize(hits []Hit, now time.Time) Status {
 	st := Status{Now: now, Total: len(hits)}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].Time.Before(hits[j].Time) })
+	hits = hits[:sort.Search(len(hits), func(i int) bool { return hits[i].Time.After(now) })]
 	for _, h := range hits {
-		if h.Time.After(now.Add(-time.Hour)) && !h.Time.After(now) {
+		if h.Time.After(now.Add(-time.Hour)) {
 			st.LastHour++
 		}
 	}
@@ -198,6 +207,7 @@ func (d *Detector) Summarize(hits []Hit, now time.Time) Status {
 		first--
 	}
 	st.Since = hits[first].Time
+	st.QuietFrom = st.Last.Add(d.quietAfter)
 	st.ClearFrom, st.ClearBy = st.Last.Add(d.clearAfter), st.Last.Add(d.clearMax)
 	for i := last; i >= 0 && len(st.Latest) < keepHits; i-- {
 		st.Latest = append(st.Latest, hits[i])
@@ -205,13 +215,14 @@ func (d *Detector) Summarize(hits []Hit, now time.Time) Status {
 	return st
 }
 
-// Severity: Crit while the block is surely on (before the earliest clearing
-// time), Warn inside the clearing window, OK after it or with no block.
+// Severity: Crit while blocked answers keep coming (the last one less
+// than quiet_after ago), Warn once they stopped, until clear_max after the
+// last one ("probably clearing"), OK after that or with no block.
 func (s Status) Severity() int {
 	switch {
 	case s.Last.IsZero() || !s.Now.Before(s.ClearBy):
 		return attention.OK
-	case s.Now.Before(s.ClearFrom):
+	case s.Now.Before(s.QuietFrom):
 		return attention.Crit
 	}
 	return attention.Warn

@@ -129,3 +129,90 @@ func TestCheckReadsOnlyTheTail(t *testing.T) {
 		t.Fatalf("bad pattern: %v", err)
 	}
 }
+
+// TestSummarizeTimelines: synthetic timelines of blocked answers (minutes
+// after 00:00), judged at one moment. CRIT only while they keep coming; a
+// quiet gap longer than clear_after starts a new block.
+func TestSummarizeTimelines(t *testing.T) {
+	d := detector(t) // quiet_after 1h, clear_after 3h, clear_max 6h
+	m := func(min int) time.Time { return at(0, 0).Add(time.Duration(min) * time.Minute) }
+	cases := []struct {
+		name      string
+		hits      []int
+		now       int
+		sev       int
+		since     int // -1: none
+		lastHour  int
+		clearFrom int
+		quiet     int
+	}{
+		{"no hits", nil, 60, attention.OK, -1, 0, 0, 0},
+		{"coming now", []int{0, 10, 20, 30}, 31, attention.Crit, 0, 4, 210, 90},
+		{"last 59 min ago", []int{0, 10}, 69, attention.Crit, 0, 1, 190, 70},
+		// The issue's case: started 70 min ago, none in the last hour.
+		{"stopped 70 min ago", []int{0, 1, 2}, 72, attention.Warn, 0, 0, 182, 62},
+		{"inside the clearing window", []int{0}, 200, attention.Warn, 0, 0, 180, 60},
+		{"after clear_max", []int{0}, 361, attention.OK, 0, 0, 180, 60},
+		// 100 -> 290 is a gap of 3h10m: the block at 290 is a new one.
+		{"gap longer than clear_after", []int{90, 100, 290, 300}, 310, attention.Crit, 290, 2, 480, 360},
+		// A gap of exactly clear_after is the same block.
+		{"gap of clear_after", []int{0, 180}, 181, attention.Crit, 0, 1, 360, 240},
+		// Hits after now do not count: at 50 the later burst has not happened.
+		{"future hits ignored", []int{0, 400, 410}, 50, attention.Crit, 0, 1, 180, 60},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var hits []Hit
+			for _, h := range c.hits {
+				hits = append(hits, Hit{Time: m(h), Source: "django"})
+			}
+			st := d.Summarize(hits, m(c.now))
+			if st.Severity() != c.sev || st.LastHour != c.lastHour {
+				t.Fatalf("severity %d last hour %d, want %d %d: %+v", st.Severity(), st.LastHour, c.sev, c.lastHour, st)
+			}
+			if c.since < 0 {
+				if !st.Since.IsZero() {
+					t.Fatalf("since %v, want none", st.Since)
+				}
+				return
+			}
+			if !st.Since.Equal(m(c.since)) || !st.ClearFrom.Equal(m(c.clearFrom)) || !st.QuietFrom.Equal(m(c.quiet)) {
+				t.Fatalf("since %v quiet %v clear %v, want %v %v %v", st.Since, st.QuietFrom, st.ClearFrom, m(c.since), m(c.quiet), m(c.clearFrom))
+			}
+		})
+	}
+}
+
+// TestCheckRealLogTimeline: a real log file with an old block, a quiet
+// gap of more than clear_after, then a new block that stopped 70 minutes
+// ago: WARN, since the new block's start, never the old one's.
+func TestCheckRealLogTimeline(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "django.log")
+	line := func(hh, mm int) string {
+		// Check reads times without a zone as local ones.
+		return at(hh, mm).Local().Format("2006-01-02 15:04:05") + `,000 DEBUG urllib3.connectionpool https://www.amazon.co.jp:443 "GET /dp/B0 HTTP/1.1" 503 2671` + "\n"
+	}
+	log := line(10, 0) + line(10, 30) + "2026-11-27 12:00:00,000 INFO richs_app ok\n" + line(14, 0) + line(14, 5) + line(14, 10)
+	if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := config.Default()
+	c.Logs = []config.Log{{Name: "django", Path: p}}
+	c.Amazon.Logs = []string{"django"}
+	check := func(now time.Time) Status {
+		t.Helper()
+		st, err := Check(context.Background(), host.NewRegistry(c), c, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := check(at(14, 20)); st.Severity() != attention.Crit || !st.Since.Equal(at(14, 0)) || st.LastHour != 3 {
+		t.Fatalf("while coming: %+v", st)
+	}
+	st := check(at(15, 20))
+	if st.Severity() != attention.Warn || !st.Since.Equal(at(14, 0)) || st.LastHour != 0 || !st.ClearFrom.Equal(at(17, 10)) {
+		t.Fatalf("stopped 70 min ago: %+v", st)
+	}
+}

@@ -59,6 +59,10 @@ func parseName(n string) (entry, bool) {
 	return e, true
 }
 
+// FileName is the name of the first backup taken at at (what the demo
+// seeds, so its backups are rotated and listed as real ones).
+func FileName(at time.Time) string { return fileName(at, 1) }
+
 // fileName is the finished backup's name taken at at, the seq'th that second.
 func fileName(at time.Time, seq int) string {
 	s := Prefix + at.Format(stamp)

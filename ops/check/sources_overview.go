@@ -67,8 +67,9 @@ func AmazonItems(st amazon.Status, t func(en, ja string) string) []attention.Ite
 				"Amazon ブロック中（503）%s から、1時間に %d 件: 一括検索を停止"), Clock(st.Since, st.Now), st.LastHour)}}
 	case attention.Warn:
 		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Tab: attention.TabJobs,
-			Text: fmt.Sprintf(t("Amazon block may have cleared; no bulk searches until %s",
-				"Amazon ブロック解除の可能性。%s まで一括検索は控える"), Clock(st.ClearBy, st.Now))}}
+			Text: fmt.Sprintf(t("Amazon block probably clearing: none since %s, clears %s – %s; no bulk searches until then",
+				"Amazon ブロック解除待ち: %s 以降なし、解除見込み %s – %s。それまで一括検索は控える"),
+				Clock(st.Last, st.Now), Clock(st.ClearFrom, st.Now), Clock(st.ClearBy, st.Now))}}
 	}
 	return nil
 }
@@ -113,8 +114,8 @@ func NginxItems(s *traffic.Summary, th config.Thresholds, now time.Time, t func(
 		return nil
 	}
 	return []attention.Item{{Severity: sev, Source: SrcNginx, Key: "l", Tab: attention.TabLogs,
-		Text: fmt.Sprintf(t("nginx 5xx at %.1f%% (%d requests in 15 min)",
-			"nginx の 5xx が %.1f%%（直近15分 %d 件）"), share, n)}}
+		Text: fmt.Sprintf(t("nginx 5xx %.1f%% (last 15 min, %d requests)",
+			"nginx の 5xx %.1f%%（直近15分、%d 件）"), share, n)}}
 }
 
 // Clock is 15:04 for today, 11-27 15:04 otherwise, "-" for none.

@@ -12,6 +12,7 @@ import (
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/traffic"
 )
 
 // sourcesConfig points the Overview's sources at real files in a temp
@@ -69,7 +70,7 @@ func TestOverviewSources(t *testing.T) {
 		{attention.Warn, "memory", "", attention.TabOverview},
 		{attention.Crit, "Amazon blocks (503) since", "enter", attention.TabJobs},
 		{attention.Warn, "public tmp holds 4.0 KiB in 1 files", "C", attention.TabOverview},
-		{attention.Crit, "nginx 5xx at 33.3% (30 requests in 15 min)", "l", attention.TabLogs},
+		{attention.Crit, "nginx 5xx 33.3% (last 15 min, 30 requests)", "l", attention.TabLogs},
 	}
 	for i, w := range want {
 		r := res[i]
@@ -82,6 +83,22 @@ func TestOverviewSources(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no %s %q in %+v", r.Source, SeverityName(w.sev), w.text, r.Items)
+		}
+	}
+}
+
+// TestNginxItemWindow: the attention item names its window, in both
+// languages (the traffic panel's share is over the whole log).
+func TestNginxItemWindow(t *testing.T) {
+	now := time.Date(2026, 11, 27, 3, 30, 0, 0, time.UTC)
+	s := &traffic.Summary{Series: []traffic.Minute{{Time: now.Add(-5 * time.Minute), Requests: 40, S5xx: 10}}}
+	th := config.Default().Thresholds
+	for lang, want := range map[string]string{"en": "nginx 5xx 25.0% (last 15 min, 40 requests)", "ja": "nginx の 5xx 25.0%（直近15分、40 件）"} {
+		cfg := config.Default()
+		cfg.Lang = lang
+		items := NginxItems(s, th, now, cfg.T)
+		if len(items) != 1 || items[0].Text != want {
+			t.Errorf("%s: %+v, want %q", lang, items, want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ package config
 
 import (
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -163,6 +164,19 @@ type Service struct {
 	// RetryOnTimeout retries a restart once when it times out (mysqld, as the runbook does).
 	RetryOnTimeout bool     `toml:"retry_on_timeout"`
 	Timeout        Duration `toml:"timeout"`
+	// ConfigTest runs before a reload or restart; one that fails refuses
+	// them. Unset: DefaultConfigTest; [] turns it off.
+	ConfigTest []string `toml:"config_test"`
+}
+
+// DefaultConfigTest is the config test of a service left unset: `nginx -t`
+// for a systemd unit named nginx (a reload or restart with a broken config
+// takes the site down), none for the others.
+func DefaultConfigTest(kind, unit string) []string {
+	if kind == "systemd" && strings.TrimSuffix(unit, ".service") == "nginx" {
+		return []string{"nginx", "-t"}
+	}
+	return nil
 }
 
 // IndexLinux is the in-house Node.js service the Mercari checks depend on.
@@ -210,9 +224,12 @@ type Backup struct {
 type Amazon struct {
 	BlockPatterns []string `toml:"block_patterns"`
 	Logs          []string `toml:"logs"` // names of [[logs]] to scan
-	ClearAfter    Duration `toml:"clear_after"`
-	ClearMax      Duration `toml:"clear_max"`
-	CaptchaURL    string   `toml:"captcha_url"`
+	// QuietAfter: no blocked request for this long means the requests
+	// stopped, so the block is clearing rather than on.
+	QuietAfter Duration `toml:"quiet_after"`
+	ClearAfter Duration `toml:"clear_after"`
+	ClearMax   Duration `toml:"clear_max"`
+	CaptchaURL string   `toml:"captcha_url"`
 }
 
 // Traffic is the nginx access summary.

@@ -38,6 +38,19 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 	if strings.Join(c.Guard.Jobs, ",") != "check_item_mercari" {
 		t.Errorf("guard jobs %v", c.Guard.Jobs)
 	}
+	// nginx -t before nginx's reload or restart; the other units have none.
+	for _, s := range c.Services {
+		want := ""
+		if s.Name == "nginx" {
+			want = "nginx -t"
+		}
+		if got := strings.Join(s.ConfigTest, " "); got != want {
+			t.Errorf("%s config_test %q, want %q", s.Name, got, want)
+		}
+	}
+	if c.Amazon.QuietAfter.Duration != time.Hour {
+		t.Errorf("amazon.quiet_after %v", c.Amazon.QuietAfter)
+	}
 }
 
 func TestExampleConfigIsValid(t *testing.T) {
@@ -76,6 +89,8 @@ func TestProblemsNameFileLineKey(t *testing.T) {
 		{"unknown host ref", "lang = \"en\"\n[database]\nhost = \"db9\"\n", []string{`F:3: database.host: no [[hosts]] entry named "db9"`}},
 		{"bad service kind", "lang = \"en\"\n[[services]]\nname = \"x\"\nkind = \"upstart\"\n", []string{`F:4: services[0].kind: unknown kind "upstart"`}},
 		{"bad regexp", "lang = \"en\"\n[amazon]\nblock_patterns = [\"(\"]\n", []string{"F:3: amazon.block_patterns[0]: bad regexp"}},
+		{"quiet longer than clear_max", "lang = \"en\"\n[amazon]\nquiet_after = \"7h\"\n", []string{"F:3: amazon.quiet_after: must not be longer than clear_max"}},
+		{"empty config test", "lang = \"en\"\n[[services]]\nname = \"nginx\"\nkind = \"systemd\"\nconfig_test = [\"\"]\n", []string{"F:5: services[0].config_test: missing command"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -146,6 +146,9 @@ func (c *Config) applyDefaults() {
 		if s.Kind == "systemd" {
 			str(&s.Unit, s.Name)
 		}
+		if s.ConfigTest == nil {
+			s.ConfigTest = DefaultConfigTest(s.Kind, s.Unit)
+		}
 		if s.Kind == "pm2" {
 			str(&s.App, s.Name)
 		}
@@ -198,6 +201,7 @@ func (c *Config) applyDefaults() {
 			}
 		}
 	}
+	dur(&c.Amazon.QuietAfter, time.Hour)
 	dur(&c.Amazon.ClearAfter, 3*time.Hour)
 	dur(&c.Amazon.ClearMax, 6*time.Hour)
 

@@ -121,6 +121,9 @@ func (c *Config) Validate() Problems {
 				argv(k+prefix.key, prefix.argv)
 			}
 		}
+		if len(s.ConfigTest) > 0 {
+			argv(k+".config_test", s.ConfigTest)
+		}
 		if s.PIDFile != "" {
 			abs(k+".pid_file", s.PIDFile)
 		}
@@ -182,6 +185,9 @@ func (c *Config) Validate() Problems {
 	}
 	if c.Amazon.ClearMax.Duration < c.Amazon.ClearAfter.Duration {
 		add("amazon.clear_max", "must not be shorter than clear_after")
+	}
+	if c.Amazon.QuietAfter.Duration > c.Amazon.ClearMax.Duration {
+		add("amazon.quiet_after", "must not be longer than clear_max")
 	}
 	if c.Guard.Threshold < 1 {
 		add("guard.threshold", "must be at least 1")

@@ -12,6 +12,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // PollInterval is how often an action re-reads the state while it waits
@@ -70,15 +71,55 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 	}
 	a.Preview = append(a.Preview, fmt.Sprintf(s.t("then wait up to %s until it is %s", "続けて「%[2]s」になるまで最大 %[1]s 待つ"),
 		human.Duration(s.Timeout.Duration), s.t(expectWord(v))))
+	if (v == Reload || v == Restart) && len(s.ConfigTest) > 0 {
+		a.Preview = append([]string{fmt.Sprintf(s.t("first %s: if it fails, no %s", "まず %s: 失敗したら%sしない"),
+			host.ShellQuote(s.ConfigTest), s.t(string(v), testedVerbJa(v)))}, a.Preview...)
+	}
+	if v == Start {
+		// pm2 would restart a running app, and systemctl start of an active
+		// unit does nothing: either way start leaves a running service alone.
+		a.Preview = append(a.Preview, s.t("if it is running when this runs: nothing is done (restart restarts it)",
+			"実行時に稼働中なら何もしない（再起動は restart）"))
+		if Running(s.Seen) {
+			a.Preview = append([]string{alreadyRunning(s, s.Seen)}, a.Preview...)
+		}
+	}
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		r := &run{s: s, h: h, v: v, started: time.Now()}
 		r.before = StatusOf(ctx, s, h)
+		if v == Start && Running(r.before) {
+			r.logf(r.s.t("state: %s", "状態: %s"), describe(r.before, r.s.T))
+			return r.outcome(alreadyRunning(s, r.before)), nil
+		}
+		if (v == Reload || v == Restart) && len(s.ConfigTest) > 0 {
+			if err := r.configTest(ctx); err != nil {
+				return r.outcome(""), err
+			}
+		}
 		if err := steps(ctx, r); err != nil {
 			return r.outcome(""), err
 		}
 		return r.verify(ctx)
 	}
 	return a, nil
+}
+
+// Running tells whether the service's process runs: up, or a pm2 app
+// online with another env than the configured one (start would not change
+// that; restart does).
+func Running(st Status) bool {
+	return st.State == Up || (st.Kind == KindPM2 && st.State == Degraded && len(st.EnvMismatch) > 0)
+}
+
+// alreadyRunning says that start has nothing to do, and when the env in
+// force differs, that restart applies it.
+func alreadyRunning(s Spec, st Status) string {
+	msg := fmt.Sprintf(s.t("%s is already running (%s): start does nothing", "%s はすでに稼働中です（%s）: 開始では何もしません"),
+		s.Name, describe(st, s.T))
+	if len(st.EnvMismatch) > 0 {
+		msg += s.t("; restart applies the configured env", "。設定の env を反映するには再起動")
+	}
+	return msg
 }
 
 func checkUnit(u string) error {
@@ -135,6 +176,43 @@ func (r *run) exec(ctx context.Context, argv []string, dir string) error {
 	}
 	r.logf("$ %s: ok (%s)", host.ShellQuote(argv), human.Duration(res.Duration))
 	return nil
+}
+
+// configTest runs the service's config test (nginx -t) and refuses the
+// reload or restart when it fails, with what the test printed: nginx says
+// what is wrong on stderr, also when the test passes.
+func (r *run) configTest(ctx context.Context) error {
+	argv := r.s.ConfigTest
+	res, err := r.h.Run(ctx, host.Cmd{Argv: argv, Timeout: r.s.Timeout.Duration})
+	said := strings.TrimSpace(string(res.Stderr) + "\n" + string(res.Stdout))
+	var lines []string
+	for _, l := range strings.Split(said, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, sanitize.Cap(l, 500))
+		}
+	}
+	if err == nil {
+		r.logf("$ %s: ok (%s)", host.ShellQuote(argv), human.Duration(res.Duration))
+		r.details = append(r.details, lines...)
+		return nil
+	}
+	r.logf(r.s.t("$ %s: failed (%s)", "$ %s: 失敗（%s）"), host.ShellQuote(argv), human.Duration(res.Duration))
+	r.details = append(r.details, lines...)
+	why := sanitize.String(err.Error())
+	var ee *host.ExitError
+	if errors.As(err, &ee) && len(lines) > 0 {
+		why = strings.Join(lines, " | ")
+	}
+	return config.Errorf(r.s.T, "%[1]s: %[2]s failed, no %[3]s: %[4]s", "%[1]s: %[2]s が失敗したため%[5]sしていません: %[4]s",
+		r.s.Name, host.ShellQuote(argv), r.v, why, testedVerbJa(r.v))
+}
+
+// testedVerbJa names the verbs a config test guards, in Japanese.
+func testedVerbJa(v Verb) string {
+	if v == Reload {
+		return "リロード"
+	}
+	return "再起動"
 }
 
 func (r *run) outcome(summary string) gate.Outcome {

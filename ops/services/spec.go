@@ -30,6 +30,9 @@ type Spec struct {
 	IndexLinux bool
 	// T translates the texts of its actions (a Config's T; nil = English).
 	T func(en, ja string) string `json:"-"`
+	// Seen is the state last read (Learn), for an action's preview; the
+	// action itself reads the state again when it runs.
+	Seen Status `json:"-"`
 }
 
 func (s Spec) t(en, ja string) string { return config.Tr(s.T, en, ja) }
@@ -94,6 +97,9 @@ func resolve(cfg *config.Config, s config.Service) Spec {
 		}
 		if len(sp.Journalctl) == 0 {
 			sp.Journalctl = []string{"journalctl"}
+		}
+		if sp.ConfigTest == nil {
+			sp.ConfigTest = config.DefaultConfigTest(s.Kind, sp.Unit)
 		}
 	case KindPM2:
 		sp.App = appName(s)

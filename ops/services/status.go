@@ -161,6 +161,7 @@ func unknown(s Spec, err error) Status {
 // Learn takes what the live status knows that the config may not: a unit
 // that systemd says can reload may be reloaded.
 func (s *Spec) Learn(st Status) {
+	s.Seen = st
 	if s.Kind == KindSystemd && st.CanReload {
 		s.CanReload = true
 	}

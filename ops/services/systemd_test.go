@@ -75,7 +75,8 @@ func TestSystemdStatusOneCall(t *testing.T) {
 // exact argv of each call and the verified outcome.
 func TestSystemdActionsExactArgv(t *testing.T) {
 	sc := svctest.NewSystemctl(t)
-	t.Setenv("PATH", sc.Dir+":"+getenvPath())
+	// nginx -t (the default config test of nginx) passes first.
+	t.Setenv("PATH", sc.Dir+":"+svctest.NewNginx(t).Dir+":"+getenvPath())
 	sc.Unit("nginx", "inactive", true)
 	cfg := unitConfig(nil, config.Service{Name: "nginx", CanReload: true, Timeout: config.Duration{Duration: 20 * time.Second}})
 	spec, err := services.Find(cfg, "nginx")
@@ -188,7 +189,7 @@ func TestRestartTimeoutWithoutRetryFails(t *testing.T) {
 	sc := svctest.NewSystemctl(t)
 	sc.Unit("nginx", "active", false)
 	sc.Hang("nginx")
-	cfg := unitConfig(sc, config.Service{Name: "nginx", Timeout: config.Duration{Duration: time.Second}})
+	cfg := unitConfig(sc, config.Service{Name: "nginx", Timeout: config.Duration{Duration: time.Second}, ConfigTest: []string{svctest.NewNginx(t).Path, "-t"}})
 	spec, _ := services.Find(cfg, "nginx")
 	a, _ := services.Action(spec, host.NewLocal(), services.Restart)
 	if _, err := a.Run(context.Background()); !errors.Is(err, host.ErrTimeout) {
@@ -219,6 +220,11 @@ func TestJournalLog(t *testing.T) {
 	src, err := services.Log(spec)
 	if err != nil || !reflect.DeepEqual(src.Argv, argv("journalctl", "-u", "nginx", "-n", services.JournalLines, "-f", "--no-pager")) {
 		t.Errorf("journal log = %+v, %v", src, err)
+	}
+	// The pane is named after the command it follows, and knows what an
+	// empty journal means.
+	if src.Name != "journalctl -u nginx -f" || src.Empty != "the journal has no lines of nginx yet" {
+		t.Errorf("journal log name %q, empty %q", src.Name, src.Empty)
 	}
 	spec, _ = services.Find(cfg, "app")
 	if src, err := services.Log(spec); err != nil || src.Path != "/var/log/app.log" || src.Argv != nil {

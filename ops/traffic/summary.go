@@ -1,9 +1,12 @@
 package traffic
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/sanitize"
 )
 
@@ -84,6 +87,17 @@ func (s *Summary) Share(class int) float64 {
 		n = s.Classes.S5xx
 	}
 	return float64(n) * 100 / float64(s.Requests)
+}
+
+// ShareWindow names what Share counts, to label its figures: the whole
+// log, or its last window bytes when only the tail was read. The attention
+// list judges the last minutes instead (Recent5xx), so the two 5xx figures
+// differ and each must say over what.
+func (s *Summary) ShareWindow(t func(en, ja string) string, window int64) string {
+	if s.Partial {
+		return fmt.Sprintf(config.Tr(t, "last %s of the log", "ログ末尾 %s"), human.Bytes(window))
+	}
+	return config.Tr(t, "whole log", "ログ全体")
 }
 
 // Recent5xx is the 5xx share (0..100) and the request count of the

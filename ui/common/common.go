@@ -150,6 +150,9 @@ type OpenLogMsg struct {
 	Path string   // a file to follow, or
 	Argv []string // a command whose output is followed
 	Kind string   // django | nginx-access | nginx-error | plain
+	// Empty is what the pane says before the first line ("" = no lines
+	// yet): a command's source knows why it may have none.
+	Empty string
 }
 
 // HostChangedMsg is broadcast to every tab when the operator picks another

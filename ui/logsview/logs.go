@@ -160,7 +160,7 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case loadedMsg:
 		return m, m.loaded(msg)
 	case common.OpenLogMsg:
-		return m, m.open(source{Name: msg.Name, Host: msg.Host, Path: msg.Path, Argv: msg.Argv, Kind: msg.Kind})
+		return m, m.open(source{Name: msg.Name, Host: msg.Host, Path: msg.Path, Argv: msg.Argv, Kind: msg.Kind, Empty: msg.Empty})
 	case saveDoneMsg:
 		if msg.err != nil {
 			return m, common.Toast(m.d.T("save failed: ", "保存失敗: ")+msg.err.Error(), true)

@@ -19,6 +19,7 @@ import (
 	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/services"
 	"github.com/richs/richsops/ui/common"
 )
 
@@ -380,3 +381,36 @@ func TestMissingFileSaysSo(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestServiceJournalPaneNamedAndEmpty: `l` on a systemd unit opens a pane
+// named after the journalctl command it follows, and while the journal
+// has nothing for the unit it says so (it said "nginx (no lines yet)").
+// The journalctl is a stand-in that follows an empty file.
+func TestServiceJournalPaneNamedAndEmpty(t *testing.T) {
+	m, dir := newTestTab(t, 80, 24)
+	journal := filepath.Join(dir, "journal")
+	os.WriteFile(journal, nil, 0o644)
+	jctl := filepath.Join(dir, "journalctl")
+	os.WriteFile(jctl, []byte("#!/bin/sh\nexec tail -n +1 -F "+journal+"\n"), 0o755)
+	cfg := config.Default()
+	cfg.Services = []config.Service{{Name: "nginx", Kind: "systemd", Journalctl: []string{jctl}}}
+	spec, err := services.Find(cfg, "nginx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := services.Log(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.OpenLogMsg{Name: src.Name, Host: src.Host, Path: src.Path, Argv: src.Argv, Kind: src.Kind, Empty: src.Empty})
+	run(m, cmd)
+	settle(t, m, hasLine(m, "(the journal has no lines of nginx yet)"))
+	if v := m.View(); !strings.Contains(v, "journalctl -u nginx -f") {
+		t.Fatalf("pane:\n%s", v)
+	}
+	appendFile(t, journal, "Dec 01 22:00:00 ap1 nginx[42]: started\n")
+	settle(t, m, hasLine(m, "nginx[42]: started"))
+	if strings.Contains(m.View(), "no lines of nginx") {
+		t.Fatalf("still says empty:\n%s", m.View())
+	}
+}

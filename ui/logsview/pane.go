@@ -18,6 +18,7 @@ import (
 type source struct {
 	Name, Host, Path, Kind string
 	Argv                   []string
+	Empty                  string // shown before the first line; "" = "(no lines yet)"
 }
 
 // filter keeps the lines that match a plain text (case-insensitive for
@@ -409,7 +410,11 @@ func (p *pane) screen(k *inks, st *common.Styles, t func(en, ja string) string, 
 		out = append(out, p.paint(seg, w, style, &k.match))
 	}
 	if n == 0 {
-		out = append(out, st.Muted.Render(cells.Pad(t(" (no lines yet)", " (まだ行がありません)"), p.w)))
+		empty := t(" (no lines yet)", " (まだ行がありません)")
+		if p.src.Empty != "" {
+			empty = " (" + sanitize.String(p.src.Empty) + ")"
+		}
+		out = append(out, st.Muted.Render(cells.Pad(empty, p.w)))
 	}
 	blank := strings.Repeat(" ", p.w)
 	for len(out) < p.h {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -22,6 +23,14 @@ type saveDoneMsg struct {
 const saveTimeout = 30 * time.Second
 
 func defaultSavePath(name string, now time.Time) string {
+	// A command pane's name ("journalctl -u nginx -f") has spaces: keep the
+	// file name to one word.
+	name = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '/' || r == '\\' {
+			return '-'
+		}
+		return r
+	}, name)
 	return filepath.Join(os.TempDir(), "richsops-"+name+"-"+now.Format("20060102-150405")+".log")
 }
 

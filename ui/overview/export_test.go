@@ -34,7 +34,7 @@ func GoldenData(lang string) (*common.Deps, []tea.Msg) {
 	}
 	block := now.Add(-20 * time.Minute)
 	amz := amazon.Status{Now: now, Total: 2, LastHour: 2, Since: block, Last: block,
-		ClearFrom: block.Add(30 * time.Minute), ClearBy: block.Add(2 * time.Hour),
+		QuietFrom: block.Add(time.Hour), ClearFrom: block.Add(30 * time.Minute), ClearBy: block.Add(2 * time.Hour),
 		Latest:  []amazon.Hit{{Time: block, Source: "django", Line: `GET /dp/B0C1 HTTP/1.1" 503 2671`}},
 		Scanned: []string{"django"}}
 	folders := []public.Folder{

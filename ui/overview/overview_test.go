@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -147,14 +148,16 @@ func TestOwnSourcesFeedTheList(t *testing.T) {
 	}
 	found := false
 	for _, it := range items {
-		found = found || (it.Source == srcNginx && strings.Contains(it.Text, "5xx at 25.0%"))
+		found = found || (it.Source == srcNginx && strings.Contains(it.Text, "5xx 25.0% (last 15 min"))
 	}
 	if !found {
 		t.Fatalf("no nginx 5xx item in %+v", items)
 	}
 	m.SetSize(80, 200)
 	v := ansi.Strip(m.View())
-	for _, want := range []string{"BLOCKED since", "Stop bulk searches", "tmp", "req/min", "/items/0", "memory"} {
+	// Each 5xx figure says over what it is: the item the last 15 min (above),
+	// the traffic panel the whole log.
+	for _, want := range []string{"BLOCKED since", "Stop bulk searches", "tmp", "req/min", "/items/0", "memory", "% (whole log)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
@@ -221,5 +224,39 @@ func TestNginxItemOnlyForRecentErrors(t *testing.T) {
 	items := nginxItems(m.d, series(now.Add(-time.Minute)))
 	if len(items) != 1 || items[0].Severity != attention.Warn { // 10% is over 5%, under 15%
 		t.Fatalf("items = %+v", items)
+	}
+}
+
+// TestAmazonClearingNotCrit: blocked answers that stopped 70 minutes ago
+// (none in the last hour) are WARN "probably clearing" with the clearing
+// window, in both languages; it used to be "BLOCKED since … (1h10m)", CRIT.
+func TestAmazonClearingNotCrit(t *testing.T) {
+	for lang, want := range map[string][]string{
+		"en": {"probably clearing: no blocked request since", "usually clears", "Amazon block probably clearing: none since"},
+		"ja": {"解除待ち:", "解除見込み", "Amazon ブロック解除待ち"},
+	} {
+		m, _ := fixture(t)
+		m.d.Cfg.Lang, m.d.Lang = lang, lang
+		now := m.d.Now()
+		det, err := amazon.NewDetector(m.d.Cfg.Amazon)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := now.Add(-70 * time.Minute)
+		st := det.Summarize([]amazon.Hit{{Time: last.Add(-2 * time.Minute), Source: "django"}, {Time: last, Source: "django"}}, now)
+		m.Update(amazonMsg{st: st})
+		m.SetSize(120, 200)
+		v := ansi.Strip(m.View())
+		for _, w := range want {
+			if !strings.Contains(v, w) {
+				t.Errorf("%s: view lacks %q:\n%s", lang, w, v)
+			}
+		}
+		if items := m.items(); len(items) == 0 || items[0].Source != srcAmazon || items[0].Severity != attention.Warn {
+			t.Errorf("%s: items %+v", lang, items)
+		}
+		if strings.Contains(v, "BLOCKED") || strings.Contains(v, "ブロック中") {
+			t.Errorf("%s: still shown as blocked:\n%s", lang, v)
+		}
 	}
 }

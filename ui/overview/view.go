@@ -153,8 +153,10 @@ func (m *Model) amazonLines() []string {
 				"それまで一括検索を止めてください。リクエストのたびにブロックが延びます。")))
 	case attention.Warn:
 		out = append(out,
-			"  "+st.Warn.Render(fmt.Sprintf(t("last blocked request %s: may have cleared (by %s at the latest, in %s)",
-				"最後のブロック %s: 解除された可能性（遅くとも %s、あと %s）"), clock(a.Last, now), clock(a.ClearBy, now), human.Duration(a.ClearBy.Sub(now)))),
+			"  "+st.Warn.Render(fmt.Sprintf(t("probably clearing: no blocked request since %s (%s ago; block from %s)",
+				"解除待ち: %s 以降ブロックなし（%s 前、ブロック開始 %s）"), clock(a.Last, now), human.Duration(now.Sub(a.Last)), clock(a.Since, now))),
+			fmt.Sprintf(t("  usually clears %s – %s (at the latest in %s)", "  解除見込み %s – %s（遅くとも あと %s）"),
+				clock(a.ClearFrom, now), clock(a.ClearBy, now), human.Duration(a.ClearBy.Sub(now))),
 			"  "+t("Keep bulk searches off until then.", "それまで一括検索は控えてください。"))
 	default:
 		line := t("no block: no 503 from Amazon in the recent logs", "ブロックなし: 最近のログに Amazon の 503 はありません")
@@ -206,9 +208,12 @@ func (m *Model) trafficLines() []string {
 		recent += p.Requests
 		recent5 += p.S5xx
 	}
-	out = append(out, fmt.Sprintf("  %s %.1f   2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  %s",
-		t("req/min (last 5 min)", "件/分（直近5分）"), float64(recent)/5, s.Share(2), s.Share(3), s.Share(4),
-		st.Level(attention.Level(s.Share(5), m.d.Cfg.Thresholds.Nginx5xxPercent, 3*m.d.Cfg.Thresholds.Nginx5xxPercent)).Render(fmt.Sprintf("5xx %.1f%%", s.Share(5)))))
+	// The shares get their own line: with their window named they no
+	// longer fit beside the rate at 80 columns.
+	out = append(out, fmt.Sprintf("  %s %.1f", t("req/min (last 5 min)", "件/分（直近5分）"), float64(recent)/5))
+	out = append(out, fmt.Sprintf("  2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  %s", s.Share(2), s.Share(3), s.Share(4),
+		st.Level(attention.Level(s.Share(5), m.d.Cfg.Thresholds.Nginx5xxPercent, 3*m.d.Cfg.Thresholds.Nginx5xxPercent)).Render(fmt.Sprintf("5xx %.1f%%", s.Share(5)))+
+			st.Muted.Render(fmt.Sprintf(t(" (%s)", "（%s）"), s.ShareWindow(t, TrafficWindow)))))
 	var req, e5 []float64
 	for _, p := range s.Series {
 		req = append(req, float64(p.Requests))

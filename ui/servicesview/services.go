@@ -399,6 +399,6 @@ func (t *Tab) openLog() tea.Cmd {
 		return common.Toast(err.Error(), true)
 	}
 	return func() tea.Msg {
-		return common.OpenLogMsg{Name: src.Name, Host: src.Host, Path: src.Path, Argv: src.Argv, Kind: src.Kind}
+		return common.OpenLogMsg{Name: src.Name, Host: src.Host, Path: src.Path, Argv: src.Argv, Kind: src.Kind, Empty: src.Empty}
 	}
 }

@@ -34,7 +34,8 @@ func newFixture(t *testing.T, lang string) *fixture {
 	cfg.Lang = lang
 	sys := []string{sc.Path}
 	cfg.Services = []config.Service{
-		{Name: "nginx", Kind: "systemd", Unit: "nginx", Systemctl: sys, Log: "journal", Timeout: config.Duration{Duration: 20 * time.Second}},
+		{Name: "nginx", Kind: "systemd", Unit: "nginx", Systemctl: sys, Log: "journal", Timeout: config.Duration{Duration: 20 * time.Second},
+			ConfigTest: []string{svctest.NewNginx(t).Path, "-t"}},
 		{Name: "crond", Kind: "systemd", Unit: "crond", Systemctl: sys, Timeout: config.Duration{Duration: 20 * time.Second}},
 		{Name: "redis", Kind: "command", Start: []string{"true"}, Stop: []string{"true"}, Status: []string{"false"}},
 		{Name: "index-linux", Kind: "pm2", App: "index-linux", PM2: []string{"false"}},
@@ -149,7 +150,8 @@ func TestLogAndRedisThenIndexKeys(t *testing.T) {
 	f.refresh(t)
 	msg := f.press("l")()
 	ol, ok := msg.(common.OpenLogMsg)
-	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) {
+	if !ok || !reflect.DeepEqual(ol.Argv, []string{"journalctl", "-u", "nginx", "-n", "500", "-f", "--no-pager"}) ||
+		ol.Name != "journalctl -u nginx -f" || ol.Empty != "the journal has no lines of nginx yet" {
 		t.Fatalf("l gave %#v", msg)
 	}
 	// It builds the action and what it endangers (nothing here) off the UI
@@ -253,6 +255,28 @@ func TestActionBuiltOffTheUIGoroutine(t *testing.T) {
 		}
 		if tm, ok := cmd().(common.ToastMsg); !ok || !tm.Error || lookups == before {
 			t.Errorf("%s: the command gave %#v after %d lookups", k, tm, lookups-before)
+		}
+	}
+}
+
+// TestStartKeyOnRunningUnitSaysSo: `s` on nginx, which runs, asks with a
+// preview that says start does nothing; confirmed, it runs no systemctl
+// start and the outcome says "already running".
+func TestStartKeyOnRunningUnitSaysSo(t *testing.T) {
+	f := newFixture(t, "en")
+	f.refresh(t)
+	cm, ok := f.press("s")().(common.ConfirmMsg)
+	if !ok || !strings.HasPrefix(cm.Action.Preview[0], "nginx is already running (up, active (running)") {
+		t.Fatalf("s on running nginx: %+v", cm)
+	}
+	f.sc.ResetCalls()
+	res := f.d.Gate.Do(context.Background(), cm.Action)
+	if res.Err != nil || !strings.Contains(res.Outcome.Summary, "nginx is already running") {
+		t.Fatalf("%v %q", res.Err, res.Outcome.Summary)
+	}
+	for _, c := range f.sc.Calls() {
+		if c[0] != "show" {
+			t.Errorf("ran %q", c)
 		}
 	}
 }
