@@ -43,6 +43,7 @@ func newTestTab(t *testing.T, w, h int, logs ...[2]string) (*Model, string) {
 		}
 		cfg.Logs = append(cfg.Logs, config.Log{Name: l[0], Path: p, Kind: kind})
 	}
+	cfg.LogView.Open = []string{} // the tests open their panes (TestFirstVisitOpensConfiguredLogs aside)
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Styles: common.DefaultStyles(),
 		Now: func() time.Time { return time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) }}
 	m := New(d).(*Model)
