@@ -573,6 +573,7 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 		if i := m.isOpen(l); i >= 0 {
 			m.closePane(i)
 			m.picker = true
+			m.pick = min(m.pick, max(len(m.choices())-1, 0)) // a closed extra leaves the list
 			return nil
 		}
 		cmd := m.open(l)

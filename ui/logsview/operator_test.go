@@ -180,8 +180,8 @@ func TestJobLogFocusesThePaneOfItsFile(t *testing.T) {
 		t.Fatalf("the job's own log is not in the picker:\n%s", uitest.Plain(m.View()))
 	}
 	press(m, "j", "j", "enter")
-	if len(m.panes) != 2 {
-		t.Errorf("enter on it in the picker did not close it: %d panes", len(m.panes))
+	if len(m.panes) != 2 || m.pick != 1 {
+		t.Errorf("enter on it in the picker did not close it: %d panes, picker on row %d", len(m.panes), m.pick)
 	}
 }
 
@@ -199,6 +199,13 @@ func TestFirstVisitOpensConfiguredLogs(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "a,b,c,d" || m.picker || m.focus != 0 {
 		t.Fatalf("first visit: panes %v, picker %v, focus %d", names, m.picker, m.focus)
+	}
+	// The app sends ActiveMsg before the OpenLogMsg of another tab's l:
+	// that pane keeps the focus.
+	_, cmd = m.Update(common.OpenLogMsg{Name: "e", Path: m.d.Cfg.Logs[4].Path})
+	run(m, cmd)
+	if len(m.panes) != 5 || m.focused().src.Name != "e" {
+		t.Errorf("OpenLogMsg after the first visit: %d panes, focus %q", len(m.panes), m.focused().src.Name)
 	}
 	for len(m.panes) > 0 {
 		m.closePane(0)
