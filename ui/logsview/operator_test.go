@@ -32,9 +32,7 @@ func TestFilterWhilePausedShowsEveryMatch(t *testing.T) {
 		return "2026-11-27 03:00:00 INFO ok item " + itoa(i)
 	})
 	m, _ := newTestTab(t, 80, 24, [2]string{"app", content})
-	press(m, "enter", "o")
-	p := m.focused()
-	settle(t, m, func() bool { return p.ring.Len() == 300 })
+	p := openFirst(t, m, 300)
 	press(m, "space", "f")
 	typeText(m, "error")
 	press(m, "enter")
@@ -66,9 +64,7 @@ func TestFilterContextGroups(t *testing.T) {
 		return "2026-11-27 03:00:00 INFO ok item " + itoa(i)
 	})
 	m, dir := newTestTab(t, 80, 30, [2]string{"app", content})
-	press(m, "enter", "o")
-	p := m.focused()
-	settle(t, m, func() bool { return p.ring.Len() == 100 })
+	p := openFirst(t, m, 100)
 	press(m, "F")
 	typeText(m, "ERROR|NEEDLE")
 	press(m, "enter", "c") // ±2
@@ -114,9 +110,7 @@ func TestErrorJumpsOncePerRecord(t *testing.T) {
 		"2026-11-27 03:00:04,004 INFO end",
 	}, "\n") + "\n"
 	m, _ := newTestTab(t, 80, 24, [2]string{"app", content})
-	press(m, "enter", "o")
-	p := m.focused()
-	settle(t, m, func() bool { return p.ring.Len() == 10 })
+	p := openFirst(t, m, 10)
 	for _, step := range []struct{ key, want string }{
 		{"E", "second failure"}, {"E", "first failure"}, {"e", "second failure"},
 	} {
@@ -247,21 +241,10 @@ func TestNarrowPanesStack(t *testing.T) {
 	}
 }
 
-// g at the top says how many earlier lines came; n without a search says
-// there is none.
-func TestLoadMoreSaysHowMany(t *testing.T) {
-	content := numbered(3000, func(i int) string { return "line " + itoa(i) })
-	m, _ := newTestTab(t, 80, 24, [2]string{"big", content})
-	m.d.Cfg.LogView.InitialLines = 100
+// n without a search says there is none.
+func TestNextWithoutSearchSaysSo(t *testing.T) {
+	m, _ := newTestTab(t, 80, 24, [2]string{"app", "INFO a\n"})
 	press(m, "enter", "o")
-	p := m.focused()
-	settle(t, m, func() bool { return p.ring.Len() == 100 })
-	press(m, "g")
-	_, cmd := m.Update(uitest.Key("g"))
-	_, cmd = m.Update(cmd())
-	if toast, _ := cmd().(common.ToastMsg); toast.Text != "+1,000 earlier lines" || toast.Error {
-		t.Errorf("load more said %+v, want +1,000 earlier lines", toast)
-	}
 	press(m, "n")
 	if len(rowsWith(m, "no search: / searches")) != 1 {
 		t.Errorf("n without a search is silent:\n%s", uitest.Plain(m.View()))
