@@ -102,6 +102,12 @@ wait_for "check_item_mercari"
 tm send-keys -t "$sess" 3
 highlighted 3 Logs
 wait_for "inventory|django\.log|nginx|INFO|WARNING"
+# The first visit opens the four app logs ([logview] open), stacked at 100
+# columns (a side-by-side pane would be under 60 columns): one header each,
+# at the start of its row.
+for l in django inventory-yahoo inventory-mercari update-amazon-feed; do
+	wait_for "^ $l( |$)"
+done
 
 tm send-keys -t "$sess" 4
 highlighted 4 Database

@@ -120,6 +120,9 @@ type LogView struct {
 	InitialLines int `toml:"initial_lines"` // lines shown on open
 	BufferLines  int `toml:"buffer_lines"`  // ring buffer per pane
 	MaxLineBytes int `toml:"max_line_bytes"`
+	// Open names the [[logs]] shown as panes on the tab's first visit
+	// (unset: the app's logs; [] = only the picker).
+	Open []string `toml:"open"`
 }
 
 // Public is the folder of files served to the outside.

@@ -35,6 +35,9 @@ func TestDefaultsAreTheRunbook(t *testing.T) {
 	if c.Database.ExpireDays != 1 || c.Database.DiskFullPercent != 98 {
 		t.Errorf("db defaults %+v", c.Database)
 	}
+	if got := strings.Join(c.LogView.Open, ","); got != "django,inventory-yahoo,inventory-mercari,update-amazon-feed" {
+		t.Errorf("logview.open %q: want the four app logs", got)
+	}
 	if strings.Join(c.Guard.Jobs, ",") != "check_item_mercari" {
 		t.Errorf("guard jobs %v", c.Guard.Jobs)
 	}
@@ -91,6 +94,8 @@ func TestProblemsNameFileLineKey(t *testing.T) {
 		{"bad regexp", "lang = \"en\"\n[amazon]\nblock_patterns = [\"(\"]\n", []string{"F:3: amazon.block_patterns[0]: bad regexp"}},
 		{"quiet longer than clear_max", "lang = \"en\"\n[amazon]\nquiet_after = \"7h\"\n", []string{"F:3: amazon.quiet_after: must not be longer than clear_max"}},
 		{"empty config test", "lang = \"en\"\n[[services]]\nname = \"nginx\"\nkind = \"systemd\"\nconfig_test = [\"\"]\n", []string{"F:5: services[0].config_test: missing command"}},
+		{"unknown open log", "lang = \"en\"\n[logview]\nopen = [\"django\", \"djnago\"]\n", []string{`F:3: logview.open: unknown log "djnago"`}},
+		{"open log twice", "lang = \"en\"\n[logview]\nopen = [\"django\", \"django\"]\n", []string{`F:3: logview.open: log "django" listed twice`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,5 +222,16 @@ func TestTr(t *testing.T) {
 	}
 	if got := Tr((&Config{Lang: "ja"}).T, "en", "ja"); got != "ja" {
 		t.Errorf("ja: %q", got)
+	}
+}
+
+// open = [] keeps the Logs tab on its picker: it is not the unset default.
+func TestLogViewOpenEmptyIsKept(t *testing.T) {
+	c, err := Parse("F", []byte("lang = \"en\"\n[logview]\nopen = []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LogView.Open == nil || len(c.LogView.Open) != 0 {
+		t.Fatalf("open = [] became %#v", c.LogView.Open)
 	}
 }

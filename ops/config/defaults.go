@@ -31,6 +31,21 @@ func DefaultLogs(logDir string) []Log {
 	}
 }
 
+// MaxOpenLogs is how many panes the Logs tab shows at once.
+const MaxOpenLogs = 6
+
+// defaultOpenLogs are the app's logs (kind django, at most four): what an
+// operator of the app looks at first.
+func defaultOpenLogs(logs []Log) []string {
+	out := []string{}
+	for _, l := range logs {
+		if l.Kind == "django" && len(out) < 4 {
+			out = append(out, l.Name)
+		}
+	}
+	return out
+}
+
 // DefaultServices are the systemd units and the pm2 app of the runbook.
 func DefaultServices(dbHost string) []Service {
 	return []Service{
@@ -119,6 +134,9 @@ func (c *Config) applyDefaults() {
 	num(&c.LogView.InitialLines, 2000)
 	num(&c.LogView.BufferLines, 10000)
 	num(&c.LogView.MaxLineBytes, 64*1024)
+	if c.LogView.Open == nil {
+		c.LogView.Open = defaultOpenLogs(c.Logs)
+	}
 
 	str(&c.Public.Dir, "/var/www/richs_public")
 	list(&c.Public.Folders, "images", "output", "tmp")

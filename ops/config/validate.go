@@ -92,6 +92,19 @@ func (c *Config) Validate() Problems {
 	if c.LogView.InitialLines < 0 || c.LogView.BufferLines < 1 || c.LogView.MaxLineBytes < 80 {
 		add("logview", "initial_lines >= 0, buffer_lines >= 1 and max_line_bytes >= 80")
 	}
+	if len(c.LogView.Open) > MaxOpenLogs {
+		add("logview.open", "at most %d logs", MaxOpenLogs)
+	}
+	opened := map[string]bool{}
+	for _, name := range c.LogView.Open {
+		switch {
+		case !seen[name]:
+			add("logview.open", "unknown log %q (not a [[logs]] name)", name)
+		case opened[name]:
+			add("logview.open", "log %q listed twice", name)
+		}
+		opened[name] = true
+	}
 	abs("public.dir", c.Public.Dir)
 
 	seen = map[string]bool{}

@@ -4,6 +4,7 @@ package human
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -26,6 +27,18 @@ func Bytes(n int64) string {
 		return fmt.Sprintf("%.0f %ciB", v, "KMGTPE"[exp])
 	}
 	return fmt.Sprintf("%.1f %ciB", v, "KMGTPE"[exp])
+}
+
+// Count is 1,000 or 12,345: a count with thousands separated.
+func Count(n int) string {
+	if n < 0 {
+		return "-" + Count(-n)
+	}
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Duration is 3d4h, 2h05m, 4m10s, 12s, 350ms.

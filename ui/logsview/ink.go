@@ -48,12 +48,13 @@ type inks struct {
 	levels   [levelError + 1]ink
 	selected ink
 	match    ink
+	dim      ink // context lines around filter matches, group separators
 }
 
 // newInks takes st apart. The tab does it once (Model.ink), and again
 // when the terminal's background colour changes the styles.
 func newInks(st *common.Styles) *inks {
-	k := &inks{selected: newInk(st.Selected), match: newInk(st.Match)}
+	k := &inks{selected: newInk(st.Selected), match: newInk(st.Match), dim: newInk(st.Muted)}
 	for l := range k.levels {
 		k.levels[l] = newInk(levelStyle(st, level(l)))
 	}

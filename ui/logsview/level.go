@@ -39,7 +39,7 @@ func wordLevel(s string) level {
 	if len(s) > scanBytes {
 		s = s[:scanBytes]
 	}
-	if strings.HasPrefix(s, "Traceback (most recent call last)") {
+	if isTraceback(s) {
 		return levelError
 	}
 	for i := 0; i < len(s); {
@@ -66,6 +66,39 @@ func wordLevel(s string) level {
 		i = j
 	}
 	return levelNone
+}
+
+// isTraceback is the first line of a Python traceback.
+func isTraceback(s string) bool { return strings.HasPrefix(s, "Traceback (most recent call last)") }
+
+// recordStart is whether a line begins a log record: nginx writes one line
+// per record; the app's lines start with a timestamp ("2026-11-27 10:14:02",
+// "[27/Nov/2026 10:14:02]", "Nov 27 10:14:02") or a level word. Anything
+// else (a traceback, its "  File ..." lines, "ValueError: ...") continues
+// the record above.
+func recordStart(kind, s string) bool {
+	switch kind {
+	case "nginx-access", "nginx-error":
+		return true
+	}
+	s = strings.TrimPrefix(s, "[")
+	if s == "" {
+		return false
+	}
+	if isDigit(s[0]) {
+		return true
+	}
+	j := 0
+	for j < len(s) && isLetter(s[j]) {
+		j++
+	}
+	switch s[:j] {
+	case "ERROR", "CRITICAL", "FATAL", "WARNING", "WARN", "INFO", "DEBUG":
+		return true
+	case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":
+		return len(s) > j+1 && s[j] == ' ' && (isDigit(s[j+1]) || s[j+1] == ' ')
+	}
+	return false
 }
 
 func isUpper(c byte) bool  { return c >= 'A' && c <= 'Z' }

@@ -8,7 +8,9 @@ package logsview
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +19,9 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/logtail"
+	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/sanitize/cells"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
@@ -32,6 +36,9 @@ const (
 	hiddenFrame = time.Second
 	// loadMoreLines is how many earlier lines one load reads.
 	loadMoreLines = 1000
+	// minPaneWidth is the narrowest a pane gets side by side: below it,
+	// fewer panes share a row and the rest stack.
+	minPaneWidth = 60
 )
 
 // pumpTimeout re-arms the waiting Cmd now and then: every Cmd ends. A var
@@ -72,6 +79,7 @@ type Model struct {
 	w, h    int
 	nextID  int
 	active  bool
+	visited bool // the tab was shown once: the [logview] open panes are up
 	notify  chan struct{}
 	pumping bool
 	gen     int       // pump generation: a replaced pump's batch does not re-arm
@@ -138,6 +146,10 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ActiveMsg:
 		m.active = msg.Active
+		if msg.Active && !m.visited {
+			m.visited = true
+			return m, m.openDefaults()
+		}
 		return m, nil
 	case batchMsg:
 		for _, p := range m.panes {
@@ -208,11 +220,62 @@ func (m *Model) focused() *pane {
 	return nil
 }
 
-// open starts a pane: the follower runs in a goroutine started from a Cmd
-// and hands lines to the pane's queue.
+// openDefaults opens the [logview] open logs, on the first visit: the
+// picker stays only when none is listed.
+func (m *Model) openDefaults() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, name := range m.d.Cfg.LogView.Open {
+		for _, l := range m.configured() {
+			if l.Name == name {
+				cmds = append(cmds, m.open(logSource(l)))
+			}
+		}
+	}
+	if len(m.panes) > 0 {
+		m.focus = 0
+	}
+	return tea.Batch(cmds...)
+}
+
+func logSource(l config.Log) source {
+	return source{Name: l.Name, Host: l.Host, Path: l.Path, Kind: l.Kind}
+}
+
+// known is src as the [[logs]] entry of the same file when there is one
+// (Jobs' l names the pane after the job): one pane per file, under the
+// name the picker shows.
+func (m *Model) known(src source) source {
+	if len(src.Argv) > 0 || src.Path == "" {
+		return src
+	}
+	for _, l := range m.configured() {
+		if !sameHost(l.Host, src.Host) {
+			continue
+		}
+		if ok, _ := filepath.Match(l.Path, src.Path); ok || l.Path == src.Path {
+			return logSource(l)
+		}
+	}
+	return src
+}
+
+func sameHost(a, b string) bool { return a == b || common.IsLocal(a) && common.IsLocal(b) }
+
+// same is whether two sources are one pane: the same name, or the same
+// file, on the same host.
+func same(a, b source) bool {
+	if !sameHost(a.Host, b.Host) {
+		return false
+	}
+	return a.Name == b.Name || len(a.Argv) == 0 && len(b.Argv) == 0 && a.Path != "" && a.Path == b.Path
+}
+
+// open starts a pane, or focuses the one of that log: the follower runs
+// in a goroutine started from a Cmd and hands lines to the pane's queue.
 func (m *Model) open(src source) tea.Cmd {
+	src = m.known(src)
 	for i, p := range m.panes {
-		if p.src.Name == src.Name && p.src.Host == src.Host {
+		if same(p.src, src) {
 			m.focus, m.picker = i, false
 			return nil
 		}
@@ -366,15 +429,17 @@ func (m *Model) layoutPanes() {
 	}
 }
 
-// columns is how many panes sit side by side.
+// columns is how many panes sit side by side: no more than leaves each
+// minPaneWidth cells (a narrower pane shows little past the timestamps).
 func (m *Model) columns() int {
+	fit := max(m.w/minPaneWidth, 1)
 	switch m.layout {
 	case layoutRows:
 		return 1
 	case layoutGrid:
-		return min(2, len(m.panes))
+		return max(min(2, len(m.panes), fit), 1)
 	}
-	return max(len(m.panes), 1)
+	return max(min(len(m.panes), fit), 1)
 }
 
 // share splits total into n parts, the first ones one bigger.
@@ -443,29 +508,43 @@ func (m *Model) panesView() string {
 	return b.String()
 }
 
-// configured is the picker's list: the [[logs]] entries.
+// configured is the [[logs]] entries.
 func (m *Model) configured() []config.Log { return m.d.Cfg.Logs }
 
-func (m *Model) isOpen(l config.Log) int {
-	for i, p := range m.panes {
-		if p.src.Name == l.Name && p.src.Host == l.Host {
-			return i
+// choices is the picker's list: the [[logs]] entries, then the open panes
+// of other sources (a job's log, a unit's journal) so that they can be
+// closed from there too.
+func (m *Model) choices() []source {
+	out := make([]source, 0, len(m.configured())+len(m.panes))
+	for _, l := range m.configured() {
+		out = append(out, logSource(l))
+	}
+	for _, p := range m.panes {
+		if !slices.ContainsFunc(out, func(s source) bool { return same(s, p.src) }) {
+			out = append(out, p.src)
 		}
 	}
-	return -1
+	return out
+}
+
+func (m *Model) isOpen(src source) int {
+	return slices.IndexFunc(m.panes, func(p *pane) bool { return same(p.src, src) })
 }
 
 func (m *Model) pickerView() string {
 	st := m.d.Styles
 	lines := []string{st.Title.Render(m.d.T("Logs: enter opens or closes a pane, o or esc shows the panes", "ログ: enter でペインを開閉、o か esc で表示"))}
-	for i, l := range m.configured() {
+	for i, l := range m.choices() {
 		mark := "[ ]"
 		if m.isOpen(l) >= 0 {
 			mark = "[x]"
 		}
 		where := l.Path
+		if len(l.Argv) > 0 {
+			where = sanitize.String(strings.Join(l.Argv, " "))
+		}
 		if l.Host != "" {
-			where = l.Host + ":" + l.Path
+			where = l.Host + ":" + where
 		}
 		row := cells.Pad(fmt.Sprintf(" %s %-20s %s", mark, l.Name, where), m.w)
 		if i == m.pick {
@@ -473,14 +552,14 @@ func (m *Model) pickerView() string {
 		}
 		lines = append(lines, row)
 	}
-	if len(m.configured()) == 0 {
+	if len(m.choices()) == 0 {
 		lines = append(lines, st.Muted.Render(m.d.T("  no [[logs]] in the config", "  設定に [[logs]] がありません")))
 	}
 	return lipgloss.NewStyle().Height(m.h).MaxHeight(m.h).Render(strings.Join(lines, "\n"))
 }
 
 func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, logs := m.keys, m.configured()
+	k, logs := m.keys, m.choices()
 	switch {
 	case key.Matches(msg, k.Up):
 		m.pick = max(m.pick-1, 0)
@@ -494,9 +573,10 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 		if i := m.isOpen(l); i >= 0 {
 			m.closePane(i)
 			m.picker = true
+			m.pick = min(m.pick, max(len(m.choices())-1, 0)) // a closed extra leaves the list
 			return nil
 		}
-		cmd := m.open(source{Name: l.Name, Host: l.Host, Path: l.Path, Kind: l.Kind})
+		cmd := m.open(l)
 		m.picker = true
 		return cmd
 	case key.Matches(msg, k.Picker), key.Matches(msg, k.Clear):
@@ -565,6 +645,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.ask(promptSave, m.d.T("save to: ", "保存先: "), defaultSavePath(p.src.Name, m.d.Now()))
 	case key.Matches(msg, k.Next), key.Matches(msg, k.Prev):
 		if p.search == "" {
+			m.msg = fmt.Sprintf(m.d.T("no search: %s searches", "検索なし: %s で検索"), k.Search.Help().Key)
 			return nil
 		}
 		dir := 1
@@ -579,8 +660,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, k.PrevErr) {
 			dir = -1
 		}
-		kind := p.src.Kind
-		if !p.find(dir, func(s string) bool { return lineLevel(kind, s) == levelError }) {
+		if !p.findError(dir) {
 			m.msg = m.d.T("no more ERROR lines", "これ以上 ERROR なし")
 		}
 	case key.Matches(msg, k.Context):
@@ -702,6 +782,15 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 			return nil // the pane changed meanwhile
 		}
 		took := p.ring.PushFront(msg.lines)
+		if took == 0 {
+			return common.Toast(m.d.T("no earlier lines to load", "これより前の行はありません"), false)
+		}
+		var cmd tea.Cmd
+		if n := human.Count(took); took == 1 {
+			cmd = common.Toast(m.d.T("+1 earlier line", "前の 1 行を読込"), false)
+		} else {
+			cmd = common.Toast(fmt.Sprintf(m.d.T("+%s earlier lines", "前の %s 行を読込"), n), false)
+		}
 		if took == len(msg.lines) {
 			o := msg.origin
 			p.origin, p.originSeq = &o, p.ring.First()
@@ -709,10 +798,11 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 			p.origin = nil
 		}
 		p.setFilter(p.filter)
-		if !p.follow && took > 0 {
-			p.cursor = p.seqAt(p.indexOf(p.ring.First() + int64(took) - 1))
+		if !p.follow && p.count() > 0 {
+			p.cursor = p.seqAt(min(p.indexOf(p.ring.First()+int64(took)-1), p.count()-1))
 			p.clamp()
 		}
+		return cmd
 	}
 	return nil
 }

@@ -44,6 +44,7 @@ func newTestTab(t *testing.T, w, h int, logs ...[2]string) (*Model, string) {
 		}
 		cfg.Logs = append(cfg.Logs, config.Log{Name: l[0], Path: p, Kind: kind})
 	}
+	cfg.LogView.Open = []string{} // the tests open their panes (TestFirstVisitOpensConfiguredLogs aside)
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Styles: common.DefaultStyles(),
 		Now: func() time.Time { return time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) }}
 	m := New(d).(*Model)
@@ -123,6 +124,16 @@ func appendFile(t *testing.T, p, s string) {
 	}
 	f.WriteString(s)
 	f.Close()
+}
+
+// openFirst opens the first configured log from the picker and waits until
+// its pane holds n lines.
+func openFirst(t *testing.T, m *Model, n int) *pane {
+	t.Helper()
+	press(m, "enter", "o")
+	p := m.focused()
+	settle(t, m, func() bool { return p.ring.Len() == n })
+	return p
 }
 
 func hasLine(m *Model, s string) func() bool {
@@ -322,10 +333,13 @@ func TestLoadMoreOnTop(t *testing.T) {
 	content := numbered(5000, func(i int) string { return "line " + itoa(i) })
 	m, _ := newTestTab(t, 80, 24, [2]string{"big", content})
 	m.d.Cfg.LogView.InitialLines = 100
-	press(m, "enter", "o")
-	p := m.focused()
-	settle(t, m, func() bool { return p.ring.Len() == 100 })
-	press(m, "g", "g") // to the top, then load more
+	p := openFirst(t, m, 100)
+	press(m, "g") // to the top, then load more: the status line says how many
+	_, cmd := m.Update(uitest.Key("g"))
+	_, cmd = m.Update(cmd())
+	if toast, _ := cmd().(common.ToastMsg); toast.Text != "+1,000 earlier lines" || toast.Error {
+		t.Errorf("load more said %+v, want +1,000 earlier lines", toast)
+	}
 	if p.ring.Len() != 1100 {
 		t.Fatalf("after load more: %d lines, want 1100", p.ring.Len())
 	}
@@ -341,9 +355,7 @@ func TestLoadMoreOnTop(t *testing.T) {
 // MouseWheelMsg), and pauses it.
 func TestMouseWheelScrolls(t *testing.T) {
 	m, _ := newTestTab(t, 80, 24, [2]string{"a", numbered(50, func(i int) string { return "line " + itoa(i) })})
-	press(m, "enter", "o")
-	p := m.focused()
-	settle(t, m, func() bool { return p.ring.Len() == 50 })
+	p := openFirst(t, m, 50)
 	m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
 	if got := p.ring.At(p.cursor).Text; p.follow || got != "line 46" {
 		t.Fatalf("after a notch up: follow %v, cursor on %q, want line 46", p.follow, got)

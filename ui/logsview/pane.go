@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/richs/richsops/ops/logtail"
 	"github.com/richs/richsops/ops/sanitize"
@@ -33,6 +34,20 @@ func (f *filter) match(s string) bool {
 		return f.re.MatchString(s)
 	}
 	return indexFold(s, f.text) >= 0
+}
+
+// index is where the first match in s is, as byte offsets; a < 0: none.
+func (f *filter) index(s string) (a, b int) {
+	if f.re != nil {
+		if loc := f.re.FindStringIndex(s); loc != nil && loc[1] > loc[0] {
+			return loc[0], loc[1]
+		}
+		return -1, -1
+	}
+	if i := indexFold(s, f.text); i >= 0 {
+		return i, i + len(f.text)
+	}
+	return -1, -1
 }
 
 func (f *filter) String() string {
@@ -233,6 +248,21 @@ func (p *pane) rows(seq int64) int {
 	return len(cells.Wrap(p.ring.At(seq).String(), p.w))
 }
 
+// gapBefore is true when shown line i starts a new group of filter
+// matches with their context: a "--" row goes above it, as grep -C does.
+func (p *pane) gapBefore(i int) bool {
+	return p.filter != nil && p.context > 0 && i > 0 && p.view[i] != p.view[i-1]+1
+}
+
+// rowsAt is the screen rows of shown line i, its group separator included.
+func (p *pane) rowsAt(i int) int {
+	r := p.rows(p.seqAt(i))
+	if p.gapBefore(i) {
+		r++
+	}
+	return r
+}
+
 // clamp keeps the cursor on a shown line and in view, and places top.
 func (p *pane) clamp() {
 	n := p.count()
@@ -248,22 +278,32 @@ func (p *pane) clamp() {
 	}
 	ti := min(p.indexOf(p.top), last)
 	if p.follow || ci < ti || p.rowsBetween(ti, ci) > p.bodyHeight() {
-		// Put the current line at the bottom: walk up while lines fit.
-		ti, used := ci, p.rows(p.seqAt(ci))
-		for ti > 0 {
-			r := p.rows(p.seqAt(ti - 1))
-			if used+r > p.bodyHeight() {
-				break
-			}
-			ti, used = ti-1, used+r
-		}
-		if !p.follow && ci < min(p.indexOf(p.top), last) {
+		if !p.follow && ci < ti {
 			ti = ci // scrolling up: the current line goes on top
+		} else {
+			ti = p.fillUp(ci, p.rowsAt(ci)) // the current line at the bottom
 		}
-		p.top = p.seqAt(ti)
-		return
+	}
+	// No blank rows under the last line while earlier lines would fill
+	// them (a filter applied while paused leaves the cursor on its last
+	// match: show the matches above it too).
+	if used := p.rowsBetween(ti, last); used < p.bodyHeight() {
+		ti = p.fillUp(ti, used)
 	}
 	p.top = p.seqAt(ti)
+}
+
+// fillUp walks up from shown line ti, which with the lines below it takes
+// used rows, while the lines above still fit the body.
+func (p *pane) fillUp(ti, used int) int {
+	for ti > 0 {
+		r := p.rowsAt(ti - 1)
+		if used+r > p.bodyHeight() {
+			break
+		}
+		ti, used = ti-1, used+r
+	}
+	return ti
 }
 
 // rowsBetween counts rows from shown line a to b inclusive, stopping once
@@ -271,7 +311,7 @@ func (p *pane) clamp() {
 func (p *pane) rowsBetween(a, b int) int {
 	rows := 0
 	for i := a; i <= b && rows <= p.bodyHeight(); i++ {
-		rows += p.rows(p.seqAt(i))
+		rows += p.rowsAt(i)
 	}
 	return rows
 }
@@ -285,12 +325,72 @@ func (p *pane) find(dir int, ok func(string) bool) bool {
 	}
 	i := p.indexOf(p.current())
 	for j := i + dir; j >= 0 && j < n; j += dir {
-		s := p.seqAt(j)
-		if ok(p.ring.At(s).Text) {
-			p.pause()
-			p.cursor = s
-			p.clamp()
+		if ok(p.ring.At(p.seqAt(j)).Text) {
+			p.jump(j)
 			return true
+		}
+	}
+	return false
+}
+
+// jump pauses on shown line i.
+func (p *pane) jump(i int) {
+	p.pause()
+	p.cursor = p.seqAt(i)
+	p.clamp()
+}
+
+// startsRecord is whether shown line i begins a log record. The first
+// shown line, and the first after a gap of the filter, begin one too:
+// the start of their record is not shown.
+func (p *pane) startsRecord(i int) bool {
+	if i == 0 || (p.filter != nil && p.view[i] != p.view[i-1]+1) {
+		return true
+	}
+	return recordStart(p.src.Kind, p.ring.At(p.seqAt(i)).Text)
+}
+
+// recordIsError says whether the record starting at shown line i is an
+// error (its first line is, or it holds a traceback), and where the next
+// record starts.
+func (p *pane) recordIsError(i int) (bool, int) {
+	isErr := lineLevel(p.src.Kind, p.ring.At(p.seqAt(i)).Text) == levelError
+	j := i + 1
+	for ; j < p.count() && !p.startsRecord(j); j++ {
+		isErr = isErr || isTraceback(p.ring.At(p.seqAt(j)).Text)
+	}
+	return isErr, j
+}
+
+// findError moves to the first line of the next (dir 1) or previous (dir
+// -1) error record: one stop per record, its traceback included.
+func (p *pane) findError(dir int) bool {
+	n := p.count()
+	if n == 0 {
+		return false
+	}
+	i := p.indexOf(p.current())
+	if dir > 0 {
+		for j := i + 1; j < n; {
+			if !p.startsRecord(j) {
+				j++
+				continue
+			}
+			isErr, next := p.recordIsError(j)
+			if isErr {
+				p.jump(j)
+				return true
+			}
+			j = next
+		}
+		return false
+	}
+	for j := min(i, n) - 1; j >= 0; j-- {
+		if p.startsRecord(j) {
+			if isErr, _ := p.recordIsError(j); isErr {
+				p.jump(j)
+				return true
+			}
 		}
 	}
 	return false
@@ -300,10 +400,16 @@ func (p *pane) find(dir int, ok func(string) bool) bool {
 func (p *pane) shownText() []string {
 	out := make([]string, 0, p.count())
 	for i := 0; i < p.count(); i++ {
+		if p.gapBefore(i) {
+			out = append(out, groupSep)
+		}
 		out = append(out, p.ring.At(p.seqAt(i)).String())
 	}
 	return out
 }
+
+// groupSep is the row between groups of filter matches with context.
+const groupSep = "--"
 
 // header is the pane's title line.
 func (p *pane) header(st *common.Styles, t func(en, ja string) string, focused bool) string {
@@ -380,10 +486,20 @@ func (p *pane) screen(k *inks, st *common.Styles, t func(en, ja string) string, 
 	if !p.follow {
 		cur = p.cursor
 	}
+	dimContext := p.filter != nil && p.context > 0
 	for i := p.indexOf(p.top); i < n && len(out)-1 < body; i++ {
+		if p.gapBefore(i) {
+			out = append(out, k.dim.paint(cells.Pad(groupSep, p.w)))
+			if len(out)-1 >= body {
+				break
+			}
+		}
 		s := p.seqAt(i)
 		line := p.ring.At(s)
 		style := &k.levels[lineLevel(p.src.Kind, line.Text)]
+		if dimContext && !p.filter.match(line.Text) {
+			style = &k.dim
+		}
 		if s == cur {
 			style = &k.selected
 		}
@@ -396,20 +512,13 @@ func (p *pane) screen(k *inks, st *common.Styles, t func(en, ja string) string, 
 			}
 			continue
 		}
-		// Cut to leave room for "…", then see whether the rest fits in what
-		// is left: one pass over the row, not a cut and then another.
-		text := line.String()
-		seg, w := cells.CutWidth(text, p.w-1)
-		if len(seg) < len(text) {
-			if rest, rw := cells.CutWidth(text[len(seg):], p.w-w); len(seg)+len(rest) == len(text) {
-				seg, w = text, w+rw
-			} else {
-				seg, w = seg+"…", w+1
-			}
-		}
+		seg, w := p.fit(line.String())
 		out = append(out, p.paint(seg, w, style, &k.match))
 	}
-	if n == 0 {
+	switch {
+	case n == 0 && p.filter != nil && p.ring.Len() > 0:
+		out = append(out, st.Muted.Render(cells.Cut(fmt.Sprintf(t(" no line matches %s", " %s に一致する行なし"), p.filter), p.w)))
+	case n == 0:
 		empty := t(" (no lines yet)", " (まだ行がありません)")
 		if p.src.Empty != "" {
 			empty = " (" + sanitize.String(p.src.Empty) + ")"
@@ -421,6 +530,50 @@ func (p *pane) screen(k *inks, st *common.Styles, t func(en, ja string) string, 
 		out = append(out, blank)
 	}
 	return out
+}
+
+// fit is a line cut to the pane width with "…" where it goes on. When
+// the filter's (or else the search's) match lies past the cut, the row
+// starts a little before the match instead, behind a "…".
+func (p *pane) fit(text string) (string, int) {
+	seg, w := cutRow(text, p.w)
+	if len(seg) >= len(text) || p.w < 8 {
+		return seg, w
+	}
+	a, b := -1, -1
+	switch {
+	case p.filter != nil:
+		a, b = p.filter.index(text)
+	case p.search != "":
+		if a = indexFold(text, p.search); a >= 0 {
+			b = a + len(p.search)
+		}
+	}
+	if a < 0 || b <= len(seg)-len("…") {
+		return seg, w // no match, or it is already in view
+	}
+	// A few cells of what comes before the match, so it reads in context.
+	from, lead := a, 0
+	for from > 0 && lead < p.w/4 {
+		_, size := utf8.DecodeLastRuneInString(text[:from])
+		lead += cells.Width(text[from-size : from])
+		from -= size
+	}
+	seg, w = cutRow(text[from:], p.w-1)
+	return "…" + seg, w + 1
+}
+
+// cutRow cuts text to w cells, the last one "…" when it goes on: one pass
+// over the row, not a cut and then another.
+func cutRow(text string, w int) (string, int) {
+	seg, sw := cells.CutWidth(text, w-1)
+	if len(seg) < len(text) {
+		if rest, rw := cells.CutWidth(text[len(seg):], w-sw); len(seg)+len(rest) == len(text) {
+			return text, sw + rw
+		}
+		return seg + "…", sw + 1
+	}
+	return seg, sw
 }
 
 // paint styles one row of w cells, padded to the pane width, with search
