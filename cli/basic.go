@@ -14,6 +14,11 @@ func init() {
 	Register(Command{
 		Name: "version", Summary: "print the version", NoConfig: true,
 		Run: func(env *Env, args []string) error {
+			if env.JSON {
+				return env.PrintJSON(struct {
+					Version string `json:"version"`
+				}{Version})
+			}
 			fmt.Fprintf(env.Stdout, "richsops %s\n", Version)
 			return nil
 		},
@@ -45,6 +50,11 @@ func runConfig(env *Env, args []string) error {
 	path := config.Locate(env.Globals.Config)
 	switch args[0] {
 	case "path":
+		if env.JSON {
+			return env.PrintJSON(struct {
+				Path string `json:"path"` // "" = built-in defaults
+			}{path})
+		}
 		if path == "" {
 			fmt.Fprintln(env.Stdout, "(none: built-in defaults)")
 		} else {
@@ -52,32 +62,7 @@ func runConfig(env *Env, args []string) error {
 		}
 		return nil
 	case "check":
-		cfg, err := config.Load(path)
-		if err != nil {
-			var ps config.Problems
-			if errors.As(err, &ps) {
-				fmt.Fprintln(env.Stderr, ps.Error())
-				return ExitError{Code: ExitUsage}
-			}
-			return ExitError{Code: ExitUsage, Err: err}
-		}
-		var ps config.Problems
-		for _, check := range configChecks {
-			ps = append(ps, check(cfg)...)
-		}
-		if len(ps) > 0 {
-			fmt.Fprintln(env.Stderr, ps.Error())
-			return ExitError{Code: ExitUsage}
-		}
-		for _, w := range cfg.Warnings() {
-			fmt.Fprintln(env.Stderr, "warning: "+w)
-		}
-		shown := path
-		if shown == "" {
-			shown = "built-in defaults"
-		}
-		fmt.Fprintf(env.Stdout, "%s: OK (%d jobs, %d logs, %d services, %d hosts)\n", shown, len(cfg.Jobs), len(cfg.Logs), len(cfg.Services), len(cfg.Hosts))
-		return nil
+		return configCheck(env, path)
 	case "show":
 		cfg, err := config.Load(path)
 		if err != nil {
@@ -86,4 +71,53 @@ func runConfig(env *Env, args []string) error {
 		return env.PrintJSON(cfg)
 	}
 	return Usagef("config: unknown %q (check, show, path)", args[0])
+}
+
+// CheckJSON is config check --json.
+type CheckJSON struct {
+	File     string          `json:"file"` // "" = built-in defaults
+	OK       bool            `json:"ok"`
+	Problems config.Problems `json:"problems"`
+	Warnings []string        `json:"warnings"`
+	Jobs     int             `json:"jobs"`
+	Logs     int             `json:"logs"`
+	Services int             `json:"services"`
+	Hosts    int             `json:"hosts"`
+}
+
+// configCheck exits 2 on any mistake; with --json it prints them as a
+// CheckJSON on stdout (still exit 2), else as file:line lines on stderr.
+func configCheck(env *Env, path string) error {
+	out := CheckJSON{File: path}
+	cfg, err := config.Load(path)
+	if err == nil {
+		for _, check := range configChecks {
+			out.Problems = append(out.Problems, check(cfg)...)
+		}
+		out.Warnings = cfg.Warnings()
+		out.Jobs, out.Logs, out.Services, out.Hosts = len(cfg.Jobs), len(cfg.Logs), len(cfg.Services), len(cfg.Hosts)
+	} else if !errors.As(err, &out.Problems) {
+		out.Problems = config.Problems{{File: path, Msg: err.Error()}}
+	}
+	out.OK = len(out.Problems) == 0
+	if env.JSON {
+		if err := env.PrintJSON(out); err != nil {
+			return err
+		}
+	} else if !out.OK {
+		fmt.Fprintln(env.Stderr, out.Problems.Error())
+	} else {
+		for _, w := range out.Warnings {
+			fmt.Fprintln(env.Stderr, "warning: "+w)
+		}
+		shown := path
+		if shown == "" {
+			shown = "built-in defaults"
+		}
+		fmt.Fprintf(env.Stdout, "%s: OK (%d jobs, %d logs, %d services, %d hosts)\n", shown, out.Jobs, out.Logs, out.Services, out.Hosts)
+	}
+	if !out.OK {
+		return ExitError{Code: ExitUsage}
+	}
+	return nil
 }

@@ -39,6 +39,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return ExitOK
 	}
+	if g.JSON && cmd.NoJSON {
+		fmt.Fprintf(stderr, "richsops %s: --json: this command has no JSON output\n", cmd.Name)
+		return ExitUsage
+	}
 	if !cmd.NoConfig {
 		// What a listing or an error forgot to sanitize is escaped here.
 		se := sanitize.NewWriter(stderr)

@@ -110,15 +110,17 @@ func Build(results []check.Result) Output {
 }
 
 func run(env *cli.Env, args []string) error {
-	// A bad command line is UNKNOWN (3) for a monitoring plugin, not the
-	// usual 2, which would read as CRIT.
+	// A bad command line (an unknown flag, --only bogus) is bad usage, 2,
+	// as everywhere: a monitor shows it as CRIT, so a mistyped check
+	// command is fixed at once rather than sitting in UNKNOWN, and 3 stays
+	// "a check could not run" (README, Exit codes).
 	o, err := parse(args)
 	if err != nil {
-		return cli.ExitError{Code: 3, Err: fmt.Errorf("%v\n\n%s", err, usage)}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	cs, err := check.Select(o.only)
 	if err != nil {
-		return cli.ExitError{Code: 3, Err: err}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

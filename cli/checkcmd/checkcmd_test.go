@@ -103,8 +103,8 @@ func TestExitCodes(t *testing.T) {
 		{"crit: index-linux", quiet, ok, []string{"--only", "index-linux"}, 2, "Mercari checks dangerous: pause them  [jobs: p]"},
 		{"unknown: crontab missing", "", ok, []string{"--only", "jobs,probes"}, 3, yahoo + ": crontab: open"},
 		{"crit outranks unknown", "", ok, []string{"--only", "jobs,index-linux"}, 2, "CRIT: 1 critical, 0 warning, 1 unknown"},
-		{"bad check name", quiet, ok, []string{"--only", "nope"}, 3, ""},
-		{"bad flag", quiet, ok, []string{"--bogus"}, 3, ""},
+		{"bad check name: usage", quiet, ok, []string{"--only", "nope"}, 2, ""},
+		{"bad flag: usage", quiet, ok, []string{"--bogus"}, 2, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

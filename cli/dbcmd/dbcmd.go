@@ -4,6 +4,7 @@ package dbcmd
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -247,12 +248,17 @@ func purge(env *cli.Env, args []string) error {
 		} else {
 			p, err = d.PlanPurgeTo(c, *to)
 		}
+		if errors.Is(err, mysql.ErrNoSuchLog) {
+			return cli.UsageError{Msg: err.Error()}
+		}
+		if errors.Is(err, mysql.ErrNothingToPurge) { // done already: exit 0
+			return env.NothingToDo("db.purge", "", err.Error(), err.Error())
+		}
 		if err != nil {
 			return err
 		}
 		if len(p.Removes) == 0 {
-			fmt.Fprintln(env.Stdout, "nothing to purge")
-			return nil
+			return env.NothingToDo("db.purge", p.To, "nothing to purge", "削除するバイナリログはありません")
 		}
 		_, err = env.Do(d.Purge(p))
 		return err
@@ -302,10 +308,7 @@ func runBackup(env *cli.Env, args []string) error {
 		defer stop()
 		return inner(c)
 	}
-	res, err := env.Do(a)
-	if env.JSON && err == nil {
-		return env.PrintJSON(res.Outcome)
-	}
+	_, err = env.Do(a) // with --json, Do prints the result as JSON
 	return err
 }
 

@@ -141,6 +141,9 @@ func run(env *cli.Env, args []string) error {
 		return runNow(ctx, env, h, f)
 	case "kill":
 		a, err := jobs.KillAction(ctx, h, env.Cfg, f.name, f.pid, f.wait)
+		if errors.Is(err, jobs.ErrNotRunning) { // already stopped: done, exit 0
+			return env.NothingToDo("jobs.kill", f.name, "nothing running: "+f.name, "実行中のものはありません: "+f.name)
+		}
 		if err != nil {
 			return err
 		}

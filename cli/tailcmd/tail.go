@@ -30,7 +30,7 @@ A log with host = "NAME" in the config (or --host) is followed with tail on
 that host.`
 
 func init() {
-	cli.Register(cli.Command{Name: "tail", Summary: "print and follow a log like tail -F, sanitized", Usage: usage, Raw: true, Run: run})
+	cli.Register(cli.Command{Name: "tail", Summary: "print and follow a log like tail -F, sanitized", Usage: usage, Raw: true, NoJSON: true, Run: run})
 }
 
 // baseContext is the context -F runs in until ctrl+c; tests end it.

@@ -14,6 +14,7 @@ func init() {
 	cli.Register(cli.Command{
 		Name:    "tui",
 		Summary: "start the console (the default with no subcommand)",
+		NoJSON:  true,
 		Run:     func(env *cli.Env, args []string) error { return Run(env) },
 	})
 }

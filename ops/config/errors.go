@@ -59,3 +59,14 @@ func Translate(t func(en, ja string) string, err error, ja string) error {
 	}
 	return &translated{text: ja, en: err}
 }
+
+// WithKind is err, whose message it keeps, that errors.Is also matches to
+// kind: a sentinel the caller acts on (an exit code), such as "no such
+// binary log" being a bad argument.
+func WithKind(err, kind error) error { return kinded{err, kind} }
+
+type kinded struct{ err, kind error }
+
+func (k kinded) Error() string        { return k.err.Error() }
+func (k kinded) Unwrap() error        { return k.err }
+func (k kinded) Is(target error) bool { return target == k.kind }

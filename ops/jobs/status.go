@@ -26,7 +26,7 @@ type Status struct {
 	Lines    []crontab.Line `json:"-"`
 	Schedule []string       `json:"schedule"` // of the active (or paused) lines
 	Next     time.Time      `json:"next,omitzero"`
-	Procs    []Proc         `json:"processes"`
+	Procs    []Proc         `json:"processes,null"` // null: unknown (see Unknown)
 	LastRun  time.Time      `json:"last_run,omitzero"`
 	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"
 	Missed   *Missed        `json:"missed,omitempty"`

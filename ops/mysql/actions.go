@@ -176,11 +176,19 @@ type PurgePlan struct {
 // is in t's language (nil = English).
 func DefaultPurgeTo(logs []Binlog, t func(en, ja string) string) (string, error) {
 	if len(logs) < 3 {
-		return "", config.Errorf(t, "only %d binary logs: nothing to purge while keeping the active one and the one before",
-			"バイナリログは %d 個だけです: 現在のログとその前のログを残すと、削除するものがありません", len(logs))
+		return "", config.WithKind(config.Errorf(t, "only %d binary logs: nothing to purge while keeping the active one and the one before",
+			"バイナリログは %d 個だけです: 現在のログとその前のログを残すと、削除するものがありません", len(logs)), ErrNothingToPurge)
 	}
 	return logs[len(logs)-2].Name, nil
 }
+
+// ErrNoSuchLog: PlanPurgeTo was given a name the server does not list (a
+// bad argument, not a failure of the server).
+var ErrNoSuchLog = errors.New("no such binary log")
+
+// ErrNothingToPurge: the default purge keeps every log there is (done
+// already, not a failure).
+var ErrNothingToPurge = errors.New("nothing to purge")
 
 // PlanPurgeTo plans PURGE BINARY LOGS TO log ("" = the default).
 func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
@@ -203,7 +211,7 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 		}
 	}
 	if at < 0 {
-		return PurgePlan{}, config.Errorf(d.T, "no binary log named %q (see db status)", "%q という名前のバイナリログはありません（db status で確認）", to)
+		return PurgePlan{}, config.WithKind(config.Errorf(d.T, "no binary log named %q (see db status)", "%q という名前のバイナリログはありません（db status で確認）", to), ErrNoSuchLog)
 	}
 	if !safeLogName(to) {
 		return PurgePlan{}, fmt.Errorf("binary log name %q has unexpected characters", to)
