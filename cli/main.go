@@ -87,6 +87,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "richsops %s: %v\n", cmd.Name, ee.Err)
 		}
 		return ee.Code
+	case errors.Is(err, config.ErrBadArgument): // the operator's argument, not a failure
+		fmt.Fprintf(stderr, "richsops %s: %s\n", cmd.Name, env.shown(err))
+		return ExitUsage
 	case errors.Is(err, ErrDeclined):
 		fmt.Fprintln(stderr, env.shown(err))
 		return ExitFail

@@ -248,9 +248,6 @@ func purge(env *cli.Env, args []string) error {
 		} else {
 			p, err = d.PlanPurgeTo(c, *to)
 		}
-		if errors.Is(err, mysql.ErrNoSuchLog) {
-			return cli.UsageError{Msg: err.Error()}
-		}
 		if errors.Is(err, mysql.ErrNothingToPurge) { // done already: exit 0
 			return env.NothingToDo("db.purge", "", err.Error(), err.Error())
 		}

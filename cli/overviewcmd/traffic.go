@@ -48,7 +48,9 @@ func runTraffic(env *cli.Env, args []string) error {
 	}
 	logEntry, f, err := traffic.LogOf(env.Cfg)
 	if formatSet {
-		f, err = traffic.Compile(format)
+		if f, err = traffic.Compile(format); err != nil {
+			return cli.Usagef("traffic: --format: %v", err)
+		}
 	}
 	if f == nil || (err != nil && (file == "" || formatSet)) {
 		return err

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -59,6 +60,14 @@ func Translate(t func(en, ja string) string, err error, ja string) error {
 	}
 	return &translated{text: ja, en: err}
 }
+
+// ErrBadArgument marks an error caused by what the operator asked for (a
+// binary log that does not exist, days out of range): the command line
+// exits 2, bad usage, not 1, failed.
+var ErrBadArgument = errors.New("bad argument")
+
+// BadArgument is err marked ErrBadArgument.
+func BadArgument(err error) error { return WithKind(err, ErrBadArgument) }
 
 // WithKind is err, whose message it keeps, that errors.Is also matches to
 // kind: a sentinel the caller acts on (an exit code), such as "no such

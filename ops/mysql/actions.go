@@ -43,7 +43,7 @@ const NeverWord = "NEVER"
 // 0 days (never expire) asks for NeverWord typed.
 func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	if days < 0 || days > 99 {
-		return gate.Action{}, config.Errorf(d.T, "expiry days must be between 0 and 99, not %d", "保存期間は 0〜99 日で指定してください（%d ではなく）", days)
+		return gate.Action{}, config.BadArgument(config.Errorf(d.T, "expiry days must be between 0 and 99, not %d", "保存期間は 0〜99 日で指定してください（%d ではなく）", days))
 	}
 	srv, err := d.Client.ServerStatus(ctx)
 	if err != nil {
@@ -182,9 +182,6 @@ func DefaultPurgeTo(logs []Binlog, t func(en, ja string) string) (string, error)
 	return logs[len(logs)-2].Name, nil
 }
 
-// ErrNoSuchLog: PlanPurgeTo was given a name the server does not list (a
-// bad argument, not a failure of the server).
-var ErrNoSuchLog = errors.New("no such binary log")
 
 // ErrNothingToPurge: the default purge keeps every log there is (done
 // already, not a failure).
@@ -211,7 +208,7 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 		}
 	}
 	if at < 0 {
-		return PurgePlan{}, config.WithKind(config.Errorf(d.T, "no binary log named %q (see db status)", "%q という名前のバイナリログはありません（db status で確認）", to), ErrNoSuchLog)
+		return PurgePlan{}, config.BadArgument(config.Errorf(d.T, "no binary log named %q (see db status)", "%q という名前のバイナリログはありません（db status で確認）", to))
 	}
 	if !safeLogName(to) {
 		return PurgePlan{}, fmt.Errorf("binary log name %q has unexpected characters", to)

@@ -1,4 +1,4 @@
-package jsonwalk_test
+package headless_test
 
 import (
 	"bytes"
@@ -206,6 +206,49 @@ func TestEveryCommandsJSON(t *testing.T) {
 			if testing.Verbose() {
 				t.Logf("%s: exit %d", name, code)
 			}
+		}
+	}
+}
+
+// TestExitCodes: bad usage and bad arguments exit 2 in every command
+// (check too: its 0/1/2/3 are for the checks' results); an action with
+// nothing to act on is done, 0, so that scripts can repeat it.
+func TestExitCodes(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the job runs as root, as app.user says")
+	}
+	cfgPath, job, _ := sandbox(t)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string // in stdout or stderr
+	}{
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"check", "--only", "bogus"}, 2, `unknown check "bogus"`},
+		{[]string{"check", "--only", "bogus", "--zabbix"}, 2, `unknown check "bogus"`},
+		{[]string{"check", "--bogus"}, 2, "--bogus"},
+		{[]string{"config", "frob"}, 2, "frob"},
+		{[]string{"db", "purge", "--to", "mysql-bin.999999", "--yes"}, 2, `no binary log named "mysql-bin.999999"`},
+		{[]string{"db", "purge", "--to", "a", "--before", "3d"}, 2, "not both"},
+		{[]string{"db", "expire", "--days", "100", "--yes"}, 2, "between 0 and 99"},
+		{[]string{"db", "purge", "--yes"}, 0, "PURGE"},
+		{[]string{"db", "purge", "--yes"}, 0, "nothing to purge"}, // again: done already
+		{[]string{"jobs", "kill", job}, 0, "nothing running: " + job},
+		{[]string{"--lang", "ja", "jobs", "kill", job}, 0, "実行中のものはありません: " + job},
+		{[]string{"jobs", "kill", "no_such_job"}, 2, "not a configured job"},
+		{[]string{"jobs", "frob"}, 2, "frob"},
+		{[]string{"svc", "restart", "no_such_service"}, 2, "no_such_service"},
+		{[]string{"hosts", "no_such_host"}, 2, "no_such_host"},
+		{[]string{"public", "clean", "--older-than", "x"}, 2, "--older-than"},
+		{[]string{"traffic", "--format", "$remote_addr [$time_local"}, 2, "--format"},
+		{[]string{"tail", "--json", cfgPath}, 2, "--json"},
+		{[]string{"guard", "--threshold", "-1"}, 2, "--threshold"},
+	} {
+		name := strings.Join(c.args, " ")
+		var out, errb bytes.Buffer
+		code := cli.Main(append([]string{"--config", cfgPath}, c.args...), strings.NewReader(""), &out, &errb)
+		if code != c.code || !strings.Contains(out.String()+errb.String(), c.want) {
+			t.Errorf("%s: exit %d (want %d), %q not in\nstdout: %s\nstderr: %s", name, code, c.code, c.want, out.String(), errb.String())
 		}
 	}
 }
