@@ -182,7 +182,6 @@ func DefaultPurgeTo(logs []Binlog, t func(en, ja string) string) (string, error)
 	return logs[len(logs)-2].Name, nil
 }
 
-
 // ErrNothingToPurge: the default purge keeps every log there is (done
 // already, not a failure).
 var ErrNothingToPurge = errors.New("nothing to purge")
