@@ -119,7 +119,7 @@ type Candidate struct {
 type Plan struct {
 	Host      string        `json:"host"`
 	Dir       string        `json:"dir"`
-	OlderThan time.Duration `json:"older_than"`
+	OlderThan time.Duration `json:"older_than_s"`
 	Cutoff    time.Time     `json:"cutoff"` // files modified before this
 	Files     []Candidate   `json:"files"`
 	Bytes     int64         `json:"bytes"`

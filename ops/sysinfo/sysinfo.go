@@ -50,7 +50,7 @@ type Snapshot struct {
 	SwapTotal   uint64        `json:"swap_total"`
 	SwapUsed    uint64        `json:"swap_used"`
 	SwapPercent float64       `json:"swap_percent"`
-	Uptime      time.Duration `json:"uptime"`
+	Uptime      time.Duration `json:"uptime_s"`
 	Boot        time.Time     `json:"boot"`
 	Disks       []Disk        `json:"disks"`
 	// Errors lists the parts that could not be read; the rest is filled.
