@@ -69,8 +69,8 @@ func TestTrafficJSON(t *testing.T) {
 	if s.Requests != 3 || s.Classes.S5xx != 1 || s.Status["404"] != 1 {
 		t.Fatalf("summary = %+v", s)
 	}
-	if code, _, _ := run("", "--config", cfg, "traffic", "--format", "$remote_addr"); code != 1 {
-		t.Fatalf("a format without $status: exit %d", code)
+	if code, _, _ := run("", "--config", cfg, "traffic", "--format", "$remote_addr"); code != 2 {
+		t.Fatalf("a format without $status (a bad argument): exit %d", code)
 	}
 	if code, _, _ := run("", "--config", cfg, "traffic", "a", "b"); code != 2 {
 		t.Fatalf("two files: exit %d", code)
