@@ -542,7 +542,7 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	}
 	st := d.Status(ctx)
 	if st.Server != nil {
-		step("server answers: %s, up %s, %d binary logs (%s)", "サーバー応答あり: %s、稼働 %s、バイナリログ %d 個（%s）", st.Server.Version, human.Duration(st.Server.Uptime), len(st.Binlogs), human.Bytes(st.BinlogTotal))
+		step("server answers: %s, up %s, %d binary logs (%s)", "サーバー応答あり: %s、稼働 %s、バイナリログ %d 個（%s）", st.Server.Version, human.DurationT(d.t, st.Server.Uptime), len(st.Binlogs), human.Bytes(st.BinlogTotal))
 	}
 	if st.Disk != nil {
 		step("disk of %s: %.1f%% used, %s free", "%s のディスク: 使用率 %.1f%%、空き %s", st.Datadir, st.Disk.Percent(), human.Bytes(int64(st.Disk.Free)))

@@ -21,6 +21,7 @@ import (
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/sanitize/cells"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/common/lineinput"
 )
@@ -530,7 +531,7 @@ func (t *Tab) nextWords(s jobs.Status) string {
 		}
 		return "-"
 	}
-	return t.d.T("in ", "") + human.Duration(s.Next.Sub(t.d.Now())) + t.d.T("", "後")
+	return t.d.T("in ", "") + human.DurationT(t.d.T, s.Next.Sub(t.d.Now())) + t.d.T("", "後")
 }
 
 // lastFromJa names, in Japanese, where the last run time came from: the
@@ -623,7 +624,7 @@ func (t *Tab) table() []string {
 	if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
 		if !s.LastRun.IsZero() {
-			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + " (" + t.d.Word(s.LastFrom, lastFromJa) + ")"
+			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + t.d.T(" (", "（") + t.d.Word(s.LastFrom, lastFromJa) + t.d.T(")", "）")
 		}
 		lines = append(lines, st.Muted.Render(fit(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
 	}
@@ -644,8 +645,9 @@ func (t *Tab) wrapped(msg string, style lipgloss.Style) []string {
 
 // procHead is pid, user, start, elapsed, CPU%, RSS.
 func (t *Tab) procHead(p jobs.Proc) string {
-	return fmt.Sprintf("  %-7d %-8s %s %8s %5.1f%% %9s", p.PID, fit(p.User, 8), p.Start.Format("01-02 15:04"),
-		human.Duration(p.Elapsed), p.CPU, human.Bytes(p.RSS))
+	elapsed := human.DurationT(t.d.T, p.Elapsed) // right-aligned in cells: 分 takes two
+	return fmt.Sprintf("  %-7d %-8s %s %s %5.1f%% %9s", p.PID, fit(p.User, 8), p.Start.Format("01-02 15:04"),
+		strings.Repeat(" ", max(8-cells.Width(elapsed), 0))+elapsed, p.CPU, human.Bytes(p.RSS))
 }
 
 func (t *Tab) procLine(p jobs.Proc) string {
