@@ -12,7 +12,7 @@ var Version = "dev"
 
 func init() {
 	Register(Command{
-		Name: "version", Summary: "print the version", NoConfig: true,
+		Name: "version", Summary: "print the version", SummaryJa: "バージョンを表示", NoConfig: true,
 		Run: func(env *Env, args []string) error {
 			if env.JSON {
 				return env.PrintJSON(struct {
@@ -24,11 +24,17 @@ func init() {
 		},
 	})
 	Register(Command{
-		Name:    "config",
-		Summary: "config check | config show [--json] | config path",
+		Name:      "config",
+		Summary:   "config check | config show [--json] | config path",
+		SummaryJa: "config check | config show [--json] | config path",
+		UsageJa: `richsops config check   設定を検証。誤りごとに file:line: key: 問題。誤りがあれば終了コード 2
+richsops config show    有効な設定（既定値を補ったもの）を JSON で表示
+richsops config path    使う設定ファイルを表示
+--json はどれにも使えます（check: 誤りと警告を JSON で）`,
 		Usage: `richsops config check   validate the config; each mistake as file:line: key: problem; exit 2 on any
 richsops config show    print the effective config (defaults filled in) as JSON
-richsops config path    print which file is used`,
+richsops config path    print which file is used
+--json works with each (check: the mistakes and warnings as JSON)`,
 		NoConfig: true,
 		Run:      runConfig,
 	})

@@ -65,6 +65,8 @@ type Command struct {
 	Name    string
 	Summary string // one line for --help
 	Usage   string // full usage text, printed by NAME --help
+	// SummaryJa and UsageJa are the same in Japanese ("" = the English).
+	SummaryJa, UsageJa string
 	// NoConfig commands run without loading the config (version, richsops-demo).
 	NoConfig bool
 	// Raw commands sanitize all they print on stdout themselves (tail,
@@ -111,6 +113,26 @@ func (e UsageError) Error() string { return e.Msg }
 
 // Usagef is a UsageError.
 func Usagef(format string, a ...any) error { return UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// UsageT is a UsageError in the language t picks (config.Errorf's rules).
+func UsageT(t func(en, ja string) string, en, ja string, a ...any) error {
+	return UsageError{Msg: config.Errorf(t, en, ja, a...).Error()}
+}
+
+// SummaryT is the command's one-line summary in t's language.
+func (c Command) SummaryT(t func(en, ja string) string) string {
+	return orEn(t, c.Summary, c.SummaryJa)
+}
+
+// UsageTextT is the command's usage in t's language.
+func (c Command) UsageTextT(t func(en, ja string) string) string { return orEn(t, c.Usage, c.UsageJa) }
+
+func orEn(t func(en, ja string) string, en, ja string) string {
+	if ja == "" {
+		return en
+	}
+	return config.Tr(t, en, ja)
+}
 
 // ExitError ends the command with a specific exit code (check's 0/1/2).
 type ExitError struct {

@@ -21,13 +21,27 @@ Runs the health checks of the Overview in parallel and prints one line per
 problem (severity, source, text), or JSON with --json.
 Exit code as monitoring plugins: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (a check
 could not run). CRIT outranks UNKNOWN, UNKNOWN outranks WARN.
+A bad command line (unknown flag, --only bogus) exits 2 as in every command.
 --only     run only these checks (repeatable or comma-separated)
 --host     (global) check that host instead of the config's host
 --zabbix   print one number, 0 OK, 1 WARN (or UNKNOWN), 2 CRIT, and exit 0
            (for a Zabbix UserParameter)`
 
+const usageJa = `richsops check [--json] [--only NAME[,NAME]] [--zabbix]
+
+概要画面のヘルスチェックを並行して実行し、問題ごとに 1 行（重大度、出どころ、
+内容）、--json なら JSON を表示します。
+終了コードは監視プラグインと同じ: 0 OK、1 WARN、2 CRIT、3 UNKNOWN（チェックを
+実行できなかった）。CRIT は UNKNOWN より、UNKNOWN は WARN より優先。
+コマンドラインの誤り（不明なフラグ、--only bogus）は他のコマンドと同じく 2。
+--only     このチェックだけ実行（繰り返しかカンマ区切り）
+--host     （共通）設定のホストの代わりにそのホストをチェック
+--zabbix   数値を 1 つ表示: 0 OK、1 WARN（または UNKNOWN）、2 CRIT。終了コードは 0
+           （Zabbix の UserParameter 用）`
+
 func init() {
-	cli.Register(cli.Command{Name: "check", Summary: "health checks for cron and Zabbix (exit 0/1/2/3)", Usage: usage + "\nChecks: " + strings.Join(check.Names(), ", "), Run: run})
+	cli.Register(cli.Command{Name: "check", Summary: "health checks for cron and Zabbix (exit 0/1/2/3)", Usage: usage + "\nChecks: " + strings.Join(check.Names(), ", "),
+		SummaryJa: "cron と Zabbix のためのヘルスチェック（終了コード 0/1/2/3）", UsageJa: usageJa + "\nチェック: " + strings.Join(check.Names(), ", "), Run: run})
 }
 
 type opts struct {

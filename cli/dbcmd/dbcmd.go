@@ -31,16 +31,31 @@ richsops db flush                       FLUSH BINARY LOGS; shows what the expiry
 richsops db purge [--to LOG | --before TIME]
                                         PURGE BINARY LOGS; default --to keeps the active log and the one
                                         before; TIME is "2006-01-02 15:04:05", "2006-01-02", RFC 3339,
-                                        or an age such as 3d or 12h
+                                        or an age such as 3d or 12h; a LOG the server does not list exits 2
 richsops db emergency                   disk full and server down: remove the oldest binary log named in
                                         the index, restart mysqld (typed confirmation: DELETE)
 richsops db backup                      same as richsops backup`
 
+const usageJa = `richsops db status [--json]            サーバー、バイナリログ、保存期間（サーバーと my.cnf）、datadir のディスク
+richsops db expire [--days N] [--flush]  バイナリログの保存期間（既定 1 日）を実行中のサーバーと my.cnf に設定;
+                                        --flush: 続けて FLUSH BINARY LOGS で今すぐ適用;
+                                        --days 0 は期限なし（NEVER の入力が必要）
+richsops db flush                       FLUSH BINARY LOGS。保存期間で消えたものを表示
+richsops db purge [--to LOG | --before TIME]
+                                        PURGE BINARY LOGS。既定の --to は現在のログとその前を残す。
+                                        TIME は "2006-01-02 15:04:05"、"2006-01-02"、RFC 3339、
+                                        または 3d や 12h のような経過時間。ないログ名は終了コード 2
+richsops db emergency                   ディスク満杯でサーバー停止: インデックスにある最も古いバイナリ
+                                        ログを削除して mysqld を再起動（DELETE の入力が必要）
+richsops db backup                      richsops backup と同じ`
+
 func init() {
-	cli.Register(cli.Command{Name: "db", Summary: "database: status, expire, flush, purge, emergency, backup", Usage: usage, Run: run})
-	cli.Register(cli.Command{Name: "backup", Summary: "take a database backup now (for cron)",
-		Usage: "richsops backup   mysqldump | pgzip into [backup] dir, verified, newest [backup] keep kept; exit 1 on failure",
-		Run:   func(env *cli.Env, args []string) error { return runBackup(env, args) }})
+	cli.Register(cli.Command{Name: "db", Summary: "database: status, expire, flush, purge, emergency, backup", Usage: usage,
+		SummaryJa: "データベース: 状態、保存期間、flush、purge、緊急削除、バックアップ", UsageJa: usageJa, Run: run})
+	cli.Register(cli.Command{Name: "backup", Summary: "take a database backup now (for cron)", SummaryJa: "今すぐデータベースをバックアップ（cron 用）",
+		Usage:   "richsops backup   mysqldump | pgzip into [backup] dir, verified, newest [backup] keep kept; exit 1 on failure",
+		UsageJa: "richsops backup   mysqldump | pgzip で [backup] dir へ。検証し、新しい [backup] keep 個を残す。失敗すると終了コード 1",
+		Run:     func(env *cli.Env, args []string) error { return runBackup(env, args) }})
 }
 
 func run(env *cli.Env, args []string) error {

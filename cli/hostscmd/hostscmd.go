@@ -24,10 +24,16 @@ const usage = `richsops hosts [NAME...] [--timeout 5s] [--json]
 
 func init() {
 	cli.Register(cli.Command{
-		Name:    "hosts",
-		Summary: "list the configured hosts with reachability and round-trip time",
-		Usage:   usage,
-		Run:     run,
+		Name:      "hosts",
+		Summary:   "list the configured hosts with reachability and round-trip time",
+		SummaryJa: "設定したホストの一覧と、到達できるか、往復時間",
+		UsageJa: `richsops hosts [NAME...] [--timeout 5s] [--json]
+  設定の [[hosts]]（または指定したものだけ）を並行して調べます: 接続のための
+  コマンド 1 つ（CONNECT。共有接続がなければ ssh のハンドシェイクを含む）と、
+  共有接続の上でもう 1 つ（RTT）。各プローブは --timeout で諦めます。
+  到達できないホストがあれば終了コード 1。`,
+		Usage: usage,
+		Run:   run,
 	})
 }
 

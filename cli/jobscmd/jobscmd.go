@@ -25,12 +25,24 @@ richsops jobs run [--force] [--override] [--args "2 4 --max-workers 14"] NAME
                                                  start it now as app.user in app.dir, output appended to its log;
                                                  --force: even if it is running; --override: even if its guard
                                                  (index-linux) is unhealthy (asks to type OVERRIDE)
-richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one process or all of the job
+richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one process or all of the job;
+                                                 with nothing running: "nothing running", exit 0
 richsops jobs pause [--kill] NAME                comment out its crontab lines, reload cron (--kill: stop its processes too)
 richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)`
 
+const usageJa = `richsops jobs list [--json]                      各ジョブ: スケジュール、状態、次回、プロセス、前回、実行漏れ
+richsops jobs run [--force] [--override] [--args "2 4 --max-workers 14"] NAME
+                                                 今すぐ app.user として app.dir で開始。出力はジョブのログに追記。
+                                                 --force: 実行中でも; --override: ガード（index-linux）が
+                                                 不調でも（OVERRIDE の入力が必要）
+richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM、待つ、SIGKILL（1 プロセスかジョブの全部）。
+                                                 実行中のものがなければ "nothing running" で終了コード 0
+richsops jobs pause [--kill] NAME                crontab の行をコメントアウトして cron を再読込（--kill: プロセスも停止）
+richsops jobs resume [--run] NAME                richsops が止めた行を戻して cron を再読込（--run: その後すぐ実行）`
+
 func init() {
-	cli.Register(cli.Command{Name: "jobs", Summary: "list, run, kill, pause and resume the stock checks", Usage: usage, Run: run})
+	cli.Register(cli.Command{Name: "jobs", Summary: "list, run, kill, pause and resume the stock checks", Usage: usage,
+		SummaryJa: "在庫チェックの一覧、実行、停止、cron 停止と再開", UsageJa: usageJa, Run: run})
 }
 
 // flags is the parsed command line: flags anywhere, one NAME.

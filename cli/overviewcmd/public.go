@@ -16,8 +16,15 @@ import (
 
 func init() {
 	cli.Register(cli.Command{
-		Name:    "public",
-		Summary: "public folders (images, output, tmp): size, files, growth; clean old tmp files",
+		Name:      "public",
+		Summary:   "public folders (images, output, tmp): size, files, growth; clean old tmp files",
+		SummaryJa: "公開フォルダ（images、output、tmp）: サイズ、ファイル数、増加量。tmp の古いファイルを削除",
+		UsageJa: `richsops public [--json]
+    各フォルダのサイズ、ファイル数、増加量（直近 1 日 / 1 週間に更新されたバイト数）
+richsops public clean [--older-than DAYS] [--yes] [--json]
+    tmp のうち DAYS 日より前に更新されたファイルを削除（既定: public.tmp_max_age）。
+    先にファイルとバイト数を表示して確認。監査ログに記録。--readonly では拒否。
+    --json は計画（削除するファイル）を表示するだけで、何も削除しません。`,
 		Usage: `richsops public [--json]
     size, file count and growth (bytes modified in the last day / week) of each folder
 richsops public clean [--older-than DAYS] [--yes] [--json]

@@ -31,10 +31,18 @@ verified in time, 2 bad usage.`
 
 func init() {
 	cli.Register(cli.Command{
-		Name:    "svc",
-		Summary: "services: list | start | stop | restart | reload NAME | redis-then-index",
-		Usage:   usage,
-		Run:     run,
+		Name:      "svc",
+		Summary:   "services: list | start | stop | restart | reload NAME | redis-then-index",
+		Usage:     usage,
+		SummaryJa: "サービス: list | start | stop | restart | reload NAME | redis-then-index",
+		UsageJa: `richsops svc list [--json]            全サービスの状態、プローブ、Redis PING
+richsops svc start|stop|restart|reload NAME
+                                      サービスを変更し、変化が見えるまで待つ
+                                      （reload はユニットが対応している場合だけ）
+richsops svc redis-then-index         Redis を再起動し、env 付きで index-linux、続けてヘルス確認
+変更はすべて先に確認し（--yes で省略）、--readonly では拒否し、監査ログに
+記録します。終了コード: 0 完了して確認済み、1 失敗か時間内に確認できず、2 使い方の誤り。`,
+		Run: run,
 	})
 }
 
