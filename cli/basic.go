@@ -51,7 +51,7 @@ func OnConfigCheck(f func(*config.Config) config.Problems) { configChecks = appe
 
 func runConfig(env *Env, args []string) error {
 	if len(args) == 0 {
-		return Usagef("config: want check, show or path")
+		return UsageT(env.t(env.Globals), "config: want check, show or path", "config: check、show、path のどれかを指定してください")
 	}
 	path := config.Locate(env.Globals.Config)
 	switch args[0] {
@@ -76,7 +76,7 @@ func runConfig(env *Env, args []string) error {
 		}
 		return env.PrintJSON(cfg)
 	}
-	return Usagef("config: unknown %q (check, show, path)", args[0])
+	return UsageT(env.t(env.Globals), "config: unknown %q (check, show, path)", "config: %q はありません（check、show、path）", args[0])
 }
 
 // CheckJSON is config check --json.

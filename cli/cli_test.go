@@ -164,3 +164,17 @@ func TestDoSpeaksTheConfiguredLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A Japanese header lines up with its rows: widths in cells, not runes.
+func TestTableCells(t *testing.T) {
+	var tb Table
+	tb.Row("ジョブ", "状態", "前回")
+	tb.Row("check_item_yahoo", "active", "4分前")
+	tb.Row()
+	var b bytes.Buffer
+	tb.Write(&b)
+	want := "ジョブ            状態    前回\ncheck_item_yahoo  active  4分前\n\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

@@ -49,7 +49,7 @@ type opts struct {
 	zabbix bool
 }
 
-func parse(args []string) (opts, error) {
+func parse(t func(en, ja string) string, args []string) (opts, error) {
 	var o opts
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -60,7 +60,7 @@ func parse(args []string) (opts, error) {
 			v, ok := strings.CutPrefix(a, "--only=")
 			if !ok {
 				if i+1 >= len(args) {
-					return o, fmt.Errorf("--only needs a value")
+					return o, cli.UsageT(t, "--only needs a value", "--only には値が必要です")
 				}
 				i++
 				v = args[i]
@@ -71,7 +71,7 @@ func parse(args []string) (opts, error) {
 				}
 			}
 		default:
-			return o, fmt.Errorf("unexpected argument %q", a)
+			return o, cli.UsageT(t, "unexpected argument %q", "%q という引数は使えません", a)
 		}
 	}
 	return o, nil
@@ -128,11 +128,11 @@ func run(env *cli.Env, args []string) error {
 	// as everywhere: a monitor shows it as CRIT, so a mistyped check
 	// command is fixed at once rather than sitting in UNKNOWN, and 3 stays
 	// "a check could not run" (README, Exit codes).
-	o, err := parse(args)
+	o, err := parse(env.Cfg.T, args)
 	if err != nil {
-		return cli.UsageError{Msg: err.Error()}
+		return err
 	}
-	cs, err := check.Select(o.only)
+	cs, err := check.Select(o.only, env.Cfg.T)
 	if err != nil {
 		return cli.UsageError{Msg: err.Error()}
 	}
@@ -173,7 +173,7 @@ func printTable(env *cli.Env, out Output) {
 			n[it.Severity]++
 		}
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d critical, %d warning, %d unknown\n", out.Status, n["CRIT"], n["WARN"], n["UNKNOWN"])
+	fmt.Fprintf(env.Stdout, env.Cfg.T("%s: %d critical, %d warning, %d unknown\n", "%s: 重大 %d、警告 %d、不明 %d\n"), out.Status, n["CRIT"], n["WARN"], n["UNKNOWN"])
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	for _, sev := range []string{"CRIT", "UNKNOWN", "WARN"} { // worst first
 		for _, c := range out.Checks {
@@ -191,7 +191,7 @@ func printTable(env *cli.Env, out Output) {
 	}
 	for _, c := range out.Checks {
 		if len(c.Items) == 0 {
-			fmt.Fprintf(tw, "OK\t%s\t%s\n", c.Source, "no problems")
+			fmt.Fprintf(tw, "OK\t%s\t%s\n", c.Source, env.Cfg.T("no problems", "問題なし"))
 		}
 	}
 	tw.Flush()

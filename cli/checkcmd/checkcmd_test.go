@@ -189,12 +189,12 @@ func TestJSONShape(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	o, err := parse([]string{"--only", "a, b", "--zabbix", "--only=c"})
+	o, err := parse(nil, []string{"--only", "a, b", "--zabbix", "--only=c"})
 	if err != nil || !o.zabbix || strings.Join(o.only, "|") != "a|b|c" {
 		t.Fatalf("%+v %v", o, err)
 	}
 	for _, bad := range [][]string{{"--only"}, {"x"}, {"--json2"}} {
-		if _, err := parse(bad); err == nil {
+		if _, err := parse(nil, bad); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
 	}

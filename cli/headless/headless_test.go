@@ -252,3 +252,37 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestJapanese: with --lang ja the help, the usage errors, the headers of
+// the listings and the durations in them are Japanese.
+func TestJapanese(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the job runs as root, as app.user says")
+	}
+	cfgPath, job, _ := sandbox(t)
+	for _, c := range []struct {
+		args []string
+		want []string // in stdout or stderr
+	}{
+		{[]string{"--help"}, []string{"使い方: richsops", "共通フラグ", "今すぐデータベースをバックアップ"}},
+		{[]string{"jobs", "--help"}, []string{"在庫チェックの一覧", "実行中のものがなければ"}},
+		{[]string{"frobnicate"}, []string{`"frobnicate" というコマンドはありません`}},
+		{[]string{"jobs", "frob"}, []string{`"frob" というサブコマンドはありません`, "各ジョブ: スケジュール"}},
+		{[]string{"check", "--only", "bogus"}, []string{`"bogus" というチェックはありません`, "チェック: "}},
+		{[]string{"check", "--only", "jobs"}, []string{"重大 ", "、警告 ", "、不明 "}},
+		{[]string{"jobs", "list"}, []string{"ジョブ", "状態", "スケジュール", "次回", "前回", job, "時間", "後）"}},
+		{[]string{"db", "status"}, []string{"サーバー:", "、稼働 ", "秒", "バイナリログ: "}},
+		{[]string{"svc", "list"}, []string{"サービス", "プローブ", "応答時間"}},
+		{[]string{"public"}, []string{"フォルダ", "ファイル数"}},
+		{[]string{"db", "purge", "--to", "mysql-bin.999999"}, []string{`"mysql-bin.999999" という名前のバイナリログはありません`}},
+	} {
+		name := strings.Join(c.args, " ")
+		var out, errb bytes.Buffer
+		code := cli.Main(append([]string{"--config", cfgPath, "--lang", "ja"}, c.args...), strings.NewReader(""), &out, &errb)
+		for _, w := range c.want {
+			if !strings.Contains(out.String()+errb.String(), w) {
+				t.Errorf("%s (exit %d): %q not in\nstdout: %s\nstderr: %s", name, code, w, out.String(), errb.String())
+			}
+		}
+	}
+}

@@ -58,18 +58,18 @@ func run(env *cli.Env, args []string) error {
 			v, ok := strings.CutPrefix(a, "--timeout=")
 			if !ok {
 				if i+1 >= len(args) {
-					return cli.Usagef("--timeout needs a value such as 5s")
+					return cli.UsageT(env.Cfg.T, "--timeout needs a value such as 5s", "--timeout には 5s のような値が必要です")
 				}
 				i++
 				v = args[i]
 			}
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				return cli.Usagef("--timeout %q: want a duration such as 5s", v)
+				return cli.UsageT(env.Cfg.T, "--timeout %q: want a duration such as 5s", "--timeout %q: 5s のような時間を指定してください", v)
 			}
 			timeout = d
 		case strings.HasPrefix(a, "-"):
-			return cli.Usagef("unknown flag %q", a)
+			return cli.UsageT(env.Cfg.T, "unknown flag %q", "%q というフラグはありません", a)
 		default:
 			names = append(names, a)
 		}

@@ -45,9 +45,9 @@ func runTraffic(env *cli.Env, args []string) error {
 		case strings.HasPrefix(a, "--format="):
 			format, formatSet = strings.TrimPrefix(a, "--format="), true
 		case strings.HasPrefix(a, "-") && a != "-":
-			return cli.Usagef("traffic: unknown flag %s", a)
+			return cli.UsageT(env.Cfg.T, "traffic: unknown flag %s", "traffic: %s というフラグはありません", a)
 		case file != "":
-			return cli.Usagef("traffic: one FILE at most")
+			return cli.UsageT(env.Cfg.T, "traffic: one FILE at most", "traffic: FILE は 1 つまでです")
 		default:
 			file = a
 		}

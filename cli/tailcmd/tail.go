@@ -63,7 +63,7 @@ func run(env *cli.Env, args []string) error {
 		return cli.Usagef("tail: %v", err)
 	}
 	if fs.NArg() != 1 || *n < 0 {
-		return cli.Usagef("tail: want [-n N] [-F] FILE|NAME")
+		return cli.UsageT(env.Cfg.T, "tail: want [-n N] [-F] FILE|NAME", "tail: [-n N] [-F] FILE|NAME を指定してください")
 	}
 	follow := *followF || *followf
 	t := resolve(env.Cfg, fs.Arg(0))

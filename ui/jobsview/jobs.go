@@ -534,10 +534,6 @@ func (t *Tab) nextWords(s jobs.Status) string {
 	return t.d.T("in ", "") + human.DurationT(t.d.T, s.Next.Sub(t.d.Now())) + t.d.T("", "後")
 }
 
-// lastFromJa names, in Japanese, where the last run time came from: the
-// log's newest timestamp or the log file's mtime.
-var lastFromJa = map[string]string{"log": "ログ", "mtime": "更新時刻"}
-
 func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
 	st := t.d.Styles
 	switch s.State {
@@ -624,7 +620,7 @@ func (t *Tab) table() []string {
 	if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
 		if !s.LastRun.IsZero() {
-			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + t.d.T(" (", "（") + t.d.Word(s.LastFrom, lastFromJa) + t.d.T(")", "）")
+			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + t.d.T(" (", "（") + t.d.Word(s.LastFrom, jobs.LastFromJa) + t.d.T(")", "）")
 		}
 		lines = append(lines, st.Muted.Render(fit(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
 	}
