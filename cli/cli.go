@@ -267,19 +267,26 @@ func (e *Env) Do(a gate.Action) (gate.Result, error) {
 	if len(a.Argv) > 0 && len(a.Preview) == 0 {
 		fmt.Fprintf(w, "  %s %s\n", e.Cfg.T("runs:", "実行:"), host.ShellQuote(a.Argv))
 	}
+	var res gate.Result
 	// Read-only: no question; the gate refuses it (and audits that).
 	if !e.Gate.ReadOnly && (!e.Yes || a.Danger != "") {
 		if a.Danger != "" && e.Yes {
 			// --yes does not cover a typed confirmation; --force-word does.
 			if os.Getenv("RICHSOPS_CONFIRM") != a.Danger {
-				return gate.Result{}, config.Errorf(e.Cfg.T, "this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=%s",
+				res.Err = config.Errorf(e.Cfg.T, "this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=%s",
 					"確認の入力が必要です: 対話的に実行するか、RICHSOPS_CONFIRM=%s を設定してください", a.Danger)
 			}
 		} else if !e.ask(a) {
-			return gate.Result{}, ErrDeclined
+			res.Err = ErrDeclined
 		}
 	}
-	res := e.Gate.Do(nilCtx(), a)
+	if res.Err != nil { // not run: nothing for the gate
+		if e.JSON {
+			e.PrintJSON(resultJSON(gate.Result{Action: a.Name, Target: a.Target, Err: res.Err}))
+		}
+		return gate.Result{}, res.Err
+	}
+	res = e.Gate.Do(nilCtx(), a)
 	if e.JSON {
 		if err := e.PrintJSON(resultJSON(res)); err != nil {
 			return res, err

@@ -178,3 +178,33 @@ func TestTableCells(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// With --json an action's result is one JSON value on stdout, whether it
+// ran, failed or was declined; the question stays on stderr.
+func TestDoJSON(t *testing.T) {
+	act := gate.Action{Name: "jobs.pause", Target: "check_item_mercari", Run: func(context.Context) (gate.Outcome, error) {
+		return gate.Outcome{Summary: "paused", Details: []string{"step 1: ok"}}, nil
+	}}
+	for _, c := range []struct {
+		stdin string
+		want  string
+	}{
+		{"y\n", `"ok": true,
+  "summary": "paused",
+  "details": [
+    "step 1: ok"
+  ],`},
+		{"n\n", `"ok": false,
+  "summary": "",
+  "details": [],
+  "error": "not confirmed; nothing was done",`},
+	} {
+		audit := filepath.Join(t.TempDir(), "audit.jsonl")
+		var out, errb bytes.Buffer
+		env := &Env{Globals: Globals{JSON: true}, Gate: gate.New(false, audit), Stdin: strings.NewReader(c.stdin), Stdout: &out, Stderr: &errb}
+		env.Do(act)
+		if !strings.Contains(out.String(), c.want) || !strings.Contains(errb.String(), "Go ahead?") {
+			t.Errorf("stdin %q: stdout\n%s\nstderr\n%s", c.stdin, out.String(), errb.String())
+		}
+	}
+}
