@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -63,6 +65,8 @@ type Command struct {
 	Name    string
 	Summary string // one line for --help
 	Usage   string // full usage text, printed by NAME --help
+	// SummaryJa and UsageJa are the same in Japanese ("" = the English).
+	SummaryJa, UsageJa string
 	// NoConfig commands run without loading the config (version, richsops-demo).
 	NoConfig bool
 	// Raw commands sanitize all they print on stdout themselves (tail,
@@ -70,7 +74,10 @@ type Command struct {
 	// that every other command with a config writes through (stderr
 	// always does).
 	Raw bool
-	Run func(env *Env, args []string) error
+	// NoJSON commands have no machine-readable output (the console, a
+	// followed log): --json is refused as bad usage, never ignored.
+	NoJSON bool
+	Run    func(env *Env, args []string) error
 }
 
 var commands = map[string]Command{}
@@ -106,6 +113,26 @@ func (e UsageError) Error() string { return e.Msg }
 
 // Usagef is a UsageError.
 func Usagef(format string, a ...any) error { return UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// UsageT is a UsageError in the language t picks (config.Errorf's rules).
+func UsageT(t func(en, ja string) string, en, ja string, a ...any) error {
+	return UsageError{Msg: config.Errorf(t, en, ja, a...).Error()}
+}
+
+// SummaryT is the command's one-line summary in t's language.
+func (c Command) SummaryT(t func(en, ja string) string) string {
+	return orEn(t, c.Summary, c.SummaryJa)
+}
+
+// UsageTextT is the command's usage in t's language.
+func (c Command) UsageTextT(t func(en, ja string) string) string { return orEn(t, c.Usage, c.UsageJa) }
+
+func orEn(t func(en, ja string) string, en, ja string) string {
+	if ja == "" {
+		return en
+	}
+	return config.Tr(t, en, ja)
+}
 
 // ExitError ends the command with a specific exit code (check's 0/1/2).
 type ExitError struct {
@@ -240,31 +267,72 @@ func (e *Env) Do(a gate.Action) (gate.Result, error) {
 	if len(a.Argv) > 0 && len(a.Preview) == 0 {
 		fmt.Fprintf(w, "  %s %s\n", e.Cfg.T("runs:", "実行:"), host.ShellQuote(a.Argv))
 	}
-	if e.Gate.ReadOnly {
-		res := e.Gate.Do(nilCtx(), a)
-		return res, res.Err
-	}
-	if !e.Yes || a.Danger != "" {
+	var res gate.Result
+	// Read-only: no question; the gate refuses it (and audits that).
+	if !e.Gate.ReadOnly && (!e.Yes || a.Danger != "") {
 		if a.Danger != "" && e.Yes {
 			// --yes does not cover a typed confirmation; --force-word does.
 			if os.Getenv("RICHSOPS_CONFIRM") != a.Danger {
-				return gate.Result{}, config.Errorf(e.Cfg.T, "this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=%s",
+				res.Err = config.Errorf(e.Cfg.T, "this needs a typed confirmation: run interactively, or set RICHSOPS_CONFIRM=%s",
 					"確認の入力が必要です: 対話的に実行するか、RICHSOPS_CONFIRM=%s を設定してください", a.Danger)
 			}
 		} else if !e.ask(a) {
-			return gate.Result{}, ErrDeclined
+			res.Err = ErrDeclined
 		}
 	}
-	res := e.Gate.Do(nilCtx(), a)
-	if res.Err != nil {
+	if res.Err != nil { // not run: nothing for the gate
+		if e.JSON {
+			e.PrintJSON(resultJSON(gate.Result{Action: a.Name, Target: a.Target, Err: res.Err}))
+		}
+		return gate.Result{}, res.Err
+	}
+	res = e.Gate.Do(nilCtx(), a)
+	if e.JSON {
+		if err := e.PrintJSON(resultJSON(res)); err != nil {
+			return res, err
+		}
+		return res, res.Err
+	}
+	if res.Err != nil && !errors.Is(res.Err, gate.ErrReadOnly) { // that one is the whole message
 		fmt.Fprintf(w, "%s %s\n", e.Cfg.T("failed:", "失敗:"), sanitize.String(res.Err.Error()))
-	} else {
+	} else if res.Err == nil {
 		fmt.Fprintf(e.Stdout, "%s\n", sanitize.String(res.Outcome.Summary))
 	}
 	for _, d := range res.Outcome.Details {
 		fmt.Fprintf(e.Stdout, "  %s\n", sanitize.String(d))
 	}
 	return res, res.Err
+}
+
+// ActionJSON is what an action prints with --json: the gate's result.
+type ActionJSON struct {
+	Action   string        `json:"action"`
+	Target   string        `json:"target"`
+	OK       bool          `json:"ok"`
+	Summary  string        `json:"summary"`
+	Details  []string      `json:"details"` // each step's own result
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"duration_s"`
+}
+
+func resultJSON(r gate.Result) ActionJSON {
+	j := ActionJSON{Action: r.Action, Target: r.Target, OK: r.Err == nil, Summary: r.Outcome.Summary, Details: r.Outcome.Details, Duration: r.Duration}
+	if r.Err != nil {
+		j.Error = r.Err.Error()
+	}
+	return j
+}
+
+// NothingToDo says that an action had nothing to act on (no process to
+// kill, no binary log to purge): success, exit 0, so that a script can
+// repeat it. With --json it is an ActionJSON with ok true.
+func (e *Env) NothingToDo(action, target, en, ja string) error {
+	msg := e.Cfg.T(en, ja)
+	if e.JSON {
+		return e.PrintJSON(ActionJSON{Action: action, Target: target, OK: true, Summary: msg})
+	}
+	fmt.Fprintln(e.Stdout, sanitize.String(msg))
+	return nil
 }
 
 func (e *Env) ask(a gate.Action) bool {
@@ -283,13 +351,15 @@ func (e *Env) ask(a gate.Action) bool {
 	return false
 }
 
-// PrintJSON writes v as indented JSON to stdout, with the characters a
-// terminal would act on that encoding/json leaves raw as \u escapes.
+// PrintJSON writes v as indented JSON to stdout by the rules of json.go
+// (snake_case keys, [] for empty lists, durations in seconds), with the
+// characters a terminal would act on that encoding/json leaves raw as \u
+// escapes.
 func (e *Env) PrintJSON(v any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	if err := enc.Encode(jsonValue(reflect.ValueOf(v))); err != nil {
 		return err
 	}
 	_, err := e.Stdout.Write(sanitize.JSON(b.Bytes()))

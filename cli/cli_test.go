@@ -164,3 +164,47 @@ func TestDoSpeaksTheConfiguredLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A Japanese header lines up with its rows: widths in cells, not runes.
+func TestTableCells(t *testing.T) {
+	var tb Table
+	tb.Row("ジョブ", "状態", "前回")
+	tb.Row("check_item_yahoo", "active", "4分前")
+	tb.Row()
+	var b bytes.Buffer
+	tb.Write(&b)
+	want := "ジョブ            状態    前回\ncheck_item_yahoo  active  4分前\n\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// With --json an action's result is one JSON value on stdout, whether it
+// ran, failed or was declined; the question stays on stderr.
+func TestDoJSON(t *testing.T) {
+	act := gate.Action{Name: "jobs.pause", Target: "check_item_mercari", Run: func(context.Context) (gate.Outcome, error) {
+		return gate.Outcome{Summary: "paused", Details: []string{"step 1: ok"}}, nil
+	}}
+	for _, c := range []struct {
+		stdin string
+		want  string
+	}{
+		{"y\n", `"ok": true,
+  "summary": "paused",
+  "details": [
+    "step 1: ok"
+  ],`},
+		{"n\n", `"ok": false,
+  "summary": "",
+  "details": [],
+  "error": "not confirmed; nothing was done",`},
+	} {
+		audit := filepath.Join(t.TempDir(), "audit.jsonl")
+		var out, errb bytes.Buffer
+		env := &Env{Globals: Globals{JSON: true}, Gate: gate.New(false, audit), Stdin: strings.NewReader(c.stdin), Stdout: &out, Stderr: &errb}
+		env.Do(act)
+		if !strings.Contains(out.String(), c.want) || !strings.Contains(errb.String(), "Go ahead?") {
+			t.Errorf("stdin %q: stdout\n%s\nstderr\n%s", c.stdin, out.String(), errb.String())
+		}
+	}
+}

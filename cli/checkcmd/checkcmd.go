@@ -21,13 +21,27 @@ Runs the health checks of the Overview in parallel and prints one line per
 problem (severity, source, text), or JSON with --json.
 Exit code as monitoring plugins: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (a check
 could not run). CRIT outranks UNKNOWN, UNKNOWN outranks WARN.
+A bad command line (unknown flag, --only bogus) exits 2 as in every command.
 --only     run only these checks (repeatable or comma-separated)
 --host     (global) check that host instead of the config's host
 --zabbix   print one number, 0 OK, 1 WARN (or UNKNOWN), 2 CRIT, and exit 0
            (for a Zabbix UserParameter)`
 
+const usageJa = `richsops check [--json] [--only NAME[,NAME]] [--zabbix]
+
+概要画面のヘルスチェックを並行して実行し、問題ごとに 1 行（重大度、出どころ、
+内容）、--json なら JSON を表示します。
+終了コードは監視プラグインと同じ: 0 OK、1 WARN、2 CRIT、3 UNKNOWN（チェックを
+実行できなかった）。CRIT は UNKNOWN より、UNKNOWN は WARN より優先。
+コマンドラインの誤り（不明なフラグ、--only bogus）は他のコマンドと同じく 2。
+--only     このチェックだけ実行（繰り返しかカンマ区切り）
+--host     （共通）設定のホストの代わりにそのホストをチェック
+--zabbix   数値を 1 つ表示: 0 OK、1 WARN（または UNKNOWN）、2 CRIT。終了コードは 0
+           （Zabbix の UserParameter 用）`
+
 func init() {
-	cli.Register(cli.Command{Name: "check", Summary: "health checks for cron and Zabbix (exit 0/1/2/3)", Usage: usage + "\nChecks: " + strings.Join(check.Names(), ", "), Run: run})
+	cli.Register(cli.Command{Name: "check", Summary: "health checks for cron and Zabbix (exit 0/1/2/3)", Usage: usage + "\nChecks: " + strings.Join(check.Names(), ", "),
+		SummaryJa: "cron と Zabbix のためのヘルスチェック（終了コード 0/1/2/3）", UsageJa: usageJa + "\nチェック: " + strings.Join(check.Names(), ", "), Run: run})
 }
 
 type opts struct {
@@ -35,7 +49,7 @@ type opts struct {
 	zabbix bool
 }
 
-func parse(args []string) (opts, error) {
+func parse(t func(en, ja string) string, args []string) (opts, error) {
 	var o opts
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -46,7 +60,7 @@ func parse(args []string) (opts, error) {
 			v, ok := strings.CutPrefix(a, "--only=")
 			if !ok {
 				if i+1 >= len(args) {
-					return o, fmt.Errorf("--only needs a value")
+					return o, cli.UsageT(t, "--only needs a value", "--only には値が必要です")
 				}
 				i++
 				v = args[i]
@@ -57,7 +71,7 @@ func parse(args []string) (opts, error) {
 				}
 			}
 		default:
-			return o, fmt.Errorf("unexpected argument %q", a)
+			return o, cli.UsageT(t, "unexpected argument %q", "%q という引数は使えません", a)
 		}
 	}
 	return o, nil
@@ -110,15 +124,17 @@ func Build(results []check.Result) Output {
 }
 
 func run(env *cli.Env, args []string) error {
-	// A bad command line is UNKNOWN (3) for a monitoring plugin, not the
-	// usual 2, which would read as CRIT.
-	o, err := parse(args)
+	// A bad command line (an unknown flag, --only bogus) is bad usage, 2,
+	// as everywhere: a monitor shows it as CRIT, so a mistyped check
+	// command is fixed at once rather than sitting in UNKNOWN, and 3 stays
+	// "a check could not run" (README, Exit codes).
+	o, err := parse(env.Cfg.T, args)
 	if err != nil {
-		return cli.ExitError{Code: 3, Err: fmt.Errorf("%v\n\n%s", err, usage)}
+		return err
 	}
-	cs, err := check.Select(o.only)
+	cs, err := check.Select(o.only, env.Cfg.T)
 	if err != nil {
-		return cli.ExitError{Code: 3, Err: err}
+		return cli.UsageError{Msg: err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -157,7 +173,7 @@ func printTable(env *cli.Env, out Output) {
 			n[it.Severity]++
 		}
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d critical, %d warning, %d unknown\n", out.Status, n["CRIT"], n["WARN"], n["UNKNOWN"])
+	fmt.Fprintf(env.Stdout, env.Cfg.T("%s: %d critical, %d warning, %d unknown\n", "%s: 重大 %d、警告 %d、不明 %d\n"), out.Status, n["CRIT"], n["WARN"], n["UNKNOWN"])
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	for _, sev := range []string{"CRIT", "UNKNOWN", "WARN"} { // worst first
 		for _, c := range out.Checks {
@@ -175,7 +191,7 @@ func printTable(env *cli.Env, out Output) {
 	}
 	for _, c := range out.Checks {
 		if len(c.Items) == 0 {
-			fmt.Fprintf(tw, "OK\t%s\t%s\n", c.Source, "no problems")
+			fmt.Fprintf(tw, "OK\t%s\t%s\n", c.Source, env.Cfg.T("no problems", "問題なし"))
 		}
 	}
 	tw.Flush()

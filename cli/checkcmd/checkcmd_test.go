@@ -103,8 +103,8 @@ func TestExitCodes(t *testing.T) {
 		{"crit: index-linux", quiet, ok, []string{"--only", "index-linux"}, 2, "Mercari checks dangerous: pause them  [jobs: p]"},
 		{"unknown: crontab missing", "", ok, []string{"--only", "jobs,probes"}, 3, yahoo + ": crontab: open"},
 		{"crit outranks unknown", "", ok, []string{"--only", "jobs,index-linux"}, 2, "CRIT: 1 critical, 0 warning, 1 unknown"},
-		{"bad check name", quiet, ok, []string{"--only", "nope"}, 3, ""},
-		{"bad flag", quiet, ok, []string{"--bogus"}, 3, ""},
+		{"bad check name: usage", quiet, ok, []string{"--only", "nope"}, 2, ""},
+		{"bad flag: usage", quiet, ok, []string{"--bogus"}, 2, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -189,12 +189,12 @@ func TestJSONShape(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	o, err := parse([]string{"--only", "a, b", "--zabbix", "--only=c"})
+	o, err := parse(nil, []string{"--only", "a, b", "--zabbix", "--only=c"})
 	if err != nil || !o.zabbix || strings.Join(o.only, "|") != "a|b|c" {
 		t.Fatalf("%+v %v", o, err)
 	}
 	for _, bad := range [][]string{{"--only"}, {"x"}, {"--json2"}} {
-		if _, err := parse(bad); err == nil {
+		if _, err := parse(nil, bad); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
 	}

@@ -4,6 +4,7 @@ package dbcmd
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/sanitize/cells"
 )
 
 const usage = `richsops db status [--json]            server, binary logs, expiry (server and my.cnf), datadir disk
@@ -30,21 +32,36 @@ richsops db flush                       FLUSH BINARY LOGS; shows what the expiry
 richsops db purge [--to LOG | --before TIME]
                                         PURGE BINARY LOGS; default --to keeps the active log and the one
                                         before; TIME is "2006-01-02 15:04:05", "2006-01-02", RFC 3339,
-                                        or an age such as 3d or 12h
+                                        or an age such as 3d or 12h; a LOG the server does not list exits 2
 richsops db emergency                   disk full and server down: remove the oldest binary log named in
                                         the index, restart mysqld (typed confirmation: DELETE)
 richsops db backup                      same as richsops backup`
 
+const usageJa = `richsops db status [--json]            サーバー、バイナリログ、保存期間（サーバーと my.cnf）、datadir のディスク
+richsops db expire [--days N] [--flush]  バイナリログの保存期間（既定 1 日）を実行中のサーバーと my.cnf に設定;
+                                        --flush: 続けて FLUSH BINARY LOGS で今すぐ適用;
+                                        --days 0 は期限なし（NEVER の入力が必要）
+richsops db flush                       FLUSH BINARY LOGS。保存期間で消えたものを表示
+richsops db purge [--to LOG | --before TIME]
+                                        PURGE BINARY LOGS。既定の --to は現在のログとその前を残す。
+                                        TIME は "2006-01-02 15:04:05"、"2006-01-02"、RFC 3339、
+                                        または 3d や 12h のような経過時間。ないログ名は終了コード 2
+richsops db emergency                   ディスク満杯でサーバー停止: インデックスにある最も古いバイナリ
+                                        ログを削除して mysqld を再起動（DELETE の入力が必要）
+richsops db backup                      richsops backup と同じ`
+
 func init() {
-	cli.Register(cli.Command{Name: "db", Summary: "database: status, expire, flush, purge, emergency, backup", Usage: usage, Run: run})
-	cli.Register(cli.Command{Name: "backup", Summary: "take a database backup now (for cron)",
-		Usage: "richsops backup   mysqldump | pgzip into [backup] dir, verified, newest [backup] keep kept; exit 1 on failure",
-		Run:   func(env *cli.Env, args []string) error { return runBackup(env, args) }})
+	cli.Register(cli.Command{Name: "db", Summary: "database: status, expire, flush, purge, emergency, backup", Usage: usage,
+		SummaryJa: "データベース: 状態、保存期間、flush、purge、緊急削除、バックアップ", UsageJa: usageJa, Run: run})
+	cli.Register(cli.Command{Name: "backup", Summary: "take a database backup now (for cron)", SummaryJa: "今すぐデータベースをバックアップ（cron 用）",
+		Usage:   "richsops backup   mysqldump | pgzip into [backup] dir, verified, newest [backup] keep kept; exit 1 on failure",
+		UsageJa: "richsops backup   mysqldump | pgzip で [backup] dir へ。検証し、新しい [backup] keep 個を残す。失敗すると終了コード 1",
+		Run:     func(env *cli.Env, args []string) error { return runBackup(env, args) }})
 }
 
 func run(env *cli.Env, args []string) error {
 	if len(args) == 0 {
-		return cli.Usagef("db: want status, expire, flush, purge, emergency or backup")
+		return cli.UsageT(env.Cfg.T, "db: want status, expire, flush, purge, emergency or backup", "db: status、expire、flush、purge、emergency、backup のどれかを指定してください")
 	}
 	switch args[0] {
 	case "status":
@@ -60,7 +77,7 @@ func run(env *cli.Env, args []string) error {
 	case "backup":
 		return runBackup(env, args[1:])
 	}
-	return cli.Usagef("db: unknown %q (status, expire, flush, purge, emergency, backup)", args[0])
+	return cli.UsageT(env.Cfg.T, "db: unknown %q (status, expire, flush, purge, emergency, backup)", "db: %q はありません（status、expire、flush、purge、emergency、backup）", args[0])
 }
 
 func flags(name string) *flag.FlagSet {
@@ -109,10 +126,10 @@ func status(env *cli.Env, args []string) error {
 				return err
 			}
 		} else {
-			for _, l := range StatusLines(st) {
+			for _, l := range StatusLines(st, env.Cfg.T) {
 				fmt.Fprintln(env.Stdout, sanitize.String(l))
 			}
-			fmt.Fprintln(env.Stdout, "backup:   dumps "+dumped)
+			fmt.Fprintln(env.Stdout, env.Cfg.T("backup:   dumps ", "バックアップ: ダンプ先 ")+dumped)
 		}
 		// Exit 1 either way, so a monitor reading the JSON gets it too.
 		return unreadParts(env, st)
@@ -148,50 +165,60 @@ func backupServer(env *cli.Env) string {
 	return sanitize.String(c.String())
 }
 
-// StatusLines is the plain-text status (also what the tests read).
-func StatusLines(st *mysql.Status) []string {
+// StatusLines is the plain-text status in t's language (also what the
+// tests read).
+func StatusLines(st *mysql.Status, t func(en, ja string) string) []string {
+	// label is a line's heading, padded in cells so that the values line up
+	// in Japanese too.
+	label := func(en, ja string) string {
+		l := config.Tr(t, en, ja)
+		return l + strings.Repeat(" ", max(10-cells.Width(l), 1))
+	}
+	server, cnf, disk := label("server:", "サーバー:"), label("my.cnf:", "my.cnf:"), label("disk:", "ディスク:")
 	var out []string
 	if st.Server != nil {
 		s := st.Server
-		out = append(out, fmt.Sprintf("server:   %s, up %s", s.Version, human.Duration(s.Uptime)))
-		out = append(out, "expiry:   "+s.Expiry.String())
+		out = append(out, server+fmt.Sprintf(config.Tr(t, "%s, up %s", "%s、稼働 %s"), s.Version, human.DurationT(t, s.Uptime)))
+		out = append(out, label("expiry:", "保存期間:")+s.Expiry.String())
 	} else if st.Answers {
-		out = append(out, "server:   UP, BUT ANSWERS WITH AN ERROR: "+sanitize.String(st.ServerErr))
+		out = append(out, server+config.Tr(t, "UP, BUT ANSWERS WITH AN ERROR: ", "稼働中、ただしエラーを返します: ")+sanitize.String(st.ServerErr))
 	} else {
-		out = append(out, "server:   NOT ANSWERING: "+st.ServerErr)
+		out = append(out, server+config.Tr(t, "NOT ANSWERING: ", "応答なし: ")+st.ServerErr)
 	}
 	for _, c := range st.CnfExpiry {
-		out = append(out, fmt.Sprintf("my.cnf:   %s = %s  (%s:%d [%s])", c.Key, c.Value, c.File, c.Line, c.Section))
+		out = append(out, cnf+fmt.Sprintf("%s = %s  (%s:%d [%s])", c.Key, c.Value, c.File, c.Line, c.Section))
 	}
 	if len(st.CnfExpiry) == 0 && st.CnfErr == "" {
-		out = append(out, "my.cnf:   no expiry set in "+strings.Join(st.CnfFiles, ", "))
+		out = append(out, cnf+config.Tr(t, "no expiry set in ", "保存期間の設定なし: ")+strings.Join(st.CnfFiles, ", "))
 	}
 	if st.CnfErr != "" {
-		out = append(out, "my.cnf:   "+st.CnfErr)
+		out = append(out, cnf+st.CnfErr)
 	}
 	for _, m := range st.CnfMissing {
-		out = append(out, "my.cnf:   include not readable: "+m)
+		out = append(out, cnf+config.Tr(t, "include not readable: ", "include を読めません: ")+m)
 	}
 	if st.Disk != nil {
-		out = append(out, fmt.Sprintf("disk:     %s on %s: %s of %s used (%.1f%%), %s free; binary logs %s (%.1f%% of the disk)",
+		out = append(out, disk+fmt.Sprintf(config.Tr(t, "%s on %s: %s of %s used (%.1f%%), %s free; binary logs %s (%.1f%% of the disk)",
+			"%s（%s）: %s / %s 使用（%.1f%%）、空き %s。バイナリログ %s（ディスクの %.1f%%）"),
 			st.Datadir, st.Disk.Mount, human.Bytes(int64(st.Disk.Used)), human.Bytes(int64(st.Disk.Total)), st.Disk.Percent(),
 			human.Bytes(int64(st.Disk.Free)), human.Bytes(st.BinlogTotal), st.BinlogShare))
 	} else {
-		out = append(out, "disk:     "+st.DiskErr)
+		out = append(out, disk+st.DiskErr)
 	}
 	if st.Emergency {
-		out = append(out, fmt.Sprintf("EMERGENCY: disk at or above %.0f%% and the server does not answer: richsops db emergency", st.Threshold))
+		out = append(out, fmt.Sprintf(config.Tr(t, "EMERGENCY: disk at or above %.0f%% and the server does not answer: richsops db emergency",
+			"緊急: ディスクが %.0f%% 以上でサーバーが応答しません: richsops db emergency"), st.Threshold))
 	}
-	out = append(out, fmt.Sprintf("binary logs: %d, %s", len(st.Binlogs), human.Bytes(st.BinlogTotal)))
+	out = append(out, fmt.Sprintf(config.Tr(t, "binary logs: %d, %s", "バイナリログ: %d 個、%s"), len(st.Binlogs), human.Bytes(st.BinlogTotal)))
 	for _, b := range st.Binlogs {
 		mark := ""
 		if b.Active {
-			mark = "  (active)"
+			mark = config.Tr(t, "  (active)", "  （現在のログ）")
 		}
 		out = append(out, fmt.Sprintf("  %-24s %10s%s", b.Name, human.Bytes(b.Size), mark))
 	}
 	for _, r := range st.IndexRefused {
-		out = append(out, "REFUSED:  "+sanitize.String(r))
+		out = append(out, label("REFUSED:", "拒否:")+sanitize.String(r))
 	}
 	return out
 }
@@ -228,7 +255,7 @@ func purge(env *cli.Env, args []string) error {
 		return err
 	}
 	if *to != "" && *before != "" {
-		return cli.Usagef("db purge: --to or --before, not both")
+		return cli.UsageT(env.Cfg.T, "db purge: --to or --before, not both", "db purge: --to か --before のどちらか一方を指定してください")
 	}
 	var t time.Time
 	if *before != "" {
@@ -247,12 +274,14 @@ func purge(env *cli.Env, args []string) error {
 		} else {
 			p, err = d.PlanPurgeTo(c, *to)
 		}
+		if errors.Is(err, mysql.ErrNothingToPurge) { // done already: exit 0
+			return env.NothingToDo("db.purge", "", err.Error(), err.Error())
+		}
 		if err != nil {
 			return err
 		}
 		if len(p.Removes) == 0 {
-			fmt.Fprintln(env.Stdout, "nothing to purge")
-			return nil
+			return env.NothingToDo("db.purge", p.To, "nothing to purge", "削除するバイナリログはありません")
 		}
 		_, err = env.Do(d.Purge(p))
 		return err
@@ -302,10 +331,7 @@ func runBackup(env *cli.Env, args []string) error {
 		defer stop()
 		return inner(c)
 	}
-	res, err := env.Do(a)
-	if env.JSON && err == nil {
-		return env.PrintJSON(res.Outcome)
-	}
+	_, err = env.Do(a) // with --json, Do prints the result as JSON
 	return err
 }
 

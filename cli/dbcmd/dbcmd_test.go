@@ -180,7 +180,7 @@ func TestStatusLinesErrorReplyAndRefusedEntries(t *testing.T) {
 		{"refused entry", mysql.Status{IndexRefused: []string{"index entry \"../\x1b[2Jx\" resolves outside"}}, `REFUSED:  index entry "../\x1b[2Jx"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			out := strings.Join(StatusLines(&c.st), "\n")
+			out := strings.Join(StatusLines(&c.st, nil), "\n")
 			if !strings.Contains(out, c.want) || strings.Contains(out, "\x1b") {
 				t.Errorf("lacks %q:\n%s", c.want, out)
 			}

@@ -33,11 +33,24 @@ or only reports. Lines paused by someone else are never resumed.
 --once exits 0 healthy, 1 unhealthy (still counting), 2 acted or jobs
 paused by guard, 3 guard itself could not run (state file, lock).`
 
+const usageJa = `richsops guard [--interval 1m] [--threshold 3] [--state FILE]
+richsops guard --once [--threshold 3] [--state FILE]
+
+index-linux（pm2 のアプリ、ヘルス URL、Redis PING）を調べます。--threshold 回
+続けて不調なら、ガード対象のジョブ（guard.jobs）を crontab で止めてプロセスも
+停止し、監査ログに記録。同じ回数続けて正常なら、自分で止めたものを再開
+（guard.auto_resume）、または報告だけ。他の人が止めた行は再開しません。
+--readonly: 調べて数えて報告するだけ。
+
+--once の終了コード: 0 正常、1 不調（数えている途中）、2 止めた、または guard が
+止めたジョブがある、3 guard 自体が動けなかった（状態ファイル、ロック）。`
+
 // ExitError is guard's own failure (state file unreadable, lock held).
 const ExitError = 3
 
 func init() {
-	cli.Register(cli.Command{Name: "guard", Summary: "pause the Mercari checks while index-linux is down (loop or --once)", Usage: usage, Run: run})
+	cli.Register(cli.Command{Name: "guard", Summary: "pause the Mercari checks while index-linux is down (loop or --once)", Usage: usage,
+		SummaryJa: "index-linux の停止中はメルカリのチェックを止める（常駐か --once）", UsageJa: usageJa, Run: run})
 	cli.OnNewEnv(wire)
 }
 

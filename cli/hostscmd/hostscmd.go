@@ -24,10 +24,16 @@ const usage = `richsops hosts [NAME...] [--timeout 5s] [--json]
 
 func init() {
 	cli.Register(cli.Command{
-		Name:    "hosts",
-		Summary: "list the configured hosts with reachability and round-trip time",
-		Usage:   usage,
-		Run:     run,
+		Name:      "hosts",
+		Summary:   "list the configured hosts with reachability and round-trip time",
+		SummaryJa: "設定したホストの一覧と、到達できるか、往復時間",
+		UsageJa: `richsops hosts [NAME...] [--timeout 5s] [--json]
+  設定の [[hosts]]（または指定したものだけ）を並行して調べます: 接続のための
+  コマンド 1 つ（CONNECT。共有接続がなければ ssh のハンドシェイクを含む）と、
+  共有接続の上でもう 1 つ（RTT）。各プローブは --timeout で諦めます。
+  到達できないホストがあれば終了コード 1。`,
+		Usage: usage,
+		Run:   run,
 	})
 }
 
@@ -52,18 +58,18 @@ func run(env *cli.Env, args []string) error {
 			v, ok := strings.CutPrefix(a, "--timeout=")
 			if !ok {
 				if i+1 >= len(args) {
-					return cli.Usagef("--timeout needs a value such as 5s")
+					return cli.UsageT(env.Cfg.T, "--timeout needs a value such as 5s", "--timeout には 5s のような値が必要です")
 				}
 				i++
 				v = args[i]
 			}
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				return cli.Usagef("--timeout %q: want a duration such as 5s", v)
+				return cli.UsageT(env.Cfg.T, "--timeout %q: want a duration such as 5s", "--timeout %q: 5s のような時間を指定してください", v)
 			}
 			timeout = d
 		case strings.HasPrefix(a, "-"):
-			return cli.Usagef("unknown flag %q", a)
+			return cli.UsageT(env.Cfg.T, "unknown flag %q", "%q というフラグはありません", a)
 		default:
 			names = append(names, a)
 		}

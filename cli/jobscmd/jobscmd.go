@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/richs/richsops/cli"
@@ -25,12 +24,24 @@ richsops jobs run [--force] [--override] [--args "2 4 --max-workers 14"] NAME
                                                  start it now as app.user in app.dir, output appended to its log;
                                                  --force: even if it is running; --override: even if its guard
                                                  (index-linux) is unhealthy (asks to type OVERRIDE)
-richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one process or all of the job
+richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one process or all of the job;
+                                                 with nothing running: "nothing running", exit 0
 richsops jobs pause [--kill] NAME                comment out its crontab lines, reload cron (--kill: stop its processes too)
 richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)`
 
+const usageJa = `richsops jobs list [--json]                      各ジョブ: スケジュール、状態、次回、プロセス、前回、実行漏れ
+richsops jobs run [--force] [--override] [--args "2 4 --max-workers 14"] NAME
+                                                 今すぐ app.user として app.dir で開始。出力はジョブのログに追記。
+                                                 --force: 実行中でも; --override: ガード（index-linux）が
+                                                 不調でも（OVERRIDE の入力が必要）
+richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM、待つ、SIGKILL（1 プロセスかジョブの全部）。
+                                                 実行中のものがなければ "nothing running" で終了コード 0
+richsops jobs pause [--kill] NAME                crontab の行をコメントアウトして cron を再読込（--kill: プロセスも停止）
+richsops jobs resume [--run] NAME                richsops が止めた行を戻して cron を再読込（--run: その後すぐ実行）`
+
 func init() {
-	cli.Register(cli.Command{Name: "jobs", Summary: "list, run, kill, pause and resume the stock checks", Usage: usage, Run: run})
+	cli.Register(cli.Command{Name: "jobs", Summary: "list, run, kill, pause and resume the stock checks", Usage: usage,
+		SummaryJa: "在庫チェックの一覧、実行、停止、cron 停止と再開", UsageJa: usageJa, Run: run})
 }
 
 // flags is the parsed command line: flags anywhere, one NAME.
@@ -44,7 +55,7 @@ type flags struct {
 	wait            time.Duration
 }
 
-func parse(sub string, args []string) (flags, error) {
+func parse(t func(en, ja string) string, sub string, args []string) (flags, error) {
 	var f flags
 	allowed := map[string][]string{
 		"list": {}, "run": {"--force", "--override", "--args"}, "kill": {"--pid", "--wait"},
@@ -63,12 +74,12 @@ func parse(sub string, args []string) (flags, error) {
 			ok = ok || x == name
 		}
 		if !ok {
-			return f, cli.Usagef("jobs %s: unknown flag %s", sub, name)
+			return f, cli.UsageT(t, "jobs %s: unknown flag %s", "jobs %s: %s というフラグはありません", sub, name)
 		}
 		needsVal := name == "--args" || name == "--pid" || name == "--wait"
 		if needsVal && !hasVal {
 			if i+1 >= len(args) {
-				return f, cli.Usagef("%s needs a value", name)
+				return f, cli.UsageT(t, "%s needs a value", "%s には値が必要です", name)
 			}
 			i++
 			val = args[i]
@@ -87,22 +98,22 @@ func parse(sub string, args []string) (flags, error) {
 		case "--pid":
 			n, err := strconv.Atoi(val)
 			if err != nil || n <= 0 {
-				return f, cli.Usagef("--pid: want a process id, got %q", val)
+				return f, cli.UsageT(t, "--pid: want a process id, got %q", "--pid: プロセス ID を指定してください（%q ではなく）", val)
 			}
 			f.pid = n
 		case "--wait":
 			d, err := time.ParseDuration(val)
 			if err != nil || d <= 0 {
-				return f, cli.Usagef("--wait: want a duration such as 10s, got %q", val)
+				return f, cli.UsageT(t, "--wait: want a duration such as 10s, got %q", "--wait: 10s のような時間を指定してください（%q ではなく）", val)
 			}
 			f.wait = d
 		}
 	}
 	switch {
 	case sub == "list" && len(pos) > 0:
-		return f, cli.Usagef("jobs list takes no name")
+		return f, cli.UsageT(t, "jobs list takes no name", "jobs list に名前は指定しません")
 	case sub != "list" && len(pos) != 1:
-		return f, cli.Usagef("jobs %s: want one job NAME", sub)
+		return f, cli.UsageT(t, "jobs %s: want one job NAME", "jobs %s: ジョブ名 NAME を 1 つ指定してください", sub)
 	case sub != "list":
 		f.name = pos[0]
 	}
@@ -111,21 +122,21 @@ func parse(sub string, args []string) (flags, error) {
 
 func run(env *cli.Env, args []string) error {
 	if len(args) == 0 {
-		return cli.Usagef("jobs: want list, run, kill, pause or resume")
+		return cli.UsageT(env.Cfg.T, "jobs: want list, run, kill, pause or resume", "jobs: list、run、kill、pause、resume のどれかを指定してください")
 	}
 	sub := args[0]
 	switch sub {
 	case "list", "run", "kill", "pause", "resume":
 	default:
-		return cli.Usagef("jobs: unknown subcommand %q", sub)
+		return cli.UsageT(env.Cfg.T, "jobs: unknown subcommand %q", "jobs: %q というサブコマンドはありません", sub)
 	}
-	f, err := parse(sub, args[1:])
+	f, err := parse(env.Cfg.T, sub, args[1:])
 	if err != nil {
 		return err
 	}
 	if f.name != "" {
 		if _, ok := env.Cfg.Job(f.name); !ok {
-			return cli.Usagef("jobs %s: %q is not a configured job (see richsops jobs list)", sub, f.name)
+			return cli.UsageT(env.Cfg.T, "jobs %s: %q is not a configured job (see richsops jobs list)", "jobs %s: %q は設定されたジョブではありません（richsops jobs list を参照）", sub, f.name)
 		}
 	}
 	h, err := env.Host()
@@ -141,6 +152,9 @@ func run(env *cli.Env, args []string) error {
 		return runNow(ctx, env, h, f)
 	case "kill":
 		a, err := jobs.KillAction(ctx, h, env.Cfg, f.name, f.pid, f.wait)
+		if errors.Is(err, jobs.ErrNotRunning) { // already stopped: done, exit 0
+			return env.NothingToDo("jobs.kill", f.name, "nothing running: "+f.name, "実行中のものはありません: "+f.name)
+		}
 		if err != nil {
 			return err
 		}
@@ -201,13 +215,13 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 		}
 		return unreadParts(env, st)
 	}
-	now := time.Now()
-	w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "JOB\tSTATE\tSCHEDULE\tNEXT\tPROCS\tLAST RUN\tMISSED")
+	now, t := time.Now(), env.Cfg.T
+	var w cli.Table
+	w.Row(strings.Split(t("JOB\tSTATE\tSCHEDULE\tNEXT\tPROCS\tLAST RUN\tMISSED", "ジョブ\t状態\tスケジュール\t次回\tプロセス\t前回\t実行漏れ"), "\t")...)
 	for _, s := range st {
 		next := "-"
 		if !s.Next.IsZero() {
-			next = s.Next.Format("01-02 15:04") + " (in " + human.Duration(s.Next.Sub(now)) + ")"
+			next = s.Next.Format("01-02 15:04") + t(" (", "（") + human.AgoT(t, s.Next, now) + t(")", "）")
 		}
 		last, procs := "-", strconv.Itoa(len(s.Procs))
 		if !s.Known(jobs.PartProcesses) {
@@ -216,19 +230,19 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 		if !s.Known(jobs.PartLog) {
 			last = "?"
 		} else if !s.LastRun.IsZero() {
-			last = human.Ago(s.LastRun, now) + " (" + s.LastFrom + ")"
+			last = human.AgoT(t, s.LastRun, now) + t(" (", "（") + t(s.LastFrom, jobs.LastFromJa[s.LastFrom]) + t(")", "）")
 		}
 		missed := ""
 		if s.Missed != nil {
-			missed = "MISSED " + s.Missed.At.Format("01-02 15:04") + ": " + s.Missed.Reason
+			missed = t("MISSED ", "実行漏れ ") + s.Missed.At.Format("01-02 15:04") + ": " + s.Missed.Reason
 		}
 		sched := strings.Join(s.Schedule, "; ")
 		if sched == "" {
 			sched = "-"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.State, sanitize.String(sched), next, procs, sanitize.String(last), sanitize.String(missed))
+		w.Row(s.Name, string(s.State), sanitize.String(sched), next, procs, sanitize.String(last), sanitize.String(missed))
 	}
-	if err := w.Flush(); err != nil {
+	if err := w.Write(env.Stdout); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
@@ -237,8 +251,8 @@ func list(ctx context.Context, env *cli.Env, h host.Host) error {
 			fmt.Fprintf(env.Stdout, "  %s: %s\n", s.Name, s.Paused.Describe(env.Cfg.T))
 		}
 		for _, p := range s.Procs {
-			fmt.Fprintf(env.Stdout, "  %s pid %d %s start %s elapsed %s cpu %.1f%% rss %s: %s\n", s.Name, p.PID, sanitize.String(p.User),
-				p.Start.Format("01-02 15:04:05"), human.Duration(p.Elapsed), p.CPU, human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " ")))
+			fmt.Fprintf(env.Stdout, t("  %s pid %d %s start %s elapsed %s cpu %.1f%% rss %s: %s\n", "  %s pid %d %s 開始 %s 経過 %s cpu %.1f%% rss %s: %s\n"), s.Name, p.PID, sanitize.String(p.User),
+				p.Start.Format("01-02 15:04:05"), human.DurationT(t, p.Elapsed), p.CPU, human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " ")))
 		}
 		for _, e := range s.Errors {
 			if !seen[e] {

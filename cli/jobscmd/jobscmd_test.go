@@ -41,7 +41,7 @@ func TestParseFlags(t *testing.T) {
 		{"kill", []string{"--args"}, false, flags{}},
 	}
 	for _, c := range cases {
-		got, err := parse(c.sub, c.args)
+		got, err := parse(nil, c.sub, c.args)
 		if (err == nil) != c.ok {
 			t.Errorf("%s %v: err %v", c.sub, c.args, err)
 			continue

@@ -76,8 +76,8 @@ func TestTrafficJSON(t *testing.T) {
 			t.Errorf("%s: exit %d, want %q in\n%s%s", lang, code, want, out, errs)
 		}
 	}
-	if code, _, _ := run("", "--config", cfg, "traffic", "--format", "$remote_addr"); code != 1 {
-		t.Fatalf("a format without $status: exit %d", code)
+	if code, _, _ := run("", "--config", cfg, "traffic", "--format", "$remote_addr"); code != 2 {
+		t.Fatalf("a format without $status (a bad argument): exit %d", code)
 	}
 	if code, _, _ := run("", "--config", cfg, "traffic", "a", "b"); code != 2 {
 		t.Fatalf("two files: exit %d", code)

@@ -16,8 +16,15 @@ import (
 
 func init() {
 	cli.Register(cli.Command{
-		Name:    "public",
-		Summary: "public folders (images, output, tmp): size, files, growth; clean old tmp files",
+		Name:      "public",
+		Summary:   "public folders (images, output, tmp): size, files, growth; clean old tmp files",
+		SummaryJa: "公開フォルダ（images、output、tmp）: サイズ、ファイル数、増加量。tmp の古いファイルを削除",
+		UsageJa: `richsops public [--json]
+    各フォルダのサイズ、ファイル数、増加量（直近 1 日 / 1 週間に更新されたバイト数）
+richsops public clean [--older-than DAYS] [--yes] [--json]
+    tmp のうち DAYS 日より前に更新されたファイルを削除（既定: public.tmp_max_age）。
+    先にファイルとバイト数を表示して確認。監査ログに記録。--readonly では拒否。
+    --json は計画（削除するファイル）を表示するだけで、何も削除しません。`,
 		Usage: `richsops public [--json]
     size, file count and growth (bytes modified in the last day / week) of each folder
 richsops public clean [--older-than DAYS] [--yes] [--json]
@@ -39,22 +46,26 @@ func runPublic(env *cli.Env, args []string) error {
 		return runClean(ctx, env, args[1:])
 	}
 	if len(args) > 0 {
-		return cli.Usagef("public: unknown argument %q", args[0])
+		return cli.UsageT(env.Cfg.T, "public: unknown argument %q", "public: %q という引数はありません", args[0])
 	}
 	folders := public.Scan(ctx, h, env.Cfg.Public, time.Now())
 	if env.JSON {
 		return env.PrintJSON(folders)
 	}
-	fmt.Fprintf(env.Stdout, "%-8s %10s %9s %10s %10s  %s\n", "folder", "size", "files", "+24h", "+7d", "newest")
+	t := env.Cfg.T
+	var tb cli.Table
+	tb.Row(strings.Split(t("folder\tsize\tfiles\t+24h\t+7d\tnewest", "フォルダ\tサイズ\tファイル数\t+24時間\t+7日\t最新"), "\t")...)
 	failed := false
 	for _, f := range folders {
 		if f.Err != "" {
-			fmt.Fprintf(env.Stdout, "%-8s error: %s\n", f.Name, sanitize.String(f.Err))
+			tb.Row(f.Name, t("error: ", "エラー: ")+sanitize.String(f.Err))
 			failed = true
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%-8s %10s %9d %10s %10s  %s\n", f.Name, human.Bytes(f.Size), f.Files,
-			human.Bytes(f.Added24h), human.Bytes(f.Added7d), human.Ago(f.Newest, time.Now()))
+		tb.Row(f.Name, human.Bytes(f.Size), strconv.Itoa(f.Files), human.Bytes(f.Added24h), human.Bytes(f.Added7d), human.AgoT(t, f.Newest, time.Now()))
+	}
+	if err := tb.Write(env.Stdout); err != nil {
+		return err
 	}
 	if failed {
 		return cli.ExitError{Code: cli.ExitFail}
@@ -85,7 +96,7 @@ func runClean(ctx context.Context, env *cli.Env, args []string) error {
 		case strings.HasPrefix(a, "--older-than="):
 			v = strings.TrimPrefix(a, "--older-than=")
 		default:
-			return cli.Usagef("public clean: unknown argument %q", a)
+			return cli.UsageT(env.Cfg.T, "public clean: unknown argument %q", "public clean: %q という引数はありません", a)
 		}
 		d, err := parseDays(v)
 		if err != nil {
@@ -105,8 +116,8 @@ func runClean(ctx context.Context, env *cli.Env, args []string) error {
 		return env.PrintJSON(plan)
 	}
 	if len(plan.Files) == 0 {
-		fmt.Fprintf(env.Stdout, "nothing in %s is older than %s\n", plan.Dir, human.Duration(age))
-		return nil
+		return env.NothingToDo("public.clean", plan.Dir, fmt.Sprintf("nothing in %s is older than %s", plan.Dir, human.Duration(age)),
+			fmt.Sprintf("%s に %sより古いものはありません", plan.Dir, human.DurationT(env.Cfg.T, age)))
 	}
 	_, err = env.Do(plan.Action(h))
 	return err

@@ -17,8 +17,14 @@ import (
 func init() {
 	cli.OnConfigCheck(traffic.CheckConfig)
 	cli.Register(cli.Command{
-		Name:    "traffic",
-		Summary: "nginx access summary: requests per minute, status shares, top paths and clients, slowest",
+		Name:      "traffic",
+		Summary:   "nginx access summary: requests per minute, status shares, top paths and clients, slowest",
+		SummaryJa: "nginx アクセスの集計: 毎分のリクエスト、ステータスの割合、上位のパスとクライアント、遅いもの",
+		UsageJa: `richsops traffic [--json] [--format LOG_FORMAT] [FILE]
+  FILE        アクセスログ（既定: traffic.log で指定した [[logs]]）
+  --format    nginx の log_format 文字列（既定: traffic.log_format か combined）。
+              解釈できなければ終了コード 2
+  --json      集計全体を JSON で`,
 		Usage: `richsops traffic [--json] [--format LOG_FORMAT] [FILE]
   FILE        an access log (default: the [[logs]] entry named by traffic.log)
   --format    an nginx log_format string (default: traffic.log_format, or combined)
@@ -39,16 +45,18 @@ func runTraffic(env *cli.Env, args []string) error {
 		case strings.HasPrefix(a, "--format="):
 			format, formatSet = strings.TrimPrefix(a, "--format="), true
 		case strings.HasPrefix(a, "-") && a != "-":
-			return cli.Usagef("traffic: unknown flag %s", a)
+			return cli.UsageT(env.Cfg.T, "traffic: unknown flag %s", "traffic: %s というフラグはありません", a)
 		case file != "":
-			return cli.Usagef("traffic: one FILE at most")
+			return cli.UsageT(env.Cfg.T, "traffic: one FILE at most", "traffic: FILE は 1 つまでです")
 		default:
 			file = a
 		}
 	}
 	logEntry, f, err := traffic.LogOf(env.Cfg)
 	if formatSet {
-		f, err = traffic.Compile(format)
+		if f, err = traffic.Compile(format); err != nil {
+			return cli.Usagef("traffic: --format: %v", err)
+		}
 	}
 	if f == nil || (err != nil && (file == "" || formatSet)) {
 		return err

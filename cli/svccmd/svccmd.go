@@ -4,11 +4,9 @@ package svccmd
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/richs/richsops/cli"
@@ -31,26 +29,34 @@ verified in time, 2 bad usage.`
 
 func init() {
 	cli.Register(cli.Command{
-		Name:    "svc",
-		Summary: "services: list | start | stop | restart | reload NAME | redis-then-index",
-		Usage:   usage,
-		Run:     run,
+		Name:      "svc",
+		Summary:   "services: list | start | stop | restart | reload NAME | redis-then-index",
+		Usage:     usage,
+		SummaryJa: "サービス: list | start | stop | restart | reload NAME | redis-then-index",
+		UsageJa: `richsops svc list [--json]            全サービスの状態、プローブ、Redis PING
+richsops svc start|stop|restart|reload NAME
+                                      サービスを変更し、変化が見えるまで待つ
+                                      （reload はユニットが対応している場合だけ）
+richsops svc redis-then-index         Redis を再起動し、env 付きで index-linux、続けてヘルス確認
+変更はすべて先に確認し（--yes で省略）、--readonly では拒否し、監査ログに
+記録します。終了コード: 0 完了して確認済み、1 失敗か時間内に確認できず、2 使い方の誤り。`,
+		Run: run,
 	})
 }
 
 func run(env *cli.Env, args []string) error {
 	if len(args) == 0 {
-		return cli.Usagef("want list, start, stop, restart, reload or redis-then-index")
+		return cli.UsageT(env.Cfg.T, "want list, start, stop, restart, reload or redis-then-index", "list、start、stop、restart、reload、redis-then-index のどれかを指定してください")
 	}
 	switch args[0] {
 	case "list", "ls":
 		if len(args) > 1 {
-			return cli.Usagef("list takes no arguments")
+			return cli.UsageT(env.Cfg.T, "list takes no arguments", "list に引数は指定しません")
 		}
 		return list(env)
 	case "redis-then-index", "redis-then-index-linux":
 		if len(args) > 1 {
-			return cli.Usagef("redis-then-index takes no arguments")
+			return cli.UsageT(env.Cfg.T, "redis-then-index takes no arguments", "redis-then-index に引数は指定しません")
 		}
 		return redisThenIndex(env)
 	}
@@ -59,7 +65,7 @@ func run(env *cli.Env, args []string) error {
 		return cli.Usagef("%v", err)
 	}
 	if len(args) != 2 {
-		return cli.Usagef("%s wants one service name", v)
+		return cli.UsageT(env.Cfg.T, "%s wants one service name", "%s にはサービス名を 1 つ指定してください", v)
 	}
 	return act(env, v, args[1])
 }
@@ -73,7 +79,9 @@ func list(env *cli.Env) error {
 			return err
 		}
 	} else {
-		WriteTable(env.Stdout, snap, time.Now())
+		if err := WriteTable(env.Stdout, snap, time.Now(), env.Cfg.T); err != nil {
+			return err
+		}
 	}
 	return unknownStates(env, snap)
 }
@@ -94,14 +102,15 @@ func unknownStates(env *cli.Env, snap health.Snapshot) error {
 		"不完全です: %s の状態を読めませんでした（unknown）", strings.Join(names, ", "))}
 }
 
-// WriteTable prints a snapshot as aligned text.
-func WriteTable(w io.Writer, snap health.Snapshot, now time.Time) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tKIND\tHOST\tSTATE\tSINCE\tPID\tRESTARTS\tMEMORY\tDETAIL")
+// WriteTable prints a snapshot as aligned text in t's language.
+func WriteTable(w io.Writer, snap health.Snapshot, now time.Time, t func(en, ja string) string) error {
+	var tb cli.Table
+	tb.Row(strings.Split(config.Tr(t, "SERVICE\tKIND\tHOST\tSTATE\tSINCE\tPID\tRESTARTS\tMEMORY\tDETAIL",
+		"サービス\t種類\tホスト\t状態\t変化\tPID\t再起動\tメモリ\t詳細"), "\t")...)
 	for _, s := range snap.Services {
 		since, pid, restarts, mem := "-", "-", "-", "-"
 		if !s.Since.IsZero() {
-			since = human.Ago(s.Since, now)
+			since = human.AgoT(t, s.Since, now)
 		}
 		if s.PID > 0 {
 			pid = strconv.Itoa(s.PID)
@@ -116,15 +125,15 @@ func WriteTable(w io.Writer, snap health.Snapshot, now time.Time) {
 		if len(s.EnvMismatch) > 0 {
 			detail += " [" + strings.Join(s.EnvMismatch, "; ") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Host, s.State, since, pid, restarts, mem, sanitize.String(detail))
+		tb.Row(sanitize.String(s.Name), string(s.Kind), sanitize.String(s.Host), string(s.State), since, pid, restarts, mem, sanitize.String(detail))
 	}
-	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "PROBE\tURL\tSTATE\tSTATUS\tLATENCY\tDETAIL")
+	tb.Row()
+	tb.Row(strings.Split(config.Tr(t, "PROBE\tURL\tSTATE\tSTATUS\tLATENCY\tDETAIL", "プローブ\tURL\t状態\tステータス\t応答時間\t詳細"), "\t")...)
 	for _, p := range snap.Probes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.URL, okWord(p.OK), statusCode(p.Status), human.Duration(p.Latency), sanitize.String(p.Err))
+		tb.Row(sanitize.String(p.Name), sanitize.String(p.URL), okWord(p.OK), statusCode(p.Status), human.Duration(p.Latency), sanitize.String(p.Err))
 	}
-	fmt.Fprintf(tw, "redis\t%s\t%s\t%s\t%s\t%s\n", snap.Redis.Addr, okWord(snap.Redis.OK), pong(snap.Redis.OK), human.Duration(snap.Redis.Latency), sanitize.String(snap.Redis.Err))
-	tw.Flush()
+	tb.Row("redis", snap.Redis.Addr, okWord(snap.Redis.OK), pong(snap.Redis.OK), human.Duration(snap.Redis.Latency), sanitize.String(snap.Redis.Err))
+	return tb.Write(w)
 }
 
 func okWord(ok bool) string {

@@ -29,8 +29,20 @@ logview.max_line_bytes cut (marked "` + logtail.CutMark + `").
 A log with host = "NAME" in the config (or --host) is followed with tail on
 that host.`
 
+const usageJa = `richsops tail [-n N] [-F] FILE|NAME
+
+FILE、または設定の [[logs]] の NAME の末尾 N 行（既定 10）を表示します。制御
+バイトはエスケープ（\x1b）で表示し、logview.max_line_bytes より長い行は切ります
+（"` + logtail.CutMark + `" の印）。
+  -n N   最初に表示する行数（既定 10）
+  -F     追い続ける: 書き込まれた行を表示。rename によるローテーション、
+         copytruncate、削除と再作成にも追随。ファイルがなければ待つ
+  -f     -F と同じ
+設定で host = "NAME" のログ（または --host）は、そのホストで tail します。`
+
 func init() {
-	cli.Register(cli.Command{Name: "tail", Summary: "print and follow a log like tail -F, sanitized", Usage: usage, Raw: true, Run: run})
+	cli.Register(cli.Command{Name: "tail", Summary: "print and follow a log like tail -F, sanitized", Usage: usage,
+		SummaryJa: "ログを tail -F のように表示して追う（無害化して）", UsageJa: usageJa, Raw: true, NoJSON: true, Run: run})
 }
 
 // baseContext is the context -F runs in until ctrl+c; tests end it.
@@ -51,7 +63,7 @@ func run(env *cli.Env, args []string) error {
 		return cli.Usagef("tail: %v", err)
 	}
 	if fs.NArg() != 1 || *n < 0 {
-		return cli.Usagef("tail: want [-n N] [-F] FILE|NAME")
+		return cli.UsageT(env.Cfg.T, "tail: want [-n N] [-F] FILE|NAME", "tail: [-n N] [-F] FILE|NAME を指定してください")
 	}
 	follow := *followF || *followf
 	t := resolve(env.Cfg, fs.Arg(0))

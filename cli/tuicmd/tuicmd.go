@@ -12,9 +12,11 @@ import (
 
 func init() {
 	cli.Register(cli.Command{
-		Name:    "tui",
-		Summary: "start the console (the default with no subcommand)",
-		Run:     func(env *cli.Env, args []string) error { return Run(env) },
+		Name:      "tui",
+		Summary:   "start the console (the default with no subcommand)",
+		SummaryJa: "コンソールを起動（コマンドなしの既定）",
+		NoJSON:    true,
+		Run:       func(env *cli.Env, args []string) error { return Run(env) },
 	})
 }
 

@@ -620,7 +620,7 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 				return out, err
 			}
 			out.Summary = fmt.Sprintf(b.t("backup %s: %s (dump %s) in %s", "バックアップ %s: %s（ダンプ %s）、%s"),
-				filepath.Base(r.Path), human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), human.Duration(r.Duration))
+				filepath.Base(r.Path), human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), human.DurationT(b.t, r.Duration))
 			out.Details = []string{
 				fmt.Sprintf(b.t("wrote %s: %s compressed from %s in %s (%s/s)", "%[1]s を書き込みました: %[3]s を %[2]s に圧縮、%[4]s（%[5]s/s）"),
 					r.Path, human.Bytes(r.FileBytes), human.Bytes(r.DumpBytes), r.Duration.Round(time.Millisecond), human.Bytes(int64(float64(r.DumpBytes)/max(r.Duration.Seconds(), 0.001)))),

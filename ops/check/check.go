@@ -54,7 +54,7 @@ func Names() []string {
 
 // Select picks the named sources (all for none); an unknown name is an
 // error that lists the known ones.
-func Select(names []string) ([]Collector, error) {
+func Select(names []string, t func(en, ja string) string) ([]Collector, error) {
 	if len(names) == 0 {
 		return All(), nil
 	}
@@ -62,7 +62,7 @@ func Select(names []string) ([]Collector, error) {
 	for _, n := range names {
 		i := slices.IndexFunc(collectors, func(c Collector) bool { return c.Name == n })
 		if i < 0 {
-			return nil, fmt.Errorf("unknown check %q (known: %s)", n, strings.Join(Names(), ", "))
+			return nil, config.Errorf(t, "unknown check %q (known: %s)", "%q というチェックはありません（あるもの: %s）", n, strings.Join(Names(), ", "))
 		}
 		if !slices.ContainsFunc(out, func(c Collector) bool { return c.Name == n }) {
 			out = append(out, collectors[i])

@@ -39,15 +39,15 @@ func TestWorstAndExitCode(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	all, err := Select(nil)
+	all, err := Select(nil, nil)
 	if err != nil || len(all) != len(Names()) || len(all) < 4 {
 		t.Fatalf("%v %v", all, err)
 	}
-	two, err := Select([]string{SrcProbes, SrcJobs, SrcProbes})
+	two, err := Select([]string{SrcProbes, SrcJobs, SrcProbes}, nil)
 	if err != nil || len(two) != 2 || two[0].Name != SrcProbes || two[1].Name != SrcJobs {
 		t.Fatalf("%v %v", two, err)
 	}
-	if _, err := Select([]string{"nope"}); err == nil || !strings.Contains(err.Error(), "known: ") {
+	if _, err := Select([]string{"nope"}, nil); err == nil || !strings.Contains(err.Error(), "known: ") {
 		t.Fatalf("%v", err)
 	}
 }

@@ -79,7 +79,7 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			if j.MaxRuntime.Duration > 0 && p.Elapsed > j.MaxRuntime.Duration {
 				items = append(items, attention.Item{Severity: attention.Warn, Key: "X", Tab: attention.TabJobs,
 					Text: fmt.Sprintf(t("%s pid %d running for %s (max_runtime %s)", "%s pid %d が %s 実行中（max_runtime %s）"),
-						s.Name, p.PID, human.Duration(p.Elapsed), human.Duration(j.MaxRuntime.Duration))})
+						s.Name, p.PID, human.DurationT(t, p.Elapsed), human.DurationT(t, j.MaxRuntime.Duration))})
 			}
 		}
 		if j.Guard == "index-linux" && len(s.Procs) > 0 {
@@ -183,7 +183,7 @@ func Probes(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 		case slow > 0 && r.Latency > slow:
 			items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabServices,
 				Text: fmt.Sprintf(t("%s slow: answered in %s (threshold %s)", "%s が遅い: 応答 %s（閾値 %s）"),
-					r.Name, human.Duration(r.Latency), human.Duration(slow))})
+					r.Name, human.DurationT(t, r.Latency), human.DurationT(t, slow))})
 		}
 	}
 	return report(SrcProbes, items)

@@ -56,7 +56,7 @@ func sourcesConfig(t *testing.T) *config.Config {
 
 func TestOverviewSources(t *testing.T) {
 	cfg := sourcesConfig(t)
-	cs, err := Select([]string{SrcHost, SrcAmazon, SrcPublic, SrcNginx})
+	cs, err := Select([]string{SrcHost, SrcAmazon, SrcPublic, SrcNginx}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -59,3 +60,22 @@ func Translate(t func(en, ja string) string, err error, ja string) error {
 	}
 	return &translated{text: ja, en: err}
 }
+
+// ErrBadArgument marks an error caused by what the operator asked for (a
+// binary log that does not exist, days out of range): the command line
+// exits 2, bad usage, not 1, failed.
+var ErrBadArgument = errors.New("bad argument")
+
+// BadArgument is err marked ErrBadArgument.
+func BadArgument(err error) error { return WithKind(err, ErrBadArgument) }
+
+// WithKind is err, whose message it keeps, that errors.Is also matches to
+// kind: a sentinel the caller acts on (an exit code), such as "no such
+// binary log" being a bad argument.
+func WithKind(err, kind error) error { return kinded{err, kind} }
+
+type kinded struct{ err, kind error }
+
+func (k kinded) Error() string        { return k.err.Error() }
+func (k kinded) Unwrap() error        { return k.err }
+func (k kinded) Is(target error) bool { return target == k.kind }

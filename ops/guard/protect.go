@@ -88,7 +88,7 @@ func (r Risk) Lines(t func(en, ja string) string, now time.Time) []string {
 			parts = append(parts, fmt.Sprintf(tr("RUNNING now (pid %s)", "現在実行中（pid %s）"), jobs.PIDList(j.Procs)))
 		}
 		if !j.Next.IsZero() {
-			parts = append(parts, fmt.Sprintf(tr("next run %s (in %s)", "次回 %s（%s 後）"), j.Next.Format("01-02 15:04"), human.Duration(j.Next.Sub(now))))
+			parts = append(parts, fmt.Sprintf(tr("next run %s (in %s)", "次回 %s（%s後）"), j.Next.Format("01-02 15:04"), human.DurationT(tr, j.Next.Sub(now))))
 		}
 		out = append(out, fmt.Sprintf(tr("ENDANGERS %s: %s; while %s is down it withdraws every Mercari item from Amazon",
 			"危険 %s: %s。%s の停止中に実行されるとメルカリの商品がすべて Amazon から取り下げられます"), j.Name, strings.Join(parts, tr(", ", "、")), r.Service))

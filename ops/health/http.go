@@ -29,7 +29,7 @@ type HTTPResult struct {
 	URL     string        `json:"url"`
 	OK      bool          `json:"ok"`
 	Status  int           `json:"status,omitempty"` // 0 when no answer came
-	Latency time.Duration `json:"latency_ns"`       // until the response headers (or the failure)
+	Latency time.Duration `json:"latency_s"`        // until the response headers (or the failure)
 	// Problem is "" when OK, else one of: timeout, refused, tls, dns,
 	// unreachable, status, error; Err says it in words.
 	Problem string    `json:"problem,omitempty"`

@@ -13,7 +13,7 @@ import (
 type RedisResult struct {
 	Addr    string        `json:"addr"`
 	OK      bool          `json:"ok"`
-	Latency time.Duration `json:"latency_ns"` // connect + PING + PONG
+	Latency time.Duration `json:"latency_s"` // connect + PING + PONG
 	// Problem is "" when OK, else timeout, refused, dns, unreachable,
 	// redis (an error reply), protocol or error; Err says it in words.
 	Problem string    `json:"problem,omitempty"`

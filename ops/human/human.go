@@ -64,21 +64,52 @@ func Duration(d time.Duration) string {
 	}
 }
 
+// DurationT is Duration in the language tr picks. Japanese has its own
+// units, largest two, a zero second part left out: 151ミリ秒, 12秒, 27分,
+// 6時間50分, 3日4時間. Minutes drop their seconds, as Japanese screens do
+// (27分前, not 27分08秒前).
+func DurationT(tr func(en, ja string) string, d time.Duration) string {
+	if tr == nil || tr("en", "ja") != "ja" {
+		return Duration(d)
+	}
+	if d < 0 {
+		d = -d
+	}
+	two := func(n int, unit string, m int, unit2 string) string {
+		if m == 0 {
+			return fmt.Sprintf("%d%s", n, unit)
+		}
+		return fmt.Sprintf("%d%s%d%s", n, unit, m, unit2)
+	}
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dミリ秒", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%d秒", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d分", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return two(int(d.Hours()), "時間", int(d.Minutes())%60, "分")
+	default:
+		return two(int(d.Hours())/24, "日", int(d.Hours())%24, "時間")
+	}
+}
+
 // Ago is "4m10s ago" ("in 4m10s" for the future), "never" for the zero time.
 func Ago(t, now time.Time) string {
 	return AgoT(func(en, _ string) string { return en }, t, now)
 }
 
-// AgoT is Ago in the language tr picks: "4m10s前", "4m10s後", "なし" in
+// AgoT is Ago in the language tr picks: "4分前", "6時間50分後", "なし" in
 // Japanese.
 func AgoT(tr func(en, ja string) string, t, now time.Time) string {
 	if t.IsZero() {
 		return tr("never", "なし")
 	}
 	if t.After(now) {
-		d := Duration(t.Sub(now))
+		d := DurationT(tr, t.Sub(now))
 		return tr("in "+d, d+"後")
 	}
-	d := Duration(now.Sub(t))
+	d := DurationT(tr, now.Sub(t))
 	return tr(d+" ago", d+"前")
 }

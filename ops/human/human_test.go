@@ -13,11 +13,14 @@ func TestAgo(t *testing.T) {
 		at     time.Time
 		en, ja string
 	}{
-		{now.Add(-time.Second), "1s ago", "1s前"},
-		{now.Add(-250 * time.Second), "4m10s ago", "4m10s前"},
-		{now.Add(250 * time.Second), "in 4m10s", "4m10s後"},
-		{now.Add(9*time.Hour + 34*time.Minute), "in 9h34m", "9h34m後"},
-		{now, "0ms ago", "0ms前"},
+		{now.Add(-time.Second), "1s ago", "1秒前"},
+		{now.Add(-250 * time.Second), "4m10s ago", "4分前"},
+		{now.Add(-(27*time.Minute + 8*time.Second)), "27m08s ago", "27分前"},
+		{now.Add(250 * time.Second), "in 4m10s", "4分後"},
+		{now.Add(6*time.Hour + 50*time.Minute), "in 6h50m", "6時間50分後"},
+		{now.Add(9*time.Hour + 34*time.Minute), "in 9h34m", "9時間34分後"},
+		{now.Add(-151 * time.Millisecond), "151ms ago", "151ミリ秒前"},
+		{now, "0ms ago", "0ミリ秒前"},
 		{time.Time{}, "never", "なし"},
 	} {
 		if got := AgoT(en, c.at, now); got != c.en {
@@ -37,5 +40,33 @@ func TestCount(t *testing.T) {
 		if got := Count(n); got != want {
 			t.Errorf("Count(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestDurationT(t *testing.T) {
+	en := func(en, _ string) string { return en }
+	ja := func(_, ja string) string { return ja }
+	for _, c := range []struct {
+		d      time.Duration
+		en, ja string
+	}{
+		{151 * time.Millisecond, "151ms", "151ミリ秒"},
+		{12 * time.Second, "12s", "12秒"},
+		{27*time.Minute + 8*time.Second, "27m08s", "27分"},
+		{6*time.Hour + 50*time.Minute, "6h50m", "6時間50分"},
+		{6 * time.Hour, "6h00m", "6時間"},
+		{76 * time.Hour, "3d4h", "3日4時間"},
+		{72 * time.Hour, "3d", "3日"},
+		{-90 * time.Second, "1m30s", "1分"},
+	} {
+		if got := DurationT(en, c.d); got != c.en || got != Duration(c.d) {
+			t.Errorf("DurationT(en, %v) = %q, want %q", c.d, got, c.en)
+		}
+		if got := DurationT(ja, c.d); got != c.ja {
+			t.Errorf("DurationT(ja, %v) = %q, want %q", c.d, got, c.ja)
+		}
+	}
+	if got := DurationT(nil, time.Second); got != "1s" {
+		t.Errorf("DurationT(nil) = %q", got)
 	}
 }

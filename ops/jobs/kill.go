@@ -198,6 +198,10 @@ func (p Proc) describe(t func(en, ja string) string) string {
 		p.PID, p.User, p.Start.Format("01-02 15:04:05"), host.ShellQuote(p.Args))
 }
 
+// ErrNotRunning is KillAction's error when the job has no process at all:
+// nothing to stop, which a script can treat as done (errors.Is).
+var ErrNotRunning = errors.New("no running process")
+
 // KillAction builds the action that stops pid (0 = every process) of job.
 func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string, pid int, wait time.Duration) (gate.Action, error) {
 	if _, err := configuredJob(cfg, job); err != nil {
@@ -224,7 +228,7 @@ func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string
 		if len(refused) > 0 {
 			return gate.Action{}, fmt.Errorf("%s: %s", job, strings.Join(refused, "; "))
 		}
-		return gate.Action{}, config.Errorf(cfg.T, "%s: no running process", "%s: 実行中のプロセスはありません", job)
+		return gate.Action{}, config.WithKind(config.Errorf(cfg.T, "%s: no running process", "%s: 実行中のプロセスはありません", job), ErrNotRunning)
 	}
 	if wait <= 0 {
 		wait = DefaultKillWait

@@ -28,7 +28,7 @@ type Proc struct {
 	PPID    int           `json:"ppid,omitempty"`
 	User    string        `json:"user"`
 	Start   time.Time     `json:"start"`
-	Elapsed time.Duration `json:"elapsed_ns"`
+	Elapsed time.Duration `json:"elapsed_s"`
 	CPU     float64       `json:"cpu_percent"` // over its lifetime, like ps %CPU
 	RSS     int64         `json:"rss_bytes"`
 	Args    []string      `json:"args"`

@@ -26,9 +26,9 @@ type Status struct {
 	Lines    []crontab.Line `json:"-"`
 	Schedule []string       `json:"schedule"` // of the active (or paused) lines
 	Next     time.Time      `json:"next,omitzero"`
-	Procs    []Proc         `json:"processes"`
+	Procs    []Proc         `json:"processes,null"` // null: unknown (see Unknown)
 	LastRun  time.Time      `json:"last_run,omitzero"`
-	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"
+	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"; LastFromJa in Japanese
 	Missed   *Missed        `json:"missed,omitempty"`
 	Paused   *Pause         `json:"paused,omitempty"` // set when some of its lines are paused
 	Errors   []string       `json:"errors,omitempty"`
@@ -36,6 +36,10 @@ type Status struct {
 	// PartCrontab, PartLog): their fields say nothing, never "none".
 	Unknown []string `json:"unknown,omitempty"`
 }
+
+// LastFromJa names, in Japanese, where the last run time came from: the
+// log's newest timestamp or the log file's mtime.
+var LastFromJa = map[string]string{"log": "ログ", "mtime": "更新時刻"}
 
 // The parts of a Status read from the host.
 const (

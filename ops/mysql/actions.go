@@ -43,7 +43,7 @@ const NeverWord = "NEVER"
 // 0 days (never expire) asks for NeverWord typed.
 func (d *DB) SetExpiry(ctx context.Context, days int) (gate.Action, error) {
 	if days < 0 || days > 99 {
-		return gate.Action{}, config.Errorf(d.T, "expiry days must be between 0 and 99, not %d", "保存期間は 0〜99 日で指定してください（%d ではなく）", days)
+		return gate.Action{}, config.BadArgument(config.Errorf(d.T, "expiry days must be between 0 and 99, not %d", "保存期間は 0〜99 日で指定してください（%d ではなく）", days))
 	}
 	srv, err := d.Client.ServerStatus(ctx)
 	if err != nil {
@@ -177,11 +177,15 @@ type PurgePlan struct {
 // is in t's language (nil = English).
 func DefaultPurgeTo(logs []Binlog, t func(en, ja string) string) (string, error) {
 	if len(logs) < 3 {
-		return "", config.Errorf(t, "only %d binary logs: nothing to purge while keeping the active one and the one before",
-			"バイナリログは %d 個だけです: 現在のログとその前のログを残すと、削除するものがありません", len(logs))
+		return "", config.WithKind(config.Errorf(t, "only %d binary logs: nothing to purge while keeping the active one and the one before",
+			"バイナリログは %d 個だけです: 現在のログとその前のログを残すと、削除するものがありません", len(logs)), ErrNothingToPurge)
 	}
 	return logs[len(logs)-2].Name, nil
 }
+
+// ErrNothingToPurge: the default purge keeps every log there is (done
+// already, not a failure).
+var ErrNothingToPurge = errors.New("nothing to purge")
 
 // PlanPurgeTo plans PURGE BINARY LOGS TO log ("" = the default).
 func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
@@ -204,7 +208,7 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 		}
 	}
 	if at < 0 {
-		return PurgePlan{}, config.Errorf(d.T, "no binary log named %q (see db status)", "%q という名前のバイナリログはありません（db status で確認）", to)
+		return PurgePlan{}, config.BadArgument(config.Errorf(d.T, "no binary log named %q (see db status)", "%q という名前のバイナリログはありません（db status で確認）", to))
 	}
 	if !safeLogName(to) {
 		return PurgePlan{}, fmt.Errorf("binary log name %q has unexpected characters", to)
@@ -539,7 +543,7 @@ func (d *DB) runEmergency(ctx context.Context, p EmergencyPlan) (gate.Outcome, e
 	}
 	st := d.Status(ctx)
 	if st.Server != nil {
-		step("server answers: %s, up %s, %d binary logs (%s)", "サーバー応答あり: %s、稼働 %s、バイナリログ %d 個（%s）", st.Server.Version, human.Duration(st.Server.Uptime), len(st.Binlogs), human.Bytes(st.BinlogTotal))
+		step("server answers: %s, up %s, %d binary logs (%s)", "サーバー応答あり: %s、稼働 %s、バイナリログ %d 個（%s）", st.Server.Version, human.DurationT(d.t, st.Server.Uptime), len(st.Binlogs), human.Bytes(st.BinlogTotal))
 	}
 	if st.Disk != nil {
 		step("disk of %s: %.1f%% used, %s free", "%s のディスク: 使用率 %.1f%%、空き %s", st.Datadir, st.Disk.Percent(), human.Bytes(int64(st.Disk.Free)))

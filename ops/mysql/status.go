@@ -39,7 +39,7 @@ func (e Expiry) Effective() time.Duration { return time.Duration(e.EffectiveSecs
 type Server struct {
 	Version    string        `json:"version"`
 	MariaDB    bool          `json:"mariadb"`
-	Uptime     time.Duration `json:"uptime_ns"`
+	Uptime     time.Duration `json:"uptime_s"`
 	LogBin     bool          `json:"log_bin"`
 	Datadir    string        `json:"datadir"`
 	BinlogBase string        `json:"log_bin_basename,omitempty"`

@@ -31,7 +31,7 @@ func TestJapanese(t *testing.T) {
 		max  int
 		want []string
 	}{
-		{15, []string{tmp + " から 3 ファイル（60 B）を削除", "より前に更新されたもの（7d より古い）", "  " + tmp + "/old1.csv"}},
+		{15, []string{tmp + " から 3 ファイル（60 B）を削除", "より前に更新されたもの（7日より古い）", "  " + tmp + "/old1.csv"}},
 		{1, []string{"… ほか 2 件"}},
 	} {
 		gatetest.Has(t, "preview", plan.Preview(tc.max), tc.want...)

@@ -119,7 +119,7 @@ type Candidate struct {
 type Plan struct {
 	Host      string        `json:"host"`
 	Dir       string        `json:"dir"`
-	OlderThan time.Duration `json:"older_than"`
+	OlderThan time.Duration `json:"older_than_s"`
 	Cutoff    time.Time     `json:"cutoff"` // files modified before this
 	Files     []Candidate   `json:"files"`
 	Bytes     int64         `json:"bytes"`
@@ -177,7 +177,7 @@ func realDir(ctx context.Context, h host.Host, path string, t func(en, ja string
 func (p Plan) Preview(max int) []string {
 	lines := []string{
 		fmt.Sprintf(p.t("remove %d files (%s) from %s", "%[3]s から %[1]d ファイル（%[2]s）を削除"), len(p.Files), human.Bytes(p.Bytes), p.Dir),
-		fmt.Sprintf(p.t("modified before %s (older than %s)", "%s より前に更新されたもの（%s より古い）"), p.Cutoff.Format("2006-01-02 15:04"), human.Duration(p.OlderThan)),
+		fmt.Sprintf(p.t("modified before %s (older than %s)", "%s より前に更新されたもの（%sより古い）"), p.Cutoff.Format("2006-01-02 15:04"), human.DurationT(p.t, p.OlderThan)),
 	}
 	for i, f := range p.Files {
 		if i == max {

@@ -36,7 +36,7 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 		a.Preview = []string{host.ShellQuote(a.Argv)}
 		if v == Restart && s.RetryOnTimeout {
 			a.Preview = append(a.Preview, fmt.Sprintf(s.t("run again once if it does not finish within %s (as the runbook does)",
-				"%s 以内に終わらなければもう一度だけ実行（手順書どおり）"), human.Duration(s.Timeout.Duration)))
+				"%s以内に終わらなければもう一度だけ実行（手順書どおり）"), human.DurationT(s.t, s.Timeout.Duration)))
 		}
 		steps = systemdSteps
 	case KindPM2:
@@ -69,8 +69,8 @@ func Action(s Spec, h host.Host, v Verb) (gate.Action, error) {
 	default:
 		return gate.Action{}, fmt.Errorf("%s: unknown kind %q", s.Name, s.Kind)
 	}
-	a.Preview = append(a.Preview, fmt.Sprintf(s.t("then wait up to %s until it is %s", "続けて「%[2]s」になるまで最大 %[1]s 待つ"),
-		human.Duration(s.Timeout.Duration), s.t(expectWord(v))))
+	a.Preview = append(a.Preview, fmt.Sprintf(s.t("then wait up to %s until it is %s", "続けて「%[2]s」になるまで最大%[1]s待つ"),
+		human.DurationT(s.t, s.Timeout.Duration), s.t(expectWord(v))))
 	if (v == Reload || v == Restart) && len(s.ConfigTest) > 0 {
 		a.Preview = append([]string{fmt.Sprintf(s.t("first %s: if it fails, no %s", "まず %s: 失敗したら%sしない"),
 			host.ShellQuote(s.ConfigTest), s.t(string(v), testedVerbJa(v)))}, a.Preview...)
@@ -263,7 +263,7 @@ func (r *run) wait(ctx context.Context) (Status, bool) {
 // the timeout with the state it was left in.
 func (r *run) verify(ctx context.Context) (gate.Outcome, error) {
 	st, ok := r.wait(ctx)
-	took := human.Duration(time.Since(r.started))
+	took := human.DurationT(r.s.t, time.Since(r.started))
 	r.logf(r.s.t("state: %s", "状態: %s"), describe(st, r.s.T))
 	if !ok {
 		return r.outcome(""), r.notReached(st)
@@ -279,8 +279,8 @@ func (r *run) verify(ctx context.Context) (gate.Outcome, error) {
 func (r *run) notReached(st Status) error {
 	expectEn, expectJa := expectWord(r.v)
 	return config.Errorf(r.s.T, "%[1]s: %[2]s ran, but after %[3]s it is %[4]s, not %[5]s",
-		"%[1]s: %[2]s を実行しましたが、%[3]s 経っても「%[7]s」になりません（今: %[6]s）",
-		r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expectEn, describe(st, r.s.T), expectJa)
+		"%[1]s: %[2]s を実行しましたが、%[8]s経っても「%[7]s」になりません（今: %[6]s）",
+		r.s.Name, r.v, human.Duration(r.s.Timeout.Duration), Describe(st), expectEn, describe(st, r.s.T), expectJa, human.DurationT(r.s.T, r.s.Timeout.Duration))
 }
 
 // pastTense is what v did, in English and Japanese.

@@ -45,16 +45,16 @@ func TestJapanese(t *testing.T) {
 		want  []string
 	}{
 		{"systemd", action("mysqld", services.Restart), []string{
-			sc.Path + " restart mysqld", "20s 以内に終わらなければもう一度だけ実行（手順書どおり）",
-			"続けて「再び稼働（新しい pid か開始時刻）」になるまで最大 20s 待つ",
+			sc.Path + " restart mysqld", "20秒以内に終わらなければもう一度だけ実行（手順書どおり）",
+			"続けて「再び稼働（新しい pid か開始時刻）」になるまで最大20秒待つ",
 		}},
 		{"command", action("redis", services.Restart), []string{
-			"redis-cli shutdown", "続けて redis-server /etc/redis.conf", "」になるまで最大 20s 待つ",
+			"redis-cli shutdown", "続けて redis-server /etc/redis.conf", "」になるまで最大20秒待つ",
 		}},
 		{"pm2", action("index-linux", services.Start), []string{
 			"pm2 に il-test があれば:", "  env SERVER=srv1 pm2 restart il-test --update-env", "なければ:", "  env SERVER=srv1 pm2 start ",
 			"その後も設定の env が反映されていなければ: pm2 delete il-test を実行して、上のとおり開始",
-			"pm2 jlist で確認する env: SERVER=srv1", "続けて「稼働」になるまで最大 20s 待つ",
+			"pm2 jlist で確認する env: SERVER=srv1", "続けて「稼働」になるまで最大20秒待つ",
 		}},
 		{"redis then index-linux", func() (gate.Action, error) {
 			return services.RedisThenIndexLinux(cfg, host.NewRegistry(cfg), func(context.Context) (bool, string) { return true, "" })
@@ -139,9 +139,9 @@ func TestRefusals(t *testing.T) {
 			En: "cmd has no start command configured", Ja: "cmd には start コマンドが設定されていません"},
 		{Name: "start does not come up", Err: do(fixed(cmd("false", []string{"true"}, nil)), services.Start),
 			En: "cmd: start ran, but after 1s it is down, false: exit status 1, not up",
-			Ja: "cmd: start を実行しましたが、1s 経っても「稼働」になりません（今: 停止、false: exit status 1）"},
+			Ja: "cmd: start を実行しましたが、1秒経っても「稼働」になりません（今: 停止、false: exit status 1）"},
 		{Name: "stop does not bring it down", Err: do(fixed(up), services.Restart),
-			En: "cmd: stop ran, but after 1s it is up, not down", Ja: "cmd: stop を実行しましたが、1s 経っても「停止」になりません（今: 稼働）"},
+			En: "cmd: stop ran, but after 1s it is up, not down", Ja: "cmd: stop を実行しましたが、1秒経っても「停止」になりません（今: 稼働）"},
 		{Name: "pm2 app unknown, no script", Err: do(func(t *testing.T) config.Service {
 			return config.Service{Name: "cmd", Kind: "pm2", App: "ghost", PM2: svctest.NewPM2(t).Argv, Timeout: sec}
 		}, services.Start), En: "ghost is not in pm2's list and no script is configured to start it",

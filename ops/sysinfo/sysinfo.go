@@ -50,7 +50,7 @@ type Snapshot struct {
 	SwapTotal   uint64        `json:"swap_total"`
 	SwapUsed    uint64        `json:"swap_used"`
 	SwapPercent float64       `json:"swap_percent"`
-	Uptime      time.Duration `json:"uptime"`
+	Uptime      time.Duration `json:"uptime_s"`
 	Boot        time.Time     `json:"boot"`
 	Disks       []Disk        `json:"disks"`
 	// Errors lists the parts that could not be read; the rest is filled.
@@ -175,7 +175,7 @@ func (s Snapshot) Attention(th config.Thresholds, t func(en, ja string) string) 
 	}
 	if !s.Boot.IsZero() && s.Uptime > 0 && s.Uptime < RecentBoot {
 		out = append(out, attention.Item{Severity: attention.Warn, Source: "host", Key: "2", Tab: attention.TabJobs,
-			Text: fmt.Sprintf(t("rebooted %s ago: check the jobs for missed cron runs", "%s 前に再起動: cron の実行漏れをジョブで確認"), human.Duration(s.Uptime))})
+			Text: fmt.Sprintf(t("rebooted %s ago: check the jobs for missed cron runs", "%s前に再起動: cron の実行漏れをジョブで確認"), human.DurationT(t, s.Uptime))})
 	}
 	return out
 }

@@ -379,7 +379,7 @@ func (t *Tab) View() string {
 		return strings.Join(top, "\n")
 	}
 	if st.Server != nil {
-		title += "  " + st.Server.Version + s.Muted.Render(" · "+t.d.T("up ", "稼働 ")+human.Duration(st.Server.Uptime))
+		title += "  " + st.Server.Version + s.Muted.Render(" · "+t.d.T("up ", "稼働 ")+human.DurationT(t.d.T, st.Server.Uptime))
 	} else if st.Answers {
 		title += "  " + s.Crit.Render(t.d.T("UP, ERROR: ", "稼働中・エラー: ")+sanitize.String(st.ServerErr))
 	} else {

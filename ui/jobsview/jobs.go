@@ -485,12 +485,8 @@ func (t *Tab) nextWords(s jobs.Status) string {
 		}
 		return "-"
 	}
-	return t.d.T("in ", "") + human.Duration(s.Next.Sub(t.d.Now())) + t.d.T("", "後")
+	return t.d.T("in ", "") + human.DurationT(t.d.T, s.Next.Sub(t.d.Now())) + t.d.T("", "後")
 }
-
-// lastFromJa names, in Japanese, where the last run time came from: the
-// log's newest timestamp or the log file's mtime.
-var lastFromJa = map[string]string{"log": "ログ", "mtime": "更新時刻"}
 
 func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
 	st := t.d.Styles
@@ -576,7 +572,7 @@ func (t *Tab) table() []string {
 	if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
 		if !s.LastRun.IsZero() {
-			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + " (" + t.d.Word(s.LastFrom, lastFromJa) + ")"
+			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + t.d.T(" (", "（") + t.d.Word(s.LastFrom, jobs.LastFromJa) + t.d.T(")", "）")
 		}
 		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
 	}
@@ -610,7 +606,7 @@ func (t *Tab) procTable(procs []jobs.Proc, cursor, height int) []string {
 	rows := make([][]string, 0, len(procs))
 	for _, p := range procs {
 		rows = append(rows, []string{strconv.Itoa(p.PID), sanitize.String(p.User), p.Start.Format("01-02 15:04"),
-			human.Duration(p.Elapsed), strconv.FormatFloat(p.CPU, 'f', 1, 64), human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " "))})
+			human.DurationT(t.d.T, p.Elapsed), strconv.FormatFloat(p.CPU, 'f', 1, 64), human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " "))})
 	}
 	return t.procTbl.Lines(t.d.Styles, rows, cursor, t.w, height)
 }

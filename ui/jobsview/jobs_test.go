@@ -260,7 +260,7 @@ func TestJapaneseLabels(t *testing.T) {
 		}
 	}
 	v := tab.View() + "\n" + strings.Join(help, "\n")
-	for _, want := range []string{"実行漏れ", "4m10s前 (ログ)", "詳細", "戻る", "上", "下"} {
+	for _, want := range []string{"実行漏れ", "4分前（ログ）", "詳細", "戻る", "上", "下"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("no %q in:\n%s", want, v)
 		}

@@ -106,7 +106,7 @@ func (m *Model) hostLines() []string {
 	}
 	th := m.d.Cfg.Thresholds
 	out = append(out, fmt.Sprintf("  %s %.2f %.2f %.2f / %d CPU   %s %s (%s %s)",
-		t("load", "負荷"), s.Load1, s.Load5, s.Load15, s.CPUs, t("up", "稼働"), human.Duration(s.Uptime),
+		t("load", "負荷"), s.Load1, s.Load5, s.Load15, s.CPUs, t("up", "稼働"), human.DurationT(t, s.Uptime),
 		t("boot", "起動"), s.Boot.Local().Format("2006-01-02 15:04")))
 	gw := 20
 	spark := max(0, min(60, m.width-48))
@@ -145,18 +145,18 @@ func (m *Model) amazonLines() []string {
 	switch a.Severity() {
 	case attention.Crit:
 		out = append(out,
-			"  "+st.Crit.Render(fmt.Sprintf(t("BLOCKED since %s (%s)", "ブロック中 %s から（%s）"), clock(a.Since, now), human.Duration(now.Sub(a.Since))))+
+			"  "+st.Crit.Render(fmt.Sprintf(t("BLOCKED since %s (%s)", "ブロック中 %s から（%s）"), clock(a.Since, now), human.DurationT(t, now.Sub(a.Since))))+
 				fmt.Sprintf(t("  %d blocked in the last hour, last at %s", "  直近1時間 %d 件、最後 %s"), a.LastHour, clock(a.Last, now)),
 			fmt.Sprintf(t("  usually clears in %s – %s (%s – %s)", "  解除見込み あと %s – %s（%s – %s）"),
-				human.Duration(a.ClearFrom.Sub(now)), human.Duration(a.ClearBy.Sub(now)), clock(a.ClearFrom, now), clock(a.ClearBy, now)),
+				human.DurationT(t, a.ClearFrom.Sub(now)), human.DurationT(t, a.ClearBy.Sub(now)), clock(a.ClearFrom, now), clock(a.ClearBy, now)),
 			"  "+st.Warn.Render(t("Stop bulk searches until then: every request keeps the block on.",
 				"それまで一括検索を止めてください。リクエストのたびにブロックが延びます。")))
 	case attention.Warn:
 		out = append(out,
 			"  "+st.Warn.Render(fmt.Sprintf(t("probably clearing: no blocked request since %s (%s ago; block from %s)",
-				"解除待ち: %s 以降ブロックなし（%s 前、ブロック開始 %s）"), clock(a.Last, now), human.Duration(now.Sub(a.Last)), clock(a.Since, now))),
+				"解除待ち: %s 以降ブロックなし（%s前、ブロック開始 %s）"), clock(a.Last, now), human.DurationT(t, now.Sub(a.Last)), clock(a.Since, now))),
 			fmt.Sprintf(t("  usually clears %s – %s (at the latest in %s)", "  解除見込み %s – %s（遅くとも あと %s）"),
-				clock(a.ClearFrom, now), clock(a.ClearBy, now), human.Duration(a.ClearBy.Sub(now))),
+				clock(a.ClearFrom, now), clock(a.ClearBy, now), human.DurationT(t, a.ClearBy.Sub(now))),
 			"  "+t("Keep bulk searches off until then.", "それまで一括検索は控えてください。"))
 	default:
 		line := t("no block: no 503 from Amazon in the recent logs", "ブロックなし: 最近のログに Amazon の 503 はありません")
@@ -178,7 +178,7 @@ func (m *Model) publicLines() []string {
 	st, t := m.d.Styles, m.d.T
 	c := m.d.Cfg.Public
 	out := []string{m.title("Public files", "公開ファイル", srcPublic) + "  " + st.Muted.Render(c.Dir) + "  " +
-		st.Key.Render(m.d.Keys().Overview.Clean.Help().Key) + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %s より古いファイルを削除"), human.Duration(c.TmpMaxAge.Duration)))}
+		st.Key.Render(m.d.Keys().Overview.Clean.Help().Key) + st.Muted.Render(fmt.Sprintf(t(" clean tmp older than %s", " tmp の %sより古いファイルを削除"), human.DurationT(t, c.TmpMaxAge.Duration)))}
 	for _, f := range m.folders {
 		if f.Err != "" {
 			out = append(out, fmt.Sprintf("  %-8s %s", f.Name, st.Warn.Render(sanitize.String(f.Err))))
@@ -201,8 +201,8 @@ func (m *Model) trafficLines() []string {
 	if s.Partial {
 		window = fmt.Sprintf(t(" (last %s of it)", "（末尾 %s）"), human.Bytes(TrafficWindow))
 	}
-	out = append(out, fmt.Sprintf("  %s%s: %d %s, %s %s", filepath.Base(s.File), window, s.Requests, t("requests", "件"),
-		t("last at", "最終"), clock(s.Last, now)))
+	out = append(out, fmt.Sprintf(t("  %s%s: %d requests, last at %s", "  %s%s: %d 件、最終 %s"), filepath.Base(s.File), window, s.Requests,
+		clock(s.Last, now)))
 	var recent, recent5 int64
 	for _, p := range s.Series[max(0, len(s.Series)-5):] {
 		recent += p.Requests
