@@ -6,7 +6,6 @@ package servicesview
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -340,24 +339,14 @@ func protect(d *common.Deps, name string, v services.Verb, a gate.Action) tea.Cm
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), collectTimeout)
 		defer cancel()
-		r, rerr := guard.RiskOf(ctx, cfg, hosts, name, v)
-		plain, err := guard.Protect(ctx, cfg, hosts, a, v, r, false, jobs.DefaultKillWait)
-		if err != nil {
+		plain, paused, r, err := guard.Variants(ctx, cfg, hosts, name, v, a, jobs.DefaultKillWait)
+		switch {
+		case err != nil:
 			return riskMsg{err: err}
-		}
-		if rerr != nil {
-			// Say so rather than say nothing: the check may be at risk.
-			plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
+		case paused == nil:
 			return riskMsg{plain: plain}
 		}
-		if len(r.Jobs) == 0 {
-			return riskMsg{plain: plain}
-		}
-		paused, err := guard.Protect(ctx, cfg, hosts, a, v, r, true, jobs.DefaultKillWait)
-		if err != nil {
-			return riskMsg{plain: plain}
-		}
-		return riskMsg{plain: plain, paused: paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
+		return riskMsg{plain: plain, paused: *paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
 	}
 }
 
