@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/richs/richsops/ops/config"
 )
 
 // ErrLockTimeout is LockFile's answer when the lock stayed held for all of
@@ -22,6 +25,9 @@ var ErrLockTimeout = errors.New("lock wait timed out")
 // waits up to wait (wait <= 0: for as long as ctx allows). The release
 // closes the file; a killed holder's lock is released by the kernel.
 func LockFile(ctx context.Context, dir, name string, wait time.Duration) (func(), error) {
+	if err := refuseRealDirs(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("lock folder: %w", err)
 	}
@@ -54,4 +60,27 @@ func LockFile(ctx context.Context, dir, name string, wait time.Duration) (func()
 		// is polled less often.
 		pause = min(2*pause, 200*time.Millisecond)
 	}
+}
+
+// underTest: this process is a Go test binary.
+var underTest = strings.HasSuffix(os.Args[0], ".test")
+
+// refuseRealDirs keeps tests out of richsops' real folders (the default
+// state_dir and lock_dir's parent): a test's locks and backups there would
+// mix with the real console's on this machine. Tests point both at a temp
+// folder (internal/testenv/edittest).
+func refuseRealDirs(dirs ...string) error {
+	if !underTest {
+		return nil
+	}
+	def := config.Default()
+	for _, d := range dirs {
+		d = filepath.Clean(d)
+		for _, real := range []string{def.StateDir, filepath.Dir(def.LockDir)} {
+			if d == real || strings.HasPrefix(d, real+"/") {
+				return fmt.Errorf("a test uses richsops' real folder %s: point lock_dir and state_dir at a temp folder (edittest.Config)", d)
+			}
+		}
+	}
+	return nil
 }

@@ -24,6 +24,9 @@ func (l *Local) Edit(ctx context.Context, path string, change func(old []byte) (
 	if l.dirs.Locks == "" {
 		return EditResult{}, ErrNoEditDirs
 	}
+	if err := refuseRealDirs(l.dirs.Locks, l.dirs.Backups); err != nil {
+		return EditResult{}, err
+	}
 	real, err := resolveTarget(path)
 	if err != nil {
 		return EditResult{}, err
