@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,28 @@ func TestPauseKillWithNothingRunningSaysSo(t *testing.T) {
 	out, err := a.Run(ctx)
 	must(t, err)
 	if d := strings.Join(out.Details, "\n"); !strings.Contains(d, "no process stopped") {
+		t.Errorf("details:\n%s", d)
+	}
+}
+
+// pause --kill lists the job's processes again when it runs: one started
+// after the preview (nothing ran then) is stopped too, and the outcome says so.
+func TestPauseKillStopsWhatStartedAfterThePreview(t *testing.T) {
+	cfg := newApp(t)
+	ctx := context.Background()
+	h := edittest.Local(cfg)
+	must(t, os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+updMerc+" 2 4\n"), 0o644))
+	a, err := PauseAction(ctx, h, cfg, updMerc, true, time.Second)
+	must(t, err)
+	if p := strings.Join(a.Preview, "\n"); !strings.Contains(p, "listed again when this runs") {
+		t.Errorf("preview:\n%s", p)
+	}
+	late := spawn(t, cfg.App.Dir, "sh", "manage.py", updMerc)
+	settled(t, late.Process.Pid)
+	out, err := a.Run(ctx)
+	must(t, err)
+	eventually(t, "the late process gone", func() bool { return !alive(late.Process.Pid) })
+	if d := strings.Join(out.Details, "\n"); !strings.Contains(d, fmt.Sprintf("pid %d started after the preview", late.Process.Pid)) {
 		t.Errorf("details:\n%s", d)
 	}
 }

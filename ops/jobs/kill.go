@@ -239,17 +239,30 @@ func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string
 		}
 		procs = one
 	}
+	if procs, err = mayKill(h, cfg, job, procs); err != nil {
+		return gate.Action{}, err
+	}
+	return killActionFor(h, job, procs, orDefault(wait), cfg.T), nil
+}
+
+// mayKill is Killable with an error saying why none of procs may be signalled.
+func mayKill(h host.Host, cfg *config.Config, job string, procs []Proc) ([]Proc, error) {
 	procs, refused := Killable(h, cfg, procs)
 	if len(procs) == 0 {
 		if len(refused) > 0 {
-			return gate.Action{}, fmt.Errorf("%s: %s", job, strings.Join(refused, "; "))
+			return nil, fmt.Errorf("%s: %s", job, strings.Join(refused, "; "))
 		}
-		return gate.Action{}, config.Errorf(cfg.T, "%s: no running process", "%s: 実行中のプロセスはありません", job)
+		return nil, config.Errorf(cfg.T, "%s: no running process", "%s: 実行中のプロセスはありません", job)
 	}
+	return procs, nil
+}
+
+// orDefault is wait, or DefaultKillWait when unset.
+func orDefault(wait time.Duration) time.Duration {
 	if wait <= 0 {
-		wait = DefaultKillWait
+		return DefaultKillWait
 	}
-	return killActionFor(h, job, procs, wait, cfg.T), nil
+	return wait
 }
 
 func killActionFor(h host.Host, job string, procs []Proc, wait time.Duration, t func(en, ja string) string) gate.Action {
