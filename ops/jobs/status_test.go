@@ -129,3 +129,31 @@ func TestSnapshotPauseResume(t *testing.T) {
 		t.Fatalf("refused resume wrote %q", b)
 	}
 }
+
+// noBootTime is a remote host whose /proc/stat cannot be read.
+type noBootTime struct{ remoteish }
+
+func (n noBootTime) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	if path == "/proc/stat" {
+		return nil, os.ErrPermission
+	}
+	return n.remoteish.ReadFile(ctx, path)
+}
+
+// A boot time that could not be read is an unknown part (so `jobs list`
+// exits 1 and names it) for a scheduled job, not silently "never booted".
+func TestSnapshotUnreadBootTime(t *testing.T) {
+	need(t, "ps", "readlink")
+	cfg := newApp(t)
+	os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+mercari+" 2 4\n"), 0o644)
+	h := noBootTime{remoteish{host.NewLocalEditing(edittest.Dirs(t))}}
+	st, err := Snapshot(context.Background(), h, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if want := s.Name == mercari; s.Known(PartBoot) == want {
+			t.Errorf("%s: unknown %v, errors %v", s.Name, s.Unknown, s.Errors)
+		}
+	}
+}
