@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
@@ -41,7 +42,7 @@ func TestPausedJobIsAttention(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			cfg := config.Default()
+			cfg := edittest.Config(t, config.Default())
 			cfg.AuditLog = filepath.Join(dir, "audit.jsonl")
 			cfg.App.Dir, cfg.App.LogDir = dir, dir
 			cfg.Crontab.Path = filepath.Join(dir, "crontab")
@@ -49,7 +50,7 @@ func TestPausedJobIsAttention(t *testing.T) {
 			cfg.Jobs = []config.Job{{Name: job, Log: "m.log"}} // not guarded: no health check to make
 			line := tc.schedule + " richs cd /x && python manage.py " + job + " 2 4\n"
 			os.WriteFile(cfg.Crontab.Path, []byte(line), 0o644)
-			h := host.NewLocal()
+			h := edittest.Local(cfg)
 			if tc.audited {
 				a, err := jobs.PauseAction(ctx, h, cfg, job, false, 0)
 				if err != nil {
