@@ -116,6 +116,9 @@ type WrittenError struct{ Err error }
 func (e *WrittenError) Error() string { return e.Err.Error() }
 func (e *WrittenError) Unwrap() error { return e.Err }
 
+// Written tells the gate the change was made (its audit record says so).
+func (e *WrittenError) Written() bool { return true }
+
 // English is the wrapped error's English twin, for the audit log.
 func (e *WrittenError) English() string {
 	if en, ok := e.Err.(interface{ English() string }); ok {
