@@ -159,17 +159,7 @@ func TestKillRechecksUserAndFolder(t *testing.T) {
 				cfg := newApp(t)
 				cfg.App.User = "root"
 				c := spawn(t, cfg.App.Dir, sc.argv...)
-				var p Proc
-				eventually(t, "process listed", func() bool {
-					ps, _ := List(ctx, h, cfg, []string{yahoo})
-					for _, x := range ps {
-						if x.PID == c.Process.Pid {
-							p = x
-							return true
-						}
-					}
-					return false
-				})
+				p := listed(t, h, cfg, yahoo, c.Process.Pid)
 				eventually(t, "SIGUSR1 caught", func() bool {
 					b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.PID))
 					_, v, _ := strings.Cut(string(b), "SigCgt:\t")
