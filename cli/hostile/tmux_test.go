@@ -50,8 +50,12 @@ func (s *tmuxServer) start(name string, argv ...string) {
 		s.run("set", "-g", "set-clipboard", "on")
 		s.run("set", "-g", "allow-rename", "on")
 	}
-	s.run(append([]string{"new-window", "-d", "-t", "hx", "-n", name}, argv...)...)
+	// The program waits until the title is set: a title set after it had
+	// started would hide what it did.
+	wait := append([]string{"sh", "-c", `tmux -S "$0" wait-for "$1" && shift && exec "$@"`, s.socket, "go-" + name}, argv...)
+	s.run(append([]string{"new-window", "-d", "-t", "hx", "-n", name}, wait...)...)
 	s.run("select-pane", "-t", "hx:"+name, "-T", "before")
+	s.run("wait-for", "-S", "go-"+name)
 }
 
 func (s *tmuxServer) waitFor(name, want string) string {
