@@ -58,6 +58,7 @@ db1.example - - [01/Dec/2026:10:01:00 +0000] "GET /items/2 HTTP/1.1" 404 12 "-" 
 	}
 	cfgPath = filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"
+state_dir = "`+filepath.Join(dir, "state")+`"
 lock_dir = "`+filepath.Join(dir, "locks")+`"
 lang = "en"
 [app]

@@ -4,6 +4,7 @@ package svccmd
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -11,8 +12,11 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/services"
 )
@@ -21,10 +25,15 @@ const usage = `richsops svc list [--json]            state of every service, the
 richsops svc start|stop|restart|reload NAME
                                       change a service, then wait until the change shows
                                       (reload only where the unit can reload)
+richsops svc stop|restart --pause-first NAME
+                                      for index-linux, its Redis or mysqld: pause the
+                                      Mercari check (and stop its run) first, in the same step
 richsops svc redis-then-index         restart Redis, then index-linux with its env, then check health
 
 Every change asks first (--yes skips that), is refused with --readonly and is
-written to the audit log. Exit status: 0 done and verified, 1 failed or not
+written to the audit log. A stop or restart of index-linux, its Redis or mysqld
+says which Mercari check it endangers; stopping index-linux or mysqld asks for
+the typed word STOP (RICHSOPS_CONFIRM=STOP with --yes). Exit status: 0 done and verified, 1 failed or not
 verified in time, 2 bad usage.`
 
 func init() {
@@ -64,10 +73,15 @@ func run(env *cli.Env, args []string) error {
 	if err != nil {
 		return cli.Usagef("%v", err)
 	}
-	if len(args) != 2 {
+	rest := args[1:]
+	pauseFirst := len(rest) > 0 && rest[0] == "--pause-first"
+	if pauseFirst {
+		rest = rest[1:]
+	}
+	if len(rest) != 1 {
 		return cli.UsageT(env.Cfg.T, "%s wants one service name", "%s にはサービス名を 1 つ指定してください", v)
 	}
-	return act(env, v, args[1])
+	return act(env, v, rest[0], pauseFirst)
 }
 
 func list(env *cli.Env) error {
@@ -157,7 +171,7 @@ func pong(ok bool) string {
 	return "-"
 }
 
-func act(env *cli.Env, v services.Verb, name string) error {
+func act(env *cli.Env, v services.Verb, name string, pauseFirst bool) error {
 	spec, err := services.Find(env.Cfg, name)
 	if err != nil {
 		return cli.Usagef("%v", err)
@@ -177,8 +191,41 @@ func act(env *cli.Env, v services.Verb, name string) error {
 	if err != nil {
 		return err
 	}
+	if pauseFirst && !guard.Endangers(env.Cfg, spec.Name, v) {
+		return cli.Usagef("--pause-first: %s %s endangers no Mercari check", v, spec.Name)
+	}
+	if a, err = protect(env, spec.Name, v, a, pauseFirst); err != nil {
+		return err
+	}
 	_, err = env.Do(a)
 	return err
+}
+
+// protect is the Services tab's protection of a stop or restart of
+// index-linux, its Redis or mysqld, in the CLI: the preview says which
+// Mercari check it endangers (and how to pause it first), stopping
+// index-linux or mysqld asks for the typed word, and with pauseFirst the
+// check is paused first in the same action. Other actions are a as is.
+func protect(env *cli.Env, name string, v services.Verb, a gate.Action, pauseFirst bool) (gate.Action, error) {
+	if !guard.Endangers(env.Cfg, name, v) {
+		return a, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	plain, paused, _, err := guard.Variants(ctx, env.Cfg, env.Hosts, name, v, a, jobs.DefaultKillWait)
+	switch {
+	case err != nil:
+		return a, err
+	case pauseFirst && paused != nil:
+		return *paused, nil
+	case pauseFirst:
+		return a, config.Errorf(env.Cfg.T, "--pause-first: no Mercari check at risk could be paused (none running or scheduled, or they could not be read); nothing done",
+			"--pause-first: 停止できる危険なメルカリのチェックがありません（実行中・予定なし、または読めません）。何もしていません")
+	case paused != nil:
+		plain.Preview = append(plain.Preview, fmt.Sprintf(env.Cfg.T("to pause the Mercari check first, in the same step: richsops svc %s --pause-first %s",
+			"先にメルカリのチェックを同じ操作で停止するには: richsops svc %s --pause-first %s"), v, name))
+	}
+	return plain, nil
 }
 
 func redisThenIndex(env *cli.Env) error {
@@ -190,6 +237,9 @@ func redisThenIndex(env *cli.Env) error {
 	check := func(ctx context.Context) (bool, string) { return health.IndexLinux(ctx, cfg, ih) }
 	a, err := services.RedisThenIndexLinux(cfg, env.Hosts, check)
 	if err != nil {
+		return err
+	}
+	if a, err = protect(env, services.IndexLinuxSpec(cfg).Name, services.Restart, a, false); err != nil {
 		return err
 	}
 	_, err = env.Do(a)

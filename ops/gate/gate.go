@@ -84,6 +84,7 @@ type Record struct {
 	Outcome    string    `json:"outcome,omitempty"` // ok | error | refused
 	Summary    string    `json:"summary,omitempty"`
 	Error      string    `json:"error,omitempty"`
+	Written    bool      `json:"written,omitempty"` // an error after the change was made: the change stands
 	DurationMS int64     `json:"duration_ms"`
 	PID        int       `json:"pid"`
 }
@@ -161,6 +162,8 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	rec.Outcome = "ok"
 	if err != nil {
 		rec.Outcome, rec.Error = "error", english(err)
+		var w interface{ Written() bool }
+		rec.Written = errors.As(err, &w) && w.Written()
 	}
 	if werr := g.write(rec); werr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("action done, but the audit log failed: %w", werr)

@@ -18,9 +18,8 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"
 )
 
@@ -155,26 +154,11 @@ func lock(ctx context.Context, stateFile string) (func(), error) {
 	if err := os.MkdirAll(filepath.Dir(stateFile), 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(stateFile+".lock", os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
+	unlock, err := host.LockFile(ctx, filepath.Dir(stateFile), filepath.Base(stateFile)+".lock", 0)
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("another guard holds %s.lock: %w", stateFile, err)
 	}
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("another guard holds %s: %w", f.Name(), ctx.Err())
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	return unlock, err
 }
 
 // Once probes once, updates the counts, acts when a threshold is crossed,

@@ -156,3 +156,31 @@ func Protect(ctx context.Context, cfg *config.Config, hosts *host.Registry, svc 
 	}
 	return a, nil
 }
+
+// Variants is what the Services tab and `svc stop|restart` offer for a
+// stop or restart of the named service: plain says what it endangers (or
+// that this could not be checked) and asks for StopWord where it must;
+// paused, set when a Mercari check is at risk, pauses it first in the same
+// step. r is the risk found.
+func Variants(ctx context.Context, cfg *config.Config, hosts *host.Registry, name string, v services.Verb, svc gate.Action, wait time.Duration) (plain gate.Action, paused *gate.Action, r Risk, err error) {
+	r, rerr := RiskOf(ctx, cfg, hosts, name, v)
+	if rerr != nil {
+		r = Risk{Service: name} // the typed word still applies
+	}
+	plain, err = Protect(ctx, cfg, hosts, svc, v, r, false, wait)
+	if err != nil {
+		return plain, nil, r, err
+	}
+	if rerr != nil {
+		// Say so rather than say nothing: the check may be at risk.
+		plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
+		return plain, nil, r, nil
+	}
+	if len(r.Jobs) == 0 {
+		return plain, nil, r, nil
+	}
+	if p, err := Protect(ctx, cfg, hosts, svc, v, r, true, wait); err == nil {
+		paused = &p
+	}
+	return plain, paused, r, nil
+}

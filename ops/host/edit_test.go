@@ -230,7 +230,7 @@ func TestHostEditHonoursLock(t *testing.T) {
 		p := filepath.Join(t.TempDir(), "crontab")
 		os.WriteFile(p, []byte("a\n"), 0o644)
 		real, _ := filepath.EvalSymlinks(p)
-		unlock, err := flockWait(context.Background(), d.Locks, editKey(real), time.Second)
+		unlock, err := LockFile(context.Background(), d.Locks, editKey(real)+".lock", time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}

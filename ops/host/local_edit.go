@@ -11,8 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Edit is the locked edit of a local file: it takes the file's flock in
@@ -26,14 +24,17 @@ func (l *Local) Edit(ctx context.Context, path string, change func(old []byte) (
 	if l.dirs.Locks == "" {
 		return EditResult{}, ErrNoEditDirs
 	}
+	if err := refuseRealDirs(l.dirs.Locks, l.dirs.Backups); err != nil {
+		return EditResult{}, err
+	}
 	real, err := resolveTarget(path)
 	if err != nil {
 		return EditResult{}, err
 	}
 	res := EditResult{Path: real}
 	key := editKey(real)
-	unlock, err := flockWait(ctx, l.dirs.Locks, key, o.lockWait())
-	if errors.Is(err, errLockTimeout) {
+	unlock, err := LockFile(ctx, l.dirs.Locks, key+".lock", o.lockWait())
+	if errors.Is(err, ErrLockTimeout) {
 		return res, errLockBusy(o.T, path, o.lockWait())
 	}
 	if err != nil {
@@ -149,41 +150,6 @@ func resolveTarget(path string) (string, error) {
 		return "", errDir(path)
 	}
 	return real, nil
-}
-
-var errLockTimeout = errors.New("lock wait timed out")
-
-// flockWait takes the exclusive flock(2) of key in dir, waiting up to wait
-// (or the context). A killed holder's lock is released by the kernel.
-func flockWait(ctx context.Context, dir, key string, wait time.Duration) (func(), error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("lock folder: %w", err)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, key+".lock"), os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("lock: %w", err)
-	}
-	deadline := time.Now().Add(wait)
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil // closing releases the lock
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
-			f.Close()
-			return nil, fmt.Errorf("lock: %w", err)
-		}
-		if time.Now().After(deadline) {
-			f.Close()
-			return nil, errLockTimeout
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
 }
 
 // removeStaleTemps removes the temp files of base in dir. Called under

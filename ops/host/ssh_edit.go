@@ -119,6 +119,9 @@ func (s *SSH) Edit(ctx context.Context, p string, change func(old []byte) ([]byt
 	if s.dirs.Locks == "" {
 		return EditResult{}, ErrNoEditDirs
 	}
+	if err := refuseRealDirs(s.dirs.Locks, s.dirs.Backups); err != nil {
+		return EditResult{}, err
+	}
 	wait := o.lockWait()
 	args := []string{plainPath(p), s.dirs.Locks, s.dirs.Backups, strconv.Itoa(s.dirs.keep()), "0",
 		strconv.Itoa(ceilSeconds(wait)), strconv.Itoa(ceilSeconds(editIOTimeout))}

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -51,15 +52,19 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 	if len(cfg.Crontab.Reload) > 0 {
 		preview = append(preview, t("then: ", "続けて: ")+host.ShellQuote(cfg.Crontab.Reload))
 	}
-	var kp *gate.Action
-	var noKill error // why --kill has nothing to stop, for the outcome
+	var listed []Proc
 	if kill {
-		if ka, err := KillAction(ctx, h, cfg, job, 0, wait); err != nil {
-			noKill = err
-		} else {
-			kp = &ka
-			preview = append(preview, t("and stop its running processes:", "実行中のプロセスも停止:"))
-			preview = append(preview, ka.Preview...)
+		// Listed now for the preview; listed again when it runs (see
+		// stopRunning), so a process started in between is stopped too.
+		procs, err := killable(ctx, h, cfg, job)
+		listed = procs
+		switch {
+		case err != nil:
+			preview = append(preview, fmt.Sprintf(t("and stop its running processes (none now: %v; listed again when this runs):",
+				"実行中のプロセスも停止（現在なし: %v。実行時にもう一度調べます）"), err))
+		default:
+			preview = append(preview, t("and stop its running processes (listed again when this runs):", "実行中のプロセスも停止（実行時にもう一度調べます）:"))
+			preview = append(preview, killActionFor(h, job, procs, orDefault(wait), t).Preview...)
 		}
 	}
 	return gate.Action{
@@ -87,18 +92,9 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 			} else if len(cfg.Crontab.Reload) > 0 {
 				out.Details = append(out.Details, t("reloaded: ", "リロードしました: ")+host.ShellQuote(cfg.Crontab.Reload))
 			}
-			if noKill != nil {
-				out.Details = append(out.Details, fmt.Sprintf(t("no process stopped: %v", "停止したプロセスはありません: %v"), noKill))
-			}
-			if kp != nil {
-				ko, err := kp.Run(ctx)
-				out.Details = append(out.Details, ko.Details...)
-				if err != nil {
-					out.Details = append(out.Details, fmt.Sprintf(t("stopping its processes failed: %v", "プロセスの停止に失敗: %v"), err))
+			if kill {
+				if err := stopRunning(ctx, h, cfg, job, listed, wait, &out); err != nil {
 					errs = append(errs, err)
-				}
-				if ko.Summary != "" {
-					out.Summary += t("; ", "。") + ko.Summary
 				}
 			}
 			switch len(errs) {
@@ -120,10 +116,57 @@ type WrittenError struct{ Err error }
 func (e *WrittenError) Error() string { return e.Err.Error() }
 func (e *WrittenError) Unwrap() error { return e.Err }
 
+// Written tells the gate the change was made (its audit record says so).
+func (e *WrittenError) Written() bool { return true }
+
 // English is the wrapped error's English twin, for the audit log.
 func (e *WrittenError) English() string {
 	if en, ok := e.Err.(interface{ English() string }); ok {
 		return en.English()
 	}
 	return e.Err.Error()
+}
+
+// killable lists job's running processes that richsops may signal; an
+// error says why there are none.
+func killable(ctx context.Context, h host.Host, cfg *config.Config, job string) ([]Proc, error) {
+	procs, err := List(ctx, h, cfg, []string{job})
+	if err != nil {
+		return nil, err
+	}
+	return mayKill(h, cfg, job, procs)
+}
+
+// stopRunning is the kill step of pause --kill: under the job's run-now
+// lock (no richsops starts it meanwhile) it lists the job's processes as
+// they are now, not as they were at the preview, and stops them, each
+// identity re-checked before each signal; one not in listed (the preview's)
+// is named as started since. Its lines go into out.
+func stopRunning(ctx context.Context, h host.Host, cfg *config.Config, job string, listed []Proc, wait time.Duration, out *gate.Outcome) error {
+	t := cfg.T
+	unlock, err := LockRun(ctx, h, cfg, job)
+	if err != nil {
+		out.Details = append(out.Details, fmt.Sprintf(t("stopping its processes failed: %v", "プロセスの停止に失敗: %v"), err))
+		return err
+	}
+	defer unlock()
+	procs, err := killable(ctx, h, cfg, job)
+	if err != nil {
+		out.Details = append(out.Details, fmt.Sprintf(t("no process stopped: %v", "停止したプロセスはありません: %v"), err))
+		return nil
+	}
+	for _, p := range procs {
+		if !slices.ContainsFunc(listed, func(l Proc) bool { return l.PID == p.PID && l.StartKey == p.StartKey }) {
+			out.Details = append(out.Details, fmt.Sprintf(t("pid %d started after the preview; stopped too", "pid %d はプレビューの後に開始しました。これも停止します"), p.PID))
+		}
+	}
+	ko, err := killActionFor(h, job, procs, orDefault(wait), t).Run(ctx)
+	out.Details = append(out.Details, ko.Details...)
+	if err != nil {
+		out.Details = append(out.Details, fmt.Sprintf(t("stopping its processes failed: %v", "プロセスの停止に失敗: %v"), err))
+	}
+	if ko.Summary != "" {
+		out.Summary += t("; ", "。") + ko.Summary
+	}
+	return err
 }

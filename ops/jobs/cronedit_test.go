@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/internal/testenv/edittest"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
@@ -90,15 +92,39 @@ func TestConcurrentPausesOfDifferentJobs(t *testing.T) {
 // pause --kill with nothing running says so in the outcome instead of
 // leaving the kill step out silently.
 func TestPauseKillWithNothingRunningSaysSo(t *testing.T) {
-	cfg := newApp(t)
 	ctx := context.Background()
-	h := edittest.Local(cfg)
-	must(t, os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+updMerc+" 2 4\n"), 0o644))
-	a, err := PauseAction(ctx, h, cfg, updMerc, true, time.Second)
-	must(t, err)
+	_, a := pauseKillNothingRunning(t)
 	out, err := a.Run(ctx)
 	must(t, err)
 	if d := strings.Join(out.Details, "\n"); !strings.Contains(d, "no process stopped") {
 		t.Errorf("details:\n%s", d)
 	}
+}
+
+// pause --kill lists the job's processes again when it runs: one started
+// after the preview (nothing ran then) is stopped too, and the outcome says so.
+func TestPauseKillStopsWhatStartedAfterThePreview(t *testing.T) {
+	ctx := context.Background()
+	cfg, a := pauseKillNothingRunning(t)
+	if p := strings.Join(a.Preview, "\n"); !strings.Contains(p, "listed again when this runs") {
+		t.Errorf("preview:\n%s", p)
+	}
+	late := spawn(t, cfg.App.Dir, "sh", "manage.py", updMerc)
+	settled(t, late.Process.Pid)
+	out, err := a.Run(ctx)
+	must(t, err)
+	eventually(t, "the late process gone", func() bool { return !alive(late.Process.Pid) })
+	if d := strings.Join(out.Details, "\n"); !strings.Contains(d, fmt.Sprintf("pid %d started after the preview", late.Process.Pid)) {
+		t.Errorf("details:\n%s", d)
+	}
+}
+
+// pauseKillNothingRunning is a pause --kill of updMerc built while none of
+// its processes runs.
+func pauseKillNothingRunning(t *testing.T) (*config.Config, gate.Action) {
+	cfg := newApp(t)
+	must(t, os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+updMerc+" 2 4\n"), 0o644))
+	a, err := PauseAction(context.Background(), edittest.Local(cfg), cfg, updMerc, true, time.Second)
+	must(t, err)
+	return cfg, a
 }

@@ -150,6 +150,23 @@ func eventually(t *testing.T, what string, f func() bool) {
 	t.Fatalf("timed out waiting for: %s", what)
 }
 
+// listed waits until List on h shows pid as a process of job and returns it.
+func listed(t *testing.T, h host.Host, cfg *config.Config, job string, pid int) Proc {
+	t.Helper()
+	var p Proc
+	eventually(t, "process listed", func() bool {
+		ps, _ := List(context.Background(), h, cfg, []string{job})
+		for _, x := range ps {
+			if x.PID == pid {
+				p = x
+				return true
+			}
+		}
+		return false
+	})
+	return p
+}
+
 func pids(procs []Proc) map[int]bool {
 	m := map[int]bool{}
 	for _, p := range procs {
@@ -276,17 +293,7 @@ func TestPIDReuseAndSelf(t *testing.T) {
 	ctx := context.Background()
 	h := host.NewLocal()
 	c := spawn(t, cfg.App.Dir, "sh", "manage.py", yahoo)
-	var p Proc
-	eventually(t, "process listed", func() bool {
-		ps, _ := List(ctx, h, cfg, []string{yahoo})
-		for _, x := range ps {
-			if x.PID == c.Process.Pid {
-				p = x
-				return true
-			}
-		}
-		return false
-	})
+	p := listed(t, h, cfg, yahoo, c.Process.Pid)
 	// Same pid, another start time: as if the pid was reused.
 	reused := p
 	reused.StartKey = "1"

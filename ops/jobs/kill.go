@@ -29,8 +29,10 @@ const (
 	idOther                 // the pid now belongs to another process
 )
 
-// check re-reads the process: the start time must be the one we listed and
-// argv must still run the job, or the pid is not ours to signal.
+// check re-reads the process: the start time must be the one we listed,
+// argv must still run the job, and the user and the working folder must be
+// the ones listed (what made it the job's, see Owned), or the pid is not
+// ours to signal.
 func check(ctx context.Context, h host.Host, p Proc) (identity, error) {
 	if h.IsLocal() {
 		st, ok := readStat(p.PID)
@@ -40,17 +42,20 @@ func check(ctx context.Context, h host.Host, p Proc) (identity, error) {
 		if strconv.FormatUint(st.startTicks, 10) != p.StartKey {
 			return idOther, nil
 		}
+		dir := "/proc/" + strconv.Itoa(p.PID)
 		buf := make([]byte, 64*1024)
-		n := readSmall([]byte("/proc/"+strconv.Itoa(p.PID)+"/cmdline"), buf)
-		if n <= 0 {
+		n := readSmall([]byte(dir+"/cmdline"), buf)
+		var sb unix.Stat_t
+		if n <= 0 || unix.Stat(dir, &sb) != nil {
 			return idGone, nil
 		}
 		if MatchJob(splitNUL(buf[:n]), []string{p.Job}) == "" {
 			return idOther, nil
 		}
-		return idSame, nil
+		cwd, _ := os.Readlink(dir + "/cwd")
+		return sameOwner(p, userName(int(sb.Uid)), cwd), nil
 	}
-	res, err := h.Run(ctx, host.Cmd{Argv: []string{"ps", "-ww", "-o", "stat=,lstart=,args=", "-p", strconv.Itoa(p.PID)},
+	res, err := h.Run(ctx, host.Cmd{Argv: []string{"sh", "-c", remoteCheckScript, "richsops-check", strconv.Itoa(p.PID)},
 		Env: map[string]string{"LC_ALL": "C"}, Timeout: 10 * time.Second})
 	var ee *host.ExitError
 	if errors.As(err, &ee) && strings.TrimSpace(string(res.Stdout)) == "" {
@@ -59,17 +64,32 @@ func check(ctx context.Context, h host.Host, p Proc) (identity, error) {
 	if err != nil {
 		return idOther, err
 	}
-	f := strings.Fields(string(res.Stdout))
-	if len(f) < 7 {
+	line, cwd, _ := strings.Cut(strings.TrimSuffix(string(res.Stdout), "\n"), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 {
 		return idGone, nil
 	}
 	if strings.HasPrefix(f[0], "Z") {
 		return idGone, nil
 	}
-	if strings.Join(f[1:6], " ") != p.StartKey || MatchJob(f[6:], []string{p.Job}) == "" {
+	if strings.Join(f[2:7], " ") != p.StartKey || MatchJob(f[7:], []string{p.Job}) == "" {
 		return idOther, nil
 	}
-	return idSame, nil
+	return sameOwner(p, f[1], cwd), nil
+}
+
+// remoteCheckScript prints the ps line of pid $1 (exit 1 when there is
+// none), then its working folder (empty when it cannot be read).
+const remoteCheckScript = `ps -ww -o stat=,user:64=,lstart=,args= -p "$1" || exit 1
+readlink /proc/"$1"/cwd || echo`
+
+// sameOwner: the process still runs as the user and in the folder it was
+// listed with (a folder not read at listing time is not compared).
+func sameOwner(p Proc, user, cwd string) identity {
+	if (p.User != "" && user != p.User) || (p.Dir != "" && cwd != p.Dir) {
+		return idOther
+	}
+	return idSame
 }
 
 func signal(ctx context.Context, h host.Host, pid int, sig syscall.Signal) error {
@@ -125,8 +145,8 @@ func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 		case id == idGone:
 			report[i] = fmt.Sprintf(t("pid %d: already gone", "pid %d: すでに終了しています"), p.PID)
 		case id == idOther:
-			report[i] = fmt.Sprintf(t("pid %d: no longer the process listed (start time or command changed: pid reused?); not signalled",
-				"pid %d: 一覧にあったプロセスではなくなりました（開始時刻かコマンドが変化: pid の再利用?）。シグナルは送っていません"), p.PID)
+			report[i] = fmt.Sprintf(t("pid %d: no longer the process listed (start time, command, user or folder changed: pid reused?); not signalled",
+				"pid %d: 一覧にあったプロセスではなくなりました（開始時刻・コマンド・ユーザー・フォルダーのいずれかが変化: pid の再利用?）。シグナルは送っていません"), p.PID)
 		default:
 			if err := signal(ctx, h, p.PID, syscall.SIGTERM); err != nil {
 				report[i] = fmt.Sprintf(t("pid %d: SIGTERM failed: %v", "pid %d: SIGTERM に失敗: %v"), p.PID, err)
@@ -223,17 +243,30 @@ func KillAction(ctx context.Context, h host.Host, cfg *config.Config, job string
 		}
 		procs = one
 	}
+	if procs, err = mayKill(h, cfg, job, procs); err != nil {
+		return gate.Action{}, err
+	}
+	return killActionFor(h, job, procs, orDefault(wait), cfg.T), nil
+}
+
+// mayKill is Killable with an error saying why none of procs may be signalled.
+func mayKill(h host.Host, cfg *config.Config, job string, procs []Proc) ([]Proc, error) {
 	procs, refused := Killable(h, cfg, procs)
 	if len(procs) == 0 {
 		if len(refused) > 0 {
-			return gate.Action{}, fmt.Errorf("%s: %s", job, strings.Join(refused, "; "))
+			return nil, fmt.Errorf("%s: %s", job, strings.Join(refused, "; "))
 		}
-		return gate.Action{}, config.WithKind(config.Errorf(cfg.T, "%s: no running process", "%s: 実行中のプロセスはありません", job), ErrNotRunning)
+		return nil, config.WithKind(config.Errorf(cfg.T, "%s: no running process", "%s: 実行中のプロセスはありません", job), ErrNotRunning)
 	}
+	return procs, nil
+}
+
+// orDefault is wait, or DefaultKillWait when unset.
+func orDefault(wait time.Duration) time.Duration {
 	if wait <= 0 {
-		wait = DefaultKillWait
+		return DefaultKillWait
 	}
-	return killActionFor(h, job, procs, wait, cfg.T), nil
+	return wait
 }
 
 func killActionFor(h host.Host, job string, procs []Proc, wait time.Duration, t func(en, ja string) string) gate.Action {

@@ -46,7 +46,7 @@ func TestJapanese(t *testing.T) {
 		{"pause", func() (gate.Action, error) { return PauseAction(ctx, h, cfg, mercari, true, time.Second) }, []string{
 			cfg.Crontab.Path + " を編集（一時ファイル経由で置換、バックアップあり、途中で変更されていたら中止）:",
 			"  1 行目 - 0 3,15 * * * richs cd " + cfg.App.Dir, "  1 行目 + #", "続けて: touch " + marker,
-			"実行中のプロセスも停止:", "SIGTERM を送り、最大 1s 待ってから", pid + "（", "開始）: sh manage.py " + mercari,
+			"実行中のプロセスも停止（実行時にもう一度調べます）:", "SIGTERM を送り、最大 1s 待ってから", pid + "（", "開始）: sh manage.py " + mercari,
 		}},
 		{"kill", func() (gate.Action, error) { return KillAction(ctx, h, cfg, mercari, 0, 2*time.Second) }, []string{
 			"SIGTERM を送り、最大 2s 待ってから、残ったものに SIGKILL:", pid,

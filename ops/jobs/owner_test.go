@@ -2,9 +2,12 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -125,6 +128,56 @@ func TestOwned(t *testing.T) {
 		p := Proc{Job: tc.job, User: tc.user, Dir: tc.dir}
 		if got := Owned(cfg, p, tc.resolved); got != tc.want {
 			t.Errorf("%+v resolved %q: %v, want %v", p, tc.resolved, got, tc.want)
+		}
+	}
+}
+
+// TestKillRechecksUserAndFolder: a listed process that, before the signal,
+// has left app.dir or dropped to another user (same pid, start time and
+// argv) is no longer the job's by the rule that listed it: not signalled.
+func TestKillRechecksUserAndFolder(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for a process that changes its user")
+	}
+	need(t, "python3", "ps", "readlink")
+	py, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Skip("python3:", err)
+	}
+	ctx := context.Background()
+	// On SIGUSR1 the job leaves its folder (cd /) or becomes nobody; argv,
+	// pid and start time stay as listed. (Dumpable again after setuid, or
+	// /proc/PID stays root's.)
+	scripts := map[string]struct{ argv []string }{
+		"folder": {[]string{"sh", "-c", `trap 'cd /' USR1; while :; do sleep 300 & wait; done`, "manage.py", yahoo}},
+		"user": {[]string{strings.TrimSpace(string(py)), "-c",
+			"import ctypes,os,signal\ndef drop(*a):\n  os.setuid(65534)\n  ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)\nsignal.signal(signal.SIGUSR1, drop)\nwhile True: signal.pause()", "manage.py", yahoo}},
+	}
+	for _, h := range []host.Host{host.NewLocal(), remoteish{host.NewLocal()}} {
+		for name, sc := range scripts {
+			t.Run(h.Name()+"/"+name, func(t *testing.T) {
+				cfg := newApp(t)
+				cfg.App.User = "root"
+				c := spawn(t, cfg.App.Dir, sc.argv...)
+				p := listed(t, h, cfg, yahoo, c.Process.Pid)
+				eventually(t, "SIGUSR1 caught", func() bool {
+					b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.PID))
+					_, v, _ := strings.Cut(string(b), "SigCgt:\t")
+					mask, _ := strconv.ParseUint(strings.Fields(v + " 0")[0], 16, 64)
+					return mask&(1<<(syscall.SIGUSR1-1)) != 0
+				})
+				syscall.Kill(p.PID, syscall.SIGUSR1)
+				eventually(t, "the change", func() bool {
+					cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", p.PID))
+					var st syscall.Stat_t
+					syscall.Stat(fmt.Sprintf("/proc/%d", p.PID), &st)
+					return cwd == "/" || st.Uid == 65534
+				})
+				lines, _ := Terminate(ctx, h, []Proc{p}, time.Second)
+				if !strings.Contains(lines[0], "not signalled") || !alive(p.PID) {
+					t.Fatalf("a process no longer the job's was signalled: %v", lines)
+				}
+			})
 		}
 	}
 }

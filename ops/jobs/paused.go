@@ -66,7 +66,7 @@ func pausedBy(ctx context.Context, audit, hostName, job string) (by, user string
 		line := data[i+1:]
 		data = data[:max(i, 0)]
 		var r gate.Record
-		if json.Unmarshal(line, &r) != nil || r.Target != job || r.Phase != "end" || r.Outcome != "ok" || r.Host != hostName {
+		if json.Unmarshal(line, &r) != nil || r.Target != job || r.Phase != "end" || (r.Outcome != "ok" && !r.Written) || r.Host != hostName {
 			continue
 		}
 		switch r.Action {

@@ -4,14 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
@@ -36,31 +32,14 @@ func LockRun(ctx context.Context, h host.Host, cfg *config.Config, job string) (
 	return flockRemote(ctx, h, cfg.LockDir, runLockName(job), RunLockWait, cfg.T)
 }
 
-// flockLocal waits up to wait for an exclusive flock on dir/name.
+// flockLocal waits up to wait for the lock on dir/name, through the one
+// local lock primitive.
 func flockLocal(ctx context.Context, dir, name string, wait time.Duration, t func(en, ja string) string) (func(), error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("lock folder: %w", err)
+	unlock, err := host.LockFile(ctx, dir, name, wait)
+	if errors.Is(err, host.ErrLockTimeout) || (err != nil && ctx.Err() != nil) {
+		return nil, lockBusy(filepath.Join(dir, name), err, t)
 	}
-	path := filepath.Join(dir, name)
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	deadline := time.Now().Add(wait)
-	for {
-		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { unix.Close(fd) }, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) || time.Now().After(deadline) || ctx.Err() != nil {
-			unix.Close(fd)
-			return nil, lockBusy(path, err, t)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return unlock, err
 }
 
 func lockBusy(path string, err error, t func(en, ja string) string) error {

@@ -33,7 +33,7 @@ type Status struct {
 	Paused   *Pause         `json:"paused,omitempty"` // set when some of its lines are paused
 	Errors   []string       `json:"errors,omitempty"`
 	// Unknown names the parts that could not be read (PartProcesses,
-	// PartCrontab, PartLog): their fields say nothing, never "none".
+	// PartCrontab, PartLog, PartBoot): their fields say nothing, never "none".
 	Unknown []string `json:"unknown,omitempty"`
 }
 
@@ -46,6 +46,9 @@ const (
 	PartProcesses = "processes"
 	PartCrontab   = "crontab"
 	PartLog       = "log"
+	// PartBoot is the host's boot time: without it a run missed while the
+	// machine was down cannot be told from one cron skipped.
+	PartBoot = "boot time"
 )
 
 // Known says whether part was read.
@@ -65,7 +68,7 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 	}
 	procs, procErr := List(ctx, h, cfg, names)
 	tab, tabErr := crontab.Load(ctx, h, cfg.Crontab.Path)
-	boot, _ := BootTime(ctx, h)
+	boot, bootErr := BootTime(ctx, h)
 	var tabTime time.Time // the crontab's mtime, read when a job is paused
 	guard := guardOnce(ctx)
 	out := make([]Status, len(cfg.Jobs))
@@ -109,6 +112,10 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 			s.Unknown = append(s.Unknown, PartLog)
 		}
 		s.LastRun, s.LastFrom = last, from
+		if bootErr != nil && len(active) > 0 {
+			s.Errors = append(s.Errors, "boot time: "+bootErr.Error())
+			s.Unknown = append(s.Unknown, PartBoot)
+		}
 		if s.Known(PartProcesses) && s.Known(PartLog) { // else a run may have left no trace we could read
 			s.Missed = FindMissed(active, now, boot, last, s.Procs)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 )
 
@@ -127,5 +128,63 @@ func TestSnapshotPauseResume(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(cfg.Crontab.Path); string(b) != tab {
 		t.Fatalf("refused resume wrote %q", b)
+	}
+}
+
+// noBootTime is a remote host whose /proc/stat cannot be read.
+type noBootTime struct{ remoteish }
+
+func (n noBootTime) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	if path == "/proc/stat" {
+		return nil, os.ErrPermission
+	}
+	return n.remoteish.ReadFile(ctx, path)
+}
+
+// A boot time that could not be read is an unknown part (so `jobs list`
+// exits 1 and names it) for a scheduled job, not silently "never booted".
+func TestSnapshotUnreadBootTime(t *testing.T) {
+	need(t, "ps", "readlink")
+	cfg := newApp(t)
+	os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+mercari+" 2 4\n"), 0o644)
+	h := noBootTime{remoteish{host.NewLocalEditing(edittest.Dirs(t))}}
+	st, err := Snapshot(context.Background(), h, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if want := s.Name == mercari; s.Known(PartBoot) == want {
+			t.Errorf("%s: unknown %v, errors %v", s.Name, s.Unknown, s.Errors)
+		}
+	}
+}
+
+// A pause whose crontab was written but whose reload failed is still
+// richsops' (the audit record says written): the status says who paused
+// it, not "not through richsops".
+func TestPauseWithFailedReloadIsStillOurs(t *testing.T) {
+	cfg := newApp(t)
+	cfg.AuditLog = filepath.Join(t.TempDir(), "audit.jsonl")
+	cfg.Crontab.Reload = []string{"false"}
+	ctx := context.Background()
+	h := edittest.Local(cfg)
+	os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+mercari+" 2 4\n"), 0o644)
+	a, err := PauseAction(ctx, h, cfg, mercari, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := gate.New(false, cfg.AuditLog)
+	g.User = "tester"
+	if r := g.Do(ctx, a); r.Err == nil {
+		t.Fatal("the reload was to fail")
+	}
+	st, err := Snapshot(ctx, h, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Name == mercari && (s.Paused == nil || s.Paused.By != ByOperator || s.Paused.User != "tester") {
+			t.Errorf("%s: paused %+v", s.Name, s.Paused)
+		}
 	}
 }

@@ -6,7 +6,6 @@ package servicesview
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -345,26 +344,16 @@ func (t *Tab) proposed(r riskMsg, err error) tea.Msg {
 
 // protect finds what a stop or restart of index-linux, Redis or mysqld
 // endangers (the Mercari check running or due) and builds the variant that
-// pauses the check first.
+// pauses the check first (guard.Variants, which the CLI uses too).
 func protect(ctx context.Context, cfg *config.Config, hosts *host.Registry, name string, v services.Verb, a gate.Action) riskMsg {
-	r, rerr := guard.RiskOf(ctx, cfg, hosts, name, v)
-	plain, err := guard.Protect(ctx, cfg, hosts, a, v, r, false, jobs.DefaultKillWait)
-	if err != nil {
+	plain, paused, r, err := guard.Variants(ctx, cfg, hosts, name, v, a, jobs.DefaultKillWait)
+	switch {
+	case err != nil:
 		return riskMsg{err: err}
-	}
-	if rerr != nil {
-		// Say so rather than say nothing: the check may be at risk.
-		plain.Preview = append([]string{fmt.Sprintf(cfg.T("could not check the Mercari checks: %v", "メルカリのチェックを確認できません: %v"), rerr)}, plain.Preview...)
+	case paused == nil:
 		return riskMsg{plain: plain}
 	}
-	if len(r.Jobs) == 0 {
-		return riskMsg{plain: plain}
-	}
-	paused, err := guard.Protect(ctx, cfg, hosts, a, v, r, true, jobs.DefaultKillWait)
-	if err != nil {
-		return riskMsg{plain: plain}
-	}
-	return riskMsg{plain: plain, paused: paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
+	return riskMsg{plain: plain, paused: *paused, offer: true, lines: r.Lines(cfg.T, time.Now())}
 }
 
 func (t *Tab) redisThenIndex() tea.Cmd {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -30,7 +31,7 @@ func newFixture(t *testing.T, lang string) *fixture {
 	sc := svctest.NewSystemctl(t)
 	sc.Unit("nginx", "active", true)
 	sc.Unit("crond", "inactive", false)
-	cfg := config.Default()
+	cfg := edittest.Config(t, config.Default())
 	cfg.Lang = lang
 	sys := []string{sc.Path}
 	cfg.Services = []config.Service{
