@@ -31,7 +31,11 @@ type Status struct {
 	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"
 	Missed   *Missed        `json:"missed,omitempty"`
 	Paused   *Pause         `json:"paused,omitempty"` // set when some of its lines are paused
-	Errors   []string       `json:"errors,omitempty"`
+	// GuardOK is its guard now (nil = not guarded, or no check wired);
+	// GuardReason says what is wrong when it is not healthy.
+	GuardOK     *bool    `json:"guard_healthy,omitempty"`
+	GuardReason string   `json:"guard_reason,omitempty"`
+	Errors      []string `json:"errors,omitempty"`
 	// Unknown names the parts that could not be read (PartProcesses,
 	// PartCrontab, PartLog): their fields say nothing, never "none".
 	Unknown []string `json:"unknown,omitempty"`
@@ -107,6 +111,10 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 		s.LastRun, s.LastFrom = last, from
 		if s.Known(PartProcesses) && s.Known(PartLog) { // else a run may have left no trace we could read
 			s.Missed = FindMissed(active, now, boot, last, s.Procs)
+		}
+		if j.Guard != "" && DefaultGuard != nil {
+			ok, why := guard()
+			s.GuardOK, s.GuardReason = &ok, why
 		}
 		if hasPaused(s.Lines) {
 			if tabTime.IsZero() {

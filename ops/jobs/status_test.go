@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,5 +128,44 @@ func TestSnapshotPauseResume(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(cfg.Crontab.Path); string(b) != tab {
 		t.Fatalf("refused resume wrote %q", b)
+	}
+}
+
+// TestSnapshotGuardNow: every guarded job's status says whether its guard
+// is healthy now (not only a paused one's), and Precheck refuses as
+// RunAction does, without building the action.
+func TestSnapshotGuardNow(t *testing.T) {
+	cfg := newApp(t)
+	ctx := context.Background()
+	h := host.NewLocal()
+	os.WriteFile(cfg.Crontab.Path, []byte("0 3,15 * * * richs python manage.py "+mercari+"\n"), 0o644)
+	check, down := guardServer(t)
+	saved := DefaultGuard
+	t.Cleanup(func() { DefaultGuard = saved })
+	DefaultGuard = check
+	st, err := Snapshot(ctx, h, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := st[1]; g.Guard == "" || g.GuardOK == nil || !*g.GuardOK {
+		t.Fatalf("guarded job: %+v", g)
+	}
+	if st[0].GuardOK != nil {
+		t.Errorf("unguarded job has a guard reading: %+v", st[0])
+	}
+	if err := Precheck(ctx, h, cfg, RunSpec{Job: mercari}, check); err != nil {
+		t.Errorf("healthy: %v", err)
+	}
+	down()
+	st, _ = Snapshot(ctx, h, cfg, time.Now())
+	if g := st[1]; g.GuardOK == nil || *g.GuardOK || g.GuardReason == "" {
+		t.Errorf("guard down: %+v", g)
+	}
+	var ge *GuardError
+	if err := Precheck(ctx, h, cfg, RunSpec{Job: mercari}, check); !errors.As(err, &ge) {
+		t.Errorf("guard down: %v", err)
+	}
+	if err := Precheck(ctx, h, cfg, RunSpec{Job: mercari, Override: true}, check); err != nil {
+		t.Errorf("override: %v", err)
 	}
 }
