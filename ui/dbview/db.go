@@ -230,19 +230,35 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	return t, nil
 }
 
+// setStatus shows st, the cursor kept on the log it was on: on the first
+// status, and while it sat on the default purge target (all but the active
+// log and the one before), on that target; else on the same log by name,
+// or when that one went (purged) on the next one still listed.
 func (t *Tab) setStatus(st *mysql.Status) {
-	prevActive := -1
-	if t.status != nil && len(t.status.Binlogs) > 0 && t.cursor == len(t.status.Binlogs)-2 {
-		prevActive = 1 // the cursor sat on the default purge target: keep it there
+	prev, was := t.status, ""
+	onDefault := prev == nil || len(prev.Binlogs) == 0
+	if !onDefault && t.cursor < len(prev.Binlogs) {
+		was = prev.Binlogs[t.cursor].Name
+		onDefault = t.cursor == len(prev.Binlogs)-2
 	}
 	t.status = st
 	n := len(st.Binlogs)
-	switch {
-	case n == 0:
-		t.cursor = 0
-	case t.cursor >= n || prevActive == 1 || t.cursor == 0 && n >= 2:
-		t.cursor = max(0, n-2) // default purge target: keeps the active log and the one before
+	t.cursor = max(0, n-2)
+	if onDefault || was == "" {
+		return
 	}
+	for i, b := range st.Binlogs {
+		if !logBefore(b.Name, was) { // the same log, or the first after it
+			t.cursor = i
+			return
+		}
+	}
+}
+
+// logBefore: binary log a comes before b (one base name, a longer
+// sequence number is a later one: mysql-bin.999999, mysql-bin.1000000).
+func logBefore(a, b string) bool {
+	return len(a) < len(b) || len(a) == len(b) && a < b
 }
 
 func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {

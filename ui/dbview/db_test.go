@@ -210,3 +210,50 @@ func TestTabSaysWhichServerIsDumped(t *testing.T) {
 		}
 	}
 }
+
+// statusOf is a status listing the named binary logs, the last active.
+func statusOf(names ...string) statusMsg {
+	st := &mysql.Status{At: time.Now()}
+	for i, n := range names {
+		st.Binlogs = append(st.Binlogs, mysql.Binlog{Name: n, Size: 1, Active: i == len(names)-1})
+	}
+	return statusMsg{st: st}
+}
+
+// TestCursorStaysOnTheLog: after a purge the cursor stays on the log it
+// was on (or the next one still listed), not on its old row number; on the
+// default purge target it follows a rotation (issue 17, item 20).
+func TestCursorStaysOnTheLog(t *testing.T) {
+	d := &common.Deps{Cfg: config.Default(), Gate: gate.New(false, ""), Lang: "en", Styles: common.DefaultStyles(), Now: time.Now}
+	d.Hosts = host.NewRegistry(d.Cfg)
+	var logs []string
+	for i := range 8 {
+		logs = append(logs, fmt.Sprintf("mysql-bin.%06d", 999995+i)) // across 999999 → 1000000
+	}
+	at := func(tab *Tab) string { return tab.status.Binlogs[tab.cursor].Name }
+	for _, c := range []struct {
+		name  string
+		up    int      // keys k from the default target
+		after []string // the list after the action
+		want  string
+	}{
+		{"purge before the selected one", 3, logs[3:], logs[3]},
+		{"the selected one went too", 3, logs[5:], logs[5]},
+		{"default target, purge", 0, logs[6:], logs[6]},
+		{"default target, rotation", 0, append(append([]string{}, logs...), "mysql-bin.1000003"), logs[7]},
+		{"rotation, another log selected", 2, append(append([]string{}, logs...), "mysql-bin.1000003"), logs[4]},
+	} {
+		tab := New(d).(*Tab)
+		update(t, tab, statusOf(logs...))
+		if at(tab) != logs[6] {
+			t.Fatalf("first status: cursor on %s", at(tab))
+		}
+		for range c.up {
+			update(t, tab, uitest.Key("k"))
+		}
+		update(t, tab, statusOf(c.after...))
+		if got := at(tab); got != c.want {
+			t.Errorf("%s: cursor on %s, want %s", c.name, got, c.want)
+		}
+	}
+}
