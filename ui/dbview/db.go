@@ -113,9 +113,23 @@ func (t *Tab) SetSize(w, h int) {
 	t.bar.SetWidth(max(10, min(30, w-50)))
 }
 
+// serverDown: the last status says the server does not answer (or
+// answers only with an error): expiry, flush, purge and backup need it.
+func (t *Tab) serverDown() bool { return t.status != nil && t.status.Server == nil }
+
+// downWhy is why the server's keys are hidden and refused while it is down.
+func (t *Tab) downWhy() string {
+	k := t.keys
+	return fmt.Sprintf(t.d.T("no working connection to the server: %s %s %s %s %s need one", "サーバーに接続できません: %s %s %s %s %s は使えません"),
+		k.Expire.Help().Key, k.Flush.Help().Key, k.Purge.Help().Key, k.PurgeBefore.Help().Key, k.Backup.Help().Key)
+}
+
 func (t *Tab) ShortHelp() []key.Binding {
 	k := t.keys
 	out := []key.Binding{t.nav.Up, t.nav.Down, k.Expire, k.Flush, k.Purge, k.Backup}
+	if t.serverDown() {
+		out = out[:2] // what cannot work is not offered (downWhy says why)
+	}
 	if t.status != nil && t.status.Emergency {
 		out = append(out, k.Emergency)
 	}
@@ -280,6 +294,8 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		return t.fetch()
 	case t.db == nil && (key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore, k.Emergency)):
 		return common.Toast(t.dbErr.Error(), true)
+	case t.serverDown() && key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore, k.Backup):
+		return common.Toast(t.downWhy(), true)
 	case key.Matches(msg, k.Expire):
 		t.startPrompt(daysPrompt, strconv.Itoa(max(t.d.Cfg.Database.ExpireDays, 1)))
 	case key.Matches(msg, k.PurgeBefore):
@@ -409,8 +425,8 @@ func (t *Tab) View() string {
 	top = append(top, t.diskLine(w))
 	if st.Emergency {
 		top = append(top, s.Crit.Render(common.Cut(t.d.T(
-			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. %s: remove the oldest binary log and restart", st.Threshold, t.keys.Emergency.Help().Key),
-			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。%s で最古のバイナリログを削除して再起動", st.Threshold, t.keys.Emergency.Help().Key)), w)))
+			fmt.Sprintf("EMERGENCY: disk ≥ %s and the server does not answer. %s: remove the oldest binary log and restart", human.Limit(st.Threshold), t.keys.Emergency.Help().Key),
+			fmt.Sprintf("緊急: ディスク %s 以上でサーバー応答なし。%s で最古のバイナリログを削除して再起動", human.Limit(st.Threshold), t.keys.Emergency.Help().Key)), w)))
 	}
 	if n := len(st.IndexRefused); n > 0 {
 		top = append(top, s.Warn.Render(common.Cut(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
@@ -480,7 +496,7 @@ func (t *Tab) expiryLines(w int) []string {
 	if st.Server != nil {
 		line += st.Server.Expiry.String()
 	} else {
-		line += "?"
+		line += "? " + s.Warn.Render("("+t.downWhy()+")")
 	}
 	out := []string{common.Cut(line, w)}
 	cnf := "my.cnf: "
@@ -531,7 +547,7 @@ func (t *Tab) table(w, rows int) []string {
 		case b.Active:
 			note = t.d.T("active", "使用中")
 			name, size, note = s.Info.Render(name), s.Info.Render(size), s.Info.Render(note)
-		case i == t.cursor && i > 0:
+		case i == t.cursor && i > 0 && st.Server != nil: // a purge needs the server
 			p := t.keys.Purge.Help().Key
 			note = t.d.T(fmt.Sprintf("%s: purge the %d before", p, i), fmt.Sprintf("%s: これより前の %d 個を削除", p, i))
 		}

@@ -257,3 +257,33 @@ func TestCursorStaysOnTheLog(t *testing.T) {
 		}
 	}
 }
+
+// TestServerDownSaysWhy: while the server does not answer the purge hint
+// and the keys that need it are not offered, the expiry's "?" and a key
+// pressed anyway say why; the emergency threshold is the configured
+// figure, as the Overview's limit (issue 17, item 21).
+func TestServerDownSaysWhy(t *testing.T) {
+	d, msgs := GoldenData("en", true)
+	st := msgs[0].(statusMsg).st
+	st.Threshold = 13.54
+	tab := New(d).(*Tab)
+	tab.SetSize(100, 30)
+	update(t, tab, msgs[0])
+	v := uitest.Plain(tab.View())
+	for _, want := range []string{"expiry: ? (no working connection to the server: D + P T b need one)", "disk ≥ 13.54%"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "P: purge") {
+		t.Errorf("purge offered while the server is down:\n%s", v)
+	}
+	for _, b := range tab.ShortHelp() {
+		if b.Help().Key == "P" {
+			t.Error("P in the bottom bar")
+		}
+	}
+	if tm, ok := call(t, update(t, tab, uitest.Key("P"))).(common.ToastMsg); !ok || !strings.Contains(tm.Text, "no working connection") {
+		t.Errorf("P: %#v", tm)
+	}
+}
