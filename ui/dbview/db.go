@@ -440,7 +440,9 @@ func (t *Tab) View() string {
 	if t.prompt != noPrompt {
 		label := t.d.T("expiry days: ", "保持日数: ")
 		if t.prompt == beforePrompt {
-			label = t.d.T("purge logs older than (2006-01-02 15:04 or 3d): ", "これより古いログを削除 (2006-01-02 15:04 / 3d): ")
+			// A real time as the example: three days ago, as "3d" says.
+			ex := t.d.Now().AddDate(0, 0, -3).Format("2006-01-02 15:04")
+			label = fmt.Sprintf(t.d.T("purge logs older than (%s or 3d): ", "これより古いログを削除 (%s / 3d): "), ex)
 		}
 		top = append(top, s.Key.Render(label)+t.input.View()+s.Muted.Render("  enter/esc"))
 	}

@@ -287,3 +287,18 @@ func TestServerDownSaysWhy(t *testing.T) {
 		t.Errorf("P: %#v", tm)
 	}
 }
+
+// TestBeforeExampleIsARealTime: T's example is three days ago, not Go's
+// reference date (issue 17, item 24).
+func TestBeforeExampleIsARealTime(t *testing.T) {
+	d, msgs := GoldenData("en", false)
+	tab := New(d).(*Tab)
+	tab.SetSize(120, 30)
+	update(t, tab, msgs[0])
+	update(t, tab, uitest.Key("T"))
+	v := uitest.Plain(tab.View())
+	want := "(" + d.Now().AddDate(0, 0, -3).Format("2006-01-02 15:04") + " or 3d)"
+	if !strings.Contains(v, want) || strings.Contains(v, "2006-01-02") {
+		t.Errorf("no %q in:\n%s", want, v)
+	}
+}
