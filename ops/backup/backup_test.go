@@ -278,3 +278,31 @@ func TestStalledDumpEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestEstimate: the estimate comes only from a previous backup of some
+// size, and is dropped, not held at 99%, once this one is larger (issue
+// 17, item 23).
+func TestEstimate(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		name string
+		p    Progress
+		frac float64
+		says string // in String; "" = no estimate
+	}{
+		{"tiny last backup", Progress{FileBytes: 5 * mib, Expected: 138}, -1, ""},
+		{"no last backup", Progress{FileBytes: 5 * mib}, -1, ""},
+		{"half way", Progress{FileBytes: 50 * mib, Expected: 100 * mib}, 0.5, "~50% of the last backup's size"},
+		{"near the end", Progress{FileBytes: 100 * mib, Expected: 100 * mib}, 0.99, "~99% of the last backup's size"},
+		{"past the last size", Progress{FileBytes: 120 * mib, Expected: 100 * mib}, -1, "larger than the last backup (100 MiB)"},
+		{"done", Progress{FileBytes: 120 * mib, Expected: 138, Done: true}, 1, ""},
+	} {
+		if f := c.p.Fraction(); f != c.frac {
+			t.Errorf("%s: Fraction %v, want %v", c.name, f, c.frac)
+		}
+		s := c.p.String()
+		if c.says != "" && !strings.Contains(s, c.says) || c.says == "" && strings.Contains(s, "last backup") {
+			t.Errorf("%s: %q", c.name, s)
+		}
+	}
+}

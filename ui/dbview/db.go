@@ -200,7 +200,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		return t, nil
 	case progressMsg:
-		if msg.ok {
+		if msg.ok && t.backingUp { // a report that arrives after the end is not shown again
 			t.prog = msg.p
 		}
 		if t.backingUp {
@@ -219,7 +219,8 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return t, nil
 		}
 		if r.Action == "db.backup" {
-			t.backingUp = false
+			// The bar goes: the result's lines below say how it ended.
+			t.backingUp, t.prog = false, backup.Progress{}
 		}
 		t.lastTitle = strings.TrimSpace(r.Action + " " + r.Target)
 		t.lastLines = append([]string{}, r.Outcome.Details...)
@@ -434,7 +435,7 @@ func (t *Tab) View() string {
 	}
 	top = append(top, t.expiryLines(w)...)
 	top = append(top, s.Muted.Render(common.Cut(t.d.T("backup dumps ", "バックアップ対象: ")+t.dumps, w)))
-	if t.backingUp || t.prog.Done {
+	if t.backingUp {
 		top = append(top, t.backupLine(w))
 	}
 	if t.prompt != noPrompt {

@@ -150,9 +150,15 @@ func TestBackupProgress(t *testing.T) {
 	// The final progress report is waiting in the channel.
 	pm := call(t, wait).(progressMsg)
 	update(t, tab, pm)
+	if v := uitest.Plain(tab.View()); !strings.Contains(v, "gz, ") {
+		t.Errorf("no backup bar while it runs:\n%s", v)
+	}
 	update(t, tab, common.ActionDoneMsg{Result: res})
-	v := tab.View()
-	if !strings.Contains(v, "verified") || tab.backingUp || !tab.prog.Done {
+	// Finished: the bar leaves the screen, the result's lines stay; a
+	// report arriving late does not bring it back (issue 17, item 23).
+	update(t, tab, pm)
+	v := uitest.Plain(tab.View())
+	if !strings.Contains(v, "verified") || tab.backingUp || strings.Contains(v, "gz, ") {
 		t.Errorf("after backup (%+v):\n%s", tab.prog, v)
 	}
 	uitest.Fits(t, v, 80, 20)
