@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -304,5 +305,46 @@ func TestEstimate(t *testing.T) {
 		if c.says != "" && !strings.Contains(s, c.says) || c.says == "" && strings.Contains(s, "last backup") {
 			t.Errorf("%s: %q", c.name, s)
 		}
+	}
+}
+
+// TestList: the backups of the folder newest first, with size and taken
+// time from the name; a partial file is listed as not verified; files not
+// of our pattern (and links, folders) are not listed.
+func TestList(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, size int) {
+		if err := os.WriteFile(filepath.Join(dir, name), make([]byte, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("db-20261120-030000.sql.gz", 10)
+	write("db-20261127-030000.sql.gz", 30)
+	write("db-20261127-030000-2.sql.gz", 40)
+	write("db-20261125-030000.sql.gz", 20)
+	write("db-20261128-030000.sql.gz"+Partial, 5)
+	write("richs-20261129.sql.gz", 1)
+	os.Symlink(filepath.Join(dir, "db-20261120-030000.sql.gz"), filepath.Join(dir, "db-20261129-030000.sql.gz"))
+	os.Mkdir(filepath.Join(dir, "db-20261130-030000.sql.gz"), 0o755)
+	files, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, fmt.Sprintf("%s %d %v %s", f.Name, f.Size, f.Verified, f.At.Format("01-02")))
+	}
+	want := []string{
+		"db-20261128-030000.sql.gz.partial 5 false 11-28",
+		"db-20261127-030000-2.sql.gz 40 true 11-27",
+		"db-20261127-030000.sql.gz 30 true 11-27",
+		"db-20261125-030000.sql.gz 20 true 11-25",
+		"db-20261120-030000.sql.gz 10 true 11-20",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if files, err := List(filepath.Join(dir, "none")); err != nil || len(files) != 0 {
+		t.Errorf("missing folder: %v %v", files, err)
 	}
 }

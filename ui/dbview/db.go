@@ -44,7 +44,12 @@ type keys struct {
 
 // Messages.
 type (
-	statusMsg   struct{ st *mysql.Status }
+	statusMsg struct {
+		st *mysql.Status
+		// the backups in [backup] dir, newest first (read with the status)
+		backups    []backup.File
+		backupsErr error
+	}
 	tickMsg     struct{ gen int }
 	progressMsg struct {
 		p  backup.Progress
@@ -66,6 +71,7 @@ type Tab struct {
 	keys   keys
 	nav    common.NavKeys
 	tbl    common.Table // the binary log list
+	bkTbl  common.Table // the backup list
 	db     *mysql.DB
 	dbErr  error
 	width  int
@@ -75,6 +81,8 @@ type Tab struct {
 	loading bool
 	status  *mysql.Status
 	cursor  int // index into status.Binlogs
+	backups    []backup.File
+	backupsErr error
 
 	prompt prompt
 	input  lineinput.Model
@@ -147,11 +155,12 @@ func (t *Tab) fetch() tea.Cmd {
 		return nil
 	}
 	t.loading = true
-	db := t.db
+	db, dir := t.db, t.d.Cfg.Backup.Dir
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), statusBudget)
 		defer cancel()
-		return statusMsg{st: db.Status(ctx)}
+		files, err := backup.List(dir)
+		return statusMsg{st: db.Status(ctx), backups: files, backupsErr: err}
 	}
 }
 
@@ -195,6 +204,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case statusMsg:
 		t.loading = false
 		t.setStatus(msg.st)
+		t.backups, t.backupsErr = msg.backups, msg.backupsErr
 		if t.timer.Active() {
 			return t, t.tick()
 		}
@@ -462,8 +472,11 @@ func (t *Tab) View() string {
 			bottom = nil
 		}
 	}
-	table := t.table(w, room-len(bottom))
+	// The backups get up to a third of what is left, the binary logs the rest.
+	bk := t.backupTable(w, min(len(t.backups)+1, max(2, (room-len(bottom))/3)))
+	table := t.table(w, room-len(bottom)-len(bk))
 	out := append(top, table...)
+	out = append(out, bk...)
 	out = append(out, bottom...)
 	if len(out) > t.height && t.height > 0 {
 		out = out[:t.height]
@@ -526,6 +539,42 @@ func (t *Tab) backupLine(w int) string {
 		return common.Cut(label+t.bar.ViewAs(f)+text, w)
 	}
 	return common.Cut(label+text, w)
+}
+
+// backupTable is the backups of [backup] dir, newest first: name, size,
+// age and whether it was verified (a finished one was, when written; a
+// partial one not), in rows lines (header included).
+func (t *Tab) backupTable(w, rows int) []string {
+	s := t.d.Styles
+	if t.backupsErr != nil {
+		return []string{s.Warn.Render(common.Cut(t.d.T("backups: ", "バックアップ: ")+sanitize.String(t.backupsErr.Error()), w))}
+	}
+	if rows < 2 {
+		return nil
+	}
+	nameW := 28
+	for _, f := range t.backups {
+		nameW = max(nameW, common.Width(f.Name))
+	}
+	t.bkTbl.Columns = []common.Column{
+		{Title: t.d.T("BACKUP", "バックアップ"), Width: min(nameW, 40)},
+		{Title: t.d.T("SIZE", "サイズ"), Width: 10, Right: true},
+		{Title: t.d.T("AGE", "経過"), Width: 12},
+		{Title: t.d.T("VERIFIED", "検証"), Width: 8, Flex: true},
+	}
+	if len(t.backups) == 0 {
+		return []string{t.bkTbl.Header(s, w), s.Muted.Render(common.Cut(t.d.T("  (none yet in ", "  (まだありません: ")+sanitize.String(t.d.Cfg.Backup.Dir)+")", w))}
+	}
+	now := t.d.Now()
+	cells := make([][]string, 0, len(t.backups))
+	for _, f := range t.backups {
+		ok := s.OK.Render(t.d.T("yes", "済"))
+		if !f.Verified {
+			ok = s.Warn.Render(t.d.T("no: partial", "未（書き込み中か中断）"))
+		}
+		cells = append(cells, []string{sanitize.String(f.Name), human.Bytes(f.Size), human.AgoT(t.d.T, f.At, now), ok})
+	}
+	return t.bkTbl.Lines(s, cells, -1, w, rows)
 }
 
 // table is the binary log list with the cursor, scrolled to keep it seen.

@@ -308,3 +308,35 @@ func TestBeforeExampleIsARealTime(t *testing.T) {
 		t.Errorf("no %q in:\n%s", want, v)
 	}
 }
+
+// TestBackupsListed: the tab lists the backups of [backup] dir newest
+// first with size, age and whether verified, read with the status (issue
+// 17, item 22).
+func TestBackupsListed(t *testing.T) {
+	tab := newTab(t)
+	tab.SetSize(100, 30)
+	dir := tab.d.Cfg.Backup.Dir
+	os.MkdirAll(dir, 0o755)
+	now := time.Now()
+	for i, name := range []string{"db-%s.sql.gz", "db-%s.sql.gz", "db-%s.sql.gz.partial"} {
+		at := now.Add(time.Duration(-72+i*24) * time.Hour)
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf(name, at.Format("20060102-150405"))), make([]byte, (i+1)<<20), 0o600)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o600)
+	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
+	var rows []string
+	for _, l := range strings.Split(uitest.Plain(tab.View()), "\n") {
+		if strings.Contains(l, "db-") || strings.Contains(l, "BACKUP ") {
+			rows = append(rows, strings.Join(strings.Fields(l), " "))
+		}
+	}
+	want := []string{"BACKUP SIZE AGE VERIFIED", ".sql.gz.partial 3.0 MiB 1d ago no: partial", "2.0 MiB 2d ago yes", "1.0 MiB 3d ago yes"}
+	if len(rows) != len(want) {
+		t.Fatalf("backup rows %q in:\n%s", rows, tab.View())
+	}
+	for i, w := range want {
+		if !strings.Contains(rows[i], w) {
+			t.Errorf("row %d %q, want %q", i, rows[i], w)
+		}
+	}
+}
