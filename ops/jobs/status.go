@@ -31,8 +31,8 @@ type Status struct {
 	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"
 	Missed   *Missed        `json:"missed,omitempty"`
 	Paused   *Pause         `json:"paused,omitempty"` // set when some of its lines are paused
-	// GuardOK is its guard now (nil = not guarded, or no check wired);
-	// GuardReason says what is wrong when it is not healthy.
+	// GuardOK is its guard now (nil = not guarded, not asked, or no check
+	// wired), filled in by GuardNow; GuardReason says what is wrong.
 	GuardOK     *bool    `json:"guard_healthy,omitempty"`
 	GuardReason string   `json:"guard_reason,omitempty"`
 	Errors      []string `json:"errors,omitempty"`
@@ -112,10 +112,6 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 		if s.Known(PartProcesses) && s.Known(PartLog) { // else a run may have left no trace we could read
 			s.Missed = FindMissed(active, now, boot, last, s.Procs)
 		}
-		if j.Guard != "" && DefaultGuard != nil {
-			ok, why := guard()
-			s.GuardOK, s.GuardReason = &ok, why
-		}
 		if hasPaused(s.Lines) {
 			if tabTime.IsZero() {
 				if fi, err := h.Stat(ctx, cfg.Crontab.Path); err == nil {
@@ -127,6 +123,28 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 		out[i] = s
 	}
 	return out, nil
+}
+
+// GuardNow fills in the guard reading of the guarded jobs of st, with one
+// check for all (a paused job's own reading is reused). Snapshot leaves it
+// out: the check and the guard loop ask for the health on their own, and a
+// hung dependency would slow every snapshot by the check's timeout.
+func GuardNow(ctx context.Context, st []Status) {
+	if DefaultGuard == nil {
+		return
+	}
+	guard := guardOnce(ctx)
+	for i := range st {
+		s := &st[i]
+		switch {
+		case s.Guard == "":
+		case s.Paused != nil && s.Paused.GuardOK != nil:
+			s.GuardOK, s.GuardReason = s.Paused.GuardOK, s.Paused.GuardReason
+		default:
+			ok, why := guard()
+			s.GuardOK, s.GuardReason = &ok, why
+		}
+	}
 }
 
 func hasPaused(lines []crontab.Line) bool {

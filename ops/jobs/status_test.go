@@ -131,8 +131,8 @@ func TestSnapshotPauseResume(t *testing.T) {
 	}
 }
 
-// TestSnapshotGuardNow: every guarded job's status says whether its guard
-// is healthy now (not only a paused one's), and Precheck refuses as
+// TestSnapshotGuardNow: GuardNow says for every guarded job (not only a
+// paused one) whether its guard is healthy now, and Precheck refuses as
 // RunAction does, without building the action.
 func TestSnapshotGuardNow(t *testing.T) {
 	cfg := newApp(t)
@@ -147,6 +147,10 @@ func TestSnapshotGuardNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if st[1].GuardOK != nil {
+		t.Errorf("Snapshot asked the guard: %+v", st[1])
+	}
+	GuardNow(ctx, st)
 	if g := st[1]; g.Guard == "" || g.GuardOK == nil || !*g.GuardOK {
 		t.Fatalf("guarded job: %+v", g)
 	}
@@ -158,6 +162,7 @@ func TestSnapshotGuardNow(t *testing.T) {
 	}
 	down()
 	st, _ = Snapshot(ctx, h, cfg, time.Now())
+	GuardNow(ctx, st)
 	if g := st[1]; g.GuardOK == nil || *g.GuardOK || g.GuardReason == "" {
 		t.Errorf("guard down: %+v", g)
 	}

@@ -136,7 +136,9 @@ func (t *Tab) refresh() tea.Cmd {
 	cfg, now := t.d.Cfg, t.d.Now()
 	name := t.hostName
 	return common.Build(opTimeout, onHost(t, func(ctx context.Context, h host.Host) ([]jobs.Status, error) {
-		return jobs.Snapshot(ctx, h, cfg, now)
+		st, err := jobs.Snapshot(ctx, h, cfg, now)
+		jobs.GuardNow(ctx, st) // the guard line says whether it is healthy now
+		return st, err
 	}), func(st []jobs.Status, err error) tea.Msg { return snapshotMsg{host: name, st: st, err: err} })
 }
 
