@@ -473,7 +473,7 @@ func (t *Tab) View() string {
 		}
 	}
 	// The backups get up to a third of what is left, the binary logs the rest.
-	bk := t.backupTable(w, min(len(t.backups)+1, max(2, (room-len(bottom))/3)))
+	bk := t.backupTable(w, min(max(1, len(t.backups))+1, max(2, (room-len(bottom))/3)))
 	table := t.table(w, room-len(bottom)-len(bk))
 	out := append(top, table...)
 	out = append(out, bk...)

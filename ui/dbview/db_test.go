@@ -316,6 +316,10 @@ func TestBackupsListed(t *testing.T) {
 	tab := newTab(t)
 	tab.SetSize(100, 30)
 	dir := tab.d.Cfg.Backup.Dir
+	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
+	if v := uitest.Plain(tab.View()); !strings.Contains(v, "(none yet in "+dir+")") {
+		t.Errorf("no backups: not said:\n%s", v)
+	}
 	os.MkdirAll(dir, 0o755)
 	now := time.Now()
 	for i, name := range []string{"db-%s.sql.gz", "db-%s.sql.gz", "db-%s.sql.gz.partial"} {
@@ -323,7 +327,7 @@ func TestBackupsListed(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprintf(name, at.Format("20060102-150405"))), make([]byte, (i+1)<<20), 0o600)
 	}
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o600)
-	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
+	update(t, tab, call(t, update(t, tab, uitest.Key("ctrl+r"))))
 	var rows []string
 	for _, l := range strings.Split(uitest.Plain(tab.View()), "\n") {
 		if strings.Contains(l, "db-") || strings.Contains(l, "BACKUP ") {
