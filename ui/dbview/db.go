@@ -77,10 +77,10 @@ type Tab struct {
 	width  int
 	height int
 
-	timer   common.Refresher
-	loading bool
-	status  *mysql.Status
-	cursor  int // index into status.Binlogs
+	timer      common.Refresher
+	loading    bool
+	status     *mysql.Status
+	cursor     int // index into status.Binlogs
 	backups    []backup.File
 	backupsErr error
 
