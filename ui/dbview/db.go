@@ -122,21 +122,22 @@ func (t *Tab) SetSize(w, h int) {
 }
 
 // serverDown: the last status says the server does not answer (or
-// answers only with an error): expiry, flush, purge and backup need it.
+// answers only with an error): expiry, flush and purge need it. A backup
+// is left to its own check: its dump command may name another server.
 func (t *Tab) serverDown() bool { return t.status != nil && t.status.Server == nil }
 
 // downWhy is why the server's keys are hidden and refused while it is down.
 func (t *Tab) downWhy() string {
 	k := t.keys
-	return fmt.Sprintf(t.d.T("no working connection to the server: %s %s %s %s %s need one", "サーバーに接続できません: %s %s %s %s %s は使えません"),
-		k.Expire.Help().Key, k.Flush.Help().Key, k.Purge.Help().Key, k.PurgeBefore.Help().Key, k.Backup.Help().Key)
+	return fmt.Sprintf(t.d.T("no working connection to the server: %s %s %s %s need one", "サーバーに接続できません: %s %s %s %s は使えません"),
+		k.Expire.Help().Key, k.Flush.Help().Key, k.Purge.Help().Key, k.PurgeBefore.Help().Key)
 }
 
 func (t *Tab) ShortHelp() []key.Binding {
 	k := t.keys
 	out := []key.Binding{t.nav.Up, t.nav.Down, k.Expire, k.Flush, k.Purge, k.Backup}
 	if t.serverDown() {
-		out = out[:2] // what cannot work is not offered (downWhy says why)
+		out = []key.Binding{t.nav.Up, t.nav.Down, k.Backup} // what cannot work is not offered (downWhy says why)
 	}
 	if t.status != nil && t.status.Emergency {
 		out = append(out, k.Emergency)
@@ -305,7 +306,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		return t.fetch()
 	case t.db == nil && (key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore, k.Emergency)):
 		return common.Toast(t.dbErr.Error(), true)
-	case t.serverDown() && key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore, k.Backup):
+	case t.serverDown() && key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore):
 		return common.Toast(t.downWhy(), true)
 	case key.Matches(msg, k.Expire):
 		t.startPrompt(daysPrompt, strconv.Itoa(max(t.d.Cfg.Database.ExpireDays, 1)))

@@ -276,7 +276,7 @@ func TestServerDownSaysWhy(t *testing.T) {
 	tab.SetSize(100, 30)
 	update(t, tab, msgs[0])
 	v := uitest.Plain(tab.View())
-	for _, want := range []string{"expiry: ? (no working connection to the server: D + P T b need one)", "disk ≥ 13.54%"} {
+	for _, want := range []string{"expiry: ? (no working connection to the server: D + P T need one)", "disk ≥ 13.54%"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("no %q in:\n%s", want, v)
 		}
