@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Drives `richsops-demo` in a real terminal (tmux, 100x30): visits every tab
 # with the number keys and tab, checks that each tab's title is highlighted
-# and its content shows, opens the full help, quits with q, and checks that
+# and its content shows (Jobs: R on a running job refuses before it asks for
+# arguments; Database: the backup list), opens the full help, quits with q,
+# and checks that
 # the pane exited and no sandbox process is left. On failure it prints the
 # captured screen and exits non-zero.
 #
@@ -98,6 +100,13 @@ while read -r p; do pids+=("$p"); done < <(sandbox_pids)
 tm send-keys -t "$sess" 2
 highlighted 2 Jobs
 wait_for "check_item_mercari"
+# R on the running check_item_mercari refuses first (already running) and
+# says which key goes on; it never asks for the arguments before that.
+tm send-keys -t "$sess" j R
+wait_for "press A to start another instance" 15
+! screen | grep -q "args>" || fail "R asked for arguments before refusing"
+wait_for "PID +USER +STARTED" 5
+wait_for "manage\.py check_item_mercari" 5
 
 tm send-keys -t "$sess" 3
 highlighted 3 Logs
@@ -120,6 +129,8 @@ if grep -q "The sandbox's own mariadbd" "$sb/etc/richsops/config.toml" 2>/dev/nu
 	real_db=1
 	wait_for "^Database +[0-9]+\.[0-9]+\.[0-9]+-MariaDB" 15
 	wait_for "mysql-bin\.000001" 15
+	# The backups of [backup] dir are listed under the binary logs.
+	wait_for "BACKUP +SIZE +AGE +VERIFIED" 5
 	db_pid=$(pgrep -f -- "--datadir=$sb/var/lib/mysql" || true)
 	[ -n "$db_pid" ] || fail "the tab shows a server but no mariadbd runs on the sandbox's datadir"
 	pids+=($db_pid)

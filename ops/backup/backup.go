@@ -63,13 +63,19 @@ func (p Progress) Rate() float64 {
 	return float64(p.DumpBytes) / p.Elapsed.Seconds()
 }
 
+// MinEstimate is the smallest previous backup an estimate is made from: a
+// smaller one (an empty database, a failed dump kept by hand) says nothing
+// about the size of this one.
+const MinEstimate = 1 << 20
+
 // Fraction estimates how far along the backup is from the previous one's
-// size; -1 when unknown. Never 1 before Done.
+// size; -1 when unknown: no previous backup of at least MinEstimate, or this
+// one already larger (the estimate was wrong). Never 1 before Done.
 func (p Progress) Fraction() float64 {
 	if p.Done {
 		return 1
 	}
-	if p.Expected <= 0 {
+	if p.Expected < MinEstimate || p.FileBytes > p.Expected {
 		return -1
 	}
 	return min(float64(p.FileBytes)/float64(p.Expected), 0.99)
@@ -648,8 +654,12 @@ func FromConfig(cfg *config.Config) *Backup {
 func (p Progress) String() string {
 	s := fmt.Sprintf("dump %s → %s gz, %s/s, %s", human.Bytes(p.DumpBytes), human.Bytes(p.FileBytes),
 		human.Bytes(int64(p.Rate())), p.Elapsed.Round(time.Second))
-	if f := p.Fraction(); f >= 0 {
+	switch f := p.Fraction(); {
+	case p.Done:
+	case f >= 0:
 		s += fmt.Sprintf(", ~%.0f%% of the last backup's size", f*100)
+	case p.Expected >= MinEstimate:
+		s += fmt.Sprintf(", larger than the last backup (%s)", human.Bytes(p.Expected))
 	}
 	return s
 }

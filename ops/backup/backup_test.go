@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -276,5 +277,74 @@ func TestStalledDumpEnds(t *testing.T) {
 	noCompleteLookingFile(t, dir)
 	if err := s.WaitUp(30 * time.Second); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEstimate: the estimate comes only from a previous backup of some
+// size, and is dropped, not held at 99%, once this one is larger (issue
+// 17, item 23).
+func TestEstimate(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		name string
+		p    Progress
+		frac float64
+		says string // in String; "" = no estimate
+	}{
+		{"tiny last backup", Progress{FileBytes: 5 * mib, Expected: 138}, -1, ""},
+		{"no last backup", Progress{FileBytes: 5 * mib}, -1, ""},
+		{"half way", Progress{FileBytes: 50 * mib, Expected: 100 * mib}, 0.5, "~50% of the last backup's size"},
+		{"near the end", Progress{FileBytes: 100 * mib, Expected: 100 * mib}, 0.99, "~99% of the last backup's size"},
+		{"past the last size", Progress{FileBytes: 120 * mib, Expected: 100 * mib}, -1, "larger than the last backup (100 MiB)"},
+		{"done", Progress{FileBytes: 120 * mib, Expected: 138, Done: true}, 1, ""},
+	} {
+		if f := c.p.Fraction(); f != c.frac {
+			t.Errorf("%s: Fraction %v, want %v", c.name, f, c.frac)
+		}
+		s := c.p.String()
+		if c.says != "" && !strings.Contains(s, c.says) || c.says == "" && strings.Contains(s, "last backup") {
+			t.Errorf("%s: %q", c.name, s)
+		}
+	}
+}
+
+// TestList: the backups of the folder newest first, with size and taken
+// time from the name; a partial file is listed as not verified; files not
+// of our pattern (and links, folders) are not listed.
+func TestList(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, size int) {
+		if err := os.WriteFile(filepath.Join(dir, name), make([]byte, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("db-20261120-030000.sql.gz", 10)
+	write("db-20261127-030000.sql.gz", 30)
+	write("db-20261127-030000-2.sql.gz", 40)
+	write("db-20261125-030000.sql.gz", 20)
+	write("db-20261128-030000.sql.gz"+Partial, 5)
+	write("richs-20261129.sql.gz", 1)
+	os.Symlink(filepath.Join(dir, "db-20261120-030000.sql.gz"), filepath.Join(dir, "db-20261129-030000.sql.gz"))
+	os.Mkdir(filepath.Join(dir, "db-20261130-030000.sql.gz"), 0o755)
+	files, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, fmt.Sprintf("%s %d %v %s", f.Name, f.Size, f.Verified, f.At.Format("01-02")))
+	}
+	want := []string{
+		"db-20261128-030000.sql.gz.partial 5 false 11-28",
+		"db-20261127-030000-2.sql.gz 40 true 11-27",
+		"db-20261127-030000.sql.gz 30 true 11-27",
+		"db-20261125-030000.sql.gz 20 true 11-25",
+		"db-20261120-030000.sql.gz 10 true 11-20",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if files, err := List(filepath.Join(dir, "none")); err != nil || len(files) != 0 {
+		t.Errorf("missing folder: %v %v", files, err)
 	}
 }

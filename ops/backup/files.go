@@ -208,3 +208,31 @@ func rotation(done []entry, keep int, keepName string) []entry {
 	}
 	return others[:n]
 }
+
+// File is one backup in the folder, as the Database tab lists it.
+type File struct {
+	Name string    `json:"name"`
+	Size int64     `json:"size_bytes"`
+	At   time.Time `json:"at"` // when it was taken, from the name
+	// Verified: a finished backup, which gets its name only after the
+	// dump exited 0 and the read-back of the whole gzip stream passed; a
+	// partial file was not (a backup running now, or left by a crash).
+	Verified bool `json:"verified"`
+}
+
+// List is the backups of dir newest first, partial files among them: only
+// files of our own name pattern (what rotation would count). A missing
+// folder has none.
+func List(dir string) ([]File, error) {
+	done, partial, err := listDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	all := append(done, partial...)
+	sort.SliceStable(all, func(i, j int) bool { return older(all[j], all[i]) })
+	out := make([]File, 0, len(all))
+	for _, e := range all {
+		out = append(out, File{Name: e.Name, Size: e.Size, At: e.At, Verified: !e.Partial})
+	}
+	return out, nil
+}

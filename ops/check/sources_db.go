@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/richs/richsops/ops/attention"
@@ -70,8 +69,8 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 			limit = crit
 		}
 		items = append(items, attention.Item{Severity: sev, Key: key, Tab: attention.TabDatabase,
-			Text: fmt.Sprintf(t("DB disk %s %.0f%% full, limit %s%% (binary logs %s)", "DB ディスク %s 使用率 %.0f%%、上限 %s%%（バイナリログ %s）"),
-				s.Datadir, pct, strconv.FormatFloat(limit, 'f', -1, 64), human.Bytes(s.BinlogTotal))})
+			Text: fmt.Sprintf(t("DB disk %s %.0f%% full, limit %s (binary logs %s)", "DB ディスク %s 使用率 %.0f%%、上限 %s（バイナリログ %s）"),
+				s.Datadir, pct, human.Limit(limit), human.Bytes(s.BinlogTotal))})
 	}
 	return report(SrcDB, items)
 }

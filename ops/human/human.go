@@ -113,3 +113,9 @@ func AgoT(tr func(en, ja string) string, t, now time.Time) string {
 	d := DurationT(tr, now.Sub(t))
 	return tr(d+" ago", d+"前")
 }
+
+// Limit is a configured percentage as it was set: 98%, 13.54%. A limit is
+// shown the same way everywhere, never rounded to a figure it is not.
+func Limit(pct float64) string {
+	return strconv.FormatFloat(pct, 'f', -1, 64) + "%"
+}

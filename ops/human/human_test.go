@@ -70,3 +70,11 @@ func TestDurationT(t *testing.T) {
 		t.Errorf("DurationT(nil) = %q", got)
 	}
 }
+
+func TestLimit(t *testing.T) {
+	for in, want := range map[float64]string{98: "98%", 13.54: "13.54%", 90.5: "90.5%", 100: "100%"} {
+		if got := Limit(in); got != want {
+			t.Errorf("Limit(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -249,18 +249,9 @@ func (l launch) start() (int, error) {
 // an override action carries Danger = OVERRIDE and says why in its preview.
 // Both checks are made again right before the start.
 func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) (gate.Action, error) {
-	j, err := configuredJob(cfg, spec.Job)
+	j, running, ge, err := precheck(ctx, h, cfg, spec, guard)
 	if err != nil {
 		return gate.Action{}, err
-	}
-	running, err := runningCheck(ctx, h, cfg, j.Name, spec.Force)
-	if err != nil {
-		return gate.Action{}, err
-	}
-	guardErr := guardStatus(ctx, j, guard, cfg.T)
-	var ge *GuardError
-	if guardErr != nil && !(spec.Override && errors.As(guardErr, &ge)) {
-		return gate.Action{}, guardErr
 	}
 	if !h.IsLocal() {
 		return remoteRunAction(h, cfg, j, spec, running, ge, guard), nil
@@ -306,6 +297,34 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a, nil
+}
+
+// Precheck is RunAction's refusals without building the action: an
+// unknown job, a running one without Force (ErrRunning), a guarded one
+// whose dependency is unhealthy without Override (*GuardError). The
+// console asks it before it asks for the arguments.
+func Precheck(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) error {
+	_, _, _, err := precheck(ctx, h, cfg, spec, guard)
+	return err
+}
+
+// precheck is the job, its running processes and, for an override, the
+// guard's refusal it overrides.
+func precheck(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) (config.Job, []Proc, *GuardError, error) {
+	j, err := configuredJob(cfg, spec.Job)
+	if err != nil {
+		return j, nil, nil, err
+	}
+	running, err := runningCheck(ctx, h, cfg, j.Name, spec.Force)
+	if err != nil {
+		return j, running, nil, err
+	}
+	guardErr := guardStatus(ctx, j, guard, cfg.T)
+	var ge *GuardError
+	if guardErr != nil && !(spec.Override && errors.As(guardErr, &ge)) {
+		return j, running, nil, guardErr
+	}
+	return j, running, ge, nil
 }
 
 // runAction is the start of a run's action: its name, and for an override

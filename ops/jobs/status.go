@@ -31,7 +31,11 @@ type Status struct {
 	LastFrom string         `json:"last_run_from,omitempty"` // "log" (newest timestamp) | "mtime"; LastFromJa in Japanese
 	Missed   *Missed        `json:"missed,omitempty"`
 	Paused   *Pause         `json:"paused,omitempty"` // set when some of its lines are paused
-	Errors   []string       `json:"errors,omitempty"`
+	// GuardOK is its guard now (nil = not guarded, not asked, or no check
+	// wired), filled in by GuardNow; GuardReason says what is wrong.
+	GuardOK     *bool    `json:"guard_healthy,omitempty"`
+	GuardReason string   `json:"guard_reason,omitempty"`
+	Errors      []string `json:"errors,omitempty"`
 	// Unknown names the parts that could not be read (PartProcesses,
 	// PartCrontab, PartLog, PartBoot): their fields say nothing, never "none".
 	Unknown []string `json:"unknown,omitempty"`
@@ -130,6 +134,28 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 		out[i] = s
 	}
 	return out, nil
+}
+
+// GuardNow fills in the guard reading of the guarded jobs of st, with one
+// check for all (a paused job's own reading is reused). Snapshot leaves it
+// out: the check and the guard loop ask for the health on their own, and a
+// hung dependency would slow every snapshot by the check's timeout.
+func GuardNow(ctx context.Context, st []Status) {
+	if DefaultGuard == nil {
+		return
+	}
+	guard := guardOnce(ctx)
+	for i := range st {
+		s := &st[i]
+		switch {
+		case s.Guard == "":
+		case s.Paused != nil && s.Paused.GuardOK != nil:
+			s.GuardOK, s.GuardReason = s.Paused.GuardOK, s.Paused.GuardReason
+		default:
+			ok, why := guard()
+			s.GuardOK, s.GuardReason = &ok, why
+		}
+	}
 }
 
 func hasPaused(lines []crontab.Line) bool {

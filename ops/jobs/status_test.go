@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,5 +187,49 @@ func TestPauseWithFailedReloadIsStillOurs(t *testing.T) {
 		if s.Name == mercari && (s.Paused == nil || s.Paused.By != ByOperator || s.Paused.User != "tester") {
 			t.Errorf("%s: paused %+v", s.Name, s.Paused)
 		}
+	}
+}
+
+// TestSnapshotGuardNow: GuardNow says for every guarded job (not only a
+// paused one) whether its guard is healthy now, and Precheck refuses as
+// RunAction does, without building the action.
+func TestSnapshotGuardNow(t *testing.T) {
+	cfg := newApp(t)
+	ctx := context.Background()
+	h := host.NewLocal()
+	os.WriteFile(cfg.Crontab.Path, []byte("0 3,15 * * * richs python manage.py "+mercari+"\n"), 0o644)
+	check, down := guardServer(t)
+	saved := DefaultGuard
+	t.Cleanup(func() { DefaultGuard = saved })
+	DefaultGuard = check
+	st, err := Snapshot(ctx, h, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st[1].GuardOK != nil {
+		t.Errorf("Snapshot asked the guard: %+v", st[1])
+	}
+	GuardNow(ctx, st)
+	if g := st[1]; g.Guard == "" || g.GuardOK == nil || !*g.GuardOK {
+		t.Fatalf("guarded job: %+v", g)
+	}
+	if st[0].GuardOK != nil {
+		t.Errorf("unguarded job has a guard reading: %+v", st[0])
+	}
+	if err := Precheck(ctx, h, cfg, RunSpec{Job: mercari}, check); err != nil {
+		t.Errorf("healthy: %v", err)
+	}
+	down()
+	st, _ = Snapshot(ctx, h, cfg, time.Now())
+	GuardNow(ctx, st)
+	if g := st[1]; g.GuardOK == nil || *g.GuardOK || g.GuardReason == "" {
+		t.Errorf("guard down: %+v", g)
+	}
+	var ge *GuardError
+	if err := Precheck(ctx, h, cfg, RunSpec{Job: mercari}, check); !errors.As(err, &ge) {
+		t.Errorf("guard down: %v", err)
+	}
+	if err := Precheck(ctx, h, cfg, RunSpec{Job: mercari, Override: true}, check); err != nil {
+		t.Errorf("override: %v", err)
 	}
 }

@@ -44,7 +44,12 @@ type keys struct {
 
 // Messages.
 type (
-	statusMsg   struct{ st *mysql.Status }
+	statusMsg struct {
+		st *mysql.Status
+		// the backups in [backup] dir, newest first (read with the status)
+		backups    []backup.File
+		backupsErr error
+	}
 	tickMsg     struct{ gen int }
 	progressMsg struct {
 		p  backup.Progress
@@ -66,15 +71,18 @@ type Tab struct {
 	keys   keys
 	nav    common.NavKeys
 	tbl    common.Table // the binary log list
+	bkTbl  common.Table // the backup list
 	db     *mysql.DB
 	dbErr  error
 	width  int
 	height int
 
-	timer   common.Refresher
-	loading bool
-	status  *mysql.Status
-	cursor  int // index into status.Binlogs
+	timer      common.Refresher
+	loading    bool
+	status     *mysql.Status
+	cursor     int // index into status.Binlogs
+	backups    []backup.File
+	backupsErr error
 
 	prompt prompt
 	input  lineinput.Model
@@ -113,9 +121,24 @@ func (t *Tab) SetSize(w, h int) {
 	t.bar.SetWidth(max(10, min(30, w-50)))
 }
 
+// serverDown: the last status says the server does not answer (or
+// answers only with an error): expiry, flush and purge need it. A backup
+// is left to its own check: its dump command may name another server.
+func (t *Tab) serverDown() bool { return t.status != nil && t.status.Server == nil }
+
+// downWhy is why the server's keys are hidden and refused while it is down.
+func (t *Tab) downWhy() string {
+	k := t.keys
+	return fmt.Sprintf(t.d.T("no working connection to the server: %s %s %s %s need one", "サーバーに接続できません: %s %s %s %s は使えません"),
+		k.Expire.Help().Key, k.Flush.Help().Key, k.Purge.Help().Key, k.PurgeBefore.Help().Key)
+}
+
 func (t *Tab) ShortHelp() []key.Binding {
 	k := t.keys
 	out := []key.Binding{t.nav.Up, t.nav.Down, k.Expire, k.Flush, k.Purge, k.Backup}
+	if t.serverDown() {
+		out = []key.Binding{t.nav.Up, t.nav.Down, k.Backup} // what cannot work is not offered (downWhy says why)
+	}
 	if t.status != nil && t.status.Emergency {
 		out = append(out, k.Emergency)
 	}
@@ -133,11 +156,12 @@ func (t *Tab) fetch() tea.Cmd {
 		return nil
 	}
 	t.loading = true
-	db := t.db
+	db, dir := t.db, t.d.Cfg.Backup.Dir
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), statusBudget)
 		defer cancel()
-		return statusMsg{st: db.Status(ctx)}
+		files, err := backup.List(dir)
+		return statusMsg{st: db.Status(ctx), backups: files, backupsErr: err}
 	}
 }
 
@@ -181,12 +205,13 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case statusMsg:
 		t.loading = false
 		t.setStatus(msg.st)
+		t.backups, t.backupsErr = msg.backups, msg.backupsErr
 		if t.timer.Active() {
 			return t, t.tick()
 		}
 		return t, nil
 	case progressMsg:
-		if msg.ok {
+		if msg.ok && t.backingUp { // a report that arrives after the end is not shown again
 			t.prog = msg.p
 		}
 		if t.backingUp {
@@ -205,7 +230,8 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return t, nil
 		}
 		if r.Action == "db.backup" {
-			t.backingUp = false
+			// The bar goes: the result's lines below say how it ended.
+			t.backingUp, t.prog = false, backup.Progress{}
 		}
 		t.lastTitle = strings.TrimSpace(r.Action + " " + r.Target)
 		t.lastLines = append([]string{}, r.Outcome.Details...)
@@ -230,19 +256,35 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	return t, nil
 }
 
+// setStatus shows st, the cursor kept on the log it was on: on the first
+// status, and while it sat on the default purge target (all but the active
+// log and the one before), on that target; else on the same log by name,
+// or when that one went (purged) on the next one still listed.
 func (t *Tab) setStatus(st *mysql.Status) {
-	prevActive := -1
-	if t.status != nil && len(t.status.Binlogs) > 0 && t.cursor == len(t.status.Binlogs)-2 {
-		prevActive = 1 // the cursor sat on the default purge target: keep it there
+	prev, was := t.status, ""
+	onDefault := prev == nil || len(prev.Binlogs) == 0
+	if !onDefault && t.cursor < len(prev.Binlogs) {
+		was = prev.Binlogs[t.cursor].Name
+		onDefault = t.cursor == len(prev.Binlogs)-2
 	}
 	t.status = st
 	n := len(st.Binlogs)
-	switch {
-	case n == 0:
-		t.cursor = 0
-	case t.cursor >= n || prevActive == 1 || t.cursor == 0 && n >= 2:
-		t.cursor = max(0, n-2) // default purge target: keeps the active log and the one before
+	t.cursor = max(0, n-2)
+	if onDefault || was == "" {
+		return
 	}
+	for i, b := range st.Binlogs {
+		if !logBefore(b.Name, was) { // the same log, or the first after it
+			t.cursor = i
+			return
+		}
+	}
+}
+
+// logBefore: binary log a comes before b (one base name, a longer
+// sequence number is a later one: mysql-bin.999999, mysql-bin.1000000).
+func logBefore(a, b string) bool {
+	return len(a) < len(b) || len(a) == len(b) && a < b
 }
 
 func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -264,6 +306,8 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		return t.fetch()
 	case t.db == nil && (key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore, k.Emergency)):
 		return common.Toast(t.dbErr.Error(), true)
+	case t.serverDown() && key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore):
+		return common.Toast(t.downWhy(), true)
 	case key.Matches(msg, k.Expire):
 		t.startPrompt(daysPrompt, strconv.Itoa(max(t.d.Cfg.Database.ExpireDays, 1)))
 	case key.Matches(msg, k.PurgeBefore):
@@ -393,8 +437,8 @@ func (t *Tab) View() string {
 	top = append(top, t.diskLine(w))
 	if st.Emergency {
 		top = append(top, s.Crit.Render(common.Cut(t.d.T(
-			fmt.Sprintf("EMERGENCY: disk ≥ %.0f%% and the server does not answer. %s: remove the oldest binary log and restart", st.Threshold, t.keys.Emergency.Help().Key),
-			fmt.Sprintf("緊急: ディスク %.0f%% 以上でサーバー応答なし。%s で最古のバイナリログを削除して再起動", st.Threshold, t.keys.Emergency.Help().Key)), w)))
+			fmt.Sprintf("EMERGENCY: disk ≥ %s and the server does not answer. %s: remove the oldest binary log and restart", human.Limit(st.Threshold), t.keys.Emergency.Help().Key),
+			fmt.Sprintf("緊急: ディスク %s 以上でサーバー応答なし。%s で最古のバイナリログを削除して再起動", human.Limit(st.Threshold), t.keys.Emergency.Help().Key)), w)))
 	}
 	if n := len(st.IndexRefused); n > 0 {
 		top = append(top, s.Warn.Render(common.Cut(fmt.Sprintf(t.d.T("index: %d entries refused (never removed): %s", "インデックス: %d 件を拒否（削除しません）: %s"),
@@ -402,13 +446,15 @@ func (t *Tab) View() string {
 	}
 	top = append(top, t.expiryLines(w)...)
 	top = append(top, s.Muted.Render(common.Cut(t.d.T("backup dumps ", "バックアップ対象: ")+t.dumps, w)))
-	if t.backingUp || t.prog.Done {
+	if t.backingUp {
 		top = append(top, t.backupLine(w))
 	}
 	if t.prompt != noPrompt {
 		label := t.d.T("expiry days: ", "保持日数: ")
 		if t.prompt == beforePrompt {
-			label = t.d.T("purge logs older than (2006-01-02 15:04 or 3d): ", "これより古いログを削除 (2006-01-02 15:04 / 3d): ")
+			// A real time as the example: three days ago, as "3d" says.
+			ex := t.d.Now().AddDate(0, 0, -3).Format("2006-01-02 15:04")
+			label = fmt.Sprintf(t.d.T("purge logs older than (%s or 3d): ", "これより古いログを削除 (%s / 3d): "), ex)
 		}
 		top = append(top, s.Key.Render(label)+t.input.View()+s.Muted.Render("  enter/esc"))
 	}
@@ -427,8 +473,11 @@ func (t *Tab) View() string {
 			bottom = nil
 		}
 	}
-	table := t.table(w, room-len(bottom))
+	// The backups get up to a third of what is left, the binary logs the rest.
+	bk := t.backupTable(w, min(max(1, len(t.backups))+1, max(2, (room-len(bottom))/3)))
+	table := t.table(w, room-len(bottom)-len(bk))
 	out := append(top, table...)
+	out = append(out, bk...)
 	out = append(out, bottom...)
 	if len(out) > t.height && t.height > 0 {
 		out = out[:t.height]
@@ -464,7 +513,7 @@ func (t *Tab) expiryLines(w int) []string {
 	if st.Server != nil {
 		line += st.Server.Expiry.String()
 	} else {
-		line += "?"
+		line += "? " + s.Warn.Render("("+t.downWhy()+")")
 	}
 	out := []string{common.Cut(line, w)}
 	cnf := "my.cnf: "
@@ -493,6 +542,42 @@ func (t *Tab) backupLine(w int) string {
 	return common.Cut(label+text, w)
 }
 
+// backupTable is the backups of [backup] dir, newest first: name, size,
+// age and whether it was verified (a finished one was, when written; a
+// partial one not), in rows lines (header included).
+func (t *Tab) backupTable(w, rows int) []string {
+	s := t.d.Styles
+	if t.backupsErr != nil {
+		return []string{s.Warn.Render(common.Cut(t.d.T("backups: ", "バックアップ: ")+sanitize.String(t.backupsErr.Error()), w))}
+	}
+	if rows < 2 {
+		return nil
+	}
+	nameW := 28
+	for _, f := range t.backups {
+		nameW = max(nameW, common.Width(f.Name))
+	}
+	t.bkTbl.Columns = []common.Column{
+		{Title: t.d.T("BACKUP", "バックアップ"), Width: min(nameW, 40)},
+		{Title: t.d.T("SIZE", "サイズ"), Width: 10, Right: true},
+		{Title: t.d.T("AGE", "経過"), Width: 12},
+		{Title: t.d.T("VERIFIED", "検証"), Width: 8, Flex: true},
+	}
+	if len(t.backups) == 0 {
+		return []string{t.bkTbl.Header(s, w), s.Muted.Render(common.Cut(t.d.T("  (none yet in ", "  (まだありません: ")+sanitize.String(t.d.Cfg.Backup.Dir)+")", w))}
+	}
+	now := t.d.Now()
+	cells := make([][]string, 0, len(t.backups))
+	for _, f := range t.backups {
+		ok := s.OK.Render(t.d.T("yes", "済"))
+		if !f.Verified {
+			ok = s.Warn.Render(t.d.T("no: partial", "未（書き込み中か中断）"))
+		}
+		cells = append(cells, []string{sanitize.String(f.Name), human.Bytes(f.Size), human.AgoT(t.d.T, f.At, now), ok})
+	}
+	return t.bkTbl.Lines(s, cells, -1, w, rows)
+}
+
 // table is the binary log list with the cursor, scrolled to keep it seen.
 func (t *Tab) table(w, rows int) []string {
 	s, st := t.d.Styles, t.status
@@ -515,7 +600,7 @@ func (t *Tab) table(w, rows int) []string {
 		case b.Active:
 			note = t.d.T("active", "使用中")
 			name, size, note = s.Info.Render(name), s.Info.Render(size), s.Info.Render(note)
-		case i == t.cursor && i > 0:
+		case i == t.cursor && i > 0 && st.Server != nil: // a purge needs the server
 			p := t.keys.Purge.Help().Key
 			note = t.d.T(fmt.Sprintf("%s: purge the %d before", p, i), fmt.Sprintf("%s: これより前の %d 個を削除", p, i))
 		}

@@ -150,9 +150,15 @@ func TestBackupProgress(t *testing.T) {
 	// The final progress report is waiting in the channel.
 	pm := call(t, wait).(progressMsg)
 	update(t, tab, pm)
+	if v := uitest.Plain(tab.View()); !strings.Contains(v, "gz, ") {
+		t.Errorf("no backup bar while it runs:\n%s", v)
+	}
 	update(t, tab, common.ActionDoneMsg{Result: res})
-	v := tab.View()
-	if !strings.Contains(v, "verified") || tab.backingUp || !tab.prog.Done {
+	// Finished: the bar leaves the screen, the result's lines stay; a
+	// report arriving late does not bring it back (issue 17, item 23).
+	update(t, tab, pm)
+	v := uitest.Plain(tab.View())
+	if !strings.Contains(v, "verified") || tab.backingUp || strings.Contains(v, "gz, ") {
 		t.Errorf("after backup (%+v):\n%s", tab.prog, v)
 	}
 	uitest.Fits(t, v, 80, 20)
@@ -207,6 +213,134 @@ func TestTabSaysWhichServerIsDumped(t *testing.T) {
 		v := tab.View()
 		if !strings.Contains(v, want) || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "pw") {
 			t.Errorf("%q: view lacks %q (or shows the raw text or the password):\n%s", dsn, want, v)
+		}
+	}
+}
+
+// statusOf is a status listing the named binary logs, the last active.
+func statusOf(names ...string) statusMsg {
+	st := &mysql.Status{At: time.Now()}
+	for i, n := range names {
+		st.Binlogs = append(st.Binlogs, mysql.Binlog{Name: n, Size: 1, Active: i == len(names)-1})
+	}
+	return statusMsg{st: st}
+}
+
+// TestCursorStaysOnTheLog: after a purge the cursor stays on the log it
+// was on (or the next one still listed), not on its old row number; on the
+// default purge target it follows a rotation (issue 17, item 20).
+func TestCursorStaysOnTheLog(t *testing.T) {
+	d := &common.Deps{Cfg: config.Default(), Gate: gate.New(false, ""), Lang: "en", Styles: common.DefaultStyles(), Now: time.Now}
+	d.Hosts = host.NewRegistry(d.Cfg)
+	var logs []string
+	for i := range 8 {
+		logs = append(logs, fmt.Sprintf("mysql-bin.%06d", 999995+i)) // across 999999 → 1000000
+	}
+	at := func(tab *Tab) string { return tab.status.Binlogs[tab.cursor].Name }
+	for _, c := range []struct {
+		name  string
+		up    int      // keys k from the default target
+		after []string // the list after the action
+		want  string
+	}{
+		{"purge before the selected one", 3, logs[3:], logs[3]},
+		{"the selected one went too", 3, logs[5:], logs[5]},
+		{"default target, purge", 0, logs[6:], logs[6]},
+		{"default target, rotation", 0, append(append([]string{}, logs...), "mysql-bin.1000003"), logs[7]},
+		{"rotation, another log selected", 2, append(append([]string{}, logs...), "mysql-bin.1000003"), logs[4]},
+	} {
+		tab := New(d).(*Tab)
+		update(t, tab, statusOf(logs...))
+		if at(tab) != logs[6] {
+			t.Fatalf("first status: cursor on %s", at(tab))
+		}
+		for range c.up {
+			update(t, tab, uitest.Key("k"))
+		}
+		update(t, tab, statusOf(c.after...))
+		if got := at(tab); got != c.want {
+			t.Errorf("%s: cursor on %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// TestServerDownSaysWhy: while the server does not answer the purge hint
+// and the keys that need it are not offered, the expiry's "?" and a key
+// pressed anyway say why; the emergency threshold is the configured
+// figure, as the Overview's limit (issue 17, item 21).
+func TestServerDownSaysWhy(t *testing.T) {
+	d, msgs := GoldenData("en", true)
+	st := msgs[0].(statusMsg).st
+	st.Threshold = 13.54
+	tab := New(d).(*Tab)
+	tab.SetSize(100, 30)
+	update(t, tab, msgs[0])
+	v := uitest.Plain(tab.View())
+	for _, want := range []string{"expiry: ? (no working connection to the server: D + P T need one)", "disk ≥ 13.54%"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "P: purge") {
+		t.Errorf("purge offered while the server is down:\n%s", v)
+	}
+	for _, b := range tab.ShortHelp() {
+		if b.Help().Key == "P" {
+			t.Error("P in the bottom bar")
+		}
+	}
+	if tm, ok := call(t, update(t, tab, uitest.Key("P"))).(common.ToastMsg); !ok || !strings.Contains(tm.Text, "no working connection") {
+		t.Errorf("P: %#v", tm)
+	}
+}
+
+// TestBeforeExampleIsARealTime: T's example is three days ago, not Go's
+// reference date (issue 17, item 24).
+func TestBeforeExampleIsARealTime(t *testing.T) {
+	d, msgs := GoldenData("en", false)
+	tab := New(d).(*Tab)
+	tab.SetSize(120, 30)
+	update(t, tab, msgs[0])
+	update(t, tab, uitest.Key("T"))
+	v := uitest.Plain(tab.View())
+	want := "(" + d.Now().AddDate(0, 0, -3).Format("2006-01-02 15:04") + " or 3d)"
+	if !strings.Contains(v, want) || strings.Contains(v, "2006-01-02") {
+		t.Errorf("no %q in:\n%s", want, v)
+	}
+}
+
+// TestBackupsListed: the tab lists the backups of [backup] dir newest
+// first with size, age and whether verified, read with the status (issue
+// 17, item 22).
+func TestBackupsListed(t *testing.T) {
+	tab := newTab(t)
+	tab.SetSize(100, 30)
+	dir := tab.d.Cfg.Backup.Dir
+	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
+	if v := uitest.Plain(tab.View()); !strings.Contains(v, "(none yet in "+dir+")") {
+		t.Errorf("no backups: not said:\n%s", v)
+	}
+	os.MkdirAll(dir, 0o755)
+	now := time.Now()
+	for i, name := range []string{"db-%s.sql.gz", "db-%s.sql.gz", "db-%s.sql.gz.partial"} {
+		at := now.Add(time.Duration(-72+i*24) * time.Hour)
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf(name, at.Format("20060102-150405"))), make([]byte, (i+1)<<20), 0o600)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o600)
+	update(t, tab, call(t, update(t, tab, uitest.Key("ctrl+r"))))
+	var rows []string
+	for _, l := range strings.Split(uitest.Plain(tab.View()), "\n") {
+		if strings.Contains(l, "db-") || strings.Contains(l, "BACKUP ") {
+			rows = append(rows, strings.Join(strings.Fields(l), " "))
+		}
+	}
+	want := []string{"BACKUP SIZE AGE VERIFIED", ".sql.gz.partial 3.0 MiB 1d ago no: partial", "2.0 MiB 2d ago yes", "1.0 MiB 3d ago yes"}
+	if len(rows) != len(want) {
+		t.Fatalf("backup rows %q in:\n%s", rows, tab.View())
+	}
+	for i, w := range want {
+		if !strings.Contains(rows[i], w) {
+			t.Errorf("row %d %q, want %q", i, rows[i], w)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/richs/richsops/ops/backup"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql"
@@ -45,5 +46,11 @@ func GoldenData(lang string, down bool) (*common.Deps, []tea.Msg) {
 		st.Disk = &host.DiskUsage{Path: "/var/lib/mysql", Mount: "/", Total: 100 * gib, Used: 62 * gib, Free: 38 * gib}
 	}
 	st.BinlogShare = float64(total) / float64(st.Disk.Total) * 100
-	return d, []tea.Msg{statusMsg{st: st}}
+	// Backups newest first, as backup.List gives them.
+	var files []backup.File
+	for i, size := range []int64{410 << 20, 405 << 20, 398 << 20} {
+		at := time.Date(now.Year(), now.Month(), now.Day(), 3, 30, 0, 0, now.Location()).AddDate(0, 0, -i)
+		files = append(files, backup.File{Name: "db-" + at.Format("20060102-150405") + ".sql.gz", Size: size, At: at, Verified: true})
+	}
+	return d, []tea.Msg{statusMsg{st: st, backups: files}}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +94,12 @@ type (
 		err  error
 		spec *jobs.RunSpec // set for run-now
 	}
+	// checkedMsg is the answer of jobs.Precheck for a run-now request:
+	// nil opens the argument editor, a refusal comes first.
+	checkedMsg struct {
+		spec jobs.RunSpec
+		err  error
+	}
 )
 
 // New builds the Jobs tab.
@@ -129,7 +136,9 @@ func (t *Tab) refresh() tea.Cmd {
 	cfg, now := t.d.Cfg, t.d.Now()
 	name := t.hostName
 	return common.Build(opTimeout, onHost(t, func(ctx context.Context, h host.Host) ([]jobs.Status, error) {
-		return jobs.Snapshot(ctx, h, cfg, now)
+		st, err := jobs.Snapshot(ctx, h, cfg, now)
+		jobs.GuardNow(ctx, st) // the guard line says whether it is healthy now
+		return st, err
 	}), func(st []jobs.Status, err error) tea.Msg { return snapshotMsg{host: name, st: st, err: err} })
 }
 
@@ -216,12 +225,26 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return t, nil
 	case builtMsg:
 		return t, t.built(msg)
+	case checkedMsg:
+		if msg.err != nil {
+			return t, t.built(builtMsg{err: msg.err, spec: &msg.spec})
+		}
+		t.hint = ""
+		return t, t.openArgs(msg.spec)
 	case common.ActionDoneMsg:
 		cmds := []tea.Cmd{t.refresh()}
 		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.timer.Active() {
 			job := msg.Result.Target
 			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? [y/n]", "%s を再開しました。今すぐ実行しますか? [y/n]"), job),
-				func() tea.Cmd { return t.openArgs(jobs.RunSpec{Job: job}) }, nil)
+				func() tea.Cmd { return t.precheck(jobs.RunSpec{Job: job}) }, nil)
+		}
+		if r := msg.Result; r.Action == "jobs.kill" {
+			// What happened to each pid, as the CLI says it: the toast
+			// has only the summary.
+			t.hint = strings.Join(append([]string{r.Target}, r.Outcome.Details...), "; ")
+			if r.Err != nil && len(r.Outcome.Details) == 0 {
+				t.hint = r.Err.Error()
+			}
 		}
 		return t, tea.Batch(cmds...)
 	case tea.KeyPressMsg:
@@ -253,6 +276,15 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 func (t *Tab) askYN(text string, yes, no func() tea.Cmd) {
 	t.mode = modeAsk
 	t.ask.text, t.ask.yes, t.ask.no = text, yes, no
+}
+
+// precheck asks jobs.Precheck on the tab's host whether spec would be
+// refused (already running, guard) before the arguments are asked for.
+func (t *Tab) precheck(spec jobs.RunSpec) tea.Cmd {
+	cfg := t.d.Cfg
+	return common.Build(opTimeout, onHost(t, func(ctx context.Context, h host.Host) (struct{}, error) {
+		return struct{}{}, jobs.Precheck(ctx, h, cfg, spec, jobs.DefaultGuard)
+	}), func(_ struct{}, err error) tea.Msg { return checkedMsg{spec: spec, err: err} })
 }
 
 func (t *Tab) openArgs(spec jobs.RunSpec) tea.Cmd {
@@ -349,7 +381,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Host: on, Path: s.Log, Kind: "django"} }
 	case key.Matches(msg, t.k.Run):
-		return t.openArgs(jobs.RunSpec{Job: s.Name})
+		return t.precheck(jobs.RunSpec{Job: s.Name})
 	case key.Matches(msg, t.k.Force, t.k.Override):
 		spec := jobs.RunSpec{Job: s.Name}
 		if t.runSpec.Job == s.Name {
@@ -360,7 +392,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		} else {
 			spec.Override = true
 		}
-		return t.openArgs(spec)
+		return t.precheck(spec)
 	case key.Matches(msg, t.k.Kill, t.k.KillAll):
 		if len(s.Procs) == 0 {
 			return common.Toast(s.Name+t.d.T(": no running process", ": 実行中のプロセスはありません"), false)
@@ -445,13 +477,8 @@ func (t *Tab) View() string {
 		b = append(b, st.Warn.Render(common.Cut(t.ask.text, t.w)))
 	default:
 		if t.hint != "" {
-			// Up to two lines: the key to press comes first.
-			h := ansi.Wrap(sanitize.String(t.hint), max(10, t.w), "")
-			for i, l := range strings.Split(h, "\n") {
-				if i < 2 {
-					b = append(b, st.Warn.Render(common.Cut(l, t.w)))
-				}
-			}
+			// Wrapped whole: a refusal cut short hides what to do.
+			b = append(b, t.wrapped(sanitize.String(t.hint), st.Warn)...)
 		}
 		b = append(b, t.keyLine())
 	}
@@ -507,17 +534,21 @@ func (t *Tab) stateLabel(s jobs.Status) (string, lipgloss.Style) {
 
 func (t *Tab) table() []string {
 	st := t.d.Styles
-	nameW := 7
+	schedTitle := t.d.T("SCHEDULE", "スケジュール")
+	nameW, schedW := 7, common.Width(schedTitle)
 	for _, s := range t.st {
 		nameW = max(nameW, common.Width(s.Name))
+		schedW = max(schedW, common.Width(strings.Join(s.Schedule, "; ")))
 	}
 	t.jobsTbl.Columns = []common.Column{
 		{Title: t.d.T("JOB", "ジョブ"), Width: min(nameW, 23)},
 		{Title: t.d.T("STATE", "状態"), Width: 8},
-		{Title: t.d.T("SCHEDULE", "スケジュール"), Width: 7, Flex: true},
+		// As wide as the longest schedule (within reason), not all the
+		// room: the room goes to the last column.
+		{Title: schedTitle, Width: min(schedW, 30)},
 		{Title: t.d.T("NEXT", "次回"), Width: 11},
 		{Title: t.d.T("PROCS", "実行"), Width: 5},
-		{Title: t.d.T("LAST RUN", "前回"), Width: 10},
+		{Title: t.d.T("LAST RUN", "前回"), Width: 10, Flex: true},
 	}
 	rows := make([][]string, 0, len(t.st))
 	for _, s := range t.st {
@@ -564,7 +595,7 @@ func (t *Tab) table() []string {
 		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("next run ", "次回 ")+s.Next.Format("2006-01-02 15:04")+" ("+t.nextWords(s)+")", t.w)))
 	}
 	if s.Guard != "" {
-		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("guarded by ", "ガード: ")+s.Guard+t.d.T(": refused while it is unhealthy", "（異常時は実行を拒否）"), t.w)))
+		lines = append(lines, t.guardLine(s)...)
 	}
 	for _, e := range s.Errors {
 		lines = append(lines, st.Warn.Render(common.Cut(sanitize.String(e), t.w)))
@@ -580,6 +611,23 @@ func (t *Tab) table() []string {
 		lines = append(lines, t.procTable(s.Procs, -1, len(s.Procs)+1)...)
 	}
 	return lines
+}
+
+// guardLine says what guards s and whether it is healthy now: a run now
+// is refused while it is not.
+func (t *Tab) guardLine(s jobs.Status) []string {
+	st := t.d.Styles
+	g := sanitize.String(s.Guard)
+	switch {
+	case s.GuardOK == nil:
+		return t.wrapped(fmt.Sprintf(t.d.T("guarded by %s: its health is unknown (no check); run now is refused without an override",
+			"ガード: %s: 状態不明（チェックなし）。強制実行しない限り実行を拒否"), g), st.Warn)
+	case *s.GuardOK:
+		return t.wrapped(fmt.Sprintf(t.d.T("guarded by %s: healthy now (run now is refused while it is unhealthy)",
+			"ガード: %s: 現在正常（異常時は実行を拒否）"), g), st.Muted)
+	}
+	return t.wrapped(fmt.Sprintf(t.d.T("guarded by %s: UNHEALTHY now (%s); run now is refused without an override",
+		"ガード: %s: 現在異常（%s）。強制実行しない限り実行を拒否"), g, sanitize.String(s.GuardReason)), st.Crit)
 }
 
 // wrapped is msg wrapped to the tab's width, each line in style.
@@ -606,9 +654,22 @@ func (t *Tab) procTable(procs []jobs.Proc, cursor, height int) []string {
 	rows := make([][]string, 0, len(procs))
 	for _, p := range procs {
 		rows = append(rows, []string{strconv.Itoa(p.PID), sanitize.String(p.User), p.Start.Format("01-02 15:04"),
-			human.DurationT(t.d.T, p.Elapsed), strconv.FormatFloat(p.CPU, 'f', 1, 64), human.Bytes(p.RSS), sanitize.String(strings.Join(p.Args, " "))})
+			human.DurationT(t.d.T, p.Elapsed), strconv.FormatFloat(p.CPU, 'f', 1, 64), human.Bytes(p.RSS), sanitize.String(commandWords(p.Args))})
 	}
 	return t.procTbl.Lines(t.d.Styles, rows, cursor, t.w, height)
+}
+
+// commandWords is a job's command line as the operator knows it: from
+// manage.py on (manage.py check_item_mercari 2 4 …), without the
+// interpreter's path in front, which is the same for every job. The
+// details show the whole argv.
+func commandWords(args []string) string {
+	for i, a := range args {
+		if strings.HasSuffix(a, "manage.py") {
+			return strings.Join(append([]string{path.Base(a)}, args[i+1:]...), " ")
+		}
+	}
+	return strings.Join(args, " ")
 }
 
 func (t *Tab) details() []string {

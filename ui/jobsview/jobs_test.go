@@ -2,7 +2,9 @@ package jobsview
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -92,6 +94,14 @@ func run(t *testing.T, tab common.Tab, cmd tea.Cmd) (common.Tab, tea.Msg) {
 		t.Fatal("no command")
 	}
 	msg := cmd()
+	if c, ok := msg.(checkedMsg); ok { // a run-now request checked: opens the editor or refuses
+		var next tea.Cmd
+		tab, next = tab.Update(c)
+		if next == nil {
+			return tab, nil
+		}
+		return tab, next()
+	}
 	if b, ok := msg.(builtMsg); ok {
 		var next tea.Cmd
 		tab, next = tab.Update(b)
@@ -123,8 +133,11 @@ func TestReadOnlyGoesToTheGate(t *testing.T) {
 		{[]string{"p", "n"}, "jobs.pause"},                 // asks about its process first
 	} {
 		var cmd tea.Cmd
-		for _, k := range tc.keys {
+		for i, k := range tc.keys {
 			tab, cmd = tab.Update(uitest.Key(k))
+			if k == "R" || k == "O" && i < len(tc.keys)-1 { // the check before the editor
+				tab, _ = run(t, tab, cmd)
+			}
 		}
 		var msg tea.Msg
 		tab, msg = run(t, tab, cmd)
@@ -149,19 +162,31 @@ func TestReadOnlyGoesToTheGate(t *testing.T) {
 
 func TestRunAndPauseFlow(t *testing.T) {
 	d := deps(t, false)
+	d.Cfg.App.User, d.Cfg.App.Python = "nobody", "/bin/sh"
 	jobs.DefaultGuard = nil
 	tab := New(d)
 	tab, _ = tab.Update(snapshot(d))
 	tab, _ = tab.Update(uitest.Key("j")) // check_item_mercari
+	// The guard (no check: fail closed) refuses before any argument is
+	// asked for (issue 17, item 10).
 	tab, cmd := tab.Update(uitest.Key("R"))
-	_ = cmd
-	if !tab.Capturing() || !strings.Contains(tab.View(), "2 4 --max-workers 14") {
+	if tab.Capturing() {
+		t.Fatalf("the arguments asked for before the check:\n%s", tab.View())
+	}
+	tab, msg := run(t, tab, cmd)
+	if _, ok := msg.(common.ToastMsg); !ok || tab.Capturing() || !strings.Contains(tab.View(), "press O") {
+		t.Fatalf("guard refusal not offered for override: %#v\n%s", msg, tab.View())
+	}
+	// The override asks for the arguments, then builds the action.
+	tab, cmd = tab.Update(uitest.Key("O"))
+	tab, _ = run(t, tab, cmd)
+	if !tab.Capturing() || !strings.Contains(tab.View(), "2 4 --max-workers 14") || !strings.Contains(tab.View(), "GUARD OVERRIDE") {
 		t.Fatalf("arg editor:\n%s", tab.View())
 	}
 	tab, cmd = tab.Update(uitest.Key("enter"))
-	tab, msg := run(t, tab, cmd)
-	if _, ok := msg.(common.ToastMsg); !ok || !strings.Contains(tab.View(), "press O") {
-		t.Fatalf("guard refusal not offered for override: %#v\n%s", msg, tab.View())
+	tab, msg = run(t, tab, cmd)
+	if cm, ok := msg.(common.ConfirmMsg); !ok || cm.Action.Name != "jobs.run.override" {
+		t.Fatalf("override: %#v", msg)
 	}
 	// Pause with a running process asks whether to stop it too.
 	tab, cmd = tab.Update(uitest.Key("p"))
@@ -180,9 +205,11 @@ func TestRunAndPauseFlow(t *testing.T) {
 	if !strings.Contains(tab.View(), "Run it now") {
 		t.Fatalf("no run-now offer:\n%s", tab.View())
 	}
-	tab, _ = tab.Update(uitest.Key("y"))
-	if !tab.Capturing() {
-		t.Fatal("yes did not open the arg editor")
+	// Yes checks first too: the guard still refuses.
+	tab, cmd = tab.Update(uitest.Key("y"))
+	tab, _ = run(t, tab, cmd)
+	if tab.Capturing() || !strings.Contains(tab.View(), "press O") {
+		t.Fatalf("yes did not check before the arg editor:\n%s", tab.View())
 	}
 }
 
@@ -360,5 +387,142 @@ func TestHostLookupOffTheUIGoroutine(t *testing.T) {
 		if lookups.Load() == before {
 			t.Errorf("%s: the command did not look the host up", s.name)
 		}
+	}
+}
+
+// startJob runs a real process of job the way cron does (sh manage.py JOB
+// 2 4 in the app folder, as root): the tab's checks list it.
+func startJob(t *testing.T, d *common.Deps, job string) *exec.Cmd {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("a job process counts only as app.user or root")
+	}
+	script := filepath.Join(d.Cfg.App.Dir, "manage.py")
+	if err := os.WriteFile(script, []byte("sleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// sh reads the script itself: argv stays "sh …/manage.py JOB 2 4".
+	c := exec.Command("sh", script, job, "2", "4")
+	c.Dir = d.Cfg.App.Dir
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	return c
+}
+
+// TestRunRefusesBeforeTheArguments: R on a job that already runs says so
+// (and which key starts another) before it asks for arguments; A then
+// asks for them (issue 17, item 10).
+func TestRunRefusesBeforeTheArguments(t *testing.T) {
+	d := deps(t, false)
+	jobs.DefaultGuard = nil
+	startJob(t, d, d.Cfg.Jobs[0].Name) // check_item_yahoo, not guarded
+	tab := New(d)
+	tab.SetSize(80, 24)
+	tab, _ = tab.Update(snapshot(d))
+	tab, cmd := tab.Update(uitest.Key("R"))
+	if tab.Capturing() {
+		t.Fatalf("the arguments asked for first:\n%s", tab.View())
+	}
+	tab, msg := run(t, tab, cmd)
+	v := strings.Join(strings.Fields(uitest.Plain(tab.View())), " ")
+	if _, ok := msg.(common.ToastMsg); !ok || tab.Capturing() || !strings.Contains(v, "press A to start another instance") || !strings.Contains(v, "already running") {
+		t.Fatalf("no refusal first: %#v\n%s", msg, tab.View())
+	}
+	tab, cmd = tab.Update(uitest.Key("A"))
+	tab, _ = run(t, tab, cmd)
+	if !tab.Capturing() || !strings.Contains(tab.View(), "another instance") {
+		t.Fatalf("A did not open the arguments:\n%s", tab.View())
+	}
+}
+
+// TestKillSaysPerPid: the kill's result under the table says what
+// happened to each pid, as the CLI does (issue 17, item 11).
+func TestKillSaysPerPid(t *testing.T) {
+	d := deps(t, false)
+	c := startJob(t, d, d.Cfg.Jobs[0].Name)
+	tab := New(d)
+	tab.SetSize(100, 24)
+	msg := tab.Init()()
+	tab, _ = tab.Update(msg)
+	tab, cmd := tab.Update(uitest.Key("x"))
+	tab, msg = run(t, tab, cmd)
+	cm, ok := msg.(common.ConfirmMsg)
+	if !ok {
+		t.Fatalf("%#v\n%s", msg, tab.View())
+	}
+	r := d.Gate.Do(context.Background(), cm.Action)
+	tab, _ = tab.Update(common.ActionDoneMsg{Result: r})
+	v := strings.Join(strings.Fields(uitest.Plain(tab.View())), " ")
+	if want := fmt.Sprintf("pid %d: SIGTERM, exited after", c.Process.Pid); !strings.Contains(v, want) {
+		t.Errorf("no %q in:\n%s", want, tab.View())
+	}
+}
+
+// TestProcessRows: the processes of the selected job have a header and
+// show the command from manage.py on, not the interpreter's path; the
+// SCHEDULE column is as wide as the schedules, not the free room (issue
+// 17, item 11).
+func TestProcessRows(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab.SetSize(120, 40)
+	snap := snapshot(d)
+	snap.st[1].Procs[0].Args = []string{"/usr/bin/python3", "/home/richs/app/manage.py", mercariName, "2", "4"}
+	tab, _ = tab.Update(snap)
+	tab, _ = tab.Update(uitest.Key("j"))
+	lines := strings.Split(uitest.Plain(tab.View()), "\n")
+	var header, row, jobsHeader string
+	for i, l := range lines {
+		if strings.Contains(l, "PID") && i+1 < len(lines) {
+			header, row = l, lines[i+1]
+		}
+		if strings.Contains(l, "SCHEDULE") {
+			jobsHeader = l
+		}
+	}
+	if !strings.Contains(header, "COMMAND") || !strings.Contains(row, "4242") {
+		t.Fatalf("no process header:\n%s", tab.View())
+	}
+	if !strings.Contains(row, "manage.py "+mercariName+" 2 4") || strings.Contains(row, "python3") {
+		t.Errorf("process row %q", row)
+	}
+	if gap := strings.Index(jobsHeader, "NEXT") - strings.Index(jobsHeader, "SCHEDULE"); gap > 31 {
+		t.Errorf("SCHEDULE is %d wide: %q", gap-1, jobsHeader)
+	}
+}
+
+// TestGuardSaysHealthNow: the guard line says whether index-linux is
+// healthy now, and a refusal is shown whole at 80 columns (issue 17, item
+// 12).
+func TestGuardSaysHealthNow(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab.SetSize(80, 24)
+	yes, no := true, false
+	for _, c := range []struct {
+		ok   *bool
+		want string
+	}{
+		{&yes, "guarded by index-linux: healthy now"},
+		{&no, "guarded by index-linux: UNHEALTHY now (pm2 index-linux: stopped)"},
+		{nil, "guarded by index-linux: its health is unknown"},
+	} {
+		snap := snapshot(d)
+		snap.st[1].Guard, snap.st[1].GuardOK, snap.st[1].GuardReason = "index-linux", c.ok, "pm2 index-linux: stopped"
+		tab, _ = tab.Update(snap)
+		tab.(*Tab).cur = 1
+		if v := strings.Join(strings.Fields(uitest.Plain(tab.View())), " "); !strings.Contains(v, c.want) {
+			t.Errorf("no %q in:\n%s", c.want, tab.View())
+		}
+	}
+	refusal := &jobs.GuardError{Job: mercariName, Guard: "index-linux", Reason: "pm2 index-linux: stopped; management server: connection refused"}
+	spec := jobs.RunSpec{Job: mercariName}
+	tab, _ = tab.Update(checkedMsg{spec: spec, err: refusal})
+	// Compared without blanks: the wrap may break at a hyphen.
+	v := strings.Join(strings.Fields(uitest.Plain(tab.View())), "")
+	if want := strings.Join(strings.Fields(refusal.Error()), ""); !strings.Contains(v, want) {
+		t.Errorf("refusal cut; want %q in:\n%s", want, tab.View())
 	}
 }
