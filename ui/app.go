@@ -215,7 +215,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		act := a.confirm.action
 		a.confirm = nil
 		if !yes {
-			return a.showToast(common.ToastMsg{Text: a.deps.T("cancelled: ", "中止: ") + act.Name + " " + act.Target})
+			return a.showToast(common.ToastMsg{Text: a.deps.CancelledText(act.Name + " " + act.Target)})
 		}
 		return a.run(act)
 	}

@@ -172,9 +172,13 @@ func (d *confirmDialog) update(msg tea.KeyPressMsg) (bool, bool, tea.Cmd) {
 		d.scroll(1)
 	case "k":
 		d.scroll(-1)
-	case "y", "Y":
+	case "q":
+		return true, false, nil
+	}
+	switch common.Answer(msg) {
+	case common.Yes:
 		return d.seenEnd, d.seenEnd, nil
-	case "n", "N", "q":
+	case common.No, common.Cancel:
 		return true, false, nil
 	}
 	return false, false, nil

@@ -69,6 +69,7 @@ type Tab struct {
 	// the y/n question
 	ask struct {
 		text string
+		what string // the action esc cancels, for its toast
 		yes  func() tea.Cmd
 		no   func() tea.Cmd
 	}
@@ -220,7 +221,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		cmds := []tea.Cmd{t.refresh()}
 		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.timer.Active() {
 			job := msg.Result.Target
-			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? [y/n]", "%s を再開しました。今すぐ実行しますか? [y/n]"), job),
+			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? ", "%s を再開しました。今すぐ実行しますか? "), job)+t.d.AskKeys(), t.d.T("run ", "実行 ")+job,
 				func() tea.Cmd { return t.openArgs(jobs.RunSpec{Job: job}) }, nil)
 		}
 		return t, tea.Batch(cmds...)
@@ -250,9 +251,10 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 	return common.Toast(msg.err.Error(), true)
 }
 
-func (t *Tab) askYN(text string, yes, no func() tea.Cmd) {
+// askYN asks text; esc cancels what (the whole action) and runs neither.
+func (t *Tab) askYN(text, what string, yes, no func() tea.Cmd) {
 	t.mode = modeAsk
-	t.ask.text, t.ask.yes, t.ask.no = text, yes, no
+	t.ask.text, t.ask.what, t.ask.yes, t.ask.no = text, what, yes, no
 }
 
 func (t *Tab) openArgs(spec jobs.RunSpec) tea.Cmd {
@@ -294,11 +296,14 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeAsk:
 		var f func() tea.Cmd
-		switch msg.String() {
-		case "y", "Y":
+		switch common.Answer(msg) {
+		case common.Yes:
 			f = t.ask.yes
-		case "n", "N", "esc":
+		case common.No:
 			f = t.ask.no
+		case common.Cancel:
+			t.mode = modeList
+			return t.d.Cancelled(t.ask.what)
 		default:
 			return nil
 		}
@@ -395,7 +400,8 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		if len(s.Procs) > 0 {
-			t.askYN(fmt.Sprintf(t.d.T("Also stop its %d running process(es) in the same step? [y/n]", "実行中の %d プロセスも同時に停止しますか? [y/n]"), len(s.Procs)), pause(true), pause(false))
+			t.askYN(fmt.Sprintf(t.d.T("Also stop its %d running process(es) in the same step? ", "実行中の %d プロセスも同時に停止しますか? "), len(s.Procs))+t.d.AskKeys(),
+				t.d.T("pause ", "停止 ")+s.Name, pause(true), pause(false))
 			return nil
 		}
 		return pause(false)()

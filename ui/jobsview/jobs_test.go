@@ -362,3 +362,28 @@ func TestHostLookupOffTheUIGoroutine(t *testing.T) {
 		}
 	}
 }
+
+// TestEscAtAQuestionCancelsTheAction: esc at the y/n inside pause aborts
+// the pause; it is not the "n" that pauses without stopping.
+func TestEscAtAQuestionCancelsTheAction(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab, _ = tab.Update(snapshot(d))
+	tab, _ = tab.Update(uitest.Key("j")) // check_item_mercari, running
+	tab, _ = tab.Update(uitest.Key("p"))
+	if !strings.Contains(tab.View(), "esc cancels") {
+		t.Fatalf("the question does not say esc cancels:\n%s", tab.View())
+	}
+	tab, cmd := tab.Update(uitest.Key("esc"))
+	if cmd == nil {
+		t.Fatal("esc: no toast")
+	}
+	msg := cmd()
+	toast, ok := msg.(common.ToastMsg)
+	if !ok || !strings.Contains(toast.Text, "cancelled: pause "+mercariName) {
+		t.Fatalf("esc went on with the action: %#v", msg)
+	}
+	if tab.Capturing() || strings.Contains(tab.View(), "Also stop") {
+		t.Fatalf("the question stayed:\n%s", tab.View())
+	}
+}
