@@ -334,6 +334,9 @@ func (a *App) bodyHeightWith(help string) int {
 
 func (a *App) helpView() string {
 	km := keyMap{global: a.keys, reg: a.deps.Keys()}
+	if a.deps.ReadOnly {
+		km.grey = &a.deps.Styles.Muted
+	}
 	if len(a.tabs) > 0 {
 		km.tab = a.tabs[a.active]
 	}
@@ -502,12 +505,13 @@ type keyMap struct {
 	global common.GlobalKeys
 	reg    *common.Keys
 	tab    common.Tab
+	grey   *lipgloss.Style // read-only: the keys of changes are drawn in it
 }
 
 func (k keyMap) ShortHelp() []key.Binding {
 	var out []key.Binding
 	if k.tab != nil {
-		out = append(out, k.tab.ShortHelp()...)
+		out = append(out, k.greyed(k.tab.ShortHelp())...)
 	}
 	return append(out, k.global.Tab1, k.global.Help, k.global.Quit)
 }
@@ -515,7 +519,25 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	var out [][]key.Binding
 	if k.tab != nil {
-		out = append(out, k.tab.FullHelp()...)
+		for _, col := range k.tab.FullHelp() {
+			out = append(out, k.greyed(col))
+		}
 	}
 	return append(out, k.reg.GlobalHelp(common.HelpRows)...)
+}
+
+// greyed is bs with the changes (which read-only mode refuses) drawn grey.
+func (k keyMap) greyed(bs []key.Binding) []key.Binding {
+	if k.grey == nil {
+		return bs
+	}
+	out := make([]key.Binding, len(bs))
+	for i, b := range bs {
+		out[i] = b
+		if k.reg.IsChange(b) {
+			h := b.Help()
+			out[i] = key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(k.grey.Render(h.Key), k.grey.Render(h.Desc)))
+		}
+	}
+	return out
 }
