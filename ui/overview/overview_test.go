@@ -223,3 +223,28 @@ func TestNginxItemOnlyForRecentErrors(t *testing.T) {
 		t.Fatalf("items = %+v", items)
 	}
 }
+
+// TestHintsActFromTheOverview: an item another tab acts on (its key p, s,
+// R would do nothing here) says enter, and enter switches to that tab; the
+// Overview's own C and l are shown as they are.
+func TestHintsActFromTheOverview(t *testing.T) {
+	m, _ := fixture(t)
+	m.Update(attention.Report{Source: "jobs", Items: []attention.Item{
+		{Severity: attention.Crit, Source: "jobs", Text: "index-linux runs while the Mercari check is due", Key: "p", Tab: common.TabJobs},
+		{Severity: attention.Warn, Source: "services", Text: "redis is down", Key: "s", Tab: common.TabServices},
+		{Severity: attention.OK + 1, Source: "public", Text: "tmp is big", Key: "C"},
+	}})
+	v := ansi.Strip(m.View())
+	for _, bad := range []string{"[p]", "[s]"} {
+		if strings.Contains(v, bad) {
+			t.Errorf("the Overview shows another tab's key %s:\n%s", bad, v)
+		}
+	}
+	if strings.Count(v, "[enter]") != 2 || !strings.Contains(v, "[C]") {
+		t.Fatalf("want two [enter] and [C]:\n%s", v)
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if msg := cmd(); msg != (common.SwitchTabMsg{Index: common.TabJobs}) {
+		t.Fatalf("enter gave %#v", msg)
+	}
+}

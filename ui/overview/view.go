@@ -79,10 +79,7 @@ func (m *Model) attentionLines() []string {
 	for _, it := range items {
 		src := m.d.Word(it.Source, sourceJa)
 		srcW = max(srcW, common.Width(src))
-		k := it.Key
-		if k == "" && it.Tab != common.TabOverview {
-			k = "enter"
-		}
+		k := m.hint(it)
 		if k != "" {
 			k = st.Key.Render("[" + k + "]")
 		}
