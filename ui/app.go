@@ -340,14 +340,27 @@ func (a *App) helpView() string {
 	if len(a.tabs) > 0 {
 		km.tab = a.tabs[a.active]
 	}
-	v := a.help.View(km)
 	if a.help.ShowAll {
-		return v
+		return a.help.View(km)
 	}
+	// The global keys (1-5 tabs, ? help, q quit) are always drawn whole,
+	// last; the tab's keys get the cells left and are cut.
+	global := a.help.ShortHelpView(km.globalShort())
+	sep := a.help.Styles.ShortSeparator.Render(a.help.ShortSeparator)
+	room := a.width - common.Width(global) - common.Width(sep)
+	if room <= 0 {
+		return common.Cut(global, a.width)
+	}
+	tabHelp := a.help
+	tabHelp.SetWidth(room)
 	// bubbles' short help still adds an item that does not fit when its
-	// ellipsis would not fit either (wide Japanese labels at 80 columns),
-	// and the line then widens the whole screen.
-	return common.Cut(v, a.width)
+	// ellipsis would not fit either (wide Japanese labels), and the line
+	// would then widen the whole screen: hence the cut.
+	own := common.Cut(tabHelp.ShortHelpView(km.tabShort()), room)
+	if own == "" {
+		return global
+	}
+	return own + sep + global
 }
 
 // View is the console in the alternate screen, with the mouse while it is
@@ -508,12 +521,19 @@ type keyMap struct {
 	grey   *lipgloss.Style // read-only: the keys of changes are drawn in it
 }
 
-func (k keyMap) ShortHelp() []key.Binding {
-	var out []key.Binding
-	if k.tab != nil {
-		out = append(out, k.greyed(k.tab.ShortHelp())...)
+func (k keyMap) ShortHelp() []key.Binding { return append(k.tabShort(), k.globalShort()...) }
+
+// tabShort is the active tab's part of the short help.
+func (k keyMap) tabShort() []key.Binding {
+	if k.tab == nil {
+		return nil
 	}
-	return append(out, k.global.Tab1, k.global.Help, k.global.Quit)
+	return k.greyed(k.tab.ShortHelp())
+}
+
+// globalShort is the part of the short help that is always shown.
+func (k keyMap) globalShort() []key.Binding {
+	return []key.Binding{k.global.Tab1, k.global.Help, k.global.Quit}
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {

@@ -3,11 +3,13 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ui/common"
+	"github.com/richs/richsops/ui/uitest"
 )
 
 // helpTab is a fake tab whose short help is registry bindings.
@@ -36,6 +38,23 @@ func TestReadOnlyGreysRefusedKeys(t *testing.T) {
 		}
 		if strings.Contains(bar, grey.Render(r.Nav.Up.Help().Desc)) {
 			t.Errorf("read-only %v: a movement key is grey", ro)
+		}
+	}
+}
+
+// TestNarrowBarKeepsHelpAndQuit: at 80 columns, in English and Japanese,
+// on every tab, the bottom bar ends with the tab keys, ? help and q quit
+// however many keys the tab has (the tab's own are cut instead).
+func TestNarrowBarKeepsHelpAndQuit(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		d := NewDeps(common.Deps{Cfg: sandboxConfig(t), Lang: lang, HostLabel: "demo-box", Now: func() time.Time { return frozen }})
+		want := d.T("1-5 tabs  ? help  q quit", "1-5 タブ  ? ヘルプ  q 終了")
+		app := New(d, Tabs(d))
+		for i := range app.tabs {
+			lines := strings.Split(uitest.Plain(uitest.Screen(app, 80, 24, common.SwitchTabMsg{Index: i})), "\n")
+			if bar := strings.TrimRight(lines[len(lines)-1], " "); !strings.HasSuffix(bar, want) {
+				t.Errorf("%s, tab %d: the bottom bar lost %q: %q", lang, i+1, want, bar)
+			}
 		}
 	}
 }

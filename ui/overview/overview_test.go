@@ -248,3 +248,27 @@ func TestHintsActFromTheOverview(t *testing.T) {
 		t.Fatalf("enter gave %#v", msg)
 	}
 }
+
+// TestNarrowAttentionKeepsTheKey: at 80 columns, in English and Japanese,
+// an attention item's text is cut, never its key.
+func TestNarrowAttentionKeepsTheKey(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		m, _ := fixture(t)
+		m.d.Lang = lang
+		m.SetSize(80, 22)
+		m.Update(attention.Report{Source: "services", Items: []attention.Item{{Severity: attention.Crit, Source: "services",
+			Text: strings.Repeat(m.d.T("index-linux is down and every search waits ", "index-linux が停止し検索が待たされています "), 4), Key: "s", Tab: common.TabServices}}})
+		n := 0
+		for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+			if strings.Contains(l, "index-linux") {
+				n++
+				if !strings.HasSuffix(strings.TrimRight(l, " "), "[enter]") || common.Width(l) > 80 {
+					t.Errorf("%s: the key is cut: %q", lang, l)
+				}
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%s: the item is not on the screen:\n%s", lang, m.View())
+		}
+	}
+}
