@@ -98,6 +98,9 @@ func (a *App) switchTo(i int) tea.Cmd {
 	}
 	old := a.active
 	a.active = i
+	// The kept outcome belongs to the tab it was done on: it does not
+	// follow the operator to another tab, nor come back later.
+	a.lastOut = ""
 	return tea.Batch(a.sendTo(old, common.ActiveMsg{Active: false}), a.sendTo(i, common.ActiveMsg{Active: true}))
 }
 
@@ -151,8 +154,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.ActionDoneMsg:
 		a.running = removeOne(a.running, msg.Result.Action)
 		text, isErr := outcomeLine(a.deps, msg.Result)
+		toast := a.showToast(common.ToastMsg{Text: text, Error: isErr})
 		a.lastOut = sanitize.String(text)
-		return a, tea.Batch(a.showToast(common.ToastMsg{Text: text, Error: isErr}), a.broadcast(msg))
+		return a, tea.Batch(toast, a.broadcast(msg))
 	case tea.MouseMsg:
 		if a.confirm != nil { // the wheel scrolls the dialog, not the tab under it
 			if w, ok := msg.(tea.MouseWheelMsg); ok {
@@ -295,6 +299,9 @@ func (a *App) run(act gate.Action) tea.Cmd {
 func (a *App) showToast(t common.ToastMsg) tea.Cmd {
 	t.Text = sanitize.String(t.Text) // error text and names come from the box
 	a.toast = t
+	// A newer message replaces the kept outcome: an older one must not come
+	// back when this toast goes (ActionDoneMsg keeps its own again).
+	a.lastOut = ""
 	at := a.deps.Now()
 	a.toastAt = at
 	return tea.Tick(6*time.Second, func(time.Time) tea.Msg { return toastExpiredMsg{at: at} })
@@ -499,17 +506,16 @@ func (a *App) statusLine() string {
 			style = s.Crit
 		}
 	}
-	right := a.deps.Now().Format("15:04") + " "
-	room := a.width - lipgloss.Width(left) - lipgloss.Width(right) - 2
-	if room < 0 {
-		room = 0
+	// Two cells after the host, at least one before the clock: a cut
+	// message's ellipsis never touches the time.
+	right := " " + a.deps.Now().Format("15:04") + " "
+	left = common.Cut(left, a.width-common.Width(right))
+	room := max(0, a.width-common.Width(left)-common.Width(right)-2)
+	line := left
+	if cut := common.Cut(msg, room); cut != "" {
+		line += "  " + style.Render(cut)
 	}
-	msgR := style.Render(common.Cut(msg, room))
-	gap := a.width - lipgloss.Width(left) - lipgloss.Width(msgR) - lipgloss.Width(right)
-	if gap < 1 {
-		gap = 1
-	}
-	line := left + "  " + msgR + strings.Repeat(" ", max(0, gap-2)) + right
+	line = common.Pad(line, a.width-common.Width(right)) + right
 	return s.Status.Width(a.width).MaxWidth(a.width).Render(line)
 }
 
