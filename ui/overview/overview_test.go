@@ -17,6 +17,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
 	"github.com/richs/richsops/ui/common"
 )
@@ -269,6 +270,37 @@ func TestNarrowAttentionKeepsTheKey(t *testing.T) {
 		}
 		if n != 1 {
 			t.Fatalf("%s: the item is not on the screen:\n%s", lang, m.View())
+		}
+	}
+}
+
+// TestSparklinesFollowAResize: drawn at 120 columns with an hour of
+// history and then at 80, the host rows' sparklines fit the line whole
+// (no cut, no ellipsis), in both languages.
+func TestSparklinesFollowAResize(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		m, _ := fixture(t)
+		m.d.Lang = lang
+		for i := range 90 {
+			m.Update(hostMsg{snap: sysinfo.Snapshot{Time: now.Add(time.Duration(i-90) * 30 * time.Second), CPUs: 2, CPUPercent: float64(10 + i%50),
+				MemPercent: 50, MemTotal: 8 << 30, MemUsed: 4 << 30,
+				Disks: []sysinfo.Disk{{Mount: "/", Percent: 40, Free: 9 << 30}}}})
+		}
+		for _, w := range []int{120, 80} {
+			m.SetSize(w, 60)
+			rows := 0
+			for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+				if !strings.Contains(l, "%") || !strings.ContainsAny(l, "▁▂▃▄▅▆▇█") || !strings.Contains(l, "░") {
+					continue
+				}
+				rows++
+				if common.Width(l) > w || strings.Contains(l, common.Ellipsis) {
+					t.Errorf("%s at %d: the sparkline overflows: %q", lang, w, l)
+				}
+			}
+			if rows == 0 {
+				t.Fatalf("%s at %d: no host rows:\n%s", lang, w, m.View())
+			}
 		}
 	}
 }
