@@ -353,6 +353,12 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 			on = "" // OpenLogMsg's word for this machine
 		}
 		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Host: on, Path: s.Log, Kind: "django"} }
+	case t.d.ReadOnly && key.Matches(msg, t.k.Run, t.k.Force):
+		// Refused before the argument editor opens: typing arguments
+		// that cannot be used would only waste the operator's time.
+		return t.d.Refused("jobs.run", s.Name, t.hostName)
+	case t.d.ReadOnly && key.Matches(msg, t.k.Override):
+		return t.d.Refused("jobs.run.override", s.Name, t.hostName)
 	case key.Matches(msg, t.k.Run):
 		return t.openArgs(jobs.RunSpec{Job: s.Name})
 	case key.Matches(msg, t.k.Force, t.k.Override):
@@ -399,7 +405,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 				})
 			}
 		}
-		if len(s.Procs) > 0 {
+		if len(s.Procs) > 0 && !t.d.ReadOnly { // read-only: refused without the question
 			t.askYN(fmt.Sprintf(t.d.T("Also stop its %d running process(es) in the same step? ", "実行中の %d プロセスも同時に停止しますか? "), len(s.Procs))+t.d.AskKeys(),
 				t.d.T("pause ", "停止 ")+s.Name, pause(true), pause(false))
 			return nil

@@ -118,13 +118,17 @@ func TestReadOnlyGoesToTheGate(t *testing.T) {
 		keys   []string // the last one gives the command
 		action string
 	}{
-		{[]string{"R", "enter"}, "jobs.run"},               // check_item_yahoo
-		{[]string{"j", "O", "enter"}, "jobs.run.override"}, // check_item_mercari, guard without a check
-		{[]string{"p", "n"}, "jobs.pause"},                 // asks about its process first
+		// Refused at once: no argument editor, no question first.
+		{[]string{"R"}, "jobs.run"},               // check_item_yahoo
+		{[]string{"j", "O"}, "jobs.run.override"}, // check_item_mercari, guard without a check
+		{[]string{"p"}, "jobs.pause"},             // has a process: no question about it
 	} {
 		var cmd tea.Cmd
 		for _, k := range tc.keys {
 			tab, cmd = tab.Update(uitest.Key(k))
+		}
+		if tab.Capturing() {
+			t.Fatalf("%v: asked for input before refusing", tc.keys)
 		}
 		var msg tea.Msg
 		tab, msg = run(t, tab, cmd)
