@@ -180,7 +180,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		switch {
 		case msg.err != nil:
 			return t, common.Toast(t.d.ErrText(msg.err), true)
-		case msg.offer:
+		case msg.offer && !t.d.ReadOnly: // read-only: refused without the question
 			t.ask = &msg
 			return t, nil
 		}
