@@ -3,8 +3,9 @@
 # with the number keys and tab, checks that each tab's title is highlighted
 # and its content shows (Jobs: R on a running job refuses before it asks for
 # arguments; Database: the backup list), opens the full help, quits with q,
-# and checks that
-# the pane exited and no sandbox process is left. On failure it prints the
+# and checks that the pane exited and no sandbox process is left. On the Logs
+# tab a bad regexp must keep its prompt (and the keys typed after it) to
+# itself. On failure it prints the
 # captured screen and exits non-zero.
 #
 # Usage: scripts/tmux-demo-test.sh [BIN]   (default bin/richsops-demo: make build-demo)
@@ -117,6 +118,24 @@ wait_for "inventory|django\.log|nginx|INFO|WARNING"
 for l in django inventory-yahoo inventory-mercari update-amazon-feed; do
 	wait_for "^ $l( |$)"
 done
+# A bad regexp keeps the prompt open with the text and the error under it:
+# the keys typed next (5, enter) go to the prompt, not to the tabs.
+# The first visit's panes are open; the focused one takes the filter.
+tm send-keys -t "$sess" F
+wait_for "filter regexp:" 10
+tm send-keys -t "$sess" -l 'ERROR|Traceback ('
+tm send-keys -t "$sess" Enter
+wait_for "bad regexp" 10
+tm send-keys -t "$sess" -l 5
+tm send-keys -t "$sess" Enter
+wait_for "filter regexp: ERROR\|Traceback \(5" 10
+highlighted 3 Logs
+tm send-keys -t "$sess" Escape
+for ((i = 0; i < 100; i++)); do
+	screen | grep -q "filter regexp:" || break
+	sleep 0.1
+done
+! screen | grep -qE "filter regexp:|bad regexp" || fail "esc did not close the regexp prompt and its error"
 
 tm send-keys -t "$sess" 4
 highlighted 4 Database
@@ -183,4 +202,4 @@ if [ -n "$(sandbox_pids)" ]; then
 	ps -o pid,args -p "$(sandbox_pids | paste -sd,)" || true
 	fail "a process still names the sandbox after quitting"
 fi
-echo "tmux demo test: OK (5 tabs, tab/shift+tab, help, quit; ${#pids[@]} sandbox processes stopped${real_db:+, mariadbd among them})"
+echo "tmux demo test: OK (5 tabs, a bad regexp kept in its prompt, tab/shift+tab, help, quit; ${#pids[@]} sandbox processes stopped${real_db:+, mariadbd among them})"

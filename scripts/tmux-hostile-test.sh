@@ -83,7 +83,7 @@ buffers0=$(tm list-buffers 2>/dev/null | wc -l)
 
 wait_for 'Overview'
 tm send-keys -t "$sess:0" 2
-wait_for "sh manage.py check_ite"
+wait_for "manage.py check_ite"
 tm send-keys -t "$sess:0" X
 # Raw bytes could clear the screen before the title shows: look at the
 # title and buffers whatever the screen says.

@@ -98,6 +98,9 @@ func (a *App) switchTo(i int) tea.Cmd {
 	}
 	old := a.active
 	a.active = i
+	// The kept outcome belongs to the tab it was done on: it does not
+	// follow the operator to another tab, nor come back later.
+	a.lastOut = ""
 	return tea.Batch(a.sendTo(old, common.ActiveMsg{Active: false}), a.sendTo(i, common.ActiveMsg{Active: true}))
 }
 
@@ -151,8 +154,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.ActionDoneMsg:
 		a.running = removeOne(a.running, msg.Result.Action)
 		text, isErr := outcomeLine(a.deps, msg.Result)
+		toast := a.showToast(common.ToastMsg{Text: text, Error: isErr})
 		a.lastOut = sanitize.String(text)
-		return a, tea.Batch(a.showToast(common.ToastMsg{Text: text, Error: isErr}), a.broadcast(msg))
+		return a, tea.Batch(toast, a.broadcast(msg))
 	case tea.MouseMsg:
 		if a.confirm != nil { // the wheel scrolls the dialog, not the tab under it
 			if w, ok := msg.(tea.MouseWheelMsg); ok {
@@ -215,7 +219,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		act := a.confirm.action
 		a.confirm = nil
 		if !yes {
-			return a.showToast(common.ToastMsg{Text: a.deps.T("cancelled: ", "中止: ") + act.Name + " " + act.Target})
+			return a.showToast(common.ToastMsg{Text: a.deps.CancelledText(act.Name + " " + act.Target)})
 		}
 		return a.run(act)
 	}
@@ -295,6 +299,9 @@ func (a *App) run(act gate.Action) tea.Cmd {
 func (a *App) showToast(t common.ToastMsg) tea.Cmd {
 	t.Text = sanitize.String(t.Text) // error text and names come from the box
 	a.toast = t
+	// A newer message replaces the kept outcome: an older one must not come
+	// back when this toast goes (ActionDoneMsg keeps its own again).
+	a.lastOut = ""
 	at := a.deps.Now()
 	a.toastAt = at
 	return tea.Tick(6*time.Second, func(time.Time) tea.Msg { return toastExpiredMsg{at: at} })
@@ -334,17 +341,33 @@ func (a *App) bodyHeightWith(help string) int {
 
 func (a *App) helpView() string {
 	km := keyMap{global: a.keys, reg: a.deps.Keys()}
+	if a.deps.ReadOnly {
+		km.grey = &a.deps.Styles.Muted
+	}
 	if len(a.tabs) > 0 {
 		km.tab = a.tabs[a.active]
 	}
-	v := a.help.View(km)
 	if a.help.ShowAll {
-		return v
+		return a.help.View(km)
 	}
+	// The global keys (1-5 tabs, ? help, q quit) are always drawn whole,
+	// last; the tab's keys get the cells left and are cut.
+	global := a.help.ShortHelpView(km.globalShort())
+	sep := a.help.Styles.ShortSeparator.Render(a.help.ShortSeparator)
+	room := a.width - common.Width(global) - common.Width(sep)
+	if room <= 0 {
+		return common.Cut(global, a.width)
+	}
+	tabHelp := a.help
+	tabHelp.SetWidth(room)
 	// bubbles' short help still adds an item that does not fit when its
-	// ellipsis would not fit either (wide Japanese labels at 80 columns),
-	// and the line then widens the whole screen.
-	return common.Cut(v, a.width)
+	// ellipsis would not fit either (wide Japanese labels), and the line
+	// would then widen the whole screen: hence the cut.
+	own := common.Cut(tabHelp.ShortHelpView(km.tabShort()), room)
+	if own == "" {
+		return global
+	}
+	return own + sep + global
 }
 
 // View is the console in the alternate screen, with the mouse while it is
@@ -483,17 +506,16 @@ func (a *App) statusLine() string {
 			style = s.Crit
 		}
 	}
-	right := a.deps.Now().Format("15:04") + " "
-	room := a.width - lipgloss.Width(left) - lipgloss.Width(right) - 2
-	if room < 0 {
-		room = 0
+	// Two cells after the host, at least one before the clock: a cut
+	// message's ellipsis never touches the time.
+	right := " " + a.deps.Now().Format("15:04") + " "
+	left = common.Cut(left, a.width-common.Width(right))
+	room := max(0, a.width-common.Width(left)-common.Width(right)-2)
+	line := left
+	if cut := common.Cut(msg, room); cut != "" {
+		line += "  " + style.Render(cut)
 	}
-	msgR := style.Render(common.Cut(msg, room))
-	gap := a.width - lipgloss.Width(left) - lipgloss.Width(msgR) - lipgloss.Width(right)
-	if gap < 1 {
-		gap = 1
-	}
-	line := left + "  " + msgR + strings.Repeat(" ", max(0, gap-2)) + right
+	line = common.Pad(line, a.width-common.Width(right)) + right
 	return s.Status.Width(a.width).MaxWidth(a.width).Render(line)
 }
 
@@ -502,20 +524,46 @@ type keyMap struct {
 	global common.GlobalKeys
 	reg    *common.Keys
 	tab    common.Tab
+	grey   *lipgloss.Style // read-only: the keys of changes are drawn in it
 }
 
-func (k keyMap) ShortHelp() []key.Binding {
-	var out []key.Binding
-	if k.tab != nil {
-		out = append(out, k.tab.ShortHelp()...)
+func (k keyMap) ShortHelp() []key.Binding { return append(k.tabShort(), k.globalShort()...) }
+
+// tabShort is the active tab's part of the short help.
+func (k keyMap) tabShort() []key.Binding {
+	if k.tab == nil {
+		return nil
 	}
-	return append(out, k.global.Tab1, k.global.Help, k.global.Quit)
+	return k.greyed(k.tab.ShortHelp())
+}
+
+// globalShort is the part of the short help that is always shown.
+func (k keyMap) globalShort() []key.Binding {
+	return []key.Binding{k.global.Tab1, k.global.Help, k.global.Quit}
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
 	var out [][]key.Binding
 	if k.tab != nil {
-		out = append(out, k.tab.FullHelp()...)
+		for _, col := range k.tab.FullHelp() {
+			out = append(out, k.greyed(col))
+		}
 	}
 	return append(out, k.reg.GlobalHelp(common.HelpRows)...)
+}
+
+// greyed is bs with the changes (which read-only mode refuses) drawn grey.
+func (k keyMap) greyed(bs []key.Binding) []key.Binding {
+	if k.grey == nil {
+		return bs
+	}
+	out := make([]key.Binding, len(bs))
+	for i, b := range bs {
+		out[i] = b
+		if k.reg.IsChange(b) {
+			h := b.Help()
+			out[i] = key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(k.grey.Render(h.Key), k.grey.Render(h.Desc)))
+		}
+	}
+	return out
 }

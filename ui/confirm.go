@@ -27,13 +27,18 @@ type confirmDialog struct {
 	width, height int // the terminal width and the body height it is drawn in
 	top           int // the first preview row shown
 	seenEnd       bool
+	// tried is set when enter was pressed on another word than the one
+	// asked for (wrong): the dialog stays open and says what must be typed.
+	tried bool
+	wrong string
 }
 
 func newConfirm(deps *common.Deps, a gate.Action, width, height int) *confirmDialog {
 	d := &confirmDialog{deps: deps, action: a}
 	if a.Danger != "" {
+		// No placeholder: a dim word in the input reads as already typed in
+		// a plain capture or on a monochrome terminal. The label names it.
 		d.input = lineinput.New()
-		d.input.Placeholder = a.Danger
 		d.input.CharLimit = 64
 		d.input.Focus()
 	}
@@ -105,7 +110,21 @@ func (d *confirmDialog) footerRows(total, shown int) []string {
 	if d.action.Danger != "" {
 		rows = append(rows, "") // the input's row
 	}
-	return rows
+	return append(rows, d.wrongRows()...)
+}
+
+// wrongRows say, under the input, that the word entered was not the one
+// asked for.
+func (d *confirmDialog) wrongRows() []string {
+	if !d.tried {
+		return nil
+	}
+	t, w := d.deps.T, d.action.Danger
+	line := t("Type "+w+" exactly (capitals count).", w+" と正確に入力してください（大文字・小文字を区別）。")
+	if d.wrong != "" {
+		line = t("\""+d.wrong+"\" is not "+w+". ", "「"+d.wrong+"」は "+w+" ではありません。") + line
+	}
+	return wrapAll([]string{line}, d.innerWidth())
 }
 
 // visible is how many preview rows fit: the body height less the border,
@@ -161,7 +180,13 @@ func (d *confirmDialog) update(msg tea.KeyPressMsg) (bool, bool, tea.Cmd) {
 			if !d.seenEnd {
 				return false, false, nil
 			}
-			return true, strings.TrimSpace(d.input.Value()) == d.action.Danger, nil
+			typed := strings.TrimSpace(d.input.Value())
+			if typed != d.action.Danger {
+				d.tried, d.wrong = true, typed
+				d.scroll(0) // the error row takes a preview row
+				return false, false, nil
+			}
+			return true, true, nil
 		}
 		var cmd tea.Cmd
 		d.input, cmd = d.input.Update(msg)
@@ -172,9 +197,13 @@ func (d *confirmDialog) update(msg tea.KeyPressMsg) (bool, bool, tea.Cmd) {
 		d.scroll(1)
 	case "k":
 		d.scroll(-1)
-	case "y", "Y":
+	case "q":
+		return true, false, nil
+	}
+	switch common.Answer(msg) {
+	case common.Yes:
 		return d.seenEnd, d.seenEnd, nil
-	case "n", "N", "q":
+	case common.No, common.Cancel:
 		return true, false, nil
 	}
 	return false, false, nil
@@ -193,14 +222,18 @@ func (d *confirmDialog) view() string {
 	rows = append(rows, preview[d.top:d.top+shown]...)
 	rows = append(rows, "")
 	footer := d.footerRows(len(preview), shown)
+	wrong := d.wrongRows()
 	if d.action.Danger != "" {
-		footer = footer[:len(footer)-1]
+		footer = footer[:len(footer)-1-len(wrong)]
 	}
 	for _, r := range footer {
 		rows = append(rows, s.Warn.Render(r))
 	}
 	if d.action.Danger != "" {
 		rows = append(rows, d.input.View())
+	}
+	for _, r := range wrong {
+		rows = append(rows, s.Crit.Render(r))
 	}
 	return s.Dialog.Width(w + 2 + s.Dialog.GetHorizontalBorderSize()).Render(strings.Join(rows, "\n")) // v2: the width holds the border
 }

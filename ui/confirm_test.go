@@ -178,3 +178,34 @@ func TestConfirmWheelScrolls(t *testing.T) {
 		t.Error("wheel up did not scroll back")
 	}
 }
+
+// TestTypedWordWrongKeepsTheDialog: a wrong word (case counts) keeps the
+// dialog open and says what must be typed; the input starts empty, with no
+// placeholder that would read as typed; the right word then goes ahead.
+func TestTypedWordWrongKeepsTheDialog(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		t.Run(lang, func(t *testing.T) {
+			sh := newShell(t, false)
+			sh.deps.Lang = lang
+			d := newConfirm(sh.deps, gate.Action{Name: "jobs.run", Target: "x", Preview: []string{"runs: x"}, Danger: "OVERRIDE"}, 80, 21)
+			if in := ansi.Strip(d.input.View()); strings.TrimSpace(in) != ">" {
+				t.Fatalf("the input is not empty at first: %q", in)
+			}
+			if !strings.Contains(dialogText(d.view()), "OVERRIDE") {
+				t.Fatalf("the label does not name the word:\n%s", d.view())
+			}
+			if done, _ := keys(d, "override", "enter"); done {
+				t.Fatal("a wrong word closed the dialog")
+			}
+			text := dialogText(d.view())
+			want := map[string]string{"en": `"override" is not OVERRIDE`, "ja": "「override」は OVERRIDE ではありません"}[lang]
+			if !strings.Contains(text, want) {
+				t.Fatalf("the dialog does not say what must be typed (%q):\n%s", want, d.view())
+			}
+			keys(d, "ctrl+u")
+			if done, yes := keys(d, "OVERRIDE", "enter"); !done || !yes {
+				t.Fatal("the right word did not go ahead")
+			}
+		})
+	}
+}

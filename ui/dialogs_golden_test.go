@@ -65,3 +65,21 @@ func TestHostPickerGolden(t *testing.T) {
 		uitest.Golden(t, view, w, h)
 	})
 }
+
+// A typed confirmation answered with the wrong word: the dialog stays
+// open, the label names the word, the input holds what was typed and the
+// row under it says what must be typed. Nothing ran.
+func TestTypedWordWrongGolden(t *testing.T) {
+	uitest.Screens(t, func(t *testing.T, w, h int, lang string) {
+		sh := langShell(t, lang)
+		act := gate.Action{
+			Name: "jobs.run", Target: "check_item_yahoo", Danger: "OVERRIDE",
+			Preview: []string{"runs: python manage.py check_item_yahoo"},
+			Run:     func(context.Context) (gate.Outcome, error) { sh.ran.Add(1); return gate.Outcome{}, nil },
+		}
+		uitest.Golden(t, uitest.Screen(sh.app, w, h, common.ConfirmMsg{Action: act}, uitest.Key("override"), uitest.Key("enter")), w, h)
+		if sh.app.confirm == nil || sh.ran.Load() != 0 {
+			t.Fatal("a wrong word closed the dialog or ran the action")
+		}
+	})
+}

@@ -46,3 +46,11 @@ func OnHost[T any](hosts *host.Registry, name string, build func(ctx context.Con
 		return build(ctx, h)
 	}
 }
+
+// Refused is a change that would ask for input first, tried in read-only
+// mode: it goes to the gate at once (which refuses and audits it), before
+// any prompt opens. Its Run refuses too, should the gate ever act.
+func (d *Deps) Refused(name, target, host string) tea.Cmd {
+	return Confirm(gate.Action{Name: name, Target: target, Host: host,
+		Run: func(context.Context) (gate.Outcome, error) { return gate.Outcome{}, gate.ErrReadOnly }})
+}

@@ -14,6 +14,10 @@
 //     tea.Cmd, off the UI goroutine (OnHost looks the host up there too),
 //     and Deps.Confirmed sends it to the confirm dialog.
 //   - refresh.go is the refresh-while-visible timer (Refresher).
+//   - answer.go reads the answer to a yes/no question inside an action
+//     (Answer): esc cancels the whole action on every tab. Deps.Refused
+//     (build.go) sends a change that would ask for input first straight to
+//     the gate in read-only mode; Keys.Changes lists the keys it greys.
 //
 // A tab never runs a command or opens a file itself: it returns tea.Cmds that
 // call ops, and gets the results back as messages.

@@ -1,6 +1,10 @@
 package common
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // The key registry: every binding of the console is declared in this file,
 // grouped as the app and each tab use them, with its help in English and
@@ -246,3 +250,23 @@ func columns(bs []key.Binding, rows int) [][]key.Binding {
 
 // HelpRows is how many bindings a column of the full help holds.
 const HelpRows = 6
+
+// Changes are the bindings that propose a change (each goes through the
+// confirm dialog and the gate): read-only mode refuses them, and the bottom
+// bar greys them then.
+func (r *Keys) Changes() []key.Binding {
+	o, j, d, s := r.Overview, r.Jobs, r.DB, r.Services
+	return []key.Binding{o.Clean, j.Run, j.Force, j.Override, j.Kill, j.KillAll, j.Pause,
+		d.Expire, d.Flush, d.Purge, d.PurgeBefore, d.Emergency, d.Backup,
+		s.Start, s.Stop, s.Restart, s.Reload, s.RedisThenIndex}
+}
+
+// IsChange reports whether b is one of Changes (the same keys and help).
+func (r *Keys) IsChange(b key.Binding) bool {
+	for _, c := range r.Changes() {
+		if b.Help() == c.Help() && slices.Equal(b.Keys(), c.Keys()) {
+			return true
+		}
+	}
+	return false
+}

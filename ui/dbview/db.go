@@ -85,7 +85,10 @@ type Tab struct {
 	backupsErr error
 
 	prompt prompt
-	input  lineinput.Model
+	// promptErr is why the entered value was refused: the prompt stays
+	// open with the text and this under it.
+	promptErr string
+	input     lineinput.Model
 
 	dumps     string // which server a backup dumps (from the DSN and [backup] dump)
 	backingUp bool
@@ -306,6 +309,12 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		return t.fetch()
 	case t.db == nil && (key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore, k.Emergency)):
 		return common.Toast(t.dbErr.Error(), true)
+	case t.d.ReadOnly && key.Matches(msg, k.Expire):
+		// Refused before the prompt: typing a value that cannot be used
+		// would only waste the operator's time.
+		return t.d.Refused("db.expire", "expire_logs_days", t.d.Cfg.Database.Host)
+	case t.d.ReadOnly && key.Matches(msg, k.PurgeBefore):
+		return t.d.Refused("db.purge", "binary logs", t.d.Cfg.Database.Host)
 	case t.serverDown() && key.Matches(msg, k.Expire, k.Flush, k.Purge, k.PurgeBefore):
 		return common.Toast(t.downWhy(), true)
 	case key.Matches(msg, k.Expire):
@@ -362,7 +371,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (t *Tab) startPrompt(p prompt, value string) {
-	t.prompt = p
+	t.prompt, t.promptErr = p, ""
 	t.input.SetValue(value)
 	t.input.CursorEnd()
 	t.input.Focus()
@@ -371,25 +380,26 @@ func (t *Tab) startPrompt(p prompt, value string) {
 func (t *Tab) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
-		t.prompt = noPrompt
-		t.input.Blur()
+		t.closePrompt()
 		return nil
 	case "enter":
 		p, val := t.prompt, strings.TrimSpace(t.input.Value())
-		t.prompt = noPrompt
-		t.input.Blur()
 		db := t.db
 		if p == daysPrompt {
 			days, err := strconv.Atoi(val)
 			if err != nil {
-				return common.Toast(t.d.T("days: a whole number, e.g. 1", "日数は整数で (例: 1)"), true)
+				t.promptErr = t.d.T("days: a whole number, e.g. 1", "日数は整数で (例: 1)")
+				return nil
 			}
+			t.closePrompt()
 			return t.plan(func(ctx context.Context) (gate.Action, error) { return db.SetExpiry(ctx, days) })
 		}
 		at, err := mysql.ParseBefore(val, t.d.Now())
 		if err != nil {
-			return common.Toast(err.Error(), true)
+			t.promptErr = t.d.ErrText(err)
+			return nil
 		}
+		t.closePrompt()
 		none := fmt.Sprintf(t.d.T("no binary log older than %s", "%s より古いバイナリログはありません"), at.Format("2006-01-02 15:04"))
 		return t.plan(func(ctx context.Context) (gate.Action, error) {
 			p, err := db.PlanPurgeBefore(ctx, at)
@@ -402,6 +412,11 @@ func (t *Tab) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	t.input, cmd = t.input.Update(msg)
 	return cmd
+}
+
+func (t *Tab) closePrompt() {
+	t.prompt, t.promptErr = noPrompt, ""
+	t.input.Blur()
 }
 
 // View draws the tab in t.width x t.height cells.
@@ -457,6 +472,9 @@ func (t *Tab) View() string {
 			label = fmt.Sprintf(t.d.T("purge logs older than (%s or 3d): ", "これより古いログを削除 (%s / 3d): "), ex)
 		}
 		top = append(top, s.Key.Render(label)+t.input.View()+s.Muted.Render("  enter/esc"))
+		if t.promptErr != "" {
+			top = append(top, s.Crit.Render(common.Cut(sanitize.String(t.promptErr), w)))
+		}
 	}
 	var bottom []string
 	if t.lastTitle != "" {

@@ -70,6 +70,7 @@ type Tab struct {
 	// the y/n question
 	ask struct {
 		text string
+		what string // the action esc cancels, for its toast
 		yes  func() tea.Cmd
 		no   func() tea.Cmd
 	}
@@ -235,7 +236,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		cmds := []tea.Cmd{t.refresh()}
 		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.timer.Active() {
 			job := msg.Result.Target
-			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? [y/n]", "%s を再開しました。今すぐ実行しますか? [y/n]"), job),
+			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? ", "%s を再開しました。今すぐ実行しますか? "), job)+t.d.AskKeys(), t.d.T("run ", "実行 ")+job,
 				func() tea.Cmd { return t.precheck(jobs.RunSpec{Job: job}) }, nil)
 		}
 		if r := msg.Result; r.Action == "jobs.kill" {
@@ -273,9 +274,10 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 	return common.Toast(msg.err.Error(), true)
 }
 
-func (t *Tab) askYN(text string, yes, no func() tea.Cmd) {
+// askYN asks text; esc cancels what (the whole action) and runs neither.
+func (t *Tab) askYN(text, what string, yes, no func() tea.Cmd) {
 	t.mode = modeAsk
-	t.ask.text, t.ask.yes, t.ask.no = text, yes, no
+	t.ask.text, t.ask.what, t.ask.yes, t.ask.no = text, what, yes, no
 }
 
 // precheck asks jobs.Precheck on the tab's host whether spec would be
@@ -326,11 +328,14 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeAsk:
 		var f func() tea.Cmd
-		switch msg.String() {
-		case "y", "Y":
+		switch common.Answer(msg) {
+		case common.Yes:
 			f = t.ask.yes
-		case "n", "N", "esc":
+		case common.No:
 			f = t.ask.no
+		case common.Cancel:
+			t.mode = modeList
+			return t.d.Cancelled(t.ask.what)
 		default:
 			return nil
 		}
@@ -380,6 +385,12 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 			on = "" // OpenLogMsg's word for this machine
 		}
 		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Host: on, Path: s.Log, Kind: "django"} }
+	case t.d.ReadOnly && key.Matches(msg, t.k.Run, t.k.Force):
+		// Refused before the argument editor opens: typing arguments
+		// that cannot be used would only waste the operator's time.
+		return t.d.Refused("jobs.run", s.Name, t.hostName)
+	case t.d.ReadOnly && key.Matches(msg, t.k.Override):
+		return t.d.Refused("jobs.run.override", s.Name, t.hostName)
 	case key.Matches(msg, t.k.Run):
 		return t.precheck(jobs.RunSpec{Job: s.Name})
 	case key.Matches(msg, t.k.Force, t.k.Override):
@@ -426,8 +437,9 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 				})
 			}
 		}
-		if len(s.Procs) > 0 {
-			t.askYN(fmt.Sprintf(t.d.T("Also stop its %d running process(es) in the same step? [y/n]", "実行中の %d プロセスも同時に停止しますか? [y/n]"), len(s.Procs)), pause(true), pause(false))
+		if len(s.Procs) > 0 && !t.d.ReadOnly { // read-only: refused without the question
+			t.askYN(fmt.Sprintf(t.d.T("Also stop its %d running process(es) in the same step? ", "実行中の %d プロセスも同時に停止しますか? "), len(s.Procs))+t.d.AskKeys(),
+				t.d.T("pause ", "停止 ")+s.Name, pause(true), pause(false))
 			return nil
 		}
 		return pause(false)()

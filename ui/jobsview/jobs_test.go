@@ -128,9 +128,10 @@ func TestReadOnlyGoesToTheGate(t *testing.T) {
 		keys   []string // the last one gives the command
 		action string
 	}{
-		{[]string{"R", "enter"}, "jobs.run"},               // check_item_yahoo
-		{[]string{"j", "O", "enter"}, "jobs.run.override"}, // check_item_mercari, guard without a check
-		{[]string{"p", "n"}, "jobs.pause"},                 // asks about its process first
+		// Refused at once: no argument editor, no question first.
+		{[]string{"R"}, "jobs.run"},               // check_item_yahoo
+		{[]string{"j", "O"}, "jobs.run.override"}, // check_item_mercari, guard without a check
+		{[]string{"p"}, "jobs.pause"},             // has a process: no question about it
 	} {
 		var cmd tea.Cmd
 		for i, k := range tc.keys {
@@ -138,6 +139,9 @@ func TestReadOnlyGoesToTheGate(t *testing.T) {
 			if k == "R" || k == "O" && i < len(tc.keys)-1 { // the check before the editor
 				tab, _ = run(t, tab, cmd)
 			}
+		}
+		if tab.Capturing() {
+			t.Fatalf("%v: asked for input before refusing", tc.keys)
 		}
 		var msg tea.Msg
 		tab, msg = run(t, tab, cmd)
@@ -524,5 +528,30 @@ func TestGuardSaysHealthNow(t *testing.T) {
 	v := strings.Join(strings.Fields(uitest.Plain(tab.View())), "")
 	if want := strings.Join(strings.Fields(refusal.Error()), ""); !strings.Contains(v, want) {
 		t.Errorf("refusal cut; want %q in:\n%s", want, tab.View())
+	}
+}
+
+// TestEscAtAQuestionCancelsTheAction: esc at the y/n inside pause aborts
+// the pause; it is not the "n" that pauses without stopping.
+func TestEscAtAQuestionCancelsTheAction(t *testing.T) {
+	d := deps(t, false)
+	tab := New(d)
+	tab, _ = tab.Update(snapshot(d))
+	tab, _ = tab.Update(uitest.Key("j")) // check_item_mercari, running
+	tab, _ = tab.Update(uitest.Key("p"))
+	if !strings.Contains(tab.View(), "esc cancels") {
+		t.Fatalf("the question does not say esc cancels:\n%s", tab.View())
+	}
+	tab, cmd := tab.Update(uitest.Key("esc"))
+	if cmd == nil {
+		t.Fatal("esc: no toast")
+	}
+	msg := cmd()
+	toast, ok := msg.(common.ToastMsg)
+	if !ok || !strings.Contains(toast.Text, "cancelled: pause "+mercariName) {
+		t.Fatalf("esc went on with the action: %#v", msg)
+	}
+	if tab.Capturing() || strings.Contains(tab.View(), "Also stop") {
+		t.Fatalf("the question stayed:\n%s", tab.View())
 	}
 }

@@ -406,6 +406,9 @@ func (m *Model) layoutPanes() {
 	if m.prompt != promptNone || m.msg != "" {
 		h-- // the prompt line
 	}
+	if m.prompt != promptNone && m.msg != "" {
+		h-- // the prompt's error under it
+	}
 	h = max(h, 2)
 	if m.zoom {
 		if p := m.focused(); p != nil {
@@ -464,10 +467,10 @@ func (m *Model) View() string {
 	default:
 		body = m.panesView()
 	}
-	switch {
-	case m.prompt != promptNone:
+	if m.prompt != promptNone {
 		body += "\n" + m.input.View()
-	case m.msg != "":
+	}
+	if m.msg != "" {
 		body += "\n" + m.d.Styles.Crit.Render(cells.Cut(m.msg, m.w))
 	}
 	return body
@@ -686,7 +689,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) ask(pr prompt, label, value string) tea.Cmd {
-	m.prompt = pr
+	m.prompt, m.msg = pr, ""
 	m.input.Prompt = label
 	m.input.SetValue(value)
 	m.input.CursorEnd()
@@ -696,25 +699,32 @@ func (m *Model) ask(pr prompt, label, value string) tea.Cmd {
 func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.Code {
 	case tea.KeyEscape:
-		m.prompt = promptNone
+		m.prompt, m.msg = promptNone, ""
 		m.input.Blur()
 		return nil
 	case tea.KeyEnter:
-		pr, text := m.prompt, m.input.Value()
+		m.msg = ""
+		cmd, ok := m.apply(m.prompt, m.input.Value())
+		if !ok {
+			// A bad regexp keeps the prompt open with the text and the
+			// error under it: the keys typed next still go to the prompt.
+			return cmd
+		}
 		m.prompt = promptNone
 		m.input.Blur()
-		return m.apply(pr, text)
+		return cmd
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	return cmd
 }
 
-// apply acts on an entered prompt.
-func (m *Model) apply(pr prompt, text string) tea.Cmd {
+// apply acts on an entered prompt; false when the text is refused (the
+// reason in m.msg) and the prompt stays.
+func (m *Model) apply(pr prompt, text string) (tea.Cmd, bool) {
 	p := m.focused()
 	if p == nil {
-		return nil
+		return nil, true
 	}
 	switch pr {
 	case promptSearch:
@@ -732,16 +742,16 @@ func (m *Model) apply(pr prompt, text string) tea.Cmd {
 		re, err := regexp.Compile(text)
 		if err != nil {
 			m.msg = m.d.T("bad regexp: ", "正規表現の誤り: ") + err.Error()
-			return nil
+			return nil, false
 		}
 		p.setFilter(&filter{re: re})
 	case promptSave:
 		if text == "" {
-			return nil
+			return nil, true
 		}
-		return saveLines(m.d, text, p.shownText())
+		return saveLines(m.d, text, p.shownText()), true
 	}
-	return nil
+	return nil, true
 }
 
 // loadMore reads earlier lines of a local file into a pane with room.

@@ -287,6 +287,19 @@ func TestTabKeys(t *testing.T) {
 	if rows := strings.Count(m.View(), "\n") + 1; rows != 24 {
 		t.Errorf("with a note line the view has %d rows, want 24", rows)
 	}
+	// The prompt stays open with the text: the keys typed next (5, enter)
+	// still go to it, never to the tab or the app.
+	if !m.Capturing() || !strings.Contains(uitest.Plain(m.View()), "filter regexp: ([") {
+		t.Fatalf("a bad regexp closed the prompt or lost the text:\n%s", m.View())
+	}
+	press(m, "backspace", "5", "enter")
+	if !m.Capturing() || !strings.Contains(uitest.Plain(m.View()), "filter regexp: (5") {
+		t.Fatalf("keys after a bad regexp left the prompt:\n%s", m.View())
+	}
+	press(m, "esc")
+	if m.Capturing() || strings.Contains(m.View(), "bad regexp") || p.count() != 5 {
+		t.Fatal("esc did not close the prompt and its error, keeping the filter")
+	}
 
 	// Save the filtered lines.
 	out := filepath.Join(dir, "saved.log")

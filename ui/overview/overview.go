@@ -391,12 +391,25 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// hint is the key shown beside an item. The Overview's own keys (C, l)
+// act from here; an item another tab acts on says enter, which switches
+// there: that tab's key (p, s, R ...) would do nothing on the Overview.
+func (m *Model) hint(it attention.Item) string {
+	switch {
+	case it.Key == m.keys.Clean.Help().Key || it.Key == m.keys.Log.Help().Key:
+		return it.Key
+	case it.Tab != common.TabOverview:
+		return m.keys.Enter.Help().Key
+	}
+	return it.Key
+}
+
 // act does what the selected item's key says.
 func (m *Model) act(it attention.Item) tea.Cmd {
 	switch {
-	case it.Key == "C":
+	case it.Key == m.keys.Clean.Help().Key:
 		return m.planClean()
-	case it.Key == "l":
+	case it.Key == m.keys.Log.Help().Key:
 		return m.openAccessLog()
 	case it.Tab != common.TabOverview:
 		return func() tea.Msg { return common.SwitchTabMsg{Index: it.Tab} }

@@ -18,6 +18,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
 	"github.com/richs/richsops/ui/common"
 )
@@ -257,6 +258,86 @@ func TestAmazonClearingNotCrit(t *testing.T) {
 		}
 		if strings.Contains(v, "BLOCKED") || strings.Contains(v, "ブロック中") {
 			t.Errorf("%s: still shown as blocked:\n%s", lang, v)
+		}
+	}
+}
+
+// TestHintsActFromTheOverview: an item another tab acts on (its key p, s,
+// R would do nothing here) says enter, and enter switches to that tab; the
+// Overview's own C and l are shown as they are.
+func TestHintsActFromTheOverview(t *testing.T) {
+	m, _ := fixture(t)
+	m.Update(attention.Report{Source: "jobs", Items: []attention.Item{
+		{Severity: attention.Crit, Source: "jobs", Text: "index-linux runs while the Mercari check is due", Key: "p", Tab: common.TabJobs},
+		{Severity: attention.Warn, Source: "services", Text: "redis is down", Key: "s", Tab: common.TabServices},
+		{Severity: attention.OK + 1, Source: "public", Text: "tmp is big", Key: "C"},
+	}})
+	v := ansi.Strip(m.View())
+	for _, bad := range []string{"[p]", "[s]"} {
+		if strings.Contains(v, bad) {
+			t.Errorf("the Overview shows another tab's key %s:\n%s", bad, v)
+		}
+	}
+	if strings.Count(v, "[enter]") != 2 || !strings.Contains(v, "[C]") {
+		t.Fatalf("want two [enter] and [C]:\n%s", v)
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if msg := cmd(); msg != (common.SwitchTabMsg{Index: common.TabJobs}) {
+		t.Fatalf("enter gave %#v", msg)
+	}
+}
+
+// TestNarrowAttentionKeepsTheKey: at 80 columns, in English and Japanese,
+// an attention item's text is cut, never its key.
+func TestNarrowAttentionKeepsTheKey(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		m, _ := fixture(t)
+		m.d.Lang = lang
+		m.SetSize(80, 22)
+		m.Update(attention.Report{Source: "services", Items: []attention.Item{{Severity: attention.Crit, Source: "services",
+			Text: strings.Repeat(m.d.T("index-linux is down and every search waits ", "index-linux が停止し検索が待たされています "), 4), Key: "s", Tab: common.TabServices}}})
+		n := 0
+		for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+			if strings.Contains(l, "index-linux") {
+				n++
+				if !strings.HasSuffix(strings.TrimRight(l, " "), "[enter]") || common.Width(l) > 80 {
+					t.Errorf("%s: the key is cut: %q", lang, l)
+				}
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%s: the item is not on the screen:\n%s", lang, m.View())
+		}
+	}
+}
+
+// TestSparklinesFollowAResize: drawn at 120 columns with an hour of
+// history and then at 80, the host rows' sparklines fit the line whole
+// (no cut, no ellipsis), in both languages.
+func TestSparklinesFollowAResize(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		m, _ := fixture(t)
+		m.d.Lang = lang
+		for i := range 90 {
+			m.Update(hostMsg{snap: sysinfo.Snapshot{Time: now.Add(time.Duration(i-90) * 30 * time.Second), CPUs: 2, CPUPercent: float64(10 + i%50),
+				MemPercent: 50, MemTotal: 8 << 30, MemUsed: 4 << 30,
+				Disks: []sysinfo.Disk{{Mount: "/", Percent: 40, Free: 9 << 30}}}})
+		}
+		for _, w := range []int{120, 80} {
+			m.SetSize(w, 60)
+			rows := 0
+			for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+				if !strings.Contains(l, "%") || !strings.ContainsAny(l, "▁▂▃▄▅▆▇█") || !strings.Contains(l, "░") {
+					continue
+				}
+				rows++
+				if common.Width(l) > w || strings.Contains(l, common.Ellipsis) {
+					t.Errorf("%s at %d: the sparkline overflows: %q", lang, w, l)
+				}
+			}
+			if rows == 0 {
+				t.Fatalf("%s at %d: no host rows:\n%s", lang, w, m.View())
+			}
 		}
 	}
 }

@@ -79,10 +79,7 @@ func (m *Model) attentionLines() []string {
 	for _, it := range items {
 		src := m.d.Word(it.Source, sourceJa)
 		srcW = max(srcW, common.Width(src))
-		k := it.Key
-		if k == "" && it.Tab != common.TabOverview {
-			k = "enter"
-		}
+		k := m.hint(it)
 		if k != "" {
 			k = st.Key.Render("[" + k + "]")
 		}
@@ -109,11 +106,13 @@ func (m *Model) hostLines() []string {
 		t("load", "負荷"), s.Load1, s.Load5, s.Load15, s.CPUs, t("up", "稼働"), human.DurationT(t, s.Uptime),
 		t("boot", "起動"), s.Boot.Local().Format("2006-01-02 15:04")))
 	gw := 20
-	spark := max(0, min(60, m.width-48))
 	row := func(label string, pct float64, sev int, detail, key string, hi float64) string {
 		g := gauge(pct, gw, st.Level(sev), st.GaugeEmpty)
-		return fmt.Sprintf("  %s %s %5.1f%%  %s %s", common.Pad(label, 10), g, pct, common.Pad(detail, 16),
-			st.Info.Render(sparkline(m.hist.Values(key), spark, hi)))
+		head := fmt.Sprintf("  %s %s %5.1f%%  %s ", common.Pad(label, 10), g, pct, common.Pad(detail, 16))
+		// The sparkline takes what the line has left at the width of now
+		// (a resize shortens it), at most an hour's worth of 60 cells.
+		spark := max(0, min(60, m.width-common.Width(head)))
+		return head + st.Info.Render(sparkline(m.hist.Values(key), spark, hi))
 	}
 	cpuSev := 0
 	if s.CPUs > 0 {

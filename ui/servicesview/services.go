@@ -179,7 +179,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		switch {
 		case msg.err != nil:
 			return t, common.Toast(t.d.ErrText(msg.err), true)
-		case msg.offer:
+		case msg.offer && !t.d.ReadOnly: // read-only: refused without the question
 			t.ask = &msg
 			return t, nil
 		}
@@ -196,15 +196,16 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 // answer is the reply to the question of ask.
 func (t *Tab) answer(msg tea.KeyPressMsg) tea.Cmd {
 	ask := t.ask
-	switch msg.String() {
-	case "y", "Y":
+	switch common.Answer(msg) {
+	case common.Yes:
 		t.ask = nil
 		return common.Confirm(ask.paused)
-	case "n", "N":
+	case common.No:
 		t.ask = nil
 		return common.Confirm(ask.plain)
-	case "esc":
+	case common.Cancel:
 		t.ask = nil
+		return t.d.Cancelled(ask.plain.Name + " " + ask.plain.Target)
 	}
 	return nil
 }
@@ -219,8 +220,8 @@ func (t *Tab) askLines() []string {
 	for _, l := range t.ask.lines {
 		out = append(out, s.Crit.Render(l))
 	}
-	return append(out, s.Key.Render(t.d.T("Pause the Mercari check first, in the same step? [y/n, esc cancels]",
-		"先にメルカリのチェックを同じ操作で停止しますか? [y/n、esc で中止]")))
+	return append(out, s.Key.Render(t.d.T("Pause the Mercari check first, in the same step? ",
+		"先にメルカリのチェックを同じ操作で停止しますか? ")+t.d.AskKeys()))
 }
 
 // verbJa are the services actions' verbs in Japanese (the composite

@@ -281,3 +281,19 @@ func TestStartKeyOnRunningUnitSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyRefusesWithoutTheQuestion: in read-only mode a stop that
+// would ask whether to pause the Mercari check first goes to the gate (to
+// be refused) without asking.
+func TestReadOnlyRefusesWithoutTheQuestion(t *testing.T) {
+	f := newFixture(t, "en")
+	f.d.ReadOnly = true
+	plain := gate.Action{Name: "svc.stop", Target: "redis"}
+	_, cmd := f.tab.Update(riskMsg{plain: plain, paused: gate.Action{Name: "svc.stop", Target: "redis"}, offer: true, lines: []string{"ENDANGERS"}})
+	if f.tab.Capturing() || cmd == nil {
+		t.Fatal("read-only asked the question")
+	}
+	if cm, ok := cmd().(common.ConfirmMsg); !ok || cm.Action.Name != "svc.stop" {
+		t.Fatalf("%#v", cm)
+	}
+}
