@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -145,4 +146,16 @@ type Host interface {
 	RemoveUnder(ctx context.Context, root, rel string, want Identity) error
 	// Disk reports the filesystem holding path.
 	Disk(ctx context.Context, path string) (DiskUsage, error)
+	// Realpath resolves every symbolic link in path.
+	Realpath(ctx context.Context, path string) (string, error)
+
+	// Processes lists the running processes q keeps, with argv, user,
+	// working folder and start time.
+	Processes(ctx context.Context, q ProcessQuery) ([]Process, error)
+	// CheckProcess is nil while p (as listed) still runs; else ErrProcessGone
+	// or ErrNotSameProcess (its pid was reused).
+	CheckProcess(ctx context.Context, p Process) error
+	// Signal sends sig to p after re-checking that it is still p (as
+	// CheckProcess); pid 1 and richsops itself are refused (SignalRefusal).
+	Signal(ctx context.Context, p Process, sig syscall.Signal) error
 }

@@ -63,7 +63,7 @@ func TestJapanese(t *testing.T) {
 			"強制: すでに 1 個が実行中: " + strconv.Itoa(procs[0].PID),
 		}},
 		{"remote run", func() (gate.Action, error) {
-			return remoteRunAction(remoteish{h}, cfg, cfg.Jobs[0], RunSpec{Job: yahoo}, nil, nil, nil), nil
+			return remoteRunAction(sshHost(t), cfg, cfg.Jobs[0], RunSpec{Job: yahoo}, nil, nil, nil), nil
 		}, []string{
 			"remote-test で、nobody として（ssh が root でログインする場合）" + cfg.App.Dir + " で実行:",
 			"setsid で切り離して実行",
@@ -167,7 +167,7 @@ func TestRefusals(t *testing.T) {
 			return err
 		}, En: updYahoo + ": no running process", Ja: updYahoo + ": 実行中のプロセスはありません"},
 		{Name: "never killable", Err: func(t *testing.T, lang string) error {
-			_, refused := Killable(h, app(t, lang), []Proc{{PID: 1, Job: yahoo}, {PID: os.Getpid(), Job: yahoo}, {PID: 99999, Job: "unknown"}})
+			_, refused := Killable(h, app(t, lang), []Proc{{Process: host.Process{PID: 1}, Job: yahoo}, {Process: host.Process{PID: os.Getpid()}, Job: yahoo}, {Process: host.Process{PID: 99999}, Job: "unknown"}})
 			return errors.New(strings.Join(refused, "; "))
 		}, En: "pid 1: never signalled; pid " + strconv.Itoa(os.Getpid()) + ": richsops itself; pid 99999: not a configured job",
 			Ja: "pid 1: シグナルは送りません; pid " + strconv.Itoa(os.Getpid()) + ": richsops 自身です; pid 99999: 設定にないジョブです"},

@@ -35,11 +35,8 @@ func TestOtherAppsProcessIsNotTheJob(t *testing.T) {
 		t.Skip("needs root to run a process as nobody")
 	}
 	ctx := context.Background()
-	for _, h := range []host.Host{host.NewLocal(), remoteish{host.NewLocal()}} {
-		t.Run(h.Name(), func(t *testing.T) {
-			if !h.IsLocal() {
-				need(t, "ps", "readlink")
-			}
+	bothHosts(t, func(t *testing.T, h host.Host) {
+		{
 			cfg := newApp(t)
 			cfg.App.User = "daemon"                                   // nobody is not the app's user
 			elsewhere, err := os.MkdirTemp("", "richsops-other-app-") // t.TempDir's parent is closed to nobody
@@ -97,8 +94,8 @@ func TestOtherAppsProcessIsNotTheJob(t *testing.T) {
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestOwned is the rule on its own: user and folder, and the folder's
@@ -122,7 +119,7 @@ func TestOwned(t *testing.T) {
 		{"a", "nobody", "/tmp", "", true},
 		{"unknown", "richs", "/var/www/richs", "", true},
 	} {
-		p := Proc{Job: tc.job, User: tc.user, Dir: tc.dir}
+		p := Proc{Process: host.Process{User: tc.user, Dir: tc.dir}, Job: tc.job}
 		if got := Owned(cfg, p, tc.resolved); got != tc.want {
 			t.Errorf("%+v resolved %q: %v, want %v", p, tc.resolved, got, tc.want)
 		}

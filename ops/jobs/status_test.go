@@ -16,7 +16,7 @@ func TestFindMissed(t *testing.T) {
 	s, _ := crontab.ParseSchedule("0 3,15 * * *")
 	now := time.Date(2026, 11, 27, 16, 0, 0, 0, time.Local)
 	at15 := time.Date(2026, 11, 27, 15, 0, 0, 0, time.Local)
-	running := []Proc{{PID: 5, Start: at15}}
+	running := []Proc{{Process: host.Process{PID: 5, Start: at15}}}
 	cases := []struct {
 		name     string
 		now      time.Time
