@@ -146,6 +146,11 @@ type Host interface {
 	RemoveUnder(ctx context.Context, root, rel string, want Identity) error
 	// Disk reports the filesystem holding path.
 	Disk(ctx context.Context, path string) (DiskUsage, error)
+	// ReadTail returns the last max bytes of the regular file path (all of
+	// it when shorter): the read-back of a log of any size.
+	ReadTail(ctx context.Context, path string, max int64) ([]byte, error)
+	// Glob lists the paths matching pattern on the host.
+	Glob(ctx context.Context, pattern string) ([]string, error)
 	// Realpath resolves every symbolic link in path.
 	Realpath(ctx context.Context, path string) (string, error)
 
