@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/richs/richsops/ops/host"
 	"io"
 	"os"
 	"os/signal"
@@ -61,7 +62,7 @@ func run(env *cli.Env, args []string) error {
 	maxLine := env.Cfg.LogView.MaxLineBytes
 	out := newPrinter(env.Stdout, env.Stderr)
 	out.tr = env.Cfg.T
-	if !follow && (t.host == "" || t.host == "local") {
+	if !follow && host.IsLocalName(t.host) {
 		// A one-shot read: no signal handling to set up (it costs a thread),
 		// clean lines written as read.
 		path, err := logtail.Resolve(t.path)
@@ -73,7 +74,7 @@ func run(env *cli.Env, args []string) error {
 	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if t.host != "" && t.host != "local" {
+	if !host.IsLocalName(t.host) {
 		h, err := env.Hosts.Get(t.host)
 		if err != nil {
 			return err

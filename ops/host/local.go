@@ -21,7 +21,7 @@ type Local struct{}
 // NewLocal returns the local host.
 func NewLocal() *Local { return &Local{} }
 
-func (*Local) Name() string  { return "local" }
+func (*Local) Name() string  { return LocalName }
 func (*Local) IsLocal() bool { return true }
 
 // Run runs the command in its own process group so that a timeout kills the

@@ -8,6 +8,7 @@ package logsview
 import (
 	"context"
 	"fmt"
+	"github.com/richs/richsops/ops/host"
 	"regexp"
 	"strings"
 	"time"
@@ -252,7 +253,7 @@ func (m *Model) starter(ctx context.Context, p *pane) tea.Cmd {
 			fail := func(err error) {
 				q.Emit(logtail.Batch{Status: &logtail.Status{State: logtail.Ended, Path: src.Name, Err: err}})
 			}
-			local := src.Host == "" || src.Host == "local"
+			local := host.IsLocalName(src.Host)
 			var argv []string
 			switch {
 			case len(src.Argv) > 0:
@@ -676,7 +677,7 @@ func (m *Model) loadMore(p *pane) tea.Cmd {
 	switch {
 	case p.loading:
 		return nil
-	case len(p.src.Argv) > 0 || (p.src.Host != "" && p.src.Host != "local"):
+	case len(p.src.Argv) > 0 || !host.IsLocalName(p.src.Host):
 		m.msg = m.d.T("earlier lines load only for local files", "前の行の読込はローカルファイルのみ")
 		return nil
 	case p.origin == nil || p.origin.Offset == 0:

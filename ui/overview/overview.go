@@ -10,6 +10,7 @@ package overview
 
 import (
 	"context"
+	"github.com/richs/richsops/ops/host"
 	"path/filepath"
 	"time"
 
@@ -201,7 +202,7 @@ func (m *Model) fetch(src string) tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := ctxFor()
 			defer cancel()
-			h, err := d.Hosts.Get("local")
+			h, err := d.Hosts.Get(host.LocalName)
 			if err != nil {
 				return publicMsg{}
 			}
@@ -425,7 +426,7 @@ func (m *Model) planClean() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		h, err := d.Hosts.Get("local")
+		h, err := d.Hosts.Get(host.LocalName)
 		if err != nil {
 			return planMsg{err: err}
 		}
@@ -442,7 +443,7 @@ func (m *Model) planned(msg planMsg) tea.Cmd {
 	case len(msg.plan.Files) == 0:
 		return common.Toast(m.d.T("nothing in tmp is old enough to remove", "tmp に削除対象の古いファイルはありません"), false)
 	}
-	h, err := m.d.Hosts.Get("local")
+	h, err := m.d.Hosts.Get(host.LocalName)
 	if err != nil {
 		return common.Toast(err.Error(), true)
 	}

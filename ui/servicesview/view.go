@@ -2,6 +2,7 @@ package servicesview
 
 import (
 	"fmt"
+	"github.com/richs/richsops/ops/host"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/services"
-	"github.com/richs/richsops/ui/common"
 )
 
 // fit cuts s to w cells and pads it to exactly w.
@@ -246,9 +246,9 @@ func (t *Tab) detailLines() []string {
 
 // onHost is a service's name cell: the name, and "@host" when it is not on
 // this machine.
-func onHost(name, host string) string {
-	if common.IsLocal(host) {
+func onHost(name, on string) string {
+	if host.IsLocalName(on) {
 		return name
 	}
-	return name + "@" + host
+	return name + "@" + on
 }
