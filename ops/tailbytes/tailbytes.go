@@ -1,7 +1,9 @@
-// Package tailbytes reads the end of a (possibly huge) log file: the last
-// max bytes, starting at a line boundary. Scanners that only care about the
-// recent past (Amazon blocks, the overview's traffic window) stay fast no
-// matter how big the file has grown.
+// Package tailbytes reads the end of a (possibly huge) log file on any
+// host: the last max bytes (Host.ReadTail), starting at a line boundary.
+// Scanners that only care about the recent past (Amazon blocks, the
+// overview's traffic window) stay fast no matter how big the file has
+// grown. It stays apart from logtail, which cuts lines for display and
+// follows a file: the scanners need whole raw bytes and none of that.
 package tailbytes
 
 import (
