@@ -64,19 +64,6 @@ func SignalRefusal(h Host, pid int) error {
 	return nil
 }
 
-// sameArgv: the command line still is the listed one.
-func sameArgv(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // BootTime is h's boot time (btime of /proc/stat); this machine's is read once.
 func BootTime(ctx context.Context, h Host) (time.Time, error) {
 	if h.IsLocal() {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,7 +76,7 @@ func checkLocal(p Process) error {
 	if n <= 0 {
 		return ErrProcessGone
 	}
-	if !sameArgv(splitNUL(buf[:n]), p.Args) {
+	if !slices.Equal(splitNUL(buf[:n]), p.Args) {
 		return ErrNotSameProcess
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -103,7 +104,7 @@ func (s *SSH) CheckProcess(ctx context.Context, p Process) error {
 	if len(f) < 7 || strings.HasPrefix(f[0], "Z") {
 		return ErrProcessGone
 	}
-	if strings.Join(f[1:6], " ") != p.StartKey || !sameArgv(f[6:], p.Args) {
+	if strings.Join(f[1:6], " ") != p.StartKey || !slices.Equal(f[6:], p.Args) {
 		return ErrNotSameProcess
 	}
 	return nil
