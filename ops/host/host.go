@@ -163,6 +163,9 @@ type Host interface {
 	// CheckProcess is nil while p (as listed) still runs; else ErrProcessGone
 	// or ErrNotSameProcess (its pid was reused).
 	CheckProcess(ctx context.Context, p Process) error
+	// StartDetached starts d in its own session, as d.User, in d.Dir, its
+	// output appended to d.Log; it keeps running after richsops exits.
+	StartDetached(ctx context.Context, d Detached) (Started, error)
 	// Signal sends sig to p after re-checking that it is still p (as
 	// CheckProcess); pid 1 and richsops itself are refused (SignalRefusal).
 	Signal(ctx context.Context, p Process, sig syscall.Signal) error
