@@ -253,35 +253,18 @@ func (m *Model) starter(ctx context.Context, p *pane) tea.Cmd {
 			fail := func(err error) {
 				q.Emit(logtail.Batch{Status: &logtail.Status{State: logtail.Ended, Path: src.Name, Err: err}})
 			}
-			local := host.IsLocalName(src.Host)
-			var argv []string
-			switch {
-			case len(src.Argv) > 0:
-				argv = src.Argv
-			case !local:
-				argv = logtail.RemoteArgv(src.Path, lines, true)
-			}
-			if argv != nil {
-				if hosts == nil {
-					fail(fmt.Errorf("no host registry"))
-					return
-				}
-				h, err := hosts.Get(src.Host)
-				if err != nil {
-					fail(err)
-					return
-				}
-				logtail.FollowCommand(ctx, h, argv, src.Name, maxLine, q)
+			if hosts == nil {
+				fail(fmt.Errorf("no host registry"))
 				return
 			}
-			path, err := logtail.Resolve(src.Path)
+			h, err := hosts.Get(src.Host)
 			if err != nil {
 				fail(err)
 				return
 			}
-			err = logtail.Follow(ctx, logtail.Options{Path: path, Lines: lines, MaxLine: maxLine}, q)
-			if ctx.Err() == nil {
-				fail(err) // a read error: say so in the pane header
+			err = logtail.Tail(ctx, h, logtail.Source{Path: src.Path, Argv: src.Argv, Label: src.Name, Lines: lines, MaxLine: maxLine, Follow: true}, q)
+			if err != nil && ctx.Err() == nil {
+				fail(err) // a read error: say so in the pane header (a command says its own end)
 			}
 		}()
 		return nil
