@@ -149,6 +149,8 @@ type Host interface {
 	RemoveUnder(ctx context.Context, root, rel string, want Identity) error
 	// Disk reports the filesystem holding path.
 	Disk(ctx context.Context, path string) (DiskUsage, error)
+	// Open opens a regular file for reads at any offset (a parallel scan).
+	Open(ctx context.Context, path string) (File, error)
 	// ReadTail returns the last max bytes of the regular file path (all of
 	// it when shorter): the read-back of a log of any size.
 	ReadTail(ctx context.Context, path string, max int64) ([]byte, error)
