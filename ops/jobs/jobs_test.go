@@ -181,20 +181,8 @@ func alive(pid int) bool {
 // launcher script run by the host, as on a remote box.
 func sshHost(t *testing.T) host.Host {
 	t.Helper()
-	srv, err := sshtest.Start()
-	if err != nil {
-		if sshtest.MissingOK(err) {
-			t.Skip(err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
-	cm, err := os.MkdirTemp("", "cm") // a socket path must stay short
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(cm) })
-	h, err := host.NewSSH(srv.Entry("remote-test"), host.SSHConfig{ControlDir: cm, ControlPersist: 20 * time.Second})
+	srv := sshtest.StartT(t)
+	h, err := host.NewSSH(srv.Entry("remote-test"), host.SSHConfig{ControlDir: sshtest.ControlDir(t), ControlPersist: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

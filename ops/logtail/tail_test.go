@@ -16,20 +16,8 @@ import (
 func tailHosts(t *testing.T, f func(t *testing.T, h host.Host)) {
 	t.Run("local", func(t *testing.T) { f(t, host.NewLocal()) })
 	t.Run("ssh", func(t *testing.T) {
-		srv, err := sshtest.Start()
-		if err != nil {
-			if sshtest.MissingOK(err) {
-				t.Skip(err)
-			}
-			t.Fatal(err)
-		}
-		t.Cleanup(srv.Stop)
-		cm, err := os.MkdirTemp("", "cm") // a socket path must stay short
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(cm) })
-		h, err := host.NewSSH(srv.Entry("remote-test"), host.SSHConfig{ControlDir: cm, ControlPersist: 20 * time.Second})
+		srv := sshtest.StartT(t)
+		h, err := host.NewSSH(srv.Entry("remote-test"), host.SSHConfig{ControlDir: sshtest.ControlDir(t), ControlPersist: 20 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
