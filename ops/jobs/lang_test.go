@@ -156,8 +156,8 @@ func TestRefusals(t *testing.T) {
 			En: `"no-such-python" not found in PATH *; give its full path`,
 			Ja: `"no-such-python" が PATH * にありません。フルパスを指定してください`},
 		{Name: "app folder gone", Err: run(RunSpec{Job: updYahoo}, nil, func(cfg *config.Config) { cfg.App.Dir += "/gone" }),
-			En: "folder */gone: not a folder (stat */gone: no such file or directory)",
-			Ja: "フォルダ */gone: フォルダではありません（stat */gone: no such file or directory）"},
+			En: "app folder */gone: not a folder (lstat */gone/.: no such file or directory)",
+			Ja: "アプリのフォルダ */gone: フォルダではありません（lstat */gone/.: no such file or directory）"},
 		{Name: "kill another pid", Err: func(t *testing.T, lang string) error {
 			_, err := KillAction(ctx, h, app(t, lang), mercari, 1, time.Second)
 			return err

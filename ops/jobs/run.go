@@ -124,6 +124,11 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		return gate.Action{}, guardErr
 	}
 	d := detachedFor(cfg, j, spec.Args)
+	// Refused before the confirmation, on the job's host ("/." follows a
+	// symlinked app.dir); the start checks it again.
+	if fi, err := h.Stat(ctx, d.Dir+"/."); err != nil || !fi.IsDir {
+		return gate.Action{}, config.Errorf(cfg.T, "app folder %s: not a folder (%v)", "アプリのフォルダ %s: フォルダではありません（%v）", d.Dir, err)
+	}
 	t := cfg.T
 	a := runAction(cfg, h, j, d.Argv, ge)
 	a.Preview = append(a.Preview,
