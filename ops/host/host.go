@@ -149,6 +149,10 @@ type Host interface {
 	RemoveUnder(ctx context.Context, root, rel string, want Identity) error
 	// Disk reports the filesystem holding path.
 	Disk(ctx context.Context, path string) (DiskUsage, error)
+	// Lock waits up to wait for an exclusive flock(2) on dir/name on the
+	// host, held until the returned release is called; ErrLocked when
+	// another process held it all along.
+	Lock(ctx context.Context, dir, name string, wait time.Duration) (release func(), err error)
 	// Open opens a regular file for reads at any offset (a parallel scan).
 	Open(ctx context.Context, path string) (File, error)
 	// ReadTail returns the last max bytes of the regular file path (all of
