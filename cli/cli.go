@@ -257,7 +257,7 @@ func (e *Env) shown(err error) string {
 func (e *Env) Do(a gate.Action) (gate.Result, error) {
 	w := e.Stderr
 	fmt.Fprintf(w, "%s %s", a.Name, sanitize.String(a.Target))
-	if a.Host != "" && a.Host != "local" {
+	if !host.IsLocalName(a.Host) {
 		fmt.Fprintf(w, e.Cfg.T(" on %s", "（ホスト %s）"), a.Host)
 	}
 	fmt.Fprintln(w)

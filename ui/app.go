@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"github.com/richs/richsops/ops/host"
 	"strings"
 	"time"
 
@@ -52,9 +53,7 @@ type toastExpiredMsg struct{ at time.Time }
 func New(deps *common.Deps, tabs []common.Tab) *App {
 	h := help.New()
 	h.ShortSeparator = "  "
-	if deps.Host == "" {
-		deps.Host = "local"
-	}
+	deps.Host = host.NameOf(deps.Host)
 	return &App{deps: deps, tabs: tabs, keys: deps.Keys().Global, help: h, mouseOn: true}
 }
 

@@ -70,7 +70,7 @@ func wrapAll(lines []string, w int) []string {
 func (d *confirmDialog) titleRows() []string {
 	t := d.deps.T
 	title := t("Confirm", "確認") + ": " + d.action.Name + " " + d.action.Target
-	if d.action.Host != "" && d.action.Host != "local" {
+	if !host.IsLocalName(d.action.Host) {
 		title += " @ " + d.action.Host
 	}
 	return wrapAll([]string{title}, d.innerWidth())

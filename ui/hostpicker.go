@@ -54,7 +54,7 @@ func newHostPicker(d *common.Deps, gen int) (*hostPicker, tea.Cmd) {
 		if e, ok := d.Cfg.HostEntry(name); ok {
 			r.ssh, r.roles = e.SSH, strings.Join(e.Roles, ",")
 		}
-		if name == d.Host || (common.IsLocal(name) && common.IsLocal(d.Host)) {
+		if name == d.Host || (host.IsLocalName(name) && host.IsLocalName(d.Host)) {
 			p.cur, r.current = i, true
 		}
 		p.rows = append(p.rows, r)
@@ -175,7 +175,7 @@ func firstLine(s string) string {
 // hostLabel is the status line's host: this machine's label, or the current
 // host's name and ssh destination.
 func hostLabel(d *common.Deps) string {
-	if common.IsLocal(d.Host) {
+	if host.IsLocalName(d.Host) {
 		return sanitize.String(d.HostLabel) // the machine's own name, from the box
 	}
 	if e, ok := d.Cfg.HostEntry(d.Host); ok && e.SSH != "" {

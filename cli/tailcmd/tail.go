@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/richs/richsops/ops/host"
 	"io"
 	"os"
 	"os/signal"
@@ -73,31 +74,23 @@ func run(env *cli.Env, args []string) error {
 	maxLine := env.Cfg.LogView.MaxLineBytes
 	out := newPrinter(env.Stdout, env.Stderr)
 	out.tr = env.Cfg.T
-	if !follow && (t.host == "" || t.host == "local") {
-		// A one-shot read: no signal handling to set up (it costs a thread),
-		// clean lines written as read.
-		path, err := logtail.Resolve(t.path)
-		if err != nil {
-			return err
-		}
-		return out.finish(context.Background(), logtail.EmitLast(path, *n, maxLine, out))
-	}
-	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	if t.host != "" && t.host != "local" {
-		h, err := env.Hosts.Get(t.host)
-		if err != nil {
-			return err
-		}
-		err = logtail.FollowCommand(ctx, h, logtail.RemoteArgv(t.path, *n, follow), t.host+":"+t.path, maxLine, out)
-		return out.finish(ctx, err)
-	}
-	path, err := logtail.Resolve(t.path)
+	h, err := env.Hosts.Get(t.host)
 	if err != nil {
 		return err
 	}
-	return out.finish(ctx, logtail.Follow(ctx, logtail.Options{Path: path, Lines: *n, MaxLine: maxLine}, out))
+	src := logtail.Source{Path: t.path, Lines: *n, MaxLine: maxLine, Follow: follow}
+	if name := host.RemoteName(h); name != "" {
+		src.Label = name + ":" + t.path
+	}
+	if !follow {
+		// A one-shot read: no signal handling to set up (it costs a thread),
+		// clean lines written as read.
+		ctx := context.Background()
+		return out.finish(ctx, logtail.Tail(ctx, h, src, out))
+	}
+	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return out.finish(ctx, logtail.Tail(ctx, h, src, out))
 }
 
 // resolve reads arg as a configured log name unless a file of that name

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/logtail"
@@ -121,31 +122,49 @@ func TestTailFollowThroughRotation(t *testing.T) {
 }
 
 func TestTailRemoteHostRunsTail(t *testing.T) {
-	// A [[logs]] entry with a host is read with tail on that host; a Local
-	// host registered as "db1" stands in for the SSH one here.
-	if _, err := exec.LookPath("tail"); err != nil {
-		t.Skip("tail missing")
+	// A [[logs]] entry with a host is read with tail on that host, here
+	// this machine over a private sshd; a pattern picks the newest file
+	// there.
+	srv := sshtest.StartT(t)
+	h, err := host.NewSSH(srv.Entry("db1"), host.SSHConfig{ControlDir: sshtest.ControlDir(t), ControlPersist: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "r.log")
+	t.Cleanup(func() { h.Close() })
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.log")
 	os.WriteFile(p, []byte("a\nb\x07\n"), 0o644)
-	env, out, _ := testEnv(t, config.Log{Name: "remote", Path: p, Host: "db1"})
-	env.Hosts.Set("db1", host.NewLocal())
+	env, out, _ := testEnv(t, config.Log{Name: "remote", Path: p, Host: "db1"}, config.Log{Name: "rotated", Path: filepath.Join(dir, "r*.log"), Host: "db1"})
+	env.Hosts.Set("db1", h)
 	if err := run(env, []string{"-n", "1", "remote"}); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != `b\x07`+"\n" {
 		t.Errorf("remote tail = %q", out.String())
 	}
+	reset := func() {
+		out.mu.Lock()
+		out.b.Reset()
+		out.mu.Unlock()
+	}
 	// A last line without newline, as GNU tail prints it there.
 	os.WriteFile(p, []byte("a\nb\x07\npart"), 0o644)
-	out.mu.Lock()
-	out.b.Reset()
-	out.mu.Unlock()
+	reset()
 	if err := run(env, []string{"-n", "2", "remote"}); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != `b\x07`+"\npart" {
 		t.Errorf("remote tail of a last line without newline = %q", out.String())
+	}
+	// The pattern is expanded on the host, not handed to tail as it is.
+	os.Chtimes(p, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour))
+	os.WriteFile(filepath.Join(dir, "r2.log"), []byte("newest\n"), 0o644)
+	reset()
+	if err := run(env, []string{"-n", "1", "rotated"}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "newest\n" {
+		t.Errorf("remote tail of a pattern = %q", out.String())
 	}
 }
 

@@ -3,6 +3,7 @@
 package tuicmd
 
 import (
+	"github.com/richs/richsops/ops/host"
 	"os"
 
 	"github.com/richs/richsops/cli"
@@ -26,9 +27,7 @@ func Run(env *cli.Env) error {
 	if current == "" {
 		current = env.Cfg.Host
 	}
-	if current == "" {
-		current = "local"
-	}
+	current = host.NameOf(current)
 	if _, err := env.Hosts.Get(current); err != nil {
 		return cli.ExitError{Code: cli.ExitUsage, Err: err} // a mistyped --host fails here, not in every tab
 	}

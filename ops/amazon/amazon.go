@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -273,8 +272,8 @@ func Check(ctx context.Context, hosts *host.Registry, c *config.Config, now time
 			continue
 		}
 		paths := []string{s.Path}
-		if h.IsLocal() && strings.ContainsAny(s.Path, "*?[") {
-			paths, _ = filepath.Glob(s.Path)
+		if strings.ContainsAny(s.Path, "*?[") {
+			paths, _ = h.Glob(ctx, s.Path)
 		}
 		for _, p := range paths {
 			data, wasCut, err := tailbytes.Read(ctx, h, p, MaxScan)

@@ -144,7 +144,7 @@ func Services(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 	unreadBy := map[string][]string{}
 	for _, s := range services.StatusAll(ctx, cfg, hosts) {
 		where := s.Name
-		if s.Host != "" && s.Host != "local" {
+		if !host.IsLocalName(s.Host) {
 			where += "@" + s.Host
 		}
 		switch s.State {

@@ -76,7 +76,7 @@ func AmazonItems(st amazon.Status, t func(en, ja string) string) []attention.Ite
 
 // Public: the public tmp folder above public.tmp_warn_gib.
 func Public(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
-	h, err := hosts.Get("local")
+	h, err := hosts.Get(host.LocalName)
 	if err != nil {
 		return report(SrcPublic, []attention.Item{couldNotRun(SrcPublic, err.Error())})
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/richs/richsops/ops/host"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -183,7 +184,7 @@ func english(err error) string {
 
 func hostName(h string) string {
 	if h == "" {
-		return "local"
+		return host.LocalName
 	}
 	return h
 }

@@ -1,6 +1,9 @@
 // Package host says where a command runs and a file lives. Every other ops
 // package reaches the box only through a Host, so the same code works on the
-// application server (Local) and on the DB server or srv1/srv2 over SSH.
+// application server (Local) and on the DB server or srv1/srv2 over SSH:
+// each capability (commands, files, the safe remove, processes, a file's
+// last bytes) is implemented once for Local and once over SSH, and only
+// this package (with config) decides anything from "is it this machine".
 //
 // Commands are argv slices, never shell strings built from input.
 package host
@@ -12,6 +15,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -132,4 +136,30 @@ type Host interface {
 	RemoveUnder(ctx context.Context, root, rel string, want Identity) error
 	// Disk reports the filesystem holding path.
 	Disk(ctx context.Context, path string) (DiskUsage, error)
+	// Lock waits up to wait for an exclusive flock(2) on dir/name on the
+	// host, held until the returned release is called; ErrLocked when
+	// another process held it all along.
+	Lock(ctx context.Context, dir, name string, wait time.Duration) (release func(), err error)
+	// Open opens a regular file for reads at any offset (a parallel scan).
+	Open(ctx context.Context, path string) (File, error)
+	// ReadTail returns the last max bytes of the regular file path (all of
+	// it when shorter): the read-back of a log of any size.
+	ReadTail(ctx context.Context, path string, max int64) ([]byte, error)
+	// Glob lists the paths matching pattern on the host.
+	Glob(ctx context.Context, pattern string) ([]string, error)
+	// Realpath resolves every symbolic link in path.
+	Realpath(ctx context.Context, path string) (string, error)
+
+	// Processes lists the running processes q keeps, with argv, user,
+	// working folder and start time.
+	Processes(ctx context.Context, q ProcessQuery) ([]Process, error)
+	// CheckProcess is nil while p (as listed) still runs; else ErrProcessGone
+	// or ErrNotSameProcess (its pid was reused).
+	CheckProcess(ctx context.Context, p Process) error
+	// StartDetached starts d in its own session, as d.User, in d.Dir, its
+	// output appended to d.Log; it keeps running after richsops exits.
+	StartDetached(ctx context.Context, d Detached) (Started, error)
+	// Signal sends sig to p after re-checking that it is still p (as
+	// CheckProcess); pid 1 and richsops itself are refused (SignalRefusal).
+	Signal(ctx context.Context, p Process, sig syscall.Signal) error
 }

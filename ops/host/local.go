@@ -30,7 +30,7 @@ func NewLocalEditing(d EditDirs) *Local { return &Local{dirs: d} }
 // EditDirs are the folders of its edits' locks and backups.
 func (l *Local) EditDirs() EditDirs { return l.dirs }
 
-func (*Local) Name() string  { return "local" }
+func (*Local) Name() string  { return LocalName }
 func (*Local) IsLocal() bool { return true }
 
 // Run runs the command in its own process group so that a timeout kills the

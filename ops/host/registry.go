@@ -88,3 +88,26 @@ func (r *Registry) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// LocalName is the configured name of the machine richsops runs on.
+const LocalName = "local"
+
+// IsLocalName reports whether a configured host name ("" or LocalName)
+// means this machine: the one place outside config that decides it from a name.
+func IsLocalName(name string) bool { return name == "" || name == LocalName }
+
+// NameOf is name as shown and audited: LocalName for "".
+func NameOf(name string) string {
+	if name == "" {
+		return LocalName
+	}
+	return name
+}
+
+// RemoteName is h's name when h is another machine, "" for this one (or nil).
+func RemoteName(h Host) string {
+	if h == nil || h.IsLocal() {
+		return ""
+	}
+	return h.Name()
+}

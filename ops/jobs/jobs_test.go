@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/internal/testenv/edittest"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
@@ -185,27 +187,39 @@ func killSessions(ctx context.Context, h host.Host) {
 	}
 }
 
+// alive: pid runs and is not a zombie.
 func alive(pid int) bool {
-	st, ok := readStat(pid)
-	return ok && st.state != 'Z'
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	i := bytes.LastIndexByte(b, ')')
+	return err == nil && i > 0 && i+2 < len(b) && b[i+2] != 'Z'
 }
 
-// remoteish is the local machine seen as if remote: List and Kill then go
-// through ps and kill run by the host, as they do over SSH.
-type remoteish struct{ host.Host }
+// sshHost is this machine reached over ssh (a private sshd on loopback,
+// named remote-test): List, Kill and the run go through ps, kill and the
+// launcher script run by the host, as on a remote box.
+func sshHost(t *testing.T) host.Host {
+	t.Helper()
+	srv := sshtest.StartT(t)
+	h, err := host.NewSSH(srv.Entry("remote-test"), host.SSHConfig{ControlDir: sshtest.ControlDir(t), ControlPersist: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
 
-func (remoteish) IsLocal() bool { return false }
-func (remoteish) Name() string  { return "remote-test" }
+// bothHosts runs f on this machine as Local and over ssh.
+func bothHosts(t *testing.T, f func(t *testing.T, h host.Host)) {
+	t.Run("local", func(t *testing.T) { f(t, host.NewLocal()) })
+	t.Run("ssh", func(t *testing.T) { f(t, sshHost(t)) })
+}
 
 func TestFindAndKill(t *testing.T) {
 	cfg := newApp(t)
 	dir := cfg.App.Dir
 	ctx := context.Background()
-	for _, h := range []host.Host{host.NewLocal(), remoteish{host.NewLocal()}} {
-		t.Run(h.Name(), func(t *testing.T) {
-			if !h.IsLocal() {
-				need(t, "ps", "kill")
-			}
+	bothHosts(t, func(t *testing.T, h host.Host) {
+		{
 			plain := spawn(t, dir, "sh", "manage.py", mercari, "2", "4")
 			stubborn := spawn(t, dir, "sh", filepath.Join(dir, "manage.py"), mercari, "ignore-term")
 			tree := spawn(t, dir, "sh", "./manage.py", mercari, "tree")
@@ -284,8 +298,8 @@ func TestFindAndKill(t *testing.T) {
 					t.Errorf("bystander %d killed", c.Process.Pid)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestPIDReuseAndSelf(t *testing.T) {
@@ -301,24 +315,9 @@ func TestPIDReuseAndSelf(t *testing.T) {
 	if !strings.Contains(lines[0], "pid reused") || !alive(p.PID) {
 		t.Fatalf("reused pid signalled: %v", lines)
 	}
-	ok, refused := Killable(h, cfg, []Proc{{PID: 1, Job: yahoo}, {PID: os.Getpid(), Job: yahoo}, {PID: 99999, Job: "unknown"}, p})
+	ok, refused := Killable(h, cfg, []Proc{{Process: host.Process{PID: 1}, Job: yahoo}, {Process: host.Process{PID: os.Getpid()}, Job: yahoo}, {Process: host.Process{PID: 99999}, Job: "unknown"}, p})
 	if len(ok) != 1 || len(refused) != 3 {
 		t.Fatalf("killable %v refused %v", ok, refused)
-	}
-}
-
-func TestParsePS(t *testing.T) {
-	out := "  PID USER     STARTED                     ELAPSED %CPU   RSS COMMAND\n" +
-		"    1 root     Fri Nov  7 03:12:08 2026    1000  0.0  1234 /sbin/init\n" +
-		" 4242 richs    Fri Nov 27 03:00:01 2026     600 97.5 204800 python manage.py check_item_mercari 2 4 --max-workers 14\n" +
-		" 4243 richs    Fri Nov 27 03:00:01 2026     600 97.5 204800 python manage.py check_item_mercari_v2\n"
-	ps, err := ParsePS([]byte(out), []string{"check_item_mercari"})
-	if err != nil || len(ps) != 1 {
-		t.Fatalf("%v %v", ps, err)
-	}
-	p := ps[0]
-	if p.PID != 4242 || p.User != "richs" || p.CPU != 97.5 || p.RSS != 204800*1024 || p.Elapsed != 600*time.Second || p.Start.Day() != 27 || p.StartKey != "Fri Nov 27 03:00:01 2026" {
-		t.Fatalf("%+v", p)
 	}
 }
 

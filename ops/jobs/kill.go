@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
@@ -20,96 +16,21 @@ import (
 // DefaultKillWait is how long a process gets between SIGTERM and SIGKILL.
 const DefaultKillWait = 10 * time.Second
 
-// identity is what a pid is now, compared with the process we listed.
-type identity int
-
-const (
-	idSame  identity = iota // the same process, still running the job
-	idGone                  // exited (or a zombie)
-	idOther                 // the pid now belongs to another process
-)
-
-// check re-reads the process: the start time must be the one we listed,
-// argv must still run the job, and the user and the working folder must be
-// the ones listed (what made it the job's, see Owned), or the pid is not
-// ours to signal.
-func check(ctx context.Context, h host.Host, p Proc) (identity, error) {
-	if h.IsLocal() {
-		st, ok := readStat(p.PID)
-		if !ok || st.state == 'Z' {
-			return idGone, nil
-		}
-		if strconv.FormatUint(st.startTicks, 10) != p.StartKey {
-			return idOther, nil
-		}
-		dir := "/proc/" + strconv.Itoa(p.PID)
-		buf := make([]byte, 64*1024)
-		n := readSmall([]byte(dir+"/cmdline"), buf)
-		var sb unix.Stat_t
-		if n <= 0 || unix.Stat(dir, &sb) != nil {
-			return idGone, nil
-		}
-		if MatchJob(splitNUL(buf[:n]), []string{p.Job}) == "" {
-			return idOther, nil
-		}
-		cwd, _ := os.Readlink(dir + "/cwd")
-		return sameOwner(p, userName(int(sb.Uid)), cwd), nil
-	}
-	res, err := h.Run(ctx, host.Cmd{Argv: []string{"sh", "-c", remoteCheckScript, "richsops-check", strconv.Itoa(p.PID)},
-		Env: map[string]string{"LC_ALL": "C"}, Timeout: 10 * time.Second})
-	var ee *host.ExitError
-	if errors.As(err, &ee) && strings.TrimSpace(string(res.Stdout)) == "" {
-		return idGone, nil
-	}
-	if err != nil {
-		return idOther, err
-	}
-	line, cwd, _ := strings.Cut(strings.TrimSuffix(string(res.Stdout), "\n"), "\n")
-	f := strings.Fields(line)
-	if len(f) < 8 {
-		return idGone, nil
-	}
-	if strings.HasPrefix(f[0], "Z") {
-		return idGone, nil
-	}
-	if strings.Join(f[2:7], " ") != p.StartKey || MatchJob(f[7:], []string{p.Job}) == "" {
-		return idOther, nil
-	}
-	return sameOwner(p, f[1], cwd), nil
-}
-
-// remoteCheckScript prints the ps line of pid $1 (exit 1 when there is
-// none), then its working folder (empty when it cannot be read).
-const remoteCheckScript = `ps -ww -o stat=,user:64=,lstart=,args= -p "$1" || exit 1
-readlink /proc/"$1"/cwd || echo`
-
-// sameOwner: the process still runs as the user and in the folder it was
-// listed with (a folder not read at listing time is not compared).
-func sameOwner(p Proc, user, cwd string) identity {
-	if (p.User != "" && user != p.User) || (p.Dir != "" && cwd != p.Dir) {
-		return idOther
-	}
-	return idSame
-}
-
-func signal(ctx context.Context, h host.Host, pid int, sig syscall.Signal) error {
-	if h.IsLocal() {
-		return unix.Kill(pid, sig)
-	}
-	name := map[syscall.Signal]string{syscall.SIGTERM: "TERM", syscall.SIGKILL: "KILL"}[sig]
-	_, err := h.Run(ctx, host.Cmd{Argv: []string{"kill", "-" + name, strconv.Itoa(pid)}, Timeout: 10 * time.Second})
-	return err
+// gone re-reads the process on its host: true once it exited or its pid
+// is another process's (a failure to ask is not an answer).
+func gone(ctx context.Context, h host.Host, p Proc) bool {
+	err := h.CheckProcess(ctx, p.Process)
+	return errors.Is(err, host.ErrProcessGone) || errors.Is(err, host.ErrNotSameProcess)
 }
 
 // Killable filters procs to those richsops may signal: a configured job's,
 // never pid 1, never richsops itself.
 func Killable(h host.Host, cfg *config.Config, procs []Proc) (ok []Proc, refused []string) {
-	self := os.Getpid()
 	for _, p := range procs {
-		switch {
-		case p.PID <= 1:
+		switch err := host.SignalRefusal(h, p.PID); {
+		case errors.Is(err, host.ErrInitProcess):
 			refused = append(refused, fmt.Sprintf(cfg.T("pid %d: never signalled", "pid %d: シグナルは送りません"), p.PID))
-		case h.IsLocal() && p.PID == self:
+		case errors.Is(err, host.ErrSelfProcess):
 			refused = append(refused, fmt.Sprintf(cfg.T("pid %d: richsops itself", "pid %d: richsops 自身です"), p.PID))
 		default:
 			if _, known := cfg.Job(p.Job); !known {
@@ -139,27 +60,23 @@ func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	report := make([]string, len(procs))
 	pending := map[int]bool{} // index -> still to watch
 	for i, p := range procs {
-		switch id, err := check(ctx, h, p); {
-		case err != nil:
-			report[i] = fmt.Sprintf(t("pid %d: cannot check it (%v); not signalled", "pid %d: 確認できません（%v）。シグナルは送っていません"), p.PID, err)
-		case id == idGone:
+		switch err := h.Signal(ctx, p.Process, syscall.SIGTERM); {
+		case err == nil:
+			pending[i] = true
+		case errors.Is(err, host.ErrProcessGone):
 			report[i] = fmt.Sprintf(t("pid %d: already gone", "pid %d: すでに終了しています"), p.PID)
-		case id == idOther:
+		case errors.Is(err, host.ErrNotSameProcess):
 			report[i] = fmt.Sprintf(t("pid %d: no longer the process listed (start time, command, user or folder changed: pid reused?); not signalled",
 				"pid %d: 一覧にあったプロセスではなくなりました（開始時刻・コマンド・ユーザー・フォルダーのいずれかが変化: pid の再利用?）。シグナルは送っていません"), p.PID)
 		default:
-			if err := signal(ctx, h, p.PID, syscall.SIGTERM); err != nil {
-				report[i] = fmt.Sprintf(t("pid %d: SIGTERM failed: %v", "pid %d: SIGTERM に失敗: %v"), p.PID, err)
-				continue
-			}
-			pending[i] = true
+			report[i] = fmt.Sprintf(t("pid %d: cannot signal it (%v)", "pid %d: シグナルを送れません（%v）"), p.PID, err)
 		}
 	}
 	start := time.Now()
 	poll := func(until time.Time) {
 		for len(pending) > 0 && time.Now().Before(until) {
 			for i := range pending {
-				if id, _ := check(ctx, h, procs[i]); id != idSame {
+				if gone(ctx, h, procs[i]) {
 					report[i] = fmt.Sprintf(exited, procs[i].PID, time.Since(start).Round(100*time.Millisecond))
 					delete(pending, i)
 				}
@@ -176,12 +93,12 @@ func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	killed := map[int]bool{}
 	for i := range pending {
 		p := procs[i]
-		if id, _ := check(ctx, h, p); id != idSame {
+		switch err := h.Signal(ctx, p.Process, syscall.SIGKILL); {
+		case errors.Is(err, host.ErrProcessGone), errors.Is(err, host.ErrNotSameProcess):
 			report[i] = fmt.Sprintf(exited, p.PID, time.Since(start).Round(100*time.Millisecond))
 			delete(pending, i)
 			continue
-		}
-		if err := signal(ctx, h, p.PID, syscall.SIGKILL); err != nil {
+		case err != nil:
 			report[i] = fmt.Sprintf(t("pid %d: still running after SIGTERM; SIGKILL failed: %v", "pid %d: SIGTERM 後も実行中。SIGKILL に失敗: %v"), p.PID, err)
 			delete(pending, i)
 			failed++
@@ -192,7 +109,7 @@ func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	kstart := time.Now()
 	for len(pending) > 0 && time.Since(kstart) < 5*time.Second && ctx.Err() == nil {
 		for i := range pending {
-			if id, _ := check(ctx, h, procs[i]); id != idSame {
+			if gone(ctx, h, procs[i]) {
 				report[i] = fmt.Sprintf(t("pid %d: ignored SIGTERM for %s; SIGKILL; gone", "pid %d: %s の間 SIGTERM を無視。SIGKILL で終了"), procs[i].PID, wait)
 				delete(pending, i)
 			}

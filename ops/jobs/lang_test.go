@@ -54,8 +54,8 @@ func TestJapanese(t *testing.T) {
 		{"run", func() (gate.Action, error) {
 			return RunAction(ctx, h, cfg, RunSpec{Job: yahoo, Args: []string{"7"}}, unhealthy)
 		}, []string{
-			"として " + cfg.App.Dir + " で実行:", "/bin/sh manage.py " + yahoo + " 7", "出力の追記先: " + ylog,
-			"独立したセッションで実行: richsops を終了しても動き続けます",
+			"local で、nobody として（richsops または ssh のログインが root の場合）" + cfg.App.Dir + " で実行:", "/bin/sh manage.py " + yahoo + " 7", "出力の追記先: " + ylog,
+			"独立したセッション（setsid）で実行: richsops を終了しても動き続けます",
 		}},
 		{"override", func() (gate.Action, error) {
 			return RunAction(ctx, h, cfg, RunSpec{Job: mercari, Force: true, Override: true}, unhealthy)
@@ -64,10 +64,10 @@ func TestJapanese(t *testing.T) {
 			"強制: すでに 1 個が実行中: " + strconv.Itoa(procs[0].PID),
 		}},
 		{"remote run", func() (gate.Action, error) {
-			return remoteRunAction(remoteish{h}, cfg, cfg.Jobs[0], RunSpec{Job: yahoo}, nil, nil, nil), nil
+			return RunAction(ctx, sshHost(t), cfg, RunSpec{Job: yahoo}, nil)
 		}, []string{
-			"remote-test で、nobody として（ssh が root でログインする場合）" + cfg.App.Dir + " で実行:",
-			"setsid で切り離して実行",
+			"remote-test で、nobody として（richsops または ssh のログインが root の場合）" + cfg.App.Dir + " で実行:",
+			"独立したセッション（setsid）で実行",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { gatetest.PreviewHas(t, tc.build, tc.want...) })
@@ -154,11 +154,11 @@ func TestRefusals(t *testing.T) {
 		}, En: updMerc + " refused: index-linux is unhealthy: * (an override needs a typed confirmation)",
 			Ja: updMerc + " は実行しません: index-linux が異常です: *（強制実行には確認の入力が必要です）"},
 		{Name: "python not in PATH", Err: run(RunSpec{Job: updYahoo}, nil, func(cfg *config.Config) { cfg.App.Python = "no-such-python" }),
-			En: `app.python "no-such-python" not found in PATH *; set app.python to its full path`,
-			Ja: `app.python "no-such-python" が PATH * にありません。app.python にフルパスを設定してください`},
+			En: `"no-such-python" not found in PATH *; give its full path`,
+			Ja: `"no-such-python" が PATH * にありません。フルパスを指定してください`},
 		{Name: "app folder gone", Err: run(RunSpec{Job: updYahoo}, nil, func(cfg *config.Config) { cfg.App.Dir += "/gone" }),
-			En: "app folder */gone: not a folder (stat */gone: no such file or directory)",
-			Ja: "アプリのフォルダ */gone: フォルダではありません（stat */gone: no such file or directory）"},
+			En: "app folder */gone: not a folder (lstat */gone/.: no such file or directory)",
+			Ja: "アプリのフォルダ */gone: フォルダではありません（lstat */gone/.: no such file or directory）"},
 		{Name: "kill another pid", Err: func(t *testing.T, lang string) error {
 			_, err := KillAction(ctx, h, app(t, lang), mercari, 1, time.Second)
 			return err
@@ -168,7 +168,7 @@ func TestRefusals(t *testing.T) {
 			return err
 		}, En: updYahoo + ": no running process", Ja: updYahoo + ": 実行中のプロセスはありません"},
 		{Name: "never killable", Err: func(t *testing.T, lang string) error {
-			_, refused := Killable(h, app(t, lang), []Proc{{PID: 1, Job: yahoo}, {PID: os.Getpid(), Job: yahoo}, {PID: 99999, Job: "unknown"}})
+			_, refused := Killable(h, app(t, lang), []Proc{{Process: host.Process{PID: 1}, Job: yahoo}, {Process: host.Process{PID: os.Getpid()}, Job: yahoo}, {Process: host.Process{PID: 99999}, Job: "unknown"}})
 			return errors.New(strings.Join(refused, "; "))
 		}, En: "pid 1: never signalled; pid " + strconv.Itoa(os.Getpid()) + ": richsops itself; pid 99999: not a configured job",
 			Ja: "pid 1: シグナルは送りません; pid " + strconv.Itoa(os.Getpid()) + ": richsops 自身です; pid 99999: 設定にないジョブです"},

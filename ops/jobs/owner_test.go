@@ -38,11 +38,8 @@ func TestOtherAppsProcessIsNotTheJob(t *testing.T) {
 		t.Skip("needs root to run a process as nobody")
 	}
 	ctx := context.Background()
-	for _, h := range []host.Host{host.NewLocal(), remoteish{host.NewLocal()}} {
-		t.Run(h.Name(), func(t *testing.T) {
-			if !h.IsLocal() {
-				need(t, "ps", "readlink")
-			}
+	bothHosts(t, func(t *testing.T, h host.Host) {
+		{
 			cfg := newApp(t)
 			cfg.App.User = "daemon"                                   // nobody is not the app's user
 			elsewhere, err := os.MkdirTemp("", "richsops-other-app-") // t.TempDir's parent is closed to nobody
@@ -100,8 +97,8 @@ func TestOtherAppsProcessIsNotTheJob(t *testing.T) {
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestOwned is the rule on its own: user and folder, and the folder's
@@ -125,7 +122,7 @@ func TestOwned(t *testing.T) {
 		{"a", "nobody", "/tmp", "", true},
 		{"unknown", "richs", "/var/www/richs", "", true},
 	} {
-		p := Proc{Job: tc.job, User: tc.user, Dir: tc.dir}
+		p := Proc{Process: host.Process{User: tc.user, Dir: tc.dir}, Job: tc.job}
 		if got := Owned(cfg, p, tc.resolved); got != tc.want {
 			t.Errorf("%+v resolved %q: %v, want %v", p, tc.resolved, got, tc.want)
 		}
@@ -153,7 +150,7 @@ func TestKillRechecksUserAndFolder(t *testing.T) {
 		"user": {[]string{strings.TrimSpace(string(py)), "-c",
 			"import ctypes,os,signal\ndef drop(*a):\n  os.setuid(65534)\n  ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)\nsignal.signal(signal.SIGUSR1, drop)\nwhile True: signal.pause()", "manage.py", yahoo}},
 	}
-	for _, h := range []host.Host{host.NewLocal(), remoteish{host.NewLocal()}} {
+	for _, h := range []host.Host{host.NewLocal(), sshHost(t)} {
 		for name, sc := range scripts {
 			t.Run(h.Name()+"/"+name, func(t *testing.T) {
 				cfg := newApp(t)

@@ -21,7 +21,7 @@ func TestRunNowRemote(t *testing.T) {
 	need(t, "setsid", "setpriv", "getent", "env")
 	cfg := newApp(t)
 	ctx := context.Background()
-	h := remoteish{host.NewLocal()}
+	h := sshHost(t)
 	g := gate.New(false, filepath.Join(t.TempDir(), "audit.jsonl"))
 
 	a, err := RunAction(ctx, h, cfg, RunSpec{Job: yahoo, Args: []string{"5", "6", "$(touch " + cfg.App.Dir + "/pwned)", "a b"}}, nil)

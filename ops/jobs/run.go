@@ -4,13 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -100,148 +95,14 @@ func guardStatus(ctx context.Context, j config.Job, check GuardCheck, t func(en,
 	return &GuardError{Job: j.Name, Guard: j.Guard, Reason: reason, T: t}
 }
 
-// launch is how a run is started: who, where, what, and into which log.
-type launch struct {
-	argv    []string
-	dir     string
-	env     []string
-	log     string
-	cred    *syscall.Credential
-	asUser  string
-	logUID  int
-	logGID  int
-	warning string // e.g. "not root: runs as hai"
-	t       func(en, ja string) string
-}
-
-// loginPath is the PATH a login shell of a user gets on the box (RHEL's
-// ENV_PATH plus ~/.local/bin and ~/bin from the default .bash_profile).
-func loginPath(home string) string {
-	return home + "/.local/bin:" + home + "/bin:/usr/local/bin:/usr/bin:/usr/local/sbin:/usr/sbin"
-}
-
-func planLaunch(cfg *config.Config, j config.Job, args []string) (launch, error) {
-	l := launch{dir: cfg.App.Dir, log: cfg.JobLogPath(j), logUID: -1, logGID: -1, t: cfg.T}
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup(cfg.App.User)
-		if err != nil {
-			return l, fmt.Errorf("app.user %q: %w", cfg.App.User, err)
-		}
-		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		var groups []uint32
-		if gs, err := u.GroupIds(); err == nil {
-			for _, g := range gs {
-				if v, err := strconv.ParseUint(g, 10, 32); err == nil {
-					groups = append(groups, uint32(v))
-				}
-			}
-		}
-		l.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}
-		l.asUser, l.logUID, l.logGID = u.Username, int(uid), int(gid)
-		env := map[string]string{"HOME": u.HomeDir, "USER": u.Username, "LOGNAME": u.Username,
-			"SHELL": "/bin/bash", "PATH": loginPath(u.HomeDir)}
-		for k, v := range cfg.App.Env {
-			env[k] = v
-		}
-		l.env = host.MergeEnv(nil, env)
-	} else {
-		name := strconv.Itoa(os.Getuid())
-		if u, err := user.Current(); err == nil {
-			name = u.Username
-		}
-		l.asUser = name
-		l.env = host.MergeEnv(os.Environ(), cfg.App.Env)
-		if name != cfg.App.User {
-			l.warning = fmt.Sprintf(cfg.T("richsops is not root: runs as %s, not %s", "richsops が root でないため %s として実行（%s ではありません）"), name, cfg.App.User)
-		}
-	}
-	python, err := lookPath(cfg.App.Python, envValue(l.env, "PATH"), cfg.T)
-	if err != nil {
-		return l, err
-	}
+// detachedFor is how a run of j is started, on any host: python manage.py
+// JOB ARGS in app.dir as app.user with app.env, appended to its log.
+func detachedFor(cfg *config.Config, j config.Job, args []string) host.Detached {
 	if args == nil {
 		args = j.Args
 	}
-	l.argv = append([]string{python, cfg.App.Manage, j.Name}, args...)
-	return l, nil
-}
-
-func envValue(env []string, key string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
-// lookPath finds name in path (the PATH of the user the job runs as, not
-// richsops' own); its refusal is in t's language.
-func lookPath(name, path string, t func(en, ja string) string) (string, error) {
-	if strings.Contains(name, "/") {
-		return name, nil
-	}
-	for _, d := range filepath.SplitList(path) {
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", config.Errorf(t, "app.python %q not found in PATH %s; set app.python to its full path",
-		"app.python %q が PATH %s にありません。app.python にフルパスを設定してください", name, path)
-}
-
-// start runs the job detached in its own session: stdin /dev/null, stdout
-// and stderr appended to the log through one O_APPEND descriptor (no shell,
-// so no `&`-before-redirect mistake), as the job's user. It returns the pid.
-func (l launch) start() (int, error) {
-	if fi, err := os.Stat(l.dir); err != nil || !fi.IsDir() {
-		return 0, config.Errorf(l.t, "app folder %s: not a folder (%v)", "アプリのフォルダ %s: フォルダではありません（%v）", l.dir, err)
-	}
-	_, statErr := os.Lstat(l.log)
-	// The log folder belongs to the app user: as root, never follow a
-	// symlink planted there, and never block on a FIFO.
-	logf, err := os.OpenFile(l.log, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o644)
-	if err != nil {
-		return 0, fmt.Errorf("log: %w", err)
-	}
-	defer logf.Close()
-	if fi, err := logf.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return 0, config.Errorf(l.t, "log %s: not a regular file", "ログ %s: 通常のファイルではありません", l.log)
-	}
-	if os.IsNotExist(statErr) && l.logUID >= 0 {
-		// A log richsops creates as root must stay writable by cron's runs.
-		_ = logf.Chown(l.logUID, l.logGID)
-	}
-	devnull, err := os.Open(os.DevNull)
-	if err != nil {
-		return 0, err
-	}
-	defer devnull.Close()
-	cmd := exec.Command(l.argv[0], l.argv[1:]...)
-	cmd.Dir, cmd.Env = l.dir, l.env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: l.cred}
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	pid := cmd.Process.Pid
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }() // reap it if it ends while richsops runs
-	select {
-	case err := <-exited:
-		code := -1
-		if cmd.ProcessState != nil {
-			code = cmd.ProcessState.ExitCode()
-		}
-		if code != 0 {
-			return pid, config.Errorf(l.t, "pid %d exited at once with status %d (%v): see %s",
-				"pid %d はすぐに終了しました（終了コード %d、%v）: %s を確認してください", pid, code, err, l.log)
-		}
-	case <-time.After(700 * time.Millisecond):
-	}
-	return pid, nil
+	return host.Detached{Argv: append([]string{cfg.App.Python, cfg.App.Manage, j.Name}, args...),
+		Dir: cfg.App.Dir, User: cfg.App.User, Env: cfg.App.Env, Log: cfg.JobLogPath(j), T: cfg.T}
 }
 
 // RunAction builds the run-now action. It refuses a running job without
@@ -253,23 +114,19 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	if err != nil {
 		return gate.Action{}, err
 	}
-	if !h.IsLocal() {
-		return remoteRunAction(h, cfg, j, spec, running, ge, guard), nil
-	}
-	l, err := planLaunch(cfg, j, spec.Args)
-	if err != nil {
-		return gate.Action{}, err
+	d := detachedFor(cfg, j, spec.Args)
+	// Refused before the confirmation, on the job's host ("/." follows a
+	// symlinked app.dir); the start checks it again.
+	if fi, err := h.Stat(ctx, d.Dir+"/."); err != nil || !fi.IsDir {
+		return gate.Action{}, config.Errorf(cfg.T, "app folder %s: not a folder (%v)", "アプリのフォルダ %s: フォルダではありません（%v）", d.Dir, err)
 	}
 	t := cfg.T
-	a := runAction(cfg, h, j, l.argv, ge)
+	a := runAction(cfg, h, j, d.Argv, ge)
 	a.Preview = append(a.Preview,
-		fmt.Sprintf(t("as %s in %s:", "%s として %s で実行:"), l.asUser, l.dir),
-		"  "+host.ShellQuote(l.argv),
-		t("output appended to ", "出力の追記先: ")+l.log,
-		t("detached in its own session: keeps running after richsops exits", "独立したセッションで実行: richsops を終了しても動き続けます"))
-	if l.warning != "" {
-		a.Preview = append(a.Preview, l.warning)
-	}
+		fmt.Sprintf(t("on %s, as %s (when richsops, or its ssh login, is root) in %s:", "%s で、%s として（richsops または ssh のログインが root の場合）%s で実行:"), h.Name(), d.User, d.Dir),
+		"  "+host.ShellQuote(d.Argv),
+		t("output appended to ", "出力の追記先: ")+d.Log,
+		t("detached in its own session (setsid): keeps running after richsops exits", "独立したセッション（setsid）で実行: richsops を終了しても動き続けます"))
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		unlock, err := LockRun(ctx, h, cfg, j.Name)
@@ -285,15 +142,23 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		if err != nil {
 			return gate.Outcome{}, err
 		}
-		pid, err := l.start()
+		st, err := h.StartDetached(ctx, d)
 		if err != nil {
 			return gate.Outcome{Details: details}, err
 		}
-		sum := fmt.Sprintf(t("%s started: pid %d as %s", "%s を開始しました: pid %d（%s として）"), j.Name, pid, l.asUser) + overriddenNote(cfg, ge)
-		details = append(details, t("log: ", "ログ: ")+l.log)
-		if l.warning != "" {
-			details = append(details, l.warning)
+		details = append(details, t("log: ", "ログ: ")+d.Log)
+		p, ok, err := waitStarted(ctx, h, cfg, j.Name, st)
+		if err != nil {
+			return gate.Outcome{Details: details}, err
 		}
+		if !ok {
+			return gate.Outcome{Details: details}, config.Errorf(t, "%s: started on %s as pid %d, but it is not running after %s: see %s",
+				"%s: %s で pid %d として開始しましたが、%s 後に実行中ではありません: %s を確認してください", j.Name, h.Name(), st.PID, startWait, d.Log)
+		}
+		if p.User != cfg.App.User {
+			details = append(details, fmt.Sprintf(t("not started as root: runs as %s, not %s", "root で開始していないため %s として実行（%s ではありません）"), p.User, cfg.App.User))
+		}
+		sum := fmt.Sprintf(t("%s started on %s: pid %d as %s", "%s を %s で開始しました: pid %d（%s として）"), j.Name, h.Name(), p.PID, p.User) + overriddenNote(cfg, ge)
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a, nil
@@ -325,6 +190,32 @@ func precheck(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec
 		return j, running, nil, guardErr
 	}
 	return j, running, ge, nil
+}
+
+// startWait bounds how long a started run may take to show as the job.
+const startWait = 5 * time.Second
+
+// waitStarted finds the started process among job's: on its way the
+// remote launcher passes through states whose argv also names the job
+// (sh -c SCRIPT ..., setpriv ..., env ...), some still as root, so it
+// counts only once it runs the program itself.
+func waitStarted(ctx context.Context, h host.Host, cfg *config.Config, job string, st host.Started) (Proc, bool, error) {
+	deadline := time.Now().Add(startWait)
+	for {
+		procs, err := List(ctx, h, cfg, []string{job})
+		if err != nil {
+			return Proc{}, false, err
+		}
+		for _, p := range procs {
+			if p.PID == st.PID && len(p.Args) > 0 && p.Args[0] == st.Argv0 {
+				return p, true, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return Proc{}, false, ctx.Err()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // runAction is the start of a run's action: its name, and for an override

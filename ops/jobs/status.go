@@ -72,7 +72,7 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 	}
 	procs, procErr := List(ctx, h, cfg, names)
 	tab, tabErr := crontab.Load(ctx, h, cfg.Crontab.Path)
-	boot, bootErr := BootTime(ctx, h)
+	boot, bootErr := host.BootTime(ctx, h)
 	var tabTime time.Time // the crontab's mtime, read when a job is paused
 	guard := guardOnce(ctx)
 	out := make([]Status, len(cfg.Jobs))

@@ -19,7 +19,7 @@ func TestFindMissed(t *testing.T) {
 	s, _ := crontab.ParseSchedule("0 3,15 * * *")
 	now := time.Date(2026, 11, 27, 16, 0, 0, 0, time.Local)
 	at15 := time.Date(2026, 11, 27, 15, 0, 0, 0, time.Local)
-	running := []Proc{{PID: 5, Start: at15}}
+	running := []Proc{{Process: host.Process{PID: 5, Start: at15}}}
 	cases := []struct {
 		name     string
 		now      time.Time
@@ -132,14 +132,17 @@ func TestSnapshotPauseResume(t *testing.T) {
 	}
 }
 
-// noBootTime is a remote host whose /proc/stat cannot be read.
-type noBootTime struct{ remoteish }
+// noBootTime is a host (this machine, named as another) whose /proc/stat
+// cannot be read.
+type noBootTime struct{ *host.Local }
+
+func (noBootTime) IsLocal() bool { return false }
 
 func (n noBootTime) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	if path == "/proc/stat" {
 		return nil, os.ErrPermission
 	}
-	return n.remoteish.ReadFile(ctx, path)
+	return n.Local.ReadFile(ctx, path)
 }
 
 // A boot time that could not be read is an unknown part (so `jobs list`
@@ -148,7 +151,7 @@ func TestSnapshotUnreadBootTime(t *testing.T) {
 	need(t, "ps", "readlink")
 	cfg := newApp(t)
 	os.WriteFile(cfg.Crontab.Path, []byte("0 3 * * * richs python manage.py "+mercari+" 2 4\n"), 0o644)
-	h := noBootTime{remoteish{host.NewLocalEditing(edittest.Dirs(t))}}
+	h := noBootTime{host.NewLocalEditing(edittest.Dirs(t))}
 	st, err := Snapshot(context.Background(), h, cfg, time.Now())
 	if err != nil {
 		t.Fatal(err)

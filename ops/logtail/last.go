@@ -2,12 +2,14 @@ package logtail
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/richs/richsops/ops/host"
 )
 
 const blockSize = 64 * 1024
@@ -223,24 +225,24 @@ func Before(o Origin, n, maxLine int) ([]Line, Origin, error) {
 	return t.sp.flush(lines), o, nil
 }
 
-// Resolve turns a configured path that may be a glob into one file: the
-// newest match by modification time. A plain path is returned as is (it may
-// not exist yet: Follow waits for it).
-func Resolve(pattern string) (string, error) {
+// Resolve turns a configured path that may be a glob into one file on h:
+// the newest match by modification time. A plain path is returned as is (it
+// may not exist yet: Follow waits for it).
+func Resolve(ctx context.Context, h host.Host, pattern string) (string, error) {
 	if !hasMeta(pattern) {
 		return pattern, nil
 	}
-	matches, err := filepath.Glob(pattern)
+	matches, err := h.Glob(ctx, pattern)
 	if err != nil {
 		return "", err
 	}
 	best, bestTime := "", int64(0)
 	for _, m := range matches {
-		fi, err := os.Stat(m)
-		if err != nil || fi.IsDir() {
+		fi, err := h.Stat(ctx, m)
+		if err != nil || fi.IsDir {
 			continue
 		}
-		if t := fi.ModTime().UnixNano(); best == "" || t > bestTime {
+		if t := fi.ModTime.UnixNano(); best == "" || t > bestTime {
 			best, bestTime = m, t
 		}
 	}

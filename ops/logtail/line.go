@@ -2,7 +2,9 @@
 // backwards in blocks (so opening a 2 GiB log costs what a 1 MiB one does),
 // earlier lines on demand, and a follower that survives rename rotation,
 // copytruncate, delete and recreate, a missing file and permission errors.
-// Every line it hands out is capped and sanitized (see ops/sanitize).
+// Every line it hands out is capped and sanitized (see ops/sanitize). Tail
+// is its one entry point for a log on any host (the console's Logs tab and
+// `richsops tail`).
 package logtail
 
 import (

@@ -16,10 +16,7 @@ import (
 )
 
 func (d *DB) hostName() string {
-	if d.Host == nil || d.Host.IsLocal() {
-		return ""
-	}
-	return d.Host.Name()
+	return host.RemoteName(d.Host)
 }
 
 // expirySQL is the runtime statement for this server (see Expiry).

@@ -143,7 +143,7 @@ func StatusAll(ctx context.Context, cfg *config.Config, hosts *host.Registry) []
 
 func hostLabel(name string) string {
 	if name == "" {
-		return "local"
+		return host.LocalName
 	}
 	return name
 }

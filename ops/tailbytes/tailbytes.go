@@ -1,16 +1,14 @@
-// Package tailbytes reads the end of a (possibly huge) log file: the last
-// max bytes, starting at a line boundary. Scanners that only care about the
-// recent past (Amazon blocks, the overview's traffic window) stay fast no
-// matter how big the file has grown.
+// Package tailbytes reads the end of a (possibly huge) log file on any
+// host: the last max bytes (Host.ReadTail), starting at a line boundary.
+// Scanners that only care about the recent past (Amazon blocks, the
+// overview's traffic window) stay fast no matter how big the file has
+// grown. It stays apart from logtail, which cuts lines for display and
+// follows a file: the scanners need whole raw bytes and none of that.
 package tailbytes
 
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
-	"os"
-	"strconv"
 
 	"github.com/richs/richsops/ops/host"
 )
@@ -20,11 +18,7 @@ import (
 // to tell whether the window starts exactly at a line. cut is true when the file
 // was longer than max (older lines were not read).
 func Read(ctx context.Context, h host.Host, path string, max int64) (data []byte, cut bool, err error) {
-	if h.IsLocal() {
-		data, err = readLocal(path, max+1)
-	} else {
-		data, err = readRemote(ctx, h, path, max+1)
-	}
+	data, err = h.ReadTail(ctx, path, max+1)
 	if cut = int64(len(data)) > max; err != nil || !cut {
 		return data, false, err
 	}
@@ -34,42 +28,4 @@ func Read(ctx context.Context, h host.Host, path string, max int64) (data []byte
 		data = nil // one line longer than max: nothing whole to read
 	}
 	return data, cut, nil
-}
-
-func readLocal(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	off := st.Size() - max
-	if off < 0 {
-		off = 0
-	}
-	// The file may grow while we read: read what was there at Stat time.
-	buf := make([]byte, st.Size()-off)
-	n, err := f.ReadAt(buf, off)
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
-	return buf[:n], nil
-}
-
-func readRemote(ctx context.Context, h host.Host, path string, max int64) ([]byte, error) {
-	st, err := h.Stat(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size <= max {
-		return h.ReadFile(ctx, path)
-	}
-	res, err := h.Run(ctx, host.Cmd{Argv: []string{"tail", "-c", strconv.FormatInt(max, 10), "--", path}})
-	return res.Stdout, err
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 
@@ -65,21 +64,18 @@ func SummarizeBytes(ctx context.Context, data []byte, f *Format, o Options) (Sum
 	return Summarize(ctx, bytes.NewReader(data), f, o)
 }
 
-// SummarizeFile summarises a local file, parsing chunks of it in parallel.
+// SummarizeFile summarises a file on h, parsing chunks of it in parallel
+// (over ssh each chunk is one ranged read there).
 // Each chunk starts just after a newline, so every line is read by exactly
 // one worker.
-func SummarizeFile(ctx context.Context, path string, f *Format, o Options) (Summary, error) {
+func SummarizeFile(ctx context.Context, h host.Host, path string, f *Format, o Options) (Summary, error) {
 	o = o.withDefaults()
-	fh, err := os.Open(path)
+	fh, err := h.Open(ctx, path)
 	if err != nil {
 		return Summary{}, err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return Summary{}, err
-	}
-	size := st.Size()
+	size := fh.Size()
 	workers := o.Workers
 	if workers <= 0 {
 		workers = min(runtime.NumCPU(), 8)
@@ -155,19 +151,12 @@ func chunkBounds(r io.ReaderAt, size int64, n int) ([]int64, error) {
 // SummarizeHost summarises the access log at path on h. tail > 0 reads only
 // the last tail bytes (the overview's window; Summary.Partial is then set
 // when older lines were skipped); tail == 0 reads the whole file, in
-// parallel when it is local.
+// parallel (SummarizeFile).
 func SummarizeHost(ctx context.Context, h host.Host, path string, f *Format, o Options, tail int64) (Summary, error) {
-	if tail <= 0 && h.IsLocal() {
-		return SummarizeFile(ctx, path, f, o)
+	if tail <= 0 {
+		return SummarizeFile(ctx, h, path, f, o)
 	}
-	var data []byte
-	var cut bool
-	var err error
-	if tail > 0 {
-		data, cut, err = tailbytes.Read(ctx, h, path, tail)
-	} else {
-		data, err = h.ReadFile(ctx, path)
-	}
+	data, cut, err := tailbytes.Read(ctx, h, path, tail)
 	if err != nil {
 		return Summary{}, err
 	}

@@ -3,6 +3,7 @@ package traffic
 import (
 	"context"
 	"fmt"
+	"github.com/richs/richsops/ops/host"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,7 +147,7 @@ func TestFileMatchesStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range []int{1, 2, 3} {
-		par, err := SummarizeFile(context.Background(), path, f, Options{Workers: w})
+		par, err := SummarizeFile(context.Background(), host.NewLocal(), path, f, Options{Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}

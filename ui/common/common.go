@@ -164,13 +164,10 @@ type OpenLogMsg struct {
 // current host switch to it and refresh; the others may ignore it.
 type HostChangedMsg struct{ Name string }
 
-// IsLocal reports whether a host name means this machine.
-func IsLocal(name string) bool { return name == "" || name == "local" }
-
 // HostBadge is what a tab header shows for a thing on host name: "@ db1",
 // or nothing for this machine.
 func HostBadge(d *Deps, name string) string {
-	if IsLocal(name) {
+	if host.IsLocalName(name) {
 		return ""
 	}
 	return d.Styles.Info.Render("@ " + name)

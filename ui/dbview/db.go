@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/richs/richsops/ops/host"
 	"strconv"
 	"strings"
 	"time"
@@ -425,7 +426,7 @@ func (t *Tab) View() string {
 	w := max(20, t.width)
 	var top []string
 	title := s.Title.Render(t.d.T("Database", "データベース"))
-	if t.d.Cfg.Database.Host != "" && t.d.Cfg.Database.Host != "local" {
+	if !host.IsLocalName(t.d.Cfg.Database.Host) {
 		title += s.Muted.Render(" @" + t.d.Cfg.Database.Host)
 	}
 	st := t.status

@@ -201,7 +201,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		return t, t.refresh()
 	case snapshotMsg:
-		if msg.host != t.hostName && !(common.IsLocal(msg.host) && common.IsLocal(t.hostName)) {
+		if msg.host != t.hostName && !(host.IsLocalName(msg.host) && host.IsLocalName(t.hostName)) {
 			return t, nil
 		}
 		t.loading = false
@@ -381,7 +381,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, t.k.Log):
 		on := t.hostName
-		if common.IsLocal(on) {
+		if host.IsLocalName(on) {
 			on = "" // OpenLogMsg's word for this machine
 		}
 		return func() tea.Msg { return common.OpenLogMsg{Name: s.Name, Host: on, Path: s.Log, Kind: "django"} }

@@ -52,8 +52,8 @@ func snapshot(d *common.Deps) snapshotMsg {
 		st = append(st, jobs.Status{Name: j.Name, Log: d.Cfg.JobLogPath(j), Guard: j.Guard, State: crontab.StateAbsent})
 	}
 	st[1].State, st[1].Schedule, st[1].Next = crontab.StateActive, []string{"0 3,15 * * *"}, now.Add(11*time.Hour)
-	st[1].Procs = []jobs.Proc{{PID: 4242, User: "richs", Start: now.Add(-time.Hour), Elapsed: time.Hour, CPU: 97.5, RSS: 200 << 20,
-		Args: []string{"python", "manage.py", mercariName, "2", "4", "--max-workers", "14", "\x1b[31mred"}, Job: mercariName}}
+	st[1].Procs = []jobs.Proc{{Process: host.Process{PID: 4242, User: "richs", Start: now.Add(-time.Hour), Elapsed: time.Hour, CPU: 97.5, RSS: 200 << 20,
+		Args: []string{"python", "manage.py", mercariName, "2", "4", "--max-workers", "14", "\x1b[31mred"}}, Job: mercariName}}
 	st[0].Missed = &jobs.Missed{At: now.Add(-time.Hour), Reason: "the machine was down then"}
 	return snapshotMsg{st: st}
 }

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+
+	"github.com/richs/richsops/ops/host"
 	"regexp"
 	"slices"
 	"strings"
@@ -259,7 +261,7 @@ func (m *Model) known(src source) source {
 	return src
 }
 
-func sameHost(a, b string) bool { return a == b || common.IsLocal(a) && common.IsLocal(b) }
+func sameHost(a, b string) bool { return host.NameOf(a) == host.NameOf(b) }
 
 // same is whether two sources are one pane: the same name, or the same
 // file, on the same host.
@@ -309,35 +311,18 @@ func (m *Model) starter(ctx context.Context, p *pane) tea.Cmd {
 			fail := func(err error) {
 				q.Emit(logtail.Batch{Status: &logtail.Status{State: logtail.Ended, Path: src.Name, Err: err}})
 			}
-			local := src.Host == "" || src.Host == "local"
-			var argv []string
-			switch {
-			case len(src.Argv) > 0:
-				argv = src.Argv
-			case !local:
-				argv = logtail.RemoteArgv(src.Path, lines, true)
-			}
-			if argv != nil {
-				if hosts == nil {
-					fail(fmt.Errorf("no host registry"))
-					return
-				}
-				h, err := hosts.Get(src.Host)
-				if err != nil {
-					fail(err)
-					return
-				}
-				logtail.FollowCommand(ctx, h, argv, src.Name, maxLine, q)
+			if hosts == nil {
+				fail(fmt.Errorf("no host registry"))
 				return
 			}
-			path, err := logtail.Resolve(src.Path)
+			h, err := hosts.Get(src.Host)
 			if err != nil {
 				fail(err)
 				return
 			}
-			err = logtail.Follow(ctx, logtail.Options{Path: path, Lines: lines, MaxLine: maxLine}, q)
-			if ctx.Err() == nil {
-				fail(err) // a read error: say so in the pane header
+			err = logtail.Tail(ctx, h, logtail.Source{Path: src.Path, Argv: src.Argv, Label: src.Name, Lines: lines, MaxLine: maxLine, Follow: true}, q)
+			if err != nil && ctx.Err() == nil {
+				fail(err) // a read error: say so in the pane header (a command says its own end)
 			}
 		}()
 		return nil
@@ -760,7 +745,7 @@ func (m *Model) loadMore(p *pane) tea.Cmd {
 	switch {
 	case p.loading:
 		return nil
-	case len(p.src.Argv) > 0 || (p.src.Host != "" && p.src.Host != "local"):
+	case len(p.src.Argv) > 0 || !host.IsLocalName(p.src.Host):
 		m.msg = m.d.T("earlier lines load only for local files", "前の行の読込はローカルファイルのみ")
 		return nil
 	case p.origin == nil || p.origin.Offset == 0:

@@ -2,6 +2,7 @@ package logsview
 
 import (
 	"context"
+	"github.com/richs/richsops/ops/host"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,7 @@ func saveLines(d *common.Deps, path string, lines []string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
 		defer cancel()
-		h, err := hosts.Get("local")
+		h, err := hosts.Get(host.LocalName)
 		if err != nil {
 			return saveDoneMsg{path: path, err: err}
 		}

@@ -202,7 +202,7 @@ func (m *Model) fetch(src string) tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := ctxFor()
 			defer cancel()
-			h, err := d.Hosts.Get("local")
+			h, err := d.Hosts.Get(host.LocalName)
 			if err != nil {
 				return publicMsg{}
 			}
@@ -435,7 +435,7 @@ func (m *Model) planClean() tea.Cmd {
 	}
 	m.planing = true
 	d := m.d
-	return common.Build(2*time.Minute, common.OnHost(d.Hosts, "local", func(ctx context.Context, h host.Host) (planMsg, error) {
+	return common.Build(2*time.Minute, common.OnHost(d.Hosts, host.LocalName, func(ctx context.Context, h host.Host) (planMsg, error) {
 		p, err := public.PlanClean(ctx, h, filepath.Join(d.Cfg.Public.Dir, "tmp"), d.Cfg.Public.TmpMaxAge.Duration, d.Now(), d.Cfg.T)
 		return planMsg{plan: p, action: p.Action(h)}, err
 	}), func(p planMsg, err error) tea.Msg { p.err = err; return p })

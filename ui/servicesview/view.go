@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/health"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/services"
@@ -228,9 +229,9 @@ func (t *Tab) detailLines() []string {
 
 // onHost is a service's name cell: the name, and "@host" when it is not on
 // this machine.
-func onHost(name, host string) string {
-	if common.IsLocal(host) {
+func onHost(name, on string) string {
+	if host.IsLocalName(on) {
 		return name
 	}
-	return name + "@" + host
+	return name + "@" + on
 }

@@ -245,3 +245,31 @@ func Main(m *testing.M, what string, srv **Server, err *error) {
 	}
 	os.Exit(code)
 }
+
+// StartT is Start for one test: skipped when MissingOK, failed on any
+// other error, stopped at the test's end.
+func StartT(t testing.TB) *Server {
+	t.Helper()
+	srv, err := Start()
+	if err != nil {
+		if MissingOK(err) {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv
+}
+
+// ControlDir is a folder for ssh's shared-connection sockets, removed at
+// the test's end: under the system temp folder, as a socket path must stay
+// short (t.TempDir's is too long for it).
+func ControlDir(t testing.TB) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "cm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}

@@ -24,14 +24,7 @@ import (
 // against the SSH host, to show a remote host works for them as Local does.
 
 func start(t *testing.T) (*sshtest.Server, *host.SSH) {
-	srv, err := sshtest.Start()
-	if err != nil {
-		if sshtest.MissingOK(err) {
-			t.Skip(err)
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
+	srv := sshtest.StartT(t)
 	dir, err := os.MkdirTemp(srv.Dir, "cm")
 	if err != nil {
 		t.Fatal(err)
