@@ -1,0 +1,352 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Triggers of a run.
+const (
+	TriggerCron    = "cron"
+	TriggerConsole = "console"
+	TriggerCLI     = "cli"
+	TriggerCatchUp = "catch-up"
+	TriggerUnknown = "unknown"
+)
+
+// Sources of a run record.
+const (
+	SourceWatch = "watch" // observed by the watch service: start, end, duration
+	SourceExec  = "exec"  // recorded by `richsops jobs exec`: also the exit code
+)
+
+// Run is one run of one job.
+type Run struct {
+	ID       int64
+	Job      string
+	Host     string
+	PID      int
+	Start    time.Time
+	End      time.Time // zero while running
+	ExitCode *int      // nil when unknown
+	Trigger  string
+	User     string
+	SudoUser string
+	KilledBy string
+	Argv     []string
+	Counts   map[string]int
+	Overlap  bool
+	Source   string
+	LogFrom  int64 // size of the job's log at the start; -1 unknown
+}
+
+// Duration of a finished run (0 while running).
+func (r Run) Duration() time.Duration {
+	if r.End.IsZero() {
+		return 0
+	}
+	return r.End.Sub(r.Start)
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v) }
+
+// StartRun records the start of a run and returns its id.
+func (s *Store) StartRun(ctx context.Context, r Run) (int64, error) {
+	ids, err := s.AddRuns(ctx, []Run{r})
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// AddRuns records runs (started or already finished) in one transaction
+// and returns their ids.
+func (s *Store) AddRuns(ctx context.Context, rs []Run) ([]int64, error) {
+	ids := make([]int64, 0, len(rs))
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO runs (job, host, pid, start_ms, end_ms, exit_code, trigger, user, sudo_user, killed_by, argv, counts, overlap, source, log_from)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rs {
+			if r.Trigger == "" {
+				r.Trigger = TriggerUnknown
+			}
+			if r.Source == "" {
+				r.Source = SourceWatch
+			}
+			argv, _ := json.Marshal(nonNil(r.Argv))
+			counts, _ := json.Marshal(nonNilMap(r.Counts))
+			res, err := st.ExecContext(ctx, r.Job, r.Host, r.PID, ms(r.Start), nullTime(r.End), r.ExitCode, r.Trigger, r.User, r.SudoUser, r.KilledBy, string(argv), string(counts), r.Overlap, r.Source, r.LogFrom)
+			if err != nil {
+				return err
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// End is how a run ended.
+type End struct {
+	At       time.Time
+	ExitCode *int
+	KilledBy string
+	Counts   map[string]int
+	Overlap  bool
+}
+
+// EndRun records the end of a run.
+func (s *Store) EndRun(ctx context.Context, id int64, e End) error {
+	counts, _ := json.Marshal(nonNilMap(e.Counts))
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET end_ms = ?, exit_code = COALESCE(?, exit_code),
+			killed_by = CASE WHEN ? = '' THEN killed_by ELSE ? END, counts = ?, overlap = overlap OR ? WHERE id = ?`,
+			ms(e.At), e.ExitCode, e.KilledBy, e.KilledBy, string(counts), e.Overlap, id)
+		return err
+	})
+}
+
+// MarkKilled notes who killed a running run (a richsops action, the guard),
+// found by host and pid, so the end the watch service observes later keeps it.
+func (s *Store) MarkKilled(ctx context.Context, host string, pid int, by string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET killed_by = ? WHERE host = ? AND pid = ? AND end_ms IS NULL`, by, host, pid)
+		return err
+	})
+}
+
+// OpenRuns are the runs on host that have no end yet.
+func (s *Store) OpenRuns(ctx context.Context, host string) ([]Run, error) {
+	return s.queryRuns(ctx, `WHERE host = ? AND end_ms IS NULL ORDER BY start_ms`, host)
+}
+
+// RunsQuery selects runs.
+type RunsQuery struct {
+	Job   string    // "" = every job
+	Since time.Time // zero = all
+}
+
+// Runs lists runs oldest first.
+func (s *Store) Runs(ctx context.Context, q RunsQuery) ([]Run, error) {
+	where, args := "WHERE start_ms >= ?", []any{ms(q.Since)}
+	if q.Since.IsZero() {
+		args[0] = int64(-1 << 62)
+	}
+	if q.Job != "" {
+		where += " AND job = ?"
+		args = append(args, q.Job)
+	}
+	return s.queryRuns(ctx, where+" ORDER BY start_ms, id", args...)
+}
+
+// RecentComplete is up to n most recent finished runs of job before t,
+// oldest first: the window of its baseline.
+func (s *Store) RecentComplete(ctx context.Context, job string, before time.Time, n int) ([]Run, error) {
+	rs, err := s.queryRuns(ctx, `WHERE job = ? AND end_ms IS NOT NULL AND start_ms < ? ORDER BY start_ms DESC LIMIT ?`, job, ms(before), n)
+	slices.Reverse(rs)
+	return rs, err
+}
+
+func (s *Store) queryRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, job, host, pid, start_ms, end_ms, exit_code, trigger, user, sudo_user, killed_by, argv, counts, overlap, source, log_from FROM runs `+where, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	out := []Run{}
+	for rows.Next() {
+		var r Run
+		var end sql.NullInt64
+		var exit sql.NullInt64
+		var start int64
+		var argv, counts string
+		if err := rows.Scan(&r.ID, &r.Job, &r.Host, &r.PID, &start, &end, &exit, &r.Trigger, &r.User, &r.SudoUser, &r.KilledBy, &argv, &counts, &r.Overlap, &r.Source, &r.LogFrom); err != nil {
+			return nil, err
+		}
+		r.Start = fromMS(start)
+		if end.Valid {
+			r.End = fromMS(end.Int64)
+		}
+		if exit.Valid {
+			c := int(exit.Int64)
+			r.ExitCode = &c
+		}
+		_ = json.Unmarshal([]byte(argv), &r.Argv)
+		_ = json.Unmarshal([]byte(counts), &r.Counts)
+		r.Argv, r.Counts = nonNil(r.Argv), nonNilMap(r.Counts)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return ms(t)
+}
+
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+func nonNilMap(m map[string]int) map[string]int {
+	if m == nil {
+		return map[string]int{}
+	}
+	return m
+}
+
+// Flags of a run.
+const (
+	FlagRunning  = "running"
+	FlagFailed   = "failed"
+	FlagKilled   = "killed"
+	FlagTooLong  = "too_long"
+	FlagTooShort = "too_short"
+	FlagOverlap  = "overlap" // its shared log was written by another run meanwhile: counts are mixed
+)
+
+// BaselineRuns is how many complete runs a baseline is taken over.
+const BaselineRuns = 20
+
+// minBaseline is how many complete runs a baseline needs before too long
+// (by p90) and too short are judged: fewer say nothing usual yet.
+const minBaseline = 5
+
+// Baseline is what a job's runs usually look like.
+type Baseline struct {
+	Runs   int                `json:"runs"`
+	Median time.Duration      `json:"-"`
+	P90    time.Duration      `json:"-"`
+	Counts map[string]float64 `json:"median_counts"`
+}
+
+// BaselineOf computes the median and p90 duration and the median counts of
+// complete runs (finished, not killed, not failed).
+func BaselineOf(runs []Run) Baseline {
+	var ds []time.Duration
+	counts := map[string][]int{}
+	for _, r := range runs {
+		if !complete(r) {
+			continue
+		}
+		ds = append(ds, r.Duration())
+		for k, v := range r.Counts {
+			counts[k] = append(counts[k], v)
+		}
+	}
+	b := Baseline{Runs: len(ds), Counts: map[string]float64{}}
+	if len(ds) == 0 {
+		return b
+	}
+	slices.Sort(ds)
+	b.Median = quantile(ds, 0.5)
+	b.P90 = quantile(ds, 0.9)
+	for k, vs := range counts {
+		sort.Ints(vs)
+		b.Counts[k] = float64(vs[len(vs)/2])
+		if len(vs)%2 == 0 {
+			b.Counts[k] = float64(vs[len(vs)/2-1]+vs[len(vs)/2]) / 2
+		}
+	}
+	return b
+}
+
+// quantile of sorted ds by linear interpolation between closest ranks.
+func quantile(ds []time.Duration, q float64) time.Duration {
+	pos := q * float64(len(ds)-1)
+	i := int(pos)
+	if i+1 >= len(ds) {
+		return ds[len(ds)-1]
+	}
+	frac := pos - float64(i)
+	return ds[i] + time.Duration(frac*float64(ds[i+1]-ds[i]))
+}
+
+func complete(r Run) bool {
+	return !r.End.IsZero() && r.KilledBy == "" && (r.ExitCode == nil || *r.ExitCode == 0)
+}
+
+// Flags judges one run against its job's baseline (taken over the runs
+// before it) and maxRuntime (0 = none).
+func Flags(r Run, b Baseline, maxRuntime time.Duration) []string {
+	flags := []string{}
+	if r.End.IsZero() {
+		flags = append(flags, FlagRunning)
+	}
+	if r.ExitCode != nil && *r.ExitCode != 0 {
+		flags = append(flags, FlagFailed)
+	}
+	if r.KilledBy != "" {
+		flags = append(flags, FlagKilled)
+	}
+	if !r.End.IsZero() {
+		d := r.Duration()
+		long := maxRuntime > 0 && d > maxRuntime
+		if b.Runs >= minBaseline && d > 2*b.P90 {
+			long = true
+		}
+		if long {
+			flags = append(flags, FlagTooLong)
+		}
+		if b.Runs >= minBaseline && complete(r) && d < b.Median/4 {
+			flags = append(flags, FlagTooShort)
+		}
+	}
+	if r.Overlap {
+		flags = append(flags, FlagOverlap)
+	}
+	return flags
+}
+
+// Judged is a run with its flags and the baseline it was judged by.
+type Judged struct {
+	Run
+	Flags    []string
+	Baseline Baseline
+}
+
+// Judge flags every run of runs (oldest first) against the BaselineRuns
+// complete runs of the same job before it; prior are earlier runs (oldest
+// first) that seed the windows, maxRuntime the job's limit.
+func Judge(prior, runs []Run, maxRuntime func(job string) time.Duration) []Judged {
+	window := map[string][]Run{}
+	push := func(r Run) {
+		if !complete(r) {
+			return
+		}
+		w := append(window[r.Job], r)
+		if len(w) > BaselineRuns {
+			w = w[len(w)-BaselineRuns:]
+		}
+		window[r.Job] = w
+	}
+	for _, r := range prior {
+		push(r)
+	}
+	out := make([]Judged, 0, len(runs))
+	for _, r := range runs {
+		b := BaselineOf(window[r.Job])
+		out = append(out, Judged{Run: r, Flags: Flags(r, b, maxRuntime(r.Job)), Baseline: b})
+		push(r)
+	}
+	return out
+}
