@@ -27,7 +27,11 @@ richsops jobs run [--force] [--override] [--args "2 4 --max-workers 14"] NAME
                                                  (index-linux) is unhealthy (asks to type OVERRIDE)
 richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one process or all of the job
 richsops jobs pause [--kill] NAME                comment out its crontab lines, reload cron (--kill: stop its processes too)
-richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)`
+richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)
+richsops jobs runs [NAME] [--since 7d] [--json]  recorded runs (from richsops watch): duration, exit code, trigger, flags
+richsops jobs exec [--trigger cron] NAME -- ARGV...
+                                                 run ARGV as a run of NAME and record its start, end and exit code
+                                                 (for a crontab line; exits with ARGV's status)`
 
 func init() {
 	cli.Register(cli.Command{Name: "jobs", Summary: "list, run, kill, pause and resume the stock checks", Usage: usage, Run: run})
@@ -109,11 +113,21 @@ func parse(sub string, args []string) (flags, error) {
 	return f, nil
 }
 
+// subs are the subcommands other packages add (runs and exec, from the
+// history commands).
+var subs = map[string]func(env *cli.Env, args []string) error{}
+
+// Sub adds `jobs NAME` (its usage is in this package's usage text).
+func Sub(name string, f func(env *cli.Env, args []string) error) { subs[name] = f }
+
 func run(env *cli.Env, args []string) error {
 	if len(args) == 0 {
 		return cli.Usagef("jobs: want list, run, kill, pause or resume")
 	}
 	sub := args[0]
+	if f, ok := subs[sub]; ok {
+		return f(env, args[1:])
+	}
 	switch sub {
 	case "list", "run", "kill", "pause", "resume":
 	default:
