@@ -159,7 +159,7 @@ func runRuns(env *cli.Env, args []string) error {
 		for _, j := range judged {
 			out = append(out, toJSON(j))
 		}
-		return env.PrintJSON(out)
+		return writeRunsJSON(env.Stdout, out)
 	}
 	t := env.Cfg.T
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)

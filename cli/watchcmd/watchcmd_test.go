@@ -17,6 +17,7 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/internal/testenv/testbin"
 	"github.com/richs/richsops/ops/history"
 )
@@ -196,5 +197,30 @@ func TestWrappedCronRunAndKilledWatch(t *testing.T) {
 	// counting an unhealthy index-linux; 3 would be guard unable to run).
 	if out, errs, code := testbin.Run(t, bin, nil, "--config", f.cfg, "guard", "--once"); code == 3 {
 		t.Errorf("guard after the watch died: %d %s %s", code, out, errs)
+	}
+}
+
+// The hand encoder of `jobs runs --json` writes what PrintJSON would.
+func TestRunsJSONLikePrintJSON(t *testing.T) {
+	end := time.Date(2026, 12, 1, 3, 4, 5, 600_000_000, time.Local)
+	d, code := 61.25, 3
+	cases := [][]RunJSON{
+		{},
+		{{Job: "check_item_mercari", Host: "local", Start: end.Add(-time.Minute), Trigger: "cron", User: "root", Counts: map[string]int{}, Flags: []string{"running"}}},
+		{{Job: "a<b>&\"c\\", Host: "db\x1b[31m1", Start: end.Add(-time.Hour), End: &end, DurationS: &d, ExitCode: &code, Trigger: "cli",
+			User: "root (sudo: hai)", KilledBy: "signal killed", Counts: map[string]int{"zeta": 1, "errors": 2, "取り下げ": 3}, Flags: []string{"failed", "killed"}},
+			{Job: "x\xff", Host: "local", Start: end, Counts: map[string]int{}, Flags: []string{}}},
+	}
+	for i, runs := range cases {
+		var want, got bytes.Buffer
+		env := cli.NewEnv(cli.Globals{JSON: true}, config.Default())
+		env.Stdout = &want
+		env.PrintJSON(runs)
+		if err := writeRunsJSON(&got, runs); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got.String(), want.String())
+		}
 	}
 }

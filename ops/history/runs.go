@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -138,9 +140,10 @@ func (s *Store) OpenRuns(ctx context.Context, host string) ([]Run, error) {
 type RunsQuery struct {
 	Job   string    // "" = every job
 	Since time.Time // zero = all
+	Argv  bool      // read each run's argv too
 }
 
-// Runs lists runs oldest first.
+// Runs lists runs oldest first, without their argv (RunsQuery.Argv).
 func (s *Store) Runs(ctx context.Context, q RunsQuery) ([]Run, error) {
 	where, args := "WHERE start_ms >= ?", []any{ms(q.Since)}
 	if q.Since.IsZero() {
@@ -150,13 +153,52 @@ func (s *Store) Runs(ctx context.Context, q RunsQuery) ([]Run, error) {
 		where += " AND job = ?"
 		args = append(args, q.Job)
 	}
-	return s.queryRuns(ctx, where+" ORDER BY start_ms, id", args...)
+	where += " ORDER BY start_ms, id"
+	if q.Argv {
+		return s.queryRuns(ctx, where, args...)
+	}
+	return s.listRuns(ctx, where, args...)
+}
+
+// listRuns reads the columns a listing shows: each column read is a call
+// into SQLite, and listings read thousands of rows.
+func (s *Store) listRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT job, host, start_ms, end_ms, exit_code, trigger, user, sudo_user, killed_by, counts, overlap FROM runs `+where, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	out := []Run{}
+	for rows.Next() {
+		r := Run{Argv: []string{}, LogFrom: -1}
+		var end, exit sql.NullInt64
+		var start int64
+		var counts string
+		if err := rows.Scan(&r.Job, &r.Host, &start, &end, &exit, &r.Trigger, &r.User, &r.SudoUser, &r.KilledBy, &counts, &r.Overlap); err != nil {
+			return nil, err
+		}
+		fill(&r, start, end, exit, counts)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func fill(r *Run, start int64, end, exit sql.NullInt64, counts string) {
+	r.Start = fromMS(start)
+	if end.Valid {
+		r.End = fromMS(end.Int64)
+	}
+	if exit.Valid {
+		c := int(exit.Int64)
+		r.ExitCode = &c
+	}
+	r.Counts = parseCounts(counts)
 }
 
 // RecentComplete is up to n most recent finished runs of job before t,
 // oldest first: the window of its baseline.
 func (s *Store) RecentComplete(ctx context.Context, job string, before time.Time, n int) ([]Run, error) {
-	rs, err := s.queryRuns(ctx, `WHERE job = ? AND end_ms IS NOT NULL AND start_ms < ? ORDER BY start_ms DESC LIMIT ?`, job, ms(before), n)
+	rs, err := s.listRuns(ctx, `WHERE job = ? AND end_ms IS NOT NULL AND start_ms < ? ORDER BY start_ms DESC LIMIT ?`, job, ms(before), n)
 	slices.Reverse(rs)
 	return rs, err
 }
@@ -170,27 +212,46 @@ func (s *Store) queryRuns(ctx context.Context, where string, args ...any) ([]Run
 	out := []Run{}
 	for rows.Next() {
 		var r Run
-		var end sql.NullInt64
-		var exit sql.NullInt64
+		var end, exit sql.NullInt64
 		var start int64
 		var argv, counts string
 		if err := rows.Scan(&r.ID, &r.Job, &r.Host, &r.PID, &start, &end, &exit, &r.Trigger, &r.User, &r.SudoUser, &r.KilledBy, &argv, &counts, &r.Overlap, &r.Source, &r.LogFrom); err != nil {
 			return nil, err
 		}
-		r.Start = fromMS(start)
-		if end.Valid {
-			r.End = fromMS(end.Int64)
-		}
-		if exit.Valid {
-			c := int(exit.Int64)
-			r.ExitCode = &c
-		}
+		fill(&r, start, end, exit, counts)
 		_ = json.Unmarshal([]byte(argv), &r.Argv)
-		_ = json.Unmarshal([]byte(counts), &r.Counts)
-		r.Argv, r.Counts = nonNil(r.Argv), nonNilMap(r.Counts)
+		r.Argv = nonNil(r.Argv)
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// parseCounts reads the counts column: a flat JSON object of names to
+// integers, as StartRun and EndRun write it. Listings parse thousands, so
+// this is done by hand; anything else falls back to encoding/json.
+func parseCounts(s string) map[string]int {
+	m := map[string]int{}
+	if s == "{}" {
+		return m
+	}
+	body, ok := strings.CutPrefix(s, "{")
+	body, ok2 := strings.CutSuffix(body, "}")
+	if !ok || !ok2 {
+		return m
+	}
+	for body != "" {
+		var kv string
+		kv, body, _ = strings.Cut(body, ",")
+		k, v, found := strings.Cut(kv, ":")
+		n, err := strconv.Atoi(v)
+		if !found || err != nil || len(k) < 2 || k[0] != '"' || k[len(k)-1] != '"' || strings.ContainsAny(k[1:len(k)-1], "\\\"") {
+			m = map[string]int{}
+			_ = json.Unmarshal([]byte(s), &m)
+			return m
+		}
+		m[k[1:len(k)-1]] = n
+	}
+	return m
 }
 
 func nullTime(t time.Time) any {
@@ -326,26 +387,58 @@ type Judged struct {
 
 // Judge flags every run of runs (oldest first) against the BaselineRuns
 // complete runs of the same job before it; prior are earlier runs (oldest
-// first) that seed the windows, maxRuntime the job's limit.
+// first) that seed the windows, maxRuntime the job's limit. Only the
+// durations are kept per window: the flags need no more, and a listing of
+// thousands of runs stays fast (BaselineOf gives the counts' medians).
 func Judge(prior, runs []Run, maxRuntime func(job string) time.Duration) []Judged {
-	window := map[string][]Run{}
+	type win struct {
+		ds     []time.Duration // last BaselineRuns complete durations, in order
+		sorted []time.Duration
+		b      Baseline
+		stale  bool
+	}
+	windows := map[string]*win{}
+	get := func(job string) *win {
+		w := windows[job]
+		if w == nil {
+			w = &win{}
+			windows[job] = w
+		}
+		return w
+	}
 	push := func(r Run) {
 		if !complete(r) {
 			return
 		}
-		w := append(window[r.Job], r)
-		if len(w) > BaselineRuns {
-			w = w[len(w)-BaselineRuns:]
+		w := get(r.Job)
+		w.ds = append(w.ds, r.Duration())
+		if len(w.ds) > BaselineRuns {
+			w.ds = w.ds[len(w.ds)-BaselineRuns:]
 		}
-		window[r.Job] = w
+		w.stale = true
 	}
 	for _, r := range prior {
 		push(r)
 	}
+	limits := map[string]time.Duration{}
 	out := make([]Judged, 0, len(runs))
 	for _, r := range runs {
-		b := BaselineOf(window[r.Job])
-		out = append(out, Judged{Run: r, Flags: Flags(r, b, maxRuntime(r.Job)), Baseline: b})
+		w := get(r.Job)
+		if w.stale || w.b.Runs != len(w.ds) {
+			w.sorted = append(w.sorted[:0], w.ds...)
+			slices.Sort(w.sorted)
+			w.b = Baseline{Runs: len(w.sorted)}
+			if len(w.sorted) > 0 {
+				w.b.Median, w.b.P90 = quantile(w.sorted, 0.5), quantile(w.sorted, 0.9)
+			}
+			w.stale = false
+		}
+		limit, ok := limits[r.Job]
+		if !ok {
+			limit = maxRuntime(r.Job)
+			limits[r.Job] = limit
+		}
+		out = append(out, Judged{Run: r, Flags: Flags(r, w.b, limit), Baseline: w.b})
 		push(r)
 	}
 	return out

@@ -133,16 +133,15 @@ func OpenReader(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path}
-	if err := s.check(ctx); err != nil {
+	// No quick_check here: it reads the whole file, and readers are the
+	// quick listings; reading the header finds a file that is no database,
+	// the writer's check on open the rest.
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		db.Close()
 		if IsCorrupt(err) {
 			return nil, fmt.Errorf("history database %s is corrupt (%v): `richsops watch` moves it aside and starts a new one", path, err)
 		}
-		return nil, err
-	}
-	var v int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		db.Close()
 		return nil, classify(err)
 	}
 	if v == 0 {

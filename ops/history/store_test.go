@@ -117,7 +117,7 @@ func TestSchemaAndRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	runs, err := r.Runs(ctx, RunsQuery{Job: "check_item_mercari"})
+	runs, err := r.Runs(ctx, RunsQuery{Job: "check_item_mercari", Argv: true})
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs %v %+v", err, runs)
 	}

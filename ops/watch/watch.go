@@ -38,6 +38,10 @@ type Watcher struct {
 
 	db        *mysql.DB
 	goneSince map[int64]time.Time
+	// members are the worker processes of each run seen on the last tick
+	// (pid -> the run's first pid): a worker that outlives its parent for a
+	// moment stays the same run instead of starting one.
+	members map[int]int
 	lastPrune time.Time
 }
 
@@ -173,7 +177,7 @@ func (w *Watcher) Observe(ctx context.Context, now time.Time) (started, ended []
 	if err != nil {
 		return nil, nil, err
 	}
-	roots := Roots(procs)
+	roots, members := Roots(procs)
 	open, err := w.Store.OpenRuns(ctx, w.Host.Name())
 	if err != nil {
 		return nil, nil, err
@@ -182,9 +186,18 @@ func (w *Watcher) Observe(ctx context.Context, now time.Time) (started, ended []
 	for _, r := range open {
 		byPID[r.PID] = r
 	}
+	seen := map[int]bool{}
 	for _, p := range roots {
 		if r, ok := byPID[p.PID]; ok && r.Job == p.Job {
-			delete(byPID, p.PID)
+			seen[p.PID] = true
+			continue
+		}
+		if root, ok := w.members[p.PID]; ok {
+			// A worker whose parent just ended: still that run.
+			if _, open := byPID[root]; open {
+				seen[root] = true
+				members[p.PID] = root
+			}
 			continue
 		}
 		trigger, wrapped := w.trigger(ctx, p)
@@ -199,10 +212,17 @@ func (w *Watcher) Observe(ctx context.Context, now time.Time) (started, ended []
 		}
 		started = append(started, r)
 	}
+	for pid, root := range members {
+		seen[root] = seen[root] || pid != root
+	}
+	w.members = members
 	if w.goneSince == nil {
 		w.goneSince = map[int64]time.Time{}
 	}
 	for _, r := range byPID {
+		if seen[r.PID] {
+			continue
+		}
 		if r.Source == history.SourceExec {
 			// Its waiting parent ends it; only when that parent died too
 			// (killed) is it ended here, after a grace of one more tick.
@@ -227,20 +247,30 @@ func (w *Watcher) Observe(ctx context.Context, now time.Time) (started, ended []
 }
 
 // Roots keeps the first process of each run: a job's worker processes
-// (children of a process of the same job) belong to their parent's run.
-func Roots(procs []jobs.Proc) []jobs.Proc {
-	job := map[int]string{}
+// (descendants through processes of the same job) belong to their
+// ancestor's run. members maps each worker's pid to its root's.
+func Roots(procs []jobs.Proc) (roots []jobs.Proc, members map[int]int) {
+	byPID := map[int]jobs.Proc{}
 	for _, p := range procs {
-		job[p.PID] = p.Job
+		byPID[p.PID] = p
 	}
-	var out []jobs.Proc
+	members = map[int]int{}
 	for _, p := range procs {
-		if j, ok := job[p.PPID]; ok && j == p.Job {
-			continue
+		root := p
+		for depth := 0; depth < 64; depth++ {
+			parent, ok := byPID[root.PPID]
+			if !ok || parent.Job != p.Job || parent.PID == root.PID {
+				break
+			}
+			root = parent
 		}
-		out = append(out, p)
+		if root.PID == p.PID {
+			roots = append(roots, p)
+		} else {
+			members[p.PID] = root.PID
+		}
 	}
-	return out
+	return roots, members
 }
 
 // trigger says what started p, from its ancestors: cron, or richsops'

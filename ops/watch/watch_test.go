@@ -154,7 +154,7 @@ func TestExecRecordsExitCodeAndCounts(t *testing.T) {
 	if s, _, _ := w.Observe(ctx, time.Now()); len(s) != 0 {
 		t.Errorf("watch started %+v", s)
 	}
-	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name})
+	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name, Argv: true})
 	if len(runs) != 1 {
 		t.Fatalf("runs %+v", runs)
 	}
