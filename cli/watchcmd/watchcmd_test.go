@@ -17,8 +17,8 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testenv/freeport"
-	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/internal/testenv/testbin"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
 )
 

@@ -59,8 +59,8 @@ func TestPrune(t *testing.T) {
 // them; the older 351 days only exist as hourly rows at steady state, so
 // they are written as one sample an hour and folded by Prune.
 func TestYearUnder50MB(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fills a year")
+	if testing.Short() || raceEnabled {
+		t.Skip("fills a year: not in -short or -race")
 	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "history.db")

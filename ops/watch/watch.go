@@ -41,7 +41,7 @@ type Watcher struct {
 	// members are the worker processes of each run seen on the last tick
 	// (pid -> the run's first pid): a worker that outlives its parent for a
 	// moment stays the same run instead of starting one.
-	members map[int]int
+	members   map[int]int
 	lastPrune time.Time
 }
 
