@@ -97,30 +97,6 @@ func openReader(ctx context.Context, env *cli.Env) (*history.Store, error) {
 	return s, err
 }
 
-// Runs lists the judged runs of job ("" = all) since t: each flagged
-// against the complete runs of its job before it.
-func Runs(ctx context.Context, s *history.Store, cfg *config.Config, job string, t time.Time) ([]history.Judged, error) {
-	runs, err := s.Runs(ctx, history.RunsQuery{Job: job, Since: t})
-	if err != nil {
-		return nil, err
-	}
-	var prior []history.Run
-	for _, j := range cfg.Jobs {
-		if job != "" && j.Name != job {
-			continue
-		}
-		p, err := s.RecentComplete(ctx, j.Name, t, history.BaselineRuns)
-		if err != nil {
-			return nil, err
-		}
-		prior = append(prior, p...)
-	}
-	return history.Judge(prior, runs, func(name string) time.Duration {
-		j, _ := cfg.Job(name)
-		return j.MaxRuntime.Duration
-	}), nil
-}
-
 func runRuns(env *cli.Env, args []string) error {
 	vals, pos, err := splitFlags("jobs runs", args, "--since")
 	if err != nil {
@@ -150,7 +126,7 @@ func runRuns(env *cli.Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	judged, err := Runs(ctx, s, env.Cfg, job, from)
+	judged, err := s.JudgedRuns(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg))
 	if err != nil {
 		return err
 	}
@@ -184,6 +160,21 @@ func runRuns(env *cli.Env, args []string) error {
 		fmt.Fprintln(tw, t("(no runs recorded in this window)", "（この期間に記録された実行はありません）"))
 	}
 	return tw.Flush()
+}
+
+func jobNames(cfg *config.Config) []string {
+	var ns []string
+	for _, j := range cfg.Jobs {
+		ns = append(ns, j.Name)
+	}
+	return ns
+}
+
+func maxRuntime(cfg *config.Config) func(string) time.Duration {
+	return func(name string) time.Duration {
+		j, _ := cfg.Job(name)
+		return j.MaxRuntime.Duration
+	}
 }
 
 func sortedKeys(m map[string]int) []string {

@@ -443,3 +443,25 @@ func Judge(prior, runs []Run, maxRuntime func(job string) time.Duration) []Judge
 	}
 	return out
 }
+
+// JudgedRuns lists the runs of job ("" = every job of jobs) since t, each
+// flagged against the complete runs of its job before it (those before t
+// are read to seed the baselines).
+func (s *Store) JudgedRuns(ctx context.Context, job string, t time.Time, jobs []string, maxRuntime func(string) time.Duration) ([]Judged, error) {
+	runs, err := s.Runs(ctx, RunsQuery{Job: job, Since: t})
+	if err != nil {
+		return nil, err
+	}
+	var prior []Run
+	for _, name := range jobs {
+		if job != "" && name != job {
+			continue
+		}
+		p, err := s.RecentComplete(ctx, name, t, BaselineRuns)
+		if err != nil {
+			return nil, err
+		}
+		prior = append(prior, p...)
+	}
+	return Judge(prior, runs, maxRuntime), nil
+}
