@@ -29,9 +29,9 @@ richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one proc
 richsops jobs pause [--kill] NAME                comment out its crontab lines, reload cron (--kill: stop its processes too)
 richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)
 richsops jobs runs [NAME] [--since 7d] [--json]  recorded runs (from richsops watch): duration, exit code, trigger, flags
-richsops jobs exec [--trigger cron] NAME -- ARGV...
+richsops jobs exec [--trigger cron] [--user U] NAME -- ARGV...
                                                  run ARGV as a run of NAME and record its start, end and exit code
-                                                 (for a crontab line; exits with ARGV's status)`
+                                                 (for a crontab line; exits with ARGV's status; --user: run it as U)`
 
 func init() {
 	cli.Register(cli.Command{Name: "jobs", Summary: "list, run, kill, pause and resume the stock checks", Usage: usage, Run: run})
@@ -183,7 +183,7 @@ func run(env *cli.Env, args []string) error {
 }
 
 func runNow(ctx context.Context, env *cli.Env, h host.Host, f flags) error {
-	spec := jobs.RunSpec{Job: f.name, Force: f.force, Override: f.override}
+	spec := jobs.RunSpec{Job: f.name, Force: f.force, Override: f.override, Trigger: "cli"}
 	if f.argsSet {
 		spec.Args = f.args
 	}

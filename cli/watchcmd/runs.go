@@ -86,6 +86,19 @@ func splitFlags(cmd string, args []string, allowed ...string) (map[string]string
 	return vals, pos, nil
 }
 
+// openSince parses --since (def when empty) and opens the history.
+func openSince(ctx context.Context, env *cli.Env, v, def string) (*history.Store, time.Time, error) {
+	if v == "" {
+		v = def
+	}
+	from, err := since(v, time.Now())
+	if err != nil {
+		return nil, from, err
+	}
+	s, err := openReader(ctx, env)
+	return s, from, err
+}
+
 // openReader opens the history for reading; with none yet it says how to
 // start the watch service.
 func openReader(ctx context.Context, env *cli.Env) (*history.Store, error) {
@@ -112,16 +125,8 @@ func runRuns(env *cli.Env, args []string) error {
 			return cli.Usagef("jobs runs: %q is not a configured job (see richsops jobs list)", job)
 		}
 	}
-	if vals["--since"] == "" {
-		vals["--since"] = "7d"
-	}
-	now := time.Now()
-	from, err := since(vals["--since"], now)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	s, err := openReader(ctx, env)
+	s, from, err := openSince(ctx, env, vals["--since"], "7d")
 	if err != nil {
 		return err
 	}
@@ -205,15 +210,8 @@ func runHistory(env *cli.Env, args []string) error {
 	if len(pos) > 0 {
 		return cli.Usagef("history: unexpected argument %q", pos[0])
 	}
-	if vals["--since"] == "" {
-		vals["--since"] = "24h"
-	}
-	from, err := since(vals["--since"], time.Now())
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	s, err := openReader(ctx, env)
+	s, from, err := openSince(ctx, env, vals["--since"], "24h")
 	if err != nil {
 		return err
 	}
@@ -272,7 +270,7 @@ func runExec(env *cli.Env, args []string) error {
 	if i < 0 || i == len(args)-1 {
 		return cli.Usagef("jobs exec: want NAME -- ARGV...")
 	}
-	vals, pos, err := splitFlags("jobs exec", args[:i], "--trigger")
+	vals, pos, err := splitFlags("jobs exec", args[:i], "--trigger", "--user")
 	if err != nil {
 		return err
 	}
@@ -305,8 +303,11 @@ func runExec(env *cli.Env, args []string) error {
 	} else {
 		defer s.Close()
 	}
-	e := &watch.Exec{Cfg: env.Cfg, Host: h, Store: s, Job: pos[0], Argv: args[i+1:], Trigger: trigger,
-		Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Warn: warn}
+	e := &watch.Exec{Cfg: env.Cfg, Host: h, Store: s, Job: pos[0], Argv: args[i+1:], Trigger: trigger, User: vals["--user"],
+		// The process's own descriptors, not env's (sanitizing) writers: the
+		// job's output goes to its log unchanged, and its children holding
+		// them do not keep the wait open.
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Warn: warn}
 	code, err := e.Run(ctx)
 	if err != nil {
 		return err

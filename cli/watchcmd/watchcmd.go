@@ -25,6 +25,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/watch"
 )
@@ -50,6 +51,25 @@ func init() {
 	cli.Register(cli.Command{Name: "history", Summary: "the recorded samples (disks, binary logs, load, memory)", Usage: historyUsage, Run: runHistory})
 	jobscmd.Sub("runs", runRuns)
 	jobscmd.Sub("exec", runExec)
+	jobs.ExecWrapper = execWrapper
+}
+
+// execWrapper is the waiting parent run now starts a job through: this
+// binary's `jobs exec`, with the same config.
+func execWrapper(cfg *config.Config, job, trigger, asUser string) []string {
+	self, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	argv := []string{self}
+	if cfg.Path != "" {
+		argv = append(argv, "--config", cfg.Path)
+	}
+	argv = append(argv, "jobs", "exec", "--trigger", trigger)
+	if asUser != "" {
+		argv = append(argv, "--user", asUser)
+	}
+	return append(argv, job, "--")
 }
 
 // lockWatch takes the one watch service's flock(2) lock in the lock folder

@@ -198,6 +198,43 @@ func TestWrappedCronRunAndKilledWatch(t *testing.T) {
 	if out, errs, code := testbin.Run(t, bin, nil, "--config", f.cfg, "guard", "--once"); code == 3 {
 		t.Errorf("guard after the watch died: %d %s %s", code, out, errs)
 	}
+
+	// Run now goes through the waiting parent: killed from outside, its
+	// run has the signal's status and trigger cli.
+	if out, errs, code := testbin.Run(t, bin, []string{"RICHSOPS_CONFIRM=OVERRIDE"}, "--config", f.cfg, "--yes", "jobs", "run", "--override", f.job); code != 0 {
+		t.Fatalf("jobs run: %d %s %s", code, out, errs)
+	}
+	var pid int
+	deadline := time.Now().Add(10 * time.Second)
+	for pid == 0 && time.Now().Before(deadline) {
+		if r, err := history.OpenReader(context.Background(), f.db, history.Options{}); err == nil {
+			if open, _ := r.OpenRuns(context.Background(), "local"); len(open) == 1 {
+				pid = open[0].PID
+			}
+			r.Close()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if pid == 0 {
+		t.Fatal("run now was not recorded")
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	var last RunJSON
+	for time.Now().Before(deadline.Add(5 * time.Second)) {
+		out, _, _ = testbin.Run(t, bin, nil, "--config", f.cfg, "jobs", "runs", "--json")
+		json.Unmarshal([]byte(out), &runs)
+		if len(runs) == 2 && runs[1].End != nil {
+			last = runs[1]
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if last.Job == "" {
+		t.Fatalf("run now never ended: %s", out)
+	}
+	if last.ExitCode == nil || *last.ExitCode != 137 || last.KilledBy != "signal killed" || last.Trigger != "cli" || !slices.Contains(last.Flags, "killed") {
+		t.Errorf("run now, killed: %+v", last)
+	}
 }
 
 // The hand encoder of `jobs runs --json` writes what PrintJSON would.

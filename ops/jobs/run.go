@@ -77,7 +77,14 @@ type RunSpec struct {
 	Args     []string // nil = the job's configured args
 	Force    bool     // start even if an instance is running
 	Override bool     // start even if the guard reports unhealthy (typed confirmation)
+	Trigger  string   // who asks, for the run's record: "cli", or "" = the console
 }
+
+// ExecWrapper, when set, is the argv prefix of the waiting parent a local
+// run now starts the job through (`richsops jobs exec`, which records the
+// run's start, end and exit code); nil starts the job itself. The history
+// commands set it, so ops/jobs does not know their flags.
+var ExecWrapper func(cfg *config.Config, job, trigger, asUser string) []string
 
 // guardStatus runs the guard for job; nil error = healthy or not guarded.
 // The refusal is in t's language.
@@ -123,22 +130,12 @@ func loginPath(home string) string {
 func planLaunch(cfg *config.Config, j config.Job, args []string) (launch, error) {
 	l := launch{dir: cfg.App.Dir, log: cfg.JobLogPath(j), logUID: -1, logGID: -1, t: cfg.T}
 	if os.Geteuid() == 0 {
-		u, err := user.Lookup(cfg.App.User)
+		cred, u, err := UserCredential(cfg.App.User)
 		if err != nil {
 			return l, fmt.Errorf("app.user %q: %w", cfg.App.User, err)
 		}
-		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		var groups []uint32
-		if gs, err := u.GroupIds(); err == nil {
-			for _, g := range gs {
-				if v, err := strconv.ParseUint(g, 10, 32); err == nil {
-					groups = append(groups, uint32(v))
-				}
-			}
-		}
-		l.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}
-		l.asUser, l.logUID, l.logGID = u.Username, int(uid), int(gid)
+		l.cred = cred
+		l.asUser, l.logUID, l.logGID = u.Username, int(cred.Uid), int(cred.Gid)
 		env := map[string]string{"HOME": u.HomeDir, "USER": u.Username, "LOGNAME": u.Username,
 			"SHELL": "/bin/bash", "PATH": loginPath(u.HomeDir)}
 		for k, v := range cfg.App.Env {
@@ -165,6 +162,26 @@ func planLaunch(cfg *config.Config, j config.Job, args []string) (launch, error)
 	}
 	l.argv = append([]string{python, cfg.App.Manage, j.Name}, args...)
 	return l, nil
+}
+
+// UserCredential is what a process started as the named user runs with:
+// its uid, primary gid and supplementary groups.
+func UserCredential(name string) (*syscall.Credential, *user.User, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	var groups []uint32
+	if gs, err := u.GroupIds(); err == nil {
+		for _, g := range gs {
+			if v, err := strconv.ParseUint(g, 10, 32); err == nil {
+				groups = append(groups, uint32(v))
+			}
+		}
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}, u, nil
 }
 
 func envValue(env []string, key string) string {
@@ -280,6 +297,23 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		a.Preview = append(a.Preview, l.warning)
 	}
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
+	if ExecWrapper != nil {
+		trigger := spec.Trigger
+		if trigger == "" {
+			trigger = "console"
+		}
+		user := ""
+		if l.cred != nil {
+			// The waiting parent stays root (it writes richsops' history)
+			// and starts the job as the user itself.
+			user, l.cred = l.asUser, nil
+		}
+		if w := ExecWrapper(cfg, j.Name, trigger, user); w != nil {
+			l.argv = append(w, l.argv...)
+			a.Preview = append(a.Preview, t("through richsops jobs exec, which records its start, end and exit code",
+				"richsops jobs exec 経由で実行: 開始・終了・終了コードを記録します"))
+		}
+	}
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		unlock, err := LockRun(ctx, h, cfg, j.Name)
 		if err != nil {

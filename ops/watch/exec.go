@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/jobs"
 )
 
 // Exec is `richsops jobs exec`: the waiting parent of one run. It starts
@@ -34,10 +36,13 @@ type Exec struct {
 	Job     string
 	Argv    []string
 	Trigger string
-	Stdin   io.Reader
-	Stdout  io.Writer
-	Stderr  io.Writer
-	Warn    func(string)
+	// User, when set, is who the job runs as (the waiting parent stays
+	// root to write the history); "" = as this process.
+	User   string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Warn   func(string)
 }
 
 // Run runs the job and returns its exit status.
@@ -51,6 +56,15 @@ func (e *Exec) Run(ctx context.Context) (int, error) {
 	}
 	cmd := exec.Command(e.Argv[0], e.Argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.Stdin, e.Stdout, e.Stderr
+	runAs := currentUser()
+	if e.User != "" {
+		cred, u, err := jobs.UserCredential(e.User)
+		if err != nil {
+			return 2, fmt.Errorf("--user %q: %w", e.User, err)
+		}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		runAs = u.Username
+	}
 	logFrom := LogSize(ctx, e.Host, e.Cfg.JobLogPath(j))
 	// Signals sent to the waiting parent (systemctl stop, kill of the
 	// cron line) are passed on to the job, which decides how to end.
@@ -66,7 +80,7 @@ func (e *Exec) Run(ctx context.Context) (int, error) {
 		}
 	}()
 	r := history.Run{Job: e.Job, Host: e.Host.Name(), PID: cmd.Process.Pid, Start: time.Now(), Trigger: e.Trigger,
-		User: currentUser(), SudoUser: os.Getenv("SUDO_USER"), Argv: e.Argv, Source: history.SourceExec, LogFrom: logFrom}
+		User: runAs, SudoUser: os.Getenv("SUDO_USER"), Argv: e.Argv, Source: history.SourceExec, LogFrom: logFrom}
 	if r.Trigger == "" {
 		r.Trigger = history.TriggerCLI
 	}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -285,7 +284,7 @@ func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, wra
 		if !ok {
 			break
 		}
-		if IsExecArgv(argv) {
+		if jobs.IsExecWrapper(argv) {
 			return "", true
 		}
 		if len(argv) > 0 {
@@ -297,15 +296,6 @@ func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, wra
 		pid = ppid
 	}
 	return history.TriggerUnknown, false
-}
-
-// IsExecArgv: argv is `richsops ... jobs exec ...`.
-func IsExecArgv(argv []string) bool {
-	if len(argv) < 3 || !strings.HasPrefix(path.Base(argv[0]), "richsops") {
-		return false
-	}
-	i := slices.Index(argv, "jobs")
-	return i > 0 && i+1 < len(argv) && argv[i+1] == "exec"
 }
 
 func procInfo(ctx context.Context, h host.Host, pid int) ([]string, int, bool) {
