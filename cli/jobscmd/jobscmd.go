@@ -31,7 +31,9 @@ richsops jobs resume [--run] NAME                restore the lines richsops paus
 richsops jobs runs [NAME] [--since 7d] [--json]  recorded runs (from richsops watch): duration, exit code, trigger, flags
 richsops jobs exec [--trigger cron] [--user U] NAME -- ARGV...
                                                  run ARGV as a run of NAME and record its start, end and exit code
-                                                 (for a crontab line; exits with ARGV's status; --user: run it as U)`
+                                                 (for a crontab line; exits with ARGV's status; --user: run it as U)
+richsops jobs wrap NAME | unwrap NAME            put richsops jobs exec before the job's command in its crontab
+                                                 lines, or take it out again (byte-exact; pause and resume still work)`
 
 func init() {
 	cli.Register(cli.Command{Name: "jobs", Summary: "list, run, kill, pause and resume the stock checks", Usage: usage, Run: run})

@@ -51,17 +51,55 @@ func init() {
 	cli.Register(cli.Command{Name: "history", Summary: "the recorded samples (disks, binary logs, load, memory)", Usage: historyUsage, Run: runHistory})
 	jobscmd.Sub("runs", runRuns)
 	jobscmd.Sub("exec", runExec)
+	jobscmd.Sub("wrap", func(env *cli.Env, args []string) error { return runWrap(env, args, false) })
+	jobscmd.Sub("unwrap", func(env *cli.Env, args []string) error { return runWrap(env, args, true) })
 	jobs.ExecWrapper = execWrapper
+}
+
+// selfPath is this binary's path for a crontab line or a waiting parent;
+// "richsops" (from PATH) when it is not named richsops (a test binary):
+// the wrapper is found again by that name.
+func selfPath() string {
+	self, err := os.Executable()
+	if err != nil || !strings.HasPrefix(filepath.Base(self), "richsops") {
+		return "richsops"
+	}
+	return self
+}
+
+// runWrap is `jobs wrap NAME` / `jobs unwrap NAME`: the crontab edit
+// through the gate.
+func runWrap(env *cli.Env, args []string, unwrap bool) error {
+	sub := "wrap"
+	if unwrap {
+		sub = "unwrap"
+	}
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return cli.Usagef("jobs %s: want one job NAME", sub)
+	}
+	if _, ok := env.Cfg.Job(args[0]); !ok {
+		return cli.Usagef("jobs %s: %q is not a configured job (see richsops jobs list)", sub, args[0])
+	}
+	h, err := env.Host()
+	if err != nil {
+		return err
+	}
+	self := selfPath()
+	if !h.IsLocal() {
+		self = "richsops" // from the remote PATH
+	}
+	a, err := jobs.WrapAction(context.Background(), h, env.Cfg, args[0], self, unwrap)
+	if err != nil {
+		return err
+	}
+	_, err = env.Do(a)
+	return err
 }
 
 // execWrapper is the waiting parent run now starts a job through: this
 // binary's `jobs exec`, with the same config.
 func execWrapper(cfg *config.Config, job, trigger, asUser string) []string {
-	self, err := os.Executable()
-	if err != nil {
-		return nil
-	}
-	argv := []string{self}
+	argv := []string{selfPath()}
 	if cfg.Path != "" {
 		argv = append(argv, "--config", cfg.Path)
 	}

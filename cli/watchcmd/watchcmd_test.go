@@ -261,3 +261,43 @@ func TestRunsJSONLikePrintJSON(t *testing.T) {
 		}
 	}
 }
+
+// jobs wrap and unwrap edit the crontab through the gate, byte-exact, and
+// pause and resume still find the wrapped line.
+func TestWrapUnwrapCrontab(t *testing.T) {
+	f := newFixture(t)
+	tab := filepath.Join(f.dir, "crontab")
+	orig, _ := os.ReadFile(tab)
+	if code, out := f.main("--yes", "jobs", "wrap", f.job); code != 0 {
+		t.Fatalf("wrap: %d %s", code, out)
+	}
+	b, _ := os.ReadFile(tab)
+	want := strings.Replace(string(orig), "root python", "root richsops jobs exec "+f.job+" -- python", 1)
+	if string(b) != want {
+		t.Fatalf("wrapped crontab %q, want %q", b, want)
+	}
+	for _, sub := range []string{"pause", "resume"} {
+		if code, out := f.main("--yes", "jobs", sub, f.job); code != 0 {
+			t.Fatalf("%s a wrapped line: %d %s", sub, code, out)
+		}
+	}
+	if b, _ := os.ReadFile(tab); string(b) != want {
+		t.Fatalf("after pause and resume %q", b)
+	}
+	if code, out := f.main("--yes", "jobs", "unwrap", f.job); code != 0 {
+		t.Fatalf("unwrap: %d %s", code, out)
+	}
+	if b, _ := os.ReadFile(tab); string(b) != string(orig) {
+		t.Fatalf("unwrapped %q, want %q", b, orig)
+	}
+	if code, out := f.main("--readonly", "--yes", "jobs", "wrap", f.job); code != 1 || !strings.Contains(out, "read-only") {
+		t.Errorf("read-only wrap: %d %s", code, out)
+	}
+	if b, _ := os.ReadFile(tab); string(b) != string(orig) {
+		t.Error("read-only wrap changed the crontab")
+	}
+	audit, _ := os.ReadFile(filepath.Join(f.dir, "audit.jsonl"))
+	if !strings.Contains(string(audit), `"jobs.wrap"`) || !strings.Contains(string(audit), `"jobs.unwrap"`) {
+		t.Errorf("audit: %s", audit)
+	}
+}

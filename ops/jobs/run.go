@@ -297,6 +297,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		a.Preview = append(a.Preview, l.warning)
 	}
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
+	wrapped := false
 	if ExecWrapper != nil {
 		trigger := spec.Trigger
 		if trigger == "" {
@@ -309,7 +310,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 			user, l.cred = l.asUser, nil
 		}
 		if w := ExecWrapper(cfg, j.Name, trigger, user); w != nil {
-			l.argv = append(w, l.argv...)
+			l.argv, wrapped = append(w, l.argv...), true
 			a.Preview = append(a.Preview, t("through richsops jobs exec, which records its start, end and exit code",
 				"richsops jobs exec 経由で実行: 開始・終了・終了コードを記録します"))
 		}
@@ -332,6 +333,12 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		if err != nil {
 			return gate.Outcome{Details: details}, err
 		}
+		if wrapped {
+			// The job itself starts only once its waiting parent is up:
+			// hold the run lock until it is listed, so that a second run
+			// now meanwhile sees it running.
+			waitListed(ctx, h, cfg, j.Name, 10*time.Second)
+		}
 		sum := fmt.Sprintf(t("%s started: pid %d as %s", "%s を開始しました: pid %d（%s として）"), j.Name, pid, l.asUser) + overriddenNote(cfg, ge)
 		details = append(details, t("log: ", "ログ: ")+l.log)
 		if l.warning != "" {
@@ -340,6 +347,17 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a, nil
+}
+
+// waitListed waits, up to max, until a process of job is listed.
+func waitListed(ctx context.Context, h host.Host, cfg *config.Config, job string, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if ps, err := List(ctx, h, cfg, []string{job}); err == nil && len(ps) > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // runAction is the start of a run's action: its name, and for an override

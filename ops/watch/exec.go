@@ -56,13 +56,16 @@ func (e *Exec) Run(ctx context.Context) (int, error) {
 	}
 	cmd := exec.Command(e.Argv[0], e.Argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.Stdin, e.Stdout, e.Stderr
+	// Its own process group, as a job run now directly is: kill of the
+	// job's group (jobs kill, the guard) reaches the job and its workers.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	runAs := currentUser()
 	if e.User != "" {
 		cred, u, err := jobs.UserCredential(e.User)
 		if err != nil {
 			return 2, fmt.Errorf("--user %q: %w", e.User, err)
 		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		cmd.SysProcAttr.Credential = cred
 		runAs = u.Username
 	}
 	logFrom := LogSize(ctx, e.Host, e.Cfg.JobLogPath(j))
