@@ -76,6 +76,10 @@ func TestProblemsNameFileLineKey(t *testing.T) {
 		{"unknown host ref", "lang = \"en\"\n[database]\nhost = \"db9\"\n", []string{`F:3: database.host: no [[hosts]] entry named "db9"`}},
 		{"bad service kind", "lang = \"en\"\n[[services]]\nname = \"x\"\nkind = \"upstart\"\n", []string{`F:4: services[0].kind: unknown kind "upstart"`}},
 		{"bad regexp", "lang = \"en\"\n[amazon]\nblock_patterns = [\"(\"]\n", []string{"F:3: amazon.block_patterns[0]: bad regexp"}},
+		{"bad count regexp", "lang = \"en\"\n[[jobs]]\nname = \"a\"\n[jobs.counts]\nwithdrawn = \"(\"\n", []string{"F:2: jobs[0].counts.withdrawn: bad regexp"}},
+		{"watch interval", "lang = \"en\"\n[watch]\ninterval = \"10ms\"\n", []string{"F:3: watch.interval: must be at least 1s"}},
+		{"history path", "lang = \"en\"\n[history]\npath = \"history.db\"\n", []string{`F:3: history.path: path "history.db" must be absolute`}},
+		{"history retention", "lang = \"en\"\n[history]\nsamples_full = \"30d\"\nsamples_hourly = \"7d\"\n", []string{"F:4: history.samples_hourly: must not be shorter than samples_full"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
