@@ -301,3 +301,36 @@ func TestWrapUnwrapCrontab(t *testing.T) {
 		t.Errorf("audit: %s", audit)
 	}
 }
+
+// A full disk under the database stops history writes with a clear error;
+// the guard's probe in the same tick still runs and counts.
+func TestWatchOnFullDiskStillGuards(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for tmpfs")
+	}
+	f := newFixture(t)
+	full := filepath.Join(f.dir, "full")
+	os.Mkdir(full, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", full).CombinedOutput(); err != nil {
+		t.Skipf("mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", full).Run() })
+	os.WriteFile(filepath.Join(full, "filler"), make([]byte, 64<<10), 0o644) // fills it (short write at the end)
+	cfg, _ := os.ReadFile(f.cfg)
+	os.WriteFile(f.cfg, []byte(strings.Replace(string(cfg), `path = "`+f.db+`"`, `path = "`+full+`/history.db"`, 1)), 0o644)
+
+	code, out := f.main("watch", "--once")
+	if !strings.Contains(out, "index-linux UNHEALTHY (1/3)") {
+		t.Errorf("the guard did not probe: %d %s", code, out)
+	}
+	if !strings.Contains(out, "disk full, history writes stopped") {
+		t.Errorf("no clear full-disk message: %s", out)
+	}
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (guard counting, history failed)", code)
+	}
+	st, _ := os.ReadFile(filepath.Join(f.dir, "guard.json"))
+	if !strings.Contains(string(st), `"consecutive_failures": 1`) {
+		t.Errorf("guard state %s", st)
+	}
+}

@@ -86,7 +86,7 @@ func OpenWriter(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	s, err := openWriter(ctx, path, o)
 	if err == nil || !IsCorrupt(err) {
-		return s, err
+		return s, classify(err)
 	}
 	cause := err
 	aside, merr := moveAside(path, time.Now())
