@@ -23,6 +23,7 @@ import (
 	"github.com/richs/richsops/cli/guardcmd"
 	"github.com/richs/richsops/cli/jobscmd"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/jobs"
@@ -54,6 +55,39 @@ func init() {
 	jobscmd.Sub("wrap", func(env *cli.Env, args []string) error { return runWrap(env, args, false) })
 	jobscmd.Sub("unwrap", func(env *cli.Env, args []string) error { return runWrap(env, args, true) })
 	jobs.ExecWrapper = execWrapper
+	cli.OnNewEnv(func(env *cli.Env) { env.Gate.OnEnd = actionEvent(env.Cfg) })
+}
+
+// actionEvent records each audited action's outcome as an event, when
+// there is a history database (it is not created for this). Best effort,
+// with a short lock wait: the action is done and audited already.
+func actionEvent(cfg *config.Config) func(gate.Record) {
+	return func(rec gate.Record) {
+		if _, err := os.Stat(cfg.History.Path); err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		s, err := history.OpenWriter(ctx, cfg.History.Path, history.Options{BusyTimeout: time.Second})
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		level := "ok"
+		if rec.Outcome != "ok" {
+			level = "warn"
+		}
+		detail := rec.Summary
+		if rec.Error != "" {
+			detail = strings.TrimSpace(detail + " " + rec.Error)
+		}
+		source := rec.Actor
+		if source == "" {
+			source = rec.User
+		}
+		_ = s.AddEvent(ctx, history.Event{Time: rec.Time, Kind: history.EventAction, Source: source,
+			Subject: rec.Action + " " + rec.Target + "@" + rec.Host, Level: level, Detail: detail})
+	}
 }
 
 // selfPath is this binary's path for a crontab line or a waiting parent;

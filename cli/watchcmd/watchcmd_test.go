@@ -296,6 +296,21 @@ func TestWrapUnwrapCrontab(t *testing.T) {
 	if b, _ := os.ReadFile(tab); string(b) != string(orig) {
 		t.Error("read-only wrap changed the crontab")
 	}
+	// With a history database, each action's outcome is an event too.
+	s, err := history.OpenWriter(context.Background(), f.db, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if code, out := f.main("--yes", "jobs", "wrap", f.job); code != 0 {
+		t.Fatalf("wrap: %d %s", code, out)
+	}
+	r, _ := history.OpenReader(context.Background(), f.db, history.Options{})
+	evs, _ := r.Events(context.Background(), history.EventAction, time.Unix(0, 0))
+	r.Close()
+	if len(evs) != 1 || evs[0].Subject != "jobs.wrap "+f.job+"@local" || evs[0].Level != "ok" {
+		t.Errorf("action events %+v", evs)
+	}
 	audit, _ := os.ReadFile(filepath.Join(f.dir, "audit.jsonl"))
 	if !strings.Contains(string(audit), `"jobs.wrap"`) || !strings.Contains(string(audit), `"jobs.unwrap"`) {
 		t.Errorf("audit: %s", audit)

@@ -95,6 +95,9 @@ type Gate struct {
 	User     string // OS user; "" = looked up at the first action
 	// Now is time.Now; tests replace it.
 	Now func() time.Time
+	// OnEnd, when set, gets each action's last audit record (its end, or
+	// its refusal) after it is written: richsops' history records it.
+	OnEnd func(Record)
 
 	mu       sync.Mutex
 	userOnce sync.Once
@@ -136,6 +139,7 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	if g.ReadOnly {
 		rec.Phase, rec.Outcome, rec.Error = "refused", "refused", ErrReadOnly.Error()
 		_ = g.write(rec)
+		g.ended(rec)
 		res.Err = ErrReadOnly
 		return res
 	}
@@ -165,7 +169,14 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	if werr := g.write(rec); werr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("action done, but the audit log failed: %w", werr)
 	}
+	g.ended(rec)
 	return res
+}
+
+func (g *Gate) ended(rec Record) {
+	if g.OnEnd != nil {
+		g.OnEnd(rec)
+	}
 }
 
 // english is err's text for the audit log, which stays in English: an
