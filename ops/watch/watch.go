@@ -199,9 +199,9 @@ func (w *Watcher) Observe(ctx context.Context, now time.Time) (started, ended []
 			}
 			continue
 		}
-		trigger, wrapped := w.trigger(ctx, p)
-		if wrapped {
-			continue // `jobs exec` records this run itself
+		trigger, skip := w.trigger(ctx, p)
+		if skip {
+			continue
 		}
 		j, _ := w.Cfg.Job(p.Job)
 		r := history.Run{Job: p.Job, Host: w.Host.Name(), PID: p.PID, Start: p.Start, Trigger: trigger, User: p.User,
@@ -272,9 +272,10 @@ func Roots(procs []jobs.Proc) (roots []jobs.Proc, members map[int]int) {
 	return roots, members
 }
 
-// trigger says what started p, from its ancestors: cron, or richsops'
-// waiting parent (wrapped: that records the run itself).
-func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, wrapped bool) {
+// trigger says what started p, from its ancestors: cron; skip when p is
+// not a run of its own (under richsops' waiting parent, which records the
+// run itself, or under a process of the same job).
+func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, skip bool) {
 	if !w.Host.IsLocal() {
 		return history.TriggerUnknown, false
 	}
@@ -285,6 +286,11 @@ func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, wra
 			break
 		}
 		if jobs.IsExecWrapper(argv) {
+			return "", true
+		}
+		if depth == 0 && jobs.MatchJob(argv, []string{p.Job}) != "" {
+			// A worker (or a fork not yet exec'd) whose parent the
+			// listing missed: part of the parent's run, not a run.
 			return "", true
 		}
 		if len(argv) > 0 {
