@@ -160,10 +160,10 @@ func runRuns(env *cli.Env, args []string) error {
 		}
 		var counts []string
 		for _, k := range sortedKeys(r.Counts) {
-			counts = append(counts, fmt.Sprintf("%s=%d", k, r.Counts[k]))
+			counts = append(counts, fmt.Sprintf("%s=%d", sanitize.String(k), r.Counts[k]))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sanitize.String(r.Job), r.Start.Format("2006-01-02 15:04:05"), dur, exit,
-			r.Trigger, sanitize.String(r.User), strings.Join(counts, " "), strings.Join(r.Flags, ","))
+			sanitize.String(r.Trigger), sanitize.String(r.User), strings.Join(counts, " "), strings.Join(r.Flags, ","))
 	}
 	if len(judged) == 0 {
 		fmt.Fprintln(tw, t("(no runs recorded in this window)", "（この期間に記録された実行はありません）"))
