@@ -55,24 +55,35 @@ func init() {
 	jobscmd.Sub("wrap", func(env *cli.Env, args []string) error { return runWrap(env, args, false) })
 	jobscmd.Sub("unwrap", func(env *cli.Env, args []string) error { return runWrap(env, args, true) })
 	jobs.ExecWrapper = execWrapper
-	cli.OnNewEnv(func(env *cli.Env) { env.Gate.OnEnd = actionEvent(env.Cfg) })
+	cli.OnNewEnv(func(env *cli.Env) {
+		env.Gate.OnEnd = actionEvent(env.Cfg)
+		cfg := env.Cfg
+		jobs.OnKill = func(ctx context.Context, hostName string, pid int, by string) {
+			withHistory(cfg, func(s *history.Store) { _ = s.MarkKilled(ctx, hostName, pid, by) })
+		}
+	})
 }
 
-// actionEvent records each audited action's outcome as an event, when
-// there is a history database (it is not created for this). Best effort,
-// with a short lock wait: the action is done and audited already.
+// withHistory runs fn on the history database when there is one (it is
+// not created for this), with a short lock wait: best effort beside an
+// action that is audited anyway.
+func withHistory(cfg *config.Config, fn func(*history.Store)) {
+	if _, err := os.Stat(cfg.History.Path); err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s, err := history.OpenWriter(ctx, cfg.History.Path, history.Options{BusyTimeout: time.Second})
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	fn(s)
+}
+
+// actionEvent records each audited action's outcome as an event.
 func actionEvent(cfg *config.Config) func(gate.Record) {
 	return func(rec gate.Record) {
-		if _, err := os.Stat(cfg.History.Path); err != nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		s, err := history.OpenWriter(ctx, cfg.History.Path, history.Options{BusyTimeout: time.Second})
-		if err != nil {
-			return
-		}
-		defer s.Close()
 		level := "ok"
 		if rec.Outcome != "ok" {
 			level = "warn"
@@ -85,8 +96,10 @@ func actionEvent(cfg *config.Config) func(gate.Record) {
 		if source == "" {
 			source = rec.User
 		}
-		_ = s.AddEvent(ctx, history.Event{Time: rec.Time, Kind: history.EventAction, Source: source,
-			Subject: rec.Action + " " + rec.Target + "@" + rec.Host, Level: level, Detail: detail})
+		withHistory(cfg, func(s *history.Store) {
+			_ = s.AddEvent(context.Background(), history.Event{Time: rec.Time, Kind: history.EventAction, Source: source,
+				Subject: rec.Action + " " + rec.Target + "@" + rec.Host, Level: level, Detail: detail})
+		})
 	}
 }
 

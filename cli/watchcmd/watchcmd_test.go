@@ -204,37 +204,58 @@ func TestWrappedCronRunAndKilledWatch(t *testing.T) {
 	if out, errs, code := testbin.Run(t, bin, []string{"RICHSOPS_CONFIRM=OVERRIDE"}, "--config", f.cfg, "--yes", "jobs", "run", "--override", f.job); code != 0 {
 		t.Fatalf("jobs run: %d %s %s", code, out, errs)
 	}
-	var pid int
-	deadline := time.Now().Add(10 * time.Second)
-	for pid == 0 && time.Now().Before(deadline) {
-		if r, err := history.OpenReader(context.Background(), f.db, history.Options{}); err == nil {
-			if open, _ := r.OpenRuns(context.Background(), "local"); len(open) == 1 {
-				pid = open[0].PID
-			}
-			r.Close()
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if pid == 0 {
-		t.Fatal("run now was not recorded")
-	}
+	pid := openRunPID(t, f)
 	syscall.Kill(pid, syscall.SIGKILL)
-	var last RunJSON
-	for time.Now().Before(deadline.Add(5 * time.Second)) {
-		out, _, _ = testbin.Run(t, bin, nil, "--config", f.cfg, "jobs", "runs", "--json")
-		json.Unmarshal([]byte(out), &runs)
-		if len(runs) == 2 && runs[1].End != nil {
-			last = runs[1]
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if last.Job == "" {
-		t.Fatalf("run now never ended: %s", out)
-	}
+	last := endedRun(t, bin, f, 2)
 	if last.ExitCode == nil || *last.ExitCode != 137 || last.KilledBy != "signal killed" || last.Trigger != "cli" || !slices.Contains(last.Flags, "killed") {
 		t.Errorf("run now, killed: %+v", last)
 	}
+
+	// Stopped by richsops: the run says who.
+	if out, errs, code := testbin.Run(t, bin, []string{"RICHSOPS_CONFIRM=OVERRIDE"}, "--config", f.cfg, "--yes", "jobs", "run", "--override", f.job); code != 0 {
+		t.Fatalf("jobs run: %d %s %s", code, out, errs)
+	}
+	pid = openRunPID(t, f)
+	t.Cleanup(func() { syscall.Kill(-pid, syscall.SIGKILL) })
+	if out, errs, code := testbin.Run(t, bin, nil, "--config", f.cfg, "--yes", "jobs", "kill", f.job); code != 0 {
+		t.Fatalf("jobs kill: %d %s %s", code, out, errs)
+	}
+	last = endedRun(t, bin, f, 3)
+	if last.ExitCode == nil || *last.ExitCode != 143 || last.KilledBy != "richsops jobs.kill" {
+		t.Errorf("run now, stopped by jobs kill: %+v", last)
+	}
+}
+
+// openRunPID waits for the one open run and returns its pid.
+func openRunPID(t *testing.T, f fixture) int {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if r, err := history.OpenReader(context.Background(), f.db, history.Options{}); err == nil {
+			open, _ := r.OpenRuns(context.Background(), "local")
+			r.Close()
+			if len(open) == 1 {
+				return open[0].PID
+			}
+		}
+	}
+	t.Fatal("run now was not recorded")
+	return 0
+}
+
+// endedRun waits until the n-th run has ended and returns it.
+func endedRun(t *testing.T, bin string, f fixture, n int) RunJSON {
+	t.Helper()
+	var out string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		out, _, _ = testbin.Run(t, bin, nil, "--config", f.cfg, "jobs", "runs", "--json")
+		var runs []RunJSON
+		json.Unmarshal([]byte(out), &runs)
+		if len(runs) == n && runs[n-1].End != nil {
+			return runs[n-1]
+		}
+	}
+	t.Fatalf("run %d never ended: %s", n, out)
+	return RunJSON{}
 }
 
 // The hand encoder of `jobs runs --json` writes what PrintJSON would.

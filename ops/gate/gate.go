@@ -157,7 +157,7 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 				err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		out, err = a.Run(ctx)
+		out, err = a.Run(context.WithValue(ctx, actorKey{}, a.Actor))
 	}()
 	res.Outcome, res.Err, res.Duration = out, err, g.Now().Sub(start)
 	rec.Time, rec.Phase, rec.Summary = g.Now(), "end", out.Summary
@@ -171,6 +171,14 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	}
 	g.ended(rec)
 	return res
+}
+
+type actorKey struct{}
+
+// ActorFrom is the Actor of the action whose Run got ctx ("" = an operator).
+func ActorFrom(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey{}).(string)
+	return a
 }
 
 func (g *Gate) ended(rec Record) {

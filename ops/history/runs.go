@@ -111,13 +111,14 @@ type End struct {
 	Overlap  bool
 }
 
-// EndRun records the end of a run.
+// EndRun records the end of a run. A killer marked before (MarkKilled:
+// the action that sent the signal) is kept over the signal's name.
 func (s *Store) EndRun(ctx context.Context, id int64, e End) error {
 	counts, _ := json.Marshal(nonNilMap(e.Counts))
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET end_ms = ?, exit_code = COALESCE(?, exit_code),
-			killed_by = CASE WHEN ? = '' THEN killed_by ELSE ? END, counts = ?, overlap = overlap OR ? WHERE id = ?`,
-			ms(e.At), e.ExitCode, e.KilledBy, e.KilledBy, string(counts), e.Overlap, id)
+			killed_by = CASE WHEN killed_by = '' THEN ? ELSE killed_by END, counts = ?, overlap = overlap OR ? WHERE id = ?`,
+			ms(e.At), e.ExitCode, e.KilledBy, string(counts), e.Overlap, id)
 		return err
 	})
 }

@@ -109,6 +109,11 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	return terminate(ctx, h, procs, wait, nil)
 }
 
+// OnKill, when set, is told of each process about to be signalled and by
+// whom (the action's actor, such as guard, else "richsops jobs.kill"): the
+// history commands record it as the run's killer.
+var OnKill func(ctx context.Context, hostName string, pid int, by string)
+
 // terminate is Terminate with its lines in t's language (nil = English).
 func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duration, tr func(en, ja string) string) ([]string, error) {
 	t := func(en, ja string) string { return config.Tr(tr, en, ja) }
@@ -128,6 +133,13 @@ func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 			report[i] = fmt.Sprintf(t("pid %d: no longer the process listed (start time or command changed: pid reused?); not signalled",
 				"pid %d: 一覧にあったプロセスではなくなりました（開始時刻かコマンドが変化: pid の再利用?）。シグナルは送っていません"), p.PID)
 		default:
+			if OnKill != nil {
+				by := "richsops jobs.kill"
+				if a := gate.ActorFrom(ctx); a != "" {
+					by = a
+				}
+				OnKill(ctx, h.Name(), p.PID, by)
+			}
 			if err := signal(ctx, h, p.PID, syscall.SIGTERM); err != nil {
 				report[i] = fmt.Sprintf(t("pid %d: SIGTERM failed: %v", "pid %d: SIGTERM に失敗: %v"), p.PID, err)
 				continue
