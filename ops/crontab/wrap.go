@@ -13,7 +13,7 @@ func WrapText(self, name string) string { return self + " jobs exec " + name + "
 
 // wrapped finds a WrapText of name in a line (any path of richsops).
 func wrapped(name string) *regexp.Regexp {
-	return regexp.MustCompile(`(?:^|[\s;&|(])(\S*richsops jobs exec ` + regexp.QuoteMeta(name) + ` -- )`)
+	return regexp.MustCompile(`(?:^|[\s;&|(])([^\s;&|(]*richsops jobs exec ` + regexp.QuoteMeta(name) + ` -- )`)
 }
 
 // Wrap puts the waiting parent before the job's command in each of its

@@ -71,3 +71,31 @@ func TestWrapRefusesWhatItCannotWrapSafely(t *testing.T) {
 		t.Error("a job without lines: wrapped")
 	}
 }
+
+// Whatever the crontab, a wrap that succeeds is undone byte for byte by
+// unwrap and leaves the job's state as it was.
+func FuzzWrapUnwrap(f *testing.F) {
+	for _, s := range []string{
+		"0 3 * * * root python manage.py check_item_mercari 2 4 >> /var/log/x.log 2>&1\n",
+		"0 3 * * * richs cd /app && LANG=C python manage.py check_item_mercari\r\n# x\n",
+		PausedPrefix + "0 3 * * * root python manage.py check_item_mercari",
+		"0 3 * * * root a; b | python manage.py check_item_mercari ; c\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		file := Parse([]byte(s))
+		e, err := file.Wrap("/usr/local/bin/richsops", "check_item_mercari")
+		if err != nil {
+			return
+		}
+		w := Parse(e.New)
+		if w.JobState("check_item_mercari") != file.JobState("check_item_mercari") {
+			t.Fatalf("state %s -> %s", file.JobState("check_item_mercari"), w.JobState("check_item_mercari"))
+		}
+		u, err := w.Unwrap("check_item_mercari")
+		if err != nil || string(u.New) != s {
+			t.Fatalf("unwrap: %v\n%q\nwant\n%q", err, u.New, s)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package history
 
 import (
+	"encoding/json"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -61,4 +63,22 @@ func TestJudgeFlags(t *testing.T) {
 	if b.Runs != 21 {
 		t.Errorf("baseline runs %d", b.Runs)
 	}
+}
+
+// parseCounts reads what StartRun and EndRun write, and never panics on
+// anything else.
+func FuzzParseCounts(f *testing.F) {
+	f.Add("errors", 3, "amazon_503", 0)
+	f.Add(`we"ird`, -1, "取り下げ", 1<<40)
+	f.Fuzz(func(t *testing.T, k1 string, v1 int, k2 string, v2 int) {
+		m := map[string]int{k1: v1, k2: v2}
+		b, _ := json.Marshal(m)
+		got := parseCounts(string(b))
+		var want map[string]int
+		json.Unmarshal(b, &want)
+		if !maps.Equal(got, want) {
+			t.Fatalf("%s: %v, want %v", b, got, want)
+		}
+		parseCounts(k1)
+	})
 }
