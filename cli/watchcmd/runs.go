@@ -207,9 +207,19 @@ type SampleJSON struct {
 }
 
 func runHistory(env *cli.Env, args []string) error {
+	events := false
+	if i := slices.Index(args, "--events"); i >= 0 {
+		events, args = true, slices.Delete(slices.Clone(args), i, i+1)
+	}
 	vals, pos, err := splitFlags("history", args, "--since", "--metric")
 	if err != nil {
 		return err
+	}
+	if events {
+		if vals["--metric"] != "" {
+			return cli.Usagef("history: --events takes no --metric")
+		}
+		return runEvents(env, vals["--since"])
 	}
 	if len(pos) > 0 {
 		return cli.Usagef("history: unexpected argument %q", pos[0])
@@ -317,4 +327,32 @@ func runExec(env *cli.Env, args []string) error {
 		return err
 	}
 	return cli.ExitError{Code: code}
+}
+
+// runEvents is `history --events`: guard decisions and audited actions.
+func runEvents(env *cli.Env, sinceFlag string) error {
+	ctx := context.Background()
+	s, from, err := openSince(ctx, env, sinceFlag, "24h")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	evs, err := s.Events(ctx, "", from)
+	if err != nil {
+		return err
+	}
+	if env.JSON {
+		return env.PrintJSON(evs)
+	}
+	t := env.Cfg.T
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, t("TIME\tKIND\tLEVEL\tSOURCE\tSUBJECT\tDETAIL", "時刻\t種類\tレベル\t発生元\t対象\t詳細"))
+	for _, e := range evs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Format("2006-01-02 15:04:05"), e.Kind, e.Level,
+			sanitize.String(e.Source), sanitize.String(e.Subject), sanitize.String(e.Detail))
+	}
+	if len(evs) == 0 {
+		fmt.Fprintln(tw, t("(no events in this window)", "（この期間のイベントはありません）"))
+	}
+	return tw.Flush()
 }

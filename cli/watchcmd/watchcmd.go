@@ -43,9 +43,11 @@ and one probe, for cron. A full or locked database stops history writes,
 never the guard.`
 
 const historyUsage = `richsops history [--since 24h] [--metric NAME] [--json]
+richsops history --events [--since 24h] [--json]
 
 The samples richsops watch recorded: full rate for history.samples_full,
-then hourly aggregates (min, max, average).`
+then hourly aggregates (min, max, average). --events: the guard's
+decisions and every audited action's outcome.`
 
 func init() {
 	cli.Register(cli.Command{Name: "watch", Summary: "sample the box and record job runs (the guard's loop inside)", Usage: usage, Run: runWatch})

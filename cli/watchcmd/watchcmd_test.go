@@ -332,6 +332,9 @@ func TestWrapUnwrapCrontab(t *testing.T) {
 	if len(evs) != 1 || evs[0].Subject != "jobs.wrap "+f.job+"@local" || evs[0].Level != "ok" {
 		t.Errorf("action events %+v", evs)
 	}
+	if code, out := f.main("history", "--events"); code != 0 || !strings.Contains(out, "jobs.wrap "+f.job+"@local") {
+		t.Errorf("history --events: %d %s", code, out)
+	}
 	audit, _ := os.ReadFile(filepath.Join(f.dir, "audit.jsonl"))
 	if !strings.Contains(string(audit), `"jobs.wrap"`) || !strings.Contains(string(audit), `"jobs.unwrap"`) {
 		t.Errorf("audit: %s", audit)

@@ -240,3 +240,28 @@ func TestOnceSamples(t *testing.T) {
 		t.Errorf("samples %+v", ss)
 	}
 }
+
+// A job started under cron (a parent named cron, through cron's shell) is
+// recorded with trigger cron.
+func TestObserveCronTrigger(t *testing.T) {
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	name := job(cfg, 0)
+	j, _ := cfg.Job(name)
+	cmd := exec.Command("bash", "-c", `exec -a cron /bin/sh -c '/bin/sh manage.py `+name+` sleep >> `+cfg.JobLogPath(j)+` 2>&1; :'`)
+	cmd.Dir = cfg.App.Dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	var started []history.Run
+	eventually(t, "the run", func() bool {
+		s, _, _ := w.Observe(ctx, time.Now())
+		started = append(started, s...)
+		return len(started) > 0
+	})
+	if len(started) != 1 || started[0].Trigger != history.TriggerCron {
+		t.Errorf("started %+v, want one run with trigger cron", started)
+	}
+}
