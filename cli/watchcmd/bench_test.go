@@ -12,8 +12,7 @@ import (
 )
 
 // BenchmarkRuns10k is `jobs runs --json` over 10,000 runs in process
-// (bench/history.sh times the binary): HISTORY_BENCH_DB seeded by
-// bench/historybench.
+// (bench/history.sh times the binary), for profiling the listing.
 func BenchmarkRuns10k(b *testing.B) {
 	path := b.TempDir() + "/h.db"
 	s, _ := history.OpenWriter(context.Background(), path, history.Options{})
