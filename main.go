@@ -16,6 +16,7 @@ import (
 	_ "github.com/richs/richsops/cli/svccmd"
 	_ "github.com/richs/richsops/cli/tailcmd"
 	_ "github.com/richs/richsops/cli/tuicmd"
+	_ "github.com/richs/richsops/cli/watchcmd"
 )
 
 func main() {

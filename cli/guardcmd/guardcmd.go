@@ -110,7 +110,7 @@ func run(env *cli.Env, args []string) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		step, err := g.Once(ctx)
-		report(env, step, err)
+		Report(env, step, err)
 		if err != nil {
 			return cli.ExitError{Code: ExitError}
 		}
@@ -128,13 +128,13 @@ func run(env *cli.Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "richsops guard: every %s, threshold %d, jobs %s, state %s%s\n",
 		interval, g.Threshold, strings.Join(g.Jobs, ","), g.StateFile, mode)
-	g.Loop(ctx, interval, func(s guard.Step, err error) { report(env, s, err) })
+	g.Loop(ctx, interval, func(s guard.Step, err error) { Report(env, s, err) })
 	return nil
 }
 
-// report prints one probe: a JSON line with --json, else a status line and
+// Report prints one probe: a JSON line with --json, else a status line and
 // what was done.
-func report(env *cli.Env, s guard.Step, err error) {
+func Report(env *cli.Env, s guard.Step, err error) {
 	if env.JSON {
 		out := struct {
 			guard.Step

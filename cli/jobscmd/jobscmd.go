@@ -27,7 +27,13 @@ richsops jobs run [--force] [--override] [--args "2 4 --max-workers 14"] NAME
 richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one process or all of the job;
                                                  with nothing running: "nothing running", exit 0
 richsops jobs pause [--kill] NAME                comment out its crontab lines, reload cron (--kill: stop its processes too)
-richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)`
+richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)
+richsops jobs runs [NAME] [--since 7d] [--json]  recorded runs (from richsops watch): duration, exit code, trigger, flags
+richsops jobs exec [--trigger cron] [--user U] NAME -- ARGV...
+                                                 run ARGV as a run of NAME and record its start, end and exit code
+                                                 (for a crontab line; exits with ARGV's status; --user: run it as U)
+richsops jobs wrap NAME | unwrap NAME            put richsops jobs exec before the job's command in its crontab
+                                                 lines, or take it out again (byte-exact; pause and resume still work)`
 
 const usageJa = `richsops jobs list [--json]                      各ジョブ: スケジュール、状態、次回、プロセス、前回、実行漏れ
 richsops jobs run [--force] [--override] [--args "2 4 --max-workers 14"] NAME
@@ -120,11 +126,21 @@ func parse(t func(en, ja string) string, sub string, args []string) (flags, erro
 	return f, nil
 }
 
+// subs are the subcommands other packages add (runs and exec, from the
+// history commands).
+var subs = map[string]func(env *cli.Env, args []string) error{}
+
+// Sub adds `jobs NAME` (its usage is in this package's usage text).
+func Sub(name string, f func(env *cli.Env, args []string) error) { subs[name] = f }
+
 func run(env *cli.Env, args []string) error {
 	if len(args) == 0 {
 		return cli.UsageT(env.Cfg.T, "jobs: want list, run, kill, pause or resume", "jobs: list、run、kill、pause、resume のどれかを指定してください")
 	}
 	sub := args[0]
+	if f, ok := subs[sub]; ok {
+		return f(env, args[1:])
+	}
 	switch sub {
 	case "list", "run", "kill", "pause", "resume":
 	default:
@@ -183,7 +199,7 @@ func run(env *cli.Env, args []string) error {
 }
 
 func runNow(ctx context.Context, env *cli.Env, h host.Host, f flags) error {
-	spec := jobs.RunSpec{Job: f.name, Force: f.force, Override: f.override}
+	spec := jobs.RunSpec{Job: f.name, Force: f.force, Override: f.override, Trigger: "cli"}
 	if f.argsSet {
 		spec.Args = f.args
 	}

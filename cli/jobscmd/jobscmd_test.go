@@ -104,6 +104,8 @@ python = "/bin/sh"
 [crontab]
 path = "`+filepath.Join(dir, "crontab")+`"
 reload = ["true"]
+[history]
+path = "`+filepath.Join(dir, "history.db")+`"
 `+jobs), 0o644)
 	return p
 }

@@ -40,6 +40,8 @@ type Config struct {
 	Traffic    Traffic     `toml:"traffic"`
 	Thresholds Thresholds  `toml:"thresholds"`
 	Guard      Guard       `toml:"guard"`
+	Watch      Watch       `toml:"watch"`
+	History    History     `toml:"history"`
 	Hosts      []HostEntry `toml:"hosts"`
 
 	// Path is the file this config was read from ("" for defaults only).
@@ -104,6 +106,9 @@ type Job struct {
 	Match string `toml:"match"`
 	// MaxRuntime marks a run as "running far longer than usual".
 	MaxRuntime Duration `toml:"max_runtime"`
+	// Counts are named regexps counted over a run's log lines ([jobs.counts]);
+	// "errors" and "amazon_503" are added when not set.
+	Counts map[string]string `toml:"counts"`
 }
 
 // Log is one followed log file (or a glob of them).
@@ -258,6 +263,23 @@ type Guard struct {
 	Interval   Duration `toml:"interval"`
 	StateFile  string   `toml:"state_file"`
 	AutoResume bool     `toml:"auto_resume"`
+}
+
+// Watch is `richsops watch`, the service that samples the box and records
+// job runs (and runs the guard's loop).
+type Watch struct {
+	Interval Duration `toml:"interval"`
+}
+
+// History is the SQLite store of runs, samples and events.
+type History struct {
+	Path        string   `toml:"path"`
+	BusyTimeout Duration `toml:"busy_timeout"` // how long a locked database is waited for
+	// Retention: samples at full rate, then hourly aggregates; runs; events.
+	SamplesFull   Duration `toml:"samples_full"`
+	SamplesHourly Duration `toml:"samples_hourly"`
+	Runs          Duration `toml:"runs"`
+	Events        Duration `toml:"events"`
 }
 
 // HostEntry is another machine reached over SSH.

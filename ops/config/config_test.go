@@ -96,6 +96,10 @@ func TestProblemsNameFileLineKey(t *testing.T) {
 		{"empty config test", "lang = \"en\"\n[[services]]\nname = \"nginx\"\nkind = \"systemd\"\nconfig_test = [\"\"]\n", []string{"F:5: services[0].config_test: missing command"}},
 		{"unknown open log", "lang = \"en\"\n[logview]\nopen = [\"django\", \"djnago\"]\n", []string{`F:3: logview.open: unknown log "djnago"`}},
 		{"open log twice", "lang = \"en\"\n[logview]\nopen = [\"django\", \"django\"]\n", []string{`F:3: logview.open: log "django" listed twice`}},
+		{"bad count regexp", "lang = \"en\"\n[[jobs]]\nname = \"a\"\n[jobs.counts]\nwithdrawn = \"(\"\n", []string{"F:2: jobs[0].counts.withdrawn: bad regexp"}},
+		{"watch interval", "lang = \"en\"\n[watch]\ninterval = \"10ms\"\n", []string{"F:3: watch.interval: must be at least 1s"}},
+		{"history path", "lang = \"en\"\n[history]\npath = \"history.db\"\n", []string{`F:3: history.path: path "history.db" must be absolute`}},
+		{"history retention", "lang = \"en\"\n[history]\nsamples_full = \"30d\"\nsamples_hourly = \"7d\"\n", []string{"F:4: history.samples_hourly: must not be shorter than samples_full"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -246,6 +246,31 @@ func (c *Config) applyDefaults() {
 	num(&c.Guard.Threshold, 3)
 	dur(&c.Guard.Interval, time.Minute)
 	str(&c.Guard.StateFile, "/var/lib/richsops/guard.json")
+
+	dur(&c.Watch.Interval, 30*time.Second)
+	str(&c.History.Path, "/var/lib/richsops/history.db")
+	dur(&c.History.BusyTimeout, 5*time.Second)
+	dur(&c.History.SamplesFull, 14*24*time.Hour)
+	dur(&c.History.SamplesHourly, 365*24*time.Hour)
+	dur(&c.History.Runs, 2*365*24*time.Hour)
+	dur(&c.History.Events, 2*365*24*time.Hour)
+	for i := range c.Jobs {
+		if c.Jobs[i].Counts == nil {
+			c.Jobs[i].Counts = map[string]string{}
+		}
+		for k, v := range DefaultCounts {
+			if _, ok := c.Jobs[i].Counts[k]; !ok {
+				c.Jobs[i].Counts[k] = v
+			}
+		}
+	}
+}
+
+// DefaultCounts are counted over every job's run log unless a job sets them
+// itself: Python errors and Amazon's 503 (the throttling before a block).
+var DefaultCounts = map[string]string{
+	"errors":     `\bERROR\b|Traceback \(most recent call last\)`,
+	"amazon_503": `(?i)amazon.*\b503\b|\b503\b.*amazon`,
 }
 
 func guessLogKind(name, path string) string {

@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Validate returns every mistake that the decoder could not see: missing
@@ -60,6 +62,11 @@ func (c *Config) Validate() Problems {
 		}
 		if seen[j.Name] {
 			add(k+".name", "duplicate job %q", j.Name)
+		}
+		for name, re := range j.Counts {
+			if _, err := regexp.Compile(re); err != nil {
+				add(k+".counts."+name, "bad regexp: %v", err)
+			}
 		}
 		seen[j.Name] = true
 		switch j.Match {
@@ -201,6 +208,16 @@ func (c *Config) Validate() Problems {
 	}
 	if c.Amazon.QuietAfter.Duration > c.Amazon.ClearMax.Duration {
 		add("amazon.quiet_after", "must not be longer than clear_max")
+	}
+	if c.Watch.Interval.Duration < time.Second {
+		add("watch.interval", "must be at least 1s")
+	}
+	abs("history.path", c.History.Path)
+	if c.History.SamplesFull.Duration <= 0 || c.History.SamplesHourly.Duration < c.History.SamplesFull.Duration {
+		add("history.samples_hourly", "must not be shorter than samples_full (both above 0)")
+	}
+	if c.History.Runs.Duration <= 0 || c.History.Events.Duration <= 0 {
+		add("history.runs", "runs and events retention must be above 0")
 	}
 	if c.Guard.Threshold < 1 {
 		add("guard.threshold", "must be at least 1")

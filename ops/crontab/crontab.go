@@ -9,6 +9,7 @@ package crontab
 import (
 	"errors"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/richs/richsops/ops/config"
@@ -180,7 +181,14 @@ func runsManage(argv []string, name string) bool {
 	for i < len(argv) && isEnv(argv[i]) {
 		i++
 	}
-	for i < len(argv) && wrappers[path.Base(argv[i])] {
+	for i < len(argv) {
+		if j := afterExecWrapper(argv[i:]); j > 0 {
+			i += j
+			continue
+		}
+		if !wrappers[path.Base(argv[i])] {
+			break
+		}
 		for i++; i < len(argv) && !isPython(argv[i]) && !isManage(argv[i]); i++ {
 		}
 	}
@@ -189,6 +197,23 @@ func runsManage(argv []string, name string) bool {
 		}
 	}
 	return i+1 < len(argv) && isManage(argv[i]) && argv[i+1] == name
+}
+
+// afterExecWrapper is how many words of argv are richsops' own waiting
+// parent (`richsops [--config F] jobs exec [--trigger T] NAME --`), 0 when
+// argv does not start with it: the job line runs what follows the "--".
+func afterExecWrapper(argv []string) int {
+	if len(argv) < 4 || !strings.HasPrefix(path.Base(argv[0]), "richsops") {
+		return 0
+	}
+	j := slices.Index(argv, "jobs")
+	if j < 1 || j+1 >= len(argv) || argv[j+1] != "exec" {
+		return 0
+	}
+	if k := slices.Index(argv[j:], "--"); k > 0 {
+		return j + k + 1
+	}
+	return 0
 }
 
 func isManage(w string) bool { return path.Base(w) == "manage.py" }

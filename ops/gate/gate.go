@@ -97,6 +97,9 @@ type Gate struct {
 	User     string // OS user; "" = looked up at the first action
 	// Now is time.Now; tests replace it.
 	Now func() time.Time
+	// OnEnd, when set, gets each action's last audit record (its end, or
+	// its refusal) after it is written: richsops' history records it.
+	OnEnd func(Record)
 
 	mu       sync.Mutex
 	userOnce sync.Once
@@ -138,6 +141,7 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	if g.ReadOnly {
 		rec.Phase, rec.Outcome, rec.Error = "refused", "refused", ErrReadOnly.Error()
 		_ = g.write(rec)
+		g.ended(rec)
 		res.Err = ErrReadOnly
 		return res
 	}
@@ -155,7 +159,7 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 				err = fmt.Errorf("internal error: %v", p)
 			}
 		}()
-		out, err = a.Run(ctx)
+		out, err = a.Run(context.WithValue(ctx, actorKey{}, a.Actor))
 	}()
 	res.Outcome, res.Err, res.Duration = out, err, g.Now().Sub(start)
 	rec.Time, rec.Phase, rec.Summary = g.Now(), "end", out.Summary
@@ -169,7 +173,22 @@ func (g *Gate) Do(ctx context.Context, a Action) Result {
 	if werr := g.write(rec); werr != nil && res.Err == nil {
 		res.Err = fmt.Errorf("action done, but the audit log failed: %w", werr)
 	}
+	g.ended(rec)
 	return res
+}
+
+type actorKey struct{}
+
+// ActorFrom is the Actor of the action whose Run got ctx ("" = an operator).
+func ActorFrom(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey{}).(string)
+	return a
+}
+
+func (g *Gate) ended(rec Record) {
+	if g.OnEnd != nil {
+		g.OnEnd(rec)
+	}
 }
 
 // english is err's text for the audit log, which stays in English: an

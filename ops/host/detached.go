@@ -53,6 +53,26 @@ func loginPath(home string) string {
 // not run at all (exits at once) from one that runs.
 const earlyExit = 700 * time.Millisecond
 
+// UserCredential is what a process started as the named user runs with:
+// its uid, primary gid and supplementary groups.
+func UserCredential(name string) (*syscall.Credential, *user.User, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	var groups []uint32
+	if gs, err := u.GroupIds(); err == nil {
+		for _, g := range gs {
+			if v, err := strconv.ParseUint(g, 10, 32); err == nil {
+				groups = append(groups, uint32(v))
+			}
+		}
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}, u, nil
+}
+
 // StartDetached starts d in its own session: stdin /dev/null, stdout and
 // stderr appended to the log through one O_APPEND descriptor (no shell,
 // so no `&`-before-redirect mistake), as d.User when richsops is root.
@@ -62,22 +82,12 @@ func (*Local) StartDetached(_ context.Context, d Detached) (Started, error) {
 	st := Started{}
 	logUID, logGID := -1, -1
 	if os.Geteuid() == 0 && d.User != "" {
-		u, err := user.Lookup(d.User)
+		c, u, err := UserCredential(d.User)
 		if err != nil {
 			return st, fmt.Errorf("user %q: %w", d.User, err)
 		}
-		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		var groups []uint32
-		if gs, err := u.GroupIds(); err == nil {
-			for _, g := range gs {
-				if v, err := strconv.ParseUint(g, 10, 32); err == nil {
-					groups = append(groups, uint32(v))
-				}
-			}
-		}
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups}
-		st.User, logUID, logGID = u.Username, int(uid), int(gid)
+		cred = c
+		st.User, logUID, logGID = u.Username, int(c.Uid), int(c.Gid)
 		login := map[string]string{"HOME": u.HomeDir, "USER": u.Username, "LOGNAME": u.Username,
 			"SHELL": "/bin/bash", "PATH": loginPath(u.HomeDir)}
 		for k, v := range d.Env {

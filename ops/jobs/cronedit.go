@@ -15,15 +15,25 @@ import (
 // PauseAction comments out the job's crontab lines, reloads cron and, with
 // kill, stops its running processes in the same confirmed step.
 func PauseAction(ctx context.Context, h host.Host, cfg *config.Config, job string, kill bool, wait time.Duration) (gate.Action, error) {
-	return cronAction(ctx, h, cfg, job, "jobs.pause", kill, wait)
+	return cronAction(ctx, h, cfg, job, "jobs.pause", kill, wait, func(f *crontab.File) (crontab.Edit, error) { return f.Pause(job) })
 }
 
 // ResumeAction restores the lines richsops paused and reloads cron.
 func ResumeAction(ctx context.Context, h host.Host, cfg *config.Config, job string) (gate.Action, error) {
-	return cronAction(ctx, h, cfg, job, "jobs.resume", false, 0)
+	return cronAction(ctx, h, cfg, job, "jobs.resume", false, 0, func(f *crontab.File) (crontab.Edit, error) { return f.Resume(job) })
 }
 
-func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name string, kill bool, wait time.Duration) (gate.Action, error) {
+// WrapAction puts `self jobs exec NAME --` before the job's command in its
+// crontab lines (unwrap: takes it out again), so that cron's runs record
+// their exit code; the same edit path as pause, byte-exact.
+func WrapAction(ctx context.Context, h host.Host, cfg *config.Config, job, self string, unwrap bool) (gate.Action, error) {
+	if unwrap {
+		return cronAction(ctx, h, cfg, job, "jobs.unwrap", false, 0, func(f *crontab.File) (crontab.Edit, error) { return f.Unwrap(job) })
+	}
+	return cronAction(ctx, h, cfg, job, "jobs.wrap", false, 0, func(f *crontab.File) (crontab.Edit, error) { return f.Wrap(self, job) })
+}
+
+func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name string, kill bool, wait time.Duration, edit func(*crontab.File) (crontab.Edit, error)) (gate.Action, error) {
 	if _, err := configuredJob(cfg, job); err != nil {
 		return gate.Action{}, err
 	}
@@ -33,12 +43,7 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 		return gate.Action{}, err
 	}
 	f.T = cfg.T
-	var e crontab.Edit
-	if name == "jobs.pause" {
-		e, err = f.Pause(job)
-	} else {
-		e, err = f.Resume(job)
-	}
+	e, err := edit(f)
 	if err != nil {
 		return gate.Action{}, err
 	}
@@ -76,8 +81,13 @@ func cronAction(ctx context.Context, h host.Host, cfg *config.Config, job, name 
 				return out, err
 			}
 			summary := t("%s paused (%d line(s))", "%s を停止しました（%d 行）")
-			if name == "jobs.resume" {
+			switch name {
+			case "jobs.resume":
 				summary = t("%s resumed (%d line(s))", "%s を再開しました（%d 行）")
+			case "jobs.wrap":
+				summary = t("%s wrapped in richsops jobs exec (%d line(s))", "%s を richsops jobs exec 経由にしました（%d 行）")
+			case "jobs.unwrap":
+				summary = t("%s unwrapped (%d line(s))", "%s を richsops jobs exec 経由から戻しました（%d 行）")
 			}
 			out.Summary = fmt.Sprintf(summary, job, len(e.Changed))
 			out.Details = append(out.Details, fmt.Sprintf(t("%s written; backup %s", "%s を書き込みました（バックアップ %s）"), path, backup))

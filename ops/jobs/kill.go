@@ -50,6 +50,11 @@ func Terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	return terminate(ctx, h, procs, wait, nil)
 }
 
+// OnKill, when set, is told of each process about to be signalled and by
+// whom (the action's actor, such as guard, else "richsops jobs.kill"): the
+// history commands record it as the run's killer.
+var OnKill func(ctx context.Context, hostName string, pid int, by string)
+
 // terminate is Terminate with its lines in t's language (nil = English).
 func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duration, tr func(en, ja string) string) ([]string, error) {
 	t := func(en, ja string) string { return config.Tr(tr, en, ja) }
@@ -60,6 +65,14 @@ func terminate(ctx context.Context, h host.Host, procs []Proc, wait time.Duratio
 	report := make([]string, len(procs))
 	pending := map[int]bool{} // index -> still to watch
 	for i, p := range procs {
+		if OnKill != nil && h.CheckProcess(ctx, p.Process) == nil {
+			// Marked before the signal, so that the run's end keeps it.
+			by := "richsops jobs.kill"
+			if a := gate.ActorFrom(ctx); a != "" {
+				by = a
+			}
+			OnKill(ctx, h.Name(), p.PID, by)
+		}
 		switch err := h.Signal(ctx, p.Process, syscall.SIGTERM); {
 		case err == nil:
 			pending[i] = true

@@ -5,6 +5,8 @@ package jobs
 
 import (
 	"context"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/richs/richsops/ops/config"
@@ -20,13 +22,29 @@ type Proc struct {
 
 // MatchJob returns which of names argv runs, "" for none: an element ending
 // in "manage.py" immediately followed by the name as its own element.
+//
+// richsops' own waiting parent (`richsops jobs exec NAME -- python
+// manage.py NAME ...`) is not the job: the job is its child.
 func MatchJob(argv []string, names []string) string {
+	if IsExecWrapper(argv) {
+		return ""
+	}
 	for _, n := range names {
 		if crontab.MatchWords(argv, n) {
 			return n
 		}
 	}
 	return ""
+}
+
+// IsExecWrapper: argv is `richsops ... jobs exec ...`, the waiting parent
+// that records a run.
+func IsExecWrapper(argv []string) bool {
+	if len(argv) < 3 || !strings.HasPrefix(filepath.Base(argv[0]), "richsops") {
+		return false
+	}
+	i := slices.Index(argv, "jobs")
+	return i > 0 && i+1 < len(argv) && argv[i+1] == "exec"
 }
 
 // List finds the running processes of the named jobs on h. A process

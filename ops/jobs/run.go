@@ -72,7 +72,14 @@ type RunSpec struct {
 	Args     []string // nil = the job's configured args
 	Force    bool     // start even if an instance is running
 	Override bool     // start even if the guard reports unhealthy (typed confirmation)
+	Trigger  string   // who asks, for the run's record: "cli", or "" = the console
 }
+
+// ExecWrapper, when set, is the argv prefix of the waiting parent a local
+// run now starts the job through (`richsops jobs exec`, which records the
+// run's start, end and exit code); nil starts the job itself. The history
+// commands set it, so ops/jobs does not know their flags.
+var ExecWrapper func(cfg *config.Config, job, trigger, asUser string) []string
 
 // guardStatus runs the guard for job; nil error = healthy or not guarded.
 // The refusal is in t's language.
@@ -128,6 +135,22 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		t("output appended to ", "出力の追記先: ")+d.Log,
 		t("detached in its own session (setsid): keeps running after richsops exits", "独立したセッション（setsid）で実行: richsops を終了しても動き続けます"))
 	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
+	wrapped := false
+	// The history is this machine's: only a run started here goes through
+	// the waiting parent that records it.
+	if ExecWrapper != nil && host.IsLocalName(h.Name()) {
+		trigger := spec.Trigger
+		if trigger == "" {
+			trigger = "console"
+		}
+		// The waiting parent stays root (it writes richsops' history) and
+		// starts the job as app.user itself.
+		if w := ExecWrapper(cfg, j.Name, trigger, d.User); w != nil {
+			d.Argv, d.User, wrapped = append(w, d.Argv...), "", true
+			a.Preview = append(a.Preview, t("through richsops jobs exec, which records its start, end and exit code",
+				"richsops jobs exec 経由で実行: 開始・終了・終了コードを記録します"))
+		}
+	}
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		unlock, err := LockRun(ctx, h, cfg, j.Name)
 		if err != nil {
@@ -147,7 +170,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 			return gate.Outcome{Details: details}, err
 		}
 		details = append(details, t("log: ", "ログ: ")+d.Log)
-		p, ok, err := waitStarted(ctx, h, cfg, j.Name, st)
+		p, ok, err := waitStarted(ctx, h, cfg, j.Name, st, wrapped)
 		if err != nil {
 			return gate.Outcome{Details: details}, err
 		}
@@ -198,8 +221,9 @@ const startWait = 5 * time.Second
 // waitStarted finds the started process among job's: on its way the
 // remote launcher passes through states whose argv also names the job
 // (sh -c SCRIPT ..., setpriv ..., env ...), some still as root, so it
-// counts only once it runs the program itself.
-func waitStarted(ctx context.Context, h host.Host, cfg *config.Config, job string, st host.Started) (Proc, bool, error) {
+// counts only once it runs the program itself. Started through the waiting
+// parent (wrapped), the job is that parent's child.
+func waitStarted(ctx context.Context, h host.Host, cfg *config.Config, job string, st host.Started, wrapped bool) (Proc, bool, error) {
 	deadline := time.Now().Add(startWait)
 	for {
 		procs, err := List(ctx, h, cfg, []string{job})
@@ -207,7 +231,7 @@ func waitStarted(ctx context.Context, h host.Host, cfg *config.Config, job strin
 			return Proc{}, false, err
 		}
 		for _, p := range procs {
-			if p.PID == st.PID && len(p.Args) > 0 && p.Args[0] == st.Argv0 {
+			if wrapped && p.PPID == st.PID || !wrapped && p.PID == st.PID && len(p.Args) > 0 && p.Args[0] == st.Argv0 {
 				return p, true, nil
 			}
 		}

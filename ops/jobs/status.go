@@ -233,17 +233,24 @@ func LastRun(ctx context.Context, h host.Host, path string) (time.Time, string, 
 	return fi.ModTime, "mtime", nil
 }
 
+// LineStamp is the timestamp a log line carries, if any.
+func LineStamp(line []byte) (time.Time, bool) {
+	m := logStamp().Find(line)
+	if m == nil {
+		return time.Time{}, false
+	}
+	s := string(m)
+	s = s[:10] + " " + s[11:]
+	t, err := time.ParseInLocation("2006-01-02 15:04:05", s, time.Local)
+	return t, err == nil
+}
+
 // NewestStamp finds the last line with a timestamp (logs are in time order).
 func NewestStamp(data []byte) (time.Time, bool) {
 	for len(data) > 0 {
 		i := bytes.LastIndexByte(bytes.TrimRight(data, "\n"), '\n')
-		line := data[i+1:]
-		if m := logStamp().Find(line); m != nil {
-			s := string(m)
-			s = s[:10] + " " + s[11:]
-			if t, err := time.ParseInLocation("2006-01-02 15:04:05", s, time.Local); err == nil {
-				return t, true
-			}
+		if t, ok := LineStamp(data[i+1:]); ok {
+			return t, true
 		}
 		if i < 0 {
 			break

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 		}
 	}
 	sort.Strings(sources)
-	if len(sources) != 5 || sources[0] != check.SrcDB || sources[1] != check.SrcIndexLinux || sources[2] != check.SrcJobs || sources[3] != check.SrcProbes || sources[4] != check.SrcServices {
+	if want := []string{check.SrcDB, check.SrcIndexLinux, check.SrcJobs, check.SrcProbes, check.SrcRuns, check.SrcServices}; !slices.Equal(sources, want) {
 		t.Fatalf("sources %v", sources)
 	}
 	byName := map[string]attention.Report{}
@@ -91,7 +92,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 
 	// Shown: a run now, and a tick when all collectors are done.
 	reports, ticks = feed(c, uitest.Messages(c.Update(common.ActiveMsg{Active: true})))
-	if len(reports) != 5 || len(ticks) != 1 || ticks[0].gen != c.timer.Gen() {
+	if len(reports) != 6 || len(ticks) != 1 || ticks[0].gen != c.timer.Gen() {
 		t.Fatalf("shown: %d reports, ticks %v", len(reports), ticks)
 	}
 	if cmd := c.Update(ticks[0]); cmd == nil {

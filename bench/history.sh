@@ -1,0 +1,69 @@
+#!/bin/sh
+# History figures (issue 18, section 4): `richsops jobs runs --json` over
+# 10,000 runs, the database after a simulated year at the defaults, and the
+# watch service's CPU and resident memory at the default interval.
+# Usage: bench/history.sh [runs|year|watch|all] [watch seconds, default 150]
+# Results: bench/history.md. Runs as root on a fresh machine; builds what
+# it needs; everything lives in a temporary folder.
+set -eu
+cd "$(dirname "$0")/.."
+what=${1:-all}
+secs=${2:-150}
+tmp=$(mktemp -d /tmp/richsops-history-bench.XXXXXX)
+trap 'kill $wpid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+wpid=
+CGO_ENABLED=0 go build -o "$tmp/richsops" .
+go build -o "$tmp/historybench" ./bench/historybench
+mkdir -p "$tmp/app/logs" "$tmp/locks"
+: > "$tmp/crontab"
+cat > "$tmp/config.toml" <<CFG
+audit_log = "$tmp/audit.jsonl"
+lock_dir = "$tmp/locks"
+[app]
+dir = "$tmp/app"
+[crontab]
+path = "$tmp/crontab"
+reload = ["true"]
+[guard]
+state_file = "$tmp/guard.json"
+[history]
+path = "$tmp/history.db"
+[public]
+dir = "$tmp/app"
+CFG
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+if [ "$what" = runs ] || [ "$what" = all ]; then
+	"$tmp/historybench" -db "$tmp/history.db" -runs 10000
+	"$tmp/richsops" --config "$tmp/config.toml" jobs runs --since 3650d --json > "$tmp/runs.json"
+	n=$(grep -c '"job"' "$tmp/runs.json")
+	for i in $(seq 21); do
+		/usr/bin/time -f "%e %U %S" -o "$tmp/t" "$tmp/richsops" --config "$tmp/config.toml" jobs runs --since 3650d --json > /dev/null
+		cat "$tmp/t"
+	done > "$tmp/times"
+	wall=$(awk '{print $1*1000}' "$tmp/times" | median)
+	cpu=$(awk '{print ($2+$3)*1000}' "$tmp/times" | median)
+	echo "jobs runs --json over $n runs: median wall $wall ms, median CPU (user+sys) $cpu ms over 21 runs (load $(cut -d' ' -f1 /proc/loadavg))"
+	rm -f "$tmp/history.db"*
+fi
+
+if [ "$what" = year ] || [ "$what" = all ]; then
+	mb=$("$tmp/historybench" -db "$tmp/year.db" -year)
+	echo "database after a simulated year at the defaults: $mb MB"
+fi
+
+if [ "$what" = watch ] || [ "$what" = all ]; then
+	"$tmp/richsops" --config "$tmp/config.toml" watch > "$tmp/watch.out" 2>&1 &
+	wpid=$!
+	sleep 5 # past the first tick and the guard's first probe
+	hz=$(getconf CLK_TCK)
+	t0=$(awk '{print $14+$15}' "/proc/$wpid/stat")
+	sleep "$secs"
+	t1=$(awk '{print $14+$15}' "/proc/$wpid/stat")
+	rss=$(awk '/VmRSS/ {print $2}' "/proc/$wpid/status")
+	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
+	kill "$wpid"; wait "$wpid" 2>/dev/null || true; wpid=
+	awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$secs" -v r="$rss" -v h="$hwm" 'BEGIN {
+		printf "watch at the default interval over %d s: %.3f %% of a core, RSS %.1f MB (peak %.1f MB)\n", s, (b-a)/hz/s*100, r/1024, h/1024 }'
+fi

@@ -1,0 +1,358 @@
+package watchcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/sanitize"
+	"github.com/richs/richsops/ops/watch"
+)
+
+// RunJSON is one run in `jobs runs --json`.
+type RunJSON struct {
+	Job       string         `json:"job"`
+	Host      string         `json:"host"`
+	Start     time.Time      `json:"start"`
+	End       *time.Time     `json:"end"`        // null while running
+	DurationS *float64       `json:"duration_s"` // null while running
+	ExitCode  *int           `json:"exit_code"`  // null when unknown
+	Trigger   string         `json:"trigger"`
+	User      string         `json:"user"` // "root (sudo: hai)" when started through sudo
+	KilledBy  string         `json:"killed_by"`
+	Counts    map[string]int `json:"counts"`
+	Flags     []string       `json:"flags"`
+}
+
+func toJSON(j history.Judged) RunJSON {
+	r := RunJSON{Job: j.Job, Host: j.Host, Start: j.Start, ExitCode: j.ExitCode, Trigger: j.Trigger, User: j.User,
+		KilledBy: j.KilledBy, Counts: j.Counts, Flags: j.Flags}
+	if j.SudoUser != "" {
+		r.User = fmt.Sprintf("%s (sudo: %s)", j.User, j.SudoUser)
+	}
+	if !j.End.IsZero() {
+		end, d := j.End, j.Duration().Seconds()
+		r.End, r.DurationS = &end, &d
+	}
+	return r
+}
+
+// since parses --since: a duration back from now ("7d", "24h").
+func since(v string, now time.Time) (time.Time, error) {
+	d, err := config.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return time.Time{}, cli.Usagef("--since %q: want a duration such as 24h or 7d", v)
+	}
+	return now.Add(-d), nil
+}
+
+// splitFlags takes --name VALUE / --name=VALUE of the allowed names out of
+// args, anywhere, returning the values and the positional rest.
+func splitFlags(cmd string, args []string, allowed ...string) (map[string]string, []string, error) {
+	vals := map[string]string{}
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "--") {
+			pos = append(pos, a)
+			continue
+		}
+		name, val, has := strings.Cut(a, "=")
+		ok := false
+		for _, n := range allowed {
+			ok = ok || n == name
+		}
+		if !ok {
+			return nil, nil, cli.Usagef("%s: unknown flag %s", cmd, name)
+		}
+		if !has {
+			if i+1 >= len(args) {
+				return nil, nil, cli.Usagef("%s: %s needs a value", cmd, name)
+			}
+			i++
+			val = args[i]
+		}
+		vals[name] = val
+	}
+	return vals, pos, nil
+}
+
+// openSince parses --since (def when empty) and opens the history.
+func openSince(ctx context.Context, env *cli.Env, v, def string) (*history.Store, time.Time, error) {
+	if v == "" {
+		v = def
+	}
+	from, err := since(v, time.Now())
+	if err != nil {
+		return nil, from, err
+	}
+	s, err := openReader(ctx, env)
+	return s, from, err
+}
+
+// openReader opens the history for reading; with none yet it says how to
+// start the watch service.
+func openReader(ctx context.Context, env *cli.Env) (*history.Store, error) {
+	s, err := history.OpenReader(ctx, env.Cfg.History.Path, histOptions(env.Cfg))
+	if errors.Is(err, history.ErrNoDatabase) {
+		return nil, config.Errorf(env.Cfg.T, "%s: no history yet: start `richsops watch` (contrib/richsops-watch.service)",
+			"%s: 履歴がまだありません: `richsops watch` を起動してください（contrib/richsops-watch.service）", env.Cfg.History.Path)
+	}
+	return s, err
+}
+
+func runRuns(env *cli.Env, args []string) error {
+	vals, pos, err := splitFlags("jobs runs", args, "--since")
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return cli.Usagef("jobs runs: at most one job NAME")
+	}
+	job := ""
+	if len(pos) == 1 {
+		job = pos[0]
+		if _, ok := env.Cfg.Job(job); !ok {
+			return cli.Usagef("jobs runs: %q is not a configured job (see richsops jobs list)", job)
+		}
+	}
+	// A short-lived listing of up to thousands of runs: fewer collections
+	// for a few MB more.
+	debug.SetGCPercent(400)
+	ctx := context.Background()
+	s, from, err := openSince(ctx, env, vals["--since"], "7d")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	judged, err := s.JudgedRuns(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg))
+	if err != nil {
+		return err
+	}
+	if env.JSON {
+		out := make([]RunJSON, 0, len(judged))
+		for _, j := range judged {
+			out = append(out, toJSON(j))
+		}
+		return writeRunsJSON(env.Stdout, out)
+	}
+	t := env.Cfg.T
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, t("JOB\tSTART\tDURATION\tEXIT\tTRIGGER\tUSER\tCOUNTS\tFLAGS", "ジョブ\t開始\t所要時間\t終了コード\tきっかけ\tユーザー\t件数\tフラグ"))
+	for _, j := range judged {
+		r := toJSON(j)
+		dur, exit := "-", "-"
+		if r.DurationS != nil {
+			dur = human.Duration(j.Duration())
+		}
+		if r.ExitCode != nil {
+			exit = fmt.Sprint(*r.ExitCode)
+		}
+		var counts []string
+		for _, k := range sortedKeys(r.Counts) {
+			counts = append(counts, fmt.Sprintf("%s=%d", sanitize.String(k), r.Counts[k]))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sanitize.String(r.Job), r.Start.Format("2006-01-02 15:04:05"), dur, exit,
+			sanitize.String(r.Trigger), sanitize.String(r.User), strings.Join(counts, " "), strings.Join(r.Flags, ","))
+	}
+	if len(judged) == 0 {
+		fmt.Fprintln(tw, t("(no runs recorded in this window)", "（この期間に記録された実行はありません）"))
+	}
+	return tw.Flush()
+}
+
+func jobNames(cfg *config.Config) []string {
+	var ns []string
+	for _, j := range cfg.Jobs {
+		ns = append(ns, j.Name)
+	}
+	return ns
+}
+
+func maxRuntime(cfg *config.Config) func(string) time.Duration {
+	return func(name string) time.Duration {
+		j, _ := cfg.Job(name)
+		return j.MaxRuntime.Duration
+	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// SampleJSON is one sample in `history --json`.
+type SampleJSON struct {
+	Metric string    `json:"metric"`
+	Host   string    `json:"host"`
+	Time   time.Time `json:"time"`
+	Value  float64   `json:"value"`
+	Min    float64   `json:"min"`
+	Max    float64   `json:"max"`
+	N      int       `json:"n"` // samples behind it: 1 at full rate, more for an hourly aggregate
+}
+
+func runHistory(env *cli.Env, args []string) error {
+	events := false
+	if i := slices.Index(args, "--events"); i >= 0 {
+		events, args = true, slices.Delete(slices.Clone(args), i, i+1)
+	}
+	vals, pos, err := splitFlags("history", args, "--since", "--metric")
+	if err != nil {
+		return err
+	}
+	if events {
+		if vals["--metric"] != "" {
+			return cli.Usagef("history: --events takes no --metric")
+		}
+		return runEvents(env, vals["--since"])
+	}
+	if len(pos) > 0 {
+		return cli.Usagef("history: unexpected argument %q", pos[0])
+	}
+	ctx := context.Background()
+	s, from, err := openSince(ctx, env, vals["--since"], "24h")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ss, err := s.Samples(ctx, history.SamplesQuery{Metric: vals["--metric"], Since: from})
+	if err != nil {
+		return err
+	}
+	if env.JSON {
+		out := make([]SampleJSON, 0, len(ss))
+		for _, x := range ss {
+			out = append(out, SampleJSON{Metric: x.Metric, Host: x.Host, Time: x.Time, Value: x.Value, Min: x.Min, Max: x.Max, N: x.N})
+		}
+		return env.PrintJSON(out)
+	}
+	// One line per metric and host: the latest value and the window's range.
+	type agg struct {
+		last, min, max float64
+		at             time.Time
+		n              int
+	}
+	var order []string
+	aggs := map[string]*agg{}
+	for _, x := range ss {
+		k := x.Metric + "\t" + sanitize.String(x.Host)
+		a, ok := aggs[k]
+		if !ok {
+			a = &agg{min: x.Min, max: x.Max}
+			aggs[k] = a
+			order = append(order, k)
+		}
+		a.last, a.at, a.n = x.Value, x.Time, a.n+x.N
+		a.min, a.max = min(a.min, x.Min), max(a.max, x.Max)
+	}
+	t := env.Cfg.T
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, t("METRIC\tHOST\tLAST\tMIN\tMAX\tSAMPLES\tAT", "指標\tホスト\t最新\t最小\t最大\tサンプル数\t時刻"))
+	for _, k := range order {
+		a := aggs[k]
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%d\t%s\n", k, a.last, a.min, a.max, a.n, a.at.Format("2006-01-02 15:04:05"))
+	}
+	if len(order) == 0 {
+		fmt.Fprintln(tw, t("(no samples in this window)", "（この期間のサンプルはありません）"))
+	}
+	return tw.Flush()
+}
+
+func runExec(env *cli.Env, args []string) error {
+	i := -1
+	for k, a := range args {
+		if a == "--" {
+			i = k
+			break
+		}
+	}
+	if i < 0 || i == len(args)-1 {
+		return cli.Usagef("jobs exec: want NAME -- ARGV...")
+	}
+	vals, pos, err := splitFlags("jobs exec", args[:i], "--trigger", "--user")
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return cli.Usagef("jobs exec: want one job NAME before --")
+	}
+	trigger := vals["--trigger"]
+	switch trigger {
+	case "", history.TriggerCron, history.TriggerConsole, history.TriggerCLI, history.TriggerCatchUp, history.TriggerUnknown:
+	default:
+		return cli.Usagef("jobs exec: --trigger %q: want cron, console, cli, catch-up or unknown", trigger)
+	}
+	if trigger == "" && os.Getenv("TERM") == "" {
+		// No terminal: cron's environment (the crontab line).
+		trigger = history.TriggerCron
+	}
+	h, err := env.Host()
+	if err != nil {
+		return err
+	}
+	if !h.IsLocal() {
+		return cli.Usagef("jobs exec runs on this machine only (no --host)")
+	}
+	ctx := context.Background()
+	warn := func(s string) { fmt.Fprintln(env.Stderr, "richsops jobs exec: "+sanitize.String(s)) }
+	s, err := history.OpenWriter(ctx, env.Cfg.History.Path, histOptions(env.Cfg))
+	if err != nil {
+		warn(err.Error() + " (the job runs, unrecorded)")
+		s = nil
+	} else {
+		defer s.Close()
+	}
+	e := &watch.Exec{Cfg: env.Cfg, Host: h, Store: s, Job: pos[0], Argv: args[i+1:], Trigger: trigger, User: vals["--user"],
+		// The process's own descriptors, not env's (sanitizing) writers: the
+		// job's output goes to its log unchanged, and its children holding
+		// them do not keep the wait open.
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Warn: warn}
+	code, err := e.Run(ctx)
+	if err != nil {
+		return err
+	}
+	return cli.ExitError{Code: code}
+}
+
+// runEvents is `history --events`: guard decisions and audited actions.
+func runEvents(env *cli.Env, sinceFlag string) error {
+	ctx := context.Background()
+	s, from, err := openSince(ctx, env, sinceFlag, "24h")
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	evs, err := s.Events(ctx, "", from)
+	if err != nil {
+		return err
+	}
+	if env.JSON {
+		return env.PrintJSON(evs)
+	}
+	t := env.Cfg.T
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, t("TIME\tKIND\tLEVEL\tSOURCE\tSUBJECT\tDETAIL", "時刻\t種類\tレベル\t発生元\t対象\t詳細"))
+	for _, e := range evs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Format("2006-01-02 15:04:05"), e.Kind, e.Level,
+			sanitize.String(e.Source), sanitize.String(e.Subject), sanitize.String(e.Detail))
+	}
+	if len(evs) == 0 {
+		fmt.Fprintln(tw, t("(no events in this window)", "（この期間のイベントはありません）"))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,267 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/host"
+)
+
+// fakeManage stands in for manage.py: `sh manage.py JOB MODE`. It writes
+// stamped log lines to stdout (the job's log, as cron's >> does), then
+// sleeps (MODE sleep, tree: with a worker of the same argv) or exits 3
+// (fail).
+const fakeManage = `#!/bin/sh
+now() { date '+%Y-%m-%d %H:%M:%S'; }
+echo "$(now),001 INFO start $1"
+case "$2" in
+fail)
+	echo "$(now),002 ERROR boom"
+	echo "Traceback (most recent call last):"
+	echo "$(now),003 WARNING amazon answered 503, retrying"
+	exit 3 ;;
+tree) sh "$0" "$1" sleep & ;;
+esac
+sleep 300 &
+wait
+`
+
+// Other suites on the machine run fake stock checks of the stock names:
+// ours get a suffix of their own.
+var suffix = fmt.Sprintf("_w%d", os.Getpid())
+
+func newWatcher(t *testing.T) (*Watcher, *config.Config) {
+	t.Helper()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(fakeManage), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.App.Dir, cfg.App.LogDir, cfg.App.Python = dir, filepath.Join(dir, "logs"), "/bin/sh"
+	cfg.App.User = "root"
+	if os.Geteuid() != 0 {
+		cfg.App.User = os.Getenv("USER")
+	}
+	cfg.LockDir = filepath.Join(dir, "locks")
+	cfg.History.Path = filepath.Join(dir, "history.db")
+	for i := range cfg.Jobs {
+		cfg.Jobs[i].Name += suffix
+	}
+	s, err := history.OpenWriter(context.Background(), cfg.History.Path, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &Watcher{Cfg: cfg, Host: host.NewLocal(), Store: s, SkipDB: true}, cfg
+}
+
+func job(cfg *config.Config, i int) string { return cfg.Jobs[i].Name }
+
+// spawn starts the fake job as cron would, output appended to its log.
+func spawn(t *testing.T, cfg *config.Config, name, mode string) *exec.Cmd {
+	t.Helper()
+	j, _ := cfg.Job(name)
+	logf, err := os.OpenFile(cfg.JobLogPath(j), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd := exec.Command("/bin/sh", "manage.py", name, mode)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = cfg.App.Dir, logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	return cmd
+}
+
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if f() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// A run observed from start to end, killed by SIGKILL from outside; its
+// worker of the same argv is part of the run, not a second one.
+func TestObserveStartAndOutsideKill(t *testing.T) {
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	name := job(cfg, 1)
+	cmd := spawn(t, cfg, name, "tree")
+	eventually(t, "the worker", func() bool {
+		kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
+		return len(kids) > 0
+	})
+	time.Sleep(100 * time.Millisecond)
+	started, ended, err := w.Observe(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(started) != 1 || started[0].PID != cmd.Process.Pid || len(ended) != 0 {
+		t.Fatalf("started %+v ended %+v, want the one run of pid %d", started, ended, cmd.Process.Pid)
+	}
+	if started[0].Trigger != history.TriggerUnknown || started[0].Start.IsZero() {
+		t.Errorf("run %+v", started[0])
+	}
+	// Seen again: still the same run.
+	if s2, _, _ := w.Observe(ctx, time.Now()); len(s2) != 0 {
+		t.Errorf("a second observation started %+v", s2)
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+	eventually(t, "the end", func() bool {
+		_, e, err := w.Observe(ctx, time.Now())
+		return err == nil && len(e) == 1
+	})
+	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name})
+	if len(runs) != 1 || runs[0].End.IsZero() || runs[0].ExitCode != nil {
+		t.Fatalf("runs %+v, want one ended run with no exit code", runs)
+	}
+}
+
+// The waiting parent records the exit code of a failing run and the
+// counts of its log lines; the watch service, seeing the same process,
+// does not record it twice.
+func TestExecRecordsExitCodeAndCounts(t *testing.T) {
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	name := job(cfg, 1)
+	j, _ := cfg.Job(name)
+	os.WriteFile(cfg.JobLogPath(j), []byte("2020-01-01 00:00:00,000 ERROR an old run's error\n"), 0o644)
+	logf, _ := os.OpenFile(cfg.JobLogPath(j), os.O_WRONLY|os.O_APPEND, 0)
+	defer logf.Close()
+	e := &Exec{Cfg: cfg, Host: w.Host, Store: w.Store, Job: name, Argv: []string{"/bin/sh", filepath.Join(cfg.App.Dir, "manage.py"), name, "fail"},
+		Trigger: history.TriggerCron, Stdout: logf, Stderr: logf}
+	code, err := e.Run(ctx)
+	if err != nil || code != 3 {
+		t.Fatalf("exit %d %v, want 3", code, err)
+	}
+	if s, _, _ := w.Observe(ctx, time.Now()); len(s) != 0 {
+		t.Errorf("watch started %+v", s)
+	}
+	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name, Argv: true})
+	if len(runs) != 1 {
+		t.Fatalf("runs %+v", runs)
+	}
+	r := runs[0]
+	if r.ExitCode == nil || *r.ExitCode != 3 || r.Trigger != history.TriggerCron || r.Source != history.SourceExec || r.End.IsZero() {
+		t.Errorf("run %+v", r)
+	}
+	// ERROR and the Traceback line (unstamped, goes with the ERROR line);
+	// the old run's ERROR before the start is not this run's.
+	if r.Counts["errors"] != 2 || r.Counts["amazon_503"] != 1 {
+		t.Errorf("counts %v, want errors 2, amazon_503 1", r.Counts)
+	}
+	judged := history.Judge(nil, runs, func(string) time.Duration { return 0 })
+	if !slices.Contains(judged[0].Flags, history.FlagFailed) {
+		t.Errorf("flags %v", judged[0].Flags)
+	}
+}
+
+// A wrapped run killed by SIGKILL from outside: 128+9, killed by the signal.
+func TestExecKilledFromOutside(t *testing.T) {
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	name := job(cfg, 0)
+	e := &Exec{Cfg: cfg, Host: w.Host, Store: w.Store, Job: name, Argv: []string{"/bin/sh", filepath.Join(cfg.App.Dir, "manage.py"), name, "sleep"}}
+	done := make(chan int)
+	go func() { c, _ := e.Run(ctx); done <- c }()
+	var pid int
+	eventually(t, "the run recorded", func() bool {
+		open, _ := w.Store.OpenRuns(ctx, "local")
+		if len(open) == 1 {
+			pid = open[0].PID
+		}
+		return pid != 0
+	})
+	syscall.Kill(pid, syscall.SIGKILL)
+	if c := <-done; c != 137 {
+		t.Errorf("exit %d, want 137", c)
+	}
+	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name})
+	if len(runs) != 1 || runs[0].KilledBy != "signal killed" || runs[0].Trigger != history.TriggerCLI {
+		t.Fatalf("runs %+v", runs)
+	}
+	syscall.Kill(-pid, syscall.SIGKILL)
+}
+
+// Two jobs writing one log at the same time: both runs are marked overlap.
+func TestSharedLogOverlap(t *testing.T) {
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	check, update := job(cfg, 1), job(cfg, 3) // both inventory-mercari.log
+	a := spawn(t, cfg, check, "sleep")
+	b := spawn(t, cfg, update, "sleep")
+	eventually(t, "both started", func() bool {
+		s, _, _ := w.Observe(ctx, time.Now())
+		open, _ := w.Store.OpenRuns(ctx, "local")
+		return len(s) >= 0 && len(open) == 2
+	})
+	for _, c := range []*exec.Cmd{a, b} {
+		syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
+		c.Wait()
+	}
+	eventually(t, "both ended", func() bool {
+		w.Observe(ctx, time.Now())
+		open, _ := w.Store.OpenRuns(ctx, "local")
+		return len(open) == 0
+	})
+	runs, _ := w.Store.Runs(ctx, history.RunsQuery{})
+	if len(runs) != 2 || !runs[0].Overlap || !runs[1].Overlap {
+		t.Errorf("runs %+v, want both marked overlap", runs)
+	}
+}
+
+// One tick writes the samples of the local box.
+func TestOnceSamples(t *testing.T) {
+	ctx := context.Background()
+	w, _ := newWatcher(t)
+	tk := w.Once(ctx)
+	if tk.Samples < 4 {
+		t.Fatalf("tick %+v", tk)
+	}
+	ss, _ := w.Store.Samples(ctx, history.SamplesQuery{Metric: history.MetricDiskRoot})
+	if len(ss) != 1 || ss[0].Value <= 0 || ss[0].Value > 100 {
+		t.Errorf("samples %+v", ss)
+	}
+}
+
+// A job started under cron (a parent named cron, through cron's shell) is
+// recorded with trigger cron.
+func TestObserveCronTrigger(t *testing.T) {
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	name := job(cfg, 0)
+	j, _ := cfg.Job(name)
+	cmd := exec.Command("bash", "-c", `exec -a cron /bin/sh -c '/bin/sh manage.py `+name+` sleep >> `+cfg.JobLogPath(j)+` 2>&1; :'`)
+	cmd.Dir = cfg.App.Dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	var started []history.Run
+	eventually(t, "the run", func() bool {
+		s, _, _ := w.Observe(ctx, time.Now())
+		started = append(started, s...)
+		return len(started) > 0
+	})
+	if len(started) != 1 || started[0].Trigger != history.TriggerCron {
+		t.Errorf("started %+v, want one run with trigger cron", started)
+	}
+}
