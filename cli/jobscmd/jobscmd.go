@@ -63,33 +63,13 @@ type flags struct {
 
 func parse(t func(en, ja string) string, sub string, args []string) (flags, error) {
 	var f flags
-	allowed := map[string][]string{
-		"list": {}, "run": {"--force", "--override", "--args"}, "kill": {"--pid", "--wait"},
-		"pause": {"--kill", "--wait"}, "resume": {"--run"},
-	}[sub]
-	var pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "--") {
-			pos = append(pos, a)
-			continue
-		}
-		name, val, hasVal := strings.Cut(a, "=")
-		ok := false
-		for _, x := range allowed {
-			ok = ok || x == name
-		}
-		if !ok {
-			return f, cli.UsageT(t, "jobs %s: unknown flag %s", "jobs %s: %s というフラグはありません", sub, name)
-		}
-		needsVal := name == "--args" || name == "--pid" || name == "--wait"
-		if needsVal && !hasVal {
-			if i+1 >= len(args) {
-				return f, cli.UsageT(t, "%s needs a value", "%s には値が必要です", name)
-			}
-			i++
-			val = args[i]
-		}
+	bools := map[string][]string{"run": {"--force", "--override"}, "pause": {"--kill"}, "resume": {"--run"}}[sub]
+	valued := map[string][]string{"run": {"--args"}, "kill": {"--pid", "--wait"}, "pause": {"--wait"}}[sub]
+	vals, pos, err := cli.SplitFlags(t, "jobs "+sub, args, bools, valued)
+	if err != nil {
+		return f, err
+	}
+	for name, val := range vals {
 		switch name {
 		case "--force":
 			f.force = true

@@ -56,37 +56,6 @@ func since(v string, now time.Time) (time.Time, error) {
 	return now.Add(-d), nil
 }
 
-// splitFlags takes --name VALUE / --name=VALUE of the allowed names out of
-// args, anywhere, returning the values and the positional rest.
-func splitFlags(cmd string, args []string, allowed ...string) (map[string]string, []string, error) {
-	vals := map[string]string{}
-	var pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "--") {
-			pos = append(pos, a)
-			continue
-		}
-		name, val, has := strings.Cut(a, "=")
-		ok := false
-		for _, n := range allowed {
-			ok = ok || n == name
-		}
-		if !ok {
-			return nil, nil, cli.Usagef("%s: unknown flag %s", cmd, name)
-		}
-		if !has {
-			if i+1 >= len(args) {
-				return nil, nil, cli.Usagef("%s: %s needs a value", cmd, name)
-			}
-			i++
-			val = args[i]
-		}
-		vals[name] = val
-	}
-	return vals, pos, nil
-}
-
 // openSince parses --since (def when empty) and opens the history.
 func openSince(ctx context.Context, env *cli.Env, v, def string) (*history.Store, time.Time, error) {
 	if v == "" {
@@ -112,7 +81,7 @@ func openReader(ctx context.Context, env *cli.Env) (*history.Store, error) {
 }
 
 func runRuns(env *cli.Env, args []string) error {
-	vals, pos, err := splitFlags("jobs runs", args, "--since")
+	vals, pos, err := cli.SplitFlags(nil, "jobs runs", args, nil, []string{"--since"})
 	if err != nil {
 		return err
 	}
@@ -207,15 +176,11 @@ type SampleJSON struct {
 }
 
 func runHistory(env *cli.Env, args []string) error {
-	events := false
-	if i := slices.Index(args, "--events"); i >= 0 {
-		events, args = true, slices.Delete(slices.Clone(args), i, i+1)
-	}
-	vals, pos, err := splitFlags("history", args, "--since", "--metric")
+	vals, pos, err := cli.SplitFlags(nil, "history", args, []string{"--events"}, []string{"--since", "--metric"})
 	if err != nil {
 		return err
 	}
-	if events {
+	if _, events := vals["--events"]; events {
 		if vals["--metric"] != "" {
 			return cli.Usagef("history: --events takes no --metric")
 		}
@@ -284,7 +249,7 @@ func runExec(env *cli.Env, args []string) error {
 	if i < 0 || i == len(args)-1 {
 		return cli.Usagef("jobs exec: want NAME -- ARGV...")
 	}
-	vals, pos, err := splitFlags("jobs exec", args[:i], "--trigger", "--user")
+	vals, pos, err := cli.SplitFlags(nil, "jobs exec", args[:i], nil, []string{"--trigger", "--user"})
 	if err != nil {
 		return err
 	}
