@@ -121,7 +121,9 @@ func Snapshot(ctx context.Context, h host.Host, cfg *config.Config, now time.Tim
 			s.Unknown = append(s.Unknown, PartBoot)
 		}
 		if s.Known(PartProcesses) && s.Known(PartLog) { // else a run may have left no trace we could read
-			s.Missed = FindMissed(active, now, boot, last, s.Procs)
+			if s.Missed = FindMissed(active, now, boot, last, s.Procs); s.Missed != nil {
+				s.Missed.Reason = missedReason(cfg.T, s.Missed, boot)
+			}
 		}
 		if hasPaused(s.Lines) {
 			if tabTime.IsZero() {
@@ -195,11 +197,18 @@ func FindMissed(scheds []crontab.Schedule, now, boot, lastActivity time.Time, pr
 	if len(procs) > 0 {
 		return nil // a run is going: started then, or one from before still is
 	}
-	m := &Missed{At: latest, Reason: "no process and no log activity since then"}
-	if !boot.IsZero() && boot.After(latest.Add(-time.Minute)) {
-		m.Reason = fmt.Sprintf("the machine was down then (booted %s)", boot.Format("01-02 15:04"))
-	}
+	m := &Missed{At: latest}
+	m.Reason = missedReason(nil, m, boot)
 	return m
+}
+
+// missedReason says why m counts as missed, in t's language (nil =
+// English): the machine was down then, or nothing ran.
+func missedReason(t func(en, ja string) string, m *Missed, boot time.Time) string {
+	if !boot.IsZero() && boot.After(m.At.Add(-time.Minute)) {
+		return fmt.Sprintf(config.Tr(t, "the machine was down then (booted %s)", "その時刻はマシンが停止していました（%s に起動）"), boot.Format("01-02 15:04"))
+	}
+	return config.Tr(t, "no process and no log activity since then", "それ以降プロセスもログの動きもありません")
 }
 
 // tailBytes is how much of a log's end is read for its last timestamp and
