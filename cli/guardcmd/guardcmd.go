@@ -148,28 +148,28 @@ func Report(env *cli.Env, s guard.Step, err error) {
 	}
 	w := env.Stdout
 	if err != nil {
-		fmt.Fprintf(w, "%s guard failed: %s\n", time.Now().Format(time.RFC3339), sanitize.String(err.Error()))
+		fmt.Fprintf(w, env.Cfg.T("%s guard failed: %s\n", "%s ガードの確認に失敗: %s\n"), time.Now().Format(time.RFC3339), sanitize.String(err.Error()))
 		if s.State.LastProbe.IsZero() {
 			return
 		}
 	}
-	verdict := "healthy"
+	verdict := env.Cfg.T("healthy", "正常")
 	count := s.State.Successes
 	if !s.Healthy {
-		verdict, count = "UNHEALTHY", s.State.Failures
+		verdict, count = env.Cfg.T("UNHEALTHY", "異常"), s.State.Failures
 	}
 	fmt.Fprintf(w, "%s index-linux %s (%d/%d)", s.State.LastProbe.Format(time.RFC3339), verdict, min(count, s.Threshold), s.Threshold)
 	if len(s.State.Paused) > 0 {
-		fmt.Fprintf(w, "; paused by guard: %s", strings.Join(s.State.Paused, ","))
+		fmt.Fprintf(w, env.Cfg.T("; paused by guard: %s", "; ガードが一時停止中: %s"), strings.Join(s.State.Paused, ","))
 	}
 	fmt.Fprintf(w, ": %s\n", sanitize.String(s.Reason))
 	for _, d := range s.Did {
-		fmt.Fprintf(w, "  did: %s\n", sanitize.String(d))
+		fmt.Fprintf(w, env.Cfg.T("  did: %s\n", "  実施: %s\n"), sanitize.String(d))
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintf(w, "  note: %s\n", sanitize.String(n))
+		fmt.Fprintf(w, env.Cfg.T("  note: %s\n", "  注記: %s\n"), sanitize.String(n))
 	}
 	for _, e := range s.Errors {
-		fmt.Fprintf(w, "  ERROR: %s\n", sanitize.String(e))
+		fmt.Fprintf(w, env.Cfg.T("  ERROR: %s\n", "  エラー: %s\n"), sanitize.String(e))
 	}
 }

@@ -13,8 +13,10 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/guard"
 )
 
 func TestParse(t *testing.T) {
@@ -112,5 +114,20 @@ pm2 = ["false"]
 	os.WriteFile(state, []byte("{"), 0o644)
 	if code, out := run(); code != ExitError || !strings.Contains(out, "guard failed") {
 		t.Fatalf("corrupt state: %d %s", code, out)
+	}
+}
+
+// The probe's report line is in the configured language.
+func TestReportJapanese(t *testing.T) {
+	cfg := config.Default()
+	cfg.Lang = "ja"
+	var out bytes.Buffer
+	env := &cli.Env{Cfg: cfg, Stdout: &out}
+	at := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+	Report(env, guard.Step{Healthy: false, Reason: "pm2 index-linux: stopped", Threshold: 2,
+		State: guard.State{LastProbe: at, Failures: 2, Paused: []string{"check_item_mercari"}}, Did: []string{"paused"}}, nil)
+	want := "2026-11-27T03:00:00Z index-linux 異常 (2/2); ガードが一時停止中: check_item_mercari: pm2 index-linux: stopped\n  実施: paused\n"
+	if out.String() != want {
+		t.Errorf("got %q\nwant %q", out.String(), want)
 	}
 }

@@ -71,7 +71,7 @@ func TestTrafficJSON(t *testing.T) {
 	}
 	// The shares say over what they are (the attention list's 5xx figure
 	// is over the last 15 minutes).
-	for lang, want := range map[string]string{"en": "status (whole log): 2xx ", "ja": "status (ログ全体): 2xx "} {
+	for lang, want := range map[string]string{"en": "status (whole log): 2xx ", "ja": "ステータス (ログ全体): 2xx "} {
 		if code, out, errs := run("", "--config", cfg, "--lang", lang, "traffic"); code != 0 || !strings.Contains(out, want) {
 			t.Errorf("%s: exit %d, want %q in\n%s%s", lang, code, want, out, errs)
 		}

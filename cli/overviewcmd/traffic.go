@@ -90,29 +90,29 @@ func runTraffic(env *cli.Env, args []string) error {
 }
 
 func printTraffic(w io.Writer, s *traffic.Summary, t func(en, ja string) string) {
-	fmt.Fprintf(w, "%s: %d requests, %d invalid lines, %s sent\n", s.File, s.Requests, s.Invalid, human.Bytes(s.Bytes))
+	fmt.Fprintf(w, t("%s: %d requests, %d invalid lines, %s sent\n", "%s: リクエスト %d 件、不正な行 %d 件、送信 %s\n"), s.File, s.Requests, s.Invalid, human.Bytes(s.Bytes))
 	if !s.First.IsZero() {
-		fmt.Fprintf(w, "from %s to %s (%s), %.1f requests/min\n", s.First.Format(time.DateTime), s.Last.Format(time.DateTime),
-			human.Duration(s.Last.Sub(s.First)), s.PerMinute)
+		fmt.Fprintf(w, t("from %s to %s (%s), %.1f requests/min\n", "%s から %s（%s）、毎分 %.1f リクエスト\n"), s.First.Format(time.DateTime), s.Last.Format(time.DateTime),
+			human.DurationT(t, s.Last.Sub(s.First)), s.PerMinute)
 	}
-	fmt.Fprintf(w, "status (%s): 2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  5xx %.1f%%\n", s.ShareWindow(t, 0), s.Share(2), s.Share(3), s.Share(4), s.Share(5))
+	fmt.Fprintf(w, t("status (%s): 2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  5xx %.1f%%\n", "ステータス (%s): 2xx %.1f%%  3xx %.1f%%  4xx %.1f%%  5xx %.1f%%\n"), s.ShareWindow(t, 0), s.Share(2), s.Share(3), s.Share(4), s.Share(5))
 	var codes []string
 	for c := 100; c < 1000; c++ {
 		if n := s.Status[fmt.Sprint(c)]; n > 0 {
 			codes = append(codes, fmt.Sprintf("%d:%d", c, n))
 		}
 	}
-	fmt.Fprintf(w, "codes:  %s\n", strings.Join(codes, " "))
+	fmt.Fprintf(w, t("codes:  %s\n", "コード:  %s\n"), strings.Join(codes, " "))
 	list := func(title string, rows []traffic.Count) {
 		fmt.Fprintln(w, title)
 		for _, r := range rows {
 			fmt.Fprintf(w, "  %10d  %s\n", r.Hits, r.Key)
 		}
 	}
-	list("top paths:", s.TopPaths)
-	list("top clients:", s.TopClient)
+	list(t("top paths:", "上位のパス:"), s.TopPaths)
+	list(t("top clients:", "上位のクライアント:"), s.TopClient)
 	if s.HasRequestTime {
-		fmt.Fprintln(w, "slowest:")
+		fmt.Fprintln(w, t("slowest:", "遅いリクエスト:"))
 		for _, q := range s.Slowest {
 			fmt.Fprintf(w, "  %8.3fs  %d  %s %s  %s  %s\n", q.Seconds, q.Status, q.Method, q.Path, q.Client, q.Time.Format(time.DateTime))
 		}
