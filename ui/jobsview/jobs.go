@@ -133,7 +133,7 @@ func (t *Tab) SetSize(w, h int) {
 	t.input.Width = w - 10
 }
 
-func (t *Tab) Init() tea.Cmd { return tea.Batch(t.refresh(), t.loadHistory()) }
+func (t *Tab) Init() tea.Cmd { return t.refresh() }
 
 // onHost runs f on the tab's host inside a tea.Cmd (see common.OnHost).
 func onHost[T any](t *Tab, f func(ctx context.Context, h host.Host) (T, error)) func(context.Context) (T, error) {
@@ -207,14 +207,14 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case common.ActiveMsg:
 		t.timer.SetActive(msg.Active)
 		if msg.Active {
-			return t, tea.Batch(t.refresh(), t.loadHistory(), t.tick())
+			return t, tea.Batch(t.refresh(), t.tick())
 		}
 		return t, nil
 	case tickMsg:
 		if !t.timer.Due(msg.gen) {
 			return t, nil
 		}
-		cmds := []tea.Cmd{t.refresh(), t.loadHistory(), t.tick()}
+		cmds := []tea.Cmd{t.refresh(), t.tick()}
 		if s, ok := t.selected(); ok && t.mode == modeDetails {
 			cmds = append(cmds, t.loadTail(s.Name, s.Log))
 		}
@@ -228,7 +228,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if t.mode == modeDetails {
 			t.mode = modeList
 		}
-		return t, tea.Batch(t.refresh(), t.loadHistory())
+		return t, t.refresh()
 	case histMsg:
 		t.histLoading = false
 		t.hist, t.histErr = msg.runs, msg.err
@@ -248,7 +248,9 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if t.cur >= len(t.st) {
 			t.cur = max(0, len(t.st)-1)
 		}
-		return t, nil
+		// The recorded runs follow each snapshot: the same refresh, and
+		// after an action.
+		return t, t.loadHistory()
 	case tailMsg:
 		if s, ok := t.selected(); ok && s.Name == msg.job {
 			t.tail = msg.lines
@@ -266,7 +268,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.hint = ""
 		return t, t.openArgs(msg.spec)
 	case common.ActionDoneMsg:
-		cmds := []tea.Cmd{t.refresh(), t.loadHistory()}
+		cmds := []tea.Cmd{t.refresh()}
 		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.timer.Active() {
 			job := msg.Result.Target
 			t.askYN(fmt.Sprintf(t.d.T("%s resumed. Run it now too? ", "%s を再開しました。今すぐ実行しますか? "), job)+t.d.AskKeys(), t.d.T("run ", "実行 ")+job,
@@ -405,7 +407,7 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, t.nav.Back):
 		t.mode = modeList
 	case key.Matches(msg, t.d.Keys().Global.Refresh):
-		cmds := []tea.Cmd{t.refresh(), t.loadHistory()}
+		cmds := []tea.Cmd{t.refresh()}
 		if ok && t.mode == modeDetails {
 			cmds = append(cmds, t.loadTail(s.Name, s.Log))
 		}
