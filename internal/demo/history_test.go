@@ -58,7 +58,9 @@ func TestSeededHistory(t *testing.T) {
 		t.Errorf("flags %v: want a few failed, one killed, one too short", flags)
 	}
 	rep := check.Runs(ctx, cfg, host.NewRegistry(cfg))
-	if !slices.ContainsFunc(rep.Items, func(it attention.Item) bool { return it.Tab == attention.TabJobs && strings.Contains(it.Text, "check_item_yahoo: last run killed") }) {
+	if !slices.ContainsFunc(rep.Items, func(it attention.Item) bool {
+		return it.Tab == attention.TabJobs && strings.Contains(it.Text, "check_item_yahoo: last run killed")
+	}) {
 		t.Errorf("check runs on the sandbox: %+v", rep.Items)
 	}
 }
