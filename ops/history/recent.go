@@ -2,8 +2,12 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/richs/richsops/ops/sanitize"
 )
 
 // JobRuns is what the console shows of one job: its last runs, each
@@ -19,6 +23,21 @@ func (j JobRuns) Last() (Judged, bool) {
 		return Judged{}, false
 	}
 	return j.Runs[len(j.Runs)-1], true
+}
+
+// CountsText is a run's counts as name=value pairs in name order, the
+// names passed through the display sanitizer (they come from the config).
+func CountsText(m map[string]int) string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	out := make([]string, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, fmt.Sprintf("%s=%d", sanitize.String(k), m[k]))
+	}
+	return strings.Join(out, " ")
 }
 
 // Recent is the last n runs of job with their flags and the job's

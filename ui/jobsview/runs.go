@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/human"
@@ -115,21 +114,7 @@ func (t *Tab) runsLines(job string) []string {
 		if r.SudoUser != "" {
 			who = r.SudoUser
 		}
-		rows = append(rows, []string{r.Start.Format("01-02 15:04"), dur, res, sanitize.String(r.Trigger), sanitize.String(who), counts(r.Counts)})
+		rows = append(rows, []string{r.Start.Format("01-02 15:04"), dur, res, sanitize.String(r.Trigger), sanitize.String(who), history.CountsText(r.Counts)})
 	}
 	return append(lines, t.runTbl.Lines(st, rows, -1, t.w, min(len(rows)+1, max(4, t.h/3)))...)
-}
-
-// counts is name=value pairs in name order.
-func counts(m map[string]int) string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	var out []string
-	for _, k := range ks {
-		out = append(out, fmt.Sprintf("%s=%d", sanitize.String(k), m[k]))
-	}
-	return strings.Join(out, " ")
 }
