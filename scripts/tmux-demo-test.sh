@@ -108,6 +108,8 @@ wait_for "check_item_mercari"
 # LAST RUN is the recorded run (the seeded history), not the log's guess.
 wait_for "killed [0-9].* ago [0-9]" 10
 wait_for " ok [0-9].* ago [0-9]" 10
+# The demo's watch service records the jobs the demo started.
+wait_for "running [0-9].* ago" 30
 # R on the running check_item_mercari refuses first (already running) and
 # says which key goes on; it never asks for the arguments before that.
 tm send-keys -t "$sess" j R
