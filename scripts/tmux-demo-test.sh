@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drives `richsops-demo` in a real terminal (tmux, 100x30): visits every tab
 # with the number keys and tab, checks that each tab's title is highlighted
-# and its content shows (Jobs: R on a running job refuses before it asks for
+# and its content shows (Overview: the seeded history's killed run; Jobs: a
+# recorded LAST RUN, and R on a running job refuses before it asks for
 # arguments; Database: the backup list), opens the full help, quits with q,
 # and checks that the pane exited and no sandbox process is left. On the Logs
 # tab a bad regexp must keep its prompt (and the keys typed after it) to
@@ -98,9 +99,17 @@ done
 while read -r p; do pids+=("$p"); done < <(sandbox_pids)
 [ "${#pids[@]}" -ge 3 ] || fail "expected the sandbox's processes (activity, writer, jobs), found ${#pids[@]}"
 
+# The seeded history's killed last run is an attention item.
+wait_for "check_item_yahoo: last run killed" 20
+
 tm send-keys -t "$sess" 2
 highlighted 2 Jobs
 wait_for "check_item_mercari"
+# LAST RUN is the recorded run (the seeded history), not the log's guess.
+wait_for "killed [0-9].* ago [0-9]" 10
+wait_for " ok [0-9].* ago [0-9]" 10
+# The demo's watch service records the jobs the demo started.
+wait_for "running [0-9].* ago" 30
 # R on the running check_item_mercari refuses first (already running) and
 # says which key goes on; it never asks for the arguments before that.
 tm send-keys -t "$sess" j R

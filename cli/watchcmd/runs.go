@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -127,12 +126,8 @@ func runRuns(env *cli.Env, args []string) error {
 		if r.ExitCode != nil {
 			exit = fmt.Sprint(*r.ExitCode)
 		}
-		var counts []string
-		for _, k := range sortedKeys(r.Counts) {
-			counts = append(counts, fmt.Sprintf("%s=%d", sanitize.String(k), r.Counts[k]))
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sanitize.String(r.Job), r.Start.Format("2006-01-02 15:04:05"), dur, exit,
-			sanitize.String(r.Trigger), sanitize.String(r.User), strings.Join(counts, " "), strings.Join(r.Flags, ","))
+			sanitize.String(r.Trigger), sanitize.String(r.User), history.CountsText(r.Counts), strings.Join(r.Flags, ","))
 	}
 	if len(judged) == 0 {
 		fmt.Fprintln(tw, t("(no runs recorded in this window)", "（この期間に記録された実行はありません）"))
@@ -153,15 +148,6 @@ func maxRuntime(cfg *config.Config) func(string) time.Duration {
 		j, _ := cfg.Job(name)
 		return j.MaxRuntime.Duration
 	}
-}
-
-func sortedKeys(m map[string]int) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // SampleJSON is one sample in `history --json`.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/cli/tuicmd"
+	_ "github.com/richs/richsops/cli/watchcmd" // the sandbox's watch service runs `richsops-demo watch`
 	"github.com/richs/richsops/internal/demo"
 )
 
@@ -61,7 +62,7 @@ func main() {
 // commandLine puts the demo command before the flags unless the line is a
 // stand-in's: the global flags (--lang, --readonly) still work anywhere.
 func commandLine(args []string) []string {
-	if len(args) > 0 && slices.ContainsFunc(standins, func(c cli.Command) bool { return c.Name == args[0] }) {
+	if len(args) > 0 && (args[0] == "watch" || slices.ContainsFunc(standins, func(c cli.Command) bool { return c.Name == args[0] })) {
 		return args
 	}
 	return append([]string{"demo"}, args...)

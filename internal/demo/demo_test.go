@@ -55,6 +55,8 @@ func TestBuildConfigValidates(t *testing.T) {
 	inside("database.my_cnf", cfg.Database.MyCnf)
 	inside("audit_log", cfg.AuditLog)
 	inside("lock_dir", cfg.LockDir)
+	inside("state_dir", cfg.StateDir)
+	inside("history.path", cfg.History.Path)
 	inside("public.dir", cfg.Public.Dir)
 	inside("backup.dir", cfg.Backup.Dir)
 	inside("guard.state_file", cfg.Guard.StateFile)

@@ -86,6 +86,14 @@ func Start(s *Sandbox, o RunOptions) (*Activity, error) {
 		a.Stop()
 		return nil, fmt.Errorf("demo-writer: %w", err)
 	}
+	// The watch service, as on the box: it records the runs the demo's
+	// jobs make into the seeded history. Its guard is left out: the demo's
+	// crontab changes only when the operator asks.
+	watch := exec.Command(s.Bin, "watch", "--config", s.ConfigPath(), "--no-guard", "--interval", "10s")
+	if err := a.spawn(watch, "watch"); err != nil {
+		a.Stop()
+		return nil, fmt.Errorf("watch: %w", err)
+	}
 	for _, j := range o.Jobs {
 		if _, err := StartJob(s, j); err != nil {
 			a.Stop()

@@ -155,8 +155,8 @@ func Build(dir string, o Options) (*Sandbox, error) {
 		s.DBReal, s.DBNote = realDB(s)
 	}
 
-	b := &builder{s: s, now: o.Now, lines: NewLines(o.Seed)}
-	steps := []func() error{b.dirs, b.app, b.logs, b.public, b.crontab, b.mysql, b.backups, b.indexLinux, b.standins, b.state, b.config}
+	b := &builder{s: s, now: o.Now, lines: NewLines(o.Seed), seed: o.Seed}
+	steps := []func() error{b.dirs, b.app, b.logs, b.public, b.crontab, b.mysql, b.backups, b.indexLinux, b.standins, b.state, b.history, b.config}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -193,6 +193,7 @@ type builder struct {
 	s     *Sandbox
 	now   time.Time
 	lines *Lines
+	seed  uint64
 }
 
 func (b *builder) dirs() error {

@@ -22,3 +22,14 @@ func TestJobsGolden(t *testing.T) {
 		uitest.Golden(t, view, w, h)
 	})
 }
+
+// The details of a job with recorded runs: the last runs, their sparkline
+// and baseline.
+func TestJobsDetailGolden(t *testing.T) {
+	uitest.Screens(t, func(t *testing.T, w, h int, lang string) {
+		d, msgs := jobsview.GoldenData(t, lang)
+		app := ui.New(d, ui.Tabs(d))
+		msgs = append(append([]tea.Msg{common.SwitchTabMsg{Index: common.TabJobs}}, msgs...), jobsview.GoldenDetail()...)
+		uitest.Golden(t, uitest.Screen(app, w, h, msgs...), w, h)
+	})
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/jobs"
@@ -75,6 +76,12 @@ type Tab struct {
 		no   func() tea.Cmd
 	}
 	hint string // a line under the table: why something was refused, what key would do it
+	// hist is each job's recorded runs (ops/history), nil until read;
+	// histErr why they could not be (history.ErrNoDatabase: no watch yet).
+	hist        map[string]history.JobRuns
+	histErr     error
+	histLoading bool
+	runTbl      common.Table
 }
 
 // Messages.
@@ -85,6 +92,10 @@ type (
 		err  error
 	}
 	tickMsg struct{ gen int }
+	histMsg struct {
+		runs map[string]history.JobRuns
+		err  error
+	}
 	tailMsg struct {
 		job   string
 		lines []string
@@ -143,6 +154,23 @@ func (t *Tab) refresh() tea.Cmd {
 	}), func(st []jobs.Status, err error) tea.Msg { return snapshotMsg{host: name, st: st, err: err} })
 }
 
+// histTimeout bounds a read of the history database: a locked or slow
+// database must not hold the tab.
+const histTimeout = 5 * time.Second
+
+// loadHistory reads the jobs' recorded runs through ops (read-only). The
+// database is this machine's: another host's tab shows none.
+func (t *Tab) loadHistory() tea.Cmd {
+	if t.histLoading || !host.IsLocalName(t.hostName) {
+		return nil
+	}
+	t.histLoading = true
+	cfg := t.d.Cfg
+	return common.Build(histTimeout, func(ctx context.Context) (map[string]history.JobRuns, error) {
+		return jobs.History(ctx, cfg)
+	}, func(r map[string]history.JobRuns, err error) tea.Msg { return histMsg{runs: r, err: err} })
+}
+
 func (t *Tab) tick() tea.Cmd {
 	return t.timer.Tick(refreshEvery, func(gen int) tea.Msg { return tickMsg{gen: gen} })
 }
@@ -196,10 +224,15 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.hostName = msg.Name
 		t.st, t.err, t.tail, t.hint = nil, "", nil, ""
 		t.loadedAt, t.loading, t.cur, t.pcur = time.Time{}, false, 0, 0
+		t.hist, t.histErr, t.histLoading = nil, nil, false
 		if t.mode == modeDetails {
 			t.mode = modeList
 		}
 		return t, t.refresh()
+	case histMsg:
+		t.histLoading = false
+		t.hist, t.histErr = msg.runs, msg.err
+		return t, nil
 	case snapshotMsg:
 		if msg.host != t.hostName && !(host.IsLocalName(msg.host) && host.IsLocalName(t.hostName)) {
 			return t, nil
@@ -215,7 +248,9 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if t.cur >= len(t.st) {
 			t.cur = max(0, len(t.st)-1)
 		}
-		return t, nil
+		// The recorded runs follow each snapshot: the same refresh, and
+		// after an action.
+		return t, t.loadHistory()
 	case tailMsg:
 		if s, ok := t.selected(); ok && s.Name == msg.job {
 			t.tail = msg.lines
@@ -560,7 +595,7 @@ func (t *Tab) table() []string {
 		{Title: schedTitle, Width: min(schedW, 30)},
 		{Title: t.d.T("NEXT", "次回"), Width: 11},
 		{Title: t.d.T("PROCS", "実行"), Width: 5},
-		{Title: t.d.T("LAST RUN", "前回"), Width: 10, Flex: true},
+		{Title: t.d.T("LAST RUN", "前回"), Width: 18, Flex: true},
 	}
 	rows := make([][]string, 0, len(t.st))
 	for _, s := range t.st {
@@ -572,6 +607,9 @@ func (t *Tab) table() []string {
 		last, procs := human.AgoT(t.d.T, s.LastRun, t.d.Now()), fmt.Sprint(len(s.Procs))
 		if !s.Known(jobs.PartLog) {
 			last = "?"
+		}
+		if r, ok := t.hist[s.Name].Last(); ok {
+			last = t.runCell(r)
 		}
 		if !s.Known(jobs.PartProcesses) { // not read: never "0"
 			procs = "?"
@@ -612,12 +650,19 @@ func (t *Tab) table() []string {
 	for _, e := range s.Errors {
 		lines = append(lines, st.Warn.Render(common.Cut(sanitize.String(e), t.w)))
 	}
-	if len(s.Procs) == 0 {
+	if r, ok := t.hist[s.Name].Last(); ok {
+		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("last recorded run ", "記録された前回の実行 ")+r.Start.Format("2006-01-02 15:04")+" "+t.result(r)+" — "+t.d.T("enter: the last runs", "enter: 最近の実行"), t.w)))
+	} else if len(s.Procs) == 0 {
 		last := t.d.T("no log yet", "ログなし")
 		if !s.LastRun.IsZero() {
-			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + t.d.T(" (", "（") + t.d.Word(s.LastFrom, jobs.LastFromJa) + t.d.T(")", "）")
+			// Said as a guess: the log's time is not a recorded run.
+			last = human.AgoT(t.d.T, s.LastRun, t.d.Now()) + t.d.T(" (", "（") + t.d.Word(s.LastFrom, jobs.LastFromJa) + t.d.T(")", "）") +
+				t.d.T(" — guessed: no recorded run", " — 推定: 記録された実行なし")
 		}
 		lines = append(lines, st.Muted.Render(common.Cut(t.d.T("no running process; last run ", "実行中のプロセスなし。前回 ")+last, t.w)))
+	}
+	if t.histErr != nil {
+		lines = append(lines, t.histLine())
 	}
 	if len(s.Procs) > 0 {
 		lines = append(lines, t.procTable(s.Procs, -1, len(s.Procs)+1)...)
@@ -706,6 +751,7 @@ func (t *Tab) details() []string {
 			lines = append(lines, "  "+w)
 		}
 	}
+	lines = append(lines, t.runsLines(s.Name)...)
 	lines = append(lines, st.Header.Render(t.d.T("Log ", "ログ ")+s.Log))
 	room := t.h - len(lines) - 3
 	tail := t.tail

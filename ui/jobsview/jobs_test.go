@@ -39,6 +39,7 @@ func deps(t *testing.T, readOnly bool) *common.Deps {
 	cfg.Crontab.Path = filepath.Join(dir, "crontab")
 	cfg.Crontab.Reload = []string{"true"}
 	cfg.App.Dir, cfg.App.LogDir = dir, dir
+	cfg.History.Path = filepath.Join(dir, "history.db")
 	os.WriteFile(cfg.Crontab.Path, []byte("0 3,15 * * * richs python manage.py "+mercariName+" 2 4\n"), 0o644)
 	now := time.Date(2026, 11, 27, 16, 0, 0, 0, time.Local)
 	return &common.Deps{Cfg: cfg, Gate: gate.New(readOnly, ""), Hosts: host.NewRegistry(cfg), Lang: "en", ReadOnly: readOnly,

@@ -112,7 +112,7 @@ func (m *Model) hostLines() []string {
 		// The sparkline takes what the line has left at the width of now
 		// (a resize shortens it), at most an hour's worth of 60 cells.
 		spark := max(0, min(60, m.width-common.Width(head)))
-		return head + st.Info.Render(sparkline(m.hist.Values(key), spark, hi))
+		return head + st.Info.Render(common.Sparkline(m.hist.Values(key), spark, hi))
 	}
 	cpuSev := 0
 	if s.CPUs > 0 {
@@ -220,8 +220,8 @@ func (m *Model) trafficLines() []string {
 	}
 	w := max(10, min(60, m.width-16))
 	out = append(out,
-		fmt.Sprintf("  %s %s", common.Pad(t("req/min", "件/分"), 12), st.Info.Render(sparkline(req, w, 0))),
-		fmt.Sprintf("  %s %s", common.Pad(t("5xx/min", "5xx/分"), 12), st.Crit.Render(sparkline(e5, w, 0))))
+		fmt.Sprintf("  %s %s", common.Pad(t("req/min", "件/分"), 12), st.Info.Render(common.Sparkline(req, w, 0))),
+		fmt.Sprintf("  %s %s", common.Pad(t("5xx/min", "5xx/分"), 12), st.Crit.Render(common.Sparkline(e5, w, 0))))
 	half := (m.width - 4) / 2
 	col := func(c traffic.Count) string {
 		return common.Cut(fmt.Sprintf("%7d %s", c.Hits, c.Key), half-1)
