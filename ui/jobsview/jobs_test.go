@@ -413,6 +413,17 @@ func startJob(t *testing.T, d *common.Deps, job string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	// Until sh's child has exec'd sleep it has sh's argv too, and the tab
+	// would count two processes of the job.
+	children := fmt.Sprintf("/proc/%d/task/%d/children", c.Process.Pid, c.Process.Pid)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		kids, _ := os.ReadFile(children)
+		if f := strings.Fields(string(kids)); len(f) > 0 {
+			if argv, _ := os.ReadFile("/proc/" + f[0] + "/cmdline"); strings.HasPrefix(string(argv), "sleep\x00") {
+				break
+			}
+		}
+	}
 	return c
 }
 
