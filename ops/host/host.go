@@ -149,6 +149,12 @@ type Host interface {
 	Glob(ctx context.Context, pattern string) ([]string, error)
 	// Realpath resolves every symbolic link in path.
 	Realpath(ctx context.Context, path string) (string, error)
+	// TailCommand is how the host follows one of its files: the argv, run
+	// on the host, that prints path's last lines and, with follow, what is
+	// appended across rotations. nil: the host's files are this process's
+	// own, for the caller's rotation-proof follower, which reads them by
+	// descriptor (the tail of a huge file needs that).
+	TailCommand(path string, lines int, follow bool) []string
 
 	// Processes lists the running processes q keeps, with argv, user,
 	// working folder and start time.
