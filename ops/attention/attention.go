@@ -2,7 +2,9 @@
 // source (host, Amazon, public files, nginx, and later jobs, services, the
 // database) reports its problems as Items, and the overview shows them all,
 // worst first. It is plain data so that ops packages can build Items and any
-// tab can send a Report as a message without importing the overview.
+// tab can send a Report as a message without importing the overview. An
+// Item names the area (domain) that acts on it, never a UI tab: the console
+// maps areas to its tabs.
 package attention
 
 import "sort"

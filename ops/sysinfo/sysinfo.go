@@ -4,8 +4,8 @@
 // for the overview's sparklines.
 //
 // It reads the local machine through gopsutil (/proc and statfs, no
-// commands), the CPU times and boot time from /proc/stat itself; remote
-// hosts are not sampled.
+// commands), the CPU times and boot time from /proc/stat itself. LoadMem
+// reads load and memory of any host through its Host (for richsops watch).
 package sysinfo
 
 import (

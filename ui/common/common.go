@@ -1,4 +1,5 @@
-// Package common is what every tab shares: the Tab contract, the messages
+// Package common is what every tab shares: the Tab contract and the tab
+// indexes (TabOf maps the area an attention Item names to its tab), the messages
 // tabs exchange with the root model, styles and small helpers, and the one
 // way of doing each thing the tabs all do:
 //
