@@ -245,11 +245,22 @@ func TestOnceSamples(t *testing.T) {
 // A job started under cron (a parent named cron, through cron's shell) is
 // recorded with trigger cron.
 func TestObserveCronTrigger(t *testing.T) {
-	ctx := context.Background()
 	w, cfg := newWatcher(t)
+	if started := observeUnderCron(t, w, cfg); len(started) != 1 || started[0].Trigger != history.TriggerCron {
+		t.Errorf("started %+v, want one run with trigger cron", started)
+	}
+}
+
+// observeUnderCron starts a job under a parent named cron and returns the
+// runs w sees start until it sees one. cron's own argv holds no job words
+// (the ssh listing splits argv on spaces).
+func observeUnderCron(t *testing.T, w *Watcher, cfg *config.Config) []history.Run {
+	t.Helper()
 	name := job(cfg, 0)
 	j, _ := cfg.Job(name)
-	cmd := exec.Command("bash", "-c", `exec -a cron /bin/sh -c '/bin/sh manage.py `+name+` sleep >> `+cfg.JobLogPath(j)+` 2>&1; :'`)
+	script := filepath.Join(t.TempDir(), "cron.sh")
+	os.WriteFile(script, []byte("/bin/sh manage.py "+name+" sleep >> "+cfg.JobLogPath(j)+" 2>&1\n:\n"), 0o644)
+	cmd := exec.Command("bash", "-c", `exec -a cron /bin/sh "$0"`, script)
 	cmd.Dir = cfg.App.Dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -258,13 +269,11 @@ func TestObserveCronTrigger(t *testing.T) {
 	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
 	var started []history.Run
 	eventually(t, "the run", func() bool {
-		s, _, _ := w.Observe(ctx, time.Now())
+		s, _, _ := w.Observe(context.Background(), time.Now())
 		started = append(started, s...)
 		return len(started) > 0
 	})
-	if len(started) != 1 || started[0].Trigger != history.TriggerCron {
-		t.Errorf("started %+v, want one run with trigger cron", started)
-	}
+	return started
 }
 
 // Over ssh the watcher samples load and memory and finds cron among a
@@ -287,24 +296,7 @@ func TestSampleAndTriggerOverSSH(t *testing.T) {
 	if _, ok := got[history.MetricLoad1]; !ok || got[history.MetricMemPercent] <= 0 || got[history.MetricMemPercent] > 100 {
 		t.Errorf("samples over ssh %+v, errors %q: want load and memory", ss, errs)
 	}
-	name := job(cfg, 0)
-	j, _ := cfg.Job(name)
-	// cron's own argv holds no job words (the ssh listing splits argv on spaces).
-	script := filepath.Join(t.TempDir(), "cron.sh")
-	os.WriteFile(script, []byte("/bin/sh manage.py "+name+" sleep >> "+cfg.JobLogPath(j)+" 2>&1\n:\n"), 0o644)
-	cmd := exec.Command("bash", "-c", `exec -a cron /bin/sh "$0"`, script)
-	cmd.Dir = cfg.App.Dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	var started []history.Run
-	eventually(t, "the run", func() bool {
-		s, _, _ := w.Observe(ctx, time.Now())
-		started = append(started, s...)
-		return len(started) > 0
-	})
+	started := observeUnderCron(t, w, cfg)
 	if len(started) != 1 || started[0].Trigger != history.TriggerCron {
 		t.Errorf("started over ssh %+v, want one run with trigger cron", started)
 	}
