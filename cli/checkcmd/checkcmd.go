@@ -100,8 +100,6 @@ type Item struct {
 	Key      string `json:"key,omitempty"` // the key there
 }
 
-var tabNames = map[int]string{attention.TabOverview: "overview", attention.TabJobs: "jobs", attention.TabLogs: "logs", attention.TabDatabase: "database", attention.TabServices: "services"}
-
 // Build turns results into the output and its exit code.
 func Build(results []check.Result) Output {
 	var all []attention.Item
@@ -109,8 +107,10 @@ func Build(results []check.Result) Output {
 	for _, r := range results {
 		s := Source{Source: r.Source, Status: check.SeverityName(r.Worst()), DurationMS: r.Duration.Milliseconds(), Items: []Item{}}
 		for _, it := range r.Items {
-			it := Item{Severity: check.SeverityName(it.Severity), Text: it.Text, Tab: tabNames[it.Tab], Key: it.Key}
-			if it.Tab == "overview" && it.Key == "" {
+			it := Item{Severity: check.SeverityName(it.Severity), Text: it.Text, Tab: string(it.Area), Key: it.Key}
+			if it.Tab == "" && it.Key != "" {
+				it.Tab = string(attention.AreaOverview)
+			} else if it.Tab == string(attention.AreaOverview) && it.Key == "" {
 				it.Tab = "" // no screen to go to
 			}
 			s.Items = append(s.Items, it)

@@ -13,6 +13,7 @@ import (
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/watch"
@@ -252,12 +253,14 @@ func runExec(env *cli.Env, args []string) error {
 		// No terminal: cron's environment (the crontab line).
 		trigger = history.TriggerCron
 	}
-	h, err := env.Host()
+	// The job is this process's child: exec is always this machine's,
+	// whatever host the config makes the default (cron runs it here).
+	if !host.IsLocalName(env.Globals.Host) {
+		return cli.Usagef("jobs exec runs on this machine only (no --host)")
+	}
+	h, err := env.Hosts.Get(host.LocalName)
 	if err != nil {
 		return err
-	}
-	if !h.IsLocal() {
-		return cli.Usagef("jobs exec runs on this machine only (no --host)")
 	}
 	ctx := context.Background()
 	warn := func(s string) { fmt.Fprintln(env.Stderr, "richsops jobs exec: "+sanitize.String(s)) }

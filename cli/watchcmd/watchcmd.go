@@ -26,6 +26,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/guard"
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/watch"
@@ -133,11 +134,7 @@ func runWrap(env *cli.Env, args []string, unwrap bool) error {
 	if err != nil {
 		return err
 	}
-	self := selfPath()
-	if !h.IsLocal() {
-		self = "richsops" // from the remote PATH
-	}
-	a, err := jobs.WrapAction(context.Background(), h, env.Cfg, args[0], self, unwrap)
+	a, err := jobs.WrapAction(context.Background(), h, env.Cfg, args[0], host.SelfCommand(h, selfPath()), unwrap)
 	if err != nil {
 		return err
 	}

@@ -374,3 +374,19 @@ func TestWatchOnFullDiskStillGuards(t *testing.T) {
 		t.Errorf("guard state %s", st)
 	}
 }
+
+// jobs exec runs its job here even when the config's default host is
+// another machine (cron starts it on this one); a --host naming another
+// machine is refused.
+func TestExecIsThisMachinesWhateverTheDefaultHost(t *testing.T) {
+	f := newFixture(t)
+	b, _ := os.ReadFile(f.cfg)
+	os.WriteFile(f.cfg, append([]byte("host = \"db1\"\n"), append(b, []byte("[[hosts]]\nname = \"db1\"\nssh = \"root@db1.example\"\n")...)...), 0o644)
+	t.Setenv("TERM", "xterm")
+	if code, out := f.main("jobs", "exec", f.job, "--", "/bin/sh", "-c", "exit 4"); code != 4 {
+		t.Errorf("exec with a remote default host: %d %s, want the job's exit 4", code, out)
+	}
+	if code, out := f.main("--host", "db1", "jobs", "exec", f.job, "--", "/bin/true"); code != 2 || !strings.Contains(out, "this machine only") {
+		t.Errorf("exec --host db1: %d %s, want the usage refusal", code, out)
+	}
+}

@@ -2,7 +2,9 @@
 // source (host, Amazon, public files, nginx, and later jobs, services, the
 // database) reports its problems as Items, and the overview shows them all,
 // worst first. It is plain data so that ops packages can build Items and any
-// tab can send a Report as a message without importing the overview.
+// tab can send a Report as a message without importing the overview. An
+// Item names the area (domain) that acts on it, never a UI tab: the console
+// maps areas to its tabs.
 package attention
 
 import "sort"
@@ -14,14 +16,17 @@ const (
 	Crit = 2
 )
 
-// Tab indexes of the screens that act on an Item, in tab bar order. The
-// one definition: ops/check uses them, ui/common names its tabs by them.
+// Area is the domain whose screen acts on an Item, by name: the console
+// maps it to its tab, richsops check prints it. "" is the overview.
+type Area string
+
+// The areas, named as richsops check prints them.
 const (
-	TabOverview = iota
-	TabJobs
-	TabLogs
-	TabDatabase
-	TabServices
+	AreaOverview Area = "overview"
+	AreaJobs     Area = "jobs"
+	AreaLogs     Area = "logs"
+	AreaDatabase Area = "database"
+	AreaServices Area = "services"
 )
 
 // Item is one thing that needs (or, at OK, does not need) attention.
@@ -30,7 +35,7 @@ type Item struct {
 	Source   string // who reported it: "host", "amazon", "jobs", ...
 	Text     string // one line, in the operator's language
 	Key      string // the key that acts on it, shown beside it ("enter", "C"); "" = none
-	Tab      int    // the tab that acts on it (TabJobs...); enter switches there
+	Area     Area   // the domain that acts on it (AreaJobs...); enter goes there
 }
 
 // Report replaces everything Source said before with Items (an empty list

@@ -72,7 +72,7 @@ func TestPausedJobIsAttention(t *testing.T) {
 				t.Fatalf("items %+v", rep.Items)
 			}
 			it := rep.Items[0]
-			if it.Severity != tc.sev || it.Tab != attention.TabJobs || it.Key != "p" {
+			if it.Severity != tc.sev || it.Area != attention.AreaJobs || it.Key != "p" {
 				t.Errorf("%+v, want severity %d", it, tc.sev)
 			}
 			for _, w := range tc.text {

@@ -62,7 +62,7 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			}
 		}
 		if m := s.Missed; m != nil {
-			items = append(items, attention.Item{Severity: attention.Crit, Key: "R", Tab: attention.TabJobs,
+			items = append(items, attention.Item{Severity: attention.Crit, Key: "R", Area: attention.AreaJobs,
 				Text: fmt.Sprintf(t("%s MISSED its %s run (%s)", "%s の %s の実行が抜けています（%s）"),
 					s.Name, m.At.Local().Format("01-02 15:04"), m.Reason)})
 		}
@@ -71,13 +71,13 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			if p.Skipped > 0 {
 				sev = attention.Crit
 			}
-			items = append(items, attention.Item{Severity: sev, Key: "p", Tab: attention.TabJobs,
+			items = append(items, attention.Item{Severity: sev, Key: "p", Area: attention.AreaJobs,
 				Text: s.Name + ": " + p.Describe(t)})
 		}
 		j, _ := cfg.Job(s.Name)
 		for _, p := range s.Procs {
 			if j.MaxRuntime.Duration > 0 && p.Elapsed > j.MaxRuntime.Duration {
-				items = append(items, attention.Item{Severity: attention.Warn, Key: "X", Tab: attention.TabJobs,
+				items = append(items, attention.Item{Severity: attention.Warn, Key: "X", Area: attention.AreaJobs,
 					Text: fmt.Sprintf(t("%s pid %d running for %s (max_runtime %s)", "%s pid %d が %s 実行中（max_runtime %s）"),
 						s.Name, p.PID, human.DurationT(t, p.Elapsed), human.DurationT(t, j.MaxRuntime.Duration))})
 			}
@@ -89,7 +89,7 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 	if len(guardedRunning) > 0 {
 		if ok, why := health.IndexLinuxOn(ctx, cfg, hosts); !ok {
 			for _, name := range guardedRunning {
-				items = append(items, attention.Item{Severity: attention.Crit, Key: "X", Tab: attention.TabJobs,
+				items = append(items, attention.Item{Severity: attention.Crit, Key: "X", Area: attention.AreaJobs,
 					Text: fmt.Sprintf(t("%s RUNNING while index-linux is unhealthy (%s): stop it", "%s が index-linux 異常中に実行中（%s）: 停止して"),
 						name, why)})
 			}
@@ -107,10 +107,10 @@ func IndexLinux(ctx context.Context, cfg *config.Config, hosts *host.Registry) a
 		return report(SrcIndexLinux, nil)
 	}
 	if guardedPaused(ctx, cfg, hosts) {
-		return report(SrcIndexLinux, []attention.Item{{Severity: attention.Warn, Key: "i", Tab: attention.TabServices,
+		return report(SrcIndexLinux, []attention.Item{{Severity: attention.Warn, Key: "i", Area: attention.AreaServices,
 			Text: fmt.Sprintf(t("index-linux unhealthy (%s); the Mercari checks are paused", "index-linux 異常（%s）。メルカリのチェックは停止中"), why)}})
 	}
-	return report(SrcIndexLinux, []attention.Item{{Severity: attention.Crit, Key: "p", Tab: attention.TabJobs,
+	return report(SrcIndexLinux, []attention.Item{{Severity: attention.Crit, Key: "p", Area: attention.AreaJobs,
 		Text: fmt.Sprintf(t("index-linux unhealthy (%s): Mercari checks dangerous: pause them", "index-linux 異常（%s）: メルカリのチェックは危険。停止して"), why)}})
 }
 
@@ -149,10 +149,10 @@ func Services(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 		}
 		switch s.State {
 		case services.Down:
-			items = append(items, attention.Item{Severity: attention.Crit, Key: "s", Tab: attention.TabServices,
+			items = append(items, attention.Item{Severity: attention.Crit, Key: "s", Area: attention.AreaServices,
 				Text: fmt.Sprintf(t("service %s is down (%s)", "サービス %s 停止中（%s）"), where, s.Detail)})
 		case services.Degraded:
-			items = append(items, attention.Item{Severity: attention.Warn, Key: "R", Tab: attention.TabServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Key: "R", Area: attention.AreaServices,
 				Text: fmt.Sprintf(t("service %s degraded (%s)", "サービス %s 不調（%s）"), where, s.Detail)})
 		case services.Unknown:
 			if unreadBy[s.Detail] == nil {
@@ -178,10 +178,10 @@ func Probes(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 		switch {
 		case !r.OK && r.URL == cfg.IndexLinux.HealthURL:
 		case !r.OK:
-			items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaServices,
 				Text: fmt.Sprintf(t("%s unreachable: %s", "%s に到達できない: %s"), r.Name, r.Err)})
 		case slow > 0 && r.Latency > slow:
-			items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaServices,
 				Text: fmt.Sprintf(t("%s slow: answered in %s (threshold %s)", "%s が遅い: 応答 %s（閾値 %s）"),
 					r.Name, human.DurationT(t, r.Latency), human.DurationT(t, slow))})
 		}

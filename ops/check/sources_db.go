@@ -38,14 +38,14 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 	case s.ServerErr != "" && s.Answers:
 		// An error reply (a wrong login, too many connections): the server
 		// is up, and the emergency path is not for it.
-		items = append(items, attention.Item{Severity: attention.Crit, Tab: attention.TabDatabase,
+		items = append(items, attention.Item{Severity: attention.Crit, Area: attention.AreaDatabase,
 			Text: fmt.Sprintf(t("MySQL answers with an error: %s", "MySQL がエラーを返す: %s"), sanitize.String(s.ServerErr))})
 	case s.ServerErr != "":
-		items = append(items, attention.Item{Severity: attention.Crit, Tab: attention.TabDatabase,
+		items = append(items, attention.Item{Severity: attention.Crit, Area: attention.AreaDatabase,
 			Text: fmt.Sprintf(t("MySQL does not answer: %s", "MySQL が応答しない: %s"), sanitize.String(s.ServerErr))})
 	}
 	for _, r := range s.IndexRefused {
-		items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabDatabase,
+		items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaDatabase,
 			Text: fmt.Sprintf(t("binary log index: %s", "バイナリログのインデックス: %s"), sanitize.String(r))})
 	}
 	pct := s.DiskPercent()
@@ -68,7 +68,7 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 		if sev == attention.Crit {
 			limit = crit
 		}
-		items = append(items, attention.Item{Severity: sev, Key: key, Tab: attention.TabDatabase,
+		items = append(items, attention.Item{Severity: sev, Key: key, Area: attention.AreaDatabase,
 			Text: fmt.Sprintf(t("DB disk %s %.0f%% full, limit %s (binary logs %s)", "DB ディスク %s 使用率 %.0f%%、上限 %s（バイナリログ %s）"),
 				s.Datadir, pct, human.Limit(limit), human.Bytes(s.BinlogTotal))})
 	}

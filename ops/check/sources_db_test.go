@@ -45,7 +45,7 @@ func TestDatabase(t *testing.T) {
 		t.Fatalf("warn: %+v", r)
 	}
 	cfg.Database.DiskFullPercent = 0.0002
-	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != attention.TabDatabase || !strings.Contains(r.Items[0].Text, "limit 0.0002%") {
+	if r := db(); len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Area != attention.AreaDatabase || !strings.Contains(r.Items[0].Text, "limit 0.0002%") {
 		t.Fatalf("disk_full_percent: %+v", r)
 	}
 	// An error reply (unknown user): the server is up, the path is purge.

@@ -74,7 +74,7 @@ func Runs(ctx context.Context, cfg *config.Config, _ *host.Registry) attention.R
 		if len(bad) == 0 {
 			continue
 		}
-		items = append(items, attention.Item{Severity: attention.Warn, Tab: attention.TabJobs,
+		items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaJobs,
 			Text: fmt.Sprintf(t("%s: last run %s (started %s, %s)", "%s: 前回の実行が %s（開始 %s、%s）"),
 				sanitize.String(name), strings.Join(bad, ", "), j.Start.Format("2006-01-02 15:04"), runDetail(j, t))})
 	}

@@ -62,11 +62,11 @@ func Amazon(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 func AmazonItems(st amazon.Status, t func(en, ja string) string) []attention.Item {
 	switch sev := st.Severity(); sev {
 	case attention.Crit:
-		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Tab: attention.TabJobs,
+		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Area: attention.AreaJobs,
 			Text: fmt.Sprintf(t("Amazon blocks (503) since %s, %d in 1h: stop bulk searches",
 				"Amazon ブロック中（503）%s から、1時間に %d 件: 一括検索を停止"), Clock(st.Since, st.Now), st.LastHour)}}
 	case attention.Warn:
-		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Tab: attention.TabJobs,
+		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Area: attention.AreaJobs,
 			Text: fmt.Sprintf(t("Amazon block probably clearing: none since %s, clears %s – %s; no bulk searches until then",
 				"Amazon ブロック解除待ち: %s 以降なし、解除見込み %s – %s。それまで一括検索は控える"),
 				Clock(st.Last, st.Now), Clock(st.ClearFrom, st.Now), Clock(st.ClearBy, st.Now))}}
@@ -113,7 +113,7 @@ func NginxItems(s *traffic.Summary, th config.Thresholds, now time.Time, t func(
 	if sev == attention.OK {
 		return nil
 	}
-	return []attention.Item{{Severity: sev, Source: SrcNginx, Key: "l", Tab: attention.TabLogs,
+	return []attention.Item{{Severity: sev, Source: SrcNginx, Key: "l", Area: attention.AreaLogs,
 		Text: fmt.Sprintf(t("nginx 5xx %.1f%% (last 15 min, %d requests)",
 			"nginx の 5xx %.1f%%（直近15分、%d 件）"), share, n)}}
 }

@@ -65,12 +65,12 @@ func TestOverviewSources(t *testing.T) {
 		sev  int
 		text string
 		key  string
-		tab  int
+		area attention.Area
 	}{
-		{attention.Warn, "memory", "", attention.TabOverview},
-		{attention.Crit, "Amazon blocks (503) since", "enter", attention.TabJobs},
-		{attention.Warn, "public tmp holds 4.0 KiB in 1 files", "C", attention.TabOverview},
-		{attention.Crit, "nginx 5xx 33.3% (last 15 min, 30 requests)", "l", attention.TabLogs},
+		{attention.Warn, "memory", "", ""},
+		{attention.Crit, "Amazon blocks (503) since", "enter", attention.AreaJobs},
+		{attention.Warn, "public tmp holds 4.0 KiB in 1 files", "C", ""},
+		{attention.Crit, "nginx 5xx 33.3% (last 15 min, 30 requests)", "l", attention.AreaLogs},
 	}
 	for i, w := range want {
 		r := res[i]
@@ -79,7 +79,7 @@ func TestOverviewSources(t *testing.T) {
 			if it.Severity == Unknown {
 				t.Errorf("%s could not run: %s", r.Source, it.Text)
 			}
-			found = found || (it.Severity == w.sev && strings.Contains(it.Text, w.text) && it.Key == w.key && it.Tab == w.tab)
+			found = found || (it.Severity == w.sev && strings.Contains(it.Text, w.text) && it.Key == w.key && it.Area == w.area)
 		}
 		if !found {
 			t.Errorf("%s: no %s %q in %+v", r.Source, SeverityName(w.sev), w.text, r.Items)

@@ -30,14 +30,10 @@ func SafeMode(old os.FileMode) os.FileMode {
 }
 
 // editOpts is how an edit is written: mode by SafeMode, root as owner
-// when richsops runs as root here (cronie wants it; the group stays), else
-// the old file's owner, and a backup.
-func editOpts(h host.Host, t func(en, ja string) string) host.EditOpts {
-	o := host.EditOpts{Backup: true, Mode: SafeMode, T: t}
-	if h.IsLocal() && os.Geteuid() == 0 {
-		o.Owner = &host.Owner{UID: 0, GID: -1}
-	}
-	return o
+// when the host's editor runs as root (cronie wants it; the group stays),
+// else the old file's owner, and a backup.
+func editOpts(t func(en, ja string) string) host.EditOpts {
+	return host.EditOpts{Backup: true, Mode: SafeMode, RootOwner: true, T: t}
 }
 
 // Apply writes an edit through the host's locked edit and returns the
@@ -72,7 +68,7 @@ func Apply(ctx context.Context, h host.Host, path string, e Edit) (string, error
 				"%s: プレビューの後にジョブの行が変わりました。何も書き込んでいません", path)
 		}
 		return again.New, nil
-	}, editOpts(h, e.T))
+	}, editOpts(e.T))
 	return r.Backup, err
 }
 

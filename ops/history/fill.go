@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"time"
+
+	"github.com/richs/richsops/ops/host"
 )
 
 // FillYear writes a simulated year of history at the defaults ending at
@@ -25,7 +27,7 @@ func FillYear(ctx context.Context, s *Store, from time.Time) (float64, error) {
 			step = 30 * time.Second
 		}
 		for i, m := range metrics {
-			batch = append(batch, Sample{Metric: m, Host: "local", Time: t, Value: float64(t.Unix()%1000) + float64(i)/7})
+			batch = append(batch, Sample{Metric: m, Host: host.LocalName, Time: t, Value: float64(t.Unix()%1000) + float64(i)/7})
 		}
 		if len(batch) >= 9*2880 {
 			if err := flush(); err != nil {
@@ -42,7 +44,7 @@ func FillYear(ctx context.Context, s *Store, from time.Time) (float64, error) {
 		for i, j := range jobs {
 			code := 0
 			st := t.Add(time.Duration(i) * time.Minute)
-			runs = append(runs, Run{Job: j, Host: "local", PID: 1000 + i, Start: st, End: st.Add(17 * time.Minute), ExitCode: &code, Trigger: TriggerCron, User: "richs",
+			runs = append(runs, Run{Job: j, Host: host.LocalName, PID: 1000 + i, Start: st, End: st.Add(17 * time.Minute), ExitCode: &code, Trigger: TriggerCron, User: "richs",
 				Argv: []string{"python", "manage.py", j, "2", "4", "--max-workers", "14"}, Counts: map[string]int{"errors": i, "amazon_503": 0}, Source: SourceExec})
 		}
 		if t.Minute() == 0 && t.Hour()%6 == 0 {

@@ -50,6 +50,10 @@ type EditOpts struct {
 	Mode func(old os.FileMode) os.FileMode
 	// Owner of the new file; nil keeps the old file's owner and group.
 	Owner *Owner
+	// RootOwner makes root the new file's owner when the editor can (it
+	// runs as root on the host), the group kept; else as Owner says. Each
+	// Host knows who its editor is, the caller does not (cron wants root's).
+	RootOwner bool
 	// LockWait bounds the wait for the lock; 0 = DefaultLockWait.
 	LockWait time.Duration
 	// T is the language of the refusals (a Config's T; nil = English).
@@ -81,8 +85,11 @@ func (o EditOpts) newMode(old os.FileMode, exists bool) os.FileMode {
 }
 
 // newOwner is uid and gid of the written file; -1 keeps (or, for a new
-// file, leaves the writer's).
-func (o EditOpts) newOwner(uid, gid int) (int, int) {
+// file, leaves the writer's). asRoot: the editor runs as root.
+func (o EditOpts) newOwner(uid, gid int, asRoot bool) (int, int) {
+	if o.RootOwner && asRoot {
+		return 0, gid
+	}
 	if o.Owner != nil {
 		if o.Owner.UID >= 0 {
 			uid = o.Owner.UID

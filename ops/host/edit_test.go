@@ -306,6 +306,14 @@ func TestHostEditOwner(t *testing.T) {
 				t.Errorf("%+v: owner now %d:%d, want %d:%d", tc.owner, fi.UID, fi.GID, tc.uid, tc.gid)
 			}
 		}
+		// RootOwner: the root editor (local or over ssh) makes root the owner, group kept.
+		os.Chown(p, 1234, 2345)
+		if _, err := h.Edit(ctx(t), p, put("r"), EditOpts{RootOwner: true}); err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := NewLocal().Stat(ctx(t), p); fi.UID != 0 || fi.GID != 2345 {
+			t.Errorf("RootOwner: owner now %d:%d, want 0:2345", fi.UID, fi.GID)
+		}
 		// A file that did not exist is the writer's unless set.
 		n := filepath.Join(filepath.Dir(p), "new")
 		if _, err := h.Edit(ctx(t), n, put("n"), EditOpts{Owner: &Owner{UID: 3456, GID: -1}}); err != nil {

@@ -1,8 +1,10 @@
 // Package host says where a command runs and a file lives. Every other ops
 // package reaches the box only through a Host, so the same code works on the
 // application server (Local) and on the DB server or srv1/srv2 over SSH:
-// each capability (commands, files, the safe remove, processes, a file's
-// last bytes) is implemented once for Local and once over SSH, and only
+// each capability (commands, files, the locked edit, the safe remove,
+// locks, processes and detached starts, a file's last bytes, globs, how a
+// file is followed (TailCommand) and how richsops names itself there
+// (SelfCommand)) is implemented once for Local and once over SSH, and only
 // this package (with config) decides anything from "is it this machine".
 //
 // Commands are argv slices, never shell strings built from input.
@@ -149,6 +151,12 @@ type Host interface {
 	Glob(ctx context.Context, pattern string) ([]string, error)
 	// Realpath resolves every symbolic link in path.
 	Realpath(ctx context.Context, path string) (string, error)
+	// TailCommand is how the host follows one of its files: the argv, run
+	// on the host, that prints path's last lines and, with follow, what is
+	// appended across rotations. nil: the host's files are this process's
+	// own, for the caller's rotation-proof follower, which reads them by
+	// descriptor (the tail of a huge file needs that).
+	TailCommand(path string, lines int, follow bool) []string
 
 	// Processes lists the running processes q keeps, with argv, user,
 	// working folder and start time.

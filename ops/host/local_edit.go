@@ -71,7 +71,7 @@ func (l *Local) Edit(ctx context.Context, path string, change func(old []byte) (
 	if exists && bytes.Equal(data, old) {
 		return res, nil
 	}
-	uid, gid = o.newOwner(uid, gid)
+	uid, gid = o.newOwner(uid, gid, os.Geteuid() == 0)
 
 	tmp, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 // psColumns is what the remote ps prints (LC_ALL=C for lstart); user:64:
 // ps prints a name longer than its column as a uid.
-const psColumns = "pid,user:64,lstart,etimes,pcpu,rss,args"
+const psColumns = "pid,ppid,user:64,lstart,etimes,pcpu,rss,args"
 
 // processesScript lists every process with ps and, for those whose line
 // holds the word $1, adds its working folder: NUL-separated pairs of ps
@@ -46,7 +46,7 @@ func (s *SSH) Processes(ctx context.Context, q ProcessQuery) ([]Process, error) 
 	return out, nil
 }
 
-// ParsePS parses `ps -eo pid,user,lstart,etimes,pcpu,rss,args` output
+// ParsePS parses `ps -eo pid,ppid,user,lstart,etimes,pcpu,rss,args` output
 // (with header), keeping what q keeps. ps joins argv with spaces, so
 // arguments are split on blanks.
 func ParsePS(out []byte, q ProcessQuery) ([]Process, error) {
@@ -70,13 +70,18 @@ func ParsePS(out []byte, q ProcessQuery) ([]Process, error) {
 // short to be a process.
 func parsePSLine(l string) (Process, bool, error) {
 	f := strings.Fields(l)
-	if len(f) < 11 {
+	if len(f) < 12 {
 		return Process{}, false, nil
 	}
 	pid, err := strconv.Atoi(f[0])
 	if err != nil {
 		return Process{}, false, fmt.Errorf("bad pid %q", f[0])
 	}
+	ppid, err := strconv.Atoi(f[1])
+	if err != nil {
+		return Process{}, false, fmt.Errorf("bad ppid %q", f[1])
+	}
+	f = f[1:] // the columns after ppid as they were before it
 	lstart := strings.Join(f[2:7], " ")
 	start, err := time.ParseInLocation("Mon Jan 2 15:04:05 2006", lstart, time.Local)
 	if err != nil {
@@ -85,7 +90,7 @@ func parsePSLine(l string) (Process, bool, error) {
 	et, _ := strconv.ParseInt(f[7], 10, 64)
 	cpu, _ := strconv.ParseFloat(f[8], 64)
 	rss, _ := strconv.ParseInt(f[9], 10, 64)
-	return Process{PID: pid, User: f[1], Start: start, Elapsed: time.Duration(et) * time.Second,
+	return Process{PID: pid, PPID: ppid, User: f[1], Start: start, Elapsed: time.Duration(et) * time.Second,
 		CPU: cpu, RSS: rss * 1024, Args: f[10:], StartKey: lstart}, true, nil
 }
 

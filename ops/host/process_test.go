@@ -114,15 +114,15 @@ func TestHostRealpath(t *testing.T) {
 }
 
 func TestParsePS(t *testing.T) {
-	out := "  PID USER     STARTED                     ELAPSED %CPU   RSS COMMAND\n" +
-		"    1 root     Fri Nov  7 03:12:08 2026    1000  0.0  1234 /sbin/init\n" +
-		" 4242 richs    Fri Nov 27 03:00:01 2026     600 97.5 204800 python manage.py check_item_mercari 2 4 --max-workers 14\n"
+	out := "  PID  PPID USER     STARTED                     ELAPSED %CPU   RSS COMMAND\n" +
+		"    1     0 root     Fri Nov  7 03:12:08 2026    1000  0.0  1234 /sbin/init\n" +
+		" 4242  4240 richs    Fri Nov 27 03:00:01 2026     600 97.5 204800 python manage.py check_item_mercari 2 4 --max-workers 14\n"
 	ps, err := ParsePS([]byte(out), ProcessQuery{Word: "manage.py"})
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("%v %v", ps, err)
 	}
 	p := ps[0]
-	if p.PID != 4242 || p.User != "richs" || p.CPU != 97.5 || p.RSS != 204800*1024 || p.Elapsed != 600*time.Second || p.Start.Day() != 27 || p.StartKey != "Fri Nov 27 03:00:01 2026" {
+	if p.PID != 4242 || p.PPID != 4240 || p.User != "richs" || p.CPU != 97.5 || p.RSS != 204800*1024 || p.Elapsed != 600*time.Second || p.Start.Day() != 27 || p.StartKey != "Fri Nov 27 03:00:01 2026" {
 		t.Fatalf("%+v", p)
 	}
 }

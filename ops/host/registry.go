@@ -104,6 +104,15 @@ func NameOf(name string) string {
 	return name
 }
 
+// SelfCommand is how a command run on h names richsops itself: self (this
+// binary's path) here, "richsops" from the PATH on another host.
+func SelfCommand(h Host, self string) string {
+	if h.IsLocal() {
+		return self
+	}
+	return "richsops"
+}
+
 // RemoteName is h's name when h is another machine, "" for this one (or nil).
 func RemoteName(h Host) string {
 	if h == nil || h.IsLocal() {

@@ -67,7 +67,7 @@ if [ -e "$real" ]; then
 fi
 old=$(sha256sum < "$tmp") || exit 1
 old=${old%% *}
-printf 'richsops-edit %s %s %s %s\0' "$exists" "$(wc -c < "$tmp")" "$info" "$real"
+printf 'richsops-edit %s %s %s %s %s\0' "$exists" "$(wc -c < "$tmp")" "$info" "$(id -u)" "$real"
 timeout "$io" cat -- "$tmp" || exit 1
 ans=$(timeout "$io" head -c 128) || exit 1
 set -- $ans
@@ -183,7 +183,7 @@ func (s *SSH) Edit(ctx context.Context, p string, change func(old []byte) ([]byt
 	if err != nil {
 		return finish(EditResult{}, nil) // the script ended early: its exit says why
 	}
-	exists, size, mode, uid, gid, real, err := parseEditHeader(strings.TrimSuffix(hdr, "\x00"))
+	exists, size, mode, uid, gid, euid, real, err := parseEditHeader(strings.TrimSuffix(hdr, "\x00"))
 	if err != nil {
 		return finish(EditResult{}, fmt.Errorf("host %s: edit %s: %w", s.name, p, err))
 	}
@@ -199,7 +199,7 @@ func (s *SSH) Edit(ctx context.Context, p string, change func(old []byte) ([]byt
 	if cerr != nil || exists && bytes.Equal(data, old) {
 		return finish(res, cerr) // the script sees no "write" and exits
 	}
-	nuid, ngid := o.newOwner(uid, gid)
+	nuid, ngid := o.newOwner(uid, gid, euid == 0)
 	sum := sha256.Sum256(data)
 	ans := fmt.Sprintf("write %d %s %o %s:%s", len(data), hex.EncodeToString(sum[:]), uint32(o.newMode(mode, exists)), idWord(nuid), idWord(ngid))
 	ans += strings.Repeat(" ", editHeader-len(ans))
@@ -222,11 +222,15 @@ func idWord(id int) string {
 	return strconv.Itoa(id)
 }
 
-// parseEditHeader reads "richsops-edit EXISTS SIZE MODE UID GID REAL".
-func parseEditHeader(h string) (exists bool, size int, mode os.FileMode, uid, gid int, real string, err error) {
-	f := strings.SplitN(h, " ", 7)
-	if len(f) != 7 || f[0] != "richsops-edit" {
-		return false, 0, 0, 0, 0, "", fmt.Errorf("unexpected answer %q", h)
+// parseEditHeader reads "richsops-edit EXISTS SIZE MODE UID GID EUID REAL"
+// (EUID: who the editor runs as there).
+func parseEditHeader(h string) (exists bool, size int, mode os.FileMode, uid, gid, euid int, real string, err error) {
+	f := strings.SplitN(h, " ", 8)
+	if len(f) != 8 || f[0] != "richsops-edit" {
+		return false, 0, 0, 0, 0, 0, "", fmt.Errorf("unexpected answer %q", h)
+	}
+	if euid, err = strconv.Atoi(f[6]); err != nil {
+		return false, 0, 0, 0, 0, 0, "", fmt.Errorf("unexpected answer %q", h)
 	}
 	exists = f[1] == "1"
 	size, err = strconv.Atoi(f[2])
@@ -241,7 +245,7 @@ func parseEditHeader(h string) (exists bool, size int, mode os.FileMode, uid, gi
 		mode = os.FileMode(m).Perm()
 	}
 	if err != nil || size < 0 {
-		return false, 0, 0, 0, 0, "", fmt.Errorf("unexpected answer %q", h)
+		return false, 0, 0, 0, 0, 0, "", fmt.Errorf("unexpected answer %q", h)
 	}
-	return exists, size, mode, uid, gid, f[6], nil
+	return exists, size, mode, uid, gid, euid, f[7], nil
 }

@@ -79,3 +79,21 @@ func splitNUL0(b []byte) []string {
 	}
 	return splitNUL(b)
 }
+
+// TailArgv is GNU tail printing path's last lines and, with follow, what
+// is appended; -F follows rotation itself.
+func TailArgv(path string, lines int, follow bool) []string {
+	argv := []string{"tail", "-n", strconv.Itoa(lines)}
+	if follow {
+		argv = append(argv, "-F")
+	}
+	return append(argv, "--", path)
+}
+
+// TailCommand is nil: a local file is followed by descriptor.
+func (*Local) TailCommand(string, int, bool) []string { return nil }
+
+// TailCommand is GNU tail on the remote host.
+func (*SSH) TailCommand(path string, lines int, follow bool) []string {
+	return TailArgv(path, lines, follow)
+}

@@ -3,20 +3,9 @@ package logtail
 import (
 	"context"
 	"io"
-	"strconv"
 
 	"github.com/richs/richsops/ops/host"
 )
-
-// RemoteArgv is how a log on another host is followed: GNU tail there,
-// which follows rotation itself.
-func RemoteArgv(path string, lines int, follow bool) []string {
-	argv := []string{"tail", "-n", strconv.Itoa(lines)}
-	if follow {
-		argv = append(argv, "-F")
-	}
-	return append(argv, "--", path)
-}
 
 // FollowCommand runs argv on h and emits its output as lines (capped and
 // sanitized like a file's) until the command ends or ctx is cancelled.

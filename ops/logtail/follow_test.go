@@ -436,7 +436,7 @@ func TestFollowCommandLocalTail(t *testing.T) {
 	c := &collector{}
 	done := make(chan error, 1)
 	go func() {
-		done <- FollowCommand(ctx, host.NewLocal(), RemoteArgv(p, 2, true), "local:"+p, 0, c)
+		done <- FollowCommand(ctx, host.NewLocal(), host.TailArgv(p, 2, true), "local:"+p, 0, c)
 	}()
 	eventually(t, "last 2 lines", linesAre(c, "b", "c"))
 	appendTo(t, p, "d\x1b[2J\n")

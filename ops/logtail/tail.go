@@ -17,10 +17,10 @@ type Source struct {
 }
 
 // Tail is the one way the console and `richsops tail` read a log on any
-// host: the last src.Lines lines and, with Follow, what is appended. A file
-// on this machine is read by the rotation-proof follower (EmitLast and
-// Follow need its descriptors); a file elsewhere by GNU tail run on its
-// host, which follows rotation itself.
+// host: the last src.Lines lines and, with Follow, what is appended. The
+// host says how (Host.TailCommand): by a command run there, or, for files
+// this process can open, by the rotation-proof follower (EmitLast and
+// Follow need their descriptors).
 func Tail(ctx context.Context, h host.Host, src Source, sink Sink) error {
 	label := src.Label
 	if len(src.Argv) > 0 {
@@ -36,8 +36,8 @@ func Tail(ctx context.Context, h host.Host, src Source, sink Sink) error {
 	if label == "" {
 		label = path
 	}
-	if !h.IsLocal() {
-		return FollowCommand(ctx, h, RemoteArgv(path, src.Lines, src.Follow), label, src.MaxLine, sink)
+	if argv := h.TailCommand(path, src.Lines, src.Follow); argv != nil {
+		return FollowCommand(ctx, h, argv, label, src.MaxLine, sink)
 	}
 	if !src.Follow {
 		return EmitLast(path, src.Lines, src.MaxLine, sink)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,4 +59,34 @@ func TestTailOnBothHosts(t *testing.T) {
 		cancel()
 		<-done
 	})
+}
+
+// byCommand is this machine with a host's own tail command instead of the
+// follower by descriptor.
+type byCommand struct{ *host.Local }
+
+func (byCommand) TailCommand(path string, lines int, follow bool) []string {
+	return []string{"sh", "-c", `echo "by command: $1 $2"`, "sh", path, strconv.Itoa(lines)}
+}
+
+// Tail asks the host how its files are followed, with no notion of which
+// host is this machine.
+func TestTailFollowsTheHostsWay(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "app.log")
+	os.WriteFile(p, []byte("a\nb\n"), 0o644)
+	for _, tc := range []struct {
+		h    host.Host
+		want string
+	}{
+		{host.NewLocal(), "b"},
+		{byCommand{host.NewLocal()}, "by command: " + p + " 1"},
+	} {
+		var c collector
+		if err := Tail(context.Background(), tc.h, Source{Path: p, Lines: 1}, &c); err != nil {
+			t.Fatal(err)
+		}
+		if lines, _ := c.snapshot(); strings.Join(lines, ",") != tc.want {
+			t.Errorf("%T: %q, want %q", tc.h, lines, tc.want)
+		}
+	}
 }

@@ -4,8 +4,8 @@
 // for the overview's sparklines.
 //
 // It reads the local machine through gopsutil (/proc and statfs, no
-// commands), the CPU times and boot time from /proc/stat itself; remote
-// hosts are not sampled.
+// commands), the CPU times and boot time from /proc/stat itself. LoadMem
+// reads load and memory of any host through its Host (for richsops watch).
 package sysinfo
 
 import (
@@ -174,7 +174,7 @@ func (s Snapshot) Attention(th config.Thresholds, t func(en, ja string) string) 
 			Text: fmt.Sprintf(t("memory %.0f%% used", "メモリ使用率 %.0f%%"), s.MemPercent)})
 	}
 	if !s.Boot.IsZero() && s.Uptime > 0 && s.Uptime < RecentBoot {
-		out = append(out, attention.Item{Severity: attention.Warn, Source: "host", Key: "2", Tab: attention.TabJobs,
+		out = append(out, attention.Item{Severity: attention.Warn, Source: "host", Key: "2", Area: attention.AreaJobs,
 			Text: fmt.Sprintf(t("rebooted %s ago: check the jobs for missed cron runs", "%s前に再起動: cron の実行漏れをジョブで確認"), human.DurationT(t, s.Uptime))})
 	}
 	return out

@@ -123,14 +123,11 @@ func (w *Watcher) Sample(ctx context.Context, now time.Time) ([]history.Sample, 
 			errs = append(errs, "database: "+err.Error())
 		}
 	}
-	if w.Host.IsLocal() {
-		snap, err := sysinfo.Collect(ctx, now)
-		if err != nil {
-			errs = append(errs, "load/memory: "+err.Error())
-		} else {
-			add(history.MetricLoad1, w.Host.Name(), snap.Load1)
-			add(history.MetricMemPercent, w.Host.Name(), snap.MemPercent)
-		}
+	if load1, memPct, err := sysinfo.LoadMem(ctx, w.Host); err != nil {
+		errs = append(errs, "load/memory: "+err.Error())
+	} else {
+		add(history.MetricLoad1, w.Host.Name(), load1)
+		add(history.MetricMemPercent, w.Host.Name(), memPct)
 	}
 	return out, errs
 }
@@ -274,11 +271,9 @@ func Roots(procs []jobs.Proc) (roots []jobs.Proc, members map[int]int) {
 
 // trigger says what started p, from its ancestors: cron; skip when p is
 // not a run of its own (under richsops' waiting parent, which records the
-// run itself, or under a process of the same job).
+// run itself, or under a process of the same job). The ancestors are read
+// from the host's /proc through the Host, here or over ssh.
 func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, skip bool) {
-	if !w.Host.IsLocal() {
-		return history.TriggerUnknown, false
-	}
 	pid := p.PPID
 	for depth := 0; depth < 4 && pid > 1; depth++ {
 		argv, ppid, ok := procInfo(ctx, w.Host, pid)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
@@ -244,11 +245,22 @@ func TestOnceSamples(t *testing.T) {
 // A job started under cron (a parent named cron, through cron's shell) is
 // recorded with trigger cron.
 func TestObserveCronTrigger(t *testing.T) {
-	ctx := context.Background()
 	w, cfg := newWatcher(t)
+	if started := observeUnderCron(t, w, cfg); len(started) != 1 || started[0].Trigger != history.TriggerCron {
+		t.Errorf("started %+v, want one run with trigger cron", started)
+	}
+}
+
+// observeUnderCron starts a job under a parent named cron and returns the
+// runs w sees start until it sees one. cron's own argv holds no job words
+// (the ssh listing splits argv on spaces).
+func observeUnderCron(t *testing.T, w *Watcher, cfg *config.Config) []history.Run {
+	t.Helper()
 	name := job(cfg, 0)
 	j, _ := cfg.Job(name)
-	cmd := exec.Command("bash", "-c", `exec -a cron /bin/sh -c '/bin/sh manage.py `+name+` sleep >> `+cfg.JobLogPath(j)+` 2>&1; :'`)
+	script := filepath.Join(t.TempDir(), "cron.sh")
+	os.WriteFile(script, []byte("/bin/sh manage.py "+name+" sleep >> "+cfg.JobLogPath(j)+" 2>&1\n:\n"), 0o644)
+	cmd := exec.Command("bash", "-c", `exec -a cron /bin/sh "$0"`, script)
 	cmd.Dir = cfg.App.Dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -257,11 +269,35 @@ func TestObserveCronTrigger(t *testing.T) {
 	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
 	var started []history.Run
 	eventually(t, "the run", func() bool {
-		s, _, _ := w.Observe(ctx, time.Now())
+		s, _, _ := w.Observe(context.Background(), time.Now())
 		started = append(started, s...)
 		return len(started) > 0
 	})
+	return started
+}
+
+// Over ssh the watcher samples load and memory and finds cron among a
+// run's ancestors as it does here: both read /proc through the Host.
+func TestSampleAndTriggerOverSSH(t *testing.T) {
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	srv := sshtest.StartT(t)
+	h, err := host.NewSSH(srv.Entry("watched"), host.SSHConfig{ControlDir: sshtest.ControlDir(t), ControlPersist: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	w.Host = h
+	ss, errs := w.Sample(ctx, time.Now())
+	got := map[string]float64{}
+	for _, s := range ss {
+		got[s.Metric] = s.Value
+	}
+	if _, ok := got[history.MetricLoad1]; !ok || got[history.MetricMemPercent] <= 0 || got[history.MetricMemPercent] > 100 {
+		t.Errorf("samples over ssh %+v, errors %q: want load and memory", ss, errs)
+	}
+	started := observeUnderCron(t, w, cfg)
 	if len(started) != 1 || started[0].Trigger != history.TriggerCron {
-		t.Errorf("started %+v, want one run with trigger cron", started)
+		t.Errorf("started over ssh %+v, want one run with trigger cron", started)
 	}
 }

@@ -1,4 +1,5 @@
-// Package common is what every tab shares: the Tab contract, the messages
+// Package common is what every tab shares: the Tab contract and the tab
+// indexes (TabOf maps the area an attention Item names to its tab), the messages
 // tabs exchange with the root model, styles and small helpers, and the one
 // way of doing each thing the tabs all do:
 //
@@ -136,15 +137,32 @@ func Toast(text string, isErr bool) tea.Cmd {
 // SwitchTabMsg makes the app show a tab by its index (0 = Overview).
 type SwitchTabMsg struct{ Index int }
 
-// Tab indexes, in tab bar order (defined in ops/attention, whose Items
-// name the tab that acts on them).
+// Tab indexes, in tab bar order.
 const (
-	TabOverview = attention.TabOverview
-	TabJobs     = attention.TabJobs
-	TabLogs     = attention.TabLogs
-	TabDatabase = attention.TabDatabase
-	TabServices = attention.TabServices
+	TabOverview = iota
+	TabJobs
+	TabLogs
+	TabDatabase
+	TabServices
 )
+
+// areaTabs maps the area an attention Item names to its tab.
+var areaTabs = map[attention.Area]int{
+	attention.AreaOverview: TabOverview,
+	attention.AreaJobs:     TabJobs,
+	attention.AreaLogs:     TabLogs,
+	attention.AreaDatabase: TabDatabase,
+	attention.AreaServices: TabServices,
+}
+
+// TabOf is the tab that acts on an Item of area a; the Overview for ""
+// or an area without a tab.
+func TabOf(a attention.Area) int {
+	if t, ok := areaTabs[a]; ok {
+		return t
+	}
+	return TabOverview
+}
 
 // OpenLogMsg asks the Logs tab to open a pane: a file on a host, or the
 // output of a command (journalctl -u UNIT -f). The app switches to Logs.

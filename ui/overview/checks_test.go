@@ -79,7 +79,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 	for _, r := range reports {
 		byName[r.Source] = r
 	}
-	if r := byName[check.SrcIndexLinux]; len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Tab != common.TabJobs || r.Items[0].Key != "p" {
+	if r := byName[check.SrcIndexLinux]; len(r.Items) != 1 || r.Items[0].Severity != attention.Crit || r.Items[0].Area != attention.AreaJobs || r.Items[0].Key != "p" {
 		// The crontab cannot be read, so the Mercari checks may be active.
 		t.Errorf("index-linux: %+v", r)
 	}
@@ -117,7 +117,7 @@ func TestOverviewTakesCheckReports(t *testing.T) {
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now}
 	m := New(d).(*Model)
 	m.checks.inflight = 1
-	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "R", Tab: attention.TabJobs}}}
+	rep := attention.Report{Source: check.SrcJobs, Items: []attention.Item{{Severity: attention.Crit, Source: check.SrcJobs, Text: "x MISSED", Key: "R", Area: attention.AreaJobs}}}
 	_, cmd := m.Update(checkDoneMsg{rep})
 	for _, msg := range uitest.Messages(cmd) {
 		m.Update(msg)

@@ -52,7 +52,7 @@ func GoldenData(lang string) (*common.Deps, []tea.Msg) {
 		Status:  map[string]int64{"200": 1300, "304": 50, "404": 75, "502": 75},
 		Series:  series}
 	report := attention.Report{Source: "jobs", Items: []attention.Item{{Severity: attention.Warn, Source: "jobs",
-		Text: d.T("check_item_yahoo MISSED its 09:00 run", "check_item_yahoo の 09:00 の実行が抜けています"), Key: "R", Tab: common.TabJobs}}}
+		Text: d.T("check_item_yahoo MISSED its 09:00 run", "check_item_yahoo の 09:00 の実行が抜けています"), Key: "R", Area: attention.AreaJobs}}}
 	return d, []tea.Msg{
 		hostMsg{snap: snap(now.Add(-5*time.Second), 35)}, hostMsg{snap: snap(now, 48)},
 		amazonMsg{st: amz}, publicMsg{folders: folders}, trafficMsg{s: traf}, report,

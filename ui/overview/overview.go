@@ -398,7 +398,7 @@ func (m *Model) hint(it attention.Item) string {
 	switch {
 	case it.Key == m.keys.Clean.Help().Key || it.Key == m.keys.Log.Help().Key:
 		return it.Key
-	case it.Tab != common.TabOverview:
+	case common.TabOf(it.Area) != common.TabOverview:
 		return m.keys.Enter.Help().Key
 	}
 	return it.Key
@@ -411,8 +411,8 @@ func (m *Model) act(it attention.Item) tea.Cmd {
 		return m.planClean()
 	case it.Key == m.keys.Log.Help().Key:
 		return m.openAccessLog()
-	case it.Tab != common.TabOverview:
-		return func() tea.Msg { return common.SwitchTabMsg{Index: it.Tab} }
+	case common.TabOf(it.Area) != common.TabOverview:
+		return func() tea.Msg { return common.SwitchTabMsg{Index: common.TabOf(it.Area)} }
 	}
 	return nil
 }

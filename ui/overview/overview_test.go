@@ -111,9 +111,9 @@ func TestNothingNeedsAttention(t *testing.T) {
 
 func TestReportsFromAnySourceWorstFirst(t *testing.T) {
 	m, _ := fixture(t)
-	m.Update(attention.Report{Source: "jobs", Items: []attention.Item{{Severity: attention.Warn, Source: "jobs", Text: "check_item_yahoo missed its 03:00 run", Key: "enter", Tab: common.TabJobs}}})
+	m.Update(attention.Report{Source: "jobs", Items: []attention.Item{{Severity: attention.Warn, Source: "jobs", Text: "check_item_yahoo missed its 03:00 run", Key: "enter", Area: attention.AreaJobs}}})
 	m.Update(attention.Report{Source: "services", Items: []attention.Item{
-		{Severity: attention.Crit, Source: "services", Text: "index-linux is down", Tab: common.TabServices},
+		{Severity: attention.Crit, Source: "services", Text: "index-linux is down", Area: attention.AreaServices},
 		{Severity: attention.OK, Source: "services", Text: "redis up"},
 	}})
 	lines := strings.Split(ansi.Strip(m.View()), "\n")
@@ -268,8 +268,8 @@ func TestAmazonClearingNotCrit(t *testing.T) {
 func TestHintsActFromTheOverview(t *testing.T) {
 	m, _ := fixture(t)
 	m.Update(attention.Report{Source: "jobs", Items: []attention.Item{
-		{Severity: attention.Crit, Source: "jobs", Text: "index-linux runs while the Mercari check is due", Key: "p", Tab: common.TabJobs},
-		{Severity: attention.Warn, Source: "services", Text: "redis is down", Key: "s", Tab: common.TabServices},
+		{Severity: attention.Crit, Source: "jobs", Text: "index-linux runs while the Mercari check is due", Key: "p", Area: attention.AreaJobs},
+		{Severity: attention.Warn, Source: "services", Text: "redis is down", Key: "s", Area: attention.AreaServices},
 		{Severity: attention.OK + 1, Source: "public", Text: "tmp is big", Key: "C"},
 	}})
 	v := ansi.Strip(m.View())
@@ -295,7 +295,7 @@ func TestNarrowAttentionKeepsTheKey(t *testing.T) {
 		m.d.Lang = lang
 		m.SetSize(80, 22)
 		m.Update(attention.Report{Source: "services", Items: []attention.Item{{Severity: attention.Crit, Source: "services",
-			Text: strings.Repeat(m.d.T("index-linux is down and every search waits ", "index-linux が停止し検索が待たされています "), 4), Key: "s", Tab: common.TabServices}}})
+			Text: strings.Repeat(m.d.T("index-linux is down and every search waits ", "index-linux が停止し検索が待たされています "), 4), Key: "s", Area: attention.AreaServices}}})
 		n := 0
 		for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
 			if strings.Contains(l, "index-linux") {

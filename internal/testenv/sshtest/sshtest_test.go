@@ -88,6 +88,10 @@ func TestCrontabPauseOverSSH(t *testing.T) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	asRoot := os.Geteuid() == 0 // sshd logs in as the test's user
+	if asRoot {
+		os.Chown(path, 65534, 65534)
+	}
 	f, err := crontab.Load(ctx, h, path)
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +110,11 @@ func TestCrontabPauseOverSSH(t *testing.T) {
 	}
 	if old, err := os.ReadFile(backup); err != nil || string(old) != content {
 		t.Errorf("backup %q: %q %v", backup, old, err)
+	}
+	// cronie wants root's crontab: a root editor over ssh makes root the
+	// owner, as it does here, and keeps the group.
+	if fi, err := os.Stat(path); asRoot && (err != nil || fi.Sys().(*syscall.Stat_t).Uid != 0 || fi.Sys().(*syscall.Stat_t).Gid != 65534) {
+		t.Errorf("owner after pause over ssh: %+v %v", fi.Sys(), err)
 	}
 	// The same edit again: made on the file as it is now, it is refused.
 	if _, err := crontab.Apply(ctx, h, path, edit); !errors.Is(err, crontab.ErrAlreadyPaused) {
