@@ -59,7 +59,7 @@ func TestSeededHistory(t *testing.T) {
 	}
 	rep := check.Runs(ctx, cfg, host.NewRegistry(cfg))
 	if !slices.ContainsFunc(rep.Items, func(it attention.Item) bool {
-		return it.Tab == attention.TabJobs && strings.Contains(it.Text, "check_item_yahoo: last run killed")
+		return it.Area == attention.AreaJobs && strings.Contains(it.Text, "check_item_yahoo: last run killed")
 	}) {
 		t.Errorf("check runs on the sandbox: %+v", rep.Items)
 	}
