@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/cli/guardcmd"
 	"github.com/richs/richsops/cli/jobscmd"
@@ -156,25 +154,15 @@ func execWrapper(cfg *config.Config, job, trigger, asUser string) []string {
 	return append(argv, job, "--")
 }
 
-// lockWatch takes the one watch service's flock(2) lock in the lock folder
-// (the shared convention until the common lock primitive lands).
+// lockWatch takes the one watch service's lock (watch.lock in lock_dir,
+// through the shared primitive), without waiting: a second watch refuses.
 func lockWatch(cfg *config.Config) (func(), error) {
-	if err := os.MkdirAll(cfg.LockDir, 0o755); err != nil {
-		return nil, err
+	unlock, err := host.LockFile(context.Background(), cfg.LockDir, "watch.lock", time.Nanosecond)
+	if errors.Is(err, host.ErrLockTimeout) {
+		p := filepath.Join(cfg.LockDir, "watch.lock")
+		return nil, config.Errorf(cfg.T, "another richsops watch is running (%s is locked)", "別の richsops watch が動いています（%s がロック中）", p)
 	}
-	p := filepath.Join(cfg.LockDir, "watch.lock")
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, config.Errorf(cfg.T, "another richsops watch is running (%s is locked)", "別の richsops watch が動いています（%s がロック中）", p)
-		}
-		return nil, fmt.Errorf("lock %s: %w", p, err)
-	}
-	return func() { unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
+	return unlock, err
 }
 
 func histOptions(cfg *config.Config) history.Options {

@@ -390,3 +390,26 @@ func TestExecIsThisMachinesWhateverTheDefaultHost(t *testing.T) {
 		t.Errorf("exec --host db1: %d %s, want the usage refusal", code, out)
 	}
 }
+
+// One watch service at a time: a second one refuses at once, and the lock
+// is free again once the first lets go.
+func TestSecondWatchRefused(t *testing.T) {
+	f := newFixture(t)
+	cfg, err := config.Load(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lockWatch(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockWatch(cfg); err == nil || !strings.Contains(err.Error(), "another richsops watch is running") {
+		t.Fatalf("second watch: %v", err)
+	}
+	unlock()
+	again, err := lockWatch(cfg)
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	again()
+}
