@@ -117,3 +117,22 @@ func signalName(sig syscall.Signal) (string, error) {
 	}
 	return "", fmt.Errorf("signal %d: not one richsops sends", int(sig))
 }
+
+// Parent reads pid's argv and parent pid from /proc on h (through ReadFile,
+// so on any host); ok is false when it is gone or cannot be read.
+func Parent(ctx context.Context, h Host, pid int) (argv []string, ppid int, ok bool) {
+	dir := "/proc/" + strconv.Itoa(pid)
+	cmd, err := h.ReadFile(ctx, dir+"/cmdline")
+	if err != nil {
+		return nil, 0, false
+	}
+	stat, err := h.ReadFile(ctx, dir+"/stat")
+	if err != nil {
+		return nil, 0, false
+	}
+	st, ok := parseStat(stat)
+	if !ok {
+		return nil, 0, false
+	}
+	return splitNUL(cmd), st.ppid, true
+}

@@ -1,10 +1,12 @@
 package host
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -125,4 +127,24 @@ func TestParsePS(t *testing.T) {
 	if p.PID != 4242 || p.PPID != 4240 || p.User != "richs" || p.CPU != 97.5 || p.RSS != 204800*1024 || p.Elapsed != 600*time.Second || p.Start.Day() != 27 || p.StartKey != "Fri Nov 27 03:00:01 2026" {
 		t.Fatalf("%+v", p)
 	}
+}
+
+// Parent reads a process's argv and parent pid on either host.
+func TestHostParent(t *testing.T) {
+	bothHosts(t, func(t *testing.T, h Host) {
+		c := exec.Command("sleep", "30")
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { c.Process.Kill(); c.Wait() }()
+		argv, ppid, ok := Parent(context.Background(), h, c.Process.Pid)
+		if !ok || ppid != os.Getpid() || !slices.Equal(argv, []string{"sleep", "30"}) {
+			t.Fatalf("Parent: %q %d %v", argv, ppid, ok)
+		}
+		c.Process.Kill()
+		c.Wait()
+		if _, _, ok := Parent(context.Background(), h, c.Process.Pid); ok {
+			t.Error("a process that is gone still reads")
+		}
+	})
 }

@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -276,7 +274,7 @@ func Roots(procs []jobs.Proc) (roots []jobs.Proc, members map[int]int) {
 func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, skip bool) {
 	pid := p.PPID
 	for depth := 0; depth < 4 && pid > 1; depth++ {
-		argv, ppid, ok := procInfo(ctx, w.Host, pid)
+		argv, ppid, ok := host.Parent(ctx, w.Host, pid)
 		if !ok {
 			break
 		}
@@ -297,33 +295,6 @@ func (w *Watcher) trigger(ctx context.Context, p jobs.Proc) (trigger string, ski
 		pid = ppid
 	}
 	return history.TriggerUnknown, false
-}
-
-func procInfo(ctx context.Context, h host.Host, pid int) ([]string, int, bool) {
-	dir := "/proc/" + strconv.Itoa(pid)
-	cmd, err := h.ReadFile(ctx, dir+"/cmdline")
-	if err != nil {
-		return nil, 0, false
-	}
-	stat, err := h.ReadFile(ctx, dir+"/stat")
-	if err != nil {
-		return nil, 0, false
-	}
-	// stat: pid (comm) state ppid ...; comm may hold spaces and parens.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return nil, 0, false
-	}
-	f := strings.Fields(string(stat[i+1:]))
-	if len(f) < 2 {
-		return nil, 0, false
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	var argv []string
-	for _, a := range bytes.Split(bytes.TrimRight(cmd, "\x00"), []byte{0}) {
-		argv = append(argv, string(a))
-	}
-	return argv, ppid, true
 }
 
 // LogSize is the size of a job's log now, -1 when it cannot be read.
