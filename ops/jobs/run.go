@@ -129,12 +129,8 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 	}
 	t := cfg.T
 	a := runAction(cfg, h, j, d.Argv, ge)
-	a.Preview = append(a.Preview,
-		fmt.Sprintf(t("on %s, as %s (when richsops, or its ssh login, is root) in %s:", "%s で、%s として（richsops または ssh のログインが root の場合）%s で実行:"), h.Name(), d.User, d.Dir),
-		"  "+host.ShellQuote(d.Argv),
-		t("output appended to ", "出力の追記先: ")+d.Log,
-		t("detached in its own session (setsid): keeps running after richsops exits", "独立したセッション（setsid）で実行: richsops を終了しても動き続けます"))
-	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
+	asUser := d.User
+	var through []string
 	wrapped := false
 	// The history is this machine's: only a run started here goes through
 	// the waiting parent that records it.
@@ -147,10 +143,19 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		// starts the job as app.user itself.
 		if w := ExecWrapper(cfg, j.Name, trigger, d.User); w != nil {
 			d.Argv, d.User, wrapped = append(w, d.Argv...), "", true
-			a.Preview = append(a.Preview, t("through richsops jobs exec, which records its start, end and exit code",
-				"richsops jobs exec 経由で実行: 開始・終了・終了コードを記録します"))
+			through = []string{t("through richsops jobs exec, which records its start, end and exit code",
+				"richsops jobs exec 経由で実行: 開始・終了・終了コードを記録します")}
 		}
 	}
+	// The preview and the audit show the argv that runs, wrapper included.
+	a.Argv = d.Argv
+	a.Preview = append(a.Preview,
+		fmt.Sprintf(t("on %s, as %s (when richsops, or its ssh login, is root) in %s:", "%s で、%s として（richsops または ssh のログインが root の場合）%s で実行:"), h.Name(), asUser, d.Dir),
+		"  "+host.ShellQuote(d.Argv),
+		t("output appended to ", "出力の追記先: ")+d.Log,
+		t("detached in its own session (setsid): keeps running after richsops exits", "独立したセッション（setsid）で実行: richsops を終了しても動き続けます"))
+	a.Preview = append(a.Preview, through...)
+	a.Preview = append(a.Preview, forcedPreview(cfg, running)...)
 	a.Run = func(ctx context.Context) (gate.Outcome, error) {
 		unlock, err := LockRun(ctx, h, cfg, j.Name)
 		if err != nil {
