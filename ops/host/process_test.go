@@ -26,6 +26,8 @@ func spawnMarked(t *testing.T, dir, marker string) *exec.Cmd {
 	return c
 }
 
+// findMarked lists the marked processes, less the shell's children caught
+// between fork and exec of sleep (they carry the shell's argv for a moment).
 func findMarked(t *testing.T, h Host, marker string) []Process {
 	t.Helper()
 	word := "richsops-test-" + marker
@@ -35,7 +37,11 @@ func findMarked(t *testing.T, h Host, marker string) []Process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ps
+	pids := map[int]bool{}
+	for _, p := range ps {
+		pids[p.PID] = true
+	}
+	return slices.DeleteFunc(ps, func(p Process) bool { return pids[p.PPID] })
 }
 
 // Processes lists argv, user, folder and start time the same on both
