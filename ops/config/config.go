@@ -42,6 +42,8 @@ type Config struct {
 	Guard      Guard       `toml:"guard"`
 	Watch      Watch       `toml:"watch"`
 	History    History     `toml:"history"`
+	Forecast   Forecast    `toml:"forecast"`
+	Notify     []Notify    `toml:"notify"`
 	Hosts      []HostEntry `toml:"hosts"`
 
 	// Path is the file this config was read from ("" for defaults only).
@@ -109,7 +111,33 @@ type Job struct {
 	// Counts are named regexps counted over a run's log lines ([jobs.counts]);
 	// "errors" and "amazon_503" are added when not set.
 	Counts map[string]string `toml:"counts"`
+	// Amazon marks a job heavy on Amazon's API: it keeps a block on while
+	// it runs, so it is held (run now refused, cron lines paused by the
+	// watch service) while a block is active.
+	Amazon bool `toml:"amazon"`
+	// Brake stops a run that withdraws far more than usual ([jobs.brake]);
+	// off while Brake.Count is "".
+	Brake Brake `toml:"brake"`
 }
+
+// Brake is the watch service's brake on mass withdrawal for one job.
+type Brake struct {
+	// Count names the [jobs.counts] pattern that counts withdrawals
+	// ("withdrawn"); "" = no brake for this job.
+	Count string `toml:"count"`
+	// Factor: trip when the rate exceeds Factor x the baseline rate of the
+	// job's last complete runs...
+	Factor float64 `toml:"factor"`
+	// ...and MinPerMinute, an absolute floor (a new job has no baseline).
+	MinPerMinute float64 `toml:"min_per_minute"`
+	// MaxPerRun trips on one run's total alone (0 = off).
+	MaxPerRun int `toml:"max_per_run"`
+	// Window is what the rate is measured over.
+	Window Duration `toml:"window"`
+}
+
+// On is true when the job has a brake.
+func (b Brake) On() bool { return b.Count != "" }
 
 // Log is one followed log file (or a glob of them).
 type Log struct {
@@ -269,6 +297,47 @@ type Guard struct {
 // job runs (and runs the guard's loop).
 type Watch struct {
 	Interval Duration `toml:"interval"`
+	// CatchUp is what the watch service does with a run missed while the
+	// box was down: "ask" (an attention item with a key; default) or
+	// "auto" (run it once the box has been up CatchUpAfter and the checks
+	// before a start pass).
+	CatchUp      string   `toml:"catch_up"`
+	CatchUpAfter Duration `toml:"catch_up_after"`
+}
+
+// Forecast is "disk full in N hours" from the recorded samples: a level is
+// raised under its hours and cleared only above its clear hours, so it
+// does not flap.
+type Forecast struct {
+	WarnHours      float64 `toml:"warn_hours"`
+	CritHours      float64 `toml:"crit_hours"`
+	ClearWarnHours float64 `toml:"clear_warn_hours"`
+	ClearCritHours float64 `toml:"clear_crit_hours"`
+}
+
+// Notify is one [[notify]] target of the watch service's messages.
+type Notify struct {
+	Name string `toml:"name"`
+	Kind string `toml:"kind"` // webhook | mail | command
+	// webhook: POST of JSON to URL; Format "slack" sends {"text": ...}
+	// (Slack, Mattermost, Rocket.Chat), "json" (default) the whole message.
+	URL    string `toml:"url"`
+	Format string `toml:"format"`
+	// mail: SMTP to a relay (default localhost:25), plain text.
+	SMTP string   `toml:"smtp"`
+	From string   `toml:"from"`
+	To   []string `toml:"to"`
+	// command: argv, the message on stdin.
+	Command []string `toml:"command"`
+	// MinLevel is the lowest level sent: "crit" (default) or "warn";
+	// recoveries of what was sent are always sent.
+	MinLevel string `toml:"min_level"`
+	// Repeat: a still-open CRIT is sent again after this long.
+	Repeat Duration `toml:"repeat"`
+	// Timeout bounds one delivery attempt; Retries more attempts follow
+	// with backoff.
+	Timeout Duration `toml:"timeout"`
+	Retries int      `toml:"retries"`
 }
 
 // History is the SQLite store of runs, samples and events.

@@ -248,6 +248,37 @@ func (c *Config) applyDefaults() {
 	str(&c.Guard.StateFile, "/var/lib/richsops/guard.json")
 
 	dur(&c.Watch.Interval, 30*time.Second)
+	str(&c.Watch.CatchUp, "ask")
+	dur(&c.Watch.CatchUpAfter, 10*time.Minute)
+	flt(&c.Forecast.WarnHours, 8)
+	flt(&c.Forecast.CritHours, 2)
+	flt(&c.Forecast.ClearWarnHours, 48)
+	flt(&c.Forecast.ClearCritHours, 24)
+	for i := range c.Notify {
+		n := &c.Notify[i]
+		if n.Kind == "webhook" {
+			str(&n.Format, "json")
+		}
+		if n.Kind == "mail" {
+			str(&n.SMTP, "localhost:25")
+		}
+		str(&n.MinLevel, "crit")
+		dur(&n.Repeat, 6*time.Hour)
+		dur(&n.Timeout, 10*time.Second)
+		if n.Retries == 0 {
+			n.Retries = 5
+		}
+		if n.Name == "" {
+			n.Name = n.Kind
+		}
+	}
+	for i := range c.Jobs {
+		if b := &c.Jobs[i].Brake; b.On() {
+			flt(&b.Factor, 5)
+			flt(&b.MinPerMinute, 20)
+			dur(&b.Window, time.Minute)
+		}
+	}
 	str(&c.History.Path, "/var/lib/richsops/history.db")
 	dur(&c.History.BusyTimeout, 5*time.Second)
 	dur(&c.History.SamplesFull, 14*24*time.Hour)

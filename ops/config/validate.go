@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -76,6 +77,14 @@ func (c *Config) Validate() Problems {
 		}
 		if j.Guard != "" && j.Guard != "index-linux" {
 			add(k+".guard", "unknown guard %q (only \"index-linux\")", j.Guard)
+		}
+		if b := j.Brake; b.On() {
+			if _, ok := j.Counts[b.Count]; !ok {
+				add(k+".brake.count", "no [jobs.counts] pattern named %q for this job", b.Count)
+			}
+			if b.Factor < 1 || b.MinPerMinute < 0 || b.MaxPerRun < 0 || b.Window.Duration < time.Second {
+				add(k+".brake", "factor >= 1, min_per_minute >= 0, max_per_run >= 0 and window >= 1s")
+			}
 		}
 	}
 	seen = map[string]bool{}
@@ -211,6 +220,46 @@ func (c *Config) Validate() Problems {
 	}
 	if c.Watch.Interval.Duration < time.Second {
 		add("watch.interval", "must be at least 1s")
+	}
+	switch c.Watch.CatchUp {
+	case "ask", "auto":
+	default:
+		add("watch.catch_up", "must be \"ask\" or \"auto\", not %q", c.Watch.CatchUp)
+	}
+	if c.Watch.CatchUpAfter.Duration < 0 {
+		add("watch.catch_up_after", "must not be negative")
+	}
+	if f := c.Forecast; f.CritHours <= 0 || f.WarnHours < f.CritHours || f.ClearCritHours < f.CritHours || f.ClearWarnHours < f.WarnHours {
+		add("forecast", "want 0 < crit_hours <= warn_hours, clear_crit_hours >= crit_hours and clear_warn_hours >= warn_hours")
+	}
+	for i, n := range c.Notify {
+		k := fmt.Sprintf("notify[%d]", i)
+		switch n.Kind {
+		case "webhook":
+			if u, err := url.Parse(n.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				add(k+".url", "want an http(s) URL, not %q", n.URL)
+			}
+			if n.Format != "json" && n.Format != "slack" {
+				add(k+".format", "must be \"json\" or \"slack\", not %q", n.Format)
+			}
+		case "mail":
+			if _, _, err := net.SplitHostPort(n.SMTP); err != nil {
+				add(k+".smtp", "want host:port, not %q", n.SMTP)
+			}
+			if n.From == "" || len(n.To) == 0 {
+				add(k+".to", "mail needs from and to")
+			}
+		case "command":
+			argv(k+".command", n.Command)
+		default:
+			add(k+".kind", "unknown kind %q (webhook, mail, command)", n.Kind)
+		}
+		if n.MinLevel != "crit" && n.MinLevel != "warn" {
+			add(k+".min_level", "must be \"crit\" or \"warn\", not %q", n.MinLevel)
+		}
+		if n.Timeout.Duration <= 0 || n.Repeat.Duration < time.Minute || n.Retries < 0 {
+			add(k, "timeout > 0, repeat >= 1m and retries >= 0")
+		}
 	}
 	abs("history.path", c.History.Path)
 	if c.History.SamplesFull.Duration <= 0 || c.History.SamplesHourly.Duration < c.History.SamplesFull.Duration {

@@ -94,6 +94,12 @@ const (
 	EventAction    = "action"
 	EventAttention = "attention"
 	EventWatch     = "watch"
+	// The watch service's interlocks and its messages.
+	EventBrake    = "brake"    // a run braked for mass withdrawal
+	EventHold     = "hold"     // Amazon hold started or ended
+	EventCatchUp  = "catch-up" // a missed run started by the watch service
+	EventForecast = "forecast" // a disk-full forecast level changed
+	EventNotify   = "notify"   // a message and its delivery result
 )
 
 // AddEvent records one event.
