@@ -51,8 +51,16 @@ type Action struct {
 	Run func(ctx context.Context) (Outcome, error)
 }
 
-// ActorGuard is the Actor of the actions of `richsops guard`.
-const ActorGuard = "guard"
+// The actors that are not an operator at a terminal: the guard (in
+// `richsops guard` or the watch service) and the watch service's other
+// interlocks. A pause by one of them is its own: it says why, and only it
+// (or an operator) resumes it.
+const (
+	ActorGuard   = "guard"
+	ActorBrake   = "brake"       // mass withdrawal stopped
+	ActorHold    = "amazon-hold" // Amazon-heavy jobs held during a block
+	ActorCatchUp = "catch-up"    // a missed run started after a reboot
+)
 
 // Outcome is what an action reports back.
 type Outcome struct {
