@@ -307,6 +307,7 @@ func runWatch(env *cli.Env, args []string) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		code := cli.ExitOK
+		x := &interlockEnv{Env: env, Host: h, Sink: newSink(ctx, env, svc), svc: svc}
 		if g != nil {
 			// The guard first: its interlock must not wait for the sampling.
 			step, err := g.Once(ctx)
@@ -322,6 +323,17 @@ func runWatch(env *cli.Env, args []string) error {
 		if len(t.Errors) > 0 && code == cli.ExitOK {
 			code = cli.ExitFail
 		}
+		for _, il := range interlocks {
+			if il.once == nil {
+				continue
+			}
+			if err := il.once(ctx, x); err != nil {
+				fmt.Fprintf(env.Stdout, "  ERROR: %s: %s\n", il.name, sanitize.String(err.Error()))
+				if code == cli.ExitOK {
+					code = cli.ExitFail
+				}
+			}
+		}
 		return cli.ExitError{Code: code}
 	}
 	interval := o.interval
@@ -336,6 +348,15 @@ func runWatch(env *cli.Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "richsops watch: every %s into %s%s\n", interval, env.Cfg.History.Path, guardNote)
 	var wg sync.WaitGroup
+	svc.open(ctx)
+	x := &interlockEnv{Env: env, Host: h, Sink: newSink(ctx, env, svc), svc: svc}
+	for _, il := range interlocks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			il.run(ctx, x)
+		}()
+	}
 	if g != nil {
 		wg.Add(1)
 		go func() {
