@@ -44,8 +44,8 @@ type Dispatcher struct {
 	rec     *queue[history.Event]
 	ctx     context.Context // the deliveries'; cancelled when Close gives up
 	cancel  context.CancelFunc
-	stop    chan struct{} // closed by Close: no more messages
-	recStop chan struct{} // closed once the targets are done: the recorder drains and ends
+	stop    chan struct{}  // closed by Close: no more messages
+	recStop chan struct{}  // closed once the targets are done: the recorder drains and ends
 	wg      sync.WaitGroup // the targets' goroutines
 	recDone chan struct{}
 	closing sync.Once
