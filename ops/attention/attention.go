@@ -7,7 +7,10 @@
 // maps areas to its tabs.
 package attention
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Severities of an Item.
 const (
@@ -36,6 +39,47 @@ type Item struct {
 	Text     string // one line, in the operator's language
 	Key      string // the key that acts on it, shown beside it ("enter", "C"); "" = none
 	Area     Area   // the domain that acts on it (AreaJobs...); enter goes there
+	// ID names the problem across refreshes when its text changes with
+	// figures or details; "" = Identity masks the text's numbers.
+	ID string
+}
+
+// Identity is what stays the same for one problem from one pass to the
+// next although its figures move ("disk / 86%" then "disk / 91%"): its
+// source, area and ID, or without an ID its text with every run of digits
+// masked.
+func Identity(it Item) string {
+	id := it.ID
+	if id == "" {
+		id = maskDigits(it.Text)
+	}
+	s := it.Source
+	if it.Area != "" {
+		s += "/" + string(it.Area)
+	}
+	return s + ": " + id
+}
+
+// maskDigits replaces each run of digits (with its decimal point or
+// separators: 12.5, 1,024, 03:04:05) by "#".
+func maskDigits(s string) string {
+	var b strings.Builder
+	in := false
+	for i, r := range s {
+		digit := r >= '0' && r <= '9'
+		sep := in && (r == '.' || r == ',' || r == ':') && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9'
+		switch {
+		case digit || sep:
+			if !in {
+				b.WriteByte('#')
+			}
+			in = true
+		default:
+			in = false
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Report replaces everything Source said before with Items (an empty list

@@ -29,3 +29,27 @@ func TestSortWorstFirstStable(t *testing.T) {
 		}
 	}
 }
+
+func TestIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		a, b Item
+		same bool
+	}{
+		{Item{Source: "host", Text: "disk / 86% full"}, Item{Source: "host", Text: "disk / 91% full", Severity: Crit}, true},
+		{Item{Source: "host", Text: "disk / 86% full"}, Item{Source: "host", Text: "disk /var 86% full"}, false},
+		{Item{Source: "host", Text: "disk / 86% full"}, Item{Source: "db", Text: "disk / 86% full"}, false},
+		{Item{Source: "jobs", Text: "check pid 123 running for 3h2m (max_runtime 2h)", Area: AreaJobs},
+			Item{Source: "jobs", Text: "check pid 4567 running for 3h10m (max_runtime 2h)", Area: AreaJobs}, true},
+		{Item{Source: "nginx", Text: "nginx 5xx 1.5% (last 15 min, 1,024 requests)"}, Item{Source: "nginx", Text: "nginx 5xx 12.25% (last 15 min, 98 requests)"}, true},
+		{Item{Source: "db", Text: "MySQL does not answer: i/o timeout", ID: "down"}, Item{Source: "db", Text: "MySQL does not answer: connection refused", ID: "down"}, true},
+		{Item{Source: "db", Text: "x", ID: "down"}, Item{Source: "db", Text: "x", ID: "error"}, false},
+		{Item{Source: "jobs", Text: "a MISSED", Area: AreaJobs}, Item{Source: "jobs", Text: "a MISSED"}, false},
+	} {
+		if got := Identity(tc.a) == Identity(tc.b); got != tc.same {
+			t.Errorf("Identity(%q) = %q, Identity(%q) = %q: same = %v, want %v", tc.a.Text, Identity(tc.a), tc.b.Text, Identity(tc.b), got, tc.same)
+		}
+	}
+	if got := Identity(Item{Source: "host", Area: AreaOverview, Text: "disk / 86% full at 03:04:05"}); got != "host/overview: disk / #% full at #" {
+		t.Errorf("Identity = %q", got)
+	}
+}

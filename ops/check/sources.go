@@ -107,10 +107,10 @@ func IndexLinux(ctx context.Context, cfg *config.Config, hosts *host.Registry) a
 		return report(SrcIndexLinux, nil)
 	}
 	if guardedPaused(ctx, cfg, hosts) {
-		return report(SrcIndexLinux, []attention.Item{{Severity: attention.Warn, Key: "i", Area: attention.AreaServices,
+		return report(SrcIndexLinux, []attention.Item{{Severity: attention.Warn, Key: "i", Area: attention.AreaServices, ID: "unhealthy, paused",
 			Text: fmt.Sprintf(t("index-linux unhealthy (%s); the Mercari checks are paused", "index-linux 異常（%s）。メルカリのチェックは停止中"), why)}})
 	}
-	return report(SrcIndexLinux, []attention.Item{{Severity: attention.Crit, Key: "p", Area: attention.AreaJobs,
+	return report(SrcIndexLinux, []attention.Item{{Severity: attention.Crit, Key: "p", Area: attention.AreaJobs, ID: "unhealthy",
 		Text: fmt.Sprintf(t("index-linux unhealthy (%s): Mercari checks dangerous: pause them", "index-linux 異常（%s）: メルカリのチェックは危険。停止して"), why)}})
 }
 
@@ -149,10 +149,10 @@ func Services(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 		}
 		switch s.State {
 		case services.Down:
-			items = append(items, attention.Item{Severity: attention.Crit, Key: "s", Area: attention.AreaServices,
+			items = append(items, attention.Item{Severity: attention.Crit, Key: "s", Area: attention.AreaServices, ID: where + " down",
 				Text: fmt.Sprintf(t("service %s is down (%s)", "サービス %s 停止中（%s）"), where, s.Detail)})
 		case services.Degraded:
-			items = append(items, attention.Item{Severity: attention.Warn, Key: "R", Area: attention.AreaServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Key: "R", Area: attention.AreaServices, ID: where + " degraded",
 				Text: fmt.Sprintf(t("service %s degraded (%s)", "サービス %s 不調（%s）"), where, s.Detail)})
 		case services.Unknown:
 			if unreadBy[s.Detail] == nil {
@@ -178,7 +178,7 @@ func Probes(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 		switch {
 		case !r.OK && r.URL == cfg.IndexLinux.HealthURL:
 		case !r.OK:
-			items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaServices,
+			items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaServices, ID: r.Name + " unreachable",
 				Text: fmt.Sprintf(t("%s unreachable: %s", "%s に到達できない: %s"), r.Name, r.Err)})
 		case slow > 0 && r.Latency > slow:
 			items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaServices,

@@ -38,10 +38,10 @@ func Database(ctx context.Context, cfg *config.Config, hosts *host.Registry) att
 	case s.ServerErr != "" && s.Answers:
 		// An error reply (a wrong login, too many connections): the server
 		// is up, and the emergency path is not for it.
-		items = append(items, attention.Item{Severity: attention.Crit, Area: attention.AreaDatabase,
+		items = append(items, attention.Item{Severity: attention.Crit, Area: attention.AreaDatabase, ID: "mysql error reply",
 			Text: fmt.Sprintf(t("MySQL answers with an error: %s", "MySQL がエラーを返す: %s"), sanitize.String(s.ServerErr))})
 	case s.ServerErr != "":
-		items = append(items, attention.Item{Severity: attention.Crit, Area: attention.AreaDatabase,
+		items = append(items, attention.Item{Severity: attention.Crit, Area: attention.AreaDatabase, ID: "mysql no answer",
 			Text: fmt.Sprintf(t("MySQL does not answer: %s", "MySQL が応答しない: %s"), sanitize.String(s.ServerErr))})
 	}
 	for _, r := range s.IndexRefused {
