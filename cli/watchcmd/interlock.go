@@ -44,5 +44,5 @@ var interlocks []interlock
 func registerInterlock(i interlock) { interlocks = append(interlocks, i) }
 
 // newSink is where the watch service's messages go: the [[notify]]
-// targets.
-var newSink = func(ctx context.Context, env *cli.Env, svc *service) notify.Sink { return notify.Discard{} }
+// targets (notify.go sets it).
+var newSink func(ctx context.Context, env *cli.Env, svc *service) notify.Sink

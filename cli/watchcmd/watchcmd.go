@@ -26,6 +26,7 @@ import (
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"
+	"github.com/richs/richsops/ops/notify"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/watch"
 )
@@ -201,6 +202,12 @@ type service struct {
 	mu      sync.Mutex
 	store   *history.Store
 	lastErr string
+	// Where the guard's messages go, and the level of its last one (a
+	// read-only guard says what it would do on every probe; one message).
+	sink       notify.Sink
+	host       host.Host
+	guardSent  string
+	guardKnown bool // guardSent was read from the events
 }
 
 func (s *service) open(ctx context.Context) *history.Store {
@@ -253,6 +260,7 @@ func (s *service) tick(ctx context.Context, w *watch.Watcher) watch.Tick {
 // error, or a change between healthy and not. Best effort, after the
 // probe: the interlock never waits for history.
 func (s *service) guardEvent(ctx context.Context, prev *bool, step guard.Step, err error) {
+	s.guardNotify(ctx, step)
 	changed := prev == nil || *prev != step.Healthy
 	if !changed && !step.Acted && err == nil && len(step.Errors) == 0 {
 		return
@@ -308,6 +316,8 @@ func runWatch(env *cli.Env, args []string) error {
 		defer cancel()
 		code := cli.ExitOK
 		x := &interlockEnv{Env: env, Host: h, Sink: newSink(ctx, env, svc), svc: svc}
+		svc.sink, svc.host = x.Sink, h
+		defer closeSink(x.Sink) // before the store closes: its deliveries are recorded
 		if g != nil {
 			// The guard first: its interlock must not wait for the sampling.
 			step, err := g.Once(ctx)
@@ -350,6 +360,8 @@ func runWatch(env *cli.Env, args []string) error {
 	var wg sync.WaitGroup
 	svc.open(ctx)
 	x := &interlockEnv{Env: env, Host: h, Sink: newSink(ctx, env, svc), svc: svc}
+	svc.sink, svc.host = x.Sink, h
+	defer closeSink(x.Sink) // after the loops end, before the store closes
 	for _, il := range interlocks {
 		wg.Add(1)
 		go func() {

@@ -110,10 +110,17 @@ type target struct {
 	q     *queue[job]
 }
 
+// SourceMessage is the Source of a message's own event (a delivery's is
+// the target's name); its Subject is EventSubject.
+const SourceMessage = "message"
+
+// EventSubject is the Subject of the events about a problem: "kind: subject".
+func EventSubject(kind, subject string) string { return kind + ": " + subject }
+
 func key(m Message) string { return m.Kind + "\x00" + m.Subject }
 
-// rank orders levels; an unknown one counts as warn.
-func rank(level string) int {
+// Rank orders levels (ok 0, warn 1, crit 2); an unknown one counts as warn.
+func Rank(level string) int {
 	switch level {
 	case LevelOK:
 		return 0
@@ -135,7 +142,7 @@ func (d *Dispatcher) Notify(m Message) {
 		return
 	default:
 	}
-	d.event(history.Event{Time: m.Time, Source: "message", Subject: m.Kind + ": " + m.Subject, Level: m.Level, Detail: m.Text})
+	d.event(history.Event{Time: m.Time, Source: SourceMessage, Subject: EventSubject(m.Kind, m.Subject), Level: m.Level, Detail: m.Text})
 	for _, t := range d.targets {
 		t.mu.Lock()
 		j, ok := t.decide(m, d.o.Now())
@@ -152,7 +159,7 @@ func (d *Dispatcher) Notify(m Message) {
 func (t *target) decide(m Message, now time.Time) (job, bool) {
 	k := key(m)
 	prev := t.state[k]
-	min := rank(t.cfg.MinLevel)
+	min := Rank(t.cfg.MinLevel)
 	switch {
 	case m.Open && m.Level != LevelOK:
 		if prev != nil && prev.open && prev.level == m.Level {
@@ -165,7 +172,7 @@ func (t *target) decide(m Message, now time.Time) (job, bool) {
 		t.state[k] = s
 		// A level change of what was sent is news even below min_level
 		// (crit back to warn); else only what reaches min_level.
-		if rank(m.Level) >= min || s.sent {
+		if Rank(m.Level) >= min || s.sent {
 			if !s.sent {
 				s.first = now
 			}
@@ -179,7 +186,7 @@ func (t *target) decide(m Message, now time.Time) (job, bool) {
 		return job{m: m, since: prev.first}, prev.sent
 	default:
 		// A one-off; an OK for nothing open is nothing.
-		return job{m: m}, m.Level != LevelOK && rank(m.Level) >= min
+		return job{m: m}, m.Level != LevelOK && Rank(m.Level) >= min
 	}
 }
 
@@ -192,7 +199,7 @@ func (d *Dispatcher) Seed(m Message) {
 	}
 	for _, t := range d.targets {
 		t.mu.Lock()
-		sentTo := rank(m.Level) >= rank(t.cfg.MinLevel)
+		sentTo := Rank(m.Level) >= Rank(t.cfg.MinLevel)
 		t.state[key(m)] = &sent{level: m.Level, open: true, sent: sentTo, first: m.Time, last: m.Time, m: m}
 		t.mu.Unlock()
 	}
@@ -233,7 +240,7 @@ func (d *Dispatcher) repeatLoop(every time.Duration) {
 
 func (d *Dispatcher) enqueue(t *target, j job) {
 	if dropped, ok := t.q.push(j); ok {
-		d.event(history.Event{Time: d.o.Now(), Source: t.cfg.Name, Subject: dropped.m.Kind + ": " + dropped.m.Subject, Level: LevelWarn,
+		d.event(history.Event{Time: d.o.Now(), Source: t.cfg.Name, Subject: EventSubject(dropped.m.Kind, dropped.m.Subject), Level: LevelWarn,
 			Detail: fmt.Sprintf("dropped: queue full (%d)", d.o.Queue)})
 	}
 }
@@ -269,7 +276,7 @@ func (d *Dispatcher) deliver(t *target) {
 			return
 		}
 		attempts, err := d.attempt(t, j)
-		ev := history.Event{Time: d.o.Now(), Source: t.cfg.Name, Subject: j.m.Kind + ": " + j.m.Subject, Level: LevelOK,
+		ev := history.Event{Time: d.o.Now(), Source: t.cfg.Name, Subject: EventSubject(j.m.Kind, j.m.Subject), Level: LevelOK,
 			Detail: fmt.Sprintf("ok, %d attempt(s)", attempts)}
 		if j.repeat {
 			ev.Detail += ", repeat"
