@@ -1,18 +1,25 @@
 package watchcmd
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/testbin"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/config"
@@ -214,6 +221,97 @@ func TestGuardMessage(t *testing.T) {
 		m, sent := guardMessage(env, h, tc.step)
 		if sent != tc.sent || m.Level != tc.level || m.Open != tc.open || (sent && (m.Kind != notify.KindGuard || !strings.Contains(m.Text, tc.step.Did[0]))) {
 			t.Errorf("%+v: %v %+v", tc.step, sent, m)
+		}
+	}
+}
+
+// The product binary as a service, its real checks against the fixture
+// (index-linux and MySQL down): a message whose delivery is still under
+// way at SIGTERM is delivered and recorded before the service ends, and
+// the service started again sends nothing the first one sent.
+func TestServiceFlushesOnSIGTERMAndRestartSendsNothingTwice(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	var got []notify.Message
+	first := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m notify.Message
+		json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		got = append(got, m)
+		mu.Unlock()
+		select {
+		case first <- struct{}{}:
+			time.Sleep(time.Second) // still answering when SIGTERM comes
+		default:
+		}
+	}))
+	defer srv.Close()
+	f.withNotify(t, srv.URL)
+	b, _ := os.ReadFile(f.cfg)
+	// The probes stay on loopback (the default captcha URL would be looked up in DNS).
+	b = append(b, []byte("[amazon]\ncaptcha_url = \"http://127.0.0.1:"+strconv.Itoa(freeport.For(t))+"/captcha\"\n")...)
+	os.WriteFile(f.cfg, b, 0o644)
+	bin := testbin.Build(t, "github.com/richs/richsops", filepath.Join(t.TempDir(), "richsops"))
+	start := func() (*exec.Cmd, *bytes.Buffer) {
+		w := exec.Command(bin, "--config", f.cfg, "watch", "--no-guard")
+		var out bytes.Buffer
+		w.Stdout, w.Stderr = &out, &out
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return w, &out
+	}
+	w, out := start()
+	select {
+	case <-first:
+	case <-time.After(20 * time.Second):
+		w.Process.Kill()
+		w.Wait()
+		t.Fatalf("no message within 20s:\n%s", out)
+	}
+	w.Process.Signal(syscall.SIGTERM)
+	if err := w.Wait(); err != nil {
+		t.Fatalf("watch after SIGTERM: %v\n%s", err, out)
+	}
+	mu.Lock()
+	sent := len(got)
+	mu.Unlock()
+	s, err := history.OpenWriter(context.Background(), f.db, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, _ := s.Events(context.Background(), history.EventNotify, time.Unix(0, 0))
+	s.Close()
+	delivered := 0
+	for _, e := range evs {
+		if e.Source == "hook" && strings.HasPrefix(e.Detail, "ok") {
+			delivered++
+		}
+	}
+	if delivered != sent || sent == 0 {
+		t.Errorf("%d messages received, %d deliveries recorded: the stop did not flush\n%+v\n%s", sent, delivered, evs, out)
+	}
+
+	w, out = start()
+	time.Sleep(4 * time.Second) // a few passes at watch.interval 1s
+	w.Process.Signal(syscall.SIGTERM)
+	w.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	// A check may flap meanwhile (the machine's load): what must not come
+	// again is a problem still open at the level already sent.
+	open := map[string]string{}
+	for _, m := range got[:sent] {
+		if m.Open {
+			open[m.Subject] = m.Level
+		} else {
+			delete(open, m.Subject)
+		}
+	}
+	for _, m := range got[sent:] {
+		if m.Open && open[m.Subject] == m.Level {
+			t.Errorf("the restarted service sent again: %+v\n%s", m, out)
 		}
 	}
 }
