@@ -38,16 +38,20 @@ Every watch.interval samples the disks of /, the datadir (on the database
 host) and the public folder, the binary logs' total, load and memory, and
 follows the job processes, recording each run's start and end in the
 history database (history.path). The guard's loop (richsops guard) runs
-inside it on guard.interval; --no-guard leaves it out. --once: one sample
-and one probe, for cron. A full or locked database stops history writes,
-never the guard.`
+inside it on guard.interval; --no-guard leaves it out. Every interval it
+also runs the checks of richsops check: an item that appeared, changed
+level or cleared is an event and a message to the [[notify]] targets, as
+are the guard's pauses and resumes. --once: one sample, one probe and one
+pass of the checks, for cron. A full or locked database stops history
+writes, never the guard.`
 
 const historyUsage = `richsops history [--since 24h] [--metric NAME] [--json]
 richsops history --events [--since 24h] [--json]
 
 The samples richsops watch recorded: full rate for history.samples_full,
 then hourly aggregates (min, max, average). --events: the guard's
-decisions and every audited action's outcome.`
+decisions, every audited action's outcome, the attention transitions and
+the messages with their delivery.`
 
 func init() {
 	cli.Register(cli.Command{Name: "watch", Summary: "sample the box and record job runs (the guard's loop inside)", Usage: usage, Run: runWatch})

@@ -587,3 +587,32 @@ url = %q
 	}
 	d.Notify(crit) // after Close: dropped, no panic
 }
+
+// The commented [[notify]] blocks of config.example.toml, uncommented, are
+// a valid configuration of one target of each kind.
+func TestExampleBlocksAreValid(t *testing.T) {
+	b, err := os.ReadFile("../../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "# [[notify]]")
+	if i < 0 {
+		t.Fatal("no commented [[notify]] example")
+	}
+	var toml []string
+	for _, l := range strings.Split(s[i:], "\n") {
+		if l != "#" && !strings.HasPrefix(l, "# ") {
+			break
+		}
+		toml = append(toml, strings.TrimPrefix(strings.TrimPrefix(l, "#"), " "))
+	}
+	cfg := parseCfg(t, strings.Join(toml, "\n"))
+	var kinds []string
+	for _, n := range cfg.Notify {
+		kinds = append(kinds, n.Kind)
+	}
+	if strings.Join(kinds, " ") != "webhook mail command" {
+		t.Errorf("example kinds %v", kinds)
+	}
+}
