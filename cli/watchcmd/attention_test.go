@@ -77,7 +77,7 @@ func (f fixture) withNotify(t *testing.T, url string) {
 }
 
 // fakeChecks replaces the check sources with one whose items the test sets.
-func fakeChecks(t *testing.T) func(items ...attention.Item) {
+func fakeChecks(t testing.TB) func(items ...attention.Item) {
 	var mu sync.Mutex
 	var cur []attention.Item
 	old := checks

@@ -3,7 +3,6 @@ package watchcmd
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -11,8 +10,8 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/ops/attention"
-	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
@@ -54,26 +53,9 @@ func BenchmarkRuns10k(b *testing.B) {
 // beside a target that accepts and never answers.
 func BenchmarkNotifyLatency(b *testing.B) {
 	b.Run("alone", func(b *testing.B) { notifyLatency(b, "") })
-	hang, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer hang.Close()
-	go func() {
-		var held []net.Conn
-		for {
-			c, err := hang.Accept()
-			if err != nil {
-				for _, c := range held {
-					c.Close()
-				}
-				return
-			}
-			held = append(held, c)
-		}
-	}()
+	hang := freeport.Silent(b)
 	b.Run("beside-hanging", func(b *testing.B) {
-		notifyLatency(b, "[[notify]]\nname = \"hangs\"\nkind = \"webhook\"\nmin_level = \"warn\"\ntimeout = \"1s\"\nurl = \"http://"+hang.Addr().String()+"/\"\n")
+		notifyLatency(b, "[[notify]]\nname = \"hangs\"\nkind = \"webhook\"\nmin_level = \"warn\"\ntimeout = \"1s\"\nurl = \"http://"+hang.String()+"/\"\n")
 	})
 }
 
@@ -108,21 +90,14 @@ min_level = "warn"
 		sink.(*notify.Dispatcher).Close(ctx)
 	}()
 	x := &interlockEnv{Env: env, Host: host.NewLocal(), Sink: sink, svc: svc}
-	var items []attention.Item
-	old := checks
-	checks = func() []check.Collector {
-		return []check.Collector{{Name: "bench", Timeout: time.Second, Run: func(context.Context, *config.Config, *host.Registry) attention.Report {
-			return attention.Report{Items: items}
-		}}}
-	}
-	defer func() { checks = old }()
+	set := fakeChecks(b)
 	st := attentionState{}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		items = nil
+		set()
 		if i%2 == 0 {
-			items = []attention.Item{{Severity: attention.Crit, Text: "disk / 97% full"}}
+			set(attention.Item{Severity: attention.Crit, Text: "disk / 97% full"})
 		}
 		start := time.Now()
 		attentionPass(context.Background(), x, st)

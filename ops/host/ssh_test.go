@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -368,34 +367,7 @@ func TestSSHRefusedConnection(t *testing.T) {
 
 // silentListener accepts connections and never says a word, like a host
 // whose sshd hangs or a firewall that swallows the banner.
-func silentListener(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().(*net.TCPAddr).Port
-}
+func silentListener(t *testing.T) int { return freeport.Silent(t).Port }
 
 func TestSSHSilentHostTimesOut(t *testing.T) {
 	if sshdErr != nil {

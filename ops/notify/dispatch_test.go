@@ -65,36 +65,6 @@ func (r *receiver) none(t *testing.T, d time.Duration) {
 	}
 }
 
-// hanging accepts connections and never answers.
-func hanging(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
 // events collects what the dispatcher records.
 type events struct {
 	mu  sync.Mutex
@@ -129,6 +99,11 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// hookBlock is a [[notify]] webhook target named name, with extra keys.
+func hookBlock(name, url, extra string) string {
+	return fmt.Sprintf("[[notify]]\nname = %q\nkind = \"webhook\"\nurl = %q\n%s\n", name, url, extra)
 }
 
 func parseCfg(t *testing.T, toml string) *config.Config {
@@ -181,17 +156,7 @@ var crit = Message{Time: time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC), Level: Le
 
 func TestWebhookJSONAndSlack(t *testing.T) {
 	j, s := newReceiver(t), newReceiver(t)
-	cfg := parseCfg(t, fmt.Sprintf(`
-[[notify]]
-name = "hook"
-kind = "webhook"
-url = %q
-[[notify]]
-name = "chat"
-kind = "webhook"
-format = "slack"
-url = %q
-`, j.URL, s.URL))
+	cfg := parseCfg(t, hookBlock("hook", j.URL, "")+hookBlock("chat", s.URL, `format = "slack"`))
 	d, ev := start(t, cfg, Options{})
 	d.Notify(crit)
 
@@ -386,13 +351,7 @@ command = [%q, %q]
 func TestHangingAndRefusingTargets(t *testing.T) {
 	good := newReceiver(t)
 	refused := freeport.For(t)
-	cfg := parseCfg(t, fmt.Sprintf(`
-[[notify]]
-name = "hangs"
-kind = "webhook"
-url = "http://%s/hook"
-timeout = "300ms"
-retries = 2
+	cfg := parseCfg(t, hookBlock("hangs", "http://"+freeport.Silent(t).String()+"/hook", "timeout = \"300ms\"\nretries = 2")+fmt.Sprintf(`
 [[notify]]
 name = "refuses"
 kind = "mail"
@@ -401,12 +360,7 @@ from = "a@example.com"
 to = ["b@example.com"]
 timeout = "300ms"
 retries = 2
-[[notify]]
-name = "good"
-kind = "webhook"
-url = %q
-timeout = "300ms"
-`, hanging(t), refused, good.URL))
+`, refused)+hookBlock("good", good.URL, `timeout = "300ms"`))
 	d, ev := start(t, cfg, Options{})
 	begin := time.Now()
 	for i := range 3 {
@@ -429,14 +383,7 @@ timeout = "300ms"
 }
 
 func TestFullQueueDropsOldest(t *testing.T) {
-	cfg := parseCfg(t, fmt.Sprintf(`
-[[notify]]
-name = "hangs"
-kind = "webhook"
-url = "http://%s/hook"
-timeout = "1s"
-retries = 0
-`, hanging(t)))
+	cfg := parseCfg(t, hookBlock("hangs", "http://"+freeport.Silent(t).String()+"/hook", "timeout = \"1s\"\nretries = 0"))
 	d, ev := start(t, cfg, Options{Queue: 2})
 	for i := range 6 {
 		m := crit
@@ -507,17 +454,7 @@ func TestTransitions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rc, rw := newReceiver(t), newReceiver(t)
-			cfg := parseCfg(t, fmt.Sprintf(`
-[[notify]]
-name = "crit"
-kind = "webhook"
-url = %q
-[[notify]]
-name = "warn"
-kind = "webhook"
-url = %q
-min_level = "warn"
-`, rc.URL, rw.URL))
+			cfg := parseCfg(t, hookBlock("crit", rc.URL, "")+hookBlock("warn", rw.URL, `min_level = "warn"`))
 			clk := &clock{now: crit.Time}
 			d, _ := start(t, cfg, Options{Now: clk.Now})
 			if tc.seed != nil {
