@@ -50,7 +50,7 @@ func loadAttention(ctx context.Context, x *interlockEnv) attentionState {
 	}
 	evs, err := s.Events(ctx, history.EventAttention, time.Now().Add(-x.Env.Cfg.History.Events.Duration))
 	if err != nil {
-		x.svc.warn("attention: " + err.Error())
+		x.svc.say("attention: " + err.Error())
 		return st
 	}
 	since := map[string]time.Time{}
@@ -64,13 +64,9 @@ func loadAttention(ctx context.Context, x *interlockEnv) attentionState {
 		}
 		st[e.Subject] = attItem{level: e.Level, text: e.Detail, source: e.Source}
 	}
-	if seeder, ok := x.Sink.(interface{ Seed(notify.Message) }); ok {
-		host := hostLabel(x.Host)
-		for id, it := range st {
-			// The repeat counts from the problem's last change: close
-			// enough after a restart, and never a burst of re-sends.
-			seeder.Seed(notify.Message{Time: since[id], Level: it.level, Kind: notify.KindAttention, Subject: id, Host: host, Text: it.text, Open: true})
-		}
+	host := hostLabel(x.Host)
+	for id, it := range st {
+		x.svc.seed(ctx, notify.Message{Time: since[id], Level: it.level, Kind: notify.KindAttention, Subject: id, Host: host, Text: it.text, Open: true})
 	}
 	return st
 }
@@ -103,10 +99,14 @@ func attentionPass(ctx context.Context, x *interlockEnv, prev attentionState) {
 		}
 	}
 	host := hostLabel(x.Host)
+	// A stop in the middle of the pass must not leave half of it recorded:
+	// the next start would send the rest again.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	emit := func(id string, it attItem, open bool) {
 		if s := x.Store(); s != nil {
-			if err := s.AddEvent(ctx, history.Event{Time: now, Kind: history.EventAttention, Source: it.source, Subject: id, Level: it.level, Detail: it.text}); err != nil {
-				x.svc.warn("attention: " + err.Error())
+			if err := s.AddEvent(wctx, history.Event{Time: now, Kind: history.EventAttention, Source: it.source, Subject: id, Level: it.level, Detail: it.text}); err != nil {
+				x.svc.say("attention: " + err.Error())
 			}
 		}
 		x.Sink.Notify(notify.Message{Time: now, Level: it.level, Kind: notify.KindAttention, Subject: id, Host: host, Text: it.text, Open: open})

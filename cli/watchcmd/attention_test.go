@@ -315,3 +315,69 @@ func TestServiceFlushesOnSIGTERMAndRestartSendsNothingTwice(t *testing.T) {
 		}
 	}
 }
+
+// watch --once from cron repeats a still-open CRIT once its repeat has
+// passed since it was last sent (not since it opened), and then not again
+// until the next repeat.
+func TestOnceRepeatsOpenCrit(t *testing.T) {
+	f := newFixture(t)
+	type msg struct {
+		notify.Message
+		Repeat bool `json:"repeat"`
+	}
+	got := make(chan msg, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m msg
+		json.NewDecoder(r.Body).Decode(&m)
+		got <- m
+	}))
+	defer srv.Close()
+	f.withNotify(t, srv.URL)
+	b, _ := os.ReadFile(f.cfg)
+	os.WriteFile(f.cfg, append(b, []byte("repeat = \"1m\"\n")...), 0o644) // the [[notify]] block is last
+	set := fakeChecks(t)
+	set(attention.Item{Severity: attention.Crit, Text: "disk / 97% full"})
+	age := func(d time.Duration) { // the recorded past moves back by d
+		s, err := history.OpenWriter(context.Background(), f.db, history.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.DB().Exec(`UPDATE events SET ts_ms = ts_ms - ?`, d.Milliseconds()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pass := func() []string {
+		if code, out := f.main("watch", "--once", "--no-guard"); code != 0 {
+			t.Fatalf("watch --once: %d %s", code, out)
+		}
+		var out []string
+		for {
+			select {
+			case m := <-got:
+				s := m.Level
+				if m.Repeat {
+					s += " repeat"
+				}
+				out = append(out, s)
+			default:
+				return out
+			}
+		}
+	}
+	for i, step := range []struct {
+		age  time.Duration
+		want string
+	}{
+		{0, "crit"},
+		{0, ""},
+		{90 * time.Second, "crit repeat"},
+		{30 * time.Second, ""}, // a minute and a half since it opened, half a minute since the repeat
+		{40 * time.Second, "crit repeat"},
+	} {
+		age(step.age)
+		if got := strings.Join(pass(), ","); got != step.want {
+			t.Errorf("step %d: sent %q, want %q", i, got, step.want)
+		}
+	}
+}

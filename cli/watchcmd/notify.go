@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,9 +90,7 @@ func (s *service) guardNotify(ctx context.Context, step guard.Step) {
 		s.guardKnown = true
 		if last, ok := s.lastMessage(ctx, notify.EventSubject(m.Kind, m.Subject)); ok && last.Level == notify.LevelCrit {
 			s.guardSent = last.Level
-			if seeder, ok := s.sink.(interface{ Seed(notify.Message) }); ok {
-				seeder.Seed(notify.Message{Time: last.Time, Level: last.Level, Kind: m.Kind, Subject: m.Subject, Host: m.Host, Text: last.Detail, Open: true})
-			}
+			s.seed(ctx, notify.Message{Time: last.Time, Level: last.Level, Kind: m.Kind, Subject: m.Subject, Host: m.Host, Text: last.Detail, Open: true})
 		}
 	}
 	if m.Level != s.guardSent {
@@ -102,18 +101,59 @@ func (s *service) guardNotify(ctx context.Context, step guard.Step) {
 
 // lastMessage is the newest message recorded for subject ("kind: subject").
 func (s *service) lastMessage(ctx context.Context, subject string) (history.Event, bool) {
-	st := s.open(ctx)
-	if st == nil {
-		return history.Event{}, false
-	}
-	evs, err := st.Events(ctx, history.EventNotify, time.Now().Add(-s.env.Cfg.History.Events.Duration))
-	if err != nil {
-		return history.Event{}, false
-	}
-	for i := len(evs) - 1; i >= 0; i-- {
-		if e := evs[i]; e.Source == notify.SourceMessage && e.Subject == subject {
+	for _, e := range slices.Backward(s.notifyEvents(ctx)) {
+		if e.Source == notify.SourceMessage && e.Subject == subject {
 			return e, true
 		}
 	}
 	return history.Event{}, false
+}
+
+// notifyEvents is the recorded messages and deliveries, read once (at the
+// start, to pick up where the previous run left off).
+func (s *service) notifyEvents(ctx context.Context) []history.Event {
+	s.notifyOnce.Do(func() {
+		st := s.open(ctx)
+		if st == nil {
+			return
+		}
+		evs, err := st.Events(ctx, history.EventNotify, time.Now().Add(-s.env.Cfg.History.Events.Duration))
+		if err != nil {
+			s.say("notify: " + err.Error())
+			return
+		}
+		s.notifyEvs = evs
+	})
+	return s.notifyEvs
+}
+
+// seeder is the Dispatcher's side that a restarted service tells what is
+// still open, and asks for the repeats due (watch --once has no loop).
+type seeder interface {
+	Seed(m notify.Message, last time.Time)
+	RepeatDue()
+}
+
+// seed tells the sink that m is open since m.Time, last sent when the
+// newest event about it was recorded (its first message, or a repeat).
+func (s *service) seed(ctx context.Context, m notify.Message) {
+	sd, ok := s.sink.(seeder)
+	if !ok {
+		return
+	}
+	last := m.Time
+	subject := notify.EventSubject(m.Kind, m.Subject)
+	for _, e := range s.notifyEvents(ctx) {
+		if e.Subject == subject && e.Time.After(last) {
+			last = e.Time
+		}
+	}
+	sd.Seed(m, last)
+}
+
+// repeatDue sends the repeats due now (watch --once, after its pass).
+func repeatDue(sink notify.Sink) {
+	if sd, ok := sink.(seeder); ok {
+		sd.RepeatDue()
+	}
 }

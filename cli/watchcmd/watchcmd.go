@@ -212,6 +212,8 @@ type service struct {
 	host       host.Host
 	guardSent  string
 	guardKnown bool // guardSent was read from the events
+	notifyOnce sync.Once
+	notifyEvs  []history.Event
 }
 
 func (s *service) open(ctx context.Context) *history.Store {
@@ -230,6 +232,13 @@ func (s *service) open(ctx context.Context) *history.Store {
 	}
 	s.store = st
 	return st
+}
+
+// say is warn from a goroutine of its own (an interlock).
+func (s *service) say(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warn(msg)
 }
 
 // warn prints an error once until a different one comes: a full disk is
@@ -348,6 +357,7 @@ func runWatch(env *cli.Env, args []string) error {
 				}
 			}
 		}
+		repeatDue(x.Sink)
 		return cli.ExitError{Code: code}
 	}
 	interval := o.interval

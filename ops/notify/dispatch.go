@@ -190,17 +190,17 @@ func (t *target) decide(m Message, now time.Time) (job, bool) {
 	}
 }
 
-// Seed tells every target that m is open and was sent at m.Time (the
-// watch service restarted): it is not sent again, but its repeat and its
-// recovery are.
-func (d *Dispatcher) Seed(m Message) {
+// Seed tells every target that m, open since m.Time, was last sent at
+// last (the watch service restarted, or this is the next watch --once):
+// it is not sent again, but its repeat and its recovery are.
+func (d *Dispatcher) Seed(m Message, last time.Time) {
 	if !m.Open || m.Level == LevelOK {
 		return
 	}
 	for _, t := range d.targets {
 		t.mu.Lock()
 		sentTo := Rank(m.Level) >= Rank(t.cfg.MinLevel)
-		t.state[key(m)] = &sent{level: m.Level, open: true, sent: sentTo, first: m.Time, last: m.Time, m: m}
+		t.state[key(m)] = &sent{level: m.Level, open: true, sent: sentTo, first: m.Time, last: last, m: m}
 		t.mu.Unlock()
 	}
 }

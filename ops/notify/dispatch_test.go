@@ -445,7 +445,7 @@ func TestTransitions(t *testing.T) {
 			{m: &oneOff, want: []string{"crit"}, wantW: []string{"crit"}},
 			{advance: 7 * time.Hour},
 		}},
-		{name: "seeded after a restart: no re-send, repeat from the seed, recovery", seed: &cr, steps: []step{
+		{name: "seeded after a restart: no re-send, repeat from the last send, recovery", seed: &cr, steps: []step{
 			{m: &cr},
 			{advance: 5 * time.Hour},
 			{advance: time.Hour, want: []string{"crit repeat"}, wantW: []string{"crit repeat"}},
@@ -458,7 +458,10 @@ func TestTransitions(t *testing.T) {
 			clk := &clock{now: crit.Time}
 			d, _ := start(t, cfg, Options{Now: clk.Now})
 			if tc.seed != nil {
-				d.Seed(*tc.seed)
+				// Open for 10 h, last sent (a repeat) at the start.
+				first := *tc.seed
+				first.Time = clk.Now().Add(-10 * time.Hour)
+				d.Seed(first, clk.Now())
 			}
 			for i, s := range tc.steps {
 				clk.add(s.advance)
