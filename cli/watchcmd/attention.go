@@ -12,7 +12,7 @@ import (
 )
 
 // The attention interlock runs the checks (as richsops check does) every
-// watch.interval and turns each item that appeared, changed level or
+// watch.checks_interval and turns each item that appeared, changed level or
 // cleared into an event and a message.
 func init() {
 	registerInterlock(interlock{name: "attention", run: runAttention, once: onceAttention})
@@ -130,7 +130,7 @@ func attentionPass(ctx context.Context, x *interlockEnv, prev attentionState) {
 
 func runAttention(ctx context.Context, x *interlockEnv) {
 	st := loadAttention(ctx, x)
-	tk := time.NewTicker(x.Env.Cfg.Watch.Interval.Duration)
+	tk := time.NewTicker(x.Env.Cfg.Watch.ChecksInterval.Duration)
 	defer tk.Stop()
 	for {
 		attentionPass(ctx, x, st)

@@ -38,8 +38,8 @@ Every watch.interval samples the disks of /, the datadir (on the database
 host) and the public folder, the binary logs' total, load and memory, and
 follows the job processes, recording each run's start and end in the
 history database (history.path). The guard's loop (richsops guard) runs
-inside it on guard.interval; --no-guard leaves it out. Every interval it
-also runs the checks of richsops check: an item that appeared, changed
+inside it on guard.interval; --no-guard leaves it out. Every
+watch.checks_interval it runs the checks of richsops check: an item that appeared, changed
 level or cleared is an event and a message to the [[notify]] targets, as
 are the guard's pauses and resumes. --once: one sample, one probe and one
 pass of the checks, for cron. A full or locked database stops history

@@ -64,6 +64,7 @@ interval = "1s"
 state_file = "`+dir+`/guard.json"
 [watch]
 interval = "1s"
+checks_interval = "1s"
 [history]
 path = "`+f.db+`"
 busy_timeout = "2s"

@@ -297,6 +297,10 @@ type Guard struct {
 // job runs (and runs the guard's loop).
 type Watch struct {
 	Interval Duration `toml:"interval"`
+	// ChecksInterval is how often the watch service runs the checks of
+	// richsops check for their transitions (messages): a pass forks pm2,
+	// systemctl and the probes, far more than a sample costs.
+	ChecksInterval Duration `toml:"checks_interval"`
 	// CatchUp is what the watch service does with a run missed while the
 	// box was down: "ask" (an attention item with a key; default) or
 	// "auto" (run it once the box has been up CatchUpAfter and the checks

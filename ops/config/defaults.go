@@ -248,6 +248,7 @@ func (c *Config) applyDefaults() {
 	str(&c.Guard.StateFile, "/var/lib/richsops/guard.json")
 
 	dur(&c.Watch.Interval, 30*time.Second)
+	dur(&c.Watch.ChecksInterval, 5*time.Minute)
 	str(&c.Watch.CatchUp, "ask")
 	dur(&c.Watch.CatchUpAfter, 10*time.Minute)
 	flt(&c.Forecast.WarnHours, 8)

@@ -221,6 +221,9 @@ func (c *Config) Validate() Problems {
 	if c.Watch.Interval.Duration < time.Second {
 		add("watch.interval", "must be at least 1s")
 	}
+	if c.Watch.ChecksInterval.Duration < time.Second {
+		add("watch.checks_interval", "must be at least 1s")
+	}
 	switch c.Watch.CatchUp {
 	case "ask", "auto":
 	default:
