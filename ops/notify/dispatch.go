@@ -47,6 +47,8 @@ type Dispatcher struct {
 	stop    chan struct{}  // closed by Close: no more messages
 	recStop chan struct{}  // closed once the targets are done: the recorder drains and ends
 	wg      sync.WaitGroup // the targets' goroutines
+	mu      sync.Mutex
+	open    map[string]string // the level of each open problem, by key
 	recDone chan struct{}
 	closing sync.Once
 }
@@ -65,7 +67,7 @@ func New(o Options) *Dispatcher {
 	if o.Host == nil {
 		o.Host = host.NewLocal()
 	}
-	d := &Dispatcher{o: o, stop: make(chan struct{}), recStop: make(chan struct{}), recDone: make(chan struct{})}
+	d := &Dispatcher{o: o, stop: make(chan struct{}), recStop: make(chan struct{}), recDone: make(chan struct{}), open: map[string]string{}}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.rec = newQueue[history.Event](4 * o.Queue)
 	for _, n := range o.Cfg.Notify {
@@ -142,6 +144,9 @@ func (d *Dispatcher) Notify(m Message) {
 		return
 	default:
 	}
+	if !d.transition(m) {
+		return // an interlock saying again what stands: neither sent nor recorded
+	}
 	d.event(history.Event{Time: m.Time, Source: SourceMessage, Subject: EventSubject(m.Kind, m.Subject), Level: m.Level, Detail: m.Text})
 	for _, t := range d.targets {
 		t.mu.Lock()
@@ -151,6 +156,22 @@ func (d *Dispatcher) Notify(m Message) {
 			d.enqueue(t, j)
 		}
 	}
+}
+
+// transition is false for a problem already open at m's level.
+func (d *Dispatcher) transition(m Message) bool {
+	k := key(m)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !m.Open || m.Level == LevelOK {
+		delete(d.open, k)
+		return true
+	}
+	if d.open[k] == m.Level {
+		return false
+	}
+	d.open[k] = m.Level
+	return true
 }
 
 // decide applies the transition rules for one target: a new problem at or
@@ -197,6 +218,9 @@ func (d *Dispatcher) Seed(m Message, last time.Time) {
 	if !m.Open || m.Level == LevelOK {
 		return
 	}
+	d.mu.Lock()
+	d.open[key(m)] = m.Level
+	d.mu.Unlock()
 	for _, t := range d.targets {
 		t.mu.Lock()
 		sentTo := Rank(m.Level) >= Rank(t.cfg.MinLevel)

@@ -159,6 +159,7 @@ func TestWebhookJSONAndSlack(t *testing.T) {
 	cfg := parseCfg(t, hookBlock("hook", j.URL, "")+hookBlock("chat", s.URL, `format = "slack"`))
 	d, ev := start(t, cfg, Options{})
 	d.Notify(crit)
+	d.Notify(crit) // said again: no transition, neither sent nor recorded
 
 	var got payload
 	if err := json.Unmarshal(j.next(t, 5*time.Second), &got); err != nil {
@@ -177,6 +178,7 @@ func TestWebhookJSONAndSlack(t *testing.T) {
 	waitFor(t, 5*time.Second, "delivery events", func() bool {
 		return len(ev.find("hook", "ok, 1 attempt")) == 1 && len(ev.find("chat", "ok, 1 attempt")) == 1
 	})
+	j.none(t, 50*time.Millisecond)
 	if m := ev.find("message", ""); len(m) != 1 || m[0].Kind != history.EventNotify || m[0].Level != LevelCrit {
 		t.Errorf("message events = %+v", m)
 	}
