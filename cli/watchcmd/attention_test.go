@@ -381,3 +381,45 @@ func TestOnceRepeatsOpenCrit(t *testing.T) {
 		}
 	}
 }
+
+// stopOnFirst is a Sink that stops the service (cancels its context) at
+// the first message of a pass.
+type stopOnFirst struct {
+	stop func()
+	n    int
+}
+
+func (s *stopOnFirst) Notify(notify.Message) {
+	s.n++
+	s.stop()
+}
+
+// A stop in the middle of a pass still records all of it: else the next
+// start took the unrecorded items for new and sent them again.
+func TestAttentionPassRecordsAllWhenStopped(t *testing.T) {
+	f := newFixture(t)
+	cfg, err := config.Load(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := fakeChecks(t)
+	set(attention.Item{Severity: attention.Crit, Text: "a"}, attention.Item{Severity: attention.Crit, Text: "b"}, attention.Item{Severity: attention.Warn, Text: "c"})
+	env := &cli.Env{Cfg: cfg, Stderr: io.Discard}
+	svc := &service{env: env}
+	if svc.open(context.Background()) == nil {
+		t.Fatal(svc.lastErr)
+	}
+	defer svc.store.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sink := &stopOnFirst{stop: cancel}
+	x := &interlockEnv{Env: env, Host: host.NewLocal(), Sink: sink, svc: svc}
+	attentionPass(ctx, x, attentionState{})
+	evs, _ := svc.store.Events(context.Background(), history.EventAttention, time.Unix(0, 0))
+	if len(evs) != 3 || sink.n != 3 {
+		t.Errorf("%d events recorded, %d messages, want 3 and 3: %+v", len(evs), sink.n, evs)
+	}
+	if st := loadAttention(context.Background(), x); len(st) != 3 {
+		t.Errorf("the next start loads %d open items, want 3", len(st))
+	}
+}
