@@ -59,13 +59,13 @@ func TestForecastSource(t *testing.T) {
 				key, text string
 			}{
 				"en": {attention.Warn, attention.AreaDatabase, "P", "datadir /var/lib/mysql full in about 5.2 h (12.0 GiB free, filling 2.3 GiB/h over the last hour)"},
-				"ja": {attention.Warn, attention.AreaDatabase, "P", "datadir /var/lib/mysql は約 5.2 h で満杯（空き 12.0 GiB、直近 1 時間の増加 2.3 GiB/h）"},
+				"ja": {attention.Warn, attention.AreaDatabase, "P", "datadir /var/lib/mysql は約 5.2 時間で満杯（空き 12.0 GiB、直近 1 時間の増加 2.3 GiB/h）"},
 			}[lang]
 			r := RunOne(ctx, cfg, nil, Collector{Name: SrcForecast, Run: Forecast})
 			if len(r.Items) != 2 {
 				t.Fatalf("items %+v, want root and datadir", r.Items)
 			}
-			if it := r.Items[0]; it.Severity != attention.Crit || !strings.HasPrefix(it.Text, "root / ") || it.Key != "" {
+			if it := r.Items[0]; it.Severity != attention.Crit || !strings.HasPrefix(it.Text, "disk / ") || it.Key != "" {
 				t.Errorf("root %+v", it)
 			}
 			if it := r.Items[1]; it.Severity != want.sev || it.Area != want.area || it.Key != want.key || it.Text != want.text || it.Source != SrcForecast {
@@ -76,7 +76,7 @@ func TestForecastSource(t *testing.T) {
 			fillSamples(t, s, history.MetricFreeDatadir, "db1", later, 71*gib, 2.3*gib)
 			fillSamples(t, s, history.MetricFreeRoot, "local", later, 2*gib, 0)
 			items := ForecastItems(judgeAt(t, cfg, later), cfg.T)
-			if len(items) != 1 || items[0].Severity != attention.Warn || !strings.Contains(items[0].Text, "30 h") {
+			if len(items) != 1 || items[0].Severity != attention.Warn || !strings.Contains(items[0].Text, forecast.FmtHours(cfg.T, 30)) {
 				t.Errorf("after: %+v, want the datadir's WARN kept at 30 h", items)
 			}
 		})

@@ -13,20 +13,24 @@ import (
 
 func english(en, _ string) string { return en }
 
-// Name is the disk with its folder: "datadir /var/lib/mysql".
+// Name is the disk with its folder: "datadir /var/lib/mysql", "disk /"
+// for root (as the host's disk line says it).
 func (f Forecast) Name() string {
+	if f.Disk == DiskRoot {
+		return "disk /"
+	}
 	if f.Path == "" {
 		return f.Disk
 	}
 	return f.Disk + " " + sanitize.String(f.Path)
 }
 
-// FmtHours is 5.2 h under ten hours, 30 h above.
-func FmtHours(h float64) string {
+// FmtHours is 5.2 h under ten hours, 30 h above, in t's language.
+func FmtHours(t func(en, ja string) string, h float64) string {
 	if h < 10 {
-		return fmt.Sprintf("%.1f h", h)
+		return fmt.Sprintf(t("%.1f h", "%.1f 時間"), h)
 	}
-	return fmt.Sprintf("%.0f h", h)
+	return fmt.Sprintf(t("%.0f h", "%.0f 時間"), h)
 }
 
 // PerHour is a rate as 2.3 GiB/h.
@@ -55,7 +59,7 @@ func (f Forecast) Text(t func(en, ja string) string, now time.Time) string {
 			name, free, signedRate(-f.Hour.BytesPerHour))
 	}
 	return fmt.Sprintf(t("%s full in about %s (%s free, filling %s over the last hour)",
-		"%s は約 %s で満杯（空き %s、直近 1 時間の増加 %s）"), name, FmtHours(h), free, PerHour(f.Hour.BytesPerHour))
+		"%s は約 %sで満杯（空き %s、直近 1 時間の増加 %s）"), name, FmtHours(t, h), free, PerHour(f.Hour.BytesPerHour))
 }
 
 // signedRate is +1.2 GiB/h for free space growing.
@@ -107,6 +111,6 @@ func (p Purge) Text(t func(en, ja string) string) string {
 	if !p.Filling {
 		return fmt.Sprintf(t("purge to %s frees %s", "%s までの削除で %s 空きます"), to, human.Bytes(p.Bytes))
 	}
-	return fmt.Sprintf(t("purge to %s frees %s, about %s more at the current rate", "%s までの削除で %s 空き、現在の増加ペースで約 %s 延びます"),
-		to, human.Bytes(p.Bytes), FmtHours(p.Hours))
+	return fmt.Sprintf(t("purge to %s frees %s, about %s more at the current rate", "%s までの削除で %s 空き、現在の増加ペースで約 %s延びます"),
+		to, human.Bytes(p.Bytes), FmtHours(t, p.Hours))
 }

@@ -7,7 +7,9 @@ import (
 
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/forecast"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
@@ -55,6 +57,23 @@ func GoldenData(lang string) (*common.Deps, []tea.Msg) {
 		Text: d.T("check_item_yahoo MISSED its 09:00 run", "check_item_yahoo の 09:00 の実行が抜けています"), Key: "R", Area: attention.AreaJobs}}}
 	return d, []tea.Msg{
 		hostMsg{snap: snap(now.Add(-5*time.Second), 35)}, hostMsg{snap: snap(now, 48)},
-		amazonMsg{st: amz}, publicMsg{folders: folders}, trafficMsg{s: traf}, report,
+		amazonMsg{st: amz}, publicMsg{folders: folders}, trafficMsg{s: traf}, report, forecastReport(d, now),
 	}
+}
+
+// forecastReport is the forecast source's report of / filling from 10.5
+// GiB to 9 GiB free over the last hour: full in about 6 h, a WARN.
+func forecastReport(d *common.Deps, now time.Time) attention.Report {
+	const gib = 1 << 30
+	var pts []forecast.Point
+	for i := 0; i <= 60; i++ {
+		pts = append(pts, forecast.Point{T: now.Add(time.Duration(i-60) * time.Minute), V: 10.5*gib - 1.5*gib*float64(i)/60})
+	}
+	f := forecast.Compute(pts, now)
+	f.Disk, f.Path, f.Level = forecast.DiskRoot, "/", forecast.LevelWarn
+	items := check.ForecastItems(forecast.Result{At: now, Forecasts: []forecast.Forecast{f}}, d.T)
+	for i := range items {
+		items[i].Source = check.SrcForecast
+	}
+	return attention.Report{Source: check.SrcForecast, Items: items}
 }

@@ -266,4 +266,5 @@ var sourceJa = map[string]string{
 	check.SrcServices: "サービス",
 	check.SrcProbes:   "死活確認",
 	check.SrcDB:       "DB",
+	check.SrcForecast: "予測",
 }
