@@ -33,7 +33,7 @@ func TestForecastCheckOnTheOverview(t *testing.T) {
 	var ss []history.Sample
 	for i := 0; i <= 60; i++ {
 		ss = append(ss, history.Sample{Metric: history.MetricFreeDatadir, Host: "local", Time: now.Add(time.Duration(i-60) * time.Minute),
-			Value: float64((14<<30)-int64(i)*(2<<30)/60)})
+			Value: float64((14 << 30) - int64(i)*(2<<30)/60)})
 	}
 	if err := s.AddSamples(ctx, ss); err != nil {
 		t.Fatal(err)
