@@ -22,7 +22,9 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/backup"
+	"github.com/richs/richsops/ops/forecast"
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
@@ -50,6 +52,10 @@ type (
 		// the backups in [backup] dir, newest first (read with the status)
 		backups    []backup.File
 		backupsErr error
+		// the datadir's forecast from the history database (read and
+		// judged with the status); fcErr history.ErrNoDatabase when none
+		fc    forecast.Result
+		fcErr error
 	}
 	tickMsg     struct{ gen int }
 	progressMsg struct {
@@ -84,6 +90,8 @@ type Tab struct {
 	cursor     int // index into status.Binlogs
 	backups    []backup.File
 	backupsErr error
+	fc         forecast.Result
+	fcErr      error
 
 	prompt prompt
 	// promptErr is why the entered value was refused: the prompt stays
@@ -160,12 +168,14 @@ func (t *Tab) fetch() tea.Cmd {
 		return nil
 	}
 	t.loading = true
-	db, dir := t.db, t.d.Cfg.Backup.Dir
+	db, cfg, now := t.db, t.d.Cfg, t.d.Now
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), statusBudget)
 		defer cancel()
-		files, err := backup.List(dir)
-		return statusMsg{st: db.Status(ctx), backups: files, backupsErr: err}
+		files, err := backup.List(cfg.Backup.Dir)
+		msg := statusMsg{st: db.Status(ctx), backups: files, backupsErr: err}
+		msg.fc, msg.fcErr = forecast.Judge(ctx, cfg, now(), "console")
+		return msg
 	}
 }
 
@@ -210,6 +220,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.loading = false
 		t.setStatus(msg.st)
 		t.backups, t.backupsErr = msg.backups, msg.backupsErr
+		t.fc, t.fcErr = msg.fc, msg.fcErr
 		if t.timer.Active() {
 			return t, t.tick()
 		}
@@ -451,6 +462,7 @@ func (t *Tab) View() string {
 	}
 	top = append(top, common.Pad(common.Cut(title, w-lipgloss.Width(stamp)-1), w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
 	top = append(top, t.diskLine(w))
+	top = append(top, t.forecastLines(w)...)
 	if st.Emergency {
 		top = append(top, s.Crit.Render(common.Cut(t.d.T(
 			fmt.Sprintf("EMERGENCY: disk ≥ %s and the server does not answer. %s: remove the oldest binary log and restart", human.Limit(st.Threshold), t.keys.Emergency.Help().Key),
@@ -524,6 +536,43 @@ func (t *Tab) diskLine(w int) string {
 	text := fmt.Sprintf(" %5.1f%%  %s %s / %s · %s %s (%.1f%%)", pct, t.d.T("free", "空き"),
 		human.Bytes(int64(st.Disk.Free)), human.Bytes(int64(st.Disk.Total)), t.d.T("logs", "ログ"), human.Bytes(st.BinlogTotal), st.BinlogShare)
 	return common.Cut(s.Muted.Render(t.d.T("disk ", "ディスク "))+gauge+s.Level(sev).Render(text), w)
+}
+
+// forecastLines are the datadir's "full in about N h" from the history
+// database and, while it fills and the server answers, the default purge
+// worked out against it. Nothing without a history database (the
+// Overview says how to start the watch service that records it).
+func (t *Tab) forecastLines(w int) []string {
+	s := t.d.Styles
+	label := s.Muted.Render(t.d.T("forecast ", "予測 "))
+	if errors.Is(t.fcErr, history.ErrNoDatabase) {
+		return nil
+	}
+	if t.fcErr != nil {
+		return []string{common.Cut(label+s.Warn.Render(sanitize.String(t.fcErr.Error())), w)}
+	}
+	f, ok := t.fc.Disk(forecast.DiskDatadir)
+	if !ok {
+		return nil
+	}
+	sev := 0
+	switch f.Level {
+	case forecast.LevelWarn:
+		sev = 1
+	case forecast.LevelCrit:
+		sev = 2
+	}
+	out := []string{common.Cut(label+s.Level(sev).Render(f.Text(t.d.T, t.fc.At)), w)}
+	if t.fc.RecordErr != "" {
+		out = append(out, common.Cut(label+s.Warn.Render(t.d.T("level not recorded: ", "レベルを記録できません: ")+sanitize.String(t.fc.RecordErr)), w))
+	}
+	if st := t.status; f.Filling() && st.Server != nil {
+		if p, ok := forecast.PlanPurge(st.Binlogs, f); ok {
+			// The fix with its key first, so that a narrow screen keeps both.
+			out = append(out, common.Cut(s.Key.Render(t.keys.Purge.Help().Key)+" "+p.Text(t.d.T), w))
+		}
+	}
+	return out
 }
 
 func (t *Tab) expiryLines(w int) []string {

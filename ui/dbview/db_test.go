@@ -43,6 +43,7 @@ func newTab(t *testing.T) *Tab {
 	cfg.Database.Timeout = config.Duration{Duration: time.Second}
 	os.WriteFile(cfg.Database.MyCnf, []byte("[mysqld]\nexpire_logs_days = 10\n"), 0o644)
 	cfg.Backup.Dir = filepath.Join(dir, "backups")
+	cfg.History.Path = filepath.Join(dir, "history.db")
 	cfg.Backup.MinFree = "1KiB"
 	cfg.Backup.Dump = append(append([]string{"mariadb-dump"}, srv.ClientArgs()...), "--single-transaction", "u")
 	d := &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: "en",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/richs/richsops/ops/backup"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/forecast"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ui/common"
@@ -52,5 +53,20 @@ func GoldenData(lang string, down bool) (*common.Deps, []tea.Msg) {
 		at := time.Date(now.Year(), now.Month(), now.Day(), 3, 30, 0, 0, now.Location()).AddDate(0, 0, -i)
 		files = append(files, backup.File{Name: "db-" + at.Format("20060102-150405") + ".sql.gz", Size: size, At: at, Verified: true})
 	}
-	return d, []tea.Msg{statusMsg{st: st, backups: files}}
+	return d, []tea.Msg{statusMsg{st: st, backups: files, fc: goldenForecast(now, int64(st.Disk.Free))}}
+}
+
+// goldenForecast is the datadir filling 5 GiB/h over the last hour to
+// free bytes now (a WARN at 38 GiB, a CRIT at the emergency's 0.5 GiB).
+func goldenForecast(now time.Time, free int64) forecast.Result {
+	const perHour = 5 << 30
+	var pts []forecast.Point
+	for i := 0; i <= 60; i++ {
+		pts = append(pts, forecast.Point{T: now.Add(time.Duration(i-60) * time.Minute), V: float64(free) + perHour*float64(60-i)/60})
+	}
+	f := forecast.Compute(pts, now)
+	f.Disk, f.Host, f.Path = forecast.DiskDatadir, "local", "/var/lib/mysql"
+	h, _ := f.HoursLeft(now)
+	f.Level = forecast.Next(forecast.LevelOK, h, config.Default().Forecast)
+	return forecast.Result{At: now, Forecasts: []forecast.Forecast{f}}
 }
