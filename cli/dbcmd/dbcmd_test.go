@@ -2,6 +2,7 @@ package dbcmd
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/internal/testenv/mysqltest"
+	"github.com/richs/richsops/ops/forecast"
+	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/mysql"
 )
 
@@ -55,6 +58,8 @@ func TestCommands(t *testing.T) {
 	conf := fmt.Sprintf(`audit_log = %q
 state_dir = %q
 lock_dir = %q
+[history]
+path = %q
 [database]
 dsn = %q
 datadir = %q
@@ -65,7 +70,7 @@ dir = %q
 keep = 2
 min_free = "1KiB"
 dump = %s
-`, filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "state"), filepath.Join(dir, "locks"), "root@unix("+s.Socket+")/", s.Datadir, cnf, filepath.Join(dir, "backups"), q(dump))
+`, filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "state"), filepath.Join(dir, "locks"), filepath.Join(dir, "history.db"), "root@unix("+s.Socket+")/", s.Datadir, cnf, filepath.Join(dir, "backups"), q(dump))
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(conf), 0o644)
 	main := func(args ...string) (int, string, string) {
@@ -81,9 +86,13 @@ dump = %s
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Server == nil || len(st.Binlogs) != 4 {
 		t.Fatalf("status json: %v %s", err, out)
 	}
+	if !strings.Contains(out, `"forecast": null`) {
+		t.Errorf("no history database, a forecast: %s", out)
+	}
 	if code, out, _ = main("db", "status"); code != 0 || !strings.Contains(out, "(active)") || !strings.Contains(out, "expire_logs_days = 10") {
 		t.Errorf("status text: %s", out)
 	}
+	statusForecast(t, filepath.Join(dir, "history.db"), main)
 	if code, _, errs = main("db", "purge"); code == 0 || !strings.Contains(errs, "not confirmed") {
 		t.Errorf("purge without --yes: %d %s", code, errs)
 	}
@@ -185,5 +194,46 @@ func TestStatusLinesErrorReplyAndRefusedEntries(t *testing.T) {
 				t.Errorf("lacks %q:\n%s", c.want, out)
 			}
 		})
+	}
+}
+
+// statusForecast: with the datadir filling in the history database, db
+// status says when it is full and what the default purge frees, in text
+// and in JSON, as the Database tab does.
+func statusForecast(t *testing.T, dbPath string, main func(args ...string) (int, string, string)) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := history.OpenWriter(ctx, dbPath, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var ss []history.Sample
+	for i := 0; i <= 60; i++ {
+		ss = append(ss, history.Sample{Metric: history.MetricFreeDatadir, Host: "local", Time: now.Add(time.Duration(i-60) * time.Minute),
+			Value: float64(1<<30) * (6 - float64(i)/60)})
+	}
+	if err := w.AddSamples(ctx, ss); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	code, out, errs := main("db", "status")
+	if code != 0 || !strings.Contains(out, "forecast: datadir ") || !strings.Contains(out, "full in about 5.0 h (5.0 GiB free, filling 1.0 GiB/h over the last hour)") ||
+		!strings.Contains(out, "fix:      purge to mysql-bin.000003 frees ") {
+		t.Errorf("status text: %d %s %s", code, out, errs)
+	}
+	_, out, _ = main("db", "status", "--json")
+	var v struct {
+		Forecast *forecast.Summary `json:"forecast"`
+		Purge    *forecast.Purge   `json:"forecast_purge"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Forecast == nil || v.Purge == nil {
+		t.Fatalf("status json: %v %s", err, out)
+	}
+	if f := v.Forecast; f.Disk != "datadir" || f.Level != "warn" || f.HoursUntilFull == nil || *f.HoursUntilFull < 4.9 || *f.HoursUntilFull > 5 {
+		t.Errorf("forecast %+v", f)
+	}
+	if p := v.Purge; p.To != "mysql-bin.000003" || p.Logs != 2 || p.Bytes <= 0 || p.Hours == nil {
+		t.Errorf("purge %+v", p)
 	}
 }

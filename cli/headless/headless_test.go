@@ -15,6 +15,7 @@ import (
 	"github.com/richs/richsops/cli"
 	_ "github.com/richs/richsops/cli/checkcmd"
 	_ "github.com/richs/richsops/cli/dbcmd"
+	_ "github.com/richs/richsops/cli/forecastcmd"
 	_ "github.com/richs/richsops/cli/guardcmd"
 	_ "github.com/richs/richsops/cli/hostscmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
@@ -61,6 +62,8 @@ db1.example - - [01/Dec/2026:10:01:00 +0000] "GET /items/2 HTTP/1.1" 404 12 "-" 
 state_dir = "`+filepath.Join(dir, "state")+`"
 lock_dir = "`+filepath.Join(dir, "locks")+`"
 lang = "en"
+[history]
+path = "`+filepath.Join(dir, "history.db")+`"
 [app]
 dir = "`+dir+`"
 log_dir = "`+dir+`"
@@ -165,13 +168,14 @@ func TestEveryCommandsJSON(t *testing.T) {
 		"check":   {{"check"}, {"check", "--only", "jobs"}},
 		"db": {{"db", "status"}, {"db", "purge", "--yes"}, {"db", "purge", "--yes"}, {"db", "flush", "--yes"},
 			{"db", "expire", "--days", "2", "--yes"}},
-		"backup":  {{"backup", "--yes"}},
-		"guard":   {{"guard", "--once", "--state", filepath.Join(dir, "guard.json")}},
-		"hosts":   {{"hosts"}},
-		"jobs":    {{"jobs", "list"}, {"jobs", "kill", job}, {"jobs", "pause", "--yes", job}, {"jobs", "resume", "--yes", job}, {"jobs", "run", "--yes", job}},
-		"public":  {{"public"}, {"public", "clean", "--older-than", "1"}},
-		"svc":     {{"svc", "list"}, {"svc", "restart", "--yes", "fake"}},
-		"traffic": {{"traffic"}},
+		"backup":   {{"backup", "--yes"}},
+		"forecast": {{"forecast"}},
+		"guard":    {{"guard", "--once", "--state", filepath.Join(dir, "guard.json")}},
+		"hosts":    {{"hosts"}},
+		"jobs":     {{"jobs", "list"}, {"jobs", "kill", job}, {"jobs", "pause", "--yes", job}, {"jobs", "resume", "--yes", job}, {"jobs", "run", "--yes", job}},
+		"public":   {{"public"}, {"public", "clean", "--older-than", "1"}},
+		"svc":      {{"svc", "list"}, {"svc", "restart", "--yes", "fake"}},
+		"traffic":  {{"traffic"}},
 	}
 	noJSON := map[string][]string{"tail": {"tail", cfgPath}, "tui": {"tui"}}
 	for _, c := range cli.Commands() {

@@ -74,12 +74,11 @@ func signedRate(freePerHour float64) string {
 // Purge is the default purge worked out against a forecast: what it frees
 // and how many hours more that gives at the last hour's rate.
 type Purge struct {
-	To    string  `json:"to"`
-	Logs  int     `json:"logs"`
-	Bytes int64   `json:"frees_bytes"`
-	Hours float64 `json:"more_hours"` // valid when Filling
-	// Filling says whether Hours means anything (the disk fills).
-	Filling bool `json:"filling"`
+	To    string `json:"to"`
+	Logs  int    `json:"logs"`
+	Bytes int64  `json:"frees_bytes"`
+	// Hours more at the last hour's rate; nil when the disk is not filling.
+	Hours *float64 `json:"more_hours"`
 }
 
 // PlanPurge works out the default purge (mysql.DefaultPurgeTo: keeps the
@@ -99,7 +98,8 @@ func PlanPurge(logs []mysql.Binlog, f Forecast) (Purge, bool) {
 		p.Bytes += b.Size
 	}
 	if f.Filling() {
-		p.Filling, p.Hours = true, float64(p.Bytes)/f.Hour.BytesPerHour
+		h := float64(p.Bytes) / f.Hour.BytesPerHour
+		p.Hours = &h
 	}
 	return p, true
 }
@@ -108,9 +108,9 @@ func PlanPurge(logs []mysql.Binlog, f Forecast) (Purge, bool) {
 // current rate".
 func (p Purge) Text(t func(en, ja string) string) string {
 	to := sanitize.String(p.To)
-	if !p.Filling {
+	if p.Hours == nil {
 		return fmt.Sprintf(t("purge to %s frees %s", "%s までの削除で %s 空きます"), to, human.Bytes(p.Bytes))
 	}
 	return fmt.Sprintf(t("purge to %s frees %s, about %s more at the current rate", "%s までの削除で %s 空き、現在の増加ペースで約 %s延びます"),
-		to, human.Bytes(p.Bytes), FmtHours(t, p.Hours))
+		to, human.Bytes(p.Bytes), FmtHours(t, *p.Hours))
 }
