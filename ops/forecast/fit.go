@@ -31,11 +31,11 @@ const (
 	// a few seconds of samples say nothing of an hour.
 	minSpanShare = 30
 	// A rise of free space bigger than jumpFactor times the usual step
-	// (and than minJump) is space freed (a purge, a deleted file): the fit
+	// (and than minJump, for a disk that does not move) is space freed (a purge, a deleted file): the fit
 	// starts after the last one, as the fill before it says nothing of the
 	// disk now.
 	jumpFactor = 8
-	minJump    = 64 << 20
+	minJump    = 1 << 20
 )
 
 // Rate is a fill rate over a window.
