@@ -57,9 +57,15 @@ type SamplesQuery struct {
 // Samples lists full-rate samples and, before them, the hourly aggregates,
 // oldest first per metric.
 func (s *Store) Samples(ctx context.Context, q SamplesQuery) ([]Sample, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT metric, host, hour, avg, min, max, n FROM samples_hourly WHERE hour >= ? AND (? = '' OR metric = ?)
-		UNION ALL SELECT metric, host, ts, value, value, value, 1 FROM samples WHERE ts >= ? AND (? = '' OR metric = ?)
-		ORDER BY 1, 2, 3`, q.Since.Unix(), q.Metric, q.Metric, q.Since.Unix(), q.Metric, q.Metric)
+	// One metric is a range of the primary key (metric, host, ts) only
+	// when the query says metric = ?: "? = '' OR metric = ?" scans the table.
+	where, args := "", []any{q.Since.Unix()}
+	if q.Metric != "" {
+		where, args = " AND metric = ?", append(args, q.Metric)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT metric, host, hour, avg, min, max, n FROM samples_hourly WHERE hour >= ?`+where+`
+		UNION ALL SELECT metric, host, ts, value, value, value, 1 FROM samples WHERE ts >= ?`+where+`
+		ORDER BY 1, 2, 3`, append(args, args...)...)
 	if err != nil {
 		return nil, classify(err)
 	}
