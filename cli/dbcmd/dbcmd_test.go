@@ -2,7 +2,6 @@ package dbcmd
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/internal/testenv/mysqltest"
 	"github.com/richs/richsops/ops/forecast"
@@ -202,21 +202,7 @@ func TestStatusLinesErrorReplyAndRefusedEntries(t *testing.T) {
 // and in JSON, as the Database tab does.
 func statusForecast(t *testing.T, dbPath string, main func(args ...string) (int, string, string)) {
 	t.Helper()
-	ctx := context.Background()
-	w, err := history.OpenWriter(ctx, dbPath, history.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	var ss []history.Sample
-	for i := 0; i <= 60; i++ {
-		ss = append(ss, history.Sample{Metric: history.MetricFreeDatadir, Host: "local", Time: now.Add(time.Duration(i-60) * time.Minute),
-			Value: float64(1<<30) * (6 - float64(i)/60)})
-	}
-	if err := w.AddSamples(ctx, ss); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
+	filltest.Add(t, dbPath, filltest.Hour(history.MetricFreeDatadir, "local", time.Now(), 5<<30, 1<<30))
 	code, out, errs := main("db", "status")
 	if code != 0 || !strings.Contains(out, "forecast: datadir ") || !strings.Contains(out, "full in about 5.0 h (5.0 GiB free, filling 1.0 GiB/h over the last hour)") ||
 		!strings.Contains(out, "fix:      purge to mysql-bin.000003 frees ") {

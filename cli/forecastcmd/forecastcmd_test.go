@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/ops/history"
 )
 
@@ -38,25 +39,6 @@ func runCLI(cfgPath string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// record writes an hour of samples of metric a minute apart up to now.
-func record(t *testing.T, dbPath, metric string, free, perHour float64) {
-	t.Helper()
-	ctx := context.Background()
-	s, err := history.OpenWriter(ctx, dbPath, history.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	now := time.Now()
-	var ss []history.Sample
-	for i := 0; i <= 60; i++ {
-		ss = append(ss, history.Sample{Metric: metric, Host: "local", Time: now.Add(time.Duration(i-60) * time.Minute), Value: free + perHour*float64(60-i)/60})
-	}
-	if err := s.AddSamples(ctx, ss); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestForecastCommand(t *testing.T) {
 	const gib = 1 << 30
 	cfgPath, dbPath := setup(t)
@@ -67,8 +49,9 @@ func TestForecastCommand(t *testing.T) {
 	if code, out, _ := runCLI(cfgPath, "forecast", "--zabbix", "datadir"); code != 0 || out != "-1\n" {
 		t.Fatalf("no database, zabbix: exit %d %q", code, out)
 	}
-	record(t, dbPath, history.MetricFreeDatadir, 12*gib, 2.4*gib) // 5 h
-	record(t, dbPath, history.MetricFreeRoot, 40*gib, -gib)       // not filling
+	now := time.Now()
+	filltest.Add(t, dbPath, filltest.Hour(history.MetricFreeDatadir, "local", now, 12*gib, 2.4*gib)) // 5 h
+	filltest.Add(t, dbPath, filltest.Hour(history.MetricFreeRoot, "local", now, 40*gib, -gib))       // not filling
 
 	code, out, errb := runCLI(cfgPath, "forecast")
 	if code != 0 || !strings.Contains(out, "datadir /var/lib/mysql full in about 5.0 h (12.0 GiB free, filling 2.4 GiB/h over the last hour)") ||

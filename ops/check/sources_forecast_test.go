@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/forecast"
@@ -17,12 +18,7 @@ import (
 // now, filling perHour from free.
 func fillSamples(t *testing.T, s *history.Store, metric, hostName string, now time.Time, free, perHour float64) {
 	t.Helper()
-	var ss []history.Sample
-	for i := 0; i <= 60; i++ {
-		at := now.Add(time.Duration(i-60) * time.Minute)
-		ss = append(ss, history.Sample{Metric: metric, Host: hostName, Time: at, Value: free - perHour*float64(i)/60})
-	}
-	if err := s.AddSamples(context.Background(), ss); err != nil {
+	if err := s.AddSamples(context.Background(), filltest.Hour(metric, hostName, now, free-perHour, perHour)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
 )
@@ -18,19 +19,6 @@ func testConfig(t *testing.T) *config.Config {
 	cfg.Database.Datadir = "/var/lib/mysql"
 	cfg.History.Path = filepath.Join(t.TempDir(), "history.db")
 	return cfg
-}
-
-// addFill records an hour of datadir samples a minute apart ending at end,
-// filling perHour from free at the hour's start.
-func addFill(t *testing.T, s *history.Store, end time.Time, free, perHour float64) {
-	t.Helper()
-	var ss []history.Sample
-	for _, p := range series(end.Add(-time.Hour), time.Minute, 61, free, perHour) {
-		ss = append(ss, history.Sample{Metric: history.MetricFreeDatadir, Host: "db1", Time: p.T, Value: p.V})
-	}
-	if err := s.AddSamples(context.Background(), ss); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // The level lives in the history database: each Judge is a separate
@@ -61,7 +49,9 @@ func TestJudgeRaiseStayClear(t *testing.T) {
 		{10 * gib, -gib, LevelOK, "not filling (11.0 GiB free, +1.0 GiB/h free over the last hour)"},
 	} {
 		now = now.Add(2 * time.Hour)
-		addFill(t, w, now, c.free, c.perHour)
+		if err := w.AddSamples(ctx, filltest.Hour(history.MetricFreeDatadir, "db1", now, c.free-c.perHour, c.perHour)); err != nil {
+			t.Fatal(err)
+		}
 		res, err := Judge(ctx, cfg, now, "check")
 		if err != nil || res.RecordErr != "" {
 			t.Fatalf("step %d: %v %s", i, err, res.RecordErr)

@@ -39,6 +39,9 @@ var RefreshEvery = 5 * time.Second
 // configured timeout; this covers the whole read (disk, my.cnf over SSH).
 const statusBudget = 30 * time.Second
 
+// forecastBudget bounds reading the forecast from the history database.
+const forecastBudget = 10 * time.Second
+
 // keys are the tab's bindings from the registry, and the global refresh.
 type keys struct {
 	common.DBKeys
@@ -174,7 +177,10 @@ func (t *Tab) fetch() tea.Cmd {
 		defer cancel()
 		files, err := backup.List(cfg.Backup.Dir)
 		msg := statusMsg{st: db.Status(ctx), backups: files, backupsErr: err}
-		msg.fc, msg.fcErr = forecast.Judge(ctx, cfg, now(), "console")
+		// Its own budget: a slow server must not leave it none.
+		fctx, fcancel := context.WithTimeout(context.Background(), forecastBudget)
+		defer fcancel()
+		msg.fc, msg.fcErr = forecast.Judge(fctx, cfg, now(), "console")
 		return msg
 	}
 }

@@ -1,11 +1,11 @@
 package dbview
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ui/common"
@@ -23,22 +23,7 @@ func TestForecastAndItsPurge(t *testing.T) {
 	if v := tab.View(); strings.Contains(v, "forecast") {
 		t.Fatalf("a forecast without a history database:\n%s", v)
 	}
-	ctx := context.Background()
-	s, err := history.OpenWriter(ctx, tab.d.Cfg.History.Path, history.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const perHour = 1 << 30
-	now := time.Now()
-	var ss []history.Sample
-	for i := 0; i <= 60; i++ {
-		ss = append(ss, history.Sample{Metric: history.MetricFreeDatadir, Host: "local", Time: now.Add(time.Duration(i-60) * time.Minute),
-			Value: float64(3<<30) + perHour*float64(60-i)/60})
-	}
-	if err := s.AddSamples(ctx, ss); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	filltest.Add(t, tab.d.Cfg.History.Path, filltest.Hour(history.MetricFreeDatadir, "local", time.Now(), 3<<30, 1<<30))
 	update(t, tab, common.ActiveMsg{Active: false})
 	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
 	tab.SetSize(140, 30)
