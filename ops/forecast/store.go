@@ -45,21 +45,27 @@ func PathOf(cfg *config.Config, disk string) string {
 func Read(ctx context.Context, s *history.Store, cfg *config.Config, now time.Time) ([]Forecast, error) {
 	out := []Forecast{}
 	for _, d := range disks {
-		ss, err := s.Samples(ctx, history.SamplesQuery{Metric: d.metric, Since: now.Add(-DayWindow)})
+		// Host by host: each is a range of the samples' key, so only the
+		// last day is read, not the whole retention.
+		hosts, err := s.SampleHosts(ctx, d.metric)
 		if err != nil {
 			return nil, err
 		}
-		// Samples come ordered by host, then time.
-		for i := 0; i < len(ss); {
-			j := i
-			var pts []Point
-			for ; j < len(ss) && ss[j].Host == ss[i].Host; j++ {
-				pts = append(pts, Point{T: ss[j].Time, V: ss[j].Value})
+		for _, h := range hosts {
+			ss, err := s.Samples(ctx, history.SamplesQuery{Metric: d.metric, Host: h, Since: now.Add(-DayWindow)})
+			if err != nil {
+				return nil, err
+			}
+			if len(ss) == 0 {
+				continue
+			}
+			pts := make([]Point, len(ss))
+			for i, x := range ss {
+				pts[i] = Point{T: x.Time, V: x.Value}
 			}
 			f := Compute(pts, now)
-			f.Disk, f.Host, f.Path = d.name, ss[i].Host, PathOf(cfg, d.name)
+			f.Disk, f.Host, f.Path = d.name, h, PathOf(cfg, d.name)
 			out = append(out, f)
-			i = j
 		}
 	}
 	return out, nil
