@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	_ "github.com/richs/richsops/cli/checkcmd"
 	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/sanitize/sanitizetest"
 )
 
 func setup(t *testing.T) (cfgPath, dbPath string) {
@@ -98,5 +100,26 @@ func TestForecastCommand(t *testing.T) {
 	evs, _ := s.Events(context.Background(), history.EventForecast, time.Time{})
 	if len(evs) != 1 || evs[0].Level != "warn" || evs[0].Source != "forecast" {
 		t.Errorf("events %+v", evs)
+	}
+}
+
+// A host name from the history database full of hostile strings (the
+// samples carry the name the watch service was given) never reaches the
+// terminal as it is: in the table, the texts and the JSON.
+func TestForecastHostileHost(t *testing.T) {
+	cfgPath, dbPath := setup(t)
+	bad := sanitizetest.Joined()
+	filltest.Add(t, dbPath, filltest.Hour(history.MetricFreeDatadir, bad, time.Now(), 1<<30, 1<<30))
+	for _, args := range [][]string{{"forecast"}, {"forecast", "--json"}, {"forecast", "--zabbix", "datadir"}, {"check", "--only", "forecast"}} {
+		code, out, errb := runCLI(cfgPath, args...)
+		name := strings.Join(args, " ")
+		sanitizetest.Check(t, name+" (stdout)", out)
+		sanitizetest.Check(t, name+" (stderr)", errb)
+		if code == cli.ExitUsage && args[0] != "check" { // check: 2 is CRIT
+			t.Errorf("%s: exit 2: %s", name, errb)
+		}
+		if args[0] == "forecast" && len(args) < 3 && !strings.Contains(out, `\x1b`) && !strings.Contains(out, `\u001b`) {
+			t.Errorf("%s does not show the hostile host (escaped), so proves nothing:\n%s", name, out)
+		}
 	}
 }
