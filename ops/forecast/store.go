@@ -114,21 +114,49 @@ func (r Result) Disk(name string) (Forecast, bool) {
 // every `richsops check`, the console and the watch service go on from
 // the same level. history.ErrNoDatabase when there is no database yet.
 func Judge(ctx context.Context, cfg *config.Config, now time.Time, source string) (Result, error) {
-	res := Result{At: now, Forecasts: []Forecast{}}
 	opts := history.Options{BusyTimeout: cfg.History.BusyTimeout.Duration}
 	s, err := history.OpenReader(ctx, cfg.History.Path, opts)
 	if err != nil {
-		return res, err
+		return Result{At: now, Forecasts: []Forecast{}}, err
 	}
+	res, changed, err := judge(ctx, s, cfg, now, source)
+	s.Close()
+	if err == nil && len(changed) > 0 {
+		// A writer only for a change: readers are the quick path.
+		if err := record(ctx, cfg.History.Path, opts, changed); err != nil {
+			res.RecordErr = err.Error()
+		}
+	}
+	return res, err
+}
+
+// JudgeStore is Judge on an open writer (the watch service's), which
+// records the changes itself.
+func JudgeStore(ctx context.Context, s *history.Store, cfg *config.Config, now time.Time, source string) (Result, []history.Event, error) {
+	res, changed, err := judge(ctx, s, cfg, now, source)
+	if err != nil {
+		return res, nil, err
+	}
+	var errs []error
+	for _, e := range changed {
+		errs = append(errs, s.AddEvent(ctx, e))
+	}
+	if err := errors.Join(errs...); err != nil {
+		res.RecordErr = err.Error()
+	}
+	return res, changed, nil
+}
+
+// judge reads and judges; changed are the events of the levels that moved.
+func judge(ctx context.Context, s *history.Store, cfg *config.Config, now time.Time, source string) (Result, []history.Event, error) {
+	res := Result{At: now, Forecasts: []Forecast{}}
 	fs, err := Read(ctx, s, cfg, now)
 	if err != nil {
-		s.Close()
-		return res, err
+		return res, nil, err
 	}
 	prev, err := Levels(ctx, s)
-	s.Close()
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	var changed []history.Event
 	for i := range fs {
@@ -144,12 +172,7 @@ func Judge(ctx context.Context, cfg *config.Config, now time.Time, source string
 		}
 	}
 	res.Forecasts = fs
-	if len(changed) > 0 {
-		if err := record(ctx, cfg.History.Path, opts, changed); err != nil {
-			res.RecordErr = err.Error()
-		}
-	}
-	return res, nil
+	return res, changed, nil
 }
 
 // hoursForLevel: NaN when unknown (the level stays), +Inf when not filling.
