@@ -145,10 +145,10 @@ func status(env *cli.Env, args []string) error {
 
 // Forecast is the datadir's forecast in db status, as the Database tab
 // shows it: "full in about N h" and the default purge worked out against
-// it. Null when there is no history database or no sample of the datadir.
+// it. Absent when there is no history database or no sample of the datadir.
 type Forecast struct {
-	Forecast *forecast.Summary `json:"forecast"`
-	Purge    *forecast.Purge   `json:"forecast_purge"` // while the server answers
+	Forecast *forecast.Summary `json:"forecast,omitempty"`
+	Purge    *forecast.Purge   `json:"forecast_purge,omitempty"` // while the server answers
 	Error    string            `json:"forecast_error,omitempty"`
 }
 

@@ -141,10 +141,7 @@ func printTable(env *cli.Env, t func(en, ja string) string, out Output) {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, t("DISK\tHOST\tPATH\tFREE\t1 H\t24 H\tFULL IN\tLEVEL", "ディスク\tホスト\tパス\t空き\t1 時間\t24 時間\t満杯まで\tレベル"))
 	for _, s := range out.Disks {
-		free, full := "-", "-"
-		if s.FreeBytes != nil {
-			free = human.Bytes(*s.FreeBytes)
-		}
+		free, full := human.Bytes(s.FreeBytes), "-"
 		if s.HoursUntilFull != nil {
 			full = forecast.FmtHours(t, *s.HoursUntilFull)
 		}

@@ -23,7 +23,9 @@ import (
 	_ "github.com/richs/richsops/cli/svccmd"
 	_ "github.com/richs/richsops/cli/tailcmd"
 	_ "github.com/richs/richsops/cli/tuicmd"
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/internal/testenv/mysqltest"
+	"github.com/richs/richsops/ops/history"
 )
 
 // sandbox is a box of the test's own: a private mariadbd, a crontab, a
@@ -118,7 +120,9 @@ var dataMaps = map[string]bool{"status": true, "classes": true, "env": true}
 
 // unknownNulls are the keys where null deliberately means "unknown: could
 // not be read" (README, JSON).
-var unknownNulls = map[string]bool{"processes": true}
+var unknownNulls = map[string]bool{"processes": true,
+	// forecast: a rate from too few samples; the hours of a disk not filling
+	"rate_1h_bytes_per_hour": true, "rate_24h_bytes_per_hour": true, "hours_until_full": true, "more_hours": true}
 
 // durationWords in a key name mean a duration: its unit must be in the name.
 var durationWords = []string{"duration", "timeout", "elapsed", "latency", "uptime", "interval", "age", "wait", "took", "delay", "period"}
@@ -162,6 +166,10 @@ func TestEveryCommandsJSON(t *testing.T) {
 		t.Skip("needs root: the job runs as root, as app.user says")
 	}
 	cfgPath, job, dir := sandbox(t)
+	// Forecasts to print: the datadir filling, / not (its hours null).
+	now := time.Now()
+	filltest.Add(t, filepath.Join(dir, "history.db"), append(filltest.Hour(history.MetricFreeDatadir, "local", now, 5<<30, 1<<30),
+		filltest.Hour(history.MetricFreeRoot, "local", now, 5<<30, -1<<30)...))
 	runs := map[string][][]string{
 		"version": {{"version"}},
 		"config":  {{"config", "show"}, {"config", "check"}, {"config", "path"}},
