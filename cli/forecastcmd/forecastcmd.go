@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/richs/richsops/cli"
@@ -138,17 +137,17 @@ func printTable(env *cli.Env, t func(en, ja string) string, out Output) {
 		fmt.Fprintln(env.Stdout, t("no samples in the last day: is `richsops watch` running?", "直近 1 日のサンプルがありません: `richsops watch` は動いていますか?"))
 		return
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, t("DISK\tHOST\tPATH\tFREE\t1 H\t24 H\tFULL IN\tLEVEL", "ディスク\tホスト\tパス\t空き\t1 時間\t24 時間\t満杯まで\tレベル"))
+	var tb cli.Table
+	tb.Row(strings.Split(t("DISK\tHOST\tPATH\tFREE\t1 H\t24 H\tFULL IN\tLEVEL", "ディスク\tホスト\tパス\t空き\t1 時間\t24 時間\t満杯まで\tレベル"), "\t")...)
 	for _, s := range out.Disks {
-		free, full := human.Bytes(s.FreeBytes), "-"
+		full := "-"
 		if s.HoursUntilFull != nil {
 			full = forecast.FmtHours(t, *s.HoursUntilFull)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Disk, sanitize.String(s.Host), sanitize.String(s.Path), free,
+		tb.Row(s.Disk, sanitize.String(s.Host), sanitize.String(s.Path), human.Bytes(s.FreeBytes),
 			rate(s.Rate1h), rate(s.Rate24h), full, strings.ToUpper(s.Level))
 	}
-	tw.Flush()
+	tb.Write(env.Stdout)
 	for _, s := range out.Disks {
 		fmt.Fprintln(env.Stdout, sanitize.String(s.Text))
 	}

@@ -15,6 +15,7 @@ import (
 	_ "github.com/richs/richsops/cli/checkcmd"
 	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/sanitize/cells"
 	"github.com/richs/richsops/ops/sanitize/sanitizetest"
 )
 
@@ -59,6 +60,13 @@ func TestForecastCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "datadir /var/lib/mysql full in about 5.0 h (12.0 GiB free, filling 2.4 GiB/h over the last hour)") ||
 		!strings.Contains(out, "WARN") || !strings.Contains(out, "disk / not filling") {
 		t.Errorf("text: exit %d\n%s%s", code, out, errb)
+	}
+	// In Japanese the columns line up in terminal cells.
+	code, out, _ = runCLI(cfgPath, "--lang", "ja", "forecast")
+	lines := strings.Split(out, "\n")
+	if code != 0 || len(lines) < 3 || !strings.Contains(out, "は約 5.0 時間で満杯") ||
+		cells.Width(lines[0][:strings.Index(lines[0], "ホスト")]) != cells.Width(lines[1][:strings.Index(lines[1], "local")]) {
+		t.Errorf("ja: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(cfgPath, "forecast", "--json")
 	var o struct {
