@@ -79,3 +79,56 @@ func TestJudgeRaiseStayClear(t *testing.T) {
 		t.Errorf("events %v, want one per change", got)
 	}
 }
+
+// A raised level whose forecast cannot be made now (the watch service
+// stopped: no sample in the last hour) stays raised and says why, rather
+// than clearing on a guess; a purge clears it once there are samples again.
+func TestJudgeKeepsLevelWhenUnknown(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	w, err := history.OpenWriter(ctx, cfg.History.Path, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.AddSamples(ctx, filltest.Hour(history.MetricFreeDatadir, "db1", t0, gib, gib)); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Judge(ctx, cfg, t0, "check"); err != nil || res.Forecasts[0].Level != LevelCrit {
+		t.Fatalf("%+v %v", res, err)
+	}
+	later := t0.Add(2 * time.Hour)
+	res, err := Judge(ctx, cfg, later, "check")
+	if err != nil || len(res.Forecasts) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	f := res.Forecasts[0]
+	if f.Level != LevelCrit || f.Known() || !strings.Contains(f.Text(cfg.T, later), "too few samples in the last hour to forecast (0)") {
+		t.Errorf("%+v: %s", f, f.Text(cfg.T, later))
+	}
+	// Space freed (a purge), then filling slowly: a sample right after says
+	// too few since the purge, an hour of them clears it.
+	purged := later.Add(time.Minute)
+	if err := w.AddSamples(ctx, []history.Sample{{Metric: history.MetricFreeDatadir, Host: "db1", Time: purged, Value: 50 * gib}}); err != nil {
+		t.Fatal(err)
+	}
+	if f := judged(t, cfg, purged); f.Level != LevelCrit || !strings.Contains(f.Text(cfg.T, purged), "too few samples since space was freed") {
+		t.Errorf("just purged: %+v %s", f, f.Text(cfg.T, purged))
+	}
+	end := purged.Add(time.Hour)
+	if err := w.AddSamples(ctx, filltest.Hour(history.MetricFreeDatadir, "db1", end, 49*gib, gib/60)); err != nil {
+		t.Fatal(err)
+	}
+	if f := judged(t, cfg, end); f.Level != LevelOK {
+		t.Errorf("after the purge: %+v %s", f, f.Text(cfg.T, end))
+	}
+}
+
+func judged(t *testing.T, cfg *config.Config, now time.Time) Forecast {
+	t.Helper()
+	res, err := Judge(context.Background(), cfg, now, "check")
+	if err != nil || len(res.Forecasts) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	return res.Forecasts[0]
+}
