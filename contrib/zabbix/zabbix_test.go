@@ -228,9 +228,17 @@ func TestTemplate(t *testing.T) {
 	}
 
 	// keys of the template's items; prototypes see both theirs and these.
+	// A trigger can depend on any trigger of the template's items.
 	keys := map[string]bool{}
+	triggers := map[string]trigger{}
 	for _, it := range tp.Items {
 		keys[it.Key] = true
+		for _, tr := range it.Triggers {
+			if _, dup := triggers[tr.Name]; dup {
+				t.Errorf("trigger name %q twice", tr.Name)
+			}
+			triggers[tr.Name] = tr
+		}
 	}
 	checkItem := func(it item, scope map[string]bool, prototype bool) {
 		t.Helper()
@@ -253,15 +261,11 @@ func TestTemplate(t *testing.T) {
 				t.Errorf("item prototype %s: triggers: go in trigger_prototypes", it.Key)
 			}
 		}
-		names := map[string]trigger{}
-		for _, tr := range ts {
-			names[tr.Name] = tr
-		}
 		for _, tr := range ts {
 			checkTrigger(t, tr, it.Key, scope, macros)
 			for _, d := range tr.Dependencies {
-				if dep, ok := names[d.Name]; !ok || dep.Expression != d.Expression || dep.RecoveryExpression != d.RecoveryExpression {
-					t.Errorf("trigger %q depends on %q, which is not a trigger of the item as written", tr.Name, d.Name)
+				if dep, ok := triggers[d.Name]; !ok || dep.Expression != d.Expression || dep.RecoveryExpression != d.RecoveryExpression {
+					t.Errorf("trigger %q depends on %q, which is not a trigger of the template as written", tr.Name, d.Name)
 				}
 			}
 		}
