@@ -466,8 +466,9 @@ func TestAgent(t *testing.T) {
 			// The same as richsops gives by itself (a second try for a
 			// check whose state moved between the two, as the clock does).
 			if d := direct("check", "--zabbix", "--only", src); d != v {
-				if v2, _ := agentValue(t, agent, conf, env, key); v2 != direct("check", "--zabbix", "--only", src) {
-					t.Errorf("%s = %s through the agent, %s run directly", key, v2, d)
+				v2, _ := agentValue(t, agent, conf, env, key)
+				if d2 := direct("check", "--zabbix", "--only", src); v2 != d2 {
+					t.Errorf("%s = %s then %s through the agent, %s then %s run directly", key, v, v2, d, d2)
 				}
 			}
 		}
