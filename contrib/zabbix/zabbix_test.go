@@ -78,11 +78,14 @@ func served(ups map[string]string, key string) bool {
 	return ok
 }
 
-// The shape of a 6.0 export, as far as the checks below go.
+// The shape of a 6.0 export: only fields of Zabbix 6.0's import schema,
+// and the decoder refuses any other, as the import does ("unexpected
+// tag"), so a misspelt field fails here and not at the import.
 type (
 	export struct {
 		Export struct {
 			Version   string     `yaml:"version"`
+			Date      string     `yaml:"date"`
 			Groups    []named    `yaml:"groups"`
 			Templates []template `yaml:"templates"`
 		} `yaml:"zabbix_export"`
@@ -91,19 +94,28 @@ type (
 		UUID string `yaml:"uuid"`
 		Name string `yaml:"name"`
 	}
+	tag struct {
+		Tag   string `yaml:"tag"`
+		Value string `yaml:"value"`
+	}
 	template struct {
 		UUID           string      `yaml:"uuid"`
 		Template       string      `yaml:"template"`
+		Name           string      `yaml:"name"`
+		Description    string      `yaml:"description"`
 		Groups         []named     `yaml:"groups"`
 		Items          []item      `yaml:"items"`
 		DiscoveryRules []discovery `yaml:"discovery_rules"`
+		Tags           []tag       `yaml:"tags"`
 		Macros         []struct {
-			Macro string `yaml:"macro"`
-			Value string `yaml:"value"`
+			Macro       string `yaml:"macro"`
+			Value       string `yaml:"value"`
+			Description string `yaml:"description"`
 		} `yaml:"macros"`
 		Valuemaps []struct {
 			named    `yaml:",inline"`
 			Mappings []struct {
+				Type     string `yaml:"type"`
 				Value    string `yaml:"value"`
 				NewValue string `yaml:"newvalue"`
 			} `yaml:"mappings"`
@@ -114,8 +126,13 @@ type (
 		Name              string    `yaml:"name"`
 		Key               string    `yaml:"key"`
 		Delay             string    `yaml:"delay"`
+		History           string    `yaml:"history"`
+		Trends            string    `yaml:"trends"`
 		ValueType         string    `yaml:"value_type"`
+		Units             string    `yaml:"units"`
+		Description       string    `yaml:"description"`
 		Valuemap          *named    `yaml:"valuemap"`
+		Tags              []tag     `yaml:"tags"`
 		Triggers          []trigger `yaml:"triggers"`
 		TriggerPrototypes []trigger `yaml:"trigger_prototypes"`
 	}
@@ -125,13 +142,19 @@ type (
 		Expression         string    `yaml:"expression"`
 		RecoveryMode       string    `yaml:"recovery_mode"`
 		RecoveryExpression string    `yaml:"recovery_expression"`
+		Opdata             string    `yaml:"opdata"`
 		Priority           string    `yaml:"priority"`
+		Description        string    `yaml:"description"`
 		Dependencies       []trigger `yaml:"dependencies"`
+		Tags               []tag     `yaml:"tags"`
 	}
 	discovery struct {
 		UUID           string `yaml:"uuid"`
 		Name           string `yaml:"name"`
 		Key            string `yaml:"key"`
+		Delay          string `yaml:"delay"`
+		Lifetime       string `yaml:"lifetime"`
+		Description    string `yaml:"description"`
 		ItemPrototypes []item `yaml:"item_prototypes"`
 		MacroPaths     []struct {
 			Macro string `yaml:"lld_macro"`
@@ -148,6 +171,7 @@ func readTemplate(t *testing.T) (export, []byte) {
 	}
 	var e export
 	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
 	if err := dec.Decode(&e); err != nil {
 		t.Fatalf("%s: %v", templateFile, err)
 	}
@@ -177,7 +201,9 @@ var (
 // The values Zabbix 6.0's import takes for these fields.
 var (
 	valueTypes = []string{"", "FLOAT", "CHAR", "LOG", "UNSIGNED", "TEXT"}
-	priorities = []string{"NOT_CLASSIFIED", "INFO", "WARNING", "AVERAGE", "HIGH", "DISASTER"}
+	priorities    = []string{"NOT_CLASSIFIED", "INFO", "WARNING", "AVERAGE", "HIGH", "DISASTER"}
+	recoveryModes = []string{"", "EXPRESSION", "RECOVERY_EXPRESSION", "NONE"}
+	mappingTypes  = []string{"", "EQUAL", "GREATER_OR_EQUAL", "LESS_OR_EQUAL", "IN_RANGE", "REGEXP", "DEFAULT"}
 )
 
 // TestTemplate checks the template against the UserParameter file and the
@@ -225,6 +251,11 @@ func TestTemplate(t *testing.T) {
 	valuemaps := map[string]bool{}
 	for _, v := range tp.Valuemaps {
 		valuemaps[v.Name] = true
+		for _, m := range v.Mappings {
+			if !slices.Contains(mappingTypes, m.Type) || m.NewValue == "" {
+				t.Errorf("value map %q: mapping %+v", v.Name, m)
+			}
+		}
 	}
 
 	// keys of the template's items; prototypes see both theirs and these.
@@ -348,6 +379,9 @@ func checkTrigger(t *testing.T, tr trigger, own string, scope, macros map[string
 	}
 	if !slices.Contains(priorities, tr.Priority) {
 		t.Errorf("trigger %q: priority %q", tr.Name, tr.Priority)
+	}
+	if !slices.Contains(recoveryModes, tr.RecoveryMode) {
+		t.Errorf("trigger %q: recovery_mode %q", tr.Name, tr.RecoveryMode)
 	}
 	if (tr.RecoveryMode == "RECOVERY_EXPRESSION") != (tr.RecoveryExpression != "") {
 		t.Errorf("trigger %q: a recovery expression goes with recovery_mode RECOVERY_EXPRESSION", tr.Name)
