@@ -200,7 +200,7 @@ var (
 
 // The values Zabbix 6.0's import takes for these fields.
 var (
-	valueTypes = []string{"", "FLOAT", "CHAR", "LOG", "UNSIGNED", "TEXT"}
+	valueTypes    = []string{"", "FLOAT", "CHAR", "LOG", "UNSIGNED", "TEXT"}
 	priorities    = []string{"NOT_CLASSIFIED", "INFO", "WARNING", "AVERAGE", "HIGH", "DISASTER"}
 	recoveryModes = []string{"", "EXPRESSION", "RECOVERY_EXPRESSION", "NONE"}
 	mappingTypes  = []string{"", "EQUAL", "GREATER_OR_EQUAL", "LESS_OR_EQUAL", "IN_RANGE", "REGEXP", "DEFAULT"}
