@@ -48,11 +48,13 @@ func zabbixValue(runs []history.Judged) int {
 // error (its message becomes the item's "not supported" reason), never
 // "no run".
 func runsZabbix(env *cli.Env, job string, vals map[string]string) error {
+	t := env.Cfg.T
 	if job == "" {
-		return cli.Usagef("jobs runs --zabbix: want one job NAME")
+		return cli.UsageT(t, "jobs runs --zabbix: want one job NAME", "jobs runs --zabbix: ジョブ名 NAME を 1 つ指定してください")
 	}
 	if _, ok := vals["--since"]; ok {
-		return cli.Usagef("jobs runs --zabbix takes no --since: it reads the job's newest runs, however old")
+		return cli.UsageT(t, "jobs runs --zabbix takes no --since: it reads the job's newest runs, however old",
+			"jobs runs --zabbix に --since は使えません: 期間によらずジョブの最新の実行を読みます")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
