@@ -184,7 +184,9 @@ func Rotate(dir string, keep int, keepName string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return removeBackupFiles(dir, rotation(done, keep, keepName))
+	removed, err := removeBackupFiles(dir, rotation(done, keep, keepName))
+	removeMeta(removed)
+	return removed, err
 }
 
 // rotation picks the backups that go: all but the newest keep, where
