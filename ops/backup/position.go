@@ -232,26 +232,65 @@ func (b *Backup) readMeta(ctx context.Context, backupPath string) (*Meta, string
 		return nil, b.t("no metadata (taken before positions were recorded, or by hand)", "メタデータがありません（位置の記録より前か、手動のバックアップ）")
 	case err != nil:
 		return nil, b.t("metadata unreadable: ", "メタデータを読めません: ") + sanitize.String(err.Error())
-	case len(data) > maxMeta:
-		return nil, b.t("metadata corrupt: too large", "メタデータが壊れています: 大きすぎます")
 	}
-	var m Meta
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, b.t("metadata corrupt: ", "メタデータが壊れています: ") + sanitize.String(err.Error())
-	}
+	m, why := decodeMeta(b.T, data, filepath.Base(backupPath))
 	switch {
-	case m.Backup != filepath.Base(backupPath):
-		return nil, b.t("metadata corrupt: it names another backup", "メタデータが壊れています: 別のバックアップを指しています")
+	case why != "":
+		return nil, why
 	case !m.Verified:
 		return nil, b.t("not verified", "検証されていません")
 	case m.Binlog == nil:
 		return nil, b.t("no binary-log position recorded (binary logging off when it was taken)", "バイナリログの位置が記録されていません（取得時にバイナリログが無効）")
+	}
+	return m, ""
+}
+
+// decodeMeta parses the metadata of the backup named name; why (in t's
+// language, sanitized) says how it is corrupt.
+func decodeMeta(t func(en, ja string) string, data []byte, name string) (*Meta, string) {
+	tr := func(en, ja string) string { return config.Tr(t, en, ja) }
+	if len(data) > maxMeta {
+		return nil, tr("metadata corrupt: too large", "メタデータが壊れています: 大きすぎます")
+	}
+	var m Meta
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, tr("metadata corrupt: ", "メタデータが壊れています: ") + sanitize.String(err.Error())
+	}
+	switch {
+	case m.Backup != name:
+		return nil, tr("metadata corrupt: it names another backup", "メタデータが壊れています: 別のバックアップを指しています")
+	case m.Binlog == nil:
 	case m.Binlog.File == "" || m.Binlog.Pos < 0:
-		return nil, b.t("metadata corrupt: empty binary-log position", "メタデータが壊れています: バイナリログの位置が空です")
+		return nil, tr("metadata corrupt: empty binary-log position", "メタデータが壊れています: バイナリログの位置が空です")
 	case !logName.MatchString(m.Binlog.File):
-		return nil, b.t("metadata corrupt: binary-log file name with unexpected characters", "メタデータが壊れています: バイナリログのファイル名に想定外の文字があります")
+		return nil, tr("metadata corrupt: binary-log file name with unexpected characters", "メタデータが壊れています: バイナリログのファイル名に想定外の文字があります")
 	}
 	return &m, ""
+}
+
+// listMeta fills each finished backup's position from its metadata (read
+// with the os package, as List reads the folder).
+func listMeta(dir string, files []File) {
+	for i := range files {
+		f := &files[i]
+		if !f.Verified {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, f.Name+MetaSuffix))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			f.MetaErr = sanitize.String(err.Error())
+			continue
+		}
+		m, why := decodeMeta(nil, data, f.Name)
+		if why != "" {
+			f.MetaErr = why
+			continue
+		}
+		f.Binlog = m.Binlog
+	}
 }
 
 // ForPurge is LastVerified as a purge preview takes it (mysql.DB.LastBackup).

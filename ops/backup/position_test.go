@@ -208,6 +208,27 @@ func TestLastVerified(t *testing.T) {
 			t.Errorf("note %d: %q, want %q…", i, last.Notes[i], w)
 		}
 	}
+	// The listing shows each backup's position, or why its metadata is bad.
+	files, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Name] = f.MetaErr
+		if f.Binlog != nil {
+			got[f.Name] = f.Binlog.String()
+		}
+	}
+	for name, want := range map[string]string{
+		"db-20261125-030000.sql.gz": "mysql-bin.000100:4567", "db-20261130-030000.sql.gz": "",
+		"db-20261129-030000.sql.gz": "metadata corrupt: unexpected end of JSON input",
+		"db-20261126-030000.sql.gz": "metadata corrupt: binary-log file name with unexpected characters",
+	} {
+		if got[name] != want {
+			t.Errorf("List: %s: %q, want %q", name, got[name], want)
+		}
+	}
 	for _, c := range []struct{ name, dir, note string }{
 		{"missing folder", filepath.Join(dir, "none"), "no finished backup in "},
 		{"no folder configured", "", "no backup folder configured"},

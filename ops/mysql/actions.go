@@ -227,7 +227,7 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 		p.Removes = append(p.Removes, b)
 		p.Bytes += b.Size
 	}
-	d.checkBackup(ctx, &p)
+	d.CheckBackup(ctx, &p)
 	return p, nil
 }
 
@@ -262,7 +262,7 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 		p.Removes = append(p.Removes, b)
 		p.Bytes += b.Size
 	}
-	d.checkBackup(ctx, &p)
+	d.CheckBackup(ctx, &p)
 	return p, nil
 }
 

@@ -34,10 +34,10 @@ const PurgeWord = "PURGE"
 // maxBackupNotes bounds the reasons listed in a preview.
 const maxBackupNotes = 3
 
-// checkBackup fills the plan's backup part: which of the logs it removes
+// CheckBackup fills the plan's backup part: which of the logs it removes
 // the last verified backup still needs. Backups that cannot be read count
 // as none (the typed word), with the reason.
-func (d *DB) checkBackup(ctx context.Context, p *PurgePlan) {
+func (d *DB) CheckBackup(ctx context.Context, p *PurgePlan) {
 	if d.LastBackup == nil {
 		p.BackupNotes = []string{d.t("the backups were not looked at", "バックアップを確認していません")}
 		return

@@ -334,7 +334,7 @@ func TestBackupsListed(t *testing.T) {
 			rows = append(rows, strings.Join(strings.Fields(l), " "))
 		}
 	}
-	want := []string{"BACKUP SIZE AGE VERIFIED", ".sql.gz.partial 3.0 MiB 1d ago no: partial", "2.0 MiB 2d ago yes", "1.0 MiB 3d ago yes"}
+	want := []string{"BACKUP SIZE AGE VERIFIED BINLOG POSITION", ".sql.gz.partial 3.0 MiB 1d ago no partial: running or crashed", "2.0 MiB 2d ago yes", "1.0 MiB 3d ago yes"}
 	if len(rows) != len(want) {
 		t.Fatalf("backup rows %q in:\n%s", rows, tab.View())
 	}
