@@ -102,6 +102,9 @@ type Plan struct {
 	// position itself. Either way the header's position is recorded.
 	MasterData  bool
 	OwnPosition bool
+	// Upstream: [backup] dump has --dump-slave, whose header position is
+	// in the logs of the server this one replicates from: none is recorded.
+	Upstream bool
 }
 
 // dumpArgv is the configured dump with the position option when added.
@@ -214,6 +217,10 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 // position: only of the DSN's own server, asked first whether it logs (a
 // dump with --master-data of a server without binary logs fails).
 func (b *Backup) planPosition(ctx context.Context, p *Plan) error {
+	if len(setOpts(p.Dump[1:], upstreamOpts)) > 0 {
+		p.Upstream = true
+		return nil
+	}
 	if len(setOpts(p.Dump[1:], positionOpts)) > 0 {
 		p.OwnPosition = true
 		return nil
@@ -459,7 +466,9 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 		return res, err
 	}
 	ok = true
-	res.Binlog = head.position()
+	if !p.Upstream {
+		res.Binlog = head.position()
+	}
 	if p.MasterData && res.Binlog == nil {
 		res.MetaErr = config.Errorf(b.T, "the dump was asked for its binary-log position but its header has none",
 			"ダンプにバイナリログの位置を求めましたが、ヘッダーにありません")
@@ -725,6 +734,9 @@ func (b *Backup) positionPreview(p Plan) string {
 	case p.MasterData:
 		return fmt.Sprintf(b.t("records its binary-log position in %s (%s: the server writes binary logs)",
 			"バイナリログの位置を %s に記録（%s: サーバーはバイナリログを書いています）"), meta, MasterData)
+	case p.Upstream:
+		return b.t("records no binary-log position: --dump-slave writes the position in the logs of the server this one replicates from",
+			"バイナリログの位置は記録しません: --dump-slave が書くのはレプリケーション元のサーバーのログの位置です")
 	case p.OwnPosition:
 		return fmt.Sprintf(b.t("records the binary-log position [backup] dump asks for in %s", "[backup] dump が求めるバイナリログの位置を %s に記録"), meta)
 	case p.Conn.Net == "":

@@ -44,9 +44,14 @@ type Meta struct {
 // MetaSuffix names a backup's metadata: db-20260102-030405.sql.gz.json.
 const MetaSuffix = ".json"
 
-// positionOpts are the dump options that put the position in the header;
-// one of them in [backup] dump means the operator asked for it already.
-var positionOpts = []string{"--master-data", "--source-data", "--dump-slave", "--dump-replica"}
+// positionOpts are the dump options that put this server's position in
+// the header; one of them in [backup] dump means the operator asked for it
+// already. upstreamOpts put the position of the server it replicates from
+// (a replica's dump): not a position in this server's logs, never recorded.
+var (
+	positionOpts = []string{"--master-data", "--source-data"}
+	upstreamOpts = []string{"--dump-slave", "--dump-replica"}
+)
 
 // MasterData is the option richsops adds when the server logs: the
 // position as a comment, so a restore does not run it.
@@ -226,7 +231,8 @@ func (b *Backup) LastVerified(ctx context.Context) (Last, error) {
 
 // readMeta reads one backup's metadata; why says why it does not count.
 func (b *Backup) readMeta(ctx context.Context, backupPath string) (*Meta, string) {
-	data, err := b.Host.ReadFile(ctx, backupPath+MetaSuffix)
+	// A bounded read: a huge file in its place is corrupt, not read whole.
+	data, err := b.Host.ReadTail(ctx, backupPath+MetaSuffix, maxMeta+1)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return nil, b.t("no metadata (taken before positions were recorded, or by hand)", "メタデータがありません（位置の記録より前か、手動のバックアップ）")

@@ -3,6 +3,8 @@ package backup
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -183,6 +185,7 @@ func TestLastVerified(t *testing.T) {
 	put("db-20261128-030000.sql.gz", good("db-20261120-030000.sql.gz", "mysql-bin.000120"))
 	put("db-20261129-030000.sql.gz", `{"backup": "db-20261129`)
 	put("db-20261130-030000.sql.gz", "")
+	put("db-20261130-040000.sql.gz", `{"backup": "db-20261130-040000.sql.gz", "x": "`+strings.Repeat("x", maxMeta)+`"}`)
 	put("db-20261201-030000.sql.gz"+Partial, "")
 	put("db-20261201-030000.sql.gz\x1b[31m", good("db-20261201-030000.sql.gz\x1b[31m", "mysql-bin.000121"))
 	b := &Backup{Cfg: config.Backup{Dir: dir}, Host: host.NewLocal()}
@@ -194,6 +197,7 @@ func TestLastVerified(t *testing.T) {
 		t.Fatalf("last %+v", last.Meta)
 	}
 	want := []string{
+		"db-20261130-040000.sql.gz: metadata corrupt: too large",
 		"db-20261130-030000.sql.gz: no metadata",
 		"db-20261129-030000.sql.gz: metadata corrupt: unexpected end of JSON input",
 		"db-20261128-030000.sql.gz: metadata corrupt: it names another backup",
@@ -245,5 +249,44 @@ func TestLastVerified(t *testing.T) {
 	b.Cfg.Dir = file
 	if _, err := b.LastVerified(context.Background()); err == nil {
 		t.Error("a file as the folder: no error")
+	}
+}
+
+// TestPlanPosition: whether the dump is asked for its position, and when
+// the server is asked whether it logs at all.
+func TestPlanPosition(t *testing.T) {
+	own := []string{"mariadb-dump", "--socket=/run/x.sock", "--all-databases"}
+	for _, c := range []struct {
+		name   string
+		dump   []string
+		logBin func(context.Context) (bool, error)
+		want   string // MasterData OwnPosition Upstream, or the error
+		argv   string // the dump argv that runs (without the connection's options)
+	}{
+		{"logs", []string{"mysqldump", "--no-defaults", "--single-transaction", "--all-databases"}, func(context.Context) (bool, error) { return true, nil },
+			"true false false", "mysqldump --no-defaults --master-data=2 --single-transaction --all-databases"},
+		{"no logs", []string{"mysqldump", "--all-databases"}, func(context.Context) (bool, error) { return false, nil },
+			"false false false", "mysqldump --all-databases"},
+		{"cannot ask", []string{"mysqldump", "--all-databases"}, func(context.Context) (bool, error) { return false, errors.New("no answer within 5s") },
+			"asking the server whether it writes binary logs (for the backup's position): no answer within 5s", ""},
+		{"own server", own, nil, "false false false", strings.Join(own, " ")},
+		{"own option", append(own, "--master-data=2"), nil, "false true false", strings.Join(own, " ") + " --master-data=2"},
+		{"a replica's upstream", append(own, "--dump-slave=2"), nil, "false false true", strings.Join(own, " ") + " --dump-slave=2"},
+	} {
+		b := &Backup{Cfg: config.Backup{Dump: c.dump}, DSN: "root@unix(/run/mysqld/mysqld.sock)/", LogBin: c.logBin}
+		p := Plan{Dump: c.dump}
+		var err error
+		if p.Conn, err = b.Server(); err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if err := b.planPosition(context.Background(), &p); err != nil {
+			got = err.Error()
+		} else {
+			got = fmt.Sprint(p.MasterData, p.OwnPosition, p.Upstream)
+		}
+		if got != c.want || c.argv != "" && strings.Join(p.dumpArgv(), " ") != c.argv {
+			t.Errorf("%s: %s, argv %q", c.name, got, p.dumpArgv())
+		}
 	}
 }
