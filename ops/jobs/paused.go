@@ -121,7 +121,7 @@ var ErrNotOwn = errors.New("paused by someone else since; left as it is")
 // NotOwnError is that refusal for one job.
 type NotOwnError struct {
 	Job  string
-	Busy bool // a pause or resume of it is under way
+	Busy bool                       // a pause or resume of it is under way
 	T    func(en, ja string) string `json:"-"`
 }
 
