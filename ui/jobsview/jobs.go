@@ -295,9 +295,8 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 		t.hint = ""
 		return common.Confirm(msg.a)
 	}
-	var ge *jobs.GuardError
 	switch {
-	case msg.spec != nil && errors.As(msg.err, &ge):
+	case msg.spec != nil && jobs.Overridable(msg.err):
 		t.runSpec = *msg.spec
 		t.hint = fmt.Sprintf(t.d.T("press %s to override (typed confirmation): ", "%s で強制実行（確認入力あり）: "), t.k.Override.Help().Key) + msg.err.Error()
 	case msg.spec != nil && errors.Is(msg.err, jobs.ErrRunning):
