@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -66,12 +67,17 @@ func Events(ctx context.Context, cfg *config.Config, store *history.Store, now t
 // jobs' crontab lines on h and who paused them, and the past holds from
 // events (nil = none known).
 func Read(ctx context.Context, cfg *config.Config, hosts *host.Registry, h host.Host, events []history.Event, now time.Time) (State, error) {
-	st := State{Now: now}
 	b, err := amazon.Check(ctx, hosts, cfg, now)
 	if err != nil {
-		return st, err
+		return State{Now: now}, err
 	}
-	st.Block = b
+	return ReadWith(ctx, cfg, h, b, events, now)
+}
+
+// ReadWith is Read with the block already read (the Overview reads it for
+// its own panel).
+func ReadWith(ctx context.Context, cfg *config.Config, h host.Host, b amazon.Status, events []history.Event, now time.Time) (State, error) {
+	st := State{Now: now, Block: b}
 	past := Durations(events, cfg.Amazon.QuietAfter.Duration)
 	st.Past, st.Window = len(past), Window(cfg.Amazon, past)
 	for i := len(events) - 1; i >= 0; i-- {
@@ -89,6 +95,9 @@ func Read(ctx context.Context, cfg *config.Config, hosts *host.Registry, h host.
 		return st, nil
 	}
 	tab, err := crontab.Load(ctx, h, cfg.Crontab.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, nil // no crontab: nothing runs, nothing is held
+	}
 	if err != nil {
 		return st, err
 	}
