@@ -137,6 +137,9 @@ func (il *Interlock) start(ctx context.Context, store *history.Store, step *Step
 	if len(step.Errors) > 0 && len(held) == 0 && len(st.Active) > 0 {
 		return // nothing held: the next pass tries again
 	}
+	if store == nil && len(held) == 0 {
+		return // nothing done, and no record to keep the next pass from saying it again
+	}
 	text := fmt.Sprintf(t("%s: %s until about %s", "%[2]s: %[1]s を %[3]s ごろまで保留"), why, list, until.Local().Format("15:04"))
 	il.record(ctx, store, history.Event{Time: st.Now, Level: "crit", Detail: text})
 	il.Sink.Notify(notify.Message{Time: st.Now, Level: notify.LevelCrit, Kind: notify.KindHold, Subject: Subject, Host: il.Host.Name(), Text: sanitize.String(text), Open: true})

@@ -17,6 +17,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/richs/richsops/ops/catchup"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/history"
@@ -426,6 +427,10 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	case t.d.ReadOnly && key.Matches(msg, t.k.Override):
 		return t.d.Refused("jobs.run.override", s.Name, t.hostName)
 	case key.Matches(msg, t.k.Run):
+		if s.Missed != nil {
+			// Run now of a missed run is its catch-up: recorded so.
+			return t.precheck(catchup.Spec(s.Name))
+		}
 		return t.precheck(jobs.RunSpec{Job: s.Name})
 	case key.Matches(msg, t.k.Force, t.k.Override):
 		spec := jobs.RunSpec{Job: s.Name}
