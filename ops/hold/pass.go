@@ -113,16 +113,15 @@ func (il *Interlock) start(ctx context.Context, store *history.Store, step *Step
 			return out, err
 		}
 		res := il.Gate.Do(ctx, a)
-		var w *jobs.WrittenError
-		switch {
-		case errors.Is(res.Err, gate.ErrReadOnly):
+		switch judge(res.Err) {
+		case refusedReadOnly:
 			readOnly = true
 			held = append(held, name)
-		case res.Err != nil && !errors.As(res.Err, &w):
-			step.Errors = append(step.Errors, name+": "+res.Err.Error())
-		default:
+		case done:
 			held = append(held, name)
 			step.Did = append(step.Did, "jobs.pause "+name+": "+why)
+		default:
+			step.Errors = append(step.Errors, name+": "+res.Err.Error())
 		}
 	}
 	until := st.Now.Add(st.Window)
@@ -160,19 +159,18 @@ func (il *Interlock) end(ctx context.Context, store *history.Store, step *Step) 
 			continue
 		}
 		res := il.Gate.Do(ctx, a)
-		var w *jobs.WrittenError
-		switch {
-		case errors.Is(res.Err, gate.ErrReadOnly):
+		switch judge(res.Err) {
+		case refusedReadOnly:
 			readOnly = true
 			resumed = append(resumed, name)
-		case errors.Is(res.Err, jobs.ErrNotOwn):
+		case notOwn:
 			// Taken over under the lock, between the check and the edit.
 			stays = append(stays, res.Err.Error())
-		case res.Err != nil && !errors.As(res.Err, &w):
-			step.Errors, failed = append(step.Errors, name+": "+res.Err.Error()), true
-		default:
+		case done:
 			resumed = append(resumed, name)
 			step.Did = append(step.Did, "jobs.resume "+name)
+		default:
+			step.Errors, failed = append(step.Errors, name+": "+res.Err.Error()), true
 		}
 	}
 	list := strings.Join(resumed, ", ")
@@ -212,4 +210,29 @@ func (il *Interlock) record(ctx context.Context, store *history.Store, e history
 	}
 	e.Kind, e.Source, e.Subject = history.EventHold, Source, Subject
 	_ = store.AddEvent(ctx, e) // history never holds up an interlock
+}
+
+// How a gate result counts for the hold.
+type result int
+
+const (
+	done result = iota
+	refusedReadOnly
+	notOwn
+	failed
+)
+
+// judge is how an action's error counts: a crontab written though a
+// later step failed (the reload) is done, the change stands.
+func judge(err error) result {
+	var w *jobs.WrittenError
+	switch {
+	case err == nil || errors.As(err, &w):
+		return done
+	case errors.Is(err, gate.ErrReadOnly):
+		return refusedReadOnly
+	case errors.Is(err, jobs.ErrNotOwn):
+		return notOwn
+	}
+	return failed
 }
