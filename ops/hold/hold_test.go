@@ -387,3 +387,34 @@ func TestRunNowRefusedDuringBlock(t *testing.T) {
 		t.Fatalf("ja refusal: %v", err)
 	}
 }
+
+// TestLearnedWindowFromHistory: five past holds of two hours in the
+// history make this hold's window two hours (not clear_after's three),
+// and the hold ends then.
+func TestLearnedWindowFromHistory(t *testing.T) {
+	w := newWorld(t, false)
+	ctx := context.Background()
+	for i := range 5 {
+		start := t0.Add(-time.Duration(i+1) * 48 * time.Hour)
+		for _, e := range []history.Event{{Time: start, Level: "crit"}, {Time: start.Add(2 * time.Hour), Level: "ok"}} {
+			e.Kind, e.Source, e.Subject = history.EventHold, Source, Subject
+			if err := w.store.AddEvent(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	st := w.pass(t)
+	if st.State.Past != 5 || !strings.Contains(w.events(t)[10].Detail, "until about 16:12") {
+		t.Fatalf("window %v from %d past holds: %+v", st.State.Window, st.State.Past, w.events(t)[10])
+	}
+	w.now = t0.Add(2*time.Hour + 9*time.Minute)
+	w.pass(t)
+	if w.state(t, "check_item_yahoo") != crontab.StatePaused {
+		t.Fatal("resumed before the window")
+	}
+	w.now = t0.Add(2*time.Hour + 10*time.Minute)
+	w.pass(t)
+	if w.state(t, "check_item_yahoo") != crontab.StateActive {
+		t.Fatal("not resumed after the learned window")
+	}
+}
