@@ -1,12 +1,15 @@
 package watchcmd
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/gate"
 )
 
@@ -66,5 +69,20 @@ func TestWatchHoldsAndRunNowRefuses(t *testing.T) {
 	code, out = f.main("jobs", "list")
 	if !strings.Contains(out, "held by richsops watch during an Amazon block") {
 		t.Errorf("jobs list: %d %s", code, out)
+	}
+}
+
+// TestWatchJSONStaysJSON: with --json the hold's lines go to stderr, and
+// stdout is the tick's JSON alone.
+func TestWatchJSONStaysJSON(t *testing.T) {
+	f := amazonFixture(t)
+	var out, errb bytes.Buffer
+	cli.Main([]string{"--config", f.cfg, "--json", "watch", "--once", "--no-guard"}, strings.NewReader(""), &out, &errb)
+	var v map[string]any
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(errb.String(), "amazon-hold: jobs.pause") {
+		t.Fatalf("stderr: %s", errb.String())
 	}
 }

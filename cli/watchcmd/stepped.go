@@ -38,14 +38,18 @@ func stepped(name string, timeout time.Duration, build func(x *interlockEnv) pas
 	}
 }
 
-// printStep prints an interlock's actions and errors, one a line.
+// printStep prints an interlock's actions and errors, one a line; on
+// stderr with --json, whose stdout is the ticks' JSON only.
 func printStep(env *cli.Env, name string, did, errs []string) {
-	now := time.Now().Format(time.RFC3339)
+	w, now := env.Stdout, time.Now().Format(time.RFC3339)
+	if env.JSON {
+		w = env.Stderr
+	}
 	for _, d := range did {
-		fmt.Fprintf(env.Stdout, "%s %s: %s\n", now, name, sanitize.String(d))
+		fmt.Fprintf(w, "%s %s: %s\n", now, name, sanitize.String(d))
 	}
 	for _, e := range errs {
-		fmt.Fprintf(env.Stdout, "%s %s: ERROR: %s\n", now, name, sanitize.String(e))
+		fmt.Fprintf(w, "%s %s: ERROR: %s\n", now, name, sanitize.String(e))
 	}
 }
 
