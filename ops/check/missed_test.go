@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/richs/richsops/internal/testenv/edittest"
+	"github.com/richs/richsops/ops/amazon"
+	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/jobs"
 )
@@ -32,6 +34,34 @@ func TestMissedItem(t *testing.T) {
 		it := missedItem(context.Background(), cfg, h, c.job, m)
 		if it.Subject != c.job || it.Key != "R" || !strings.Contains(it.Text, c.want) {
 			t.Errorf("%s %s: %+v", c.job, c.mode, it)
+		}
+	}
+}
+
+// TestAmazonItemsSayTheHold: the block's item says the hold; a hold that
+// outlasts the block's warning is an item of its own.
+func TestAmazonItemsSayTheHold(t *testing.T) {
+	now := time.Date(2026, 12, 2, 15, 0, 0, 0, time.Local)
+	blocked := amazon.Status{Now: now, Since: now.Add(-time.Hour), Last: now.Add(-time.Minute), LastHour: 37,
+		QuietFrom: now.Add(59 * time.Minute), ClearFrom: now.Add(3 * time.Hour), ClearBy: now.Add(6 * time.Hour)}
+	const held = "check_item_yahoo, update_item_yahoo held until about 17:40"
+	for _, c := range []struct {
+		name string
+		st   amazon.Status
+		held string
+		sev  int
+		want string
+	}{
+		{"blocked and held", blocked, held, attention.Crit, "stop bulk searches; " + held},
+		{"no block, still held", amazon.Status{Now: now}, held, attention.Warn, "Amazon hold: " + held},
+		{"nothing", amazon.Status{Now: now}, "", 0, ""},
+	} {
+		items := AmazonItems(c.st, c.held, func(en, _ string) string { return en })
+		switch {
+		case c.want == "" && len(items) != 0:
+			t.Errorf("%s: %+v", c.name, items)
+		case c.want != "" && (len(items) != 1 || items[0].Severity != c.sev || !strings.Contains(items[0].Text, c.want)):
+			t.Errorf("%s: %+v", c.name, items)
 		}
 	}
 }

@@ -38,9 +38,6 @@ type State struct {
 	// Held are the Amazon-heavy jobs whose pause is the hold's own;
 	// Active those whose cron lines run (a start pauses them).
 	Held, Active []string
-	// Notes say what could not be read (history): the state goes on
-	// without it.
-	Notes []string
 }
 
 // Blocked is true while blocked answers keep coming (amazon CRIT).

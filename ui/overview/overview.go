@@ -206,8 +206,10 @@ func (m *Model) fetch(src string) tea.Cmd {
 			if err != nil {
 				return amazonMsg{st: st, err: err}
 			}
-			hs, err := check.HoldOf(ctx, d.Cfg, d.Hosts, d.Host, st, now)
-			return amazonMsg{st, hs, err}
+			// As in richsops check: a crontab that cannot be read is the
+			// jobs source's to report.
+			hs, _ := check.HoldOf(ctx, d.Cfg, d.Hosts, d.Host, st, now)
+			return amazonMsg{st, hs, nil}
 		}
 	case srcPublic:
 		pc := d.Cfg.Public
