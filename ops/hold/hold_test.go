@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -240,6 +242,15 @@ func TestHoldStartsAndEnds(t *testing.T) {
 	}
 }
 
+// deadPID is the pid of a process that has ended.
+func deadPID(t *testing.T) int {
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return c.Process.Pid
+}
+
 func must(b []byte, err error) []byte {
 	if err != nil {
 		panic(err)
@@ -274,6 +285,11 @@ func TestOperatorPauseStays(t *testing.T) {
 	// record is written) and not ended: the hold keeps out of it.
 	f, _ := os.OpenFile(w.cfg.AuditLog, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"time":"2026-11-27T17:00:00Z","phase":"start","user":"op","host":"local","action":"jobs.resume","target":"check_item_mercari","pid":1}` + "\n")
+	f.Close()
+
+	// A pause by a process that died before its end is not under way.
+	f, _ = os.OpenFile(w.cfg.AuditLog, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"time":"2026-11-27T17:00:00Z","phase":"start","user":"op","host":"local","action":"jobs.pause","target":"update_item_yahoo","pid":` + strconv.Itoa(deadPID(t)) + `}` + "\n")
 	f.Close()
 
 	w.now = t0.Add(4 * time.Hour)

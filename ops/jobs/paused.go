@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -97,7 +98,7 @@ func newestPause(ctx context.Context, audit, hostName, job, self string) (pause 
 		switch {
 		case r.Phase == "start":
 			own := self != "" && r.Actor == self && r.PID == os.Getpid()
-			busy = busy || !ended[r.PID] && !own
+			busy = busy || !ended[r.PID] && !own && pidRuns(r.PID)
 			continue
 		case r.Phase != "end":
 			continue
@@ -112,6 +113,16 @@ func newestPause(ctx context.Context, audit, hostName, job, self string) (pause 
 		return nil, busy
 	}
 	return nil, busy
+}
+
+// pidRuns is true while a process of that pid runs here: a start whose
+// process died (killed mid-action) is not under way any more.
+func pidRuns(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // ErrNotOwn refuses an interlock's resume of a pause that is no longer its
