@@ -434,3 +434,18 @@ func TestLearnedWindowFromHistory(t *testing.T) {
 		t.Fatal("not resumed after the learned window")
 	}
 }
+
+// TestHoldJapanese: the hold's record and message in the configured
+// language, the operands in their places.
+func TestHoldJapanese(t *testing.T) {
+	w := newWorld(t, false)
+	w.cfg.Lang = "ja"
+	w.pass(t)
+	want := "保留: Amazon ブロック（14:02 から、503 が 37 件）: check_item_yahoo, update_item_yahoo を 17:12 ごろまで保留（期間 3時間、過去 0 回の保留から）"
+	if ev := w.events(t); len(ev) != 1 || ev[0].Detail != want {
+		t.Fatalf("event %+v\nwant %s", ev, want)
+	}
+	if m := w.sink.all(); len(m) != 1 || m[0].Text != want {
+		t.Fatalf("message %+v", m)
+	}
+}

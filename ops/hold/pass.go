@@ -139,7 +139,8 @@ func (il *Interlock) start(ctx context.Context, store *history.Store, step *Step
 	if store == nil && len(held) == 0 {
 		return // nothing done, and no record to keep the next pass from saying it again
 	}
-	text := fmt.Sprintf(t("%s: %s until about %s", "%[2]s: %[1]s を %[3]s ごろまで保留"), why, list, until.Local().Format("15:04"))
+	text := fmt.Sprintf(t("%s: %s until about %s (window %s, from %d past hold(s))", "%[1]s: %[2]s を %[3]s ごろまで保留（期間 %[4]s、過去 %[5]d 回の保留から）"),
+		why, list, until.Local().Format("15:04"), human.DurationT(t, st.Window), st.Past)
 	il.record(ctx, store, history.Event{Time: st.Now, Level: "crit", Detail: text})
 	il.Sink.Notify(notify.Message{Time: st.Now, Level: notify.LevelCrit, Kind: notify.KindHold, Subject: Subject, Host: il.Host.Name(), Text: sanitize.String(text), Open: true})
 }
