@@ -186,8 +186,7 @@ func runNow(ctx context.Context, env *cli.Env, h host.Host, f flags) error {
 		spec.Args = f.args
 	}
 	a, err := jobs.RunAction(ctx, h, env.Cfg, spec, jobs.DefaultGuard)
-	var ge *jobs.GuardError
-	if errors.As(err, &ge) {
+	if jobs.Overridable(err) {
 		return cli.ExitError{Code: cli.ExitFail, Err: fmt.Errorf(env.Cfg.T("%v\n  to start it anyway: richsops jobs run --override %s",
 			"%v\n  それでも開始するには: richsops jobs run --override %s"), err, f.name)}
 	}
