@@ -39,7 +39,10 @@ follows the job processes, recording each run's start and end in the
 history database (history.path). The guard's loop (richsops guard) runs
 inside it on guard.interval; --no-guard leaves it out. --once: one sample
 and one probe, for cron. A full or locked database stops history writes,
-never the guard.`
+never the guard.
+The Amazon hold (jobs with amazon = true paused during a block, resumed
+when it is quiet) and catch-up (watch.catch_up = "auto": a missed run
+started once) run beside it on watch.interval.`
 
 const historyUsage = `richsops history [--since 24h] [--metric NAME] [--json]
 richsops history --events [--since 24h] [--json]
