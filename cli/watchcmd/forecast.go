@@ -20,7 +20,7 @@ func init() {
 // forecastOnce judges the disks once (watch --once) and sends the levels
 // this pass changed.
 func forecastOnce(ctx context.Context, x *interlockEnv) error {
-	return forecastPass(ctx, x, time.Now(), nil)
+	return forecastPass(ctx, x, time.Now(), nil, nil)
 }
 
 // forecastLoop judges the disks every watch interval, so that a level
@@ -28,12 +28,12 @@ func forecastOnce(ctx context.Context, x *interlockEnv) error {
 // sends every level change recorded since the last pass, whoever
 // recorded it: a check, the console or this loop.
 func forecastLoop(ctx context.Context, x *interlockEnv) {
-	since := time.Now()
+	since, sent := time.Now(), map[string]string{}
 	tk := time.NewTicker(x.Env.Cfg.Watch.Interval.Duration)
 	defer tk.Stop()
 	last := ""
 	for {
-		err := forecastPass(ctx, x, time.Now(), &since)
+		err := forecastPass(ctx, x, time.Now(), &since, sent)
 		// An error is said once until another comes, not every interval.
 		if msg := fmt.Sprint(err); err != nil && msg != last {
 			fmt.Fprintf(x.Env.Stderr, "%s richsops watch: forecast: %s\n", time.Now().Format(time.RFC3339), sanitize.String(msg))
@@ -48,8 +48,10 @@ func forecastLoop(ctx context.Context, x *interlockEnv) {
 }
 
 // forecastPass judges and sends: with since, every forecast event from
-// since on (since moves past them); without, this pass's changes.
-func forecastPass(ctx context.Context, x *interlockEnv, now time.Time, since *time.Time) error {
+// since on (since moves past them); without, this pass's changes. sent is
+// the level last sent per subject: two judges that recorded the same
+// change at once (a check and the console) send it once.
+func forecastPass(ctx context.Context, x *interlockEnv, now time.Time, since *time.Time, sent map[string]string) error {
 	s := x.Store()
 	if s == nil {
 		return nil // the history database cannot be opened: the watch service says so
@@ -68,6 +70,12 @@ func forecastPass(ctx context.Context, x *interlockEnv, now time.Time, since *ti
 		}
 	}
 	for _, e := range evs {
+		if sent != nil {
+			if sent[e.Subject] == e.Level {
+				continue
+			}
+			sent[e.Subject] = e.Level
+		}
 		x.Sink.Notify(forecastMessage(cfg.T, res, e))
 	}
 	if res.RecordErr != "" {

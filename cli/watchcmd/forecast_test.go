@@ -80,7 +80,7 @@ func TestForecastInterlockOnce(t *testing.T) {
 	}
 	later := now.Add(2 * time.Hour)
 	add(later, 5<<30, -1<<30)
-	if err := forecastPass(ctx, x, later, nil); err != nil {
+	if err := forecastPass(ctx, x, later, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if msgs := rec.take(); len(msgs) != 1 || msgs[0].Level != notify.LevelOK || msgs[0].Open {
@@ -89,29 +89,35 @@ func TestForecastInterlockOnce(t *testing.T) {
 }
 
 // The service's loop sends a change recorded by someone else (a check
-// between two passes) too, once.
+// between two passes) too, once, also when two recorded it.
 func TestForecastInterlockSendsOthersChanges(t *testing.T) {
 	ctx := context.Background()
 	x, rec := forecastEnv(t, "en")
-	since := time.Now().Add(-time.Minute)
+	since, sent := time.Now().Add(-time.Minute), map[string]string{}
 	now := time.Now()
-	if err := forecastPass(ctx, x, now, &since); err != nil || len(rec.take()) != 0 {
+	if err := forecastPass(ctx, x, now, &since, sent); err != nil || len(rec.take()) != 0 {
 		t.Fatalf("nothing to send: %v", err)
 	}
 	if err := x.Store().AddSamples(ctx, filltest.Hour(history.MetricFreeDatadir, "db1", now, 1<<30, 1<<30)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := forecast.Judge(ctx, x.Env.Cfg, now, "check"); err != nil {
+	// Two judges at once (a check and the console) both record the change.
+	for _, who := range []string{"check", "console"} {
+		if _, err := forecast.Judge(ctx, x.Env.Cfg, now, who); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Store().AddEvent(ctx, history.Event{Time: now, Kind: history.EventForecast, Source: "console", Subject: "datadir@db1", Level: "crit"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := forecastPass(ctx, x, now, &since); err != nil {
+	if err := forecastPass(ctx, x, now, &since, sent); err != nil {
 		t.Fatal(err)
 	}
 	msgs := rec.take()
 	if len(msgs) != 1 || msgs[0].Level != notify.LevelCrit || !strings.HasPrefix(msgs[0].Text, "datadir /var/lib/mysql full in about 1.0 h") {
 		t.Fatalf("messages %+v", msgs)
 	}
-	if err := forecastPass(ctx, x, now, &since); err != nil || len(rec.take()) != 0 {
+	if err := forecastPass(ctx, x, now, &since, sent); err != nil || len(rec.take()) != 0 {
 		t.Errorf("sent twice: %v", err)
 	}
 }
