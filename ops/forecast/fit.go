@@ -31,9 +31,9 @@ const (
 	// a few seconds of samples say nothing of an hour.
 	minSpanShare = 30
 	// A rise of free space bigger than jumpFactor times the usual step
-	// (and than minJump, for a disk that does not move) is space freed (a purge, a deleted file): the fit
-	// starts after the last one, as the fill before it says nothing of the
-	// disk now.
+	// (and than minJump, for a disk that does not move) is space freed (a
+	// purge, a deleted file): the fit starts after the last one, as the
+	// fill before it says nothing of the disk now.
 	jumpFactor = 8
 	minJump    = 1 << 20
 )
