@@ -10,7 +10,6 @@ import (
 	"github.com/richs/richsops/ops/forecast"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
-	"github.com/richs/richsops/ops/sanitize"
 )
 
 // SrcForecast is the source of the disk-full forecasts.
@@ -62,9 +61,8 @@ func ForecastItems(res forecast.Result, t func(en, ja string) string) []attentio
 		}
 		items = append(items, it)
 	}
-	if res.RecordErr != "" {
-		items = append(items, attention.Item{Severity: attention.Warn, Area: attention.AreaOverview,
-			Text: t("forecast level not recorded: ", "予測レベルを記録できません: ") + sanitize.String(res.RecordErr)})
-	}
+	// A level that could not be recorded (a check run by a user who may
+	// not write the history database, as a Zabbix agent's) is no problem
+	// of the box: the watch service judges and records it on its next pass.
 	return items
 }
