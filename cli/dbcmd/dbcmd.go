@@ -123,7 +123,7 @@ func status(env *cli.Env, args []string) error {
 		defer cancel()
 		st := d.Status(c)
 		dumped := backupServer(env)
-		fc := DatadirForecast(c, env.Cfg, st, time.Now())
+		fc := DatadirForecast(c, env.Cfg, d.Host.Name(), st, time.Now())
 		if env.JSON {
 			if err := env.PrintJSON(struct {
 				*mysql.Status
@@ -157,7 +157,7 @@ type Forecast struct {
 
 // DatadirForecast judges the datadir's forecast (recording a changed
 // level, as check does) and works out the default purge over st's logs.
-func DatadirForecast(ctx context.Context, cfg *config.Config, st *mysql.Status, now time.Time) Forecast {
+func DatadirForecast(ctx context.Context, cfg *config.Config, hostName string, st *mysql.Status, now time.Time) Forecast {
 	var out Forecast
 	res, err := forecast.Judge(ctx, cfg, now, "db status")
 	if errors.Is(err, history.ErrNoDatabase) {
@@ -168,7 +168,7 @@ func DatadirForecast(ctx context.Context, cfg *config.Config, st *mysql.Status, 
 		return out
 	}
 	out.Error = res.RecordErr
-	f, ok := res.Disk(forecast.DiskDatadir)
+	f, ok := res.DiskOn(forecast.DiskDatadir, hostName)
 	if !ok {
 		return out
 	}

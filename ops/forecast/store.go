@@ -99,13 +99,27 @@ type Result struct {
 
 // Disk is the forecast of the named disk (the first host's), ok false when
 // there is none.
-func (r Result) Disk(name string) (Forecast, bool) {
-	for _, f := range r.Forecasts {
-		if f.Disk == name {
+func (r Result) Disk(name string) (Forecast, bool) { return r.DiskOn(name, "") }
+
+// DiskOn is the forecast of the named disk on hostName, else (samples of
+// another host: the config named another one before) the first host's.
+func (r Result) DiskOn(name, hostName string) (Forecast, bool) {
+	var first *Forecast
+	for i, f := range r.Forecasts {
+		if f.Disk != name {
+			continue
+		}
+		if f.Host == hostName {
 			return f, true
 		}
+		if first == nil {
+			first = &r.Forecasts[i]
+		}
 	}
-	return Forecast{}, false
+	if first == nil {
+		return Forecast{}, false
+	}
+	return *first, true
 }
 
 // Judge reads the forecasts and their recorded levels from the history

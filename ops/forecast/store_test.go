@@ -64,6 +64,19 @@ func TestJudgeRaiseStayClear(t *testing.T) {
 			t.Errorf("step %d: %q, want %q", i, txt, c.text)
 		}
 	}
+	if err := w.AddSamples(ctx, filltest.Hour(history.MetricFreeDatadir, "a-former-db", now, 99*gib, 0)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Judge(ctx, cfg, now, "check")
+	if f, ok := res.DiskOn(DiskDatadir, "db1"); err != nil || !ok || f.Host != "db1" {
+		t.Errorf("datadir on db1: %+v %v", f, err)
+	}
+	if f, ok := res.DiskOn(DiskDatadir, "db9"); !ok || f.Host != "a-former-db" {
+		t.Errorf("datadir on a host without samples: %+v, want the first's", f)
+	}
+	if _, ok := res.DiskOn(DiskPublic, "db1"); ok {
+		t.Error("a forecast of a disk without samples")
+	}
 	evs, err := w.Events(ctx, history.EventForecast, time.Time{})
 	if err != nil {
 		t.Fatal(err)

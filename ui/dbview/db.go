@@ -560,7 +560,7 @@ func (t *Tab) forecastLines(w int) []string {
 	if t.fcErr != nil {
 		return []string{common.Cut(label+s.Warn.Render(sanitize.String(t.fcErr.Error())), w)}
 	}
-	f, ok := t.fc.Disk(forecast.DiskDatadir)
+	f, ok := t.fc.DiskOn(forecast.DiskDatadir, t.db.Host.Name())
 	if !ok {
 		return nil
 	}
