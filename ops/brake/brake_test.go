@@ -59,7 +59,7 @@ func (s *sink) all() []notify.Message {
 // world is a braked job (and one sharing its log), their crontab, log,
 // audit log and history, and real processes standing in for their runs.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	cfg   *config.Config
 	dir   string
 	log   string
@@ -68,7 +68,7 @@ type world struct {
 	sink  *sink
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	svctest.Need(t, "sh")
 	svctest.Need(t, "sleep")
 	dir := t.TempDir()
