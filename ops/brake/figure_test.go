@@ -2,6 +2,7 @@ package brake_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,19 +15,25 @@ import (
 )
 
 // pacedManage stands in for manage.py: it writes a stamped withdrawal line
-// into the job's log every 5 seconds (12 a minute, the usual rate the
-// history is seeded with), and every 20 ms once $BRAKE_FAST exists.
+// into the job's log every 100th turn of 50 ms (about 11 a minute, under
+// the usual rate the history is seeded with), and once $BRAKE_FAST exists
+// every turn of 10 ms (as fast as a shell forks date).
 const pacedManage = `#!/bin/sh
+i=0
 while :; do
-  d=5
-  [ -e "$BRAKE_FAST" ] && d=0.02
-  printf '%s INFO inventory.mercari ` + withdrawn + `: item\n' "$(date '+%Y-%m-%d %H:%M:%S,000')" >> "$BRAKE_LOG"
+  d=0.05
+  [ -e "$BRAKE_FAST" ] && d=0.01
+  if [ $d = 0.01 ] || [ $((i % 100)) -eq 0 ]; then
+    printf '%s INFO inventory.mercari ` + withdrawn + `: item\n' "$(date '+%Y-%m-%d %H:%M:%S,000')" >> "$BRAKE_LOG"
+  fi
+  i=$((i + 1))
   sleep $d
 done
 `
 
 // timeToStop runs a paced job with the brake's loop at its default poll,
-// lets it withdraw at its usual rate for a while, raises the rate and
+// lets it withdraw at its usual rate for steady and a random part of a
+// poll (the rise comes at any point between two polls), raises the rate and
 // returns how long it took from there until its process was gone and its
 // cron lines paused.
 func timeToStop(t testing.TB, w *world, steady time.Duration) time.Duration {
@@ -59,7 +66,7 @@ func timeToStop(t testing.TB, w *world, steady time.Duration) time.Duration {
 		w.brake(w.gate()).Loop(ctx, brake.DefaultPoll, nil)
 	}()
 	defer func() { cancel(); <-loop }()
-	time.Sleep(steady)
+	time.Sleep(steady + rand.N(brake.DefaultPoll))
 	if w.crontab() != crontabText() {
 		t.Fatal("braked at the usual rate")
 	}
