@@ -5,15 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/internal/testenv/edittest"
+	"github.com/richs/richsops/internal/testenv/jobtest"
 	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/brake"
 	"github.com/richs/richsops/ops/config"
@@ -128,31 +127,10 @@ func (w *world) crontab() string {
 
 // spawn starts a process that looks like a run of job (extra: more argv).
 func (w *world) spawn(job string, extra ...string) int {
-	w.t.Helper()
-	cmd := exec.Command("sh", append([]string{"manage.py", job, "2", "4"}, extra...)...)
-	cmd.Dir = w.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	go cmd.Wait()
-	w.t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	svctest.Eventually(w.t, 20*time.Second, "the process is listed", func() bool { return w.running(job)[cmd.Process.Pid] })
-	return cmd.Process.Pid
+	return jobtest.Spawn(w.t, w.h, w.cfg, w.dir, job, extra...)
 }
 
-func (w *world) running(job string) map[int]bool {
-	w.t.Helper()
-	procs, err := jobs.List(context.Background(), w.h, w.cfg, []string{job})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	m := map[int]bool{}
-	for _, p := range procs {
-		m[p.PID] = true
-	}
-	return m
-}
+func (w *world) running(job string) map[int]bool { return jobtest.Running(w.t, w.h, w.cfg, job) }
 
 // lines appends n stamped lines at t, withdrawals or not.
 func (w *world) lines(n int, at time.Time, withdrawal bool) {
@@ -257,52 +235,55 @@ func (w *world) checkBraked(tr brake.Trip, pid int, why string) {
 	}
 }
 
-func TestTripsOnRateWithoutBaseline(t *testing.T) {
-	w := newWorld(t)
-	pid := w.spawn(braked)
-	b := w.brake(w.gate())
-	w.lines(15, time.Now(), true)
-	w.lines(100, time.Now(), false)
-	if trips := once(t, b); len(trips) != 0 {
-		t.Fatalf("15 withdrawals in a minute, under the floor of 20: %+v", trips)
+// TestTrips: at under withdrawals in the minute (among other lines) the
+// run goes on; over more, it is braked: its lines paused once, its process
+// stopped, each step's result said, the pause audited as the brake's.
+func TestTrips(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		setup       func(w *world)
+		under, more int
+		why         string
+	}{
+		{"over the floor, no baseline yet", nil, 15, 10, "25 withdrawn in the last minute, over the floor of 20/min (no baseline yet)"},
+		{"over factor x the baseline", func(w *world) { w.seed(7, 300) }, // 30/min usual: braked over 150/min
+			100, 110, "210 withdrawn in the last minute, 7x the usual 30/min"},
+		{"over max_per_run", func(w *world) { w.cfg.Jobs[0].Brake.MinPerMinute, w.cfg.Jobs[0].Brake.MaxPerRun = 1e6, 50 },
+			50, 1, "51 withdrawn in this run, over max_per_run 50"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			if tc.setup != nil {
+				tc.setup(w)
+			}
+			pid := w.spawn(braked)
+			b := w.brake(w.gate())
+			w.lines(tc.under, time.Now(), true)
+			w.lines(100, time.Now(), false)
+			if trips := once(t, b); len(trips) != 0 {
+				t.Fatalf("braked at %d: %+v", tc.under, trips)
+			}
+			w.lines(tc.more, time.Now(), true)
+			trips := once(t, b)
+			if len(trips) != 1 {
+				t.Fatalf("trips %+v", trips)
+			}
+			w.checkBraked(trips[0], pid, tc.why)
+			did := strings.Join(trips[0].Did, "\n")
+			for _, want := range []string{"paused (1 line(s))", "written; backup", "reloaded: true", fmt.Sprintf("pid %d: SIGTERM", pid)} {
+				if !strings.Contains(did, want) {
+					t.Errorf("steps %q lack %q", did, want)
+				}
+			}
+			recs := w.audited()
+			if len(recs) != 2 || recs[1].Actor != gate.ActorBrake || recs[1].Outcome != "ok" || !strings.HasPrefix(recs[1].Summary, "braked: ") {
+				t.Fatalf("audit %+v", recs)
+			}
+			if trips := once(t, b); len(trips) != 0 {
+				t.Fatalf("braked once: %+v", trips)
+			}
+		})
 	}
-	w.lines(10, time.Now(), true)
-	trips := once(t, b)
-	if len(trips) != 1 {
-		t.Fatalf("25 in a minute, over the floor: trips %+v", trips)
-	}
-	w.checkBraked(trips[0], pid, "25 withdrawn in the last minute, over the floor of 20/min (no baseline yet)")
-	// Each step reports its own result.
-	did := strings.Join(trips[0].Did, "\n")
-	for _, want := range []string{"paused (1 line(s))", "written; backup", "reloaded: true", fmt.Sprintf("pid %d: SIGTERM", pid)} {
-		if !strings.Contains(did, want) {
-			t.Errorf("steps %q lack %q", did, want)
-		}
-	}
-	recs := w.audited()
-	if len(recs) != 2 || recs[1].Actor != gate.ActorBrake || recs[1].Outcome != "ok" || !strings.HasPrefix(recs[1].Summary, "braked: ") {
-		t.Fatalf("audit %+v", recs)
-	}
-	if trips := once(t, b); len(trips) != 0 {
-		t.Fatalf("braked once: %+v", trips)
-	}
-}
-
-func TestBaseline(t *testing.T) {
-	w := newWorld(t)
-	w.seed(7, 300) // 30/min usual: braked over 150/min
-	pid := w.spawn(braked)
-	b := w.brake(w.gate())
-	w.lines(100, time.Now(), true)
-	if trips := once(t, b); len(trips) != 0 {
-		t.Fatalf("100/min, over the floor but under 5x the usual 30/min: %+v", trips)
-	}
-	w.lines(110, time.Now(), true)
-	trips := once(t, b)
-	if len(trips) != 1 {
-		t.Fatalf("210/min: trips %+v", trips)
-	}
-	w.checkBraked(trips[0], pid, "210 withdrawn in the last minute, 7x the usual 30/min")
 }
 
 func TestBaselineRate(t *testing.T) {
@@ -341,24 +322,6 @@ func TestBaselineRate(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestTripsOnMaxPerRun(t *testing.T) {
-	w := newWorld(t)
-	w.cfg.Jobs[0].Brake.MinPerMinute = 1e6
-	w.cfg.Jobs[0].Brake.MaxPerRun = 50
-	pid := w.spawn(braked)
-	b := w.brake(w.gate())
-	w.lines(50, time.Now(), true)
-	if trips := once(t, b); len(trips) != 0 {
-		t.Fatalf("50, not over max_per_run: %+v", trips)
-	}
-	w.lines(1, time.Now(), true)
-	trips := once(t, b)
-	if len(trips) != 1 {
-		t.Fatalf("trips %+v", trips)
-	}
-	w.checkBraked(trips[0], pid, "51 withdrawn in this run, over max_per_run 50")
 }
 
 func TestSharedLog(t *testing.T) {
