@@ -32,9 +32,6 @@ var (
 	sharer = fmt.Sprintf("update_item_mercari_tb%d", os.Getpid())
 )
 
-// fakeManage stands in for manage.py: it waits for a sleep child (shell
-// builtins only, so no second process shows the same argv).
-const fakeManage = "#!/bin/sh\nsleep 300 &\nwait\n"
 
 const withdrawn = "在庫切れ → 出品取り下げ"
 
@@ -71,7 +68,7 @@ func newWorld(t testing.TB) *world {
 	svctest.Need(t, "sh")
 	svctest.Need(t, "sleep")
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(fakeManage), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(jobtest.SleepingManage), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cfg := edittest.Config(t, config.Default())

@@ -35,9 +35,6 @@ var (
 	other   = fmt.Sprintf("check_item_yahoo_tg%d", os.Getpid())
 )
 
-// fakeManage stands in for manage.py: it waits for a sleep child (shell
-// builtins only, so no second process shows the same argv).
-const fakeManage = "#!/bin/sh\nsleep 300 &\nwait\n"
 
 // crontabText has the guarded job on two lines (one with CRLF), another
 // job, a line commented out by someone, env and comment lines, and no
@@ -118,7 +115,7 @@ func newWorld(t *testing.T) *world {
 	pm := svctest.NewPM2(t)
 	appDir := svctest.WriteEnvApp(t)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(fakeManage), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(jobtest.SleepingManage), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{t: t, dir: dir, audit: filepath.Join(dir, "audit.jsonl"), health: newHealthServer(t), h: host.NewLocalEditing(edittest.Dirs(t))}

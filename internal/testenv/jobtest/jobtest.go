@@ -15,6 +15,10 @@ import (
 	"github.com/richs/richsops/ops/jobs"
 )
 
+// SleepingManage stands in for manage.py: it waits for a sleep child
+// (shell builtins only, so no second process shows the same argv).
+const SleepingManage = "#!/bin/sh\nsleep 300 &\nwait\n"
+
 // Spawn starts `sh manage.py JOB 2 4 extra...` in dir (the caller's
 // manage.py), in its own process group killed at the test's end, and waits
 // until h lists it as a process of job. It returns its pid.
