@@ -32,7 +32,6 @@ var (
 	sharer = fmt.Sprintf("update_item_mercari_tb%d", os.Getpid())
 )
 
-
 const withdrawn = "在庫切れ → 出品取り下げ"
 
 type sink struct {

@@ -35,7 +35,6 @@ var (
 	other   = fmt.Sprintf("check_item_yahoo_tg%d", os.Getpid())
 )
 
-
 // crontabText has the guarded job on two lines (one with CRLF), another
 // job, a line commented out by someone, env and comment lines, and no
 // final newline: all of it except the guarded lines must stay byte for byte.
