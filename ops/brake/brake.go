@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -70,7 +71,8 @@ type run struct {
 	baseline float64 // usual rate per minute; 0 = none yet
 	based    int     // runs the baseline was taken over
 	tripped  bool
-	retry    bool // the stop failed: tried again on the next poll
+	retry    bool     // the stop failed: tried again on the next poll
+	sharers  []string // jobs writing the same log seen running during this run
 }
 
 // Trip is one braked run.
@@ -176,6 +178,7 @@ func (b *Brake) Once(ctx context.Context) ([]Trip, error) {
 			}
 			b.runs[k] = r
 		}
+		b.noteSharers(r, running)
 		if err := r.c.read(ctx, b.Host); err != nil {
 			errs = append(errs, config.Errorf(b.Cfg.T, "brake: %s: %w", "ブレーキ: %s: %w", j.Name, err))
 			continue
@@ -190,8 +193,9 @@ func (b *Brake) Once(ctx context.Context) ([]Trip, error) {
 		if r.retry {
 			why = r.retryWhy()
 		}
-		if o := b.overlap(j, running); o != "" {
-			why += "; " + o
+		if len(r.sharers) > 0 {
+			why += "; " + fmt.Sprintf(b.Cfg.T("%s ran during this run, writing the same log: its lines are counted with this run's",
+				"%s もこの実行中に同じログに書き込みました: その行もこの実行の件数に含まれます"), strings.Join(r.sharers, ", "))
 		}
 		tr := b.trip(ctx, r, p, why)
 		trips = append(trips, tr)
@@ -279,20 +283,14 @@ func (r *run) retryWhy() string {
 	return fmt.Sprintf("braked: %d %s in this run; stopping it again after a failure", r.c.total, sanitize.String(r.job.Brake.Count))
 }
 
-// overlap names the other jobs writing the same log that run now: their
-// lines are counted with this run's.
-func (b *Brake) overlap(j config.Job, running map[string]bool) string {
-	var others []string
+// noteSharers adds to r's sharers the other jobs writing the same log
+// that run now: their lines cannot be told from this run's.
+func (b *Brake) noteSharers(r *run, running map[string]bool) {
 	for _, o := range b.Cfg.Jobs {
-		if o.Name != j.Name && running[o.Name] && b.Cfg.JobLogPath(o) == b.Cfg.JobLogPath(j) {
-			others = append(others, o.Name)
+		if o.Name != r.job.Name && running[o.Name] && b.Cfg.JobLogPath(o) == b.Cfg.JobLogPath(r.job) && !slices.Contains(r.sharers, o.Name) {
+			r.sharers = append(r.sharers, o.Name)
 		}
 	}
-	if len(others) == 0 {
-		return ""
-	}
-	return fmt.Sprintf(b.Cfg.T("%s runs too, writing the same log: its lines are counted with this run's",
-		"%s も同じログに書き込み中: その行もこの実行の件数に含まれます"), strings.Join(others, ", "))
 }
 
 // trip pauses the job's lines and stops its processes through the gate,
