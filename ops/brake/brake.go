@@ -191,7 +191,8 @@ func (b *Brake) Once(ctx context.Context) ([]Trip, error) {
 			continue
 		}
 		if r.retry {
-			why = r.retryWhy()
+			why = fmt.Sprintf(b.Cfg.T("braked: %d %s in this run; stopping it again after a failure", "ブレーキ: この実行で %d 件の %s。失敗したため再度停止します"),
+				r.c.total, sanitize.String(r.job.Brake.Count))
 		}
 		if len(r.sharers) > 0 {
 			why += "; " + fmt.Sprintf(b.Cfg.T("%s ran during this run, writing the same log: its lines are counted with this run's",
@@ -277,10 +278,6 @@ func (b *Brake) judge(r *run) string {
 	ratio := rate / max(r.baseline, 0.01)
 	return fmt.Sprintf(t("braked: %d %s %s, %.0fx the usual %.0f/min", "ブレーキ: %[3]s %[1]d 件の %[2]s（通常の毎分 %.0[5]f 件の %.0[4]f 倍）"),
 		n, name, in, ratio, r.baseline)
-}
-
-func (r *run) retryWhy() string {
-	return fmt.Sprintf("braked: %d %s in this run; stopping it again after a failure", r.c.total, sanitize.String(r.job.Brake.Count))
 }
 
 // noteSharers adds to r's sharers the other jobs writing the same log
@@ -382,7 +379,7 @@ func (b *Brake) do(ctx context.Context, tr *Trip, a gate.Action, why string) err
 func (tr Trip) Text(t func(en, ja string) string) string {
 	s := tr.Job + " " + tr.Why
 	if tr.Read {
-		s = tr.Job + " " + config.Tr(t, "would have braked (read-only): ", "ブレーキをかけるところでした（読み取り専用）: ") + strings.TrimPrefix(tr.Why, "braked: ")
+		s = tr.Job + " " + config.Tr(t, "would have braked (read-only): ", "ブレーキをかけるところでした（読み取り専用）: ") + strings.TrimPrefix(tr.Why, config.Tr(t, "braked: ", "ブレーキ: "))
 	}
 	parts := []string{s}
 	if tr.Note != "" {

@@ -471,3 +471,22 @@ func TestHostileSanitized(t *testing.T) {
 		}
 	}
 }
+
+// TestJapanese: the trip's text, event and message in the configured
+// language.
+func TestJapanese(t *testing.T) {
+	w := newWorld(t)
+	w.cfg.Lang = "ja"
+	w.spawn(braked)
+	w.lines(40, time.Now(), true)
+	trips := once(t, w.brake(gate.New(true, w.cfg.AuditLog)))
+	if len(trips) != 1 {
+		t.Fatalf("trips %+v", trips)
+	}
+	want := braked + " ブレーキをかけるところでした（読み取り専用）: 直近 1 分間に 40 件の withdrawn（下限 毎分 20 件を超過、基準値はまだありません）"
+	for _, s := range []string{trips[0].Text(w.cfg.T), w.sink.all()[0].Text, w.events()[0].Detail} {
+		if !strings.HasPrefix(s, want) || strings.Contains(s, "braked") || strings.Contains(s, "would") {
+			t.Errorf("%q, want %q...", s, want)
+		}
+	}
+}
