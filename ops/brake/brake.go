@@ -101,19 +101,8 @@ func (b *Brake) store() *history.Store {
 	return b.Store()
 }
 
-// braked are the jobs with a brake.
-func (b *Brake) braked() []config.Job {
-	var out []config.Job
-	for _, j := range b.Cfg.Jobs {
-		if j.Brake.On() {
-			out = append(out, j)
-		}
-	}
-	return out
-}
-
-// Loop polls every poll (DefaultPoll when 0) until ctx ends; report gets
-// each poll's trips and error.
+// Loop polls every poll (DefaultPoll when 0) until ctx ends; report (nil:
+// none) gets each poll's trips and error.
 func (b *Brake) Loop(ctx context.Context, poll time.Duration, report func([]Trip, error)) {
 	if poll <= 0 {
 		poll = DefaultPoll
@@ -125,7 +114,7 @@ func (b *Brake) Loop(ctx context.Context, poll time.Duration, report func([]Trip
 		if ctx.Err() != nil {
 			return
 		}
-		if report != nil && (len(trips) > 0 || err != nil) {
+		if report != nil {
 			report(trips, err)
 		}
 		select {
@@ -139,8 +128,7 @@ func (b *Brake) Loop(ctx context.Context, poll time.Duration, report func([]Trip
 // Once looks at the braked jobs' runs once: new runs are followed from
 // their start, gone ones forgotten, and each run over its limit braked.
 func (b *Brake) Once(ctx context.Context) ([]Trip, error) {
-	braked := b.braked()
-	if len(braked) == 0 {
+	if !slices.ContainsFunc(b.Cfg.Jobs, func(j config.Job) bool { return j.Brake.On() }) {
 		return nil, nil
 	}
 	if b.runs == nil {
@@ -334,7 +322,7 @@ func (b *Brake) plan(ctx context.Context, job string) (guard.Plan, error) {
 	stop := b.Stop
 	if stop == nil {
 		stop = func(ctx context.Context, job string) (guard.Plan, error) {
-			return guard.StopPlan(ctx, b.Cfg, b.Host, job, b.Wait, "brake")
+			return guard.StopPlan(ctx, b.Cfg, b.Host, job, b.Wait, gate.ActorBrake)
 		}
 	}
 	p, err := stop(ctx, job)

@@ -417,7 +417,9 @@ func TestWithGuard(t *testing.T) {
 				}
 				trips = once(t, b)
 			}
-			if len(trips) != 1 || !trips[0].Done {
+			// Concurrent, the guard may also be done before the brake looks
+			// (no trip) or plans (nothing left for it to do).
+			if (len(trips) != 1 && !concurrent) || len(trips) > 1 || (len(trips) == 1 && !trips[0].Done) {
 				t.Fatalf("trips %+v", trips)
 			}
 			if got := w.crontab(); got != pausedText() {
@@ -431,13 +433,16 @@ func TestWithGuard(t *testing.T) {
 				}
 			}
 			got := strings.Join(actors, ", ")
-			if !strings.Contains(got, "guard jobs.pause ok") || !strings.Contains(got, "brake ") {
+			// Both planned the pause before either wrote it: the second is
+			// refused (already paused), audited, and the brake goes on to
+			// stop what still runs. Concurrent, either may write first.
+			if !concurrent && got != "guard jobs.pause ok, brake jobs.pause error" {
 				t.Fatalf("audit: %s", got)
 			}
 			if strings.Count(got, "jobs.pause ok") != 1 {
 				t.Fatalf("paused twice: %s", got)
 			}
-			if len(w.events()) != 1 || len(w.sink.all()) != 1 {
+			if len(w.events()) != len(trips) || len(w.sink.all()) != len(trips) {
 				t.Fatalf("events %+v messages %+v", w.events(), w.sink.all())
 			}
 		})
