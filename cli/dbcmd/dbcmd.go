@@ -102,6 +102,9 @@ func withDB(env *cli.Env, f func(d *mysql.DB) error) error {
 		return err
 	}
 	defer d.Close()
+	// A purge's preview names the logs the last verified backup needs; the
+	// backups are on this machine whatever host the database is on.
+	d.LastBackup = backup.FromConfig(env.Cfg).ForPurge
 	return f(d)
 }
 

@@ -51,7 +51,9 @@ func TestCommands(t *testing.T) {
 		}
 		return "[" + strings.Join(b, ", ") + "]"
 	}
-	dump := append(append([]string{"mariadb-dump"}, s.ClientArgs()...), "--single-transaction", "c1")
+	// The dump connects as the DSN says: richsops asks that server whether
+	// it logs, and records the backup's binary-log position.
+	dump := []string{"mariadb-dump", "--single-transaction", "c1"}
 	conf := fmt.Sprintf(`audit_log = %q
 state_dir = %q
 lock_dir = %q
@@ -87,8 +89,11 @@ dump = %s
 	if code, _, errs = main("db", "purge"); code == 0 || !strings.Contains(errs, "not confirmed") {
 		t.Errorf("purge without --yes: %d %s", code, errs)
 	}
-	if code, out, errs = main("--yes", "db", "purge"); code != 0 || !strings.Contains(out, "purged 2 binary logs") {
-		t.Errorf("purge: %d %s %s", code, out, errs)
+	// No backup yet: nothing shows the logs are not needed for
+	// point-in-time recovery, so --yes alone is not enough.
+	if code, out, errs = main("--yes", "db", "purge"); code != cli.ExitFail || !strings.Contains(errs, "RICHSOPS_CONFIRM="+mysql.PurgeWord) ||
+		!strings.Contains(out+errs, "NO VERIFIED BACKUP RECORDS A BINARY-LOG POSITION") {
+		t.Errorf("purge without a backup, --yes only: %d %s %s", code, out, errs)
 	}
 	if code, out, errs = main("--yes", "db", "expire", "--days", "1", "--flush"); code != 0 || !strings.Contains(out, "flushed") {
 		t.Errorf("expire: %d %s %s", code, out, errs)
@@ -102,8 +107,32 @@ dump = %s
 	if code, _, errs = main("--readonly", "--yes", "backup"); code == 0 || !strings.Contains(errs, "read-only") {
 		t.Errorf("read-only backup: %d %s", code, errs)
 	}
-	if code, out, errs = main("--yes", "backup"); code != 0 || !strings.Contains(out, "backup db-") {
+	if code, out, errs = main("--yes", "backup"); code != 0 || !strings.Contains(out, "backup db-") || !strings.Contains(out, ", at mysql-bin.") {
 		t.Errorf("backup: %d %s %s", code, out, errs)
+	}
+	metas, _ := filepath.Glob(filepath.Join(dir, "backups", "db-*.sql.gz.json"))
+	if len(metas) != 1 {
+		t.Fatalf("backup metadata %v", metas)
+	}
+	data, _ := os.ReadFile(metas[0])
+	var meta struct{ Binlog struct{ File string } }
+	if err := json.Unmarshal(data, &meta); err != nil || meta.Binlog.File == "" {
+		t.Fatalf("metadata %s: %v", data, err)
+	}
+	if err := s.Exec("FLUSH BINARY LOGS; FLUSH BINARY LOGS;"); err != nil {
+		t.Fatal(err)
+	}
+	// Up to the backup's log: only older logs go, a plain confirmation.
+	if code, out, errs = main("--yes", "db", "purge", "--to", meta.Binlog.File); code != 0 || !strings.Contains(out+errs, "all older than the last verified backup") {
+		t.Errorf("purge to the backup's log: %d %s %s", code, out, errs)
+	}
+	// The default purge reaches the backup's log: the typed word.
+	if code, out, errs = main("--yes", "db", "purge"); code != cli.ExitFail || !strings.Contains(out+errs, meta.Binlog.File+" is newer than the last verified backup") {
+		t.Errorf("purge past the backup, --yes only: %d %s %s", code, out, errs)
+	}
+	t.Setenv("RICHSOPS_CONFIRM", mysql.PurgeWord)
+	if code, out, errs = main("--yes", "db", "purge"); code != 0 || !strings.Contains(out, "purged 1 binary logs") {
+		t.Errorf("purge confirmed: %d %s %s", code, out, errs)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "backups", "db-*.sql.gz"))
 	if len(files) != 1 {

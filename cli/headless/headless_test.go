@@ -220,32 +220,36 @@ func TestExitCodes(t *testing.T) {
 	}
 	cfgPath, job, _ := sandbox(t)
 	for _, c := range []struct {
-		args []string
-		code int
-		want string // in stdout or stderr
+		args    []string
+		code    int
+		want    string // in stdout or stderr
+		confirm string // RICHSOPS_CONFIRM
 	}{
-		{[]string{"frobnicate"}, 2, "unknown command"},
-		{[]string{"check", "--only", "bogus"}, 2, `unknown check "bogus"`},
-		{[]string{"check", "--only", "bogus", "--zabbix"}, 2, `unknown check "bogus"`},
-		{[]string{"check", "--bogus"}, 2, "--bogus"},
-		{[]string{"config", "frob"}, 2, "frob"},
-		{[]string{"db", "purge", "--to", "mysql-bin.999999", "--yes"}, 2, `no binary log named "mysql-bin.999999"`},
-		{[]string{"db", "purge", "--to", "a", "--before", "3d"}, 2, "not both"},
-		{[]string{"db", "expire", "--days", "100", "--yes"}, 2, "between 0 and 99"},
-		{[]string{"db", "purge", "--yes"}, 0, "PURGE"},
-		{[]string{"db", "purge", "--yes"}, 0, "nothing to purge"}, // again: done already
-		{[]string{"jobs", "kill", job}, 0, "nothing running: " + job},
-		{[]string{"--lang", "ja", "jobs", "kill", job}, 0, "実行中のものはありません: " + job},
-		{[]string{"jobs", "kill", "no_such_job"}, 2, "not a configured job"},
-		{[]string{"jobs", "frob"}, 2, "frob"},
-		{[]string{"svc", "restart", "no_such_service"}, 2, "no_such_service"},
-		{[]string{"hosts", "no_such_host"}, 2, "no_such_host"},
-		{[]string{"public", "clean", "--older-than", "x"}, 2, "--older-than"},
-		{[]string{"traffic", "--format", "$remote_addr [$time_local"}, 2, "--format"},
-		{[]string{"tail", "--json", cfgPath}, 2, "--json"},
-		{[]string{"guard", "--threshold", "-1"}, 2, "--threshold"},
+		{[]string{"frobnicate"}, 2, "unknown command", ""},
+		{[]string{"check", "--only", "bogus"}, 2, `unknown check "bogus"`, ""},
+		{[]string{"check", "--only", "bogus", "--zabbix"}, 2, `unknown check "bogus"`, ""},
+		{[]string{"check", "--bogus"}, 2, "--bogus", ""},
+		{[]string{"config", "frob"}, 2, "frob", ""},
+		{[]string{"db", "purge", "--to", "mysql-bin.999999", "--yes"}, 2, `no binary log named "mysql-bin.999999"`, ""},
+		{[]string{"db", "purge", "--to", "a", "--before", "3d"}, 2, "not both", ""},
+		{[]string{"db", "expire", "--days", "100", "--yes"}, 2, "between 0 and 99", ""},
+		// No backup in the sandbox: the purge may lose point-in-time recovery.
+		{[]string{"db", "purge", "--yes"}, 1, "RICHSOPS_CONFIRM=PURGE", ""},
+		{[]string{"db", "purge", "--yes"}, 0, "PURGE", "PURGE"},
+		{[]string{"db", "purge", "--yes"}, 0, "nothing to purge", "PURGE"}, // again: done already
+		{[]string{"jobs", "kill", job}, 0, "nothing running: " + job, ""},
+		{[]string{"--lang", "ja", "jobs", "kill", job}, 0, "実行中のものはありません: " + job, ""},
+		{[]string{"jobs", "kill", "no_such_job"}, 2, "not a configured job", ""},
+		{[]string{"jobs", "frob"}, 2, "frob", ""},
+		{[]string{"svc", "restart", "no_such_service"}, 2, "no_such_service", ""},
+		{[]string{"hosts", "no_such_host"}, 2, "no_such_host", ""},
+		{[]string{"public", "clean", "--older-than", "x"}, 2, "--older-than", ""},
+		{[]string{"traffic", "--format", "$remote_addr [$time_local"}, 2, "--format", ""},
+		{[]string{"tail", "--json", cfgPath}, 2, "--json", ""},
+		{[]string{"guard", "--threshold", "-1"}, 2, "--threshold", ""},
 	} {
 		name := strings.Join(c.args, " ")
+		t.Setenv("RICHSOPS_CONFIRM", c.confirm)
 		var out, errb bytes.Buffer
 		code := cli.Main(append([]string{"--config", cfgPath}, c.args...), strings.NewReader(""), &out, &errb)
 		if code != c.code || !strings.Contains(out.String()+errb.String(), c.want) {

@@ -3,16 +3,16 @@ package watchcmd
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/richs/richsops/ops/brake"
 	"github.com/richs/richsops/ops/jobs"
-	"github.com/richs/richsops/ops/sanitize"
 )
 
 // The brake on mass withdrawal: while a job with a [jobs.brake] runs, its
 // log is followed and the run braked (cron lines paused, processes
-// stopped, through the gate) when it withdraws far more than usual.
+// stopped, through the gate) when it withdraws far more than usual. It
+// polls on its own, shorter cadence than watch.interval: a minute of
+// mass withdrawal is already too many listings.
 func init() {
 	registerInterlock(interlock{name: "brake", run: runBrake, once: onceBrake})
 }
@@ -24,15 +24,17 @@ func newBrake(x *interlockEnv) *brake.Brake {
 func runBrake(ctx context.Context, x *interlockEnv) {
 	var last string
 	newBrake(x).Loop(ctx, brake.DefaultPoll, func(trips []brake.Trip, err error) {
-		reportBrake(x, trips)
-		// An error is said once until a different one comes (a log that
-		// cannot be read would be said every poll).
+		// An error is said once until it changes (a log that cannot be
+		// read would be said every poll).
+		var errs []string
 		if msg := fmt.Sprint(err); err != nil && msg != last {
-			fmt.Fprintf(x.Env.Stderr, "%s richsops watch: %s\n", time.Now().Format(time.RFC3339), sanitize.String(msg))
-			last = msg
-		} else if err == nil {
-			last = ""
+			errs = []string{msg}
 		}
+		last = ""
+		if err != nil {
+			last = err.Error()
+		}
+		printStep(x.Env, "brake", tripLines(x, trips), errs)
 	})
 }
 
@@ -41,21 +43,14 @@ func runBrake(ctx context.Context, x *interlockEnv) {
 // printed by watch --once.
 func onceBrake(ctx context.Context, x *interlockEnv) error {
 	trips, err := newBrake(x).Once(ctx)
-	reportBrake(x, trips)
+	printStep(x.Env, "brake", tripLines(x, trips), nil)
 	return err
 }
 
-// reportBrake prints each trip: a line, or with --json an object
-// {"brake": {...}} beside the ticks'.
-func reportBrake(x *interlockEnv, trips []brake.Trip) {
-	env := x.Env
+func tripLines(x *interlockEnv, trips []brake.Trip) []string {
+	var out []string
 	for _, tr := range trips {
-		if env.JSON {
-			_ = env.PrintJSON(struct {
-				Brake brake.Trip `json:"brake"`
-			}{tr})
-			continue
-		}
-		fmt.Fprintf(env.Stdout, "%s brake: %s\n", time.Now().Format(time.RFC3339), tr.Text(env.Cfg.T))
+		out = append(out, tr.Text(x.Env.Cfg.T))
 	}
+	return out
 }

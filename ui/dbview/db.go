@@ -105,6 +105,9 @@ type Tab struct {
 func New(d *common.Deps) common.Tab {
 	t := &Tab{d: d, keys: keys{d.Keys().DB, d.Keys().Global.Refresh}, nav: d.Keys().Nav, width: 80, height: 20}
 	t.db, t.dbErr = mysql.FromConfig(d.Cfg, d.Hosts)
+	if t.db != nil { // the purge preview's backup: read on this machine, where the backups are
+		t.db.LastBackup = backup.FromConfig(d.Cfg).ForPurge
+	}
 	t.input = lineinput.New()
 	t.input.CharLimit = 40
 	t.bar = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
@@ -580,7 +583,8 @@ func (t *Tab) backupTable(w, rows int) []string {
 		{Title: t.d.T("BACKUP", "バックアップ"), Width: min(nameW, 40)},
 		{Title: t.d.T("SIZE", "サイズ"), Width: 10, Right: true},
 		{Title: t.d.T("AGE", "経過"), Width: 12},
-		{Title: t.d.T("VERIFIED", "検証"), Width: 8, Flex: true},
+		{Title: t.d.T("VERIFIED", "検証"), Width: 8},
+		{Title: t.d.T("BINLOG POSITION", "バイナリログ位置"), Width: 16, Flex: true},
 	}
 	if len(t.backups) == 0 {
 		return []string{t.bkTbl.Header(s, w), s.Muted.Render(common.Cut(t.d.T("  (none yet in ", "  (まだありません: ")+sanitize.String(t.d.Cfg.Backup.Dir)+")", w))}
@@ -590,11 +594,26 @@ func (t *Tab) backupTable(w, rows int) []string {
 	for _, f := range t.backups {
 		ok := s.OK.Render(t.d.T("yes", "済"))
 		if !f.Verified {
-			ok = s.Warn.Render(t.d.T("no: partial", "未（書き込み中か中断）"))
+			ok = s.Warn.Render(t.d.T("no", "未"))
 		}
-		cells = append(cells, []string{sanitize.String(f.Name), human.Bytes(f.Size), human.AgoT(t.d.T, f.At, now), ok})
+		cells = append(cells, []string{sanitize.String(f.Name), human.Bytes(f.Size), human.AgoT(t.d.T, f.At, now), ok, t.positionCell(f)})
 	}
 	return t.bkTbl.Lines(s, cells, -1, w, rows)
+}
+
+// positionCell is where in the binary logs a backup was taken: what a
+// purge must not go past to keep point-in-time recovery from it.
+func (t *Tab) positionCell(f backup.File) string {
+	s := t.d.Styles
+	switch {
+	case f.Binlog != nil:
+		return sanitize.String(f.Binlog.String())
+	case f.MetaErr != "":
+		return s.Warn.Render(t.d.T("unreadable: ", "読めません: ") + sanitize.String(f.MetaErr))
+	case !f.Verified:
+		return s.Warn.Render(t.d.T("partial: running or crashed", "途中（書き込み中か中断）"))
+	}
+	return s.Muted.Render(t.d.T("none", "なし"))
 }
 
 // table is the binary log list with the cursor, scrolled to keep it seen.

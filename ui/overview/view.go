@@ -11,6 +11,7 @@ import (
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/check"
+	"github.com/richs/richsops/ops/hold"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/sysinfo"
@@ -20,8 +21,8 @@ import (
 
 // amazonItems and nginxItems are ops/check's, so that `richsops check`
 // judges exactly as the attention list does.
-func amazonItems(d *common.Deps, st amazon.Status) []attention.Item {
-	return check.AmazonItems(st, d.T)
+func amazonItems(d *common.Deps, st amazon.Status, hs hold.State) []attention.Item {
+	return check.AmazonItems(st, hs.Describe(d.T), d.T)
 }
 
 func nginxItems(d *common.Deps, s *traffic.Summary) []attention.Item {
@@ -163,6 +164,9 @@ func (m *Model) amazonLines() []string {
 			line = fmt.Sprintf(t("no block: the last 503 from Amazon was %s (cleared)", "ブロックなし: 最後の 503 は %s（解除済み）"), clock(a.Last, now))
 		}
 		out = append(out, "  "+st.OK.Render(line))
+	}
+	if held := m.hold.Describe(t); held != "" {
+		out = append(out, "  "+st.Warn.Render(held))
 	}
 	for _, h := range a.Latest[:min(len(a.Latest), 2)] {
 		out = append(out, "  "+st.Muted.Render(h.Source+": "+h.Line))
