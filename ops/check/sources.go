@@ -10,6 +10,7 @@ import (
 	"github.com/richs/richsops/ops/catchup"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
@@ -36,8 +37,8 @@ func report(src string, items []attention.Item) attention.Report {
 	return attention.Report{Source: src, Items: items}
 }
 
-// Jobs: a paused job (Warn, Crit once cron skipped a run of it; `p`
-// resumes it), a missed run (Crit, `R` runs it now as a catch-up), a process running longer
+// Jobs: a paused job (Warn, Crit once cron skipped a run of it or when
+// the brake paused it; `p` resumes it), a missed run (Crit, `R` runs it now as a catch-up), a process running longer
 // than its job's max_runtime (Warn), and a guarded Mercari job (guard =
 // "index-linux", which richsops refuses to start while index-linux is
 // unhealthy) running while it is (Crit: it may be withdrawing items now).
@@ -70,8 +71,14 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			if p.Skipped > 0 {
 				sev = attention.Crit
 			}
-			items = append(items, attention.Item{Severity: sev, Key: "p", Area: attention.AreaJobs,
-				Text: s.Name + ": " + p.Describe(t)})
+			text := s.Name + ": " + p.Describe(t)
+			if p.By == gate.ActorBrake {
+				// Crit until an operator resumes it: the brake never does.
+				sev = attention.Crit
+				text += t("; resume with p on the Jobs tab once index-linux answers correctly",
+					"。index-linux が正しく答えるようになったら Jobs タブの p で再開してください")
+			}
+			items = append(items, attention.Item{Severity: sev, Key: "p", Area: attention.AreaJobs, Text: text})
 		}
 		j, _ := cfg.Job(s.Name)
 		for _, p := range s.Procs {

@@ -212,12 +212,15 @@ func (p *Pause) Describe(t func(en, ja string) string) string {
 	if p.Skipped > 0 {
 		s += fmt.Sprintf(tr("; %d scheduled run(s) skipped since %s", "。予定の実行 %d 回が %s 以降スキップされました"), p.Skipped, p.FirstSkip.Local().Format("01-02 15:04"))
 	}
-	if p.GuardOK != nil {
-		if *p.GuardOK {
-			s += tr("; index-linux is healthy now: resume it", "。index-linux は現在正常: 再開してください")
-		} else {
-			s += fmt.Sprintf(tr("; index-linux still unhealthy (%s)", "。index-linux はまだ異常（%s）"), p.GuardReason)
-		}
+	switch {
+	case p.GuardOK == nil:
+	case p.By == gate.ActorBrake && *p.GuardOK:
+		// The brake trips while index-linux answers, wrongly: its health
+		// says nothing of whether to resume.
+	case *p.GuardOK:
+		s += tr("; index-linux is healthy now: resume it", "。index-linux は現在正常: 再開してください")
+	default:
+		s += fmt.Sprintf(tr("; index-linux still unhealthy (%s)", "。index-linux はまだ異常（%s）"), p.GuardReason)
 	}
 	return s
 }

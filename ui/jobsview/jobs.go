@@ -465,8 +465,15 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, t.k.Pause):
 		cfg := t.d.Cfg
 		if s.State == crontab.StatePaused {
+			paused := s.Paused
 			return t.build(nil, func(ctx context.Context, h host.Host) (gate.Action, error) {
-				return jobs.ResumeAction(ctx, h, cfg, s.Name)
+				a, err := jobs.ResumeAction(ctx, h, cfg, s.Name)
+				if paused != nil && paused.By != "" && err == nil {
+					// Who paused it and why (braked: how many withdrawals) before
+					// the operator undoes it.
+					a.Preview = append([]string{sanitize.String(paused.Describe(cfg.T))}, a.Preview...)
+				}
+				return a, err
 			})
 		}
 		pause := func(kill bool) func() tea.Cmd {
