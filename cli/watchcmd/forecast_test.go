@@ -4,39 +4,19 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testenv/filltest"
+	"github.com/richs/richsops/internal/testenv/notifytest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/forecast"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/notify"
 )
 
-// recorder is a Sink that keeps what it is given.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (r *recorder) Notify(m notify.Message) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, m)
-}
-
-func (r *recorder) take() []notify.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.msgs
-	r.msgs = nil
-	return out
-}
-
-func forecastEnv(t *testing.T, lang string) (*interlockEnv, *recorder) {
+func forecastEnv(t *testing.T, lang string) (*interlockEnv, *notifytest.Sink) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Lang = lang
@@ -47,7 +27,7 @@ func forecastEnv(t *testing.T, lang string) (*interlockEnv, *recorder) {
 		t.Fatal("history not opened")
 	}
 	t.Cleanup(func() { svc.store.Close() })
-	rec := &recorder{}
+	rec := &notifytest.Sink{}
 	return &interlockEnv{Env: svc.env, Sink: rec, svc: svc}, rec
 }
 
@@ -67,7 +47,7 @@ func TestForecastInterlockOnce(t *testing.T) {
 	if err := forecastOnce(ctx, x); err != nil {
 		t.Fatal(err)
 	}
-	msgs := rec.take()
+	msgs := rec.Take()
 	if len(msgs) != 1 {
 		t.Fatalf("messages %+v", msgs)
 	}
@@ -75,7 +55,7 @@ func TestForecastInterlockOnce(t *testing.T) {
 		!strings.Contains(m.Text, "は約 5.0 時間で満杯") {
 		t.Errorf("message %+v", m)
 	}
-	if err := forecastOnce(ctx, x); err != nil || len(rec.take()) != 0 {
+	if err := forecastOnce(ctx, x); err != nil || len(rec.Take()) != 0 {
 		t.Errorf("the same level again sent: %v", err)
 	}
 	later := now.Add(2 * time.Hour)
@@ -83,7 +63,7 @@ func TestForecastInterlockOnce(t *testing.T) {
 	if err := forecastPass(ctx, x, later, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if msgs := rec.take(); len(msgs) != 1 || msgs[0].Level != notify.LevelOK || msgs[0].Open {
+	if msgs := rec.Take(); len(msgs) != 1 || msgs[0].Level != notify.LevelOK || msgs[0].Open {
 		t.Errorf("recovery %+v", msgs)
 	}
 }
@@ -95,7 +75,7 @@ func TestForecastInterlockSendsOthersChanges(t *testing.T) {
 	x, rec := forecastEnv(t, "en")
 	since, sent := time.Now().Add(-time.Minute), map[string]string{}
 	now := time.Now()
-	if err := forecastPass(ctx, x, now, &since, sent); err != nil || len(rec.take()) != 0 {
+	if err := forecastPass(ctx, x, now, &since, sent); err != nil || len(rec.Take()) != 0 {
 		t.Fatalf("nothing to send: %v", err)
 	}
 	if err := x.Store().AddSamples(ctx, filltest.Hour(history.MetricFreeDatadir, "db1", now, 1<<30, 1<<30)); err != nil {
@@ -113,11 +93,11 @@ func TestForecastInterlockSendsOthersChanges(t *testing.T) {
 	if err := forecastPass(ctx, x, now, &since, sent); err != nil {
 		t.Fatal(err)
 	}
-	msgs := rec.take()
+	msgs := rec.Take()
 	if len(msgs) != 1 || msgs[0].Level != notify.LevelCrit || !strings.HasPrefix(msgs[0].Text, "datadir /var/lib/mysql full in about 1.0 h") {
 		t.Fatalf("messages %+v", msgs)
 	}
-	if err := forecastPass(ctx, x, now, &since, sent); err != nil || len(rec.take()) != 0 {
+	if err := forecastPass(ctx, x, now, &since, sent); err != nil || len(rec.Take()) != 0 {
 		t.Errorf("sent twice: %v", err)
 	}
 }
