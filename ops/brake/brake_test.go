@@ -14,6 +14,7 @@ import (
 
 	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/jobtest"
+	"github.com/richs/richsops/internal/testenv/notifytest"
 	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/brake"
 	"github.com/richs/richsops/ops/config"
@@ -35,23 +36,6 @@ var (
 
 const withdrawn = "在庫切れ → 出品取り下げ"
 
-type sink struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (s *sink) Notify(m notify.Message) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs = append(s.msgs, m)
-}
-
-func (s *sink) all() []notify.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]notify.Message(nil), s.msgs...)
-}
-
 // world is a braked job (and one sharing its log), their crontab, log,
 // audit log and history, and real processes standing in for their runs.
 type world struct {
@@ -61,7 +45,7 @@ type world struct {
 	log   string
 	h     host.Host
 	store *history.Store
-	sink  *sink
+	sink  *notifytest.Sink
 }
 
 func newWorld(t testing.TB) *world {
@@ -82,7 +66,7 @@ func newWorld(t testing.TB) *world {
 			Brake: config.Brake{Count: "withdrawn", Factor: 5, MinPerMinute: 20, Window: config.Duration{Duration: time.Minute}}},
 		{Name: sharer, Log: "inventory-mercari.log", Counts: counts},
 	}
-	w := &world{t: t, cfg: cfg, dir: dir, log: filepath.Join(dir, "inventory-mercari.log"), h: edittest.Local(cfg), sink: &sink{}}
+	w := &world{t: t, cfg: cfg, dir: dir, log: filepath.Join(dir, "inventory-mercari.log"), h: edittest.Local(cfg), sink: &notifytest.Sink{}}
 	w.writeFile(cfg.Crontab.Path, crontabText())
 	w.writeFile(w.log, "")
 	s, err := history.OpenWriter(context.Background(), filepath.Join(dir, "history.db"), history.Options{})
@@ -226,7 +210,7 @@ func (w *world) checkBraked(tr brake.Trip, pid int, why string) {
 	if len(evs) != 1 || evs[0].Level != "crit" || !strings.Contains(evs[0].Detail, why) || !strings.Contains(evs[0].Detail, "resume with p") {
 		t.Fatalf("events %+v", evs)
 	}
-	msgs := w.sink.all()
+	msgs := w.sink.All()
 	if len(msgs) != 1 || msgs[0].Kind != notify.KindBrake || msgs[0].Level != notify.LevelCrit || msgs[0].Subject != braked {
 		t.Fatalf("messages %+v", msgs)
 	}
@@ -363,14 +347,14 @@ func TestReadOnlyRefusesAndNotifies(t *testing.T) {
 	if len(recs) != 1 || recs[0].Phase != "refused" || recs[0].Actor != gate.ActorBrake || recs[0].Action != "jobs.pause" {
 		t.Fatalf("audit %+v", recs)
 	}
-	msgs := w.sink.all()
+	msgs := w.sink.All()
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "would have braked (read-only): 40 withdrawn") {
 		t.Fatalf("messages %+v", msgs)
 	}
 	if evs := w.events(); len(evs) != 1 || !strings.Contains(evs[0].Detail, "would have braked") {
 		t.Fatalf("events %+v", evs)
 	}
-	if trips := once(t, b); len(trips) != 0 || len(w.sink.all()) != 1 {
+	if trips := once(t, b); len(trips) != 0 || len(w.sink.All()) != 1 {
 		t.Fatalf("said once per run: %+v", trips)
 	}
 }
@@ -442,8 +426,8 @@ func TestWithGuard(t *testing.T) {
 			if strings.Count(got, "jobs.pause ok") != 1 {
 				t.Fatalf("paused twice: %s", got)
 			}
-			if len(w.events()) != len(trips) || len(w.sink.all()) != len(trips) {
-				t.Fatalf("events %+v messages %+v", w.events(), w.sink.all())
+			if len(w.events()) != len(trips) || len(w.sink.All()) != len(trips) {
+				t.Fatalf("events %+v messages %+v", w.events(), w.sink.All())
 			}
 		})
 	}
@@ -466,7 +450,7 @@ func TestHostileSanitized(t *testing.T) {
 	if len(trips) != 1 || !trips[0].Done {
 		t.Fatalf("trips %+v", trips)
 	}
-	texts := []string{trips[0].Text(nil), w.events()[0].Detail, w.sink.all()[0].Text}
+	texts := []string{trips[0].Text(nil), w.events()[0].Detail, w.sink.All()[0].Text}
 	for _, r := range w.audited() {
 		texts = append(texts, r.Summary)
 	}
@@ -489,7 +473,7 @@ func TestJapanese(t *testing.T) {
 		t.Fatalf("trips %+v", trips)
 	}
 	want := braked + " ブレーキをかけるところでした（読み取り専用）: 直近 1 分間に 40 件の withdrawn（下限 毎分 20 件を超過、基準値はまだありません）"
-	for _, s := range []string{trips[0].Text(w.cfg.T), w.sink.all()[0].Text, w.events()[0].Detail} {
+	for _, s := range []string{trips[0].Text(w.cfg.T), w.sink.All()[0].Text, w.events()[0].Detail} {
 		if !strings.HasPrefix(s, want) || strings.Contains(s, "braked") || strings.Contains(s, "would") {
 			t.Errorf("%q, want %q...", s, want)
 		}
