@@ -40,8 +40,8 @@ func levelOf(sev int) string {
 }
 
 // loadAttention is the state the events left (the previous service or
-// watch --once run): each item's newest event, the cleared left out. The
-// sink is told what is still open, so it is not sent again.
+// watch --once run): each item's newest event, the cleared left out. (The
+// dispatcher knows from its own events what it sent.)
 func loadAttention(ctx context.Context, x *interlockEnv) attentionState {
 	st := attentionState{}
 	s := x.Store()
@@ -53,20 +53,12 @@ func loadAttention(ctx context.Context, x *interlockEnv) attentionState {
 		x.svc.say("attention: " + err.Error())
 		return st
 	}
-	since := map[string]time.Time{}
 	for _, e := range evs {
 		if e.Level == notify.LevelOK {
 			delete(st, e.Subject)
 			continue
 		}
-		if _, open := st[e.Subject]; !open {
-			since[e.Subject] = e.Time
-		}
 		st[e.Subject] = attItem{level: e.Level, text: e.Detail, source: e.Source}
-	}
-	host := hostLabel(x.Host)
-	for id, it := range st {
-		x.svc.seed(ctx, notify.Message{Time: since[id], Level: it.level, Kind: notify.KindAttention, Subject: id, Host: host, Text: it.text, Open: true})
 	}
 	return st
 }

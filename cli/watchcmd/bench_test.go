@@ -77,7 +77,7 @@ min_level = "warn"
 	cfg.History.Path = b.TempDir() + "/h.db"
 	env := cli.NewEnv(cli.Globals{}, cfg)
 	env.Stderr = io.Discard
-	svc := &service{env: env}
+	svc := &service{env: env, host: host.NewLocal()}
 	if svc.open(context.Background()) == nil {
 		b.Fatal(svc.lastErr)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +34,7 @@ func init() {
 			defer cancel()
 			_ = st.AddEvent(ctx, e)
 		}})
+		d.Resume(svc.notifyEvents(ctx), hostLabel(svc.host))
 		fmt.Fprintf(env.Stderr, "richsops watch: notifying %s\n", d.Names())
 		return d
 	}
@@ -80,80 +80,35 @@ func guardMessage(env *cli.Env, h host.Host, step guard.Step) (notify.Message, b
 }
 
 // guardNotify sends the message of a probe that acted, when its level is
-// not the one last sent (also by a previous run: watch --once from cron).
-func (s *service) guardNotify(ctx context.Context, step guard.Step) {
+// not the one it last sent (a read-only guard says what it would do on
+// every probe; the dispatcher knows what a previous run sent).
+func (s *service) guardNotify(step guard.Step) {
 	m, ok := guardMessage(s.env, s.host, step)
-	if !ok || s.sink == nil {
+	if !ok || s.sink == nil || m.Level == s.guardSent {
 		return
 	}
-	if !s.guardKnown {
-		s.guardKnown = true
-		if last, ok := s.lastMessage(ctx, notify.EventSubject(m.Kind, m.Subject)); ok && last.Level == notify.LevelCrit {
-			s.guardSent = last.Level
-			s.seed(ctx, notify.Message{Time: last.Time, Level: last.Level, Kind: m.Kind, Subject: m.Subject, Host: m.Host, Text: last.Detail, Open: true})
-		}
-	}
-	if m.Level != s.guardSent {
-		s.guardSent = m.Level
-		s.sink.Notify(m)
-	}
+	s.guardSent = m.Level
+	s.sink.Notify(m)
 }
 
-// lastMessage is the newest message recorded for subject ("kind: subject").
-func (s *service) lastMessage(ctx context.Context, subject string) (history.Event, bool) {
-	for _, e := range slices.Backward(s.notifyEvents(ctx)) {
-		if e.Source == notify.SourceMessage && e.Subject == subject {
-			return e, true
-		}
-	}
-	return history.Event{}, false
-}
-
-// notifyEvents is the recorded messages and deliveries, read once (at the
-// start, to pick up where the previous run left off).
+// notifyEvents is the recorded messages and deliveries, where the
+// dispatcher picks up from the previous run.
 func (s *service) notifyEvents(ctx context.Context) []history.Event {
-	s.notifyOnce.Do(func() {
-		st := s.open(ctx)
-		if st == nil {
-			return
-		}
-		evs, err := st.Events(ctx, history.EventNotify, time.Now().Add(-s.env.Cfg.History.Events.Duration))
-		if err != nil {
-			s.say("notify: " + err.Error())
-			return
-		}
-		s.notifyEvs = evs
-	})
-	return s.notifyEvs
-}
-
-// seeder is the Dispatcher's side that a restarted service tells what is
-// still open, and asks for the repeats due (watch --once has no loop).
-type seeder interface {
-	Seed(m notify.Message, last time.Time)
-	RepeatDue()
-}
-
-// seed tells the sink that m is open since m.Time, last sent when the
-// newest event about it was recorded (its first message, or a repeat).
-func (s *service) seed(ctx context.Context, m notify.Message) {
-	sd, ok := s.sink.(seeder)
-	if !ok {
-		return
+	st := s.open(ctx)
+	if st == nil {
+		return nil
 	}
-	last := m.Time
-	subject := notify.EventSubject(m.Kind, m.Subject)
-	for _, e := range s.notifyEvents(ctx) {
-		if e.Subject == subject && e.Time.After(last) {
-			last = e.Time
-		}
+	evs, err := st.Events(ctx, history.EventNotify, time.Now().Add(-s.env.Cfg.History.Events.Duration))
+	if err != nil {
+		s.say("notify: " + err.Error())
 	}
-	sd.Seed(m, last)
+	return evs
 }
 
-// repeatDue sends the repeats due now (watch --once, after its pass).
+// repeatDue sends the repeats due now (watch --once, after its pass: it
+// has no loop of its own).
 func repeatDue(sink notify.Sink) {
-	if sd, ok := sink.(seeder); ok {
-		sd.RepeatDue()
+	if d, ok := sink.(*notify.Dispatcher); ok {
+		d.RepeatDue()
 	}
 }

@@ -213,12 +213,9 @@ type service struct {
 	lastErr string
 	// Where the guard's messages go, and the level of its last one (a
 	// read-only guard says what it would do on every probe; one message).
-	sink       notify.Sink
-	host       host.Host
-	guardSent  string
-	guardKnown bool // guardSent was read from the events
-	notifyOnce sync.Once
-	notifyEvs  []history.Event
+	sink      notify.Sink
+	host      host.Host
+	guardSent string
 }
 
 func (s *service) open(ctx context.Context) *history.Store {
@@ -278,7 +275,7 @@ func (s *service) tick(ctx context.Context, w *watch.Watcher) watch.Tick {
 // error, or a change between healthy and not. Best effort, after the
 // probe: the interlock never waits for history.
 func (s *service) guardEvent(ctx context.Context, prev *bool, step guard.Step, err error) {
-	s.guardNotify(ctx, step)
+	s.guardNotify(step)
 	changed := prev == nil || *prev != step.Healthy
 	if !changed && !step.Acted && err == nil && len(step.Errors) == 0 {
 		return
@@ -333,8 +330,9 @@ func runWatch(env *cli.Env, args []string) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		code := cli.ExitOK
+		svc.host = h
 		x := &interlockEnv{Env: env, Host: h, Sink: newSink(ctx, env, svc), svc: svc}
-		svc.sink, svc.host = x.Sink, h
+		svc.sink = x.Sink
 		defer closeSink(x.Sink) // before the store closes: its deliveries are recorded
 		if g != nil {
 			// The guard first: its interlock must not wait for the sampling.
@@ -378,8 +376,9 @@ func runWatch(env *cli.Env, args []string) error {
 	fmt.Fprintf(env.Stderr, "richsops watch: every %s into %s%s\n", interval, env.Cfg.History.Path, guardNote)
 	var wg sync.WaitGroup
 	svc.open(ctx)
+	svc.host = h
 	x := &interlockEnv{Env: env, Host: h, Sink: newSink(ctx, env, svc), svc: svc}
-	svc.sink, svc.host = x.Sink, h
+	svc.sink = x.Sink
 	defer closeSink(x.Sink) // after the loops end, before the store closes
 	for _, il := range interlocks {
 		wg.Add(1)

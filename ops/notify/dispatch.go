@@ -112,9 +112,13 @@ type target struct {
 	q     *queue[job]
 }
 
-// SourceMessage is the Source of a message's own event (a delivery's is
-// the target's name); its Subject is EventSubject.
-const SourceMessage = "message"
+// The Source of a message's own event (a delivery's is the target's
+// name); its Subject is EventSubject. A problem is open while its newest
+// SourceMessage event is not at LevelOK: Resume starts from there.
+const (
+	SourceMessage = "message" // a problem opened, changed level or recovered
+	SourceOneOff  = "one-off" // a message that opens nothing (a braked run)
+)
 
 // EventSubject is the Subject of the events about a problem: "kind: subject".
 func EventSubject(kind, subject string) string { return kind + ": " + subject }
@@ -144,10 +148,11 @@ func (d *Dispatcher) Notify(m Message) {
 		return
 	default:
 	}
-	if !d.transition(m) {
+	source, ok := d.transition(m)
+	if !ok {
 		return // an interlock saying again what stands: neither sent nor recorded
 	}
-	d.event(history.Event{Time: m.Time, Source: SourceMessage, Subject: EventSubject(m.Kind, m.Subject), Level: m.Level, Detail: m.Text})
+	d.event(history.Event{Time: m.Time, Source: source, Subject: EventSubject(m.Kind, m.Subject), Level: m.Level, Detail: m.Text})
 	for _, t := range d.targets {
 		t.mu.Lock()
 		j, ok := t.decide(m, d.o.Now())
@@ -158,20 +163,25 @@ func (d *Dispatcher) Notify(m Message) {
 	}
 }
 
-// transition is false for a problem already open at m's level.
-func (d *Dispatcher) transition(m Message) bool {
+// transition is false for a problem already open at m's level; else it
+// says what m's event is.
+func (d *Dispatcher) transition(m Message) (string, bool) {
 	k := key(m)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	_, wasOpen := d.open[k]
 	if !m.Open || m.Level == LevelOK {
 		delete(d.open, k)
-		return true
+		if !wasOpen && m.Level != LevelOK {
+			return SourceOneOff, true
+		}
+		return SourceMessage, true
 	}
 	if d.open[k] == m.Level {
-		return false
+		return "", false
 	}
 	d.open[k] = m.Level
-	return true
+	return SourceMessage, true
 }
 
 // decide applies the transition rules for one target: a new problem at or
@@ -226,6 +236,39 @@ func (d *Dispatcher) Seed(m Message, last time.Time) {
 		sentTo := Rank(m.Level) >= Rank(t.cfg.MinLevel)
 		t.state[key(m)] = &sent{level: m.Level, open: true, sent: sentTo, first: m.Time, last: last, m: m}
 		t.mu.Unlock()
+	}
+}
+
+// Resume starts from the recorded notify events (oldest first): each
+// problem still open is known to every target as sent, when its newest
+// event about it was recorded, so a restarted watch service (or the next
+// watch --once) sends it neither again nor before its repeat, and does
+// send its recovery. host names the box in its repeats.
+func (d *Dispatcher) Resume(evs []history.Event, host string) {
+	open := map[string]history.Event{}
+	last := map[string]time.Time{}
+	for _, e := range evs {
+		if e.Kind != history.EventNotify {
+			continue
+		}
+		if e.Time.After(last[e.Subject]) {
+			last[e.Subject] = e.Time
+		}
+		if e.Source != SourceMessage {
+			continue
+		}
+		if e.Level == LevelOK {
+			delete(open, e.Subject)
+		} else {
+			open[e.Subject] = e
+		}
+	}
+	for subject, e := range open {
+		kind, sub, ok := strings.Cut(subject, ": ")
+		if !ok {
+			continue
+		}
+		d.Seed(Message{Time: e.Time, Level: e.Level, Kind: kind, Subject: sub, Host: host, Text: e.Detail, Open: true}, last[subject])
 	}
 }
 

@@ -558,3 +558,46 @@ func TestExampleBlocksAreValid(t *testing.T) {
 		t.Errorf("example kinds %v", kinds)
 	}
 }
+
+// Resume picks up from the recorded events: what is open is not sent
+// again, its recovery and its repeat (counted from its newest event) are;
+// a recovered problem and a one-off open nothing.
+func TestResume(t *testing.T) {
+	r := newReceiver(t)
+	cfg := parseCfg(t, hookBlock("hook", r.URL, `min_level = "warn"`))
+	clk := &clock{now: crit.Time}
+	d, _ := start(t, cfg, Options{Now: clk.Now})
+	t0 := clk.Now().Add(-8 * time.Hour)
+	ev := func(ago time.Duration, source, subject, level string) history.Event {
+		return history.Event{Time: t0.Add(ago), Kind: history.EventNotify, Source: source, Subject: subject, Level: level, Detail: "was " + level}
+	}
+	d.Resume([]history.Event{
+		ev(0, SourceMessage, "attention: disk", LevelWarn),
+		ev(time.Minute, SourceMessage, "attention: disk", LevelCrit),
+		ev(time.Minute, "hook", "attention: disk", LevelOK),
+		ev(4*time.Hour, "hook", "attention: disk", LevelOK), // a repeat delivered 4 h ago
+		ev(0, SourceMessage, "hold: yahoo", LevelWarn),
+		ev(time.Hour, SourceMessage, "hold: yahoo", LevelOK),
+		ev(0, SourceOneOff, "brake: check_item_mercari", LevelCrit),
+	}, "db1.example")
+	msg := func(kind, subject, level string, open bool) Message {
+		return Message{Level: level, Kind: kind, Subject: subject, Open: open}
+	}
+	d.Notify(msg(KindAttention, "disk", LevelCrit, true))
+	d.Notify(msg(KindHold, "yahoo", LevelOK, false))
+	d.RepeatDue() // 4 h since the last send: not yet
+	r.none(t, 100*time.Millisecond)
+	clk.add(2 * time.Hour)
+	d.RepeatDue()
+	var p payload
+	json.Unmarshal(r.next(t, 5*time.Second), &p)
+	if !p.Repeat || p.Subject != "disk" || p.Level != LevelCrit || p.Host != "db1.example" {
+		t.Errorf("repeat = %+v", p)
+	}
+	d.Notify(msg(KindAttention, "disk", LevelOK, false))
+	json.Unmarshal(r.next(t, 5*time.Second), &p)
+	if p.Level != LevelOK || p.Subject != "disk" {
+		t.Errorf("recovery = %+v", p)
+	}
+	r.none(t, 100*time.Millisecond)
+}
