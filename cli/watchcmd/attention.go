@@ -2,6 +2,7 @@ package watchcmd
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/richs/richsops/ops/attention"
@@ -18,8 +19,12 @@ func init() {
 	registerInterlock(interlock{name: "attention", run: runAttention, once: onceAttention})
 }
 
-// checks is what a pass runs (tests put their own collectors here).
-var checks = check.All
+// checks is what a pass runs: every source but the forecast, whose
+// interlock sends its own level changes (the same problem twice is
+// noise). Tests put their own collectors here.
+var checks = func() []check.Collector {
+	return slices.DeleteFunc(check.All(), func(c check.Collector) bool { return c.Name == check.SrcForecast })
+}
 
 // attItem is the last level seen of one item, by its identity.
 type attItem struct {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -421,5 +422,17 @@ func TestAttentionPassRecordsAllWhenStopped(t *testing.T) {
 	}
 	if st := loadAttention(context.Background(), x); len(st) != 3 {
 		t.Errorf("the next start loads %d open items, want 3", len(st))
+	}
+}
+
+// The forecast's levels are the forecast interlock's messages, not the
+// attention pass's too; every other source is in the pass.
+func TestChecksLeaveOutForecast(t *testing.T) {
+	var names []string
+	for _, c := range checks() {
+		names = append(names, c.Name)
+	}
+	if len(names) != len(check.All())-1 || slices.Contains(names, check.SrcForecast) || !slices.Contains(names, check.SrcDB) {
+		t.Errorf("checks %v", names)
 	}
 }
