@@ -116,8 +116,8 @@ type target struct {
 // name); its Subject is EventSubject. A problem is open while its newest
 // SourceMessage event is not at LevelOK: Resume starts from there.
 const (
-	SourceMessage = "message" // a problem opened, changed level or recovered
-	SourceOneOff  = "one-off" // a message that opens nothing (a braked run)
+	SourceMessage = "message" // a problem opened, changed level or recovered (at ok)
+	SourceOneOff  = "one-off" // a message that leaves nothing open at warn or crit (a braked run)
 )
 
 // EventSubject is the Subject of the events about a problem: "kind: subject".
@@ -169,10 +169,9 @@ func (d *Dispatcher) transition(m Message) (string, bool) {
 	k := key(m)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	_, wasOpen := d.open[k]
 	if !m.Open || m.Level == LevelOK {
 		delete(d.open, k)
-		if !wasOpen && m.Level != LevelOK {
+		if m.Level != LevelOK {
 			return SourceOneOff, true
 		}
 		return SourceMessage, true
@@ -254,13 +253,11 @@ func (d *Dispatcher) Resume(evs []history.Event, host string) {
 		if e.Time.After(last[e.Subject]) {
 			last[e.Subject] = e.Time
 		}
-		if e.Source != SourceMessage {
-			continue
-		}
-		if e.Level == LevelOK {
-			delete(open, e.Subject)
-		} else {
+		switch {
+		case e.Source == SourceMessage && e.Level != LevelOK:
 			open[e.Subject] = e
+		case e.Source == SourceMessage, e.Source == SourceOneOff:
+			delete(open, e.Subject)
 		}
 	}
 	for subject, e := range open {

@@ -579,12 +579,15 @@ func TestResume(t *testing.T) {
 		ev(0, SourceMessage, "hold: yahoo", LevelWarn),
 		ev(time.Hour, SourceMessage, "hold: yahoo", LevelOK),
 		ev(0, SourceOneOff, "brake: check_item_mercari", LevelCrit),
+		ev(0, SourceMessage, "catch-up: x", LevelCrit),
+		ev(time.Hour, SourceOneOff, "catch-up: x", LevelWarn), // ended at a level: nothing open
 	}, "db1.example")
 	msg := func(kind, subject, level string, open bool) Message {
 		return Message{Level: level, Kind: kind, Subject: subject, Open: open}
 	}
 	d.Notify(msg(KindAttention, "disk", LevelCrit, true))
 	d.Notify(msg(KindHold, "yahoo", LevelOK, false))
+	d.Notify(msg(KindCatchUp, "x", LevelOK, false))
 	d.RepeatDue() // 4 h since the last send: not yet
 	r.none(t, 100*time.Millisecond)
 	clk.add(2 * time.Hour)
