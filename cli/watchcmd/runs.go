@@ -15,37 +15,15 @@ import (
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/watch"
 )
 
 // RunJSON is one run in `jobs runs --json`.
-type RunJSON struct {
-	Job       string         `json:"job"`
-	Host      string         `json:"host"`
-	Start     time.Time      `json:"start"`
-	End       *time.Time     `json:"end"`        // null while running
-	DurationS *float64       `json:"duration_s"` // null while running
-	ExitCode  *int           `json:"exit_code"`  // null when unknown
-	Trigger   string         `json:"trigger"`
-	User      string         `json:"user"` // "root (sudo: hai)" when started through sudo
-	KilledBy  string         `json:"killed_by"`
-	Counts    map[string]int `json:"counts"`
-	Flags     []string       `json:"flags"`
-}
+type RunJSON = history.RunJSON
 
-func toJSON(j history.Judged) RunJSON {
-	r := RunJSON{Job: j.Job, Host: j.Host, Start: j.Start, ExitCode: j.ExitCode, Trigger: j.Trigger, User: j.User,
-		KilledBy: j.KilledBy, Counts: j.Counts, Flags: j.Flags}
-	if j.SudoUser != "" {
-		r.User = fmt.Sprintf("%s (sudo: %s)", j.User, j.SudoUser)
-	}
-	if !j.End.IsZero() {
-		end, d := j.End, j.Duration().Seconds()
-		r.End, r.DurationS = &end, &d
-	}
-	return r
-}
+func toJSON(j history.Judged) RunJSON { return j.JSON() }
 
 // since parses --since: a duration back from now ("7d", "24h").
 func since(v string, now time.Time) (time.Time, error) {
@@ -98,13 +76,7 @@ func runRuns(env *cli.Env, args []string) error {
 	// A short-lived listing of up to thousands of runs: fewer collections
 	// for a few MB more.
 	debug.SetGCPercent(400)
-	ctx := context.Background()
-	s, from, err := openSince(ctx, env, vals["--since"], "7d")
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	judged, err := s.JudgedRuns(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg))
+	judged, err := listRuns(env, job, vals["--since"])
 	if err != nil {
 		return err
 	}
@@ -134,6 +106,33 @@ func runRuns(env *cli.Env, args []string) error {
 		fmt.Fprintln(tw, t("(no runs recorded in this window)", "（この期間に記録された実行はありません）"))
 	}
 	return tw.Flush()
+}
+
+// listRuns is the judged runs of job ("" = every job) since sinceFlag
+// (default 7d): from this machine's history, or for another host (--host,
+// config host) from its own richsops over ssh.
+func listRuns(env *cli.Env, job, sinceFlag string) ([]history.Judged, error) {
+	if sinceFlag == "" {
+		sinceFlag = "7d"
+	}
+	from, err := since(sinceFlag, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	h, err := env.Host()
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	if !h.IsLocal() {
+		return jobs.RemoteRuns(ctx, h, env.Cfg, job, sinceFlag)
+	}
+	s, err := openReader(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.JudgedRuns(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg))
 }
 
 func jobNames(cfg *config.Config) []string {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/internal/testenv/testbin"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
@@ -412,4 +413,52 @@ func TestSecondWatchRefused(t *testing.T) {
 		t.Fatalf("after release: %v", err)
 	}
 	again()
+}
+
+// TestRunsOfAnotherHost: `--host db1 jobs runs` asks db1's own richsops
+// over ssh (a real binary behind a private sshd; here it reads the same
+// database) and prints what a local listing there prints, JSON and table;
+// with no richsops on db1 it says so and what to do.
+func TestRunsOfAnotherHost(t *testing.T) {
+	f := newFixture(t)
+	bin := filepath.Join(t.TempDir(), "bin")
+	os.Mkdir(bin, 0o755)
+	srv := sshtest.StartEnvT(t, "PATH="+bin+":/usr/bin:/bin", config.EnvVar+"="+f.cfg)
+	conf, _ := os.ReadFile(f.cfg)
+	e := srv.Entry("db1")
+	e.Options = append(e.Options, "-o", "ControlMaster=no") // no shared connection outliving the test
+	os.WriteFile(f.cfg, append(conf, "\n"+sshtest.TOML(e, "")...), 0o644)
+
+	if code, out := f.main("--host", "db1", "jobs", "runs"); code != 1 ||
+		!strings.Contains(out, "run history of db1: richsops is not installed there; install it and run `richsops watch` there") {
+		t.Errorf("no richsops on db1: %d %s", code, out)
+	}
+	testbin.Build(t, "github.com/richs/richsops", filepath.Join(bin, "richsops"))
+	if code, out := f.main("--host", "db1", "jobs", "runs"); code != 1 || !strings.Contains(out, "run history of db1: ") || !strings.Contains(out, "no history yet") {
+		t.Errorf("no database on db1: %d %s", code, out)
+	}
+	s, err := history.OpenWriter(context.Background(), f.db, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(c int) *int { return &c }
+	now := time.Now()
+	var runs []history.Run
+	for i := range 8 {
+		st := now.Add(time.Duration(i-9) * time.Hour)
+		runs = append(runs, history.Run{Job: f.job, Host: "db1", Start: st, End: st.Add(10*time.Minute + time.Duration(i)*time.Second), ExitCode: code(i % 5),
+			Trigger: history.TriggerCron, User: "root", SudoUser: []string{"", "hai"}[i%2], Counts: map[string]int{"errors": i, "withdrawn": 2 * i}})
+	}
+	runs = append(runs, history.Run{Job: f.job, Host: "db1", Start: now.Add(-time.Minute), Trigger: history.TriggerConsole, User: "root", KilledBy: "guard"})
+	if _, err := s.AddRuns(context.Background(), runs); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, args := range [][]string{{"jobs", "runs", "--json"}, {"jobs", "runs"}, {"jobs", "runs", f.job, "--since", "3h", "--json"}} {
+		lc, local := f.main(args...)
+		rc, remote := f.main(append([]string{"--host", "db1"}, args...)...)
+		if lc != 0 || rc != 0 || local != remote || !strings.Contains(local, "db1") && !strings.Contains(local, f.job) {
+			t.Errorf("%v: local (%d):\n%s\nover ssh (%d):\n%s", args, lc, local, rc, remote)
+		}
+	}
 }
