@@ -81,11 +81,9 @@ func runRuns(env *cli.Env, args []string) error {
 		return err
 	}
 	if env.JSON {
-		out := make([]RunJSON, 0, len(judged))
-		for _, j := range judged {
-			out = append(out, toJSON(j))
-		}
-		return writeRunsJSON(env.Stdout, out)
+		// writeRuns sanitizes what it writes (sanitize.JSON): the display
+		// sanitizer under env.Stdout would only scan it all again.
+		return writeRuns(sanitize.Unwrap(env.Stdout), len(judged), func(i int) RunJSON { return toJSON(judged[i]) })
 	}
 	t := env.Cfg.T
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)

@@ -271,6 +271,13 @@ func TestRunsJSONLikePrintJSON(t *testing.T) {
 			User: "root (sudo: hai)", KilledBy: "signal killed", Counts: map[string]int{"zeta": 1, "errors": 2, "取り下げ": 3}, Flags: []string{"failed", "killed"}},
 			{Job: "x\xff", Host: "local", Start: end, Counts: map[string]int{}, Flags: []string{}}},
 	}
+	// Durations and times as encoding/json writes them: 'e' for tiny and
+	// huge magnitudes, whole seconds without a point, zones and nanoseconds.
+	zone := time.FixedZone("JST", 9*3600)
+	for _, f := range []float64{0, 600, 61.25, 0.1, 1e-7, 1.5e-9, 1e21, 123456789.125, 2.5e-6, 1e20} {
+		d, e := f, end.In(zone).Add(time.Duration(f)*time.Nanosecond)
+		cases = append(cases, []RunJSON{{Job: "j", Start: end.In(time.UTC).Truncate(time.Second), End: &e, DurationS: &d, Counts: map[string]int{}, Flags: []string{}}})
+	}
 	for i, runs := range cases {
 		var want, got bytes.Buffer
 		env := cli.NewEnv(cli.Globals{JSON: true}, config.Default())
@@ -459,6 +466,67 @@ func TestRunsOfAnotherHost(t *testing.T) {
 		rc, remote := f.main(append([]string{"--host", "db1"}, args...)...)
 		if lc != 0 || rc != 0 || local != remote || !strings.Contains(local, "db1") && !strings.Contains(local, f.job) {
 			t.Errorf("%v: local (%d):\n%s\nover ssh (%d):\n%s", args, lc, local, rc, remote)
+		}
+	}
+}
+
+// TestRunsJSONSameAsColumns: the listing read packed (one text per run)
+// prints what the runs read column by column (Runs with their argv, the
+// plain reader) print through the shared JSON encoder: every kind of
+// value, NULLs, non-ASCII text and, read back column by column, a value
+// holding the packing's separator.
+func TestRunsJSONSameAsColumns(t *testing.T) {
+	for _, odd := range []string{"root", "ro\x1fot", "a\x1f\x1f\x1fb"} {
+		f := newFixture(t)
+		ctx := context.Background()
+		s, err := history.OpenWriter(ctx, f.db, history.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := func(c int) *int { return &c }
+		now := time.Now()
+		var runs []history.Run
+		for i := range 60 {
+			st := now.Add(time.Duration(i-70) * time.Hour)
+			r := history.Run{Job: []string{f.job, "取り下げ", "other"}[i%3], Host: []string{"local", "db1"}[i%2], Start: st, End: st.Add(time.Duration(600+i*7) * time.Second),
+				Trigger: history.TriggerCron, User: "root", Counts: map[string]int{"errors": i % 4, "withdrawn": i * 3, "件数": i}, Overlap: i%11 == 0}
+			switch i % 7 {
+			case 1:
+				r.ExitCode = code(i % 5)
+			case 2:
+				r.ExitCode = code(0)
+				r.SudoUser = "hai"
+			case 3:
+				r.KilledBy = "richsops jobs.kill"
+			case 4:
+				r.End = time.Time{}
+			case 5:
+				r.User, r.Counts = odd, nil
+			}
+			runs = append(runs, r)
+		}
+		if _, err := s.AddRuns(ctx, runs); err != nil {
+			t.Fatal(err)
+		}
+		cols, err := s.Runs(ctx, history.RunsQuery{Argv: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		judged := history.Judge(nil, cols, maxRuntime(config.Default()))
+		want := make([]RunJSON, 0, len(judged))
+		for _, j := range judged {
+			want = append(want, j.JSON())
+		}
+		var wb bytes.Buffer
+		env := cli.NewEnv(cli.Globals{JSON: true}, config.Default())
+		env.Stdout = &wb
+		if err := env.PrintJSON(want); err != nil {
+			t.Fatal(err)
+		}
+		c, got := f.main("jobs", "runs", "--since", "3650d", "--json")
+		if c != 0 || got != wb.String() {
+			t.Errorf("user %q: packed listing (%d):\n%s\nwant:\n%s", odd, c, got, wb.String())
 		}
 	}
 }
