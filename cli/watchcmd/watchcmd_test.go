@@ -444,10 +444,6 @@ func TestRunsOfAnotherHost(t *testing.T) {
 	if code, out := f.main("--host", "db1", "jobs", "runs"); code != 1 || !strings.Contains(out, "run history of db1: ") || !strings.Contains(out, "no history yet") {
 		t.Errorf("no database on db1: %d %s", code, out)
 	}
-	s, err := history.OpenWriter(context.Background(), f.db, history.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	code := func(c int) *int { return &c }
 	now := time.Now()
 	var runs []history.Run
@@ -457,10 +453,7 @@ func TestRunsOfAnotherHost(t *testing.T) {
 			Trigger: history.TriggerCron, User: "root", SudoUser: []string{"", "hai"}[i%2], Counts: map[string]int{"errors": i, "withdrawn": 2 * i}})
 	}
 	runs = append(runs, history.Run{Job: f.job, Host: "db1", Start: now.Add(-time.Minute), Trigger: history.TriggerConsole, User: "root", KilledBy: "guard"})
-	if _, err := s.AddRuns(context.Background(), runs); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	seedRuns(t, f.db, runs).Close()
 	for _, args := range [][]string{{"jobs", "runs", "--json"}, {"jobs", "runs"}, {"jobs", "runs", f.job, "--since", "3h", "--json"}} {
 		lc, local := f.main(args...)
 		rc, remote := f.main(append([]string{"--host", "db1"}, args...)...)
@@ -479,10 +472,6 @@ func TestRunsJSONSameAsColumns(t *testing.T) {
 	for _, odd := range []string{"root", "ro\x1fot", "a\x1f\x1f\x1fb"} {
 		f := newFixture(t)
 		ctx := context.Background()
-		s, err := history.OpenWriter(ctx, f.db, history.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		code := func(c int) *int { return &c }
 		now := time.Now()
 		var runs []history.Run
@@ -505,9 +494,7 @@ func TestRunsJSONSameAsColumns(t *testing.T) {
 			}
 			runs = append(runs, r)
 		}
-		if _, err := s.AddRuns(ctx, runs); err != nil {
-			t.Fatal(err)
-		}
+		s := seedRuns(t, f.db, runs)
 		cols, err := s.Runs(ctx, history.RunsQuery{Argv: true})
 		if err != nil {
 			t.Fatal(err)
@@ -529,4 +516,18 @@ func TestRunsJSONSameAsColumns(t *testing.T) {
 			t.Errorf("user %q: packed listing (%d):\n%s\nwant:\n%s", odd, c, got, wb.String())
 		}
 	}
+}
+
+// seedRuns records runs in the history database at path and returns it
+// open for writing.
+func seedRuns(t *testing.T, path string, runs []history.Run) *history.Store {
+	t.Helper()
+	s, err := history.OpenWriter(context.Background(), path, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddRuns(context.Background(), runs); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -92,6 +92,21 @@ func spawn(t *testing.T, cfg *config.Config, name, mode string) *exec.Cmd {
 	return cmd
 }
 
+// killAndEnd SIGKILLs cmd's process group from outside, observes until
+// its run ends and returns the runs of job.
+func killAndEnd(t *testing.T, w *Watcher, cmd *exec.Cmd, job string) []history.Run {
+	t.Helper()
+	ctx := context.Background()
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+	eventually(t, "the end", func() bool {
+		_, e, err := w.Observe(ctx, time.Now())
+		return err == nil && len(e) == 1
+	})
+	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: job})
+	return runs
+}
+
 func eventually(t *testing.T, what string, f func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -128,13 +143,7 @@ func TestObserveStartAndOutsideKill(t *testing.T) {
 	if s2, _, _ := w.Observe(ctx, time.Now()); len(s2) != 0 {
 		t.Errorf("a second observation started %+v", s2)
 	}
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	cmd.Wait()
-	eventually(t, "the end", func() bool {
-		_, e, err := w.Observe(ctx, time.Now())
-		return err == nil && len(e) == 1
-	})
-	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name})
+	runs := killAndEnd(t, w, cmd, name)
 	if len(runs) != 1 || runs[0].End.IsZero() || runs[0].ExitCode != nil {
 		t.Fatalf("runs %+v, want one ended run with no exit code", runs)
 	}
@@ -340,13 +349,7 @@ func TestObserveLateCountsFromStart(t *testing.T) {
 	if len(started) != 1 || started[0].LogFrom != int64(len(pre)) {
 		t.Fatalf("started %+v, want one run whose lines begin at %d", started, len(pre))
 	}
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	cmd.Wait()
-	eventually(t, "the end", func() bool {
-		_, e, err := w.Observe(ctx, time.Now())
-		return err == nil && len(e) == 1
-	})
-	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name})
+	runs := killAndEnd(t, w, cmd, name)
 	if len(runs) != 1 || runs[0].Counts["errors"] != 2 {
 		t.Fatalf("runs %+v, want one with its error and traceback counted (2)", runs)
 	}
