@@ -16,37 +16,54 @@ import (
 // `jobs runs --json` lists thousands of runs and reflection was most of
 // its time. TestRunsJSONLikePrintJSON keeps the two identical.
 func writeRunsJSON(w io.Writer, runs []RunJSON) error {
-	return writeRuns(w, len(runs), func(i int) RunJSON { return runs[i] })
+	rw := newRunsWriter(w)
+	for _, r := range runs {
+		if err := rw.add(r); err != nil {
+			return err
+		}
+	}
+	return rw.close()
 }
 
-// runsChunk is how much JSON writeRuns gathers before it sanitizes and
+// runsChunk is how much JSON a runsWriter gathers before it sanitizes and
 // writes it: the whole listing of thousands of runs is never held.
 const runsChunk = 64 << 10
 
-// writeRuns is writeRunsJSON of n runs, the i-th given by at.
-func writeRuns(w io.Writer, n int, at func(i int) RunJSON) error {
-	if n == 0 {
-		_, err := w.Write([]byte("[]\n"))
-		return err
+// runsWriter is writeRunsJSON one run at a time, as they are read.
+type runsWriter struct {
+	w io.Writer
+	b []byte
+	n int
+}
+
+func newRunsWriter(w io.Writer) *runsWriter {
+	return &runsWriter{w: w, b: make([]byte, 0, runsChunk+4096)}
+}
+
+func (rw *runsWriter) add(r RunJSON) error {
+	if rw.n == 0 {
+		rw.b = append(rw.b, "[\n"...)
+	} else {
+		rw.b = append(rw.b, ",\n"...)
 	}
-	b := make([]byte, 0, runsChunk+4096)
-	b = append(b, "[\n"...)
-	for i := range n {
-		b = appendRun(b, at(i))
-		if i < n-1 {
-			b = append(b, ',')
-		}
-		b = append(b, '\n')
-		if len(b) >= runsChunk {
-			// Cut between runs: no character is split.
-			if _, err := w.Write(sanitize.JSON(b)); err != nil {
-				return err
-			}
-			b = b[:0]
-		}
+	rw.n++
+	rw.b = appendRun(rw.b, r)
+	if len(rw.b) < runsChunk {
+		return nil
 	}
-	b = append(b, "]\n"...)
-	_, err := w.Write(sanitize.JSON(b))
+	// Cut between runs: no character is split.
+	_, err := rw.w.Write(sanitize.JSON(rw.b))
+	rw.b = rw.b[:0]
+	return err
+}
+
+func (rw *runsWriter) close() error {
+	if rw.n == 0 {
+		rw.b = append(rw.b, "[]\n"...)
+	} else {
+		rw.b = append(rw.b, "\n]\n"...)
+	}
+	_, err := rw.w.Write(sanitize.JSON(rw.b))
 	return err
 }
 

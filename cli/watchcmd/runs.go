@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -76,14 +77,23 @@ func runRuns(env *cli.Env, args []string) error {
 	// A short-lived listing of up to thousands of runs: fewer collections
 	// for a few MB more.
 	debug.SetGCPercent(400)
-	judged, err := listRuns(env, job, vals["--since"])
+	if env.JSON {
+		// The runs are written as they are read, sanitized there
+		// (sanitize.JSON): the display sanitizer under env.Stdout would
+		// only scan it all again.
+		rw := newRunsWriter(sanitize.Unwrap(env.Stdout))
+		if err := eachRun(env, job, vals["--since"], func(_ int, j history.Judged) error { return rw.add(toJSON(j)) }); err != nil {
+			return err
+		}
+		return rw.close()
+	}
+	var judged []history.Judged
+	err = eachRun(env, job, vals["--since"], func(n int, j history.Judged) error {
+		judged = append(slices.Grow(judged, n), j)
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	if env.JSON {
-		// writeRuns sanitizes what it writes (sanitize.JSON): the display
-		// sanitizer under env.Stdout would only scan it all again.
-		return writeRuns(sanitize.Unwrap(env.Stdout), len(judged), func(i int) RunJSON { return toJSON(judged[i]) })
 	}
 	t := env.Cfg.T
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
@@ -106,31 +116,41 @@ func runRuns(env *cli.Env, args []string) error {
 	return tw.Flush()
 }
 
-// listRuns is the judged runs of job ("" = every job) since sinceFlag
-// (default 7d): from this machine's history, or for another host (--host,
-// config host) from its own richsops over ssh.
-func listRuns(env *cli.Env, job, sinceFlag string) ([]history.Judged, error) {
+// eachRun gives f, in order, each judged run of job ("" = every job)
+// since sinceFlag (default 7d), and how many there are: from this
+// machine's history, or for another host (--host, config host) from its
+// own richsops over ssh.
+func eachRun(env *cli.Env, job, sinceFlag string, f func(n int, j history.Judged) error) error {
 	if sinceFlag == "" {
 		sinceFlag = "7d"
 	}
 	from, err := since(sinceFlag, time.Now())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h, err := env.Host()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ctx := context.Background()
 	if !h.IsLocal() {
-		return jobs.RemoteRuns(ctx, h, env.Cfg, job, sinceFlag)
+		runs, err := jobs.RemoteRuns(ctx, h, env.Cfg, job, sinceFlag)
+		if err != nil {
+			return err
+		}
+		for _, j := range runs {
+			if err := f(len(runs), j); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	s, err := openReader(ctx, env)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer s.Close()
-	return s.JudgedRuns(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg))
+	return s.EachJudged(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg), f)
 }
 
 func jobNames(cfg *config.Config) []string {

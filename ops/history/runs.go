@@ -478,84 +478,106 @@ type Judged struct {
 // durations are kept per window: the flags need no more, and a listing of
 // thousands of runs stays fast (BaselineOf gives the counts' medians).
 func Judge(prior, runs []Run, maxRuntime func(job string) time.Duration) []Judged {
+	jd := newJudger(prior, maxRuntime)
 	out := make([]Judged, len(runs))
 	for i, r := range runs {
-		out[i].Run = r
+		out[i] = jd.judge(r)
 	}
-	judge(prior, out, maxRuntime)
 	return out
 }
 
-// judge is Judge of runs already in out, flagged in place.
-func judge(prior []Run, out []Judged, maxRuntime func(job string) time.Duration) {
-	type win struct {
-		ds     []time.Duration // last BaselineRuns complete durations, in order
-		sorted []time.Duration
-		b      Baseline
-		stale  bool
-	}
-	windows := map[string]*win{}
-	get := func(job string) *win {
-		w := windows[job]
-		if w == nil {
-			w = &win{}
-			windows[job] = w
-		}
-		return w
-	}
-	push := func(r Run) {
-		if !complete(r) {
-			return
-		}
-		w := get(r.Job)
-		w.ds = append(w.ds, r.Duration())
-		if len(w.ds) > BaselineRuns {
-			w.ds = w.ds[len(w.ds)-BaselineRuns:]
-		}
-		w.stale = true
-	}
+// judger judges runs one after the other (oldest first), keeping each
+// job's window of complete durations.
+type judger struct {
+	windows    map[string]*window
+	limits     map[string]time.Duration
+	maxRuntime func(job string) time.Duration
+}
+
+type window struct {
+	ds     []time.Duration // last BaselineRuns complete durations, in order
+	sorted []time.Duration
+	b      Baseline
+	stale  bool
+}
+
+func newJudger(prior []Run, maxRuntime func(job string) time.Duration) *judger {
+	jd := &judger{windows: map[string]*window{}, limits: map[string]time.Duration{}, maxRuntime: maxRuntime}
 	for _, r := range prior {
-		push(r)
+		jd.push(r)
 	}
-	limits := map[string]time.Duration{}
-	for i := range out {
-		j := &out[i]
-		r := j.Run
-		w := get(r.Job)
-		if w.stale || w.b.Runs != len(w.ds) {
-			w.sorted = append(w.sorted[:0], w.ds...)
-			slices.Sort(w.sorted)
-			w.b = Baseline{Runs: len(w.sorted)}
-			if len(w.sorted) > 0 {
-				w.b.Median, w.b.P90 = quantile(w.sorted, 0.5), quantile(w.sorted, 0.9)
-			}
-			w.stale = false
-		}
-		limit, ok := limits[r.Job]
-		if !ok {
-			limit = maxRuntime(r.Job)
-			limits[r.Job] = limit
-		}
-		j.Flags, j.Baseline = Flags(r, w.b, limit), w.b
-		push(r)
+	return jd
+}
+
+func (jd *judger) get(job string) *window {
+	w := jd.windows[job]
+	if w == nil {
+		w = &window{}
+		jd.windows[job] = w
 	}
+	return w
+}
+
+func (jd *judger) push(r Run) {
+	if !complete(r) {
+		return
+	}
+	w := jd.get(r.Job)
+	w.ds = append(w.ds, r.Duration())
+	if len(w.ds) > BaselineRuns {
+		w.ds = w.ds[len(w.ds)-BaselineRuns:]
+	}
+	w.stale = true
+}
+
+// judge flags r against the runs judged before it, then counts it in.
+func (jd *judger) judge(r Run) Judged {
+	w := jd.get(r.Job)
+	if w.stale || w.b.Runs != len(w.ds) {
+		w.sorted = append(w.sorted[:0], w.ds...)
+		slices.Sort(w.sorted)
+		w.b = Baseline{Runs: len(w.sorted)}
+		if len(w.sorted) > 0 {
+			w.b.Median, w.b.P90 = quantile(w.sorted, 0.5), quantile(w.sorted, 0.9)
+		}
+		w.stale = false
+	}
+	limit, ok := jd.limits[r.Job]
+	if !ok {
+		limit = jd.maxRuntime(r.Job)
+		jd.limits[r.Job] = limit
+	}
+	j := Judged{Run: r, Flags: Flags(r, w.b, limit), Baseline: w.b}
+	jd.push(r)
+	return j
 }
 
 // JudgedRuns lists the runs of job ("" = every job of jobs) since t, each
 // flagged against the complete runs of its job before it (those before t
 // are read to seed the baselines).
 func (s *Store) JudgedRuns(ctx context.Context, job string, t time.Time, jobs []string, maxRuntime func(string) time.Duration) ([]Judged, error) {
-	where, args := runsWhere(RunsQuery{Job: job, Since: t})
-	n, err := s.countRuns(ctx, where, args)
-	if err != nil {
-		return nil, err
+	var out []Judged
+	err := s.EachJudged(ctx, job, t, jobs, maxRuntime, func(n int, j Judged) error {
+		if out == nil {
+			out = make([]Judged, 0, n)
+		}
+		out = append(out, j)
+		return nil
+	})
+	if out == nil {
+		out = []Judged{}
 	}
-	// Read straight into the judged list: no second copy of thousands.
-	out := make([]Judged, 0, n)
-	err = s.eachRun(ctx, where, args, func(i int, r Run) { out = append(out[:i], Judged{Run: r}) })
-	if err != nil {
-		return nil, err
-	}
+	return out, err
+}
+
+// judgedBatch is how many runs EachJudged's reader hands over at a time.
+const judgedBatch = 256
+
+// EachJudged gives f, in order, each run JudgedRuns would list (n: how
+// many there are in all), while the next ones are read from the
+// database: a listing of thousands keeps both cores busy, reading and
+// (in f) printing. An error of f stops the listing and is returned.
+func (s *Store) EachJudged(ctx context.Context, job string, t time.Time, jobs []string, maxRuntime func(string) time.Duration, f func(n int, j Judged) error) error {
 	var prior []Run
 	for _, name := range jobs {
 		if job != "" && name != job {
@@ -563,10 +585,51 @@ func (s *Store) JudgedRuns(ctx context.Context, job string, t time.Time, jobs []
 		}
 		p, err := s.RecentComplete(ctx, name, t, BaselineRuns)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		prior = append(prior, p...)
 	}
-	judge(prior, out, maxRuntime)
-	return out, nil
+	where, args := runsWhere(RunsQuery{Job: job, Since: t})
+	n, err := s.countRuns(ctx, where, args)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches, done := make(chan []Run, 4), make(chan error, 1)
+	go func() {
+		defer close(batches)
+		b, sent := make([]Run, 0, judgedBatch), 0
+		done <- s.eachRun(ctx, where, args, func(i int, r Run) {
+			if i < sent { // a read started again: already handed over
+				return
+			}
+			b, sent = append(b, r), i+1
+			if len(b) == judgedBatch {
+				select {
+				case batches <- b:
+				case <-ctx.Done():
+				}
+				b = make([]Run, 0, judgedBatch)
+			}
+		})
+		if len(b) > 0 {
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	jd := newJudger(prior, maxRuntime)
+	for b := range batches {
+		for _, r := range b {
+			if err := f(n, jd.judge(r)); err != nil {
+				cancel()
+				for range batches { // let the reader finish
+				}
+				return err
+			}
+		}
+	}
+	return <-done
 }
