@@ -320,7 +320,7 @@ var logBackChunk int64 = 64 << 10
 // read back from its end through the Host, in longer and longer pieces,
 // until a line stamped before start (or the file's beginning, or
 // maxCountBytes back); the answer is the first line stamped at or after
-// start after it. It may fall a little early (the log grew while read),
+// start (less two seconds) after it. It may fall a little early (the log grew while read),
 // never late: CountLog keeps only the lines stamped in the run's window.
 // -1 when the log cannot be read; its size when no line of the run is
 // found.
@@ -329,7 +329,9 @@ func LogFromStart(ctx context.Context, h host.Host, p string, start time.Time) i
 	if size <= 0 {
 		return size
 	}
-	lo := start.Truncate(time.Second) // stamps have whole seconds
+	// Stamps have whole seconds, and a start read from /proc leans on the
+	// boot time, itself whole seconds: a little early is harmless.
+	lo := start.Truncate(time.Second).Add(-2 * time.Second)
 	for n := min(logBackChunk, size); ; n = min(n*4, size, maxCountBytes) {
 		data, err := h.ReadTail(ctx, p, n)
 		if err != nil {
