@@ -9,6 +9,7 @@ import (
 	"github.com/richs/richsops/cli"
 	_ "github.com/richs/richsops/cli/checkcmd"
 	_ "github.com/richs/richsops/cli/dbcmd"
+	_ "github.com/richs/richsops/cli/forecastcmd"
 	_ "github.com/richs/richsops/cli/guardcmd"
 	_ "github.com/richs/richsops/cli/hostscmd"
 	_ "github.com/richs/richsops/cli/jobscmd"

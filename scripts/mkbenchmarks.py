@@ -6,7 +6,7 @@ import pathlib
 root = pathlib.Path(__file__).resolve().parent.parent
 summary = (root / "bench" / "SUMMARY.md").read_text()
 parts = [summary.rstrip() + "\n"]
-for name in ["jobs", "logs", "db", "overview", "ssh", "svc", "history"]:
+for name in ["jobs", "logs", "db", "overview", "ssh", "svc", "history", "brake", "forecast"]:
     text = (root / "bench" / f"{name}.md").read_text()
     # Demote headings one level so each write-up is a section here.
     lines, fenced = [], False

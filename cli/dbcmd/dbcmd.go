@@ -17,7 +17,9 @@ import (
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/ops/backup"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/forecast"
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
@@ -102,6 +104,9 @@ func withDB(env *cli.Env, f func(d *mysql.DB) error) error {
 		return err
 	}
 	defer d.Close()
+	// A purge's preview names the logs the last verified backup needs; the
+	// backups are on this machine whatever host the database is on.
+	d.LastBackup = backup.FromConfig(env.Cfg).ForPurge
 	return f(d)
 }
 
@@ -118,15 +123,20 @@ func status(env *cli.Env, args []string) error {
 		defer cancel()
 		st := d.Status(c)
 		dumped := backupServer(env)
+		fc := DatadirForecast(c, env.Cfg, d.Host.Name(), st, time.Now())
 		if env.JSON {
 			if err := env.PrintJSON(struct {
 				*mysql.Status
 				BackupServer string `json:"backup_server"`
-			}{st, dumped}); err != nil {
+				Forecast
+			}{st, dumped, fc}); err != nil {
 				return err
 			}
 		} else {
 			for _, l := range StatusLines(st, env.Cfg.T) {
+				fmt.Fprintln(env.Stdout, sanitize.String(l))
+			}
+			for _, l := range fc.Lines(env.Cfg.T) {
 				fmt.Fprintln(env.Stdout, sanitize.String(l))
 			}
 			fmt.Fprintln(env.Stdout, env.Cfg.T("backup:   dumps ", "バックアップ: ダンプ先 ")+dumped)
@@ -134,6 +144,61 @@ func status(env *cli.Env, args []string) error {
 		// Exit 1 either way, so a monitor reading the JSON gets it too.
 		return unreadParts(env, st)
 	})
+}
+
+// Forecast is the datadir's forecast in db status, as the Database tab
+// shows it: "full in about N h" and the default purge worked out against
+// it. Absent when there is no history database or no sample of the datadir.
+type Forecast struct {
+	Forecast *forecast.Summary `json:"forecast,omitempty"`
+	Purge    *forecast.Purge   `json:"forecast_purge,omitempty"` // while the server answers
+	Error    string            `json:"forecast_error,omitempty"`
+}
+
+// DatadirForecast judges the datadir's forecast (recording a changed
+// level, as check does) and works out the default purge over st's logs.
+func DatadirForecast(ctx context.Context, cfg *config.Config, hostName string, st *mysql.Status, now time.Time) Forecast {
+	var out Forecast
+	res, err := forecast.Judge(ctx, cfg, now, "db status")
+	if errors.Is(err, history.ErrNoDatabase) {
+		return out
+	}
+	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	out.Error = res.RecordErr
+	f, ok := res.DiskOn(forecast.DiskDatadir, hostName)
+	if !ok {
+		return out
+	}
+	sum := f.Summary(cfg.T, now)
+	out.Forecast = &sum
+	if st.Server != nil {
+		if p, ok := forecast.PlanPurge(st.Binlogs, f); ok {
+			out.Purge = &p
+		}
+	}
+	return out
+}
+
+// Lines are the forecast's lines of the text status.
+func (f Forecast) Lines(t func(en, ja string) string) []string {
+	label := func(en, ja string) string {
+		l := config.Tr(t, en, ja)
+		return l + strings.Repeat(" ", max(10-cells.Width(l), 1))
+	}
+	var out []string
+	if f.Forecast != nil {
+		out = append(out, label("forecast:", "予測:")+f.Forecast.Text)
+	}
+	if f.Purge != nil {
+		out = append(out, label("fix:", "対処:")+f.Purge.Text(t)+"  (richsops db purge)")
+	}
+	if f.Error != "" {
+		out = append(out, label("forecast:", "予測:")+f.Error)
+	}
+	return out
 }
 
 // unreadParts fails the status (exit 1) when a part of it could not be

@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/richs/richsops/cli"
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/internal/testenv/freeport"
 	"github.com/richs/richsops/internal/testenv/mysqltest"
+	"github.com/richs/richsops/ops/forecast"
+	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/mysql"
 )
 
@@ -51,10 +54,14 @@ func TestCommands(t *testing.T) {
 		}
 		return "[" + strings.Join(b, ", ") + "]"
 	}
-	dump := append(append([]string{"mariadb-dump"}, s.ClientArgs()...), "--single-transaction", "c1")
+	// The dump connects as the DSN says: richsops asks that server whether
+	// it logs, and records the backup's binary-log position.
+	dump := []string{"mariadb-dump", "--single-transaction", "c1"}
 	conf := fmt.Sprintf(`audit_log = %q
 state_dir = %q
 lock_dir = %q
+[history]
+path = %q
 [database]
 dsn = %q
 datadir = %q
@@ -65,7 +72,7 @@ dir = %q
 keep = 2
 min_free = "1KiB"
 dump = %s
-`, filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "state"), filepath.Join(dir, "locks"), "root@unix("+s.Socket+")/", s.Datadir, cnf, filepath.Join(dir, "backups"), q(dump))
+`, filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "state"), filepath.Join(dir, "locks"), filepath.Join(dir, "history.db"), "root@unix("+s.Socket+")/", s.Datadir, cnf, filepath.Join(dir, "backups"), q(dump))
 	cfgPath := filepath.Join(dir, "config.toml")
 	os.WriteFile(cfgPath, []byte(conf), 0o644)
 	main := func(args ...string) (int, string, string) {
@@ -81,14 +88,21 @@ dump = %s
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Server == nil || len(st.Binlogs) != 4 {
 		t.Fatalf("status json: %v %s", err, out)
 	}
+	if strings.Contains(out, `"forecast"`) {
+		t.Errorf("no history database, a forecast: %s", out)
+	}
 	if code, out, _ = main("db", "status"); code != 0 || !strings.Contains(out, "(active)") || !strings.Contains(out, "expire_logs_days = 10") {
 		t.Errorf("status text: %s", out)
 	}
+	statusForecast(t, filepath.Join(dir, "history.db"), main)
 	if code, _, errs = main("db", "purge"); code == 0 || !strings.Contains(errs, "not confirmed") {
 		t.Errorf("purge without --yes: %d %s", code, errs)
 	}
-	if code, out, errs = main("--yes", "db", "purge"); code != 0 || !strings.Contains(out, "purged 2 binary logs") {
-		t.Errorf("purge: %d %s %s", code, out, errs)
+	// No backup yet: nothing shows the logs are not needed for
+	// point-in-time recovery, so --yes alone is not enough.
+	if code, out, errs = main("--yes", "db", "purge"); code != cli.ExitFail || !strings.Contains(errs, "RICHSOPS_CONFIRM="+mysql.PurgeWord) ||
+		!strings.Contains(out+errs, "NO VERIFIED BACKUP RECORDS A BINARY-LOG POSITION") {
+		t.Errorf("purge without a backup, --yes only: %d %s %s", code, out, errs)
 	}
 	if code, out, errs = main("--yes", "db", "expire", "--days", "1", "--flush"); code != 0 || !strings.Contains(out, "flushed") {
 		t.Errorf("expire: %d %s %s", code, out, errs)
@@ -102,8 +116,32 @@ dump = %s
 	if code, _, errs = main("--readonly", "--yes", "backup"); code == 0 || !strings.Contains(errs, "read-only") {
 		t.Errorf("read-only backup: %d %s", code, errs)
 	}
-	if code, out, errs = main("--yes", "backup"); code != 0 || !strings.Contains(out, "backup db-") {
+	if code, out, errs = main("--yes", "backup"); code != 0 || !strings.Contains(out, "backup db-") || !strings.Contains(out, ", at mysql-bin.") {
 		t.Errorf("backup: %d %s %s", code, out, errs)
+	}
+	metas, _ := filepath.Glob(filepath.Join(dir, "backups", "db-*.sql.gz.json"))
+	if len(metas) != 1 {
+		t.Fatalf("backup metadata %v", metas)
+	}
+	data, _ := os.ReadFile(metas[0])
+	var meta struct{ Binlog struct{ File string } }
+	if err := json.Unmarshal(data, &meta); err != nil || meta.Binlog.File == "" {
+		t.Fatalf("metadata %s: %v", data, err)
+	}
+	if err := s.Exec("FLUSH BINARY LOGS; FLUSH BINARY LOGS;"); err != nil {
+		t.Fatal(err)
+	}
+	// Up to the backup's log: only older logs go, a plain confirmation.
+	if code, out, errs = main("--yes", "db", "purge", "--to", meta.Binlog.File); code != 0 || !strings.Contains(out+errs, "all older than the last verified backup") {
+		t.Errorf("purge to the backup's log: %d %s %s", code, out, errs)
+	}
+	// The default purge reaches the backup's log: the typed word.
+	if code, out, errs = main("--yes", "db", "purge"); code != cli.ExitFail || !strings.Contains(out+errs, meta.Binlog.File+" is newer than the last verified backup") {
+		t.Errorf("purge past the backup, --yes only: %d %s %s", code, out, errs)
+	}
+	t.Setenv("RICHSOPS_CONFIRM", mysql.PurgeWord)
+	if code, out, errs = main("--yes", "db", "purge"); code != 0 || !strings.Contains(out, "purged 1 binary logs") {
+		t.Errorf("purge confirmed: %d %s %s", code, out, errs)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "backups", "db-*.sql.gz"))
 	if len(files) != 1 {
@@ -185,5 +223,32 @@ func TestStatusLinesErrorReplyAndRefusedEntries(t *testing.T) {
 				t.Errorf("lacks %q:\n%s", c.want, out)
 			}
 		})
+	}
+}
+
+// statusForecast: with the datadir filling in the history database, db
+// status says when it is full and what the default purge frees, in text
+// and in JSON, as the Database tab does.
+func statusForecast(t *testing.T, dbPath string, main func(args ...string) (int, string, string)) {
+	t.Helper()
+	filltest.Add(t, dbPath, filltest.Hour(history.MetricFreeDatadir, "local", time.Now(), 5<<30, 1<<30))
+	code, out, errs := main("db", "status")
+	if code != 0 || !strings.Contains(out, "forecast: datadir ") || !strings.Contains(out, "full in about 5.0 h (5.0 GiB free, filling 1.0 GiB/h over the last hour)") ||
+		!strings.Contains(out, "fix:      purge to mysql-bin.000003 frees ") {
+		t.Errorf("status text: %d %s %s", code, out, errs)
+	}
+	_, out, _ = main("db", "status", "--json")
+	var v struct {
+		Forecast *forecast.Summary `json:"forecast"`
+		Purge    *forecast.Purge   `json:"forecast_purge"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Forecast == nil || v.Purge == nil {
+		t.Fatalf("status json: %v %s", err, out)
+	}
+	if f := v.Forecast; f.Disk != "datadir" || f.Level != "warn" || f.HoursUntilFull == nil || *f.HoursUntilFull < 4.9 || *f.HoursUntilFull > 5 {
+		t.Errorf("forecast %+v", f)
+	}
+	if p := v.Purge; p.To != "mysql-bin.000003" || p.Logs != 2 || p.Bytes <= 0 || p.Hours == nil {
+		t.Errorf("purge %+v", p)
 	}
 }

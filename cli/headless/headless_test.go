@@ -15,6 +15,7 @@ import (
 	"github.com/richs/richsops/cli"
 	_ "github.com/richs/richsops/cli/checkcmd"
 	_ "github.com/richs/richsops/cli/dbcmd"
+	_ "github.com/richs/richsops/cli/forecastcmd"
 	_ "github.com/richs/richsops/cli/guardcmd"
 	_ "github.com/richs/richsops/cli/hostscmd"
 	_ "github.com/richs/richsops/cli/jobscmd"
@@ -22,7 +23,9 @@ import (
 	_ "github.com/richs/richsops/cli/svccmd"
 	_ "github.com/richs/richsops/cli/tailcmd"
 	_ "github.com/richs/richsops/cli/tuicmd"
+	"github.com/richs/richsops/internal/testenv/filltest"
 	"github.com/richs/richsops/internal/testenv/mysqltest"
+	"github.com/richs/richsops/ops/history"
 )
 
 // sandbox is a box of the test's own: a private mariadbd, a crontab, a
@@ -61,6 +64,8 @@ db1.example - - [01/Dec/2026:10:01:00 +0000] "GET /items/2 HTTP/1.1" 404 12 "-" 
 state_dir = "`+filepath.Join(dir, "state")+`"
 lock_dir = "`+filepath.Join(dir, "locks")+`"
 lang = "en"
+[history]
+path = "`+filepath.Join(dir, "history.db")+`"
 [app]
 dir = "`+dir+`"
 log_dir = "`+dir+`"
@@ -115,7 +120,9 @@ var dataMaps = map[string]bool{"status": true, "classes": true, "env": true}
 
 // unknownNulls are the keys where null deliberately means "unknown: could
 // not be read" (README, JSON).
-var unknownNulls = map[string]bool{"processes": true}
+var unknownNulls = map[string]bool{"processes": true,
+	// forecast: a rate from too few samples; the hours of a disk not filling
+	"rate_1h_bytes_per_hour": true, "rate_24h_bytes_per_hour": true, "hours_until_full": true, "more_hours": true}
 
 // durationWords in a key name mean a duration: its unit must be in the name.
 var durationWords = []string{"duration", "timeout", "elapsed", "latency", "uptime", "interval", "age", "wait", "took", "delay", "period"}
@@ -159,19 +166,24 @@ func TestEveryCommandsJSON(t *testing.T) {
 		t.Skip("needs root: the job runs as root, as app.user says")
 	}
 	cfgPath, job, dir := sandbox(t)
+	// Forecasts to print: the datadir filling, / not (its hours null).
+	now := time.Now()
+	filltest.Add(t, filepath.Join(dir, "history.db"), append(filltest.Hour(history.MetricFreeDatadir, "local", now, 5<<30, 1<<30),
+		filltest.Hour(history.MetricFreeRoot, "local", now, 5<<30, -1<<30)...))
 	runs := map[string][][]string{
 		"version": {{"version"}},
 		"config":  {{"config", "show"}, {"config", "check"}, {"config", "path"}},
 		"check":   {{"check"}, {"check", "--only", "jobs"}},
 		"db": {{"db", "status"}, {"db", "purge", "--yes"}, {"db", "purge", "--yes"}, {"db", "flush", "--yes"},
 			{"db", "expire", "--days", "2", "--yes"}},
-		"backup":  {{"backup", "--yes"}},
-		"guard":   {{"guard", "--once", "--state", filepath.Join(dir, "guard.json")}},
-		"hosts":   {{"hosts"}},
-		"jobs":    {{"jobs", "list"}, {"jobs", "kill", job}, {"jobs", "pause", "--yes", job}, {"jobs", "resume", "--yes", job}, {"jobs", "run", "--yes", job}},
-		"public":  {{"public"}, {"public", "clean", "--older-than", "1"}},
-		"svc":     {{"svc", "list"}, {"svc", "restart", "--yes", "fake"}},
-		"traffic": {{"traffic"}},
+		"backup":   {{"backup", "--yes"}},
+		"forecast": {{"forecast"}},
+		"guard":    {{"guard", "--once", "--state", filepath.Join(dir, "guard.json")}},
+		"hosts":    {{"hosts"}},
+		"jobs":     {{"jobs", "list"}, {"jobs", "kill", job}, {"jobs", "pause", "--yes", job}, {"jobs", "resume", "--yes", job}, {"jobs", "run", "--yes", job}},
+		"public":   {{"public"}, {"public", "clean", "--older-than", "1"}},
+		"svc":      {{"svc", "list"}, {"svc", "restart", "--yes", "fake"}},
+		"traffic":  {{"traffic"}},
 	}
 	noJSON := map[string][]string{"tail": {"tail", cfgPath}, "tui": {"tui"}}
 	for _, c := range cli.Commands() {
@@ -220,32 +232,36 @@ func TestExitCodes(t *testing.T) {
 	}
 	cfgPath, job, _ := sandbox(t)
 	for _, c := range []struct {
-		args []string
-		code int
-		want string // in stdout or stderr
+		args    []string
+		code    int
+		want    string // in stdout or stderr
+		confirm string // RICHSOPS_CONFIRM
 	}{
-		{[]string{"frobnicate"}, 2, "unknown command"},
-		{[]string{"check", "--only", "bogus"}, 2, `unknown check "bogus"`},
-		{[]string{"check", "--only", "bogus", "--zabbix"}, 2, `unknown check "bogus"`},
-		{[]string{"check", "--bogus"}, 2, "--bogus"},
-		{[]string{"config", "frob"}, 2, "frob"},
-		{[]string{"db", "purge", "--to", "mysql-bin.999999", "--yes"}, 2, `no binary log named "mysql-bin.999999"`},
-		{[]string{"db", "purge", "--to", "a", "--before", "3d"}, 2, "not both"},
-		{[]string{"db", "expire", "--days", "100", "--yes"}, 2, "between 0 and 99"},
-		{[]string{"db", "purge", "--yes"}, 0, "PURGE"},
-		{[]string{"db", "purge", "--yes"}, 0, "nothing to purge"}, // again: done already
-		{[]string{"jobs", "kill", job}, 0, "nothing running: " + job},
-		{[]string{"--lang", "ja", "jobs", "kill", job}, 0, "実行中のものはありません: " + job},
-		{[]string{"jobs", "kill", "no_such_job"}, 2, "not a configured job"},
-		{[]string{"jobs", "frob"}, 2, "frob"},
-		{[]string{"svc", "restart", "no_such_service"}, 2, "no_such_service"},
-		{[]string{"hosts", "no_such_host"}, 2, "no_such_host"},
-		{[]string{"public", "clean", "--older-than", "x"}, 2, "--older-than"},
-		{[]string{"traffic", "--format", "$remote_addr [$time_local"}, 2, "--format"},
-		{[]string{"tail", "--json", cfgPath}, 2, "--json"},
-		{[]string{"guard", "--threshold", "-1"}, 2, "--threshold"},
+		{[]string{"frobnicate"}, 2, "unknown command", ""},
+		{[]string{"check", "--only", "bogus"}, 2, `unknown check "bogus"`, ""},
+		{[]string{"check", "--only", "bogus", "--zabbix"}, 2, `unknown check "bogus"`, ""},
+		{[]string{"check", "--bogus"}, 2, "--bogus", ""},
+		{[]string{"config", "frob"}, 2, "frob", ""},
+		{[]string{"db", "purge", "--to", "mysql-bin.999999", "--yes"}, 2, `no binary log named "mysql-bin.999999"`, ""},
+		{[]string{"db", "purge", "--to", "a", "--before", "3d"}, 2, "not both", ""},
+		{[]string{"db", "expire", "--days", "100", "--yes"}, 2, "between 0 and 99", ""},
+		// No backup in the sandbox: the purge may lose point-in-time recovery.
+		{[]string{"db", "purge", "--yes"}, 1, "RICHSOPS_CONFIRM=PURGE", ""},
+		{[]string{"db", "purge", "--yes"}, 0, "PURGE", "PURGE"},
+		{[]string{"db", "purge", "--yes"}, 0, "nothing to purge", "PURGE"}, // again: done already
+		{[]string{"jobs", "kill", job}, 0, "nothing running: " + job, ""},
+		{[]string{"--lang", "ja", "jobs", "kill", job}, 0, "実行中のものはありません: " + job, ""},
+		{[]string{"jobs", "kill", "no_such_job"}, 2, "not a configured job", ""},
+		{[]string{"jobs", "frob"}, 2, "frob", ""},
+		{[]string{"svc", "restart", "no_such_service"}, 2, "no_such_service", ""},
+		{[]string{"hosts", "no_such_host"}, 2, "no_such_host", ""},
+		{[]string{"public", "clean", "--older-than", "x"}, 2, "--older-than", ""},
+		{[]string{"traffic", "--format", "$remote_addr [$time_local"}, 2, "--format", ""},
+		{[]string{"tail", "--json", cfgPath}, 2, "--json", ""},
+		{[]string{"guard", "--threshold", "-1"}, 2, "--threshold", ""},
 	} {
 		name := strings.Join(c.args, " ")
+		t.Setenv("RICHSOPS_CONFIRM", c.confirm)
 		var out, errb bytes.Buffer
 		code := cli.Main(append([]string{"--config", cfgPath}, c.args...), strings.NewReader(""), &out, &errb)
 		if code != c.code || !strings.Contains(out.String()+errb.String(), c.want) {

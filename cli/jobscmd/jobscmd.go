@@ -29,6 +29,8 @@ richsops jobs kill [--pid N] [--wait 10s] NAME   SIGTERM, wait, SIGKILL one proc
 richsops jobs pause [--kill] NAME                comment out its crontab lines, reload cron (--kill: stop its processes too)
 richsops jobs resume [--run] NAME                restore the lines richsops paused, reload cron (--run: then run it now)
 richsops jobs runs [NAME] [--since 7d] [--json]  recorded runs (from richsops watch): duration, exit code, trigger, flags
+richsops jobs runs NAME --zabbix                 the newest finished run as one number: 0 ok, 1 too long or too short,
+                                                 2 failed or killed, -1 none recorded (exit 0; for a Zabbix UserParameter)
 richsops jobs exec [--trigger cron] [--user U] NAME -- ARGV...
                                                  run ARGV as a run of NAME and record its start, end and exit code
                                                  (for a crontab line; exits with ARGV's status; --user: run it as U)
@@ -184,8 +186,7 @@ func runNow(ctx context.Context, env *cli.Env, h host.Host, f flags) error {
 		spec.Args = f.args
 	}
 	a, err := jobs.RunAction(ctx, h, env.Cfg, spec, jobs.DefaultGuard)
-	var ge *jobs.GuardError
-	if errors.As(err, &ge) {
+	if jobs.Overridable(err) {
 		return cli.ExitError{Code: cli.ExitFail, Err: fmt.Errorf(env.Cfg.T("%v\n  to start it anyway: richsops jobs run --override %s",
 			"%v\n  それでも開始するには: richsops jobs run --override %s"), err, f.name)}
 	}

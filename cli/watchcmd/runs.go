@@ -60,7 +60,7 @@ func openReader(ctx context.Context, env *cli.Env) (*history.Store, error) {
 }
 
 func runRuns(env *cli.Env, args []string) error {
-	vals, pos, err := cli.SplitFlags(nil, "jobs runs", args, nil, []string{"--since"})
+	vals, pos, err := cli.SplitFlags(nil, "jobs runs", args, []string{"--zabbix"}, []string{"--since"})
 	if err != nil {
 		return err
 	}
@@ -73,6 +73,9 @@ func runRuns(env *cli.Env, args []string) error {
 		if _, ok := env.Cfg.Job(job); !ok {
 			return cli.Usagef("jobs runs: %q is not a configured job (see richsops jobs list)", job)
 		}
+	}
+	if _, ok := vals["--zabbix"]; ok {
+		return runsZabbix(env, job, vals)
 	}
 	// A short-lived listing of up to thousands of runs: fewer collections
 	// for a few MB more.

@@ -37,9 +37,14 @@ Every watch.interval samples the disks of /, the datadir (on the database
 host) and the public folder, the binary logs' total, load and memory, and
 follows the job processes, recording each run's start and end in the
 history database (history.path). The guard's loop (richsops guard) runs
-inside it on guard.interval; --no-guard leaves it out. --once: one sample
-and one probe, for cron. A full or locked database stops history writes,
-never the guard.`
+inside it on guard.interval; --no-guard leaves it out. --once: one sample,
+one probe and one look of each interlock, for cron. A full or locked
+database stops history writes, never the guard or an interlock.
+The Amazon hold (jobs with amazon = true paused during a block, resumed
+when it is quiet) and catch-up (watch.catch_up = "auto": a missed run
+started once) run beside it on watch.interval; the brake on mass
+withdrawal (jobs with a [jobs.brake]) every 5s, with or without the
+guard.`
 
 const historyUsage = `richsops history [--since 24h] [--metric NAME] [--json]
 richsops history --events [--since 24h] [--json]

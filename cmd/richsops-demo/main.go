@@ -6,6 +6,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,6 +32,11 @@ const usage = `richsops-demo [--dir D]            build a sandbox in D (default:
 richsops-demo --dir D --prepare    only build the sandbox; the last line printed is its config file
 richsops-demo --dir D --run        only the background activity (logs, jobs, health server, redis,
                                    mariadbd) in the foreground until killed (SIGTERM/SIGINT), for scripts
+richsops-demo ... --scenario NAME  start in a scenario (with any of the above)
+richsops-demo scenario [--dir D] NAME
+                                   switch a running sandbox's scenario: normal, or not-found
+                                   (index-linux answers "not found" for every item; the demo's
+                                   watch service brakes the Mercari check within a minute)
 
 Then, for example:  PATH=D/bin:$PATH richsops --config D/etc/richsops/config.toml
 When MariaDB is installed the sandbox runs its own mariadbd; set RICHSOPS_DEMO_DSN before
@@ -46,6 +53,7 @@ var standins = []cli.Command{
 	{Name: "demo-job", Summary: "(internal) demo: stand-in for python manage.py JOB", NoConfig: true, Run: runJob},
 	{Name: "demo-systemctl", Summary: "(internal) demo: stand-in for systemctl", NoConfig: true, Run: standin(demo.Systemctl)},
 	{Name: "demo-pm2", Summary: "(internal) demo: stand-in for pm2", NoConfig: true, Run: standin(demo.PM2)},
+	{Name: "scenario", Summary: "demo: switch the sandbox's scenario (normal, not-found)", NoConfig: true, Run: runScenario},
 }
 
 func init() {
@@ -71,6 +79,8 @@ func commandLine(args []string) []string {
 type demoFlags struct {
 	dir              string
 	prepare, runOnly bool
+	scenario         string
+	rest             []string // positional arguments (scenario NAME)
 }
 
 func parseFlags(args []string) (demoFlags, error) {
@@ -86,9 +96,19 @@ func parseFlags(args []string) (demoFlags, error) {
 			f.prepare = true
 		case a == "--run":
 			f.runOnly = true
+		case a == "--scenario" && i+1 < len(args):
+			i++
+			f.scenario = args[i]
+		case strings.HasPrefix(a, "--scenario="):
+			f.scenario = strings.TrimPrefix(a, "--scenario=")
+		case !strings.HasPrefix(a, "-"):
+			f.rest = append(f.rest, a)
 		default:
 			return f, cli.Usagef("unknown argument %q", a)
 		}
+	}
+	if len(f.rest) > 0 {
+		return f, cli.Usagef("unexpected argument %q", f.rest[0])
 	}
 	if f.prepare && f.runOnly {
 		return f, cli.Usagef("--prepare and --run do not go together")
@@ -105,6 +125,11 @@ func runDemo(env *cli.Env, args []string) error {
 		return err
 	}
 	if f.runOnly {
+		if f.scenario != "" {
+			if err := setScenario(env, f.dir, f.scenario); err != nil {
+				return err
+			}
+		}
 		return runActivity(env, f.dir)
 	}
 	if f.dir == "" {
@@ -118,6 +143,9 @@ func runDemo(env *cli.Env, args []string) error {
 	}
 	if _, err := s.Config(); err != nil {
 		return fmt.Errorf("the generated config is invalid (a bug): %w", err)
+	}
+	if err := s.SetScenario(cmp.Or(f.scenario, demo.ScenarioNormal)); err != nil {
+		return cli.Usagef("--scenario: %v", err)
 	}
 	if f.prepare {
 		fmt.Fprintf(env.Stdout, "demo sandbox built in %s\n", s.Dir)
@@ -327,4 +355,46 @@ func standin(fn func(*demo.Sandbox, []string, io.Writer, io.Writer) int) func(*c
 		}
 		return nil
 	}
+}
+
+// runScenario is `scenario [--dir D] NAME`: the running sandbox's
+// scenario, switched at once.
+func runScenario(env *cli.Env, args []string) error {
+	var dir, name string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--dir" && i+1 < len(args):
+			i++
+			dir = args[i]
+		case strings.HasPrefix(a, "--dir="):
+			dir = strings.TrimPrefix(a, "--dir=")
+		case name == "" && !strings.HasPrefix(a, "-"):
+			name = a
+		default:
+			return cli.Usagef("scenario: unexpected argument %q", a)
+		}
+	}
+	if name == "" {
+		return cli.Usagef("scenario: want a NAME: %s", strings.Join(demo.Scenarios, ", "))
+	}
+	return setScenario(env, dir, name)
+}
+
+func setScenario(env *cli.Env, dir, name string) error {
+	var s *demo.Sandbox
+	var err error
+	if dir != "" {
+		s, err = demo.Open(dir)
+	} else {
+		wd, _ := os.Getwd()
+		s, err = demo.FindSandbox(wd)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.SetScenario(name); err != nil {
+		return cli.Usagef("%v", err)
+	}
+	fmt.Fprintf(env.Stdout, "demo scenario: %s\n", name)
+	return nil
 }

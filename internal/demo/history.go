@@ -48,7 +48,9 @@ func SeedRuns(now time.Time, seed uint64, user string) []history.Run {
 				code := 0
 				r := history.Run{Job: name, Host: host.LocalName, Start: start, End: start.Add(dur), ExitCode: &code,
 					Trigger: history.TriggerCron, User: user, Source: history.SourceExec,
-					Counts: map[string]int{"checked": 1200 + rng.IntN(200), "changed": rng.IntN(30)}}
+					Counts: map[string]int{"checked": 1200 + rng.IntN(200), "changed": rng.IntN(30),
+						// the stand-in's share of withdrawals: about 13 a minute
+						"withdrawn": int(usual.Minutes() * 13)}}
 				runs = append(runs, r)
 			}
 		}

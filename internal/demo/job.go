@@ -82,6 +82,11 @@ func RunJob(ctx context.Context, s *Sandbox, args []string, stdout io.Writer) er
 			return nil
 		case t := <-tick.C:
 			n++
+			if source == "mercari" && notFound(ctx, s, lines.mercariID()) {
+				n += notFoundPerTick - 1
+				appendLines(logPath, lines.NotFoundLines(t, notFoundPerTick)...)
+				continue
+			}
 			appendLines(logPath, lines.Inventory(t, source, s.AppDir())...)
 		}
 	}

@@ -244,7 +244,8 @@ func PM2Status(s *Sandbox, app string) string {
 }
 
 // HealthHandler is index-linux's management server: /health answers 200
-// while the pm2 stand-in has index-linux online and 503 otherwise;
+// while the pm2 stand-in has index-linux online and 503 otherwise; /item/ID
+// is its item lookup (see ScenarioNotFound);
 // /amazon/captcha/ stands in for the CAPTCHA solver.
 func HealthHandler(s *Sandbox) http.Handler {
 	mux := http.NewServeMux()
@@ -257,6 +258,7 @@ func HealthHandler(s *Sandbox) http.Handler {
 		}
 		fmt.Fprintln(w, `{"status":"ok","redis":"connected"}`)
 	})
+	mux.HandleFunc("/item/", itemHandler(s))
 	mux.HandleFunc("/amazon/captcha/", func(w http.ResponseWriter, r *http.Request) {
 		select { // a solver takes a moment
 		case <-time.After(120 * time.Millisecond):

@@ -36,6 +36,9 @@ type Item struct {
 	Text     string // one line, in the operator's language
 	Key      string // the key that acts on it, shown beside it ("enter", "C"); "" = none
 	Area     Area   // the domain that acts on it (AreaJobs...); enter goes there
+	// Subject is what the key acts on when the Overview acts itself (the
+	// job of a missed run); "" = the area's own selection.
+	Subject string
 }
 
 // Report replaces everything Source said before with Items (an empty list

@@ -36,6 +36,7 @@ import (
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
 )
 
@@ -96,6 +97,22 @@ type Plan struct {
 	Previous []string
 	Removes  []string // the backups rotation will remove after this one
 	Stale    []string // partial files the backup removes first (left by a crash)
+	// MasterData: richsops adds --master-data=2 (the server logs, and the
+	// dump is of the DSN's server); OwnPosition: [backup] dump asks for the
+	// position itself. Either way the header's position is recorded.
+	MasterData  bool
+	OwnPosition bool
+	// Upstream: [backup] dump has --dump-slave, whose header position is
+	// in the logs of the server this one replicates from: none is recorded.
+	Upstream bool
+}
+
+// dumpArgv is the configured dump with the position option when added.
+func (p Plan) dumpArgv() []string {
+	if !p.MasterData {
+		return p.Dump
+	}
+	return insertOpt(p.Dump, MasterData)
 }
 
 // Backup runs dumps on Host into Cfg.Dir.
@@ -114,6 +131,9 @@ type Backup struct {
 	Stall time.Duration
 	// T translates the texts of its action (a Config's T; nil = English).
 	T func(en, ja string) string `json:"-"`
+	// LogBin asks the DSN's server whether it writes binary logs (nil: a
+	// connection of its own to DSN).
+	LogBin func(ctx context.Context) (bool, error) `json:"-"`
 }
 
 func (b *Backup) t(en, ja string) string { return config.Tr(b.T, en, ja) }
@@ -152,7 +172,10 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 	if p.Conn.Password != "" {
 		secret = SecretPlaceholder
 	}
-	p.Argv = p.Conn.DumpArgv(p.Dump, secret)
+	if err := b.planPosition(ctx, &p); err != nil {
+		return p, err
+	}
+	p.Argv = p.Conn.DumpArgv(p.dumpArgv(), secret)
 	prev, stale, err := listDir(p.Dir)
 	if err != nil {
 		return p, err
@@ -190,6 +213,42 @@ func (b *Backup) Plan(ctx context.Context) (Plan, error) {
 	return p, nil
 }
 
+// planPosition decides whether the dump is asked for its binary-log
+// position: only of the DSN's own server, asked first whether it logs (a
+// dump with --master-data of a server without binary logs fails).
+func (b *Backup) planPosition(ctx context.Context, p *Plan) error {
+	if len(setOpts(p.Dump[1:], upstreamOpts)) > 0 {
+		p.Upstream = true
+		return nil
+	}
+	if len(setOpts(p.Dump[1:], positionOpts)) > 0 {
+		p.OwnPosition = true
+		return nil
+	}
+	if p.Conn.Net == "" { // the dump names its own server: the DSN says nothing about it
+		return nil
+	}
+	on, err := b.logBin(ctx)
+	if err != nil {
+		return config.Errorf(b.T, "asking the server whether it writes binary logs (for the backup's position): %w",
+			"バイナリログが有効かサーバーに確認できません（バックアップの位置の記録のため）: %w", err)
+	}
+	p.MasterData = on
+	return nil
+}
+
+func (b *Backup) logBin(ctx context.Context) (bool, error) {
+	if b.LogBin != nil {
+		return b.LogBin(ctx)
+	}
+	cl, err := mysql.NewClient(b.DSN, 0)
+	if err != nil {
+		return false, err
+	}
+	defer cl.Close()
+	return cl.LogBin(ctx)
+}
+
 // existingParent is dir or its nearest parent that exists (where a folder
 // still to be made takes its space from).
 func existingParent(dir string) string {
@@ -212,8 +271,10 @@ type Result struct {
 	FileBytes int64
 	Duration  time.Duration // dump + compress
 	Verify    time.Duration
-	Removed   []string // older backups rotated away
-	Stale     []string // partial files of crashed backups removed first
+	Removed   []string  // older backups rotated away
+	Stale     []string  // partial files of crashed backups removed first
+	Binlog    *Position // the position from the dump's header (nil: none in it)
+	MetaErr   error     // the metadata could not be written (the backup stands)
 }
 
 // counter counts bytes on their way to w.
@@ -288,7 +349,7 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 		return res, fmt.Errorf("the dump's option file: %w", err)
 	}
 	defer forget()
-	argv := p.Conn.DumpArgv(p.Dump, secret)
+	argv := p.Conn.DumpArgv(p.dumpArgv(), secret)
 	// The file is read back and checked while it is written (each byte
 	// after it reached the file): the check overlaps the dump instead of
 	// adding a second pass over the whole backup at the end.
@@ -317,8 +378,10 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 	if err := gz.SetConcurrency(1<<20, 2*runtime.GOMAXPROCS(0)); err != nil {
 		return res, err
 	}
-	dumpCount := &counter{w: gz}
+	head := &headScan{}
+	dumpCount := &counter{w: io.MultiWriter(head, gz)}
 	start := time.Now()
+	startedAt := b.now()
 	stop := make(chan struct{})
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -403,6 +466,20 @@ func (b *Backup) Run(ctx context.Context, p Plan, progress func(Progress)) (Resu
 		return res, err
 	}
 	ok = true
+	if !p.Upstream {
+		res.Binlog = head.position()
+	}
+	if p.MasterData && res.Binlog == nil {
+		res.MetaErr = config.Errorf(b.T, "the dump was asked for its binary-log position but its header has none",
+			"ダンプにバイナリログの位置を求めましたが、ヘッダーにありません")
+	}
+	// The metadata after the rename: a crash between them leaves a backup
+	// without a position (a purge then asks for the typed word), never a
+	// position without its backup.
+	meta := Meta{Backup: filepath.Base(res.Path), At: startedAt, Verified: true, Binlog: res.Binlog, DumpBytes: res.DumpBytes, FileBytes: res.FileBytes}
+	if err := writeMeta(p.Dir, meta); err != nil {
+		res.MetaErr = err
+	}
 	if d, err := os.Open(p.Dir); err == nil {
 		_ = d.Sync()
 		d.Close()
@@ -610,6 +687,7 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 		b.t("  exits 0 and the file verifies", "  "+filepath.Base(p.Path)+" に名前を変更"),
 		fmt.Sprintf(b.t("%s free in %s; keeps the newest %d backups", "%[2]s の空き %[1]s。新しいバックアップを %[3]d 個残します"), human.Bytes(int64(p.Free)), p.Dir, p.Keep),
 	}
+	preview = append(preview, b.positionPreview(p))
 	if len(p.Stale) > 0 {
 		preview = append(preview, b.t("first removes the partial files of backups that did not finish (unless one still runs: then it refuses): ",
 			"先に、終わらなかったバックアップの途中ファイルを削除（実行中のものがあれば中止）: ")+sanitize.String(strings.Join(p.Stale, ", ")))
@@ -633,6 +711,10 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 				fmt.Sprintf(b.t("verified while writing (gzip stream whole, dump trailer present), done %s after the last byte",
 					"書き込みながら検証（gzip ストリームは完全、ダンプの終端あり）、最後のバイトから %s で完了"), r.Verify.Round(time.Millisecond)),
 			}
+			if r.Binlog != nil {
+				out.Summary += b.t(", at ", "、位置 ") + sanitize.String(r.Binlog.String())
+			}
+			out.Details = append(out.Details, b.positionOutcome(r)...)
 			for _, rm := range r.Stale {
 				out.Details = append(out.Details, b.t("removed the partial file of an earlier backup that did not finish: ", "終わらなかった以前のバックアップの途中ファイルを削除: ")+rm)
 			}
@@ -642,6 +724,42 @@ func (b *Backup) Action(p Plan, progress func(Progress)) gate.Action {
 			return out, nil
 		},
 	}
+}
+
+// positionPreview says whether the backup will record its binary-log
+// position, and why not.
+func (b *Backup) positionPreview(p Plan) string {
+	meta := filepath.Base(p.Path) + MetaSuffix
+	switch {
+	case p.MasterData:
+		return fmt.Sprintf(b.t("records its binary-log position in %s (%s: the server writes binary logs)",
+			"バイナリログの位置を %s に記録（%s: サーバーはバイナリログを書いています）"), meta, MasterData)
+	case p.Upstream:
+		return b.t("records no binary-log position: --dump-slave writes the position in the logs of the server this one replicates from",
+			"バイナリログの位置は記録しません: --dump-slave が書くのはレプリケーション元のサーバーのログの位置です")
+	case p.OwnPosition:
+		return fmt.Sprintf(b.t("records the binary-log position [backup] dump asks for in %s", "[backup] dump が求めるバイナリログの位置を %s に記録"), meta)
+	case p.Conn.Net == "":
+		return fmt.Sprintf(b.t("records no binary-log position: the dump names its own server (add %s to [backup] dump for one)",
+			"バイナリログの位置は記録しません: ダンプは独自のサーバーを指定しています（記録するには [backup] dump に %s を追加）"), MasterData)
+	}
+	return b.t("records no binary-log position: the server writes no binary logs", "バイナリログの位置は記録しません: サーバーはバイナリログを書いていません")
+}
+
+// positionOutcome is what the backup recorded beside itself.
+func (b *Backup) positionOutcome(r Result) []string {
+	meta := filepath.Base(r.Path) + MetaSuffix
+	var out []string
+	if r.Binlog != nil {
+		out = append(out, fmt.Sprintf(b.t("binary-log position %s recorded in %s", "バイナリログの位置 %s を %s に記録"), sanitize.String(r.Binlog.String()), meta))
+	} else if r.MetaErr == nil {
+		out = append(out, fmt.Sprintf(b.t("no binary-log position in the dump; %s says so", "ダンプにバイナリログの位置はありません（%s に記録）"), meta))
+	}
+	if r.MetaErr != nil {
+		out = append(out, b.t("metadata not recorded: ", "メタデータを記録できません: ")+sanitize.String(r.MetaErr.Error())+
+			b.t(" (a purge treats this backup as having no position)", "（purge ではこのバックアップを位置なしとして扱います）"))
+	}
+	return out
 }
 
 // FromConfig is the backup of cfg: the dump runs on the machine richsops

@@ -187,6 +187,20 @@ func (c Conn) DumpArgv(argv []string, secretFile string) []string {
 	return append(out, rest...)
 }
 
+// insertOpt adds opt to argv after the program's leading option-file
+// options (and before any database name).
+func insertOpt(argv []string, opt string) []string {
+	if len(argv) == 0 {
+		return argv
+	}
+	i := 1
+	for i < len(argv) && len(setOpts(argv[i:i+1], leadingOpts)) > 0 {
+		i++
+	}
+	out := append(append(append([]string{}, argv[:i]...), opt), argv[i:]...)
+	return out
+}
+
 // optionValue quotes v for a MySQL option file: inside double quotes,
 // backslash and double quote escaped (the reader's own escapes).
 func optionValue(v string) string {

@@ -184,7 +184,9 @@ func Rotate(dir string, keep int, keepName string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return removeBackupFiles(dir, rotation(done, keep, keepName))
+	removed, err := removeBackupFiles(dir, rotation(done, keep, keepName))
+	removeMeta(removed)
+	return removed, err
 }
 
 // rotation picks the backups that go: all but the newest keep, where
@@ -218,6 +220,10 @@ type File struct {
 	// dump exited 0 and the read-back of the whole gzip stream passed; a
 	// partial file was not (a backup running now, or left by a crash).
 	Verified bool `json:"verified"`
+	// Binlog is the binary-log position recorded beside it (nil: none);
+	// MetaErr says why its metadata could not be read.
+	Binlog  *Position `json:"binlog"`
+	MetaErr string    `json:"metadata_error,omitempty"`
 }
 
 // List is the backups of dir newest first, partial files among them: only
@@ -234,5 +240,6 @@ func List(dir string) ([]File, error) {
 	for _, e := range all {
 		out = append(out, File{Name: e.Name, Size: e.Size, At: e.At, Verified: !e.Partial})
 	}
+	listMeta(dir, out)
 	return out, nil
 }

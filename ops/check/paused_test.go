@@ -19,7 +19,8 @@ import (
 
 // TestPausedJobIsAttention: a job paused through the gate (by guard or an
 // operator, read back from the audit log) is a warning that says who and
-// when; once cron skipped a scheduled run of it, critical. A job paused
+// when; once cron skipped a scheduled run of it, critical; braked,
+// critical at once. A job paused
 // with no audit record still warns.
 func TestPausedJobIsAttention(t *testing.T) {
 	ctx := context.Background()
@@ -37,6 +38,8 @@ func TestPausedJobIsAttention(t *testing.T) {
 			[]string{job + ": paused by guard at "}},
 		{"guard, a run skipped", gate.ActorGuard, "0 * * * *", 25 * time.Hour, true, attention.Crit,
 			[]string{"paused by guard", "scheduled run(s) skipped since"}},
+		{"brake, nothing skipped: crit until resumed", gate.ActorBrake, "0 0 1 1 *", time.Minute, true, attention.Crit,
+			[]string{job + ": braked by richsops watch at ", "resume with p on the Jobs tab once index-linux answers correctly"}},
 		{"operator", "", "0 0 1 1 *", time.Minute, true, attention.Warn, []string{"paused by tester at "}},
 		{"by hand", "", "0 0 1 1 *", 0, false, attention.Warn, []string{"paused (not through richsops)"}},
 	} {

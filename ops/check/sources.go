@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/catchup"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
+	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/health"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
@@ -35,8 +37,8 @@ func report(src string, items []attention.Item) attention.Report {
 	return attention.Report{Source: src, Items: items}
 }
 
-// Jobs: a paused job (Warn, Crit once cron skipped a run of it; `p`
-// resumes it), a missed run (Crit, `r` runs it now), a process running longer
+// Jobs: a paused job (Warn, Crit once cron skipped a run of it or when
+// the brake paused it; `p` resumes it), a missed run (Crit, `R` runs it now as a catch-up), a process running longer
 // than its job's max_runtime (Warn), and a guarded Mercari job (guard =
 // "index-linux", which richsops refuses to start while index-linux is
 // unhealthy) running while it is (Crit: it may be withdrawing items now).
@@ -62,17 +64,21 @@ func Jobs(ctx context.Context, cfg *config.Config, hosts *host.Registry) attenti
 			}
 		}
 		if m := s.Missed; m != nil {
-			items = append(items, attention.Item{Severity: attention.Crit, Key: "R", Area: attention.AreaJobs,
-				Text: fmt.Sprintf(t("%s MISSED its %s run (%s)", "%s の %s の実行が抜けています（%s）"),
-					s.Name, m.At.Local().Format("01-02 15:04"), m.Reason)})
+			items = append(items, missedItem(ctx, cfg, h, s.Name, m))
 		}
 		if p := s.Paused; p != nil {
 			sev := attention.Warn
 			if p.Skipped > 0 {
 				sev = attention.Crit
 			}
-			items = append(items, attention.Item{Severity: sev, Key: "p", Area: attention.AreaJobs,
-				Text: s.Name + ": " + p.Describe(t)})
+			text := s.Name + ": " + p.Describe(t)
+			if p.By == gate.ActorBrake {
+				// Crit until an operator resumes it: the brake never does.
+				sev = attention.Crit
+				text += t("; resume with p on the Jobs tab once index-linux answers correctly",
+					"。index-linux が正しく答えるようになったら Jobs タブの p で再開してください")
+			}
+			items = append(items, attention.Item{Severity: sev, Key: "p", Area: attention.AreaJobs, Text: text})
 		}
 		j, _ := cfg.Job(s.Name)
 		for _, p := range s.Procs {
@@ -187,4 +193,21 @@ func Probes(ctx context.Context, cfg *config.Config, hosts *host.Registry) atten
 		}
 	}
 	return report(SrcProbes, items)
+}
+
+// missedItem is a missed run: R runs it now (a catch-up, on the Overview
+// too), unless the checks before a start refuse it now (the guard, the
+// Amazon hold, a run going): then the item says why.
+func missedItem(ctx context.Context, cfg *config.Config, h host.Host, job string, m *jobs.Missed) attention.Item {
+	t := cfg.T
+	text := fmt.Sprintf(t("%s MISSED its %s run (%s)", "%s の %s の実行が抜けています（%s）"), job, m.At.Local().Format("01-02 15:04"), m.Reason)
+	switch err := catchup.Check(ctx, h, cfg, job); {
+	case err != nil:
+		text += t("; not run now: ", "。今は実行しません: ") + err.Error()
+	case cfg.Watch.CatchUp == "auto":
+		text += fmt.Sprintf(t("; richsops watch runs it once the box is up %s", "。起動から %s たつと richsops watch が実行します"), human.DurationT(t, cfg.Watch.CatchUpAfter.Duration))
+	default:
+		text += t(": run the missed check now", ": 抜けたチェックを今すぐ実行")
+	}
+	return attention.Item{Severity: attention.Crit, Key: "R", Area: attention.AreaJobs, Subject: job, Text: text}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/hold"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
@@ -46,32 +47,58 @@ func Host(ctx context.Context, cfg *config.Config, _ *host.Registry) attention.R
 
 // Amazon: 503s from Amazon in the app logs (a rate block).
 func Amazon(ctx context.Context, cfg *config.Config, hosts *host.Registry) attention.Report {
-	st, err := amazon.Check(ctx, hosts, cfg, time.Now())
+	now := time.Now()
+	st, err := amazon.Check(ctx, hosts, cfg, now)
 	if err != nil {
 		return report(SrcAmazon, []attention.Item{couldNotRun(SrcAmazon, err.Error())})
 	}
-	items := AmazonItems(st, cfg.T)
+	// A crontab that cannot be read is the jobs source's to report; the
+	// block is judged without the hold's phrase then.
+	hs, _ := HoldOf(ctx, cfg, hosts, cfg.Host, st, now)
+	items := AmazonItems(st, hs.Describe(cfg.T), cfg.T)
 	for _, e := range st.Errors {
 		items = append(items, couldNotRun(SrcAmazon, e))
 	}
 	return report(SrcAmazon, items)
 }
 
+// HoldOf is the Amazon hold on the jobs' host, with the block st already
+// read; the past holds come from the history database when there is one.
+func HoldOf(ctx context.Context, cfg *config.Config, hosts *host.Registry, hostName string, st amazon.Status, now time.Time) (hold.State, error) {
+	h, err := hosts.Get(hostName)
+	if err != nil {
+		return hold.State{}, err
+	}
+	events, _ := hold.Events(ctx, cfg, nil, now) // without them, the configured window
+	return hold.ReadWith(ctx, cfg, h, st, events, now)
+}
+
 // AmazonItems is the Amazon block's attention item: acted on in Jobs,
-// where the bulk searches are paused.
-func AmazonItems(st amazon.Status, t func(en, ja string) string) []attention.Item {
+// where the bulk searches are paused. held is the hold's phrase
+// (hold.State.Describe; "" = off): the item says it, and a hold that
+// outlasts the block's warning is an item of its own.
+func AmazonItems(st amazon.Status, held string, t func(en, ja string) string) []attention.Item {
+	var it attention.Item
 	switch sev := st.Severity(); sev {
 	case attention.Crit:
-		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Area: attention.AreaJobs,
+		it = attention.Item{Severity: sev, Source: SrcAmazon, Key: "enter", Area: attention.AreaJobs,
 			Text: fmt.Sprintf(t("Amazon blocks (503) since %s, %d in 1h: stop bulk searches",
-				"Amazon ブロック中（503）%s から、1時間に %d 件: 一括検索を停止"), Clock(st.Since, st.Now), st.LastHour)}}
+				"Amazon ブロック中（503）%s から、1時間に %d 件: 一括検索を停止"), Clock(st.Since, st.Now), st.LastHour)}
 	case attention.Warn:
-		return []attention.Item{{Severity: sev, Source: SrcAmazon, Key: "enter", Area: attention.AreaJobs,
+		it = attention.Item{Severity: sev, Source: SrcAmazon, Key: "enter", Area: attention.AreaJobs,
 			Text: fmt.Sprintf(t("Amazon block probably clearing: none since %s, clears %s – %s; no bulk searches until then",
 				"Amazon ブロック解除待ち: %s 以降なし、解除見込み %s – %s。それまで一括検索は控える"),
-				Clock(st.Last, st.Now), Clock(st.ClearFrom, st.Now), Clock(st.ClearBy, st.Now))}}
+				Clock(st.Last, st.Now), Clock(st.ClearFrom, st.Now), Clock(st.ClearBy, st.Now))}
+	default:
+		if held == "" {
+			return nil
+		}
+		return []attention.Item{{Severity: attention.Warn, Source: SrcAmazon, Key: "enter", Area: attention.AreaJobs, Text: t("Amazon hold: ", "Amazon 保留: ") + held}}
 	}
-	return nil
+	if held != "" {
+		it.Text += t("; ", "。") + held
+	}
+	return []attention.Item{it}
 }
 
 // Public: the public tmp folder above public.tmp_warn_gib.

@@ -9,12 +9,16 @@ import (
 // The runbook's stock-check arguments: 2 4 --max-workers 14.
 var defaultJobArgs = []string{"2", "4", "--max-workers", "14"}
 
-// DefaultJobs are the four manage.py commands cron runs twice a day.
+// DefaultJobs are the four manage.py commands cron runs twice a day. The
+// Yahoo ones are Amazon-heavy (amazon = true): they search amazon.co.jp
+// for their listings in bulk, which is what keeps a block on. The Mercari
+// ones are not held: they have the guard, and holding them would stop
+// the withdrawals of sold Mercari items for hours.
 func DefaultJobs() []Job {
 	return []Job{
-		{Name: "check_item_yahoo", Log: "inventory-yahoo.log"},
+		{Name: "check_item_yahoo", Log: "inventory-yahoo.log", Amazon: true},
 		{Name: "check_item_mercari", Log: "inventory-mercari.log", Guard: "index-linux"},
-		{Name: "update_item_yahoo", Log: "inventory-yahoo.log"},
+		{Name: "update_item_yahoo", Log: "inventory-yahoo.log", Amazon: true},
 		{Name: "update_item_mercari", Log: "inventory-mercari.log", Guard: "index-linux"},
 	}
 }

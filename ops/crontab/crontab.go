@@ -382,6 +382,10 @@ type Edit struct {
 	Old, New []byte
 	Changed  []Change
 	T        func(en, ja string) string // the File's, for Apply's refusal
+	// Check, when set, is asked under the lock right before the write;
+	// an error refuses it (an interlock resuming only what is still its
+	// own: someone may have taken the pause over meanwhile).
+	Check func() error
 	// redo makes the same edit of another content (Apply, under the lock).
 	redo func(*File) (Edit, error)
 }

@@ -51,6 +51,11 @@ func Apply(ctx context.Context, h host.Host, path string, e Edit) (string, error
 			"%s は通常のファイルではありません: cron は読まず、richsops も置き換えません", path)
 	}
 	r, err := h.Edit(ctx, path, func(cur []byte) ([]byte, error) {
+		if e.Check != nil {
+			if err := e.Check(); err != nil {
+				return nil, err
+			}
+		}
 		if bytes.Equal(cur, e.Old) {
 			return e.New, nil
 		}

@@ -8,16 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/internal/testenv/edittest"
 	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/jobtest"
 	"github.com/richs/richsops/internal/testenv/svctest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
@@ -35,10 +34,6 @@ var (
 	guarded = fmt.Sprintf("check_item_mercari_tg%d", os.Getpid())
 	other   = fmt.Sprintf("check_item_yahoo_tg%d", os.Getpid())
 )
-
-// fakeManage stands in for manage.py: it waits for a sleep child (shell
-// builtins only, so no second process shows the same argv).
-const fakeManage = "#!/bin/sh\nsleep 300 &\nwait\n"
 
 // crontabText has the guarded job on two lines (one with CRLF), another
 // job, a line commented out by someone, env and comment lines, and no
@@ -119,7 +114,7 @@ func newWorld(t *testing.T) *world {
 	pm := svctest.NewPM2(t)
 	appDir := svctest.WriteEnvApp(t)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(fakeManage), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "manage.py"), []byte(jobtest.SleepingManage), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{t: t, dir: dir, audit: filepath.Join(dir, "audit.jsonl"), health: newHealthServer(t), h: host.NewLocalEditing(edittest.Dirs(t))}
@@ -186,32 +181,9 @@ func (w *world) crontab() string {
 }
 
 // spawn starts a process that looks like a run of job.
-func (w *world) spawn(job string) int {
-	w.t.Helper()
-	cmd := exec.Command("sh", "manage.py", job, "2", "4")
-	cmd.Dir = w.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	go cmd.Wait()
-	w.t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	svctest.Eventually(w.t, 20*time.Second, "the process is listed", func() bool { return w.running(job)[cmd.Process.Pid] })
-	return cmd.Process.Pid
-}
+func (w *world) spawn(job string) int { return jobtest.Spawn(w.t, w.h, w.cfg, w.dir, job) }
 
-func (w *world) running(job string) map[int]bool {
-	w.t.Helper()
-	procs, err := jobs.List(context.Background(), w.h, w.cfg, []string{job})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	m := map[int]bool{}
-	for _, p := range procs {
-		m[p.PID] = true
-	}
-	return m
-}
+func (w *world) running(job string) map[int]bool { return jobtest.Running(w.t, w.h, w.cfg, job) }
 
 func (w *world) guard(g *gate.Gate) *guard.Guard {
 	return guard.New(w.cfg, host.NewRegistry(w.cfg), w.h, g, 0, "")

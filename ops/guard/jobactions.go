@@ -19,7 +19,7 @@ import (
 func JobActions(cfg *config.Config, h host.Host, wait time.Duration) Actions {
 	return Actions{
 		Stop: func(ctx context.Context, job string) (Plan, error) {
-			return stopPlan(ctx, cfg, h, job, wait)
+			return StopPlan(ctx, cfg, h, job, wait, gate.ActorGuard)
 		},
 		Resume: func(ctx context.Context, job string) (Plan, error) {
 			return resumePlan(ctx, cfg, h, job)
@@ -27,10 +27,11 @@ func JobActions(cfg *config.Config, h host.Host, wait time.Duration) Actions {
 	}
 }
 
-// stopPlan pauses the lines when they are all active (guard then owns the
-// pause); otherwise it leaves the crontab alone and only stops the running
-// processes, so that it never takes over a pause it did not make.
-func stopPlan(ctx context.Context, cfg *config.Config, h host.Host, job string, wait time.Duration) (Plan, error) {
+// StopPlan pauses the lines when they are all active (who, the actor that
+// asks, then owns the pause); otherwise it leaves the crontab alone and
+// only stops the running processes, so that it never takes over a pause it
+// did not make. The guard and the brake share it.
+func StopPlan(ctx context.Context, cfg *config.Config, h host.Host, job string, wait time.Duration, who string) (Plan, error) {
 	procs, err := jobs.List(ctx, h, cfg, []string{job})
 	if err != nil {
 		return Plan{}, fmt.Errorf("processes: %w", err)
@@ -56,9 +57,9 @@ func stopPlan(ctx context.Context, cfg *config.Config, h host.Host, job string, 
 		}
 		return Plan{Action: &a, Pauses: true}, nil
 	case crontab.StatePaused, crontab.StateDisabled:
-		note = fmt.Sprintf("crontab lines already %s, not by guard: left as they are (guard will not resume them)", st)
+		note = fmt.Sprintf("crontab lines already %s, not by %s: left as they are (%[2]s will not resume them)", st, who)
 	case crontab.StateMixed:
-		note = "some crontab lines paused, some ACTIVE: guard does not take over a half-done pause; pause it by hand (`richsops jobs resume` then `pause`)"
+		note = fmt.Sprintf("some crontab lines paused, some ACTIVE: %s does not take over a half-done pause; pause it by hand (`richsops jobs resume` then `pause`)", who)
 	default:
 		note = "no crontab line runs it"
 	}

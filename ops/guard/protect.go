@@ -119,7 +119,7 @@ func Protect(ctx context.Context, cfg *config.Config, hosts *host.Registry, svc 
 	var plans []Plan
 	var first []string
 	for _, j := range r.Jobs {
-		p, err := stopPlan(ctx, cfg, h, j.Name, wait)
+		p, err := StopPlan(ctx, cfg, h, j.Name, wait, gate.ActorGuard)
 		if err != nil {
 			return a, err
 		}

@@ -3,6 +3,8 @@ package history
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"time"
 )
 
@@ -51,15 +53,26 @@ func (s *Store) AddSamples(ctx context.Context, ss []Sample) error {
 // SamplesQuery selects samples.
 type SamplesQuery struct {
 	Metric string // "" = every metric
+	Host   string // "" = every host; only with Metric
 	Since  time.Time
 }
 
 // Samples lists full-rate samples and, before them, the hourly aggregates,
 // oldest first per metric.
 func (s *Store) Samples(ctx context.Context, q SamplesQuery) ([]Sample, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT metric, host, hour, avg, min, max, n FROM samples_hourly WHERE hour >= ? AND (? = '' OR metric = ?)
-		UNION ALL SELECT metric, host, ts, value, value, value, 1 FROM samples WHERE ts >= ? AND (? = '' OR metric = ?)
-		ORDER BY 1, 2, 3`, q.Since.Unix(), q.Metric, q.Metric, q.Since.Unix(), q.Metric, q.Metric)
+	// One metric (and host) is a range of the primary key (metric, host,
+	// ts) only when the query says metric = ? (and host = ?): "? = '' OR
+	// metric = ?" scans the table.
+	where, args := "", []any{q.Since.Unix()}
+	if q.Metric != "" {
+		where, args = " AND metric = ?", append(args, q.Metric)
+		if q.Host != "" {
+			where, args = where+" AND host = ?", append(args, q.Host)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT metric, host, hour, avg, min, max, n FROM samples_hourly WHERE hour >= ?`+where+`
+		UNION ALL SELECT metric, host, ts, value, value, value, 1 FROM samples WHERE ts >= ?`+where+`
+		ORDER BY 1, 2, 3`, append(args, args...)...)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -75,6 +88,32 @@ func (s *Store) Samples(ctx context.Context, q SamplesQuery) ([]Sample, error) {
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// SampleHosts lists the hosts with samples of metric, in order. Each is one
+// step down the primary key from the last (a skip scan), not a read of
+// every sample.
+func (s *Store) SampleHosts(ctx context.Context, metric string) ([]string, error) {
+	out := []string{}
+	for _, table := range []string{"samples", "samples_hourly"} {
+		last := ""
+		for {
+			var h string
+			err := s.db.QueryRowContext(ctx, `SELECT host FROM `+table+` WHERE metric = ? AND host > ? ORDER BY host LIMIT 1`, metric, last).Scan(&h)
+			if errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+			if err != nil {
+				return nil, classify(err)
+			}
+			if !slices.Contains(out, h) {
+				out = append(out, h)
+			}
+			last = h
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // Event is one thing that happened: a guard decision, an audited action's

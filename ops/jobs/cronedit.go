@@ -23,6 +23,22 @@ func ResumeAction(ctx context.Context, h host.Host, cfg *config.Config, job stri
 	return cronAction(ctx, h, cfg, job, "jobs.resume", false, 0, func(f *crontab.File) (crontab.Edit, error) { return f.Resume(job) })
 }
 
+// ResumeOwnAction is actor's resume of the pause it made: refused, under
+// the crontab's lock, when the newest pause of the job is no longer
+// actor's (ErrNotOwn): a job an operator paused meanwhile stays paused.
+func ResumeOwnAction(ctx context.Context, h host.Host, cfg *config.Config, job, actor string) (gate.Action, error) {
+	if err := ownedBy(ctx, cfg, h, job, actor); err != nil {
+		return gate.Action{}, err
+	}
+	a, err := cronAction(ctx, h, cfg, job, "jobs.resume", false, 0, func(f *crontab.File) (crontab.Edit, error) {
+		e, err := f.Resume(job)
+		e.Check = func() error { return ownedBy(ctx, cfg, h, job, actor) }
+		return e, err
+	})
+	a.Actor = actor
+	return a, err
+}
+
 // WrapAction puts `self jobs exec NAME --` before the job's command in its
 // crontab lines (unwrap: takes it out again), so that cron's runs record
 // their exit code; the same edit path as pause, byte-exact.

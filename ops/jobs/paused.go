@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/richs/richsops/ops/config"
@@ -59,33 +62,99 @@ const auditTail = 1 << 20
 // in the audit log: a pause says who and when; a resume (or nothing) means
 // the lines now paused were not paused through richsops.
 func pausedBy(ctx context.Context, audit, hostName, job string) (by, user, why string, at time.Time) {
-	if audit == "" {
+	r, _ := newestPause(ctx, audit, hostName, job, "")
+	if r == nil {
 		return "", "", "", time.Time{}
+	}
+	by = ByOperator
+	if r.Actor != "" {
+		by, why = r.Actor, r.Summary
+	}
+	return by, r.User, why, r.Time
+}
+
+// newestPause is the newest successful jobs.pause of job on hostName in
+// the audit log (nil: a resume came after it, or none), and busy when a
+// pause or resume of it has started and not ended yet: its change is
+// being made now (its end is written after the crontab's lock is let go).
+// The start of self's own action in this process (the one asking) is not.
+func newestPause(ctx context.Context, audit, hostName, job, self string) (pause *gate.Record, busy bool) {
+	if audit == "" {
+		return nil, false
 	}
 	data, _, err := tailbytes.Read(ctx, host.NewLocal(), audit, auditTail)
 	if err != nil {
-		return "", "", "", time.Time{}
+		return nil, false
 	}
+	ended := map[int]bool{} // pids whose pause or resume has ended, newer than the record read
 	for len(data) > 0 {
 		i := bytes.LastIndexByte(bytes.TrimRight(data, "\n"), '\n')
 		line := data[i+1:]
 		data = data[:max(i, 0)]
 		var r gate.Record
-		if json.Unmarshal(line, &r) != nil || r.Target != job || r.Phase != "end" || (r.Outcome != "ok" && !r.Written) || r.Host != hostName {
+		if json.Unmarshal(line, &r) != nil || r.Target != job || r.Host != hostName || (r.Action != "jobs.pause" && r.Action != "jobs.resume") {
 			continue
 		}
-		switch r.Action {
-		case "jobs.resume":
-			return "", "", "", time.Time{}
-		case "jobs.pause":
-			by = ByOperator
-			if r.Actor != "" {
-				by, why = r.Actor, r.Summary
-			}
-			return by, r.User, why, r.Time
+		switch {
+		case r.Phase == "start":
+			own := self != "" && r.Actor == self && r.PID == os.Getpid()
+			busy = busy || !ended[r.PID] && !own && pidRuns(r.PID)
+			continue
+		case r.Phase != "end":
+			continue
 		}
+		ended[r.PID] = true
+		if r.Outcome != "ok" && !r.Written {
+			continue
+		}
+		if r.Action == "jobs.pause" {
+			return &r, busy
+		}
+		return nil, busy
 	}
-	return "", "", "", time.Time{}
+	return nil, busy
+}
+
+// pidRuns is true while a process of that pid runs here: a start whose
+// process died (killed mid-action) is not under way any more.
+func pidRuns(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// ErrNotOwn refuses an interlock's resume of a pause that is no longer its
+// own: an operator (or another interlock) paused or resumed it since.
+var ErrNotOwn = errors.New("paused by someone else since; left as it is")
+
+// NotOwnError is that refusal for one job.
+type NotOwnError struct {
+	Job  string
+	Busy bool                       // a pause or resume of it is under way
+	T    func(en, ja string) string `json:"-"`
+}
+
+func (e *NotOwnError) Error() string   { return e.text(e.T) }
+func (e *NotOwnError) English() string { return e.text(nil) }
+func (e *NotOwnError) Unwrap() error   { return ErrNotOwn }
+
+func (e *NotOwnError) text(t func(en, ja string) string) string {
+	if e.Busy {
+		return e.Job + config.Tr(t, ": a pause or resume of it is under way; left as it is", ": 停止または再開の操作中です。そのままにします")
+	}
+	return e.Job + config.Tr(t, ": "+ErrNotOwn.Error(), ": その後ほかの人が停止・再開しました。そのままにします")
+}
+
+// ownedBy is nil when the newest pause of job on h is actor's and no
+// other pause or resume of it is under way.
+func ownedBy(ctx context.Context, cfg *config.Config, h host.Host, job, actor string) error {
+	r, busy := newestPause(ctx, cfg.AuditLog, h.Name(), job, actor)
+	if busy || r == nil || r.Actor != actor {
+		return &NotOwnError{Job: job, Busy: busy, T: cfg.T}
+	}
+	return nil
 }
 
 // pauseOf is the Pause of a job whose lines are paused: from the audit log,
@@ -143,12 +212,23 @@ func (p *Pause) Describe(t func(en, ja string) string) string {
 	if p.Skipped > 0 {
 		s += fmt.Sprintf(tr("; %d scheduled run(s) skipped since %s", "。予定の実行 %d 回が %s 以降スキップされました"), p.Skipped, p.FirstSkip.Local().Format("01-02 15:04"))
 	}
-	if p.GuardOK != nil {
-		if *p.GuardOK {
-			s += tr("; index-linux is healthy now: resume it", "。index-linux は現在正常: 再開してください")
-		} else {
-			s += fmt.Sprintf(tr("; index-linux still unhealthy (%s)", "。index-linux はまだ異常（%s）"), p.GuardReason)
-		}
+	switch {
+	case p.GuardOK == nil:
+	case p.By == gate.ActorBrake && *p.GuardOK:
+		// The brake trips while index-linux answers, wrongly: its health
+		// says nothing of whether to resume.
+	case *p.GuardOK:
+		s += tr("; index-linux is healthy now: resume it", "。index-linux は現在正常: 再開してください")
+	default:
+		s += fmt.Sprintf(tr("; index-linux still unhealthy (%s)", "。index-linux はまだ異常（%s）"), p.GuardReason)
 	}
 	return s
+}
+
+// PausedBy is who paused job's lines on h through richsops (ByOperator, an
+// interlock's gate.Actor*, "" = not through richsops or resumed since) and
+// when, from the audit log.
+func PausedBy(ctx context.Context, cfg *config.Config, h host.Host, job string) (by string, at time.Time) {
+	by, _, _, at = pausedBy(ctx, cfg.AuditLog, h.Name(), job)
+	return by, at
 }

@@ -117,7 +117,7 @@ func detachedFor(cfg *config.Config, j config.Job, args []string) host.Detached 
 // an override action carries Danger = OVERRIDE and says why in its preview.
 // Both checks are made again right before the start.
 func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) (gate.Action, error) {
-	j, running, ge, err := precheck(ctx, h, cfg, spec, guard)
+	j, running, ov, err := precheck(ctx, h, cfg, spec, guard)
 	if err != nil {
 		return gate.Action{}, err
 	}
@@ -128,7 +128,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		return gate.Action{}, config.Errorf(cfg.T, "app folder %s: not a folder (%v)", "アプリのフォルダ %s: フォルダではありません（%v）", d.Dir, err)
 	}
 	t := cfg.T
-	a := runAction(cfg, h, j, d.Argv, ge)
+	a := runAction(cfg, h, j, d.Argv, ov)
 	asUser := d.User
 	var through []string
 	wrapped := false
@@ -166,7 +166,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		if _, err := runningCheck(ctx, h, cfg, j.Name, spec.Force); err != nil {
 			return gate.Outcome{}, err
 		}
-		details, err := guardAgain(ctx, cfg, j, ge, guard)
+		details, err := guardAgain(ctx, cfg, j, ov, guard)
 		if err != nil {
 			return gate.Outcome{}, err
 		}
@@ -186,7 +186,7 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 		if p.User != cfg.App.User {
 			details = append(details, fmt.Sprintf(t("not started as root: runs as %s, not %s", "root で開始していないため %s として実行（%s ではありません）"), p.User, cfg.App.User))
 		}
-		sum := fmt.Sprintf(t("%s started on %s: pid %d as %s", "%s を %s で開始しました: pid %d（%s として）"), j.Name, h.Name(), p.PID, p.User) + overriddenNote(cfg, ge)
+		sum := fmt.Sprintf(t("%s started on %s: pid %d as %s", "%s を %s で開始しました: pid %d（%s として）"), j.Name, h.Name(), p.PID, p.User) + overriddenNote(cfg, ov)
 		return gate.Outcome{Summary: sum, Details: details}, nil
 	}
 	return a, nil
@@ -194,30 +194,45 @@ func RunAction(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpe
 
 // Precheck is RunAction's refusals without building the action: an
 // unknown job, a running one without Force (ErrRunning), a guarded one
-// whose dependency is unhealthy without Override (*GuardError). The
-// console asks it before it asks for the arguments.
+// whose dependency is unhealthy without Override (*GuardError), an
+// Amazon-heavy one during an Amazon block without Override (*BlockError;
+// Overridable tells both). The console asks it before it asks for the
+// arguments.
 func Precheck(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) error {
 	_, _, _, err := precheck(ctx, h, cfg, spec, guard)
 	return err
 }
 
+// overridden is what an override lifts: the guard's refusal, the Amazon
+// block's, or both (nil = not refused).
+type overridden struct {
+	ge *GuardError
+	be *BlockError
+}
+
 // precheck is the job, its running processes and, for an override, the
-// guard's refusal it overrides.
-func precheck(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) (config.Job, []Proc, *GuardError, error) {
+// refusals it overrides.
+func precheck(ctx context.Context, h host.Host, cfg *config.Config, spec RunSpec, guard GuardCheck) (config.Job, []Proc, overridden, error) {
+	var ov overridden
 	j, err := configuredJob(cfg, spec.Job)
 	if err != nil {
-		return j, nil, nil, err
+		return j, nil, ov, err
 	}
 	running, err := runningCheck(ctx, h, cfg, j.Name, spec.Force)
 	if err != nil {
-		return j, running, nil, err
+		return j, running, ov, err
 	}
 	guardErr := guardStatus(ctx, j, guard, cfg.T)
-	var ge *GuardError
-	if guardErr != nil && !(spec.Override && errors.As(guardErr, &ge)) {
-		return j, running, nil, guardErr
+	if guardErr != nil && !(spec.Override && errors.As(guardErr, &ov.ge)) {
+		return j, running, ov, guardErr
 	}
-	return j, running, ge, nil
+	if be := blockStatus(ctx, j, DefaultBlock, cfg.T); be != nil {
+		if !spec.Override {
+			return j, running, ov, be
+		}
+		ov.be = be
+	}
+	return j, running, ov, nil
 }
 
 // startWait bounds how long a started run may take to show as the job.
@@ -248,13 +263,19 @@ func waitStarted(ctx context.Context, h host.Host, cfg *config.Config, job strin
 }
 
 // runAction is the start of a run's action: its name, and for an override
-// (ge set) the danger word and the preview lines that say why.
-func runAction(cfg *config.Config, h host.Host, j config.Job, argv []string, ge *GuardError) gate.Action {
+// the danger word and the preview lines that say what it overrides.
+func runAction(cfg *config.Config, h host.Host, j config.Job, argv []string, ov overridden) gate.Action {
 	a := gate.Action{Name: "jobs.run", Target: j.Name, Host: h.Name(), Argv: argv}
-	if ge != nil {
+	if ov.ge != nil {
+		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("GUARD OVERRIDE: %s is unhealthy: %s", "ガードを無視: %s が異常です: %s"), ov.ge.Guard, ov.ge.reason(cfg.T)))
+	}
+	if ov.be != nil {
+		a.Preview = append(a.Preview, cfg.T("AMAZON BLOCK OVERRIDE: ", "Amazon ブロックを無視: ")+ov.be.reason(cfg.T),
+			cfg.T("an Amazon-heavy run keeps the block on while it runs", "Amazon を多く使う実行は、実行中ブロックを長引かせます"))
+	}
+	if ov.ge != nil || ov.be != nil {
 		a.Name, a.Danger = "jobs.run.override", OverrideWord
-		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("GUARD OVERRIDE: %s is unhealthy: %s", "ガードを無視: %s が異常です: %s"), ge.Guard, ge.reason(cfg.T)),
-			fmt.Sprintf(cfg.T("type %s to start it anyway (audited)", "それでも開始するには %s と入力（監査ログに記録）"), OverrideWord))
+		a.Preview = append(a.Preview, fmt.Sprintf(cfg.T("type %s to start it anyway (audited)", "それでも開始するには %s と入力（監査ログに記録）"), OverrideWord))
 	}
 	return a
 }
@@ -267,21 +288,34 @@ func forcedPreview(cfg *config.Config, running []Proc) []string {
 	return []string{fmt.Sprintf(cfg.T("FORCED: %d instance(s) already running: %s", "強制: すでに %d 個が実行中: %s"), len(running), PIDList(running))}
 }
 
-// guardAgain re-checks the guard right before a start; an override (ge
-// set) skips it and notes why in the details.
-func guardAgain(ctx context.Context, cfg *config.Config, j config.Job, ge *GuardError, guard GuardCheck) ([]string, error) {
-	if ge != nil {
-		return []string{cfg.T("guard overridden: ", "ガードを無視: ") + ge.reason(cfg.T)}, nil
+// guardAgain re-checks the guard and the Amazon block right before a
+// start; what an override lifted is skipped and noted in the details.
+func guardAgain(ctx context.Context, cfg *config.Config, j config.Job, ov overridden, guard GuardCheck) ([]string, error) {
+	var details []string
+	if ov.ge != nil {
+		details = append(details, cfg.T("guard overridden: ", "ガードを無視: ")+ov.ge.reason(cfg.T))
+	} else if err := guardStatus(ctx, j, guard, cfg.T); err != nil {
+		return details, err
 	}
-	return nil, guardStatus(ctx, j, guard, cfg.T)
+	if ov.be != nil {
+		return append(details, cfg.T("Amazon block overridden: ", "Amazon ブロックを無視: ")+ov.be.reason(cfg.T)), nil
+	}
+	if be := blockStatus(ctx, j, DefaultBlock, cfg.T); be != nil {
+		return details, be
+	}
+	return details, nil
 }
 
-// overriddenNote ends the summary of an override (ge set).
-func overriddenNote(cfg *config.Config, ge *GuardError) string {
-	if ge == nil {
-		return ""
+// overriddenNote ends the summary of an override.
+func overriddenNote(cfg *config.Config, ov overridden) string {
+	s := ""
+	if ov.ge != nil {
+		s += fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ov.ge.Guard, ov.ge.reason(cfg.T))
 	}
-	return fmt.Sprintf(cfg.T(" (guard overridden: %s was unhealthy: %s)", "（ガードを無視: %s は異常でした: %s）"), ge.Guard, ge.reason(cfg.T))
+	if ov.be != nil {
+		s += fmt.Sprintf(cfg.T(" (Amazon block overridden: %s)", "（Amazon ブロックを無視: %s）"), ov.be.reason(cfg.T))
+	}
+	return s
 }
 
 // runningCheck lists job's processes and refuses (ErrRunning, in cfg's

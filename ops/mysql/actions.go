@@ -168,6 +168,12 @@ type PurgePlan struct {
 	Bytes     int64
 	SQL       string
 	Uncertain bool // BEFORE: the server decides by file times we could not all read
+	// Backup is the newest verified backup with a binary-log position
+	// (nil: none, or the backups could not be read: BackupNotes say why);
+	// Needed are the logs of Removes from its file on.
+	Backup      *BackupPoint
+	BackupNotes []string
+	Needed      []Binlog
 }
 
 // DefaultPurgeTo keeps the active log and the one before it. Its refusal
@@ -221,6 +227,7 @@ func (d *DB) PlanPurgeTo(ctx context.Context, to string) (PurgePlan, error) {
 		p.Removes = append(p.Removes, b)
 		p.Bytes += b.Size
 	}
+	d.CheckBackup(ctx, &p)
 	return p, nil
 }
 
@@ -255,6 +262,7 @@ func (d *DB) PlanPurgeBefore(ctx context.Context, t time.Time) (PurgePlan, error
 		p.Removes = append(p.Removes, b)
 		p.Bytes += b.Size
 	}
+	d.CheckBackup(ctx, &p)
 	return p, nil
 }
 
@@ -299,12 +307,17 @@ func (d *DB) Purge(p PurgePlan) gate.Action {
 		preview = append(preview, d.t("some file times could not be read: the server decides by them",
 			"一部のファイルの時刻を読めませんでした: 削除するかはサーバーがその時刻で決めます"))
 	}
+	preview = append(preview, d.backupPreview(p)...)
+	danger := ""
+	if p.Risky() {
+		danger = PurgeWord
+	}
 	target := p.To
 	if target == "" {
 		target = "before " + p.Before.Format(time.RFC3339)
 	}
 	return gate.Action{
-		Name: "db.purge", Target: target, Host: d.hostName(), Preview: preview,
+		Name: "db.purge", Target: target, Host: d.hostName(), Preview: preview, Danger: danger,
 		Run: func(ctx context.Context) (gate.Outcome, error) {
 			var out gate.Outcome
 			before, err := d.Client.ServerStatus(ctx)

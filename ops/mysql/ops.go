@@ -28,6 +28,10 @@ type DB struct {
 	Now       func() time.Time
 	// T translates the texts of its actions (a Config's T; nil = English).
 	T func(en, ja string) string `json:"-"`
+	// LastBackup tells a purge the last verified backup's binary-log
+	// position (ops/backup's ForPurge). nil: unknown, and every purge asks
+	// for the typed word.
+	LastBackup func(ctx context.Context) (Backups, error) `json:"-"`
 }
 
 func (d *DB) t(en, ja string) string { return config.Tr(d.T, en, ja) }

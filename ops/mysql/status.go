@@ -56,6 +56,16 @@ func (c *Client) ServerStatus(ctx context.Context) (*Server, error) {
 	return s, c.explain(err)
 }
 
+// LogBin says whether the server writes binary logs (what a backup asks
+// before it adds --master-data, which a server without them refuses).
+func (c *Client) LogBin(ctx context.Context) (bool, error) {
+	_, rows, err := c.rows(ctx, "SELECT @@log_bin")
+	if err != nil {
+		return false, c.explain(err)
+	}
+	return len(rows) == 1 && (rows[0][0] == "1" || strings.EqualFold(rows[0][0], "ON")), nil
+}
+
 // explain says what a timeout means: the server did not answer in time.
 func (c *Client) explain(err error) error {
 	if err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrInvalidConn) || isTimeout(err)) {

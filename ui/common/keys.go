@@ -30,7 +30,7 @@ type NavKeys struct {
 
 // OverviewKeys are the Overview tab's own bindings.
 type OverviewKeys struct {
-	Act, Clean, Log key.Binding
+	Act, Clean, Log, Run key.Binding
 }
 
 // JobsKeys are the Jobs tab's own bindings.
@@ -104,11 +104,12 @@ func NewKeys(t func(en, ja string) string) *Keys {
 			Act:   bind(k("enter"), "enter", t("act on item", "項目を処理")),
 			Clean: bind(k("C"), "C", t("clean tmp", "tmp 掃除")),
 			Log:   bind(k("l"), "l", t("access log", "アクセスログ")),
+			Run:   bind(k("R"), "R", t("run missed now", "抜けた実行を今すぐ")),
 		},
 		Jobs: JobsKeys{
 			Run:      bind(k("R"), "R", t("run now", "今すぐ実行")),
 			Force:    bind(k("A"), "A", t("run another instance", "重複実行")),
-			Override: bind(k("O"), "O", t("run despite guard", "ガード無視で実行")),
+			Override: bind(k("O"), "O", t("run despite guard/block", "ガード・ブロック無視で実行")),
 			Kill:     bind(k("x"), "x", t("kill process", "プロセス停止")),
 			KillAll:  bind(k("X"), "X", t("kill all of job", "全プロセス停止")),
 			Pause:    bind(k("p"), "p", t("pause/resume cron", "cron 停止/再開")),
@@ -197,7 +198,7 @@ func (r *Keys) Groups() []Group {
 			e("mouse", g.Mouse), e("help", g.Help), e("quit", g.Quit)}},
 		{-1, []Entry{e("up", n.Up), e("down", n.Down), e("top", n.Top), e("bottom", n.Bottom),
 			e("page up", n.PgUp), e("page down", n.PgDown), e("enter", n.Enter), e("back", n.Back)}},
-		{TabOverview, []Entry{e("enter", o.Act), e("clean", o.Clean), e("log", o.Log)}},
+		{TabOverview, []Entry{e("enter", o.Act), e("clean", o.Clean), e("log", o.Log), e("run", o.Run)}},
 		{TabJobs, []Entry{e("run", j.Run), e("run", j.Force), e("run", j.Override), e("kill", j.Kill), e("kill all", j.KillAll),
 			e("pause", j.Pause), e("log", j.Log)}},
 		{TabLogs, []Entry{e("picker", l.Picker), e("close", l.Close), e("next pane", l.NextPane), e("prev pane", l.PrevPane),
@@ -256,7 +257,7 @@ const HelpRows = 6
 // bar greys them then.
 func (r *Keys) Changes() []key.Binding {
 	o, j, d, s := r.Overview, r.Jobs, r.DB, r.Services
-	return []key.Binding{o.Clean, j.Run, j.Force, j.Override, j.Kill, j.KillAll, j.Pause,
+	return []key.Binding{o.Clean, o.Run, j.Run, j.Force, j.Override, j.Kill, j.KillAll, j.Pause,
 		d.Expire, d.Flush, d.Purge, d.PurgeBefore, d.Emergency, d.Backup,
 		s.Start, s.Stop, s.Restart, s.Reload, s.RedisThenIndex}
 }

@@ -22,7 +22,9 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/richs/richsops/ops/backup"
+	"github.com/richs/richsops/ops/forecast"
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
@@ -37,6 +39,9 @@ var RefreshEvery = 5 * time.Second
 // configured timeout; this covers the whole read (disk, my.cnf over SSH).
 const statusBudget = 30 * time.Second
 
+// forecastBudget bounds reading the forecast from the history database.
+const forecastBudget = 10 * time.Second
+
 // keys are the tab's bindings from the registry, and the global refresh.
 type keys struct {
 	common.DBKeys
@@ -50,6 +55,10 @@ type (
 		// the backups in [backup] dir, newest first (read with the status)
 		backups    []backup.File
 		backupsErr error
+		// the datadir's forecast from the history database (read and
+		// judged with the status); fcErr history.ErrNoDatabase when none
+		fc    forecast.Result
+		fcErr error
 	}
 	tickMsg     struct{ gen int }
 	progressMsg struct {
@@ -84,6 +93,8 @@ type Tab struct {
 	cursor     int // index into status.Binlogs
 	backups    []backup.File
 	backupsErr error
+	fc         forecast.Result
+	fcErr      error
 
 	prompt prompt
 	// promptErr is why the entered value was refused: the prompt stays
@@ -105,6 +116,9 @@ type Tab struct {
 func New(d *common.Deps) common.Tab {
 	t := &Tab{d: d, keys: keys{d.Keys().DB, d.Keys().Global.Refresh}, nav: d.Keys().Nav, width: 80, height: 20}
 	t.db, t.dbErr = mysql.FromConfig(d.Cfg, d.Hosts)
+	if t.db != nil { // the purge preview's backup: read on this machine, where the backups are
+		t.db.LastBackup = backup.FromConfig(d.Cfg).ForPurge
+	}
 	t.input = lineinput.New()
 	t.input.CharLimit = 40
 	t.bar = progress.New(progress.WithDefaultBlend(), progress.WithoutPercentage())
@@ -160,12 +174,17 @@ func (t *Tab) fetch() tea.Cmd {
 		return nil
 	}
 	t.loading = true
-	db, dir := t.db, t.d.Cfg.Backup.Dir
+	db, cfg, now := t.db, t.d.Cfg, t.d.Now
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), statusBudget)
 		defer cancel()
-		files, err := backup.List(dir)
-		return statusMsg{st: db.Status(ctx), backups: files, backupsErr: err}
+		files, err := backup.List(cfg.Backup.Dir)
+		msg := statusMsg{st: db.Status(ctx), backups: files, backupsErr: err}
+		// Its own budget: a slow server must not leave it none.
+		fctx, fcancel := context.WithTimeout(context.Background(), forecastBudget)
+		defer fcancel()
+		msg.fc, msg.fcErr = forecast.Judge(fctx, cfg, now(), "console")
+		return msg
 	}
 }
 
@@ -210,6 +229,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.loading = false
 		t.setStatus(msg.st)
 		t.backups, t.backupsErr = msg.backups, msg.backupsErr
+		t.fc, t.fcErr = msg.fc, msg.fcErr
 		if t.timer.Active() {
 			return t, t.tick()
 		}
@@ -451,6 +471,7 @@ func (t *Tab) View() string {
 	}
 	top = append(top, common.Pad(common.Cut(title, w-lipgloss.Width(stamp)-1), w-lipgloss.Width(stamp)-1)+" "+s.Muted.Render(stamp))
 	top = append(top, t.diskLine(w))
+	top = append(top, t.forecastLines(w)...)
 	if st.Emergency {
 		top = append(top, s.Crit.Render(common.Cut(t.d.T(
 			fmt.Sprintf("EMERGENCY: disk ≥ %s and the server does not answer. %s: remove the oldest binary log and restart", human.Limit(st.Threshold), t.keys.Emergency.Help().Key),
@@ -526,6 +547,43 @@ func (t *Tab) diskLine(w int) string {
 	return common.Cut(s.Muted.Render(t.d.T("disk ", "ディスク "))+gauge+s.Level(sev).Render(text), w)
 }
 
+// forecastLines are the datadir's "full in about N h" from the history
+// database and, while it fills and the server answers, the default purge
+// worked out against it. Nothing without a history database (the
+// Overview says how to start the watch service that records it).
+func (t *Tab) forecastLines(w int) []string {
+	s := t.d.Styles
+	label := s.Muted.Render(t.d.T("forecast ", "予測 "))
+	if errors.Is(t.fcErr, history.ErrNoDatabase) {
+		return nil
+	}
+	if t.fcErr != nil {
+		return []string{common.Cut(label+s.Warn.Render(sanitize.String(t.fcErr.Error())), w)}
+	}
+	f, ok := t.fc.DiskOn(forecast.DiskDatadir, t.db.Host.Name())
+	if !ok {
+		return nil
+	}
+	sev := 0
+	switch f.Level {
+	case forecast.LevelWarn:
+		sev = 1
+	case forecast.LevelCrit:
+		sev = 2
+	}
+	out := []string{common.Cut(label+s.Level(sev).Render(f.Text(t.d.T, t.fc.At)), w)}
+	if t.fc.RecordErr != "" {
+		out = append(out, common.Cut(label+s.Warn.Render(t.d.T("level not recorded: ", "レベルを記録できません: ")+sanitize.String(t.fc.RecordErr)), w))
+	}
+	if st := t.status; f.Filling() && st.Server != nil {
+		if p, ok := forecast.PlanPurge(st.Binlogs, f); ok {
+			// The fix with its key first, so that a narrow screen keeps both.
+			out = append(out, common.Cut(s.Key.Render(t.keys.Purge.Help().Key)+" "+p.Text(t.d.T), w))
+		}
+	}
+	return out
+}
+
 func (t *Tab) expiryLines(w int) []string {
 	s, st := t.d.Styles, t.status
 	line := t.d.T("expiry: ", "保持期間: ")
@@ -580,7 +638,8 @@ func (t *Tab) backupTable(w, rows int) []string {
 		{Title: t.d.T("BACKUP", "バックアップ"), Width: min(nameW, 40)},
 		{Title: t.d.T("SIZE", "サイズ"), Width: 10, Right: true},
 		{Title: t.d.T("AGE", "経過"), Width: 12},
-		{Title: t.d.T("VERIFIED", "検証"), Width: 8, Flex: true},
+		{Title: t.d.T("VERIFIED", "検証"), Width: 8},
+		{Title: t.d.T("BINLOG POSITION", "バイナリログ位置"), Width: 16, Flex: true},
 	}
 	if len(t.backups) == 0 {
 		return []string{t.bkTbl.Header(s, w), s.Muted.Render(common.Cut(t.d.T("  (none yet in ", "  (まだありません: ")+sanitize.String(t.d.Cfg.Backup.Dir)+")", w))}
@@ -590,11 +649,26 @@ func (t *Tab) backupTable(w, rows int) []string {
 	for _, f := range t.backups {
 		ok := s.OK.Render(t.d.T("yes", "済"))
 		if !f.Verified {
-			ok = s.Warn.Render(t.d.T("no: partial", "未（書き込み中か中断）"))
+			ok = s.Warn.Render(t.d.T("no", "未"))
 		}
-		cells = append(cells, []string{sanitize.String(f.Name), human.Bytes(f.Size), human.AgoT(t.d.T, f.At, now), ok})
+		cells = append(cells, []string{sanitize.String(f.Name), human.Bytes(f.Size), human.AgoT(t.d.T, f.At, now), ok, t.positionCell(f)})
 	}
 	return t.bkTbl.Lines(s, cells, -1, w, rows)
+}
+
+// positionCell is where in the binary logs a backup was taken: what a
+// purge must not go past to keep point-in-time recovery from it.
+func (t *Tab) positionCell(f backup.File) string {
+	s := t.d.Styles
+	switch {
+	case f.Binlog != nil:
+		return sanitize.String(f.Binlog.String())
+	case f.MetaErr != "":
+		return s.Warn.Render(t.d.T("unreadable: ", "読めません: ") + sanitize.String(f.MetaErr))
+	case !f.Verified:
+		return s.Warn.Render(t.d.T("partial: running or crashed", "途中（書き込み中か中断）"))
+	}
+	return s.Muted.Render(t.d.T("none", "なし"))
 }
 
 // table is the binary log list with the cursor, scrolled to keep it seen.

@@ -1,6 +1,7 @@
 package dbview
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/internal/testenv/mysqltest"
+	"github.com/richs/richsops/ops/backup"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/host"
@@ -43,6 +45,7 @@ func newTab(t *testing.T) *Tab {
 	cfg.Database.Timeout = config.Duration{Duration: time.Second}
 	os.WriteFile(cfg.Database.MyCnf, []byte("[mysqld]\nexpire_logs_days = 10\n"), 0o644)
 	cfg.Backup.Dir = filepath.Join(dir, "backups")
+	cfg.History.Path = filepath.Join(dir, "history.db")
 	cfg.Backup.MinFree = "1KiB"
 	cfg.Backup.Dump = append(append([]string{"mariadb-dump"}, srv.ClientArgs()...), "--single-transaction", "u")
 	d := &common.Deps{Cfg: cfg, Gate: gate.New(false, ""), Hosts: host.NewRegistry(cfg), Lang: "en",
@@ -334,13 +337,52 @@ func TestBackupsListed(t *testing.T) {
 			rows = append(rows, strings.Join(strings.Fields(l), " "))
 		}
 	}
-	want := []string{"BACKUP SIZE AGE VERIFIED", ".sql.gz.partial 3.0 MiB 1d ago no: partial", "2.0 MiB 2d ago yes", "1.0 MiB 3d ago yes"}
+	want := []string{"BACKUP SIZE AGE VERIFIED BINLOG POSITION", ".sql.gz.partial 3.0 MiB 1d ago no partial: running or crashed", "2.0 MiB 2d ago yes", "1.0 MiB 3d ago yes"}
 	if len(rows) != len(want) {
 		t.Fatalf("backup rows %q in:\n%s", rows, tab.View())
 	}
 	for i, w := range want {
 		if !strings.Contains(rows[i], w) {
 			t.Errorf("row %d %q, want %q", i, rows[i], w)
+		}
+	}
+}
+
+// TestPurgeKnowsTheBackup: P's preview is checked against the newest
+// verified backup in [backup] dir: none asks for PURGE, a backup whose
+// position the purge reaches names the log and asks for PURGE, one it does
+// not reach is a plain confirmation.
+func TestPurgeKnowsTheBackup(t *testing.T) {
+	tab := newTab(t)
+	if err := srv.Exec("INSERT INTO u.t VALUES (2); FLUSH BINARY LOGS; FLUSH BINARY LOGS;"); err != nil {
+		t.Fatal(err)
+	}
+	update(t, tab, call(t, update(t, tab, common.ActiveMsg{Active: true})))
+	logs := tab.status.Binlogs
+	n := len(logs)
+	if n < 3 || tab.cursor != n-2 {
+		t.Fatalf("logs %v, cursor %d", logs, tab.cursor)
+	}
+	dir := tab.d.Cfg.Backup.Dir
+	os.MkdirAll(dir, 0o755)
+	name := backup.FileName(time.Now().Add(-time.Hour))
+	os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600)
+	for _, c := range []struct {
+		at     string // the backup's binary log; "" = no metadata
+		danger string
+		says   string
+	}{
+		{"", mysql.PurgeWord, "NO VERIFIED BACKUP RECORDS A BINARY-LOG POSITION"},
+		{logs[n-3].Name, mysql.PurgeWord, logs[n-3].Name + " is newer than the last verified backup ("},
+		{logs[n-2].Name, "", "all older than the last verified backup ("},
+	} {
+		if c.at != "" {
+			data, _ := json.Marshal(backup.Meta{Backup: name, At: time.Now(), Verified: true, Binlog: &backup.Position{File: c.at, Pos: 4}})
+			os.WriteFile(filepath.Join(dir, name+backup.MetaSuffix), data, 0o600)
+		}
+		cm, ok := call(t, update(t, tab, uitest.Key("P"))).(common.ConfirmMsg)
+		if !ok || cm.Action.Danger != c.danger || !strings.Contains(strings.Join(cm.Action.Preview, "\n"), c.says) {
+			t.Errorf("backup at %q: %+v", c.at, cm)
 		}
 	}
 }

@@ -28,3 +28,14 @@ func TestDatabaseGolden(t *testing.T) {
 		})
 	}
 }
+
+// The purge dialog when the logs it removes reach the newest backup's
+// position: the preview names them and the dialog asks for the word.
+func TestDatabasePurgeGolden(t *testing.T) {
+	uitest.Screens(t, func(t *testing.T, w, h int, lang string) {
+		d, msgs := dbview.GoldenData(lang, false)
+		msgs = append(msgs, common.ConfirmMsg{Action: dbview.GoldenPurge(d, msgs)})
+		view := uitest.Screen(ui.New(d, ui.Tabs(d)), w, h, append([]tea.Msg{common.SwitchTabMsg{Index: common.TabDatabase}}, msgs...)...)
+		uitest.Golden(t, view, w, h)
+	})
+}

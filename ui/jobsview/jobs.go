@@ -17,6 +17,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/richs/richsops/ops/catchup"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/history"
@@ -317,9 +318,8 @@ func (t *Tab) built(msg builtMsg) tea.Cmd {
 		t.hint = ""
 		return common.Confirm(msg.a)
 	}
-	var ge *jobs.GuardError
 	switch {
-	case msg.spec != nil && errors.As(msg.err, &ge):
+	case msg.spec != nil && jobs.Overridable(msg.err):
 		t.runSpec = *msg.spec
 		t.hint = fmt.Sprintf(t.d.T("press %s to override (typed confirmation): ", "%s で強制実行（確認入力あり）: "), t.k.Override.Help().Key) + msg.err.Error()
 	case msg.spec != nil && errors.Is(msg.err, jobs.ErrRunning):
@@ -449,6 +449,10 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	case t.d.ReadOnly && key.Matches(msg, t.k.Override):
 		return t.d.Refused("jobs.run.override", s.Name, t.hostName)
 	case key.Matches(msg, t.k.Run):
+		if s.Missed != nil {
+			// Run now of a missed run is its catch-up: recorded so.
+			return t.precheck(catchup.Spec(s.Name))
+		}
 		return t.precheck(jobs.RunSpec{Job: s.Name})
 	case key.Matches(msg, t.k.Force, t.k.Override):
 		spec := jobs.RunSpec{Job: s.Name}
@@ -483,8 +487,15 @@ func (t *Tab) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, t.k.Pause):
 		cfg := t.d.Cfg
 		if s.State == crontab.StatePaused {
+			paused := s.Paused
 			return t.build(nil, func(ctx context.Context, h host.Host) (gate.Action, error) {
-				return jobs.ResumeAction(ctx, h, cfg, s.Name)
+				a, err := jobs.ResumeAction(ctx, h, cfg, s.Name)
+				if paused != nil && paused.By != "" && err == nil {
+					// Who paused it and why (braked: how many withdrawals) before
+					// the operator undoes it.
+					a.Preview = append([]string{sanitize.String(paused.Describe(cfg.T))}, a.Preview...)
+				}
+				return a, err
 			})
 		}
 		pause := func(kill bool) func() tea.Cmd {

@@ -567,3 +567,28 @@ func TestEscAtAQuestionCancelsTheAction(t *testing.T) {
 		t.Fatalf("the question stayed:\n%s", tab.View())
 	}
 }
+
+// TestResumeSaysWhyBraked: p on a job the brake paused asks with why it
+// was braked first, above the crontab edit.
+func TestResumeSaysWhyBraked(t *testing.T) {
+	d := deps(t, false)
+	os.WriteFile(d.Cfg.Crontab.Path, []byte(crontab.PausedPrefix+"0 3,15 * * * richs python manage.py "+mercariName+" 2 4\n"), 0o644)
+	tab := New(d)
+	tab.SetSize(100, 30)
+	snap := snapshot(d)
+	snap.st[1].State, snap.st[1].Procs = crontab.StatePaused, nil
+	snap.st[1].Paused = &jobs.Pause{By: gate.ActorBrake, Why: "braked: 412 withdrawn in the last minute, 14x the usual 29/min\x1b[2J",
+		At: time.Date(2026, 11, 27, 14, 2, 0, 0, time.Local)}
+	tab, _ = tab.Update(snap)
+	tab, _ = tab.Update(uitest.Key("j"))
+	tab, cmd := tab.Update(uitest.Key("p"))
+	_, msg := run(t, tab, cmd)
+	c, ok := msg.(common.ConfirmMsg)
+	if !ok {
+		t.Fatalf("got %T %+v", msg, msg)
+	}
+	want := "braked by richsops watch at 11-27 14:02: braked: 412 withdrawn in the last minute, 14x the usual 29/min"
+	if len(c.Action.Preview) < 2 || !strings.HasPrefix(c.Action.Preview[0], want) || strings.Contains(c.Action.Preview[0], "\x1b") || c.Action.Name != "jobs.resume" {
+		t.Fatalf("preview %q", c.Action.Preview)
+	}
+}

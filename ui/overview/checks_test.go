@@ -53,6 +53,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 	cfg.Probes = []config.Probe{{Name: "captcha", URL: srv.URL, Timeout: config.Duration{Duration: 5 * time.Second}}}
 	cfg.Database.DSN = "root@unix(" + filepath.Join(dir, "no.sock") + ")/" // no server: Crit
 	cfg.Database.Datadir = dir
+	cfg.History.Path = filepath.Join(dir, "history.db") // none: the history sources say nothing
 	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now}
 	os.WriteFile(filepath.Join(dir, "y.log"), nil, 0o644)
 
@@ -72,7 +73,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 		}
 	}
 	sort.Strings(sources)
-	if want := []string{check.SrcDB, check.SrcIndexLinux, check.SrcJobs, check.SrcProbes, check.SrcRuns, check.SrcServices}; !slices.Equal(sources, want) {
+	if want := []string{check.SrcDB, check.SrcForecast, check.SrcIndexLinux, check.SrcJobs, check.SrcProbes, check.SrcRuns, check.SrcServices}; !slices.Equal(sources, want) {
 		t.Fatalf("sources %v", sources)
 	}
 	byName := map[string]attention.Report{}
@@ -92,7 +93,7 @@ func TestChecksFeedTheAttentionList(t *testing.T) {
 
 	// Shown: a run now, and a tick when all collectors are done.
 	reports, ticks = feed(c, uitest.Messages(c.Update(common.ActiveMsg{Active: true})))
-	if len(reports) != 6 || len(ticks) != 1 || ticks[0].gen != c.timer.Gen() {
+	if len(reports) != 7 || len(ticks) != 1 || ticks[0].gen != c.timer.Gen() {
 		t.Fatalf("shown: %d reports, ticks %v", len(reports), ticks)
 	}
 	if cmd := c.Update(ticks[0]); cmd == nil {

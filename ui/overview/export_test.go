@@ -7,7 +7,10 @@ import (
 
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/forecast"
+	"github.com/richs/richsops/ops/hold"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
@@ -52,9 +55,30 @@ func GoldenData(lang string) (*common.Deps, []tea.Msg) {
 		Status:  map[string]int64{"200": 1300, "304": 50, "404": 75, "502": 75},
 		Series:  series}
 	report := attention.Report{Source: "jobs", Items: []attention.Item{{Severity: attention.Warn, Source: "jobs",
-		Text: d.T("check_item_yahoo MISSED its 09:00 run", "check_item_yahoo の 09:00 の実行が抜けています"), Key: "R", Area: attention.AreaJobs}}}
+		Text: d.T("check_item_mercari MISSED its 09:00 run: run the missed check now", "check_item_mercari の 09:00 の実行が抜けています: 抜けたチェックを今すぐ実行"),
+		Key:  "R", Area: attention.AreaJobs, Subject: "check_item_mercari"}}}
+	// The Yahoo jobs held by the watch service since the block began.
+	held := hold.State{Now: now, Block: amz, Open: true, Since: block, Window: 3 * time.Hour, Until: block.Add(3 * time.Hour),
+		Held: []string{"check_item_yahoo", "update_item_yahoo"}}
 	return d, []tea.Msg{
 		hostMsg{snap: snap(now.Add(-5*time.Second), 35)}, hostMsg{snap: snap(now, 48)},
-		amazonMsg{st: amz}, publicMsg{folders: folders}, trafficMsg{s: traf}, report,
+		amazonMsg{st: amz, hold: held}, publicMsg{folders: folders}, trafficMsg{s: traf}, report, forecastReport(d, now),
 	}
+}
+
+// forecastReport is the forecast source's report of / filling from 10.5
+// GiB to 9 GiB free over the last hour: full in about 6 h, a WARN.
+func forecastReport(d *common.Deps, now time.Time) attention.Report {
+	const gib = 1 << 30
+	var pts []forecast.Point
+	for i := 0; i <= 60; i++ {
+		pts = append(pts, forecast.Point{T: now.Add(time.Duration(i-60) * time.Minute), V: 10.5*gib - 1.5*gib*float64(i)/60})
+	}
+	f := forecast.Compute(pts, now)
+	f.Disk, f.Path, f.Level = forecast.DiskRoot, "/", forecast.LevelWarn
+	items := check.ForecastItems(forecast.Result{At: now, Forecasts: []forecast.Forecast{f}}, d.T)
+	for i := range items {
+		items[i].Source = check.SrcForecast
+	}
+	return attention.Report{Source: check.SrcForecast, Items: items}
 }

@@ -18,9 +18,12 @@ import (
 
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
+	"github.com/richs/richsops/ops/catchup"
 	"github.com/richs/richsops/ops/check"
 	"github.com/richs/richsops/ops/gate"
+	"github.com/richs/richsops/ops/hold"
 	"github.com/richs/richsops/ops/host"
+	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/public"
 	"github.com/richs/richsops/ops/sysinfo"
 	"github.com/richs/richsops/ops/traffic"
@@ -55,7 +58,7 @@ var timeouts = map[string]time.Duration{
 }
 
 type keys struct {
-	Up, Down, Enter, Clean, Refresh, Log, PgUp, PgDown, Top, Bottom key.Binding
+	Up, Down, Enter, Clean, Refresh, Log, Run, PgUp, PgDown, Top, Bottom key.Binding
 }
 
 // Model is the Overview tab.
@@ -72,6 +75,7 @@ type Model struct {
 	snap    sysinfo.Snapshot
 	hist    *sysinfo.History
 	amz     amazon.Status
+	hold    hold.State
 	folders []public.Folder
 	traf    traffic.Summary
 	errs    map[string]string // the last fetch error per source
@@ -97,6 +101,7 @@ func New(d *common.Deps) common.Tab {
 			Clean:   r.Overview.Clean,
 			Refresh: r.Global.Refresh,
 			Log:     r.Overview.Log,
+			Run:     r.Overview.Run,
 			PgUp:    nav.PgUp,
 			PgDown:  nav.PgDown,
 			Top:     nav.Top,
@@ -119,7 +124,7 @@ func (m *Model) SetSize(w, h int) {
 }
 
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Enter, m.keys.Clean, m.keys.Log, m.keys.Refresh}
+	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Enter, m.keys.Clean, m.keys.Log, m.keys.Run, m.keys.Refresh}
 }
 
 func (m *Model) FullHelp() [][]key.Binding {
@@ -140,8 +145,9 @@ type (
 		err  error
 	}
 	amazonMsg struct {
-		st  amazon.Status
-		err error
+		st   amazon.Status
+		hold hold.State // the hold of the Amazon-heavy jobs
+		err  error
 	}
 	publicMsg struct {
 		folders []public.Folder
@@ -154,6 +160,12 @@ type (
 	// the action that removes exactly those.
 	planMsg struct {
 		plan   public.Plan
+		action gate.Action
+		err    error
+	}
+	// catchUpMsg is a missed run's run now, built after its checks.
+	catchUpMsg struct {
+		job    string
 		action gate.Action
 		err    error
 	}
@@ -189,8 +201,15 @@ func (m *Model) fetch(src string) tea.Cmd {
 		return func() tea.Msg {
 			ctx, cancel := ctxFor()
 			defer cancel()
-			st, err := amazon.Check(ctx, d.Hosts, d.Cfg, d.Now())
-			return amazonMsg{st, err}
+			now := d.Now()
+			st, err := amazon.Check(ctx, d.Hosts, d.Cfg, now)
+			if err != nil {
+				return amazonMsg{st: st, err: err}
+			}
+			// As in richsops check: a crontab that cannot be read is the
+			// jobs source's to report.
+			hs, _ := check.HoldOf(ctx, d.Cfg, d.Hosts, d.Host, st, now)
+			return amazonMsg{st, hs, nil}
 		}
 	case srcPublic:
 		pc := d.Cfg.Public
@@ -281,9 +300,9 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, m.done(srcHost, msg.err)
 	case amazonMsg:
 		if msg.err == nil {
-			m.amz = msg.st
+			m.amz, m.hold = msg.st, msg.hold
 		}
-		m.report(srcAmazon, amazonItems(m.d, m.amz))
+		m.report(srcAmazon, amazonItems(m.d, m.amz, m.hold))
 		return m, m.done(srcAmazon, msg.err)
 	case publicMsg:
 		m.folders = mergeFolders(m.folders, msg.folders)
@@ -300,6 +319,11 @@ func (m *Model) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		return m, nil
 	case planMsg:
 		return m, m.planned(msg)
+	case catchUpMsg:
+		if msg.err != nil {
+			return m, common.Toast(msg.job+": "+msg.err.Error(), true)
+		}
+		return m, common.Confirm(msg.action)
 	case common.ActionDoneMsg:
 		if msg.Result.Action == "public.clean" {
 			return m, m.fetch(srcPublic)
@@ -383,6 +407,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.planClean()
 	case key.Matches(msg, m.keys.Log):
 		return m.openAccessLog()
+	case key.Matches(msg, m.keys.Run):
+		if m.sel < len(items) && m.isCatchUp(items[m.sel]) {
+			return m.planCatchUp(items[m.sel].Subject)
+		}
+		return common.Toast(m.d.T("select a missed run to run it now", "今すぐ実行するには抜けた実行を選んでください"), false)
 	case key.Matches(msg, m.keys.Enter):
 		if m.sel < len(items) {
 			return m.act(items[m.sel])
@@ -396,12 +425,31 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // there: that tab's key (p, s, R ...) would do nothing on the Overview.
 func (m *Model) hint(it attention.Item) string {
 	switch {
-	case it.Key == m.keys.Clean.Help().Key || it.Key == m.keys.Log.Help().Key:
+	case it.Key == m.keys.Clean.Help().Key || it.Key == m.keys.Log.Help().Key || m.isCatchUp(it):
 		return it.Key
 	case common.TabOf(it.Area) != common.TabOverview:
 		return m.keys.Enter.Help().Key
 	}
 	return it.Key
+}
+
+// isCatchUp is true for a missed run's item, which R (and enter) runs
+// here: "run the missed check now".
+func (m *Model) isCatchUp(it attention.Item) bool {
+	return it.Key == m.keys.Run.Help().Key && it.Subject != "" && it.Area == attention.AreaJobs
+}
+
+// planCatchUp builds the run now of a missed run, as a catch-up: the
+// guard and the Amazon hold are asked first (jobs.Precheck, in
+// RunAction); a refusal is a toast that says why.
+func (m *Model) planCatchUp(job string) tea.Cmd {
+	d := m.d
+	if d.ReadOnly {
+		return d.Refused("jobs.run", job, d.Host)
+	}
+	return common.Build(2*time.Minute, common.OnHost(d.Hosts, d.Host, func(ctx context.Context, h host.Host) (gate.Action, error) {
+		return jobs.RunAction(ctx, h, d.Cfg, catchup.Spec(job), jobs.DefaultGuard)
+	}), func(a gate.Action, err error) tea.Msg { return catchUpMsg{job: job, action: a, err: err} })
 }
 
 // act does what the selected item's key says.
@@ -411,6 +459,8 @@ func (m *Model) act(it attention.Item) tea.Cmd {
 		return m.planClean()
 	case it.Key == m.keys.Log.Help().Key:
 		return m.openAccessLog()
+	case m.isCatchUp(it):
+		return m.planCatchUp(it.Subject)
 	case common.TabOf(it.Area) != common.TabOverview:
 		return func() tea.Msg { return common.SwitchTabMsg{Index: common.TabOf(it.Area)} }
 	}

@@ -36,20 +36,7 @@ func TestRunsCheckOnTheOverview(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now, Styles: common.DefaultStyles()}
-	m := New(d).(*Model)
-	var runs check.Collector
-	for _, c := range check.All() {
-		if c.Name == check.SrcRuns {
-			runs = c
-		}
-	}
-	r := check.RunOne(ctx, cfg, d.Hosts, runs)
-	m.checks.inflight = 1
-	_, cmd := m.Update(checkDoneMsg{check.ForOverview(r.Report, d.T)})
-	for _, msg := range uitest.Messages(cmd) {
-		m.Update(msg)
-	}
+	m := showCheck(t, cfg, check.SrcRuns)
 	items := m.items()
 	if len(items) != 2 {
 		t.Fatalf("items %+v", items)
@@ -62,4 +49,23 @@ func TestRunsCheckOnTheOverview(t *testing.T) {
 			t.Errorf("enter on %q: %+v", it.Text, msgs)
 		}
 	}
+}
+
+// showCheck is an Overview on cfg that has shown the named check source's
+// report, as its checks' Cmd delivers it.
+func showCheck(t *testing.T, cfg *config.Config, source string) *Model {
+	t.Helper()
+	d := &common.Deps{Cfg: cfg, Hosts: host.NewRegistry(cfg), Lang: "en", Now: time.Now, Styles: common.DefaultStyles()}
+	m := New(d).(*Model)
+	sel, err := check.Select([]string{source}, d.T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := check.RunOne(context.Background(), cfg, d.Hosts, sel[0])
+	m.checks.inflight = 1
+	_, cmd := m.Update(checkDoneMsg{check.ForOverview(r.Report, d.T)})
+	for _, msg := range uitest.Messages(cmd) {
+		m.Update(msg)
+	}
+	return m
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/richs/richsops/ops/amazon"
 	"github.com/richs/richsops/ops/attention"
 	"github.com/richs/richsops/ops/check"
+	"github.com/richs/richsops/ops/hold"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/sysinfo"
@@ -20,8 +21,8 @@ import (
 
 // amazonItems and nginxItems are ops/check's, so that `richsops check`
 // judges exactly as the attention list does.
-func amazonItems(d *common.Deps, st amazon.Status) []attention.Item {
-	return check.AmazonItems(st, d.T)
+func amazonItems(d *common.Deps, st amazon.Status, hs hold.State) []attention.Item {
+	return check.AmazonItems(st, hs.Describe(d.T), d.T)
 }
 
 func nginxItems(d *common.Deps, s *traffic.Summary) []attention.Item {
@@ -164,6 +165,9 @@ func (m *Model) amazonLines() []string {
 		}
 		out = append(out, "  "+st.OK.Render(line))
 	}
+	if held := m.hold.Describe(t); held != "" {
+		out = append(out, "  "+st.Warn.Render(held))
+	}
 	for _, h := range a.Latest[:min(len(a.Latest), 2)] {
 		out = append(out, "  "+st.Muted.Render(h.Source+": "+h.Line))
 	}
@@ -266,4 +270,5 @@ var sourceJa = map[string]string{
 	check.SrcServices: "サービス",
 	check.SrcProbes:   "死活確認",
 	check.SrcDB:       "DB",
+	check.SrcForecast: "予測",
 }
