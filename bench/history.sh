@@ -2,7 +2,7 @@
 # History figures (issue 18, section 4): `richsops jobs runs --json` over
 # 10,000 runs, the database after a simulated year at the defaults, and the
 # watch service's CPU and resident memory at the default interval.
-year|year|watch|all] [watch seconds, default 150]
+# Usage: bench/history.sh [runs|year|watch|all] [watch seconds, default 150]
 # Results: bench/history.md. Runs as root on a fresh machine; builds what
 # it needs (and hyperfine: apt-get install -y hyperfine); everything lives
 # in a temporary folder.
