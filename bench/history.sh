@@ -4,7 +4,8 @@
 # watch service's CPU and resident memory at the default interval.
 # Usage: bench/history.sh [runs|year|watch|all] [watch seconds, default 150]
 # Results: bench/history.md. Runs as root on a fresh machine; builds what
-# it needs; everything lives in a temporary folder.
+# it needs (and hyperfine: apt-get install -y hyperfine); everything lives
+# in a temporary folder.
 set -eu
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -32,19 +33,25 @@ path = "$tmp/history.db"
 dir = "$tmp/app"
 CFG
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-
 if [ "$what" = runs ] || [ "$what" = all ]; then
 	"$tmp/historybench" -db "$tmp/history.db" -runs 10000
 	"$tmp/richsops" --config "$tmp/config.toml" jobs runs --since 3650d --json > "$tmp/runs.json"
 	n=$(grep -c '"job"' "$tmp/runs.json")
-	for i in $(seq 21); do
-		/usr/bin/time -f "%e %U %S" -o "$tmp/t" "$tmp/richsops" --config "$tmp/config.toml" jobs runs --since 3650d --json > /dev/null
-		cat "$tmp/t"
-	done > "$tmp/times"
-	wall=$(awk '{print $1*1000}' "$tmp/times" | median)
-	cpu=$(awk '{print ($2+$3)*1000}' "$tmp/times" | median)
-	echo "jobs runs --json over $n runs: median wall $wall ms, median CPU (user+sys) $cpu ms over 21 runs (load $(cut -d' ' -f1 /proc/loadavg))"
+	# hyperfine: the whole command, process start to exit, timed to the
+	# microsecond (/usr/bin/time's 10 ms steps were a fifth of the goal).
+	# BASE=/path/to/another/richsops times that one too, back to back, on
+	# the same database (a build of main, to compare).
+	set -- "$tmp/richsops"
+	[ -n "${BASE:-}" ] && set -- "$@" "$BASE"
+	cmds=
+	for b in "$@"; do cmds="$cmds '$b --config $tmp/config.toml jobs runs --since 3650d --json'"; done
+	eval hyperfine -N -w 5 -r "${RUNS:-51}" --export-json "$tmp/h.json" "$cmds" > /dev/null
+	python3 - "$tmp/h.json" "$n" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("%s jobs runs --json over %s runs: median wall %.1f ms (min %.1f), mean CPU user %.1f + sys %.1f ms over %d runs (load %s)" % (
+        r["command"].split()[0], sys.argv[2], r["median"] * 1000, r["min"] * 1000, r["user"] * 1000, r["system"] * 1000, len(r["times"]), sys.argv[3]))
+PY
 	rm -f "$tmp/history.db"*
 fi
 

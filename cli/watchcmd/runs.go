@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,37 +16,15 @@ import (
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
+	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/sanitize"
 	"github.com/richs/richsops/ops/watch"
 )
 
 // RunJSON is one run in `jobs runs --json`.
-type RunJSON struct {
-	Job       string         `json:"job"`
-	Host      string         `json:"host"`
-	Start     time.Time      `json:"start"`
-	End       *time.Time     `json:"end"`        // null while running
-	DurationS *float64       `json:"duration_s"` // null while running
-	ExitCode  *int           `json:"exit_code"`  // null when unknown
-	Trigger   string         `json:"trigger"`
-	User      string         `json:"user"` // "root (sudo: hai)" when started through sudo
-	KilledBy  string         `json:"killed_by"`
-	Counts    map[string]int `json:"counts"`
-	Flags     []string       `json:"flags"`
-}
+type RunJSON = history.RunJSON
 
-func toJSON(j history.Judged) RunJSON {
-	r := RunJSON{Job: j.Job, Host: j.Host, Start: j.Start, ExitCode: j.ExitCode, Trigger: j.Trigger, User: j.User,
-		KilledBy: j.KilledBy, Counts: j.Counts, Flags: j.Flags}
-	if j.SudoUser != "" {
-		r.User = fmt.Sprintf("%s (sudo: %s)", j.User, j.SudoUser)
-	}
-	if !j.End.IsZero() {
-		end, d := j.End, j.Duration().Seconds()
-		r.End, r.DurationS = &end, &d
-	}
-	return r
-}
+func toJSON(j history.Judged) RunJSON { return j.JSON() }
 
 // since parses --since: a duration back from now ("7d", "24h").
 func since(v string, now time.Time) (time.Time, error) {
@@ -101,22 +80,23 @@ func runRuns(env *cli.Env, args []string) error {
 	// A short-lived listing of up to thousands of runs: fewer collections
 	// for a few MB more.
 	debug.SetGCPercent(400)
-	ctx := context.Background()
-	s, from, err := openSince(ctx, env, vals["--since"], "7d")
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	judged, err := s.JudgedRuns(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg))
-	if err != nil {
-		return err
-	}
 	if env.JSON {
-		out := make([]RunJSON, 0, len(judged))
-		for _, j := range judged {
-			out = append(out, toJSON(j))
+		// The runs are written as they are read, sanitized there
+		// (sanitize.JSON): the display sanitizer under env.Stdout would
+		// only scan it all again.
+		rw := newRunsWriter(sanitize.Unwrap(env.Stdout))
+		if err := eachRun(env, job, vals["--since"], func(_ int, j history.Judged) error { return rw.add(toJSON(j)) }); err != nil {
+			return err
 		}
-		return writeRunsJSON(env.Stdout, out)
+		return rw.close()
+	}
+	var judged []history.Judged
+	err = eachRun(env, job, vals["--since"], func(n int, j history.Judged) error {
+		judged = append(slices.Grow(judged, n), j)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	t := env.Cfg.T
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
@@ -137,6 +117,43 @@ func runRuns(env *cli.Env, args []string) error {
 		fmt.Fprintln(tw, t("(no runs recorded in this window)", "（この期間に記録された実行はありません）"))
 	}
 	return tw.Flush()
+}
+
+// eachRun gives f, in order, each judged run of job ("" = every job)
+// since sinceFlag (default 7d), and how many there are: from this
+// machine's history, or for another host (--host, config host) from its
+// own richsops over ssh.
+func eachRun(env *cli.Env, job, sinceFlag string, f func(n int, j history.Judged) error) error {
+	if sinceFlag == "" {
+		sinceFlag = "7d"
+	}
+	from, err := since(sinceFlag, time.Now())
+	if err != nil {
+		return err
+	}
+	h, err := env.Host()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if !h.IsLocal() {
+		runs, err := jobs.RemoteRuns(ctx, h, env.Cfg, job, sinceFlag)
+		if err != nil {
+			return err
+		}
+		for _, j := range runs {
+			if err := f(len(runs), j); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	s, err := openReader(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.EachJudged(ctx, job, from, jobNames(env.Cfg), maxRuntime(env.Cfg), f)
 }
 
 func jobNames(cfg *config.Config) []string {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/richs/richsops/cli"
 	"github.com/richs/richsops/internal/testenv/freeport"
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/internal/testenv/testbin"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/history"
@@ -271,6 +272,13 @@ func TestRunsJSONLikePrintJSON(t *testing.T) {
 			User: "root (sudo: hai)", KilledBy: "signal killed", Counts: map[string]int{"zeta": 1, "errors": 2, "取り下げ": 3}, Flags: []string{"failed", "killed"}},
 			{Job: "x\xff", Host: "local", Start: end, Counts: map[string]int{}, Flags: []string{}}},
 	}
+	// Durations and times as encoding/json writes them: 'e' for tiny and
+	// huge magnitudes, whole seconds without a point, zones and nanoseconds.
+	zone := time.FixedZone("JST", 9*3600)
+	for _, f := range []float64{0, 600, 61.25, 0.1, 1e-7, 1.5e-9, 1e21, 123456789.125, 2.5e-6, 1e20} {
+		d, e := f, end.In(zone).Add(time.Duration(f)*time.Nanosecond)
+		cases = append(cases, []RunJSON{{Job: "j", Start: end.In(time.UTC).Truncate(time.Second), End: &e, DurationS: &d, Counts: map[string]int{}, Flags: []string{}}})
+	}
 	for i, runs := range cases {
 		var want, got bytes.Buffer
 		env := cli.NewEnv(cli.Globals{JSON: true}, config.Default())
@@ -413,4 +421,114 @@ func TestSecondWatchRefused(t *testing.T) {
 		t.Fatalf("after release: %v", err)
 	}
 	again()
+}
+
+// TestRunsOfAnotherHost: `--host db1 jobs runs` asks db1's own richsops
+// over ssh (a real binary behind a private sshd; here it reads the same
+// database) and prints what a local listing there prints, JSON and table;
+// with no richsops on db1 it says so and what to do.
+func TestRunsOfAnotherHost(t *testing.T) {
+	f := newFixture(t)
+	bin := filepath.Join(t.TempDir(), "bin")
+	os.Mkdir(bin, 0o755)
+	srv := sshtest.StartEnvT(t, "PATH="+bin+":/usr/bin:/bin", config.EnvVar+"="+f.cfg)
+	conf, _ := os.ReadFile(f.cfg)
+	e := srv.Entry("db1")
+	e.Options = append(e.Options, "-o", "ControlMaster=no") // no shared connection outliving the test
+	os.WriteFile(f.cfg, append(conf, "\n"+sshtest.TOML(e, "")...), 0o644)
+
+	if code, out := f.main("--host", "db1", "jobs", "runs"); code != 1 ||
+		!strings.Contains(out, "run history of db1: richsops is not installed there; install it and run `richsops watch` there") {
+		t.Errorf("no richsops on db1: %d %s", code, out)
+	}
+	testbin.Build(t, "github.com/richs/richsops", filepath.Join(bin, "richsops"))
+	if code, out := f.main("--host", "db1", "jobs", "runs"); code != 1 || !strings.Contains(out, "run history of db1: ") || !strings.Contains(out, "no history yet") {
+		t.Errorf("no database on db1: %d %s", code, out)
+	}
+	code := func(c int) *int { return &c }
+	now := time.Now()
+	var runs []history.Run
+	for i := range 8 {
+		st := now.Add(time.Duration(i-9) * time.Hour)
+		runs = append(runs, history.Run{Job: f.job, Host: "db1", Start: st, End: st.Add(10*time.Minute + time.Duration(i)*time.Second), ExitCode: code(i % 5),
+			Trigger: history.TriggerCron, User: "root", SudoUser: []string{"", "hai"}[i%2], Counts: map[string]int{"errors": i, "withdrawn": 2 * i}})
+	}
+	runs = append(runs, history.Run{Job: f.job, Host: "db1", Start: now.Add(-time.Minute), Trigger: history.TriggerConsole, User: "root", KilledBy: "guard"})
+	seedRuns(t, f.db, runs).Close()
+	for _, args := range [][]string{{"jobs", "runs", "--json"}, {"jobs", "runs"}, {"jobs", "runs", f.job, "--since", "3h", "--json"}} {
+		lc, local := f.main(args...)
+		rc, remote := f.main(append([]string{"--host", "db1"}, args...)...)
+		if lc != 0 || rc != 0 || local != remote || !strings.Contains(local, "db1") && !strings.Contains(local, f.job) {
+			t.Errorf("%v: local (%d):\n%s\nover ssh (%d):\n%s", args, lc, local, rc, remote)
+		}
+	}
+}
+
+// TestRunsJSONSameAsColumns: the listing read packed (one text per run)
+// prints what the runs read column by column (Runs with their argv, the
+// plain reader) print through the shared JSON encoder: every kind of
+// value, NULLs, non-ASCII text and, read back column by column, a value
+// holding the packing's separator.
+func TestRunsJSONSameAsColumns(t *testing.T) {
+	for _, odd := range []string{"root", "ro\x1fot", "a\x1f\x1f\x1fb"} {
+		f := newFixture(t)
+		ctx := context.Background()
+		code := func(c int) *int { return &c }
+		now := time.Now()
+		var runs []history.Run
+		for i := range 60 {
+			st := now.Add(time.Duration(i-70) * time.Hour)
+			r := history.Run{Job: []string{f.job, "取り下げ", "other"}[i%3], Host: []string{"local", "db1"}[i%2], Start: st, End: st.Add(time.Duration(600+i*7) * time.Second),
+				Trigger: history.TriggerCron, User: "root", Counts: map[string]int{"errors": i % 4, "withdrawn": i * 3, "件数": i}, Overlap: i%11 == 0}
+			switch i % 7 {
+			case 1:
+				r.ExitCode = code(i % 5)
+			case 2:
+				r.ExitCode = code(0)
+				r.SudoUser = "hai"
+			case 3:
+				r.KilledBy = "richsops jobs.kill"
+			case 4:
+				r.End = time.Time{}
+			case 5:
+				r.User, r.Counts = odd, nil
+			}
+			runs = append(runs, r)
+		}
+		s := seedRuns(t, f.db, runs)
+		cols, err := s.Runs(ctx, history.RunsQuery{Argv: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		judged := history.Judge(nil, cols, maxRuntime(config.Default()))
+		want := make([]RunJSON, 0, len(judged))
+		for _, j := range judged {
+			want = append(want, j.JSON())
+		}
+		var wb bytes.Buffer
+		env := cli.NewEnv(cli.Globals{JSON: true}, config.Default())
+		env.Stdout = &wb
+		if err := env.PrintJSON(want); err != nil {
+			t.Fatal(err)
+		}
+		c, got := f.main("jobs", "runs", "--since", "3650d", "--json")
+		if c != 0 || got != wb.String() {
+			t.Errorf("user %q: packed listing (%d):\n%s\nwant:\n%s", odd, c, got, wb.String())
+		}
+	}
+}
+
+// seedRuns records runs in the history database at path and returns it
+// open for writing.
+func seedRuns(t *testing.T, path string, runs []history.Run) *history.Store {
+	t.Helper()
+	s, err := history.OpenWriter(context.Background(), path, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddRuns(context.Background(), runs); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -43,7 +43,7 @@ func CountsText(m map[string]int) string {
 // Recent is the last n runs of job with their flags and the job's
 // baseline; maxRuntime is the job's limit (0 = none).
 func (s *Store) Recent(ctx context.Context, job string, n int, maxRuntime time.Duration) (JobRuns, error) {
-	rs, err := s.listRuns(ctx, `WHERE job = ? ORDER BY start_ms DESC, id DESC LIMIT ?`, job, n)
+	rs, err := s.listRuns(ctx, n, `WHERE job = ? ORDER BY start_ms DESC, id DESC LIMIT ?`, job, n)
 	if err != nil || len(rs) == 0 {
 		return JobRuns{}, err
 	}

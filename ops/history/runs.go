@@ -146,6 +146,19 @@ type RunsQuery struct {
 
 // Runs lists runs oldest first, without their argv (RunsQuery.Argv).
 func (s *Store) Runs(ctx context.Context, q RunsQuery) ([]Run, error) {
+	where, args := runsWhere(q)
+	if q.Argv {
+		return s.queryRuns(ctx, where, args...)
+	}
+	n, err := s.countRuns(ctx, where, args)
+	if err != nil {
+		return nil, err
+	}
+	return s.listRuns(ctx, n, where, args...)
+}
+
+// runsWhere is the condition and order of q's runs.
+func runsWhere(q RunsQuery) (string, []any) {
 	where, args := "WHERE start_ms >= ?", []any{ms(q.Since)}
 	if q.Since.IsZero() {
 		args[0] = int64(-1 << 62)
@@ -154,34 +167,107 @@ func (s *Store) Runs(ctx context.Context, q RunsQuery) ([]Run, error) {
 		where += " AND job = ?"
 		args = append(args, q.Job)
 	}
-	where += " ORDER BY start_ms, id"
-	if q.Argv {
-		return s.queryRuns(ctx, where, args...)
-	}
-	return s.listRuns(ctx, where, args...)
+	return where + " ORDER BY start_ms, id", args
 }
 
-// listRuns reads the columns a listing shows: each column read is a call
-// into SQLite, and listings read thousands of rows.
-func (s *Store) listRuns(ctx context.Context, where string, args ...any) ([]Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT job, host, start_ms, end_ms, exit_code, trigger, user, sudo_user, killed_by, counts, overlap FROM runs `+where, args...)
+// countRuns is how many runs where (without a LIMIT) selects, counted
+// before a listing (the index answers it at once): thousands of runs
+// grown by append would be copied over and over.
+func (s *Store) countRuns(ctx context.Context, where string, args []any) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM runs `+where+`)`, args...).Scan(&n)
+	return n, classify(err)
+}
+
+// listRuns reads the columns a listing shows of the runs of where (about
+// n of them).
+func (s *Store) listRuns(ctx context.Context, n int, where string, args ...any) ([]Run, error) {
+	out := make([]Run, 0, n)
+	err := s.eachRun(ctx, where, args, func(i int, r Run) { out = append(out[:i], r) })
+	return out, err
+}
+
+// eachRun gives f the i-th run of where, from 0, its listed columns packed
+// into one text per run (packedRun): each column read is a call into
+// SQLite (several, for a text), and listings read thousands of rows. A
+// value holding the separator itself makes a row unreadable that way: the
+// listing then starts again from 0, read column by column.
+func (s *Store) eachRun(ctx context.Context, where string, args []any, f func(i int, r Run)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+packedRun+` FROM runs `+where, args...)
 	if err != nil {
-		return nil, classify(err)
+		return classify(err)
 	}
 	defer rows.Close()
-	out := []Run{}
-	for rows.Next() {
+	var p string
+	for i := 0; rows.Next(); i++ {
+		if err := rows.Scan(&p); err != nil {
+			return err
+		}
+		r, ok := unpackRun(p)
+		if !ok {
+			rows.Close()
+			return s.eachRunColumns(ctx, where, args, f)
+		}
+		f(i, r)
+	}
+	return rows.Err()
+}
+
+// packedRun is the listed columns of a run joined by the unit separator
+// (a NULL number as an empty field), in unpackRun's order.
+const packedRun = `concat_ws(char(31), start_ms, IFNULL(end_ms, ''), IFNULL(exit_code, ''), overlap, job, host, trigger, user, sudo_user, killed_by, counts)`
+
+// unpackRun reads one packedRun; ok false unless it has exactly its
+// fields (a value held the separator).
+func unpackRun(p string) (Run, bool) {
+	var f [11]string
+	for i := range len(f) - 1 {
+		var ok bool
+		if f[i], p, ok = strings.Cut(p, "\x1f"); !ok {
+			return Run{}, false
+		}
+	}
+	if strings.IndexByte(p, 0x1f) >= 0 {
+		return Run{}, false
+	}
+	f[10] = p
+	start, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return Run{}, false
+	}
+	var end, exit sql.NullInt64
+	for i, n := range [2]*sql.NullInt64{&end, &exit} {
+		if v := f[1+i]; v != "" {
+			if n.Int64, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return Run{}, false
+			}
+			n.Valid = true
+		}
+	}
+	r := Run{Overlap: f[3] != "0", Job: f[4], Host: f[5], Trigger: f[6], User: f[7], SudoUser: f[8], KilledBy: f[9], Argv: []string{}, LogFrom: -1}
+	fill(&r, start, end, exit, f[10])
+	return r, true
+}
+
+// eachRunColumns is eachRun read column by column.
+func (s *Store) eachRunColumns(ctx context.Context, where string, args []any, f func(i int, r Run)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT job, host, start_ms, end_ms, exit_code, trigger, user, sudo_user, killed_by, counts, overlap FROM runs `+where, args...)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	for i := 0; rows.Next(); i++ {
 		r := Run{Argv: []string{}, LogFrom: -1}
 		var end, exit sql.NullInt64
 		var start int64
 		var counts string
 		if err := rows.Scan(&r.Job, &r.Host, &start, &end, &exit, &r.Trigger, &r.User, &r.SudoUser, &r.KilledBy, &counts, &r.Overlap); err != nil {
-			return nil, err
+			return err
 		}
 		fill(&r, start, end, exit, counts)
-		out = append(out, r)
+		f(i, r)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 func fill(r *Run, start int64, end, exit sql.NullInt64, counts string) {
@@ -199,7 +285,7 @@ func fill(r *Run, start int64, end, exit sql.NullInt64, counts string) {
 // RecentComplete is up to n most recent finished runs of job before t,
 // oldest first: the window of its baseline.
 func (s *Store) RecentComplete(ctx context.Context, job string, before time.Time, n int) ([]Run, error) {
-	rs, err := s.listRuns(ctx, `WHERE job = ? AND end_ms IS NOT NULL AND start_ms < ? ORDER BY start_ms DESC LIMIT ?`, job, ms(before), n)
+	rs, err := s.listRuns(ctx, n, `WHERE job = ? AND end_ms IS NOT NULL AND start_ms < ? ORDER BY start_ms DESC LIMIT ?`, job, ms(before), n)
 	slices.Reverse(rs)
 	return rs, err
 }
@@ -245,7 +331,7 @@ func parseCounts(s string) map[string]int {
 		kv, body, _ = strings.Cut(body, ",")
 		k, v, found := strings.Cut(kv, ":")
 		n, err := strconv.Atoi(v)
-		if !found || err != nil || len(k) < 2 || k[0] != '"' || k[len(k)-1] != '"' || strings.ContainsAny(k[1:len(k)-1], "\\\"") {
+		if !found || err != nil || len(k) < 2 || k[0] != '"' || k[len(k)-1] != '"' || strings.IndexByte(k[1:len(k)-1], '\\') >= 0 || strings.IndexByte(k[1:len(k)-1], '"') >= 0 {
 			m = map[string]int{}
 			_ = json.Unmarshal([]byte(s), &m)
 			return m
@@ -392,67 +478,106 @@ type Judged struct {
 // durations are kept per window: the flags need no more, and a listing of
 // thousands of runs stays fast (BaselineOf gives the counts' medians).
 func Judge(prior, runs []Run, maxRuntime func(job string) time.Duration) []Judged {
-	type win struct {
-		ds     []time.Duration // last BaselineRuns complete durations, in order
-		sorted []time.Duration
-		b      Baseline
-		stale  bool
-	}
-	windows := map[string]*win{}
-	get := func(job string) *win {
-		w := windows[job]
-		if w == nil {
-			w = &win{}
-			windows[job] = w
-		}
-		return w
-	}
-	push := func(r Run) {
-		if !complete(r) {
-			return
-		}
-		w := get(r.Job)
-		w.ds = append(w.ds, r.Duration())
-		if len(w.ds) > BaselineRuns {
-			w.ds = w.ds[len(w.ds)-BaselineRuns:]
-		}
-		w.stale = true
-	}
-	for _, r := range prior {
-		push(r)
-	}
-	limits := map[string]time.Duration{}
-	out := make([]Judged, 0, len(runs))
-	for _, r := range runs {
-		w := get(r.Job)
-		if w.stale || w.b.Runs != len(w.ds) {
-			w.sorted = append(w.sorted[:0], w.ds...)
-			slices.Sort(w.sorted)
-			w.b = Baseline{Runs: len(w.sorted)}
-			if len(w.sorted) > 0 {
-				w.b.Median, w.b.P90 = quantile(w.sorted, 0.5), quantile(w.sorted, 0.9)
-			}
-			w.stale = false
-		}
-		limit, ok := limits[r.Job]
-		if !ok {
-			limit = maxRuntime(r.Job)
-			limits[r.Job] = limit
-		}
-		out = append(out, Judged{Run: r, Flags: Flags(r, w.b, limit), Baseline: w.b})
-		push(r)
+	jd := newJudger(prior, maxRuntime)
+	out := make([]Judged, len(runs))
+	for i, r := range runs {
+		out[i] = jd.judge(r)
 	}
 	return out
+}
+
+// judger judges runs one after the other (oldest first), keeping each
+// job's window of complete durations.
+type judger struct {
+	windows    map[string]*window
+	limits     map[string]time.Duration
+	maxRuntime func(job string) time.Duration
+}
+
+type window struct {
+	ds     []time.Duration // last BaselineRuns complete durations, in order
+	sorted []time.Duration
+	b      Baseline
+	stale  bool
+}
+
+func newJudger(prior []Run, maxRuntime func(job string) time.Duration) *judger {
+	jd := &judger{windows: map[string]*window{}, limits: map[string]time.Duration{}, maxRuntime: maxRuntime}
+	for _, r := range prior {
+		jd.push(r)
+	}
+	return jd
+}
+
+func (jd *judger) get(job string) *window {
+	w := jd.windows[job]
+	if w == nil {
+		w = &window{}
+		jd.windows[job] = w
+	}
+	return w
+}
+
+func (jd *judger) push(r Run) {
+	if !complete(r) {
+		return
+	}
+	w := jd.get(r.Job)
+	w.ds = append(w.ds, r.Duration())
+	if len(w.ds) > BaselineRuns {
+		w.ds = w.ds[len(w.ds)-BaselineRuns:]
+	}
+	w.stale = true
+}
+
+// judge flags r against the runs judged before it, then counts it in.
+func (jd *judger) judge(r Run) Judged {
+	w := jd.get(r.Job)
+	if w.stale || w.b.Runs != len(w.ds) {
+		w.sorted = append(w.sorted[:0], w.ds...)
+		slices.Sort(w.sorted)
+		w.b = Baseline{Runs: len(w.sorted)}
+		if len(w.sorted) > 0 {
+			w.b.Median, w.b.P90 = quantile(w.sorted, 0.5), quantile(w.sorted, 0.9)
+		}
+		w.stale = false
+	}
+	limit, ok := jd.limits[r.Job]
+	if !ok {
+		limit = jd.maxRuntime(r.Job)
+		jd.limits[r.Job] = limit
+	}
+	j := Judged{Run: r, Flags: Flags(r, w.b, limit), Baseline: w.b}
+	jd.push(r)
+	return j
 }
 
 // JudgedRuns lists the runs of job ("" = every job of jobs) since t, each
 // flagged against the complete runs of its job before it (those before t
 // are read to seed the baselines).
 func (s *Store) JudgedRuns(ctx context.Context, job string, t time.Time, jobs []string, maxRuntime func(string) time.Duration) ([]Judged, error) {
-	runs, err := s.Runs(ctx, RunsQuery{Job: job, Since: t})
-	if err != nil {
-		return nil, err
+	var out []Judged
+	err := s.EachJudged(ctx, job, t, jobs, maxRuntime, func(n int, j Judged) error {
+		if out == nil {
+			out = make([]Judged, 0, n)
+		}
+		out = append(out, j)
+		return nil
+	})
+	if out == nil {
+		out = []Judged{}
 	}
+	return out, err
+}
+
+// judgedBatch is how many runs EachJudged's reader hands over at a time.
+const judgedBatch = 256
+
+// EachJudged gives f, in order, each run JudgedRuns would list (n: how
+// many there are in all), while the next ones are read from the
+// database: a listing of thousands keeps both cores busy, reading and
+// (in f) printing. An error of f stops the listing and is returned.
+func (s *Store) EachJudged(ctx context.Context, job string, t time.Time, jobs []string, maxRuntime func(string) time.Duration, f func(n int, j Judged) error) error {
 	var prior []Run
 	for _, name := range jobs {
 		if job != "" && name != job {
@@ -460,9 +585,51 @@ func (s *Store) JudgedRuns(ctx context.Context, job string, t time.Time, jobs []
 		}
 		p, err := s.RecentComplete(ctx, name, t, BaselineRuns)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		prior = append(prior, p...)
 	}
-	return Judge(prior, runs, maxRuntime), nil
+	where, args := runsWhere(RunsQuery{Job: job, Since: t})
+	n, err := s.countRuns(ctx, where, args)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches, done := make(chan []Run, 4), make(chan error, 1)
+	go func() {
+		defer close(batches)
+		b, sent := make([]Run, 0, judgedBatch), 0
+		done <- s.eachRun(ctx, where, args, func(i int, r Run) {
+			if i < sent { // a read started again: already handed over
+				return
+			}
+			b, sent = append(b, r), i+1
+			if len(b) == judgedBatch {
+				select {
+				case batches <- b:
+				case <-ctx.Done():
+				}
+				b = make([]Run, 0, judgedBatch)
+			}
+		})
+		if len(b) > 0 {
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	jd := newJudger(prior, maxRuntime)
+	for b := range batches {
+		for _, r := range b {
+			if err := f(n, jd.judge(r)); err != nil {
+				cancel()
+				for range batches { // let the reader finish
+				}
+				return err
+			}
+		}
+	}
+	return <-done
 }

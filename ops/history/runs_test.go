@@ -1,8 +1,11 @@
 package history
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"maps"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -81,4 +84,59 @@ func FuzzParseCounts(f *testing.F) {
 		}
 		parseCounts(k1)
 	})
+}
+
+// EachJudged over more runs than its reader hands over at once: the same
+// runs, flags and baselines as judging the runs read whole (the prior ones
+// before t seeding the baselines), in order; an error of f stops it and is
+// returned, and the reader is let go.
+func TestEachJudged(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenWriter(ctx, filepath.Join(t.TempDir(), "h.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var rs []Run
+	for i := range 5*judgedBatch + 7 {
+		code := i % 13 / 12 // one in 13 failed
+		st := t0.Add(time.Duration(i) * 10 * time.Minute)
+		rs = append(rs, Run{Job: []string{"a", "b", "c"}[i%3], Host: "local", Start: st, End: st.Add(time.Duration(100+i%17*40) * time.Second), ExitCode: &code,
+			Counts: map[string]int{"errors": i % 5}})
+	}
+	if _, err := s.AddRuns(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	since := rs[40].Start
+	limit := func(string) time.Duration { return 0 }
+	want := Judge(rs[:40], rs[40:], limit)
+	var got []Judged
+	err = s.EachJudged(ctx, "", since, []string{"a", "b", "c"}, limit, func(n int, j Judged) error {
+		if n != len(want) {
+			t.Fatalf("n = %d, want %d", n, len(want))
+		}
+		got = append(got, j)
+		return nil
+	})
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("%d runs, %v; want %d", len(got), err, len(want))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if !g.Start.Equal(w.Start) || g.Job != w.Job || !slices.Equal(g.Flags, w.Flags) || g.Baseline.Median != w.Baseline.Median || g.Baseline.P90 != w.Baseline.P90 || g.Counts["errors"] != w.Counts["errors"] {
+			t.Fatalf("run %d: %+v, want %+v", i, g, w)
+		}
+	}
+	stop := errors.New("stop")
+	seen := 0
+	err = s.EachJudged(ctx, "", since, []string{"a", "b", "c"}, limit, func(int, Judged) error {
+		if seen++; seen == judgedBatch+3 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || seen != judgedBatch+3 {
+		t.Errorf("stopped after %d with %v, want %d with its error", seen, err, judgedBatch+3)
+	}
 }

@@ -68,7 +68,9 @@ func dsn(path string, o Options, readonly bool) string {
 		"_pragma=foreign_keys(1)",
 	}
 	if readonly {
-		q = append(q, "mode=ro")
+		// A small page cache: readers are short-lived listings that read
+		// each page once, and every cached page is memory faulted in.
+		q = append(q, "mode=ro", "_pragma=cache_size(-256)")
 	} else {
 		// A writer takes the write lock at BEGIN: no deadlock between two
 		// read-then-write transactions, busy_timeout covers the wait.

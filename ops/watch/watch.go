@@ -200,7 +200,7 @@ func (w *Watcher) Observe(ctx context.Context, now time.Time) (started, ended []
 		}
 		j, _ := w.Cfg.Job(p.Job)
 		r := history.Run{Job: p.Job, Host: w.Host.Name(), PID: p.PID, Start: p.Start, Trigger: trigger, User: p.User,
-			Argv: p.Args, Source: history.SourceWatch, LogFrom: LogSize(ctx, w.Host, w.Cfg.JobLogPath(j))}
+			Argv: p.Args, Source: history.SourceWatch, LogFrom: LogFromStart(ctx, w.Host, w.Cfg.JobLogPath(j), p.Start)}
 		if r.ID, err = w.Store.StartRun(ctx, r); err != nil {
 			return started, ended, err
 		}
@@ -306,8 +306,78 @@ func LogSize(ctx context.Context, h host.Host, p string) int64 {
 	return fi.Size
 }
 
-// maxCountBytes bounds how much of a run's log is read for its counts.
+// maxCountBytes bounds how much of a run's log is read for its counts,
+// and how far back LogFromStart looks for the run's first line.
 const maxCountBytes = 64 << 20
+
+// logBackChunk is the first piece of a log LogFromStart reads back from
+// its end; each next read is four times longer (a var: tests shorten it).
+var logBackChunk int64 = 64 << 10
+
+// LogFromStart is where in the log p the lines of a run started at start
+// begin, for a run the watch service first sees a tick after its start:
+// the log's size now would leave out what it wrote meanwhile. The log is
+// read back from its end through the Host, in longer and longer pieces,
+// until a line stamped before start (or the file's beginning, or
+// maxCountBytes back); the answer is the first line stamped at or after
+// start (less two seconds) after it. It may fall a little early (the log grew while read),
+// never late: CountLog keeps only the lines stamped in the run's window.
+// -1 when the log cannot be read; its size when no line of the run is
+// found.
+func LogFromStart(ctx context.Context, h host.Host, p string, start time.Time) int64 {
+	size := LogSize(ctx, h, p)
+	if size <= 0 {
+		return size
+	}
+	// Stamps have whole seconds, and a start read from /proc leans on the
+	// boot time, itself whole seconds: a little early is harmless.
+	lo := start.Truncate(time.Second).Add(-2 * time.Second)
+	for n := min(logBackChunk, size); ; n = min(n*4, size, maxCountBytes) {
+		data, err := h.ReadTail(ctx, p, n)
+		if err != nil {
+			return size
+		}
+		base := size - int64(len(data)) // at or before the data's true offset
+		off, before := firstFrom(data, lo, base > 0)
+		switch {
+		case before || base <= 0:
+			// A line from before the run, or the whole file: off is it.
+			return max(0, base+off)
+		case n >= maxCountBytes || n >= size:
+			// As far back as it may look: from there.
+			return max(0, base+off)
+		}
+	}
+}
+
+// firstFrom is the offset in data of its first line stamped at or after
+// lo (len(data) when none), and whether a line stamped before lo comes
+// before it (else the run's lines may begin further back). partial says
+// data starts inside a line, which is skipped.
+func firstFrom(data []byte, lo time.Time, partial bool) (off int64, before bool) {
+	pos := 0
+	if partial {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return int64(len(data)), false
+		}
+		pos = i + 1
+	}
+	for pos < len(data) {
+		line, next := data[pos:], len(data)
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], pos+i+1
+		}
+		if t, ok := jobs.LineStamp(line); ok {
+			if !t.Before(lo) {
+				return int64(pos), before
+			}
+			before = true
+		}
+		pos = next
+	}
+	return int64(len(data)), before
+}
 
 // End completes e for run r: the counts from r's log and whether another
 // run writing the same log overlapped it.

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -19,8 +20,8 @@ import (
 
 // fakeManage stands in for manage.py: `sh manage.py JOB MODE`. It writes
 // stamped log lines to stdout (the job's log, as cron's >> does), then
-// sleeps (MODE sleep, tree: with a worker of the same argv) or exits 3
-// (fail).
+// sleeps (MODE sleep, tree: with a worker of the same argv, errors: after
+// an error and a traceback) or exits 3 (fail).
 const fakeManage = `#!/bin/sh
 now() { date '+%Y-%m-%d %H:%M:%S'; }
 echo "$(now),001 INFO start $1"
@@ -31,6 +32,10 @@ fail)
 	echo "$(now),003 WARNING amazon answered 503, retrying"
 	exit 3 ;;
 tree) sh "$0" "$1" sleep & ;;
+errors)
+	echo "$(now),002 ERROR boom"
+	echo "Traceback (most recent call last):"
+	echo "$(now),003 INFO carrying on" ;;
 esac
 sleep 300 &
 wait
@@ -87,6 +92,21 @@ func spawn(t *testing.T, cfg *config.Config, name, mode string) *exec.Cmd {
 	return cmd
 }
 
+// killAndEnd SIGKILLs cmd's process group from outside, observes until
+// its run ends and returns the runs of job.
+func killAndEnd(t *testing.T, w *Watcher, cmd *exec.Cmd, job string) []history.Run {
+	t.Helper()
+	ctx := context.Background()
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+	eventually(t, "the end", func() bool {
+		_, e, err := w.Observe(ctx, time.Now())
+		return err == nil && len(e) == 1
+	})
+	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: job})
+	return runs
+}
+
 func eventually(t *testing.T, what string, f func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -123,13 +143,7 @@ func TestObserveStartAndOutsideKill(t *testing.T) {
 	if s2, _, _ := w.Observe(ctx, time.Now()); len(s2) != 0 {
 		t.Errorf("a second observation started %+v", s2)
 	}
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	cmd.Wait()
-	eventually(t, "the end", func() bool {
-		_, e, err := w.Observe(ctx, time.Now())
-		return err == nil && len(e) == 1
-	})
-	runs, _ := w.Store.Runs(ctx, history.RunsQuery{Job: name})
+	runs := killAndEnd(t, w, cmd, name)
 	if len(runs) != 1 || runs[0].End.IsZero() || runs[0].ExitCode != nil {
 		t.Fatalf("runs %+v, want one ended run with no exit code", runs)
 	}
@@ -299,5 +313,79 @@ func TestSampleAndTriggerOverSSH(t *testing.T) {
 	started := observeUnderCron(t, w, cfg)
 	if len(started) != 1 || started[0].Trigger != history.TriggerCron {
 		t.Errorf("started over ssh %+v, want one run with trigger cron", started)
+	}
+}
+
+// A run the watch service first sees a while after its start: the lines it
+// wrote before that first tick count too. Its log already holds older
+// lines (errors of other runs, one stamped just before it started); the
+// log is read back from its end in small pieces (a short chunk here) to
+// the first line of the run.
+func TestObserveLateCountsFromStart(t *testing.T) {
+	defer func(n int64) { logBackChunk = n }(logBackChunk)
+	logBackChunk = 64
+	ctx := context.Background()
+	w, cfg := newWatcher(t)
+	name := job(cfg, 0)
+	j, _ := cfg.Job(name)
+	var pre []byte
+	old := time.Now().Add(-time.Hour)
+	for i := range 40 {
+		pre = fmt.Appendf(pre, "%s,%03d ERROR an older run's error\nTraceback (most recent call last):\n", old.Add(time.Duration(i)*time.Second).Format("2006-01-02 15:04:05"), i)
+	}
+	pre = fmt.Appendf(pre, "%s,999 ERROR just before\n", time.Now().Add(-10*time.Second).Format("2006-01-02 15:04:05"))
+	if err := os.WriteFile(cfg.JobLogPath(j), pre, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := spawn(t, cfg, name, "errors")
+	eventually(t, "the run's lines", func() bool {
+		b, _ := os.ReadFile(cfg.JobLogPath(j))
+		return bytes.Contains(b, []byte("carrying on"))
+	})
+	started, _, err := w.Observe(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(started) != 1 || started[0].LogFrom != int64(len(pre)) {
+		t.Fatalf("started %+v, want one run whose lines begin at %d", started, len(pre))
+	}
+	runs := killAndEnd(t, w, cmd, name)
+	if len(runs) != 1 || runs[0].Counts["errors"] != 2 {
+		t.Fatalf("runs %+v, want one with its error and traceback counted (2)", runs)
+	}
+}
+
+// LogFromStart on logs of every shape, read back in pieces shorter than
+// a line.
+func TestLogFromStart(t *testing.T) {
+	defer func(n int64) { logBackChunk = n }(logBackChunk)
+	logBackChunk = 16
+	start := time.Date(2026, 12, 1, 3, 0, 0, 0, time.Local)
+	line := func(d time.Duration, text string) string {
+		return start.Add(d).Format("2006-01-02 15:04:05") + ",000 " + text + "\n"
+	}
+	before, at, after := line(-time.Minute, "INFO older"), line(0, "INFO start"), line(time.Second, "ERROR boom")
+	cont := "Traceback (most recent call last):\n"
+	cases := []struct {
+		name, log string
+		want      int
+	}{
+		{"empty", "", 0},
+		{"older lines, then the run's", before + cont + before + at + after, 2*len(before) + len(cont)},
+		{"only the run's", at + cont + after, 0},
+		{"none of the run's yet", before + cont, len(before + cont)},
+		{"unstamped lines only", cont + cont, 2 * len(cont)},
+		{"a line stamped in the same second", line(-time.Minute, "x") + start.Add(300*time.Millisecond).Format("2006-01-02 15:04:05") + ",300 y\n", len(line(-time.Minute, "x"))},
+	}
+	h := host.NewLocal()
+	for _, tc := range cases {
+		p := filepath.Join(t.TempDir(), "job.log")
+		os.WriteFile(p, []byte(tc.log), 0o644)
+		if got := LogFromStart(context.Background(), h, p, start.Add(200*time.Millisecond)); got != int64(tc.want) {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	if got := LogFromStart(context.Background(), h, filepath.Join(t.TempDir(), "none.log"), start); got != -1 {
+		t.Errorf("no log: %d, want -1", got)
 	}
 }

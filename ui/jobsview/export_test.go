@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/uitest"
 )
@@ -49,4 +50,14 @@ func goldenHistory(d *common.Deps) histMsg {
 // GoldenDetail is the keys that open the details of the job goldenHistory fills.
 func GoldenDetail() []tea.Msg {
 	return []tea.Msg{uitest.Key("j"), uitest.Key("j"), uitest.Key("j"), uitest.Key("enter")}
+}
+
+// GoldenRemoteData is GoldenData for the tab on db1, another host with no
+// richsops installed: its run history cannot be asked for.
+func GoldenRemoteData(t *testing.T, lang string) (*common.Deps, []tea.Msg) {
+	d, _ := GoldenData(t, lang)
+	d.Host, d.Cfg.Lang = "db1", lang // the error is worded by ops in the config's language
+	snap := snapshot(d)
+	snap.host = "db1"
+	return d, []tea.Msg{snap, histMsg{host: "db1", err: jobs.NotInstalled(d.Cfg, "db1")}}
 }

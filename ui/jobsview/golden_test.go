@@ -33,3 +33,13 @@ func TestJobsDetailGolden(t *testing.T) {
 		uitest.Golden(t, uitest.Screen(app, w, h, msgs...), w, h)
 	})
 }
+
+// The tab on another host that has no richsops: the selected job's lines
+// say so and what to do, in place of its recorded runs.
+func TestJobsRemoteNotInstalledGolden(t *testing.T) {
+	uitest.Screens(t, func(t *testing.T, w, h int, lang string) {
+		d, msgs := jobsview.GoldenRemoteData(t, lang)
+		app := ui.New(d, ui.Tabs(d))
+		uitest.Golden(t, uitest.Screen(app, w, h, append([]tea.Msg{common.SwitchTabMsg{Index: common.TabJobs}}, msgs...)...), w, h)
+	})
+}

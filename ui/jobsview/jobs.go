@@ -82,6 +82,7 @@ type Tab struct {
 	hist        map[string]history.JobRuns
 	histErr     error
 	histLoading bool
+	histAt      time.Time // when the last read was asked for
 	runTbl      common.Table
 }
 
@@ -94,6 +95,7 @@ type (
 	}
 	tickMsg struct{ gen int }
 	histMsg struct {
+		host string // the host they are of: a late answer from the previous host is dropped
 		runs map[string]history.JobRuns
 		err  error
 	}
@@ -156,20 +158,36 @@ func (t *Tab) refresh() tea.Cmd {
 }
 
 // histTimeout bounds a read of the history database: a locked or slow
-// database must not hold the tab.
-const histTimeout = 5 * time.Second
+// database must not hold the tab. Another host's is asked over ssh, which
+// has its own bound (jobs.RemoteTimeout) and says why it gave up.
+const (
+	histTimeout       = 5 * time.Second
+	remoteHistTimeout = 15 * time.Second // over jobs.RemoteTimeout
+)
 
-// loadHistory reads the jobs' recorded runs through ops (read-only). The
-// database is this machine's: another host's tab shows none.
+// remoteHistEvery spaces the questions to another host's richsops: each is
+// an ssh command and a process there, not a read of a local file.
+const remoteHistEvery = 30 * time.Second
+
+// loadHistory reads the jobs' recorded runs through ops (read-only): this
+// machine's database, or what another host's richsops answers.
 func (t *Tab) loadHistory() tea.Cmd {
-	if t.histLoading || !host.IsLocalName(t.hostName) {
+	if t.histLoading {
 		return nil
 	}
+	timeout := histTimeout
+	if !host.IsLocalName(t.hostName) {
+		if !t.histAt.IsZero() && t.d.Now().Sub(t.histAt) < remoteHistEvery {
+			return nil
+		}
+		timeout = remoteHistTimeout
+	}
 	t.histLoading = true
-	cfg := t.d.Cfg
-	return common.Build(histTimeout, func(ctx context.Context) (map[string]history.JobRuns, error) {
-		return jobs.History(ctx, cfg)
-	}, func(r map[string]history.JobRuns, err error) tea.Msg { return histMsg{runs: r, err: err} })
+	t.histAt = t.d.Now()
+	cfg, name := t.d.Cfg, t.hostName
+	return common.Build(timeout, onHost(t, func(ctx context.Context, h host.Host) (map[string]history.JobRuns, error) {
+		return jobs.HistoryOn(ctx, h, cfg)
+	}), func(r map[string]history.JobRuns, err error) tea.Msg { return histMsg{host: name, runs: r, err: err} })
 }
 
 func (t *Tab) tick() tea.Cmd {
@@ -225,12 +243,15 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.hostName = msg.Name
 		t.st, t.err, t.tail, t.hint = nil, "", nil, ""
 		t.loadedAt, t.loading, t.cur, t.pcur = time.Time{}, false, 0, 0
-		t.hist, t.histErr, t.histLoading = nil, nil, false
+		t.hist, t.histErr, t.histLoading, t.histAt = nil, nil, false, time.Time{}
 		if t.mode == modeDetails {
 			t.mode = modeList
 		}
 		return t, t.refresh()
 	case histMsg:
+		if msg.host != t.hostName && !(host.IsLocalName(msg.host) && host.IsLocalName(t.hostName)) {
+			return t, nil
+		}
 		t.histLoading = false
 		t.hist, t.histErr = msg.runs, msg.err
 		return t, nil
@@ -269,6 +290,7 @@ func (t *Tab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		t.hint = ""
 		return t, t.openArgs(msg.spec)
 	case common.ActionDoneMsg:
+		t.histAt = time.Time{} // the action's run or kill shows at once
 		cmds := []tea.Cmd{t.refresh()}
 		if msg.Result.Action == "jobs.resume" && msg.Result.Err == nil && !t.d.ReadOnly && t.timer.Active() {
 			job := msg.Result.Target

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/human"
 	"github.com/richs/richsops/ops/jobs"
 	"github.com/richs/richsops/ops/sanitize"
@@ -63,6 +64,12 @@ func (t *Tab) histLine() string {
 	if errors.Is(t.histErr, history.ErrNoDatabase) {
 		return st.Muted.Render(common.Cut(fmt.Sprintf(t.d.T("no run history (%s): start `richsops watch` (contrib/richsops-watch.service)",
 			"実行履歴なし（%s）: `richsops watch` を起動してください（contrib/richsops-watch.service）"), t.d.Cfg.History.Path), t.w))
+	}
+	if errors.Is(t.histErr, jobs.ErrNotInstalled) {
+		return st.Muted.Render(common.Cut(sanitize.String(t.histErr.Error()), t.w))
+	}
+	if !host.IsLocalName(t.hostName) { // its text names the host and the history
+		return st.Warn.Render(common.Cut(sanitize.String(t.histErr.Error()), t.w))
 	}
 	return st.Warn.Render(common.Cut(t.d.T("run history: ", "実行履歴: ")+sanitize.String(t.histErr.Error()), t.w))
 }

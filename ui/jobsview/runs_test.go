@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/richs/richsops/internal/testenv/sshtest"
 	"github.com/richs/richsops/ops/history"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ui/common"
 	"github.com/richs/richsops/ui/uitest"
 )
@@ -88,5 +90,41 @@ func TestNoHistoryDatabase(t *testing.T) {
 	_, v = histView(t, d, "enter")
 	if !strings.Contains(v, "Last 20 runs") || !strings.Contains(v, "start `richsops watch`") {
 		t.Errorf("details: no hint to start the watch service:\n%s", v)
+	}
+}
+
+// TestRemoteHistoryNotInstalled: on another host the tab asks that host's
+// richsops over ssh (a private sshd on loopback whose PATH has none): the
+// selected job's lines say it is not installed and what to do. The next
+// snapshot within remoteHistEvery asks again for nothing, and a late
+// answer about the previous host is dropped.
+func TestRemoteHistoryNotInstalled(t *testing.T) {
+	srv := sshtest.StartEnvT(t, "PATH="+t.TempDir()+":/usr/bin:/bin")
+	d := deps(t, false)
+	h, err := host.NewSSH(srv.Entry("db1"), host.SSHConfig{NoControlMaster: true}) // no master outliving the test
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Hosts.Set("db1", h)
+	d.Host = "db1"
+	tab := New(d)
+	tab.SetSize(120, 40)
+	snap := snapshot(d)
+	snap.host = "db1"
+	tab, cmd := tab.Update(snap)
+	if cmd == nil {
+		t.Fatal("a snapshot of db1 asked for no history")
+	}
+	tab, _ = tab.Update(cmd())
+	want := "run history of db1: richsops is not installed there; install it and run `richsops watch` there"
+	if v := uitest.Plain(tab.View()); !strings.Contains(v, want) {
+		t.Errorf("no %q in:\n%s", want, v)
+	}
+	if _, cmd := tab.Update(snap); cmd != nil {
+		t.Error("the next snapshot asked db1 again at once")
+	}
+	tab, _ = tab.Update(histMsg{host: "local", runs: map[string]history.JobRuns{}})
+	if v := uitest.Plain(tab.View()); !strings.Contains(v, want) {
+		t.Errorf("an answer about local replaced db1's:\n%s", v)
 	}
 }

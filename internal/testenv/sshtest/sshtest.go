@@ -43,7 +43,15 @@ type Server struct {
 func Start() (*Server, error) { return StartWith("") }
 
 // StartWith is Start with extra sshd_config lines ("MaxSessions 1\n").
-func StartWith(extraConfig string) (*Server, error) {
+func StartWith(extraConfig string) (*Server, error) { return start(extraConfig, nil) }
+
+// StartEnv is Start with variables ("PATH=/tmp/x/bin:/usr/bin:/bin") set
+// in every session, over sshd's defaults: a command installed only in a
+// test's folder, found on the remote PATH as on a real host. (sshd takes
+// only its first SetEnv line, so they join the one below.)
+func StartEnv(env ...string) (*Server, error) { return start("", env) }
+
+func start(extraConfig string, env []string) (*Server, error) {
 	sshd, err := findSSHD()
 	if err != nil {
 		return nil, err
@@ -110,8 +118,8 @@ LogLevel INFO
 # Debian's bash reads ~/.bashrc for commands run by sshd unless SHLVL says it
 # is nested: keep the developer's rc files (pyenv init, ...) out of the
 # timings. Quoting still goes through the login shell.
-SetEnv SHLVL=1
-%s`, s.Port, filepath.Join(dir, "host_ed25519"), filepath.Join(dir, "sshd.pid"), filepath.Join(dir, "authorized_keys"), extraConfig),
+SetEnv SHLVL=1%s
+%s`, s.Port, filepath.Join(dir, "host_ed25519"), filepath.Join(dir, "sshd.pid"), filepath.Join(dir, "authorized_keys"), setEnv(env), extraConfig),
 		"ssh_config": fmt.Sprintf(`Host *
   User %s
   IdentityFile %s
@@ -153,6 +161,15 @@ SetEnv SHLVL=1
 			return nil, fmt.Errorf("sshd did not listen on %s within 15s: %s", s.Addr(), s.log.String())
 		}
 	}
+}
+
+// setEnv is env as more words of a SetEnv line, each quoted.
+func setEnv(env []string) string {
+	var b strings.Builder
+	for _, e := range env {
+		fmt.Fprintf(&b, " %q", e)
+	}
+	return b.String()
 }
 
 func findSSHD() (string, error) {
@@ -250,7 +267,18 @@ func Main(m *testing.M, what string, srv **Server, err *error) {
 // other error, stopped at the test's end.
 func StartT(t testing.TB) *Server {
 	t.Helper()
-	srv, err := Start()
+	return startT(t, nil)
+}
+
+// StartEnvT is StartEnv for one test, as StartT.
+func StartEnvT(t testing.TB, env ...string) *Server {
+	t.Helper()
+	return startT(t, env)
+}
+
+func startT(t testing.TB, env []string) *Server {
+	t.Helper()
+	srv, err := start("", env)
 	if err != nil {
 		if MissingOK(err) {
 			t.Skip(err)
