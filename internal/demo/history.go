@@ -50,7 +50,7 @@ func SeedRuns(now time.Time, seed uint64, user string) []history.Run {
 					Trigger: history.TriggerCron, User: user, Source: history.SourceExec,
 					Counts: map[string]int{"checked": 1200 + rng.IntN(200), "changed": rng.IntN(30),
 						// the stand-in's share of withdrawals: about 13 a minute
-						"withdrawn": int(usual.Minutes() * 13)}}
+						"withdrawn": int(dur.Minutes() * 13)}}
 				runs = append(runs, r)
 			}
 		}
