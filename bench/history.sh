@@ -64,10 +64,12 @@ if [ "$what" = watch ] || [ "$what" = all ]; then
 	"$tmp/richsops" --config "$tmp/config.toml" watch > "$tmp/watch.out" 2>&1 &
 	wpid=$!
 	sleep 5 # past the first tick and the guard's first probe
+	# utime+stime of the service and of the commands it ran and waited for
+	# (systemctl, pm2, ps of the checks): the whole cost of the service.
 	hz=$(getconf CLK_TCK)
-	t0=$(awk '{print $14+$15}' "/proc/$wpid/stat")
+	t0=$(awk '{print $14+$15+$16+$17}' "/proc/$wpid/stat")
 	sleep "$secs"
-	t1=$(awk '{print $14+$15}' "/proc/$wpid/stat")
+	t1=$(awk '{print $14+$15+$16+$17}' "/proc/$wpid/stat")
 	rss=$(awk '/VmRSS/ {print $2}' "/proc/$wpid/status")
 	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
 	kill "$wpid"; wait "$wpid" 2>/dev/null || true; wpid=
