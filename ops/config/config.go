@@ -291,6 +291,10 @@ type Guard struct {
 	Interval   Duration `toml:"interval"`
 	StateFile  string   `toml:"state_file"`
 	AutoResume bool     `toml:"auto_resume"`
+	// PM2Every: while index-linux's health URL answers and Redis PONGs,
+	// pm2's last "online" is reused this long (each `pm2 jlist` starts
+	// Node.js); 0 asks pm2 at every probe.
+	PM2Every Duration `toml:"pm2_every"`
 }
 
 // Watch is `richsops watch`, the service that samples the box and records

@@ -250,6 +250,9 @@ func (c *Config) applyDefaults() {
 	num(&c.Guard.Threshold, 3)
 	dur(&c.Guard.Interval, time.Minute)
 	str(&c.Guard.StateFile, "/var/lib/richsops/guard.json")
+	if c.lines["guard.pm2_every"] == 0 { // "0s" in the file: pm2 at every probe
+		dur(&c.Guard.PM2Every, 5*time.Minute)
+	}
 
 	dur(&c.Watch.Interval, 30*time.Second)
 	dur(&c.Watch.ChecksInterval, 5*time.Minute)

@@ -271,6 +271,9 @@ func (c *Config) Validate() Problems {
 	if c.History.Runs.Duration <= 0 || c.History.Events.Duration <= 0 {
 		add("history.runs", "runs and events retention must be above 0")
 	}
+	if c.Guard.PM2Every.Duration < 0 {
+		add("guard.pm2_every", "must not be negative")
+	}
 	if c.Guard.Threshold < 1 {
 		add("guard.threshold", "must be at least 1")
 	}

@@ -135,6 +135,10 @@ func newWorld(t *testing.T) *world {
 	cfg.IndexLinux.HealthURL = "http://" + w.health.addr + "/health"
 	cfg.IndexLinux.Redis = r.Addr
 	cfg.Probes = []config.Probe{{Name: "index-linux", URL: cfg.IndexLinux.HealthURL, Timeout: config.Duration{Duration: 3 * time.Second}}}
+	// The health URL here is a server of the test's, up while the pm2 app
+	// is stopped: pm2 asked at every probe (guard.pm2_every = "0s") so that
+	// each probe sees the app's state (the reuse: ops/health's prober test).
+	cfg.Guard.PM2Every = config.Duration{}
 	cfg.Services = []config.Service{{Name: "index-linux", Kind: "pm2", App: "il-guard", PM2: pm.Argv, Timeout: config.Duration{Duration: 30 * time.Second}}}
 	cfg.Guard.Jobs = []string{guarded}
 	cfg.Guard.Threshold = 3

@@ -92,7 +92,7 @@ func resumePlan(ctx context.Context, cfg *config.Config, h host.Host, job string
 	return Plan{Action: &a}, nil
 }
 
-// New is the guard of a config: index-linux probed with health.IndexLinuxOn,
+// New is the guard of a config: index-linux probed with a health.Prober,
 // the guarded jobs acted on on h through g. threshold <= 0 and stateFile ""
 // take the config's values.
 func New(cfg *config.Config, hosts *host.Registry, h host.Host, g *gate.Gate, threshold int, stateFile string) *Guard {
@@ -108,10 +108,8 @@ func New(cfg *config.Config, hosts *host.Registry, h host.Host, g *gate.Gate, th
 		AutoResume: cfg.Guard.AutoResume,
 		ReadOnly:   cfg.ReadOnly || g.ReadOnly,
 		StateFile:  stateFile,
-		Probe: func(ctx context.Context) (bool, string) {
-			return health.IndexLinuxOn(ctx, cfg, hosts)
-		},
-		Actions: JobActions(cfg, h, jobs.DefaultKillWait),
-		Gate:    g,
+		Probe:      (&health.Prober{Cfg: cfg, Hosts: hosts, PM2Every: cfg.Guard.PM2Every.Duration}).Probe,
+		Actions:    JobActions(cfg, h, jobs.DefaultKillWait),
+		Gate:       g,
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -228,4 +230,58 @@ func tcpServer(t *testing.T, handle func(net.Conn)) string {
 		}
 	}()
 	return l.Addr().String()
+}
+
+// TestProberReusesPM2Online: the guard's prober asks the real pm2 once
+// while the health URL and Redis answer, again after PM2Every, and at once
+// when a check fails; each `pm2 jlist` is counted by a wrapper.
+func TestProberReusesPM2Online(t *testing.T) {
+	r := svctest.NewRedis(t)
+	pm := svctest.NewPM2(t)
+	dir := svctest.WriteEnvApp(t)
+	port := freeport.For(t)
+	count := filepath.Join(t.TempDir(), "jlist-count")
+	counted := append([]string{"sh", "-c", `echo >> "$0"; exec "$@"`, count}, pm.Argv...)
+	cfg := config.Default()
+	cfg.IndexLinux = config.IndexLinux{PM2App: "il-prober", Path: dir, Script: "app.js",
+		Env:       map[string]string{"APP_PORT": strconv.Itoa(port)},
+		HealthURL: "http://127.0.0.1:" + strconv.Itoa(port) + "/health", Redis: r.Addr}
+	cfg.Services = []config.Service{{Name: "index-linux", Kind: "pm2", App: "il-prober", PM2: pm.Argv}}
+	ctx := context.Background()
+	svctest.Run(t, r.Start...)
+	svctest.Run(t, services.PM2StartArgv(services.IndexLinuxSpec(cfg))...)
+	svctest.Eventually(t, 30*time.Second, "index-linux healthy", func() bool {
+		ok, _ := health.IndexLinux(ctx, cfg, host.NewLocal())
+		return ok
+	})
+	cfg.Services[0].PM2 = counted
+	now := time.Now()
+	p := &health.Prober{Cfg: cfg, Hosts: host.NewRegistry(cfg), PM2Every: 5 * time.Minute, Now: func() time.Time { return now }}
+	jlists := func() int {
+		b, _ := os.ReadFile(count)
+		return strings.Count(string(b), "\n")
+	}
+	for _, step := range []struct {
+		name    string
+		advance time.Duration
+		before  func()
+		healthy bool
+		jlists  int
+	}{
+		{"first probe asks pm2", 0, nil, true, 1},
+		{"a minute later: pm2's online reused", time.Minute, nil, true, 1},
+		{"again", time.Minute, nil, true, 1},
+		{"past PM2Every: asked again", 4 * time.Minute, nil, true, 2},
+		{"Redis down: asked at once", time.Minute, func() { svctest.Run(t, r.Stop...) }, false, 3},
+		{"still down: asked again", time.Minute, nil, false, 4},
+	} {
+		now = now.Add(step.advance)
+		if step.before != nil {
+			step.before()
+		}
+		ok, why := p.Probe(ctx)
+		if ok != step.healthy || jlists() != step.jlists || !strings.Contains(why, "pm2 il-prober online") {
+			t.Fatalf("%s: healthy %v (want %v), %d jlist (want %d): %s", step.name, ok, step.healthy, jlists(), step.jlists, why)
+		}
+	}
 }

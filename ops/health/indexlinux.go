@@ -26,6 +26,13 @@ type IndexLinuxReport struct {
 // (on h, where pm2 runs), its health URL answers, and Redis answers PING.
 // Timeouts come from the probe named like the app (else DefaultTimeout).
 func CheckIndexLinux(ctx context.Context, cfg *config.Config, h host.Host) IndexLinuxReport {
+	return checkIndexLinux(ctx, cfg, h, nil)
+}
+
+// checkIndexLinux is CheckIndexLinux; a non-nil pm2 is pm2's recent
+// answer, used when the health URL and Redis both answer, asked again when
+// either fails (pm2's state is then part of the reason).
+func checkIndexLinux(ctx context.Context, cfg *config.Config, h host.Host, pm2 *services.Status) IndexLinuxReport {
 	il := cfg.IndexLinux
 	timeout := DefaultTimeout
 	expect := 0
@@ -37,11 +44,15 @@ func CheckIndexLinux(ctx context.Context, cfg *config.Config, h host.Host) Index
 	}
 	var rep IndexLinuxReport
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		rep.PM2 = services.StatusOf(ctx, services.IndexLinuxSpec(cfg), h)
-	}()
+	wg.Add(2)
+	askPM2 := func() { rep.PM2 = services.StatusOf(ctx, services.IndexLinuxSpec(cfg), h) }
+	if pm2 == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			askPM2()
+		}()
+	}
 	go func() {
 		defer wg.Done()
 		rep.HTTP = ProbeHTTP(ctx, il.HealthURL, timeout, expect)
@@ -51,8 +62,57 @@ func CheckIndexLinux(ctx context.Context, cfg *config.Config, h host.Host) Index
 		rep.Redis = RedisPing(ctx, il.Redis, timeout)
 	}()
 	wg.Wait()
+	if pm2 != nil {
+		if rep.HTTP.OK && rep.Redis.OK {
+			rep.PM2 = *pm2
+		} else {
+			askPM2()
+		}
+	}
 	rep.Healthy, rep.Reason = rep.verdict(il.PM2App)
 	return rep
+}
+
+// Prober is IndexLinuxOn for a loop that probes every minute (the guard):
+// while the health URL answers and Redis PONGs, pm2's last "online" is
+// reused for up to PM2Every, because every `pm2 jlist` starts Node.js,
+// most of a probe's CPU, and a health URL that answers already says the
+// app serves. A failing check, a pm2 answer other than online, or an older
+// one asks pm2 again at once.
+type Prober struct {
+	Cfg      *config.Config
+	Hosts    *host.Registry
+	PM2Every time.Duration
+	Now      func() time.Time // time.Now when nil
+
+	mu    sync.Mutex
+	pm2   services.Status
+	pm2At time.Time
+}
+
+// Probe is IndexLinuxOn with pm2's answer reused as Prober says.
+func (p *Prober) Probe(ctx context.Context) (bool, string) {
+	h, err := p.Hosts.Get(services.IndexLinuxSpec(p.Cfg).Host)
+	if err != nil {
+		return false, "index-linux host: " + err.Error()
+	}
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var recent *services.Status
+	if p.pm2.State == services.Up && now().Sub(p.pm2At) < p.PM2Every {
+		recent = &p.pm2
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	rep := checkIndexLinux(ctx, p.Cfg, h, recent)
+	if asked := recent == nil || !rep.HTTP.OK || !rep.Redis.OK; asked {
+		p.pm2, p.pm2At = rep.PM2, now()
+	}
+	return rep.Healthy, rep.Reason
 }
 
 // verdict: healthy only when all three pass; the reason names every

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/richs/richsops/ops/host"
@@ -241,9 +242,51 @@ func pm2ProcStatus(s Spec, p PM2Proc, found bool) Status {
 	return st
 }
 
+// sharedJList lets status reads that ask the same host's pm2 at the same
+// moment (the checks of one pass run in parallel: index-linux's health,
+// the services, the guard's view of a paused job) share one `pm2 jlist`:
+// each starts Node.js, the most CPU the watch service's checks spend. Only
+// a call under way is joined, never a finished one, so nothing is stale;
+// actions list pm2 afresh (ListPM2).
+var sharedJList = struct {
+	sync.Mutex
+	calls map[string]*jlistCall
+}{calls: map[string]*jlistCall{}}
+
+type jlistCall struct {
+	done  chan struct{}
+	procs []PM2Proc
+	err   error
+}
+
+func listPM2Shared(ctx context.Context, h host.Host, pm2 []string) ([]PM2Proc, error) {
+	key := h.Name() + "\x00" + strings.Join(pm2, "\x00")
+	sharedJList.Lock()
+	c, joined := sharedJList.calls[key]
+	if !joined {
+		c = &jlistCall{done: make(chan struct{})}
+		sharedJList.calls[key] = c
+		// The call outlives a caller that gives up: the others wait on it.
+		go func() {
+			defer close(c.done)
+			c.procs, c.err = ListPM2(context.WithoutCancel(ctx), h, pm2)
+			sharedJList.Lock()
+			delete(sharedJList.calls, key)
+			sharedJList.Unlock()
+		}()
+	}
+	sharedJList.Unlock()
+	select {
+	case <-c.done:
+		return c.procs, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 func pm2Status(ctx context.Context, h host.Host, specs []Spec) []Status {
 	out := make([]Status, len(specs))
-	procs, err := ListPM2(ctx, h, specs[0].PM2)
+	procs, err := listPM2Shared(ctx, h, specs[0].PM2)
 	for i, s := range specs {
 		if err != nil {
 			out[i] = unknown(s, err)

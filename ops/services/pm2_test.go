@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,4 +150,41 @@ func TestPM2DeleteAndStartWhenUpdateEnvIsIgnored(t *testing.T) {
 		env = svctest.AppEnv(dir)
 		return env != nil && env["SERVER"] == "srv9"
 	})
+}
+
+// TestPM2StatusReadsShareOneJList: status reads of the same pm2 at the same
+// moment (a checks pass) run one `pm2 jlist` of the real pm2, counted by a
+// wrapper that takes a second; a read after it finished asks again, so a
+// shared answer is never stale.
+func TestPM2StatusReadsShareOneJList(t *testing.T) {
+	pm := svctest.NewPM2(t)
+	count := filepath.Join(t.TempDir(), "jlist-count")
+	spec := services.IndexLinuxSpec(pm2Config(pm, t.TempDir(), freeport.For(t)))
+	spec.PM2 = append([]string{"sh", "-c", `sleep 1; echo >> "$0"; exec "$@"`, count}, pm.Argv...)
+	jlists := func() int {
+		b, _ := os.ReadFile(count)
+		return strings.Count(string(b), "\n")
+	}
+	var wg sync.WaitGroup
+	states := make([]services.State, 3)
+	for i := range states {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			states[i] = services.StatusOf(context.Background(), spec, host.NewLocal()).State
+		}()
+	}
+	wg.Wait()
+	if n := jlists(); n != 1 {
+		t.Fatalf("3 reads at once ran %d jlist, want 1", n)
+	}
+	for i, st := range states {
+		if st != services.Down {
+			t.Errorf("read %d: %s, want down (the app is not in pm2's list)", i, st)
+		}
+	}
+	services.StatusOf(context.Background(), spec, host.NewLocal())
+	if n := jlists(); n != 2 {
+		t.Fatalf("a later read ran %d jlist in all, want 2", n)
+	}
 }
