@@ -3,6 +3,10 @@
 # 10,000 runs, the database after a simulated year at the defaults, and the
 # watch service's CPU and resident memory at the default interval.
 # Usage: bench/history.sh [runs|year|watch|all] [watch seconds, default 150]
+# watch runs beside a healthy index-linux (a Node app under a pm2 of its
+# own, Redis on 127.0.0.1:6379), as on the box most of the time;
+# INDEX_LINUX=absent measures the box with index-linux gone (the guard then
+# asks pm2 at every probe).
 # Results: bench/history.md. Runs as root on a fresh machine; builds what
 # it needs (and hyperfine: apt-get install -y hyperfine); everything lives
 # in a temporary folder.
@@ -11,7 +15,8 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 secs=${2:-150}
 tmp=$(mktemp -d /tmp/richsops-history-bench.XXXXXX)
-trap 'kill $wpid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+pm2up=
+trap 'kill $wpid 2>/dev/null || true; [ -z "$pm2up" ] || PM2_HOME="$tmp/pm2" pm2 kill >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 wpid=
 CGO_ENABLED=0 go build -o "$tmp/richsops" .
 go build -o "$tmp/historybench" ./bench/historybench
@@ -61,6 +66,23 @@ if [ "$what" = year ] || [ "$what" = all ]; then
 fi
 
 if [ "$what" = watch ] || [ "$what" = all ]; then
+	if [ "${INDEX_LINUX:-healthy}" = healthy ]; then
+		port=$((20000 + $$ % 20000))
+		mkdir -p "$tmp/il"
+		echo "require('http').createServer((q, s) => s.end('ok')).listen($port, '127.0.0.1')" > "$tmp/il/index.js"
+		export PM2_HOME="$tmp/pm2"
+		pm2up=1
+		SERVER=srv1 DEBUG='ibiz:*' NODE_ENV=production pm2 start "$tmp/il/index.js" --name index-linux >/dev/null
+		for _ in $(seq 50); do
+			curl -fs "http://127.0.0.1:$port/health" >/dev/null && break
+			sleep 0.2
+		done
+		cat >> "$tmp/config.toml" <<CFG
+[index_linux]
+health_url = "http://127.0.0.1:$port/health"
+redis = "127.0.0.1:6379"
+CFG
+	fi
 	"$tmp/richsops" --config "$tmp/config.toml" watch > "$tmp/watch.out" 2>&1 &
 	wpid=$!
 	sleep 5 # past the first tick and the guard's first probe
@@ -75,4 +97,6 @@ if [ "$what" = watch ] || [ "$what" = all ]; then
 	kill "$wpid"; wait "$wpid" 2>/dev/null || true; wpid=
 	awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$secs" -v r="$rss" -v h="$hwm" 'BEGIN {
 		printf "watch at the default interval over %d s: %.3f %% of a core, RSS %.1f MB (peak %.1f MB)\n", s, (b-a)/hz/s*100, r/1024, h/1024 }'
+	# what the guard saw: index-linux healthy (or absent with INDEX_LINUX=absent)
+	grep -i "index-linux" "$tmp/watch.out" | tail -n 1 | cut -c1-160
 fi
