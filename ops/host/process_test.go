@@ -143,7 +143,18 @@ func TestHostParent(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer func() { c.Process.Kill(); c.Wait() }()
-		argv, ppid, ok := Parent(context.Background(), h, c.Process.Pid)
+		// Start returns once execve closed the child's close-on-exec pipe,
+		// which the kernel does before it sets the new argv: /proc's
+		// cmdline can be empty for a moment.
+		var argv []string
+		var ppid int
+		var ok bool
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			argv, ppid, ok = Parent(context.Background(), h, c.Process.Pid)
+			if !ok || len(argv) != 1 || argv[0] != "" || time.Now().After(deadline) {
+				break
+			}
+		}
 		if !ok || ppid != os.Getpid() || !slices.Equal(argv, []string{"sleep", "30"}) {
 			t.Fatalf("Parent: %q %d %v", argv, ppid, ok)
 		}
