@@ -28,20 +28,27 @@ func spawnMarked(t *testing.T, dir, marker string) *exec.Cmd {
 
 // findMarked lists the marked processes, less the shell's children caught
 // between fork and exec of sleep (they carry the shell's argv for a moment).
+// A process started a moment ago may not show its argv yet (execve sets it
+// last): the listing is retried for a few seconds until one is found.
 func findMarked(t *testing.T, h Host, marker string) []Process {
 	t.Helper()
 	word := "richsops-test-" + marker
-	ps, err := h.Processes(ctx(t), ProcessQuery{Word: word, Keep: func(argv []string) bool {
-		return len(argv) > 0 && argv[len(argv)-1] == word
-	}})
-	if err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ps, err := h.Processes(ctx(t), ProcessQuery{Word: word, Keep: func(argv []string) bool {
+			return len(argv) > 0 && argv[len(argv)-1] == word
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids := map[int]bool{}
+		for _, p := range ps {
+			pids[p.PID] = true
+		}
+		ps = slices.DeleteFunc(ps, func(p Process) bool { return pids[p.PPID] })
+		if len(ps) > 0 || time.Now().After(deadline) {
+			return ps
+		}
 	}
-	pids := map[int]bool{}
-	for _, p := range ps {
-		pids[p.PID] = true
-	}
-	return slices.DeleteFunc(ps, func(p Process) bool { return pids[p.PPID] })
 }
 
 // Processes lists argv, user, folder and start time the same on both
