@@ -6,34 +6,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/internal/testenv/edittest"
+	"github.com/richs/richsops/internal/testenv/notifytest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/gate"
 	"github.com/richs/richsops/ops/history"
 	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/jobs"
-	"github.com/richs/richsops/ops/notify"
 )
-
-type sink struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (s *sink) Notify(m notify.Message) { s.mu.Lock(); s.msgs = append(s.msgs, m); s.mu.Unlock() }
-func (s *sink) texts() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, m := range s.msgs {
-		out = append(out, m.Text)
-	}
-	return out
-}
 
 // box is a job cron runs every minute that has never run (its log is
 // old), so it is MISSED, with a real app folder whose manage.py runs a
@@ -42,7 +25,7 @@ type box struct {
 	cfg   *config.Config
 	h     host.Host
 	store *history.Store
-	sink  *sink
+	sink  *notifytest.Sink
 	il    *Interlock
 	job   string
 	boot  time.Time
@@ -63,7 +46,7 @@ func newBox(t *testing.T, readOnly bool) *box {
 	cfg.Watch.CatchUp = "auto"
 	os.WriteFile(filepath.Join(dir, "manage.py"), []byte("sleep 1\n"), 0o755)
 	os.WriteFile(cfg.Crontab.Path, []byte("* * * * * richs cd /app && python manage.py "+job+"\n"), 0o644)
-	b := &box{cfg: cfg, h: edittest.Local(cfg), sink: &sink{}, job: job, boot: time.Now().Add(-time.Hour)}
+	b := &box{cfg: cfg, h: edittest.Local(cfg), sink: &notifytest.Sink{}, job: job, boot: time.Now().Add(-time.Hour)}
 	b.oldLog(t)
 	s, err := history.OpenWriter(context.Background(), filepath.Join(dir, "history.db"), history.Options{})
 	if err != nil {
@@ -153,7 +136,7 @@ func TestCatchUpOncePerSlot(t *testing.T) {
 	if b.runs(t) != 0 {
 		t.Fatal("started while the guard refuses")
 	}
-	if m := b.sink.texts(); len(m) != 1 || !strings.Contains(m[0], "not caught up: "+b.job+" refused: index-linux is unhealthy: pm2 app stopped") {
+	if m := b.sink.Texts(); len(m) != 1 || !strings.Contains(m[0], "not caught up: "+b.job+" refused: index-linux is unhealthy: pm2 app stopped") {
 		t.Fatalf("refusal messages %q", m)
 	}
 	if ev := b.events(t); len(ev) != 1 || ev[0].Level != "warn" || !strings.Contains(ev[0].Detail, "pm2 app stopped") {
@@ -184,7 +167,7 @@ func TestCatchUpOncePerSlot(t *testing.T) {
 func TestCatchUpAskDoesNothing(t *testing.T) {
 	b := newBox(t, false)
 	b.cfg.Watch.CatchUp = "ask"
-	if st := b.pass(t, b.il); len(st.Did) != 0 || b.runs(t) != 0 || len(b.sink.texts()) != 0 {
+	if st := b.pass(t, b.il); len(st.Did) != 0 || b.runs(t) != 0 || len(b.sink.Texts()) != 0 {
 		t.Fatalf("ask acted: %+v", st)
 	}
 }
@@ -205,7 +188,7 @@ func TestCatchUpReadOnly(t *testing.T) {
 	if refused != 2 || b.runs(t) != 0 {
 		t.Fatalf("refusals %d: %+v", refused, recs)
 	}
-	if m := b.sink.texts(); len(m) != 1 || !strings.Contains(m[0], "read-only: would start the missed") {
+	if m := b.sink.Texts(); len(m) != 1 || !strings.Contains(m[0], "read-only: would start the missed") {
 		t.Fatalf("messages %q", m)
 	}
 	if ev := b.events(t); len(ev) != 1 || ev[0].Level != "warn" {

@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/richs/richsops/internal/testenv/edittest"
+	"github.com/richs/richsops/internal/testenv/notifytest"
 	"github.com/richs/richsops/ops/config"
 	"github.com/richs/richsops/ops/crontab"
 	"github.com/richs/richsops/ops/gate"
@@ -63,19 +63,6 @@ func TestWindowLearned(t *testing.T) {
 	}
 }
 
-// sink records the messages.
-type sink struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (s *sink) Notify(m notify.Message) { s.mu.Lock(); s.msgs = append(s.msgs, m); s.mu.Unlock() }
-func (s *sink) all() []notify.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]notify.Message(nil), s.msgs...)
-}
-
 // world is a box with a real crontab, a real application log with
 // Amazon's 503s, an audit log, a history database and a fake clock.
 type world struct {
@@ -83,7 +70,7 @@ type world struct {
 	h     host.Host
 	gate  *gate.Gate
 	store *history.Store
-	sink  *sink
+	sink  *notifytest.Sink
 	now   time.Time
 	il    *Interlock
 	tab   string // the crontab's original text
@@ -112,7 +99,7 @@ func newWorld(t *testing.T, readOnly bool) *world {
 	cfg.Crontab.Reload = []string{"true"}
 	cfg.AuditLog = filepath.Join(dir, "audit.log")
 	cfg.History.Path = filepath.Join(dir, "history.db")
-	w := &world{cfg: cfg, h: edittest.Local(cfg), sink: &sink{}, now: t0.Add(10 * time.Minute), tab: cronText, log: filepath.Join(dir, "django.log")}
+	w := &world{cfg: cfg, h: edittest.Local(cfg), sink: &notifytest.Sink{}, now: t0.Add(10 * time.Minute), tab: cronText, log: filepath.Join(dir, "django.log")}
 	cfg.Logs = []config.Log{{Name: "django", Path: w.log}}
 	cfg.Amazon.Logs = []string{"django"}
 	if err := os.WriteFile(cfg.Crontab.Path, []byte(cronText), 0o644); err != nil {
@@ -193,7 +180,7 @@ func TestHoldStartsAndEnds(t *testing.T) {
 		!strings.Contains(ev[0].Detail, "check_item_yahoo, update_item_yahoo until about 17:12") {
 		t.Fatalf("start event %+v", ev)
 	}
-	if m := w.sink.all(); len(m) != 1 || m[0].Kind != notify.KindHold || !m[0].Open || m[0].Level != notify.LevelCrit {
+	if m := w.sink.All(); len(m) != 1 || m[0].Kind != notify.KindHold || !m[0].Open || m[0].Level != notify.LevelCrit {
 		t.Fatalf("start message %+v", m)
 	}
 	// What the Jobs tab says of the pause.
@@ -211,7 +198,7 @@ func TestHoldStartsAndEnds(t *testing.T) {
 	w.now = t0.Add(30 * time.Minute)
 	os.WriteFile(w.log, append(must(os.ReadFile(w.log)), blockLine(t0.Add(25*time.Minute))...), 0o644)
 	st = w.pass(t)
-	if len(w.events(t)) != 1 || len(w.sink.all()) != 1 || len(st.Did) != 0 {
+	if len(w.events(t)) != 1 || len(w.sink.All()) != 1 || len(st.Did) != 0 {
 		t.Fatalf("a second pass acted: %+v", st)
 	}
 	if got := st.State.Describe(nil); got != "check_item_yahoo, update_item_yahoo held until about 17:12" {
@@ -234,7 +221,7 @@ func TestHoldStartsAndEnds(t *testing.T) {
 	if len(ev) != 2 || ev[1].Level != "ok" || !strings.Contains(ev[1].Detail, "resumed check_item_yahoo, update_item_yahoo after 3h35m") {
 		t.Fatalf("end event %+v", ev)
 	}
-	if m := w.sink.all(); len(m) != 2 || m[1].Open || m[1].Level != notify.LevelOK || m[1].Subject != Subject {
+	if m := w.sink.All(); len(m) != 2 || m[1].Open || m[1].Level != notify.LevelOK || m[1].Subject != Subject {
 		t.Fatalf("end message %+v", m)
 	}
 	if st.State.Describe(nil) == "" {
@@ -353,7 +340,7 @@ func TestHoldReadOnly(t *testing.T) {
 	if refused != 4 { // two jobs, two passes
 		t.Errorf("%d refusals audited: %+v", refused, recs)
 	}
-	m := w.sink.all()
+	m := w.sink.All()
 	if len(m) != 1 || !strings.Contains(m[0].Text, "read-only: would hold check_item_yahoo, update_item_yahoo: held: Amazon block since 14:02") {
 		t.Fatalf("messages %+v", m)
 	}
@@ -445,7 +432,7 @@ func TestHoldJapanese(t *testing.T) {
 	if ev := w.events(t); len(ev) != 1 || ev[0].Detail != want {
 		t.Fatalf("event %+v\nwant %s", ev, want)
 	}
-	if m := w.sink.all(); len(m) != 1 || m[0].Text != want {
+	if m := w.sink.All(); len(m) != 1 || m[0].Text != want {
 		t.Fatalf("message %+v", m)
 	}
 }

@@ -28,6 +28,15 @@ func (s *Sink) All() []notify.Message {
 	return append([]notify.Message(nil), s.msgs...)
 }
 
+// Texts is the text of every message kept so far.
+func (s *Sink) Texts() []string {
+	var out []string
+	for _, m := range s.All() {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
 // Take is the messages kept since the last Take, and forgets them.
 func (s *Sink) Take() []notify.Message {
 	s.mu.Lock()
