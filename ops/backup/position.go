@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/richs/richsops/ops/config"
+	"github.com/richs/richsops/ops/host"
 	"github.com/richs/richsops/ops/mysql"
 	"github.com/richs/richsops/ops/sanitize"
 )
@@ -143,28 +144,7 @@ func writeMeta(dir string, m Meta) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+m.Backup+MetaSuffix+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(append(b, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o640)
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, m.Backup+MetaSuffix))
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return host.WriteFileAtomic(filepath.Join(dir, m.Backup+MetaSuffix), append(b, '\n'), 0o640)
 }
 
 // removeMeta removes the metadata of the backups rotation removed (a

@@ -124,27 +124,7 @@ func SaveState(path string, s State) error {
 		return err
 	}
 	data, _ := json.MarshalIndent(s, "", "  ")
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return host.WriteFileAtomic(path, append(data, '\n'), 0o644)
 }
 
 // lock takes an exclusive lock beside the state file, so that a cron

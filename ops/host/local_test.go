@@ -114,3 +114,26 @@ func TestShellQuote(t *testing.T) {
 		t.Errorf("round trip: %q", got)
 	}
 }
+
+// TestWriteFileAtomic: the file is replaced whole with its mode, and a
+// failed write (the folder is gone) leaves no temp file behind.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "state.json")
+	for _, data := range []string{"first\n", "second, longer\n"} {
+		if err := WriteFileAtomic(p, []byte(data), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		fi, _ := os.Stat(p)
+		if err != nil || string(got) != data || fi.Mode().Perm() != 0o640 {
+			t.Fatalf("read %q, %v, mode %v", got, err, fi.Mode())
+		}
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "gone", "x"), []byte("x"), 0o644); err == nil {
+		t.Fatal("write into a missing folder succeeded")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("left %d entries, want only state.json", len(ents))
+	}
+}
