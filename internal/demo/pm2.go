@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/richs/richsops/ops/host"
 )
 
 // indexLinuxEnv is the runbook's environment for index-linux.
@@ -49,11 +51,7 @@ func savePM2(s *Sandbox, apps []pm2App) error {
 		apps = []pm2App{}
 	}
 	data, _ := json.MarshalIndent(apps, "", "  ")
-	tmp := s.PM2File() + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.PM2File())
+	return host.WriteFileAtomic(s.PM2File(), data, 0o644)
 }
 
 // jlistEntry is the shape of one element of `pm2 jlist`.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/richs/richsops/ops/host"
 )
 
 // unitState is what the systemctl stand-in keeps per unit in
@@ -100,11 +102,7 @@ func loadUnitFile(s *Sandbox, unit string) (unitState, bool, error) {
 
 func saveUnit(s *Sandbox, u unitState) error {
 	data, _ := json.MarshalIndent(u, "", "  ")
-	tmp := unitPath(s, u.Unit) + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, unitPath(s, u.Unit))
+	return host.WriteFileAtomic(unitPath(s, u.Unit), data, 0o644)
 }
 
 // fakePID is the next pid a stand-in gives a unit or app it (re)starts:
